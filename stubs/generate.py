@@ -214,6 +214,12 @@ def stubs_h(iface: Interface) -> str:
         out.append(f"#define {iface.call_prefix}{e.name} ({current}()->{e.name})")
     out += [
         "",
+        "/* a function, not an expression, so that minor 0 draws no -Wtype-limits */",
+        "static inline int hostlib_version_at_least(unsigned have, unsigned need)",
+        "{",
+        "    return have >= need;",
+        "}",
+        "",
         f"/* Returns 0, or -1 with ImportError set (ABI mismatch, hostlib missing). */",
         f"static inline int {imp}(void)",
         "{",
@@ -230,7 +236,7 @@ def stubs_h(iface: Interface) -> str:
         f'            {U}_HOST_CAPSULE " does not hold a hostlib {iface.name} API (bad magic number)");',
         f"        return -1;",
         f"    }}",
-        f"    if (api->abi_major != {U}_ABI_MAJOR || (int)api->abi_minor < {U}_ABI_MINOR) {{",
+        f"    if (api->abi_major != {U}_ABI_MAJOR || !hostlib_version_at_least(api->abi_minor, {U}_ABI_MINOR)) {{",
         f"        PyErr_Format(PyExc_ImportError,",
         f'            "module compiled against hostlib {iface.name} ABI %d.%d, but the installed "',
         f'            "hostlib provides ABI %d.%d; %s",',
