@@ -6,6 +6,8 @@ Run by meson at build time; nothing it writes is committed.
     generate.py all OUTDIR            every file below, for every interface
     generate.py cflags FEATURE...     compiler flags for a list of features
     generate.py bits FEATURE...       C expression of their feature bits
+    generate.py cflags --module F     the same for the FEATURES that a kernel
+    generate.py bits --module F       module's metadata file F declares
 
 Files written by ``all``:
 
@@ -214,11 +216,14 @@ def stubs_h(iface: Interface) -> str:
         out.append(f"#define {iface.call_prefix}{e.name} ({current}()->{e.name})")
     out += [
         "",
+        "#ifndef HOSTLIB_VERSION_AT_LEAST_",
+        "#define HOSTLIB_VERSION_AT_LEAST_",
         "/* a function, not an expression, so that minor 0 draws no -Wtype-limits */",
         "static inline int hostlib_version_at_least(unsigned have, unsigned need)",
         "{",
         "    return have >= need;",
         "}",
+        "#endif",
         "",
         f"/* Returns 0, or -1 with ImportError set (ABI mismatch, hostlib missing). */",
         f"static inline int {imp}(void)",
@@ -377,6 +382,27 @@ def closure(names: list[str]) -> list[Feature]:
     return [f for f in FEATURES if f.name in seen]
 
 
+def declared_features(path: str) -> tuple[str, ...]:
+    """FEATURES of a kernel module's metadata file, read without importing it.
+
+    The same tuple is what the host checks at run time, so the compiler
+    flags and the declaration come from one list.
+    """
+    import ast
+
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "FEATURES" for t in node.targets
+        ):
+            value = ast.literal_eval(node.value)
+            if not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
+                raise SpecError(f"{path}: FEATURES must be a tuple of strings")
+            return value
+    raise SpecError(f"{path}: no FEATURES = (...) assignment")
+
+
 def write(path: str, text: str) -> None:
     # leave an unchanged file alone so that ninja does not rebuild its users
     try:
@@ -397,7 +423,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("cflags", "bits"):
         p = sub.add_parser(name)
         p.add_argument("features", nargs="*")
+        p.add_argument("--module", help="read FEATURES from this kernel module metadata file")
     args = ap.parse_args(argv)
+    if getattr(args, "module", None):
+        args.features = list(declared_features(args.module))
 
     check_features(FEATURES)
     for iface in INTERFACES.values():

@@ -1,0 +1,371 @@
+/*
+ * hostlib._core -- the generic table machinery, the same for every interface.
+ *
+ * It knows the shared layout (a hostlib_table_header followed by function
+ * pointer slots) and nothing about what the slots mean. Policy (which
+ * provider serves which slot) lives in Python (hostlib/_host.py); this file
+ * does what must be done in C:
+ *
+ *   inspect(capsule, ...)   validate a provider capsule, report its slots
+ *   compose(...)            build a new immutable table, slot by slot
+ *   new_host_api(...)       the struct re-exported to downstream code
+ *   activate(api, table)    atomically make a table the active one
+ *   slot_address(cap, i)    a slot's function address (tests, report)
+ *
+ * Memory rule: composed tables and host APIs are never freed. A thread may
+ * be inside a kernel of an old table at any time, and the cost is a few
+ * hundred bytes per distinct composition (the host caches them).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib_table.h"
+
+#define SLOT_SIZE sizeof(hostlib_fn)
+#define SLOTS_OF(header) ((hostlib_fn *)((char *)(header) + sizeof(hostlib_table_header)))
+
+/* The provider's slot count, from its size. Validated by inspect(). */
+static Py_ssize_t
+provider_nslots(const hostlib_table_header *h)
+{
+    return (Py_ssize_t)((h->size - sizeof(hostlib_table_header)) / SLOT_SIZE);
+}
+
+/* Raise ValueError(reason) and return NULL. */
+static void *
+reject(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *msg = PyUnicode_FromFormatV(fmt, ap);
+    va_end(ap);
+    if (msg != NULL) {
+        PyErr_SetObject(PyExc_ValueError, msg);
+        Py_DECREF(msg);
+    }
+    return NULL;
+}
+
+/*
+ * The header of a provider capsule, or NULL with ValueError saying why it
+ * is not one. Nothing behind the pointer is read before the capsule's name
+ * says it is a table of this interface.
+ */
+static const hostlib_table_header *
+checked_header(PyObject *capsule, const char *capsule_name, unsigned long magic,
+               unsigned long abi_major)
+{
+    if (!PyCapsule_CheckExact(capsule)) {
+        return reject("_C_API is a %.100s, not a capsule", Py_TYPE(capsule)->tp_name);
+    }
+    const char *name = PyCapsule_GetName(capsule);
+    if (name == NULL) {
+        return reject("capsule has no name (expected '%s')", capsule_name);
+    }
+    if (strcmp(name, capsule_name) != 0) {
+        return reject("capsule is named '%.200s', expected '%s'", name, capsule_name);
+    }
+    const hostlib_table_header *h = PyCapsule_GetPointer(capsule, capsule_name);
+    if (h == NULL) {
+        return NULL;
+    }
+    if (h->magic != magic) {
+        return reject("wrong magic number 0x%08lx (expected 0x%08lx)",
+                      (unsigned long)h->magic, magic);
+    }
+    if (h->abi_major != abi_major) {
+        return reject("ABI major version %u, but this hostlib speaks %lu",
+                      (unsigned)h->abi_major, abi_major);
+    }
+    if (h->size < sizeof(hostlib_table_header)) {
+        return reject("table size %lu is smaller than the %lu-byte header",
+                      (unsigned long)h->size, (unsigned long)sizeof(hostlib_table_header));
+    }
+    if ((h->size - sizeof(hostlib_table_header)) % SLOT_SIZE != 0) {
+        return reject("table size %lu is not the header plus whole slots",
+                      (unsigned long)h->size);
+    }
+    if (h->name == NULL) {
+        return reject("NULL provider name in the table header");
+    }
+    if (h->version == NULL) {
+        return reject("NULL version in the table header");
+    }
+    return h;
+}
+
+PyDoc_STRVAR(inspect_doc,
+"inspect(capsule, capsule_name, magic, abi_major, nslots) -> dict\n\n"
+"Validate a provider capsule. Raises ValueError with the reason when it is\n"
+"not a valid table. Returns its header fields and, for the host's nslots\n"
+"slots, whether the provider fills each one (False past its size).");
+
+static PyObject *
+core_inspect(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *capsule;
+    const char *capsule_name;
+    unsigned long magic, abi_major;
+    Py_ssize_t nslots;
+    if (!PyArg_ParseTuple(args, "Oskkn:inspect", &capsule, &capsule_name, &magic,
+                          &abi_major, &nslots)) {
+        return NULL;
+    }
+    const hostlib_table_header *h = checked_header(capsule, capsule_name, magic, abi_major);
+    if (h == NULL) {
+        return NULL;
+    }
+    Py_ssize_t have = provider_nslots(h);
+    PyObject *slots = PyTuple_New(nslots);
+    if (slots == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nslots; i++) {
+        PyObject *filled = (i < have && SLOTS_OF(h)[i] != NULL) ? Py_True : Py_False;
+        PyTuple_SET_ITEM(slots, i, Py_NewRef(filled));
+    }
+    return Py_BuildValue("{s:s,s:s,s:I,s:I,s:I,s:K,s:N}",
+                         "name", h->name, "version", h->version,
+                         "abi_major", (unsigned)h->abi_major,
+                         "abi_minor", (unsigned)h->abi_minor,
+                         "size", (unsigned)h->size,
+                         "features", (unsigned long long)h->features,
+                         "slots", slots);
+}
+
+/* strdup into memory that lives as long as the process (see the file comment) */
+static const char *
+immortal_string(PyObject *str)
+{
+    Py_ssize_t len;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(str, &len);
+    if (utf8 == NULL) {
+        return NULL;
+    }
+    char *copy = PyMem_RawMalloc((size_t)len + 1);
+    if (copy == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memcpy(copy, utf8, (size_t)len + 1);
+    return copy;
+}
+
+PyDoc_STRVAR(compose_doc,
+"compose(capsule_name, magic, abi_major, abi_minor, name, version, features, sources)\n\n"
+"Build a new, immutable table of len(sources) slots whose slot i is slot i\n"
+"of the provider capsule sources[i]. Every source must be valid and fill\n"
+"its slot. Returns a capsule of the new table; the table is never freed.");
+
+static PyObject *
+core_compose(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    const char *capsule_name;
+    unsigned long magic, abi_major, abi_minor;
+    PyObject *name, *version, *sources;
+    unsigned long long features;
+    if (!PyArg_ParseTuple(args, "skkkUUKO!:compose", &capsule_name, &magic, &abi_major,
+                          &abi_minor, &name, &version, &features, &PyTuple_Type, &sources)) {
+        return NULL;
+    }
+    Py_ssize_t nslots = PyTuple_GET_SIZE(sources);
+    size_t size = sizeof(hostlib_table_header) + (size_t)nslots * SLOT_SIZE;
+    if (size > UINT32_MAX) {
+        return reject("too many slots");
+    }
+    /* check everything before allocating anything that is never freed */
+    for (Py_ssize_t i = 0; i < nslots; i++) {
+        const hostlib_table_header *src = checked_header(PyTuple_GET_ITEM(sources, i),
+                                                         capsule_name, magic, abi_major);
+        if (src == NULL) {
+            return NULL;
+        }
+        if (i >= provider_nslots(src) || SLOTS_OF(src)[i] == NULL) {
+            return reject("provider '%s' does not fill slot %zd", src->name, i);
+        }
+    }
+    /* names are copied before the table so that a failure leaks nothing big */
+    const char *name_copy = immortal_string(name);
+    if (name_copy == NULL) {
+        return NULL;
+    }
+    const char *version_copy = immortal_string(version);
+    if (version_copy == NULL) {
+        PyMem_RawFree((void *)name_copy);
+        return NULL;
+    }
+    hostlib_table_header *table = PyMem_RawCalloc(1, size);
+    if (table == NULL) {
+        PyMem_RawFree((void *)name_copy);
+        PyMem_RawFree((void *)version_copy);
+        return PyErr_NoMemory();
+    }
+    table->magic = (uint32_t)magic;
+    table->abi_major = (uint16_t)abi_major;
+    table->abi_minor = (uint16_t)abi_minor;
+    table->size = (uint32_t)size;
+    table->name = name_copy;
+    table->version = version_copy;
+    table->features = (uint64_t)features;
+    for (Py_ssize_t i = 0; i < nslots; i++) {
+        const hostlib_table_header *src =
+            PyCapsule_GetPointer(PyTuple_GET_ITEM(sources, i), capsule_name);
+        SLOTS_OF(table)[i] = SLOTS_OF(src)[i];
+    }
+    return PyCapsule_New(table, capsule_name, NULL);
+}
+
+PyDoc_STRVAR(new_host_api_doc,
+"new_host_api(host_capsule_name, magic, abi_major, abi_minor) -> capsule\n\n"
+"The struct downstream code reaches through PyCapsule_Import. Its active\n"
+"table is NULL until activate() is called. Never freed.");
+
+static PyObject *
+core_new_host_api(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *name;
+    unsigned long magic, abi_major, abi_minor;
+    if (!PyArg_ParseTuple(args, "Ukkk:new_host_api", &name, &magic, &abi_major, &abi_minor)) {
+        return NULL;
+    }
+    /* PyCapsule_Import compares names, so the name must outlive the capsule */
+    const char *name_copy = immortal_string(name);
+    if (name_copy == NULL) {
+        return NULL;
+    }
+    hostlib_host_api *api = PyMem_RawCalloc(1, sizeof *api);
+    if (api == NULL) {
+        PyMem_RawFree((void *)name_copy);
+        return PyErr_NoMemory();
+    }
+    api->magic = (uint32_t)magic;
+    api->abi_major = (uint16_t)abi_major;
+    api->abi_minor = (uint16_t)abi_minor;
+    api->size = (uint32_t)sizeof *api;
+    return PyCapsule_New(api, name_copy, NULL);
+}
+
+PyDoc_STRVAR(activate_doc,
+"activate(host_api, table, capsule_name, magic)\n\n"
+"Make a composed table the one every call through host_api goes to. The\n"
+"pointer is swapped atomically: a concurrent caller sees the whole old or\n"
+"the whole new table.");
+
+static PyObject *
+core_activate(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *api_capsule, *table_capsule;
+    const char *capsule_name;
+    unsigned long magic;
+    if (!PyArg_ParseTuple(args, "OOsk:activate", &api_capsule, &table_capsule, &capsule_name,
+                          &magic)) {
+        return NULL;
+    }
+    hostlib_host_api *api =
+        PyCapsule_GetPointer(api_capsule, PyCapsule_GetName(api_capsule));
+    if (api == NULL) {
+        return NULL;
+    }
+    if (api->magic != magic) {
+        return reject("host API of another interface");
+    }
+    const hostlib_table_header *table =
+        checked_header(table_capsule, capsule_name, magic, api->abi_major);
+    if (table == NULL) {
+        return NULL;
+    }
+    HOSTLIB_STORE_ACTIVE(api, (const void *)table);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(active_is_doc,
+"active_is(host_api, table) -> bool\n\n"
+"Whether table is the one host_api currently hands out.");
+
+static PyObject *
+core_active_is(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *api_capsule, *table_capsule;
+    if (!PyArg_ParseTuple(args, "O!O!:active_is", &PyCapsule_Type, &api_capsule,
+                          &PyCapsule_Type, &table_capsule)) {
+        return NULL;
+    }
+    hostlib_host_api *api =
+        PyCapsule_GetPointer(api_capsule, PyCapsule_GetName(api_capsule));
+    const void *table =
+        PyCapsule_GetPointer(table_capsule, PyCapsule_GetName(table_capsule));
+    if (api == NULL || table == NULL) {
+        return NULL;
+    }
+    return PyBool_FromLong(HOSTLIB_LOAD_ACTIVE(api) == table);
+}
+
+PyDoc_STRVAR(slot_address_doc,
+"slot_address(capsule, capsule_name, magic, abi_major, slot) -> int\n\n"
+"Address of the function in a slot of a valid table (0 when not filled).");
+
+static PyObject *
+core_slot_address(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *capsule;
+    const char *capsule_name;
+    unsigned long magic, abi_major;
+    Py_ssize_t slot;
+    if (!PyArg_ParseTuple(args, "Oskkn:slot_address", &capsule, &capsule_name, &magic,
+                          &abi_major, &slot)) {
+        return NULL;
+    }
+    const hostlib_table_header *h = checked_header(capsule, capsule_name, magic, abi_major);
+    if (h == NULL) {
+        return NULL;
+    }
+    if (slot < 0 || slot >= provider_nslots(h)) {
+        return PyLong_FromLong(0);
+    }
+    return PyLong_FromVoidPtr((void *)SLOTS_OF(h)[slot]);
+}
+
+static PyMethodDef core_methods[] = {
+    {"inspect", core_inspect, METH_VARARGS, inspect_doc},
+    {"compose", core_compose, METH_VARARGS, compose_doc},
+    {"new_host_api", core_new_host_api, METH_VARARGS, new_host_api_doc},
+    {"activate", core_activate, METH_VARARGS, activate_doc},
+    {"active_is", core_active_is, METH_VARARGS, active_is_doc},
+    {"slot_address", core_slot_address, METH_VARARGS, slot_address_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+core_exec(PyObject *module)
+{
+    if (PyModule_AddIntConstant(module, "HEADER_SIZE", (long)sizeof(hostlib_table_header)) < 0 ||
+        PyModule_AddIntConstant(module, "SLOT_SIZE", (long)SLOT_SIZE) < 0 ||
+        PyModule_AddIntConstant(module, "HOST_API_SIZE", (long)sizeof(hostlib_host_api)) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static PyModuleDef_Slot core_slots[] = {
+    {Py_mod_exec, (void *)core_exec},
+#if defined(Py_mod_gil)
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT, "_core",
+    "hostlib's generic table machinery: validation, composition, atomic activation.",
+    0, core_methods, core_slots, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__core(void)
+{
+    return PyModuleDef_Init(&core_module);
+}

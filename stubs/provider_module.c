@@ -1,0 +1,19 @@
+/*
+ * Init code of the bundled kernel modules (baseline flags only). The build
+ * names the module and its table:
+ *   -DHOSTLIB_PROVIDER_MODULE_NAME=_avx2 -DHOSTLIB_PROVIDER_TABLE=avx2_table
+ */
+#define PY_SSIZE_T_CLEAN
+#include "hostlib_provider.h"
+#include "hostlib_kernels_table.h"
+
+#if !defined(HOSTLIB_PROVIDER_MODULE_NAME) || !defined(HOSTLIB_PROVIDER_TABLE)
+#error "define HOSTLIB_PROVIDER_MODULE_NAME and HOSTLIB_PROVIDER_TABLE"
+#endif
+
+extern const hostlib_kernels_table HOSTLIB_PROVIDER_TABLE;
+
+/* one more level of expansion so that the -D values are substituted */
+#define HOSTLIB_EXPAND_PROVIDER_(mod, table) \
+    HOSTLIB_PROVIDER_MODULE(mod, table, HOSTLIB_KERNELS_PROVIDER_CAPSULE)
+HOSTLIB_EXPAND_PROVIDER_(HOSTLIB_PROVIDER_MODULE_NAME, HOSTLIB_PROVIDER_TABLE)
