@@ -1,0 +1,273 @@
+"""CPU features as hostlib sees them: detection, implications and the user's mask.
+
+The feature names, their bits and their ``implies`` relation come from
+``hostlib._spec`` (generated from ``stubs/spec.py``); the raw detection comes
+from the ``hostlib._cpuid`` extension (CPUID + XGETBV, so a feature whose
+register state the OS does not save is reported absent).
+
+``HOSTLIB_DISABLE_FEATURES`` masks features as if the CPU lacked them, to test
+fallbacks on one machine. Its syntax:
+
+* names separated by commas and/or whitespace; empty items are ignored, so
+  ``""``, ``" , "`` and ``"AVX2,,FMA3 "`` are all fine;
+* case-insensitive (``avx2`` == ``AVX2``), surrounding whitespace ignored;
+* names are numpy's spelling (``SSE41``, ``FMA3``, ``AVX512F``, ...); the
+  aliases ``SSE4.1``/``SSE4_1`` (SSE41), ``SSE4.2``/``SSE4_2`` (SSE42) and
+  ``FMA`` (FMA3) are also accepted, and no others;
+* any other name is an error (``ValueError`` listing the valid names);
+* masking a feature masks every feature that implies it (masking ``AVX``
+  masks ``AVX2``, ``FMA3``, ``AVX512F``, ...);
+* masking a feature the CPU does not have is allowed and changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import _cpuid, _spec
+
+__all__ = [
+    "ENV_DISABLE",
+    "FEATURE_NAMES",
+    "FEATURE_BITS",
+    "ALIASES",
+    "CpuInfo",
+    "closure",
+    "dependents",
+    "parse_feature_list",
+    "features_to_bits",
+    "bits_to_features",
+    "make_cpu_info",
+    "cpu_info",
+]
+
+#: environment variable holding the user's feature mask
+ENV_DISABLE = "HOSTLIB_DISABLE_FEATURES"
+
+#: every feature name hostlib knows, in spec order
+FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _bit, _implies in _spec.FEATURES)
+
+#: feature name -> bit number (as in hostlib_features.h and table headers)
+FEATURE_BITS: dict[str, int] = {name: bit for name, bit, _implies in _spec.FEATURES}
+
+_IMPLIES: dict[str, tuple[str, ...]] = {name: tuple(imp) for name, _bit, imp in _spec.FEATURES}
+_ORDER: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
+# reverse edges: feature -> features that directly imply it
+_IMPLIED_BY: dict[str, tuple[str, ...]] = {
+    name: tuple(other for other in FEATURE_NAMES if name in _IMPLIES[other]) for name in FEATURE_NAMES
+}
+
+#: accepted alternative spellings (upper case) -> canonical name; only these
+ALIASES: dict[str, str] = {
+    "SSE4.1": "SSE41",
+    "SSE4_1": "SSE41",
+    "SSE4.2": "SSE42",
+    "SSE4_2": "SSE42",
+    "FMA": "FMA3",
+}
+
+_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def _in_spec_order(names: Iterable[str]) -> list[str]:
+    """The names sorted in spec order."""
+    return sorted(names, key=_ORDER.__getitem__)
+
+
+def _valid_names_text() -> str:
+    aliases = ", ".join(f"{a}={c}" for a, c in ALIASES.items())
+    return f"valid names are: {', '.join(FEATURE_NAMES)} (case-insensitive; aliases {aliases})"
+
+
+def _as_names(names: str | Iterable[str]) -> tuple[str, ...]:
+    """Canonical names given as an iterable (or one name); ValueError if unknown."""
+    items = (names,) if isinstance(names, str) else tuple(names)
+    unknown = [n for n in items if n not in _ORDER]
+    if unknown:
+        bad = ", ".join(repr(n) for n in dict.fromkeys(unknown))
+        raise ValueError(f"unknown CPU feature(s) {bad}; {_valid_names_text()}")
+    return items
+
+
+def _walk(start: Iterable[str], edges: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    seen: set[str] = set()
+    stack = list(start)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(edges[name])
+    return frozenset(seen)
+
+
+def closure(names: str | Iterable[str]) -> frozenset[str]:
+    """The names plus every feature they imply, transitively.
+
+    ``closure(["AVX2"])`` contains AVX2, F16C, AVX, SSE42, ..., SSE. Names must
+    be canonical (see ``FEATURE_NAMES``); unknown ones raise ``ValueError``.
+    """
+    return _walk(_as_names(names), _IMPLIES)
+
+
+def dependents(names: str | Iterable[str]) -> frozenset[str]:
+    """The names plus every feature that implies any of them, transitively.
+
+    This is what masking the names masks: ``dependents(["AVX"])`` contains
+    AVX, F16C, FMA3, AVX2, AVX512F and every AVX-512 extension.
+    """
+    return _walk(_as_names(names), _IMPLIED_BY)
+
+
+def parse_feature_list(text: str, *, source: str) -> frozenset[str]:
+    """Parse a user's feature list such as ``"AVX2,FMA3"`` or ``"avx512f avx2"``.
+
+    Separators are commas and/or whitespace, empty items are ignored, names
+    are case-insensitive, and the aliases in ``ALIASES`` are accepted. Returns
+    the canonical names. Any other name raises ``ValueError``; its message
+    starts with *source* (e.g. ``"HOSTLIB_DISABLE_FEATURES"``), quotes the bad
+    items and lists the valid names.
+    """
+    found: set[str] = set()
+    bad: list[str] = []
+    for item in _SEPARATORS.split(text):
+        if not item:
+            continue
+        # isascii(): str.upper() maps some non-ASCII letters onto ASCII ones
+        # (U+017F LONG S -> "S"); such spellings are not names.
+        key = item.upper() if item.isascii() else item
+        name = ALIASES.get(key, key)
+        if name in _ORDER:
+            found.add(name)
+        elif item not in bad:
+            bad.append(item)
+    if bad:
+        quoted = ", ".join(repr(b) for b in bad)
+        raise ValueError(f"{source}: unknown CPU feature(s) {quoted}; {_valid_names_text()}")
+    return frozenset(found)
+
+
+def features_to_bits(names: str | Iterable[str]) -> int:
+    """The bit mask (``1 << bit`` for each name) of the given canonical names."""
+    mask = 0
+    for name in _as_names(names):
+        mask |= 1 << FEATURE_BITS[name]
+    return mask
+
+
+def bits_to_features(mask: int) -> frozenset[str]:
+    """The canonical names whose bits are set in *mask* (unknown bits ignored)."""
+    return frozenset(name for name, bit in FEATURE_BITS.items() if (mask >> bit) & 1)
+
+
+@dataclass(frozen=True)
+class CpuInfo:
+    """Detected CPU features combined with the user's mask.
+
+    ``detected``: what CPUID/XGETBV report (CPU has it, OS enabled it).
+    ``requested_mask``: exactly the features the user listed (canonical).
+    ``masked``: ``requested_mask`` plus everything that implies any of them.
+    ``available``: ``detected`` minus ``masked``, minus every feature whose
+    implied features are not all available (a CPU reporting AVX2 without AVX
+    is treated as lacking AVX2). Kernels may use exactly these.
+    """
+
+    arch: str
+    detected: frozenset[str]
+    masked: frozenset[str]
+    requested_mask: frozenset[str]
+    available: frozenset[str]
+
+    def has(self, *names: str) -> bool:
+        """True if every name, and everything it implies, is available."""
+        return closure(names) <= self.available
+
+    def missing(self, names: str | Iterable[str]) -> list[str]:
+        """Which of ``closure(names)`` are not available, in spec order."""
+        return _in_spec_order(closure(names) - self.available)
+
+    @property
+    def available_bits(self) -> int:
+        """``available`` as a bit mask (the bits of ``hostlib_features.h``)."""
+        return features_to_bits(self.available)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: lists of names in spec order."""
+        return {
+            "arch": self.arch,
+            "detected": _in_spec_order(self.detected),
+            "requested_mask": _in_spec_order(self.requested_mask),
+            "masked": _in_spec_order(self.masked),
+            "available": _in_spec_order(self.available),
+        }
+
+
+@functools.lru_cache(maxsize=None)
+def _detect() -> tuple[str, frozenset[str]]:
+    """Run the hardware detection once per process: (arch, detected names)."""
+    arch, raw = _cpuid.detect()
+    if arch == "unknown":
+        arch = platform.machine().lower() or "unknown"
+    # Names the extension knows but the spec does not are dropped; spec names
+    # the extension does not know are never detected (the safe direction).
+    return arch, frozenset(raw) & frozenset(FEATURE_NAMES)
+
+
+def _usable(candidates: frozenset[str]) -> frozenset[str]:
+    """The largest subset whose every member has all its implied features in it."""
+    usable = set(candidates)
+    changed = True
+    while changed:
+        changed = False
+        for name in _in_spec_order(usable):
+            if not all(dep in usable for dep in _IMPLIES[name]):
+                usable.discard(name)
+                changed = True
+    return frozenset(usable)
+
+
+def make_cpu_info(
+    arch: str, detected: Iterable[str], disable: str = "", *, source: str = "disable"
+) -> CpuInfo:
+    """Combine a detection result with a feature list to mask.
+
+    ``cpu_info`` uses this with the real detection; tests and diagnostics can
+    pass an imagined CPU (*detected* must be canonical names).
+    """
+    det = frozenset(_as_names(detected))
+    requested = parse_feature_list(disable, source=source)
+    masked = dependents(requested)
+    return CpuInfo(
+        arch=arch,
+        detected=det,
+        masked=masked,
+        requested_mask=requested,
+        available=_usable(det - masked),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _cpu_info_for(text: str, source: str) -> CpuInfo:
+    arch, detected = _detect()
+    return make_cpu_info(arch, detected, text, source=source)
+
+
+def cpu_info(disable: str | None = None, *, source: str | None = None) -> CpuInfo:
+    """The CPU's features with a mask applied.
+
+    *disable* is a feature list in the ``HOSTLIB_DISABLE_FEATURES`` syntax
+    (see the module docstring); when it is None the environment variable is
+    read (each call, so changes to ``os.environ`` are seen). Detection itself
+    runs once per process. *source* names where the list came from in error
+    messages (default: the variable's name, or "disable" for an explicit
+    argument). Raises ``ValueError`` for an unknown feature name.
+    """
+    if disable is None:
+        disable = os.environ.get(ENV_DISABLE, "")
+        source = source or ENV_DISABLE
+    return _cpu_info_for(disable, source or "disable")
