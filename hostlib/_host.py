@@ -117,18 +117,6 @@ class Backend:
         }
 
 
-def _feature_bits(names: Iterable[str]) -> int:
-    bits = {name: bit for name, bit, _ in _spec.FEATURES}
-    out = 0
-    for n in names:
-        out |= 1 << bits[n]
-    return out
-
-
-def _feature_names(bits: int) -> list[str]:
-    return [name for name, bit, _ in _spec.FEATURES if bits >> bit & 1]
-
-
 def _read_metadata(meta: Any, ep_name: str) -> tuple[str, tuple[str, ...], int, str]:
     """(name, features, priority, extension) from a metadata module, or ValueError."""
     problems = []
@@ -317,12 +305,13 @@ class Host:
                 reason=f"table names itself {info['name']!r}, metadata says {name!r}",
                 **record,
             )
-        undeclared = info["features"] & ~_feature_bits(_cpu.closure(features))
+        undeclared = info["features"] & ~_cpu.features_to_bits(_cpu.closure(features))
         if undeclared:
             return Backend(
                 status=INVALID,
                 reason="table requires features its metadata does not declare: "
-                + ", ".join(_feature_names(undeclared) or [hex(undeclared)]),
+                + ", ".join(sorted(_cpu.bits_to_features(undeclared), key=_cpu.FEATURE_NAMES.index))
+                + (f" (unknown bits {undeclared:#x})" if undeclared & ~_cpu.features_to_bits(_cpu.FEATURE_NAMES) else ""),
                 **record,
             )
         return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, **record)
@@ -393,7 +382,7 @@ class Host:
                     i.abi_minor,
                     "hostlib[" + ",".join(used) + "]",
                     _spec_version(),
-                    _feature_bits(f for b in providers for f in _cpu.closure(b.features)),
+                    _cpu.features_to_bits(_cpu.closure([f for b in providers for f in b.features])),
                     tuple(b.capsule for b in providers),
                 )
                 self._compositions[key] = table

@@ -78,7 +78,7 @@ def format_report(host: Host) -> str:
     masked = [f for f in _cpu.FEATURE_NAMES if f in cpu.masked and f in cpu.detected]
     if cpu.requested_mask:
         out.append("  masked:    " + _wrap(masked, 13) + "   (HOSTLIB_DISABLE_FEATURES="
-                   + ",".join(sorted(cpu.requested_mask)) + ")")
+                   + ",".join(f for f in _cpu.FEATURE_NAMES if f in cpu.requested_mask) + ")")
     absent = [f for f in _cpu.FEATURE_NAMES if f not in cpu.detected]
     out.append("  absent:    " + _wrap(absent, 13))
     out.append("")

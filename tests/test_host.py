@@ -1,0 +1,311 @@
+"""Selection, switching, validation and the report."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import hostlib
+from hostlib import _core
+
+from _capsules import CraftedTable
+
+HOST = hostlib._kernels_host
+IFACE = HOST.iface
+LEVEL1 = [p + k for k in ("axpy", "dot", "scal", "asum", "nrm2", "sum") for p in "sd"]
+HAS_AVX2 = hostlib.cpu_features()["AVX2"] and hostlib.cpu_features()["FMA3"]
+HAS_SSE2 = hostlib.cpu_features()["SSE2"]
+
+
+def provided_by(name: str) -> set[str]:
+    return set(HOST.backends[name].provides)
+
+
+# --------------------------------------------------------------- selection
+
+
+@pytest.fixture(autouse=True)
+def _restore_selection():
+    before = HOST.preference
+    yield
+    HOST.use(before)
+
+
+def test_every_entry_served_by_the_best_usable_provider():
+    order = [b.name for b in hostlib.backends() if b.usable]
+    assert order[-1] == "portable"
+    for entry, provider in hostlib.active().items():
+        expected = next(name for name in order if entry in provided_by(name))
+        assert provider == expected, entry
+
+
+def test_active_table_holds_the_selected_functions():
+    for entry, provider in hostlib.active().items():
+        assert HOST.active_address(entry) == HOST.slot_address(provider, entry) != 0
+
+
+def test_portable_table_is_complete():
+    assert set(provided_by("portable")) == set(IFACE.entries)
+
+
+@pytest.mark.skipif(not HAS_AVX2, reason="CPU without AVX2+FMA3")
+def test_avx2_serves_level1_here():
+    active = hostlib.active()
+    assert {e: active[e] for e in LEVEL1} == {e: "avx2" for e in LEVEL1}
+
+
+def test_use_named_backend_then_portable():
+    hostlib.use("portable")
+    assert set(hostlib.active().values()) == {"portable"}
+    if HAS_SSE2:
+        hostlib.use("sse2")
+        for entry, provider in hostlib.active().items():
+            assert provider == ("sse2" if entry in provided_by("sse2") else "portable")
+    hostlib.use("auto")
+    assert HOST.preference is None
+
+
+def test_use_changes_results_path_not_results():
+    x = np.random.default_rng(0).random(1001)
+    expected = float(x @ x)
+    for b in hostlib.backends():
+        if b.usable:
+            with hostlib.using(b.name):
+                assert hostlib.active()["ddot"] in (b.name, "portable")
+                assert hostlib.dot(x, x) == pytest.approx(expected, rel=1e-12)
+
+
+def test_using_restores_on_exception():
+    hostlib.use("auto")
+    before = hostlib.active()
+    with pytest.raises(RuntimeError, match="boom"):
+        with hostlib.using("portable"):
+            assert set(hostlib.active().values()) == {"portable"}
+            raise RuntimeError("boom")
+    assert hostlib.active() == before
+    assert HOST.preference is None
+
+
+def test_using_nested_restores_each_level():
+    with hostlib.using("portable"):
+        inner_before = hostlib.active()
+        with hostlib.using("auto"):
+            assert HOST.preference is None
+        assert hostlib.active() == inner_before
+        assert HOST.preference == ("portable",)
+
+
+@pytest.mark.parametrize("bad", ["nope", "avx9", "auto,portable", ""])
+def test_unknown_backend_is_a_clear_error_and_changes_nothing(bad):
+    before = hostlib.active()
+    if bad == "":
+        hostlib.use(bad)  # documented: empty means automatic selection
+        assert HOST.preference is None
+        return
+    with pytest.raises(hostlib.BackendError, match="choose from: auto, .*portable"):
+        hostlib.use(bad)
+    assert hostlib.active() == before
+
+
+def test_use_rejects_non_strings():
+    with pytest.raises(TypeError):
+        hostlib.use(3)  # type: ignore[arg-type]
+
+
+def test_backend_names_are_case_insensitive_lists():
+    hostlib.use(" PORTABLE ")
+    assert set(hostlib.active().values()) == {"portable"}
+
+
+# ------------------------------------------------- environment (subprocess)
+
+
+def test_default_report_and_json(run_python):
+    r = run_python("import hostlib; hostlib.show_runtime()")
+    assert r.returncode == 0, r.stderr
+    assert "Backends" in r.stdout and "portable" in r.stdout
+    r = run_python("import sys; from hostlib.__main__ import main; sys.exit(main(['--json']))")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert set(info["entries"]) == set(IFACE.entries)
+    assert {b["name"] for b in info["backends"]} >= {"portable", "sse2", "avx2"}
+
+
+@pytest.mark.skipif(not (HAS_AVX2 and HAS_SSE2), reason="needs an AVX2 CPU")
+def test_masking_avx2_makes_sse2_serve_and_avx2_is_never_imported(runtime_info):
+    info = runtime_info(HOSTLIB_DISABLE_FEATURES="AVX2")
+    assert {info["entries"][e] for e in LEVEL1} == {"sse2"}
+    avx2 = next(b for b in info["backends"] if b["name"] == "avx2")
+    assert avx2["status"] == "unsupported" and "AVX2" in avx2["reason"]
+    assert "kernels_avx2._avx2" not in info["modules"]
+    assert "AVX2" in info["cpu"]["masked"] and "AVX512F" in info["cpu"]["masked"]
+
+
+@pytest.mark.skipif(not HAS_SSE2, reason="needs an SSE2 CPU")
+def test_masking_sse2_leaves_only_portable(runtime_info):
+    info = runtime_info(HOSTLIB_DISABLE_FEATURES="sse2")
+    assert set(info["entries"].values()) == {"portable"}
+    assert "kernels_sse2._sse2" not in info["modules"]
+    assert "kernels_avx2._avx2" not in info["modules"]
+
+
+@pytest.mark.skipif(not HAS_SSE2, reason="needs an SSE2 CPU")
+def test_forced_backend_from_environment(runtime_info):
+    info = runtime_info(HOSTLIB_BACKEND="sse2")
+    assert info["selection"] == ["sse2"]
+    assert {info["entries"][e] for e in LEVEL1} == {"sse2"}
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"HOSTLIB_BACKEND": "fastest"}, "unknown backend 'fastest'"),
+        ({"HOSTLIB_DISABLE_FEATURES": "AVX3"}, "AVX3"),
+        ({"HOSTLIB_DISABLE_FEATURES": "AVX2", "HOSTLIB_BACKEND": "avx2"}, "avx2' is unsupported"),
+    ],
+)
+def test_bad_environment_is_a_clear_error(run_python, env, message):
+    r = run_python("import hostlib", env=env)
+    assert r.returncode != 0
+    assert message in r.stderr
+    assert "BackendError" in r.stderr
+    # the message lists what would have been valid
+    assert "portable" in r.stderr or "SSE2" in r.stderr
+
+
+def test_cli_fails_on_bad_environment(run_python):
+    r = run_python("import runpy; runpy.run_module('hostlib', run_name='__main__')",
+                   env={"HOSTLIB_BACKEND": "fastest"})
+    assert r.returncode != 0
+    assert "unknown backend 'fastest'" in r.stderr
+
+
+# ------------------------------------------------------- capsule validation
+
+
+def inspect(capsule):
+    return _core.inspect(capsule, IFACE.provider_capsule, IFACE.magic, IFACE.abi_major, len(IFACE.entries))
+
+
+def test_crafted_copy_of_portable_is_valid(portable_slots):
+    t = CraftedTable(portable_slots)
+    info = inspect(t.capsule)
+    assert info["name"] == "crafted" and all(info["slots"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, reason",
+    [
+        (dict(capsule_name=b"numpy.core.multiarray._ARRAY_API"), "capsule is named"),
+        (dict(magic=0xDEADBEEF), "wrong magic number"),
+        (dict(abi_major=IFACE.abi_major + 1), "ABI major version"),
+        (dict(size=8), "smaller than the"),
+        (dict(size=_core.HEADER_SIZE + 3), "not the header plus whole slots"),
+        (dict(name=None), "NULL provider name"),
+        (dict(version=None), "NULL version"),
+    ],
+)
+def test_malformed_capsule_is_rejected_with_reason(portable_slots, kwargs, reason):
+    t = CraftedTable(portable_slots, **kwargs)
+    with pytest.raises(ValueError, match=reason):
+        inspect(t.capsule)
+
+
+def test_non_capsule_is_rejected():
+    with pytest.raises(ValueError, match="not a capsule"):
+        inspect(object())
+
+
+def test_short_table_provides_only_what_it_has(portable_slots):
+    # an older provider: only the first four slots, the rest past its size
+    t = CraftedTable(portable_slots[:4])
+    info = inspect(t.capsule)
+    assert info["slots"] == tuple([True] * 4 + [False] * (len(IFACE.entries) - 4))
+
+
+def test_null_slots_are_not_provided(portable_slots):
+    slots = list(portable_slots)
+    slots[3] = 0
+    t = CraftedTable(slots)
+    info = inspect(t.capsule)
+    assert info["slots"][3] is False and info["slots"][2] is True
+
+
+def test_compose_refuses_a_provider_that_does_not_fill_the_slot(portable_slots):
+    slots = list(portable_slots)
+    slots[0] = 0
+    t = CraftedTable(slots)
+    with pytest.raises(ValueError, match="does not fill slot 0"):
+        _core.compose(IFACE.provider_capsule, IFACE.magic, IFACE.abi_major, IFACE.abi_minor,
+                      "x", "0", 0, tuple([t.capsule] * len(IFACE.entries)))
+
+
+FAKE_DIST = """\
+Metadata-Version: 2.1
+Name: {dist}
+Version: 9.9
+"""
+
+
+def make_fake_kernel_wheel(root, ep_name: str, metadata: str, extension_code: str | None, dist: str = "fake-kernels"):
+    """An installed distribution registering a kernel module, as files on a path."""
+    pkg = root / f"fake_{ep_name}"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(textwrap.dedent(metadata))
+    if extension_code is not None:
+        (pkg / "_ext.py").write_text(textwrap.dedent(extension_code))
+    info = root / f"{dist.replace('-', '_')}-9.9.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(FAKE_DIST.format(dist=dist))
+    ep_file = info / "entry_points.txt"
+    lines = ep_file.read_text() if ep_file.exists() else "[hostlib.kernels]\n"
+    ep_file.write_text(lines + f"{ep_name} = fake_{ep_name}\n")
+    return root
+
+
+CRAFTED_EXTENSION = """
+import sys
+sys.path.insert(0, {tests!r})
+from _capsules import CraftedTable, portable_slots
+_keep = CraftedTable(portable_slots(), name=b"{name}", {fields})
+_C_API = _keep.capsule
+"""
+
+
+def fake_metadata(name: str, features=("SSE2",), priority=99) -> str:
+    return f"NAME = {name!r}\nFEATURES = {tuple(features)!r}\nPRIORITY = {priority}\nEXTENSION = 'fake_{name}._ext'\n"
+
+
+def test_broken_module_is_skipped_with_reason_and_host_keeps_serving(run_python, tmp_path):
+    tests_dir = str(__import__("pathlib").Path(__file__).parent)
+    root = tmp_path / "site"
+    root.mkdir()
+    make_fake_kernel_wheel(root, "badmagic", fake_metadata("badmagic"),
+                           CRAFTED_EXTENSION.format(tests=tests_dir, name="badmagic", fields="magic=0x1234"))
+    make_fake_kernel_wheel(root, "good", fake_metadata("good"),
+                           CRAFTED_EXTENSION.format(tests=tests_dir, name="good", fields="features=0"))
+    make_fake_kernel_wheel(root, "future", fake_metadata("future", features=("AVX512FP16", "AVX512BF16")),
+                           "raise SystemExit('must never be imported')")
+    r = run_python(
+        """
+        import json, sys, hostlib
+        d = {b.name: b.to_dict() for b in hostlib.backends()}
+        print(json.dumps({"backends": d, "active": hostlib.active(), "modules": sorted(sys.modules)}))
+        """,
+        pythonpath=[str(root)],
+    )
+    # the crafted tables hand out the portable table's functions
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    bad = out["backends"]["badmagic"]
+    assert bad["status"] == "invalid" and "wrong magic number" in bad["reason"]
+    if HAS_SSE2:
+        assert out["backends"]["good"]["status"] == "usable"
+        assert set(out["active"].values()) == {"good"}  # priority 99 beats the bundled ones
+    fut = out["backends"]["future"]
+    if fut["status"] == "unsupported":
+        assert "fake_future._ext" not in out["modules"]
