@@ -97,10 +97,23 @@ class Backend:
     abi: str | None = None
     provides: tuple[str, ...] = ()
     capsule: Any = field(default=None, repr=False, compare=False)
+    metadata: Any = field(default=None, repr=False, compare=False)
 
     @property
     def usable(self) -> bool:
         return self.status == USABLE
+
+    def details(self) -> dict[str, str]:
+        """Extra facts a usable backend reports about itself (library version,
+        thread count, ...): its metadata module's optional ``details()``.
+        Called at report time, as they may change while the process runs."""
+        fn = getattr(self.metadata, "details", None)
+        if not self.usable or not callable(fn):
+            return {}
+        try:
+            return {str(k): str(v) for k, v in dict(fn()).items()}
+        except Exception as exc:  # a third-party hook must not break the report
+            return {"details() failed": _describe_exception(exc)}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +127,7 @@ class Backend:
             "abi": self.abi,
             "origin": self.origin,
             "provides": list(self.provides),
+            "details": self.details(),
         }
 
 
@@ -314,7 +328,7 @@ class Host:
                 + (f" (unknown bits {undeclared:#x})" if undeclared & ~_cpu.features_to_bits(_cpu.FEATURE_NAMES) else ""),
                 **record,
             )
-        return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, **record)
+        return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, metadata=meta, **record)
 
     # ------------------------------------------------------------- selection
 

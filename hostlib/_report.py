@@ -96,6 +96,8 @@ def format_report(host: Host) -> str:
         out.append(f"  {b.name:<10} prio {prio:>3}  needs {feats:<14} {state}")
         if b.origin:
             out.append(f"  {'':<10} {b.origin}" + (f", version {b.version}" if b.version else ""))
+        for key, value in b.details().items():
+            out.append(f"  {'':<10} {key}: {value}")
     out.append("")
 
     out.append("Entries    float32    float64")
