@@ -227,9 +227,10 @@ def test_switching_is_visible_downstream(example):
     before = {e: example.kernel_address(e) for e in entries}
     assert before == {e: HOST.active_address(e) for e in entries}
     if "sse2" in USABLE:
+        previous = HOST.preference
         hostlib.use("sse2")
         assert example.kernel_address("ddot") == HOST.slot_address(expected_provider("sse2", "ddot"), "ddot")
-        hostlib.use("auto")
+        HOST.use(previous)
     for backend in USABLE:
         with hostlib.using(backend):
             for e in entries:
