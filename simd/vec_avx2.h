@@ -1,0 +1,129 @@
+/*
+ * vec_avx2.h -- the AVX2+FMA vector layer: 4 x f64, 8 x f32 (256-bit),
+ * with fused multiply-add. level1.h lists the operations every layer
+ * provides.
+ */
+#ifndef SIMD_VEC_AVX2_H
+#define SIMD_VEC_AVX2_H
+
+/* MSVC's /arch:AVX2 implies FMA but does not define __FMA__ */
+#if !(defined(__AVX2__) && (defined(__FMA__) || defined(_MSC_VER)))
+#error "vec_avx2.h needs AVX2 and FMA: compile this translation unit with -mavx2 -mfma (x86 only)"
+#endif
+
+#include <immintrin.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIMD_NAME(x) avx2_##x
+#define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
+
+typedef __m256d VF64;
+typedef __m256 VF32;
+#define VF64_LANES 4
+#define VF32_LANES 8
+
+/* The operations that are one intrinsic, for prefix p, vector V, element T
+   and intrinsic suffix s (pd / ps). */
+#define SIMD_AVX2_OPS_(p, V, T, s)                                                   \
+    static inline V p##_load(const T *x) { return _mm256_load_##s(x); }             \
+    static inline V p##_loadu(const T *x) { return _mm256_loadu_##s(x); }           \
+    static inline void p##_store(T *x, V a) { _mm256_store_##s(x, a); }             \
+    static inline void p##_storeu(T *x, V a) { _mm256_storeu_##s(x, a); }           \
+    static inline V p##_set1(T a) { return _mm256_set1_##s(a); }                    \
+    static inline V p##_zero(void) { return _mm256_setzero_##s(); }                 \
+    static inline V p##_add(V a, V b) { return _mm256_add_##s(a, b); }              \
+    static inline V p##_mul(V a, V b) { return _mm256_mul_##s(a, b); }              \
+    static inline V p##_fma(V a, V b, V c) { return _mm256_fmadd_##s(a, b, c); }    \
+    static inline V p##_abs(V a) { return _mm256_andnot_##s(_mm256_set1_##s((T)-0.0), a); } \
+    static inline V p##_max(V a, V b) { return _mm256_max_##s(a, b); }
+
+SIMD_AVX2_OPS_(vf64, VF64, double, pd)
+SIMD_AVX2_OPS_(vf32, VF32, float, ps)
+#undef SIMD_AVX2_OPS_
+
+/* Masks for the partial loads: m leading all-ones lanes start at
+   tbl + lanes - m. vmaskmov never touches the masked-out lanes. */
+static const int64_t simd_avx2_mask64_[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
+static const int32_t simd_avx2_mask32_[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/* ---- float64 ---- */
+static inline VF64 vf64_loadu_partial(const double *p, ptrdiff_t m)
+{
+    return _mm256_maskload_pd(p, _mm256_loadu_si256((const __m256i *)(simd_avx2_mask64_ + 4 - m)));
+}
+/* pairwise: (l0 + l2) + (l1 + l3) */
+static inline double vf64_hsum(VF64 a)
+{
+    const __m128d t = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)));
+}
+static inline double vf64_hmax(VF64 a)
+{
+    const __m128d t = _mm_max_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_max_sd(t, _mm_unpackhi_pd(t, t)));
+}
+/* Strided lanes are built from scalar loads: vgatherqpd/vgatherdps
+   measured up to 2x slower in the strided reductions (AMD EPYC, 2025). */
+static inline VF64 vf64_loads(const double *p, ptrdiff_t inc)
+{
+    return _mm256_setr_pd(p[0], p[inc], p[2 * inc], p[3 * inc]);
+}
+static inline void vf64_stores(double *p, ptrdiff_t inc, VF64 a)
+{
+    const __m128d lo = _mm256_castpd256_pd128(a), hi = _mm256_extractf128_pd(a, 1);
+    _mm_storel_pd(p, lo);
+    _mm_storeh_pd(p + inc, lo);
+    _mm_storel_pd(p + 2 * inc, hi);
+    _mm_storeh_pd(p + 3 * inc, hi);
+}
+/* four float32 widened to float64 */
+static inline VF64 vf64_loadu_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+static inline VF64 vf64_loadu_partial_f32(const float *p, ptrdiff_t m)
+{
+    return _mm256_cvtps_pd(_mm_maskload_ps(p, _mm_loadu_si128((const __m128i *)(simd_avx2_mask32_ + 8 - m))));
+}
+static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc)
+{
+    return _mm256_cvtps_pd(_mm_setr_ps(p[0], p[inc], p[2 * inc], p[3 * inc]));
+}
+
+/* ---- float32 ---- */
+static inline VF32 vf32_loadu_partial(const float *p, ptrdiff_t m)
+{
+    return _mm256_maskload_ps(p, _mm256_loadu_si256((const __m256i *)(simd_avx2_mask32_ + 8 - m)));
+}
+/* pairwise over the 8 lanes */
+static inline float vf32_hsum(VF32 a)
+{
+    __m128 t = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    t = _mm_add_ps(t, _mm_movehl_ps(t, t));
+    return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+}
+static inline float vf32_hmax(VF32 a)
+{
+    __m128 t = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    t = _mm_max_ps(t, _mm_movehl_ps(t, t));
+    return _mm_cvtss_f32(_mm_max_ss(t, _mm_movehdup_ps(t)));
+}
+static inline VF32 vf32_loads(const float *p, ptrdiff_t inc)
+{
+    return _mm256_setr_ps(p[0], p[inc], p[2 * inc], p[3 * inc],
+                          p[4 * inc], p[5 * inc], p[6 * inc], p[7 * inc]);
+}
+static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
+{
+    float lanes[VF32_LANES];
+    _mm256_storeu_ps(lanes, a);
+    for (int k = 0; k < VF32_LANES; k++) {
+        p[k * inc] = lanes[k];
+    }
+}
+
+/* scalar a*b + c rounded like vfNN_fma (tails must match the vector body);
+   with -mfma the compiler inlines fma() as one vfmadd */
+static inline double sf64_fma(double a, double b, double c) { return fma(a, b, c); }
+static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); }
+
+#endif /* SIMD_VEC_AVX2_H */
