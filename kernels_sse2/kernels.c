@@ -6,4 +6,6 @@
  */
 #include "vec_sse2.h"
 #include "level1.h"
+#include "elementwise.h"
+#include "gemm.h"
 #include "provider_table.h"

@@ -11,6 +11,9 @@
  *                        e.g. avx2_table
  *   SIMD_EXTRA_ENTRIES   more designated initializers for entries the layer
  *                        implements elsewhere, e.g. `.dexp = my_dexp, .sexp = ...`
+ * The elementwise and gemm entries are listed when simd/elementwise.h or
+ * simd/gemm.h, included before, define SIMD_HAVE_ELEMENTWISE / SIMD_HAVE_GEMM
+ * for the current layer.
  * Entries nobody sets stay NULL: the host fills them from another table.
  *
  * The build passes the header fields (derived from the module's metadata):
@@ -103,6 +106,22 @@ const hostlib_kernels_table SIMD_TABLE_NAME = {
     .dnrm2 = SIMD_NAME(dnrm2),
     .ssum = SIMD_NAME(ssum),
     .dsum = SIMD_NAME(dsum),
+#ifdef SIMD_HAVE_ELEMENTWISE /* simd/elementwise.h implements them for this layer */
+    .sexp = SIMD_NAME(sexp),
+    .dexp = SIMD_NAME(dexp),
+    .slog = SIMD_NAME(slog),
+    .dlog = SIMD_NAME(dlog),
+    .ssqrt = SIMD_NAME(ssqrt),
+    .dsqrt = SIMD_NAME(dsqrt),
+    .ssin = SIMD_NAME(ssin),
+    .dsin = SIMD_NAME(dsin),
+    .scos = SIMD_NAME(scos),
+    .dcos = SIMD_NAME(dcos),
+#endif
+#ifdef SIMD_HAVE_GEMM /* simd/gemm.h implements it for this layer */
+    .sgemm = SIMD_NAME(sgemm),
+    .dgemm = SIMD_NAME(dgemm),
+#endif
     SIMD_EXTRA_ENTRIES
 };
 
