@@ -171,7 +171,7 @@ def table_h(iface: Interface) -> str:
 def stubs_h(iface: Interface) -> str:
     U = _upper(iface)
     struct = f"hostlib_{iface.name}_table"
-    api = f"hostlib_{iface.name}_host_api_"
+    api = f"{U}_API"
     current = f"hostlib_{iface.name}_current"
     guard = f"{iface.stubs_name.upper()}_H"
     imp = iface.import_function
@@ -184,8 +184,12 @@ def stubs_h(iface: Interface) -> str:
         f" * kernels like plain functions: {iface.call_prefix}{entries[0].name}(...).",
         f" * Each call goes to the table hostlib has active at that moment.",
         f" *",
-        f" * The API pointer is static: each translation unit that calls kernels",
-        f" * calls {imp}() itself (it is cheap after the first time).",
+        f" * The API pointer is static by default: each translation unit that calls",
+        f" * kernels calls {imp}() itself (cheap after the first time). For an",
+        f" * extension of several files, as with numpy's PY_ARRAY_UNIQUE_SYMBOL:",
+        f" * define {U}_UNIQUE_SYMBOL to one name in every file, call {imp}()",
+        f" * in the file that does not define {U}_NO_IMPORT, and define",
+        f" * {U}_NO_IMPORT in all the others.",
         f" */",
         f"#ifndef {guard}",
         f"#define {guard}",
@@ -203,7 +207,16 @@ def stubs_h(iface: Interface) -> str:
         "#define HOSTLIB_MAYBE_UNUSED",
         "#endif",
         "",
+        f"#if defined({U}_UNIQUE_SYMBOL)",
+        f"#define {api} {U}_UNIQUE_SYMBOL",
+        f"#if defined({U}_NO_IMPORT)",
+        f"extern const hostlib_host_api *{api};",
+        f"#else",
+        f"const hostlib_host_api *{api} = NULL;",
+        f"#endif",
+        f"#else",
         f"static const hostlib_host_api *{api} HOSTLIB_MAYBE_UNUSED = NULL;",
+        f"#endif",
         "",
         f"/* The active table. Load it once to make several calls on one table. */",
         f"static inline const {struct} *{current}(void)",
