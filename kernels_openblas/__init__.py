@@ -139,5 +139,7 @@ def details() -> dict[str, str]:
     }
     path = ext.library_path()
     if path:
-        out["library"] = path
+        import os.path
+
+        out["library"] = os.path.realpath(path)
     return out
