@@ -1,0 +1,944 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""numpy-facing kernels: ufuncs and BLAS-like functions on hostlib's table.
+
+Written on the same ``hostlib_stubs.pxd`` that downstream code cimports:
+``import_hostlib()`` once at import, then every kernel call goes to the
+table that is active at that moment (``hostlib.use`` switches it for these
+functions as for any downstream module).
+
+Conventions shared by every function here:
+
+* the table takes strides in ELEMENTS and a pointer to logical element 0,
+  which is exactly a numpy array's data pointer and ``strides // itemsize``,
+  negative and zero strides included, so strided views are passed without
+  copying whenever their byte strides are multiples of the itemsize and
+  their data is aligned and in native byte order; inputs that are not are
+  copied first, outputs that are not are rejected (ValueError);
+* inputs compute in float32 when every input is float16 or float32, and in
+  float64 when they are float64, integer or bool; other dtypes (complex,
+  object, strings, long double, ...) raise TypeError;
+* the GIL is released around kernel calls that are long enough for it to
+  pay (re-acquiring it costs about as much as a dot of a few hundred
+  elements).
+"""
+
+cimport numpy as cnp
+from libc.stdint cimport intptr_t, uintptr_t
+from libc.string cimport memcpy
+
+cimport hostlib_stubs as hs
+
+import numpy as np
+
+cnp.import_array()
+cnp.import_umath()
+# Binds this module to hostlib's re-exported table (hostlib/__init__.py sets
+# hostlib._C_API before importing us) and checks the ABI.
+hs.import_hostlib()
+
+__all__ = ["exp", "log", "sqrt", "sin", "cos", "axpy", "dot", "scal", "asum", "nrm2", "sum", "gemm"]
+
+cdef extern from "numpy/arrayobject.h":
+    # not declared by numpy's Cython pxd
+    object PyArray_Scalar(void *data, cnp.dtype descr, object base)
+    enum: NPY_HALF
+
+# Level-1 calls on at least this many elements release the GIL. Below it the
+# save/restore (~100 ns) would be a large share of the call.
+cdef enum:
+    NOGIL_MIN = 4096
+    # gemm: m*n*k at or above which the GIL is released
+    NOGIL_GEMM_MIN = 4096
+
+cdef cnp.dtype _F4 = cnp.PyArray_DescrFromType(cnp.NPY_FLOAT)
+cdef cnp.dtype _F8 = cnp.PyArray_DescrFromType(cnp.NPY_DOUBLE)
+
+
+# ---------------------------------------------------------------------------
+# Helpers: checking and converting arrays
+# ---------------------------------------------------------------------------
+
+cdef struct Vec:
+    char *data
+    ptrdiff_t n
+    ptrdiff_t inc       # in elements
+
+
+cdef inline cnp.dtype _dtype_of(int typenum):
+    return _F4 if typenum == cnp.NPY_FLOAT else _F8
+
+
+cdef inline object _scalar(double value, int typenum):
+    """A numpy.float32 or numpy.float64 scalar, like numpy's own reductions."""
+    cdef float f
+    if typenum == cnp.NPY_FLOAT:
+        f = <float>value
+        return PyArray_Scalar(&f, _F4, None)
+    return PyArray_Scalar(&value, _F8, None)
+
+
+cdef cnp.ndarray _as_1d(object obj, str func, str name):
+    cdef cnp.ndarray a
+    if isinstance(obj, cnp.ndarray):
+        a = <cnp.ndarray>obj
+    else:
+        a = np.asarray(obj)
+    if cnp.PyArray_NDIM(a) != 1:
+        raise ValueError(f"{func}: {name} must be 1-D, got an array of shape {(<object>a).shape}")
+    return a
+
+
+cdef int _compute_type(cnp.ndarray a, str func, str name) except -1:
+    """NPY_FLOAT for float16/float32, NPY_DOUBLE for float64/integer/bool."""
+    cdef int t = cnp.PyArray_TYPE(a)
+    if t == cnp.NPY_FLOAT or t == NPY_HALF:
+        return cnp.NPY_FLOAT
+    if t == cnp.NPY_DOUBLE or cnp.PyTypeNum_ISBOOL(t) or cnp.PyTypeNum_ISINTEGER(t):
+        return cnp.NPY_DOUBLE
+    raise TypeError(
+        f"{func}: {name} has dtype {a.dtype}, which is not supported: expected real "
+        f"floating-point (float16/32/64), integer or bool data"
+    )
+
+
+cdef inline bint _direct_1d(cnp.ndarray a, int typenum) noexcept:
+    """Whether 1-D ``a`` can be handed to a ``typenum`` kernel as it is."""
+    if cnp.PyArray_TYPE(a) != typenum or not cnp.PyArray_ISBEHAVED_RO(a):
+        return False
+    return cnp.PyArray_DIMS(a)[0] <= 1 or cnp.PyArray_STRIDES(a)[0] % cnp.PyArray_ITEMSIZE(a) == 0
+
+
+cdef inline void _fill(cnp.ndarray a, Vec *v) noexcept:
+    v.data = cnp.PyArray_BYTES(a)
+    v.n = cnp.PyArray_DIMS(a)[0]
+    if v.n > 1:
+        v.inc = cnp.PyArray_STRIDES(a)[0] // cnp.PyArray_ITEMSIZE(a)
+    else:
+        v.inc = 1
+
+
+cdef cnp.ndarray _vec_in(cnp.ndarray a, int typenum, Vec *v):
+    """Describe 1-D input ``a`` as a ``typenum`` vector, copying it first if
+    its dtype, byte order, alignment or stride does not allow passing it
+    as is. Returns the array ``v`` points into (keep it alive)."""
+    if not _direct_1d(a, typenum):
+        a = np.array(a, dtype=_dtype_of(typenum))  # a fresh, aligned, contiguous copy
+    _fill(a, v)
+    return a
+
+
+cdef cnp.ndarray _vec_out(object obj, str func, str name, Vec *v):
+    """Check a 1-D array that is updated in place."""
+    cdef cnp.ndarray a
+    cdef int t
+    cdef ptrdiff_t s
+    if not isinstance(obj, cnp.ndarray):
+        raise TypeError(
+            f"{func}: {name} is updated in place, so it must be a numpy.ndarray of float32 "
+            f"or float64, got {type(obj).__name__}"
+        )
+    a = <cnp.ndarray>obj
+    t = cnp.PyArray_TYPE(a)
+    if (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE) or not cnp.PyArray_ISNOTSWAPPED(a):
+        raise TypeError(
+            f"{func}: {name} has dtype {a.dtype}; it is updated in place, so it must be "
+            f"float32 or float64 in native byte order"
+        )
+    if cnp.PyArray_NDIM(a) != 1:
+        raise ValueError(f"{func}: {name} must be 1-D, got an array of shape {(<object>a).shape}")
+    if not cnp.PyArray_ISWRITEABLE(a):
+        raise ValueError(f"{func}: {name} is read-only")
+    if not cnp.PyArray_ISALIGNED(a):
+        raise ValueError(f"{func}: {name} is not aligned for its dtype; it cannot be updated in place")
+    if cnp.PyArray_DIMS(a)[0] > 1:
+        s = cnp.PyArray_STRIDES(a)[0]
+        if s % cnp.PyArray_ITEMSIZE(a) != 0:
+            raise ValueError(
+                f"{func}: {name} has byte stride {s}, not a multiple of its itemsize "
+                f"{cnp.PyArray_ITEMSIZE(a)}; it cannot be updated in place"
+            )
+        if s == 0:
+            raise ValueError(f"{func}: {name} has stride 0 (its elements overlap); it cannot be updated in place")
+    _fill(a, v)
+    return a
+
+
+cdef void _extent(cnp.ndarray a, uintptr_t *lo, uintptr_t *hi) noexcept:
+    """Byte range [lo, hi) spanned by ``a`` (lo == hi when it is empty)."""
+    cdef int i
+    cdef ptrdiff_t d, s
+    cdef uintptr_t base = <uintptr_t>cnp.PyArray_BYTES(a)
+    cdef ptrdiff_t low = 0, high = 0
+    for i in range(cnp.PyArray_NDIM(a)):
+        d = cnp.PyArray_DIMS(a)[i]
+        if d == 0:
+            lo[0] = hi[0] = base
+            return
+        s = cnp.PyArray_STRIDES(a)[i]
+        if s < 0:
+            low += (d - 1) * s
+        else:
+            high += (d - 1) * s
+    lo[0] = base + low
+    hi[0] = base + high + cnp.PyArray_ITEMSIZE(a)
+
+
+cdef bint _bounds_overlap(cnp.ndarray a, cnp.ndarray b) noexcept:
+    cdef uintptr_t alo, ahi, blo, bhi
+    _extent(a, &alo, &ahi)
+    _extent(b, &blo, &bhi)
+    return alo < ahi and blo < bhi and alo < bhi and blo < ahi
+
+
+cdef double _real(object value, str func, str name) except? -1.0:
+    try:
+        return value
+    except TypeError:
+        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__}") from None
+
+
+# ---------------------------------------------------------------------------
+# ufuncs: exp, log, sqrt, sin, cos
+# ---------------------------------------------------------------------------
+
+ctypedef void (*smap_fn)(ptrdiff_t, const float *, ptrdiff_t, float *, ptrdiff_t) noexcept nogil
+ctypedef void (*dmap_fn)(ptrdiff_t, const double *, ptrdiff_t, double *, ptrdiff_t) noexcept nogil
+
+cdef enum:
+    OP_EXP = 0
+    OP_LOG = 1
+    OP_SQRT = 2
+    OP_SIN = 3
+    OP_COS = 4
+    N_OPS = 5
+
+
+cdef inline smap_fn _smap(const hs.hostlib_kernels_table *t, intptr_t op) noexcept nogil:
+    if op == OP_EXP:
+        return t.sexp
+    if op == OP_LOG:
+        return t.slog
+    if op == OP_SQRT:
+        return t.ssqrt
+    if op == OP_SIN:
+        return t.ssin
+    return t.scos
+
+
+cdef inline dmap_fn _dmap(const hs.hostlib_kernels_table *t, intptr_t op) noexcept nogil:
+    if op == OP_EXP:
+        return t.dexp
+    if op == OP_LOG:
+        return t.dlog
+    if op == OP_SQRT:
+        return t.dsqrt
+    if op == OP_SIN:
+        return t.dsin
+    return t.dcos
+
+
+# Inner loops. numpy passes byte steps; the table wants element strides. An
+# operand whose step is not a multiple of the itemsize, or whose pointer is
+# misaligned, is not expected here (numpy aligns or buffers the operands of
+# legacy loops), but is handled anyway: element by element through an
+# aligned temporary, with the same kernel.
+
+cdef void _loop_f(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
+    cdef ptrdiff_t i, n = dims[0], si = steps[0], so = steps[1]
+    cdef char *ip = args[0]
+    cdef char *op = args[1]
+    cdef float tx, ty
+    cdef smap_fn f = _smap(hs.hostlib_kernels_current(), <intptr_t>data)
+    if n <= 0:
+        return
+    if (si % <ptrdiff_t>sizeof(float) == 0 and so % <ptrdiff_t>sizeof(float) == 0
+            and (<uintptr_t>ip) % sizeof(float) == 0 and (<uintptr_t>op) % sizeof(float) == 0):
+        f(n, <const float *>ip, si // <ptrdiff_t>sizeof(float), <float *>op, so // <ptrdiff_t>sizeof(float))
+        return
+    for i in range(n):
+        memcpy(&tx, ip + i * si, sizeof(float))
+        f(1, &tx, 1, &ty, 1)
+        memcpy(op + i * so, &ty, sizeof(float))
+
+
+cdef void _loop_d(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
+    cdef ptrdiff_t i, n = dims[0], si = steps[0], so = steps[1]
+    cdef char *ip = args[0]
+    cdef char *op = args[1]
+    cdef double tx, ty
+    cdef dmap_fn f = _dmap(hs.hostlib_kernels_current(), <intptr_t>data)
+    if n <= 0:
+        return
+    if (si % <ptrdiff_t>sizeof(double) == 0 and so % <ptrdiff_t>sizeof(double) == 0
+            and (<uintptr_t>ip) % sizeof(double) == 0 and (<uintptr_t>op) % sizeof(double) == 0):
+        f(n, <const double *>ip, si // <ptrdiff_t>sizeof(double), <double *>op, so // <ptrdiff_t>sizeof(double))
+        return
+    for i in range(n):
+        memcpy(&tx, ip + i * si, sizeof(double))
+        f(1, &tx, 1, &ty, 1)
+        memcpy(op + i * so, &ty, sizeof(double))
+
+
+# numpy keeps these pointers (not copies) for the life of the ufuncs, which
+# is the life of the process: static storage, and the name/doc bytes are
+# kept referenced by _ufunc_strings.
+cdef cnp.PyUFuncGenericFunction _ufunc_loops[2]
+cdef char _ufunc_types[4]
+cdef void *_ufunc_data[N_OPS][2]
+
+_ufunc_loops[0] = <cnp.PyUFuncGenericFunction>_loop_f
+_ufunc_loops[1] = <cnp.PyUFuncGenericFunction>_loop_d
+_ufunc_types[0] = cnp.NPY_FLOAT
+_ufunc_types[1] = cnp.NPY_FLOAT
+_ufunc_types[2] = cnp.NPY_DOUBLE
+_ufunc_types[3] = cnp.NPY_DOUBLE
+
+_ufunc_strings = []
+
+_UFUNC_DOC = """\
+{what}, element-wise, computed by hostlib's active backend.
+
+A numpy ufunc with loops for float32 and float64 (``types`` is
+``['f->f', 'd->d']``): broadcasting, ``out=``, ``where=``, ``dtype=``,
+``casting=`` and the ufunc methods behave as for ``numpy.{name}``; integer
+and bool inputs are cast by numpy's type resolution (small integers to
+float32, others to float64), float16 is computed in float32.
+
+The backend serving the ``s{name}``/``d{name}`` entries (see
+``hostlib.active()``) computes the values, looked up at each call, so
+``hostlib.use`` and ``hostlib.using`` switch it. Special values follow
+numpy's semantics {special}; floating-point errors are reported
+through ``numpy.errstate`` as far as the backend raises the IEEE flags.
+
+Parameters
+----------
+x : array_like
+    Input values.
+out : ndarray, None, or tuple of ndarray and None, optional
+    Where to store the result, as for any ufunc.
+**kwargs
+    The other ufunc keyword arguments (``where``, ``casting``, ``order``,
+    ``dtype``, ``subok``).
+
+Returns
+-------
+y : ndarray or scalar
+    {what} of each element of `x`; a scalar if `x` is a scalar.
+
+See Also
+--------
+numpy.{name}
+"""
+
+
+cdef object _make_ufunc(int op, str name, str what, str special):
+    cdef bytes bname = name.encode()
+    cdef bytes bdoc = _UFUNC_DOC.format(name=name, what=what, special=special).encode()
+    _ufunc_strings.append(bname)
+    _ufunc_strings.append(bdoc)
+    _ufunc_data[op][0] = <void *><intptr_t>op
+    _ufunc_data[op][1] = <void *><intptr_t>op
+    return cnp.PyUFunc_FromFuncAndData(
+        _ufunc_loops, _ufunc_data[op], _ufunc_types, 2, 1, 1, cnp.PyUFunc_None,
+        <char *>bname, <char *>bdoc, 0,
+    )
+
+
+exp = _make_ufunc(OP_EXP, "exp", "The exponential",
+                  "(``exp(-inf) == 0``, ``exp(inf) == inf``, nan propagates, overflow gives inf)")
+log = _make_ufunc(OP_LOG, "log", "The natural logarithm",
+                  "(``log(0) == -inf``, ``log(inf) == inf``, negative input or nan gives nan)")
+sqrt = _make_ufunc(OP_SQRT, "sqrt", "The non-negative square root",
+                   "(``sqrt(-0.0) == -0.0``, ``sqrt(inf) == inf``, negative input or nan gives nan)")
+sin = _make_ufunc(OP_SIN, "sin", "The sine (argument in radians)",
+                  "(``sin(-0.0) == -0.0``, infinite input or nan gives nan)")
+cos = _make_ufunc(OP_COS, "cos", "The cosine (argument in radians)",
+                  "(infinite input or nan gives nan)")
+
+
+# ---------------------------------------------------------------------------
+# Level 1
+# ---------------------------------------------------------------------------
+
+def dot(x, y):
+    """Dot product of two vectors, computed by hostlib's active backend.
+
+    Parameters
+    ----------
+    x, y : array_like
+        1-D arrays of equal length, any strides (negative and non-unit
+        strides are used as they are, without copying, when the byte stride
+        is a multiple of the itemsize).
+
+    Returns
+    -------
+    numpy.float32 or numpy.float64
+        ``sum(x[i] * y[i])``: a numpy.float32 computed in float32 if both
+        inputs are float32 (or float16), else a numpy.float64 computed in
+        float64 (integer and bool inputs are converted to float64). 0.0 for
+        empty inputs. Summation order differs from numpy's, so results may
+        differ from ``numpy.dot`` by rounding.
+
+    Raises
+    ------
+    ValueError
+        If an input is not 1-D, or the lengths differ.
+    TypeError
+        If an input has an unsupported dtype (complex, object, ...).
+
+    See Also
+    --------
+    numpy.dot
+    """
+    cdef cnp.ndarray ax = _as_1d(x, "dot", "x")
+    cdef cnp.ndarray ay = _as_1d(y, "dot", "y")
+    cdef int t, tx = cnp.PyArray_TYPE(ax), ty = cnp.PyArray_TYPE(ay)
+    cdef Vec vx, vy
+    cdef double r
+    if cnp.PyArray_DIMS(ax)[0] != cnp.PyArray_DIMS(ay)[0]:
+        raise ValueError(
+            f"dot: x and y must have the same length, got {cnp.PyArray_DIMS(ax)[0]} "
+            f"and {cnp.PyArray_DIMS(ay)[0]}"
+        )
+    if tx == ty and (tx == cnp.NPY_DOUBLE or tx == cnp.NPY_FLOAT):
+        t = tx
+    else:
+        tx = _compute_type(ax, "dot", "x")
+        ty = _compute_type(ay, "dot", "y")
+        t = cnp.NPY_FLOAT if tx == cnp.NPY_FLOAT and ty == cnp.NPY_FLOAT else cnp.NPY_DOUBLE
+    ax = _vec_in(ax, t, &vx)
+    ay = _vec_in(ay, t, &vy)
+    if vx.n == 0:
+        return _scalar(0.0, t)
+    if t == cnp.NPY_FLOAT:
+        if vx.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_sdot(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
+        else:
+            r = hs.hostlib_sdot(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
+    else:
+        if vx.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_ddot(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
+        else:
+            r = hs.hostlib_ddot(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
+    return _scalar(r, t)
+
+
+cdef int _reduce_type(cnp.ndarray a, str func) except -1:
+    cdef int t = cnp.PyArray_TYPE(a)
+    if t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT:
+        return t
+    return _compute_type(a, func, "x")
+
+
+def asum(x):
+    """Sum of absolute values, computed by hostlib's active backend.
+
+    Parameters
+    ----------
+    x : array_like
+        1-D array, any strides.
+
+    Returns
+    -------
+    numpy.float32 or numpy.float64
+        ``sum(abs(x[i]))``: numpy.float32 for float32 (and float16) input,
+        numpy.float64 for float64, integer and bool input. 0.0 if `x` is
+        empty.
+
+    Raises
+    ------
+    ValueError
+        If `x` is not 1-D.
+    TypeError
+        If `x` has an unsupported dtype (complex, object, ...).
+
+    See Also
+    --------
+    numpy.sum, numpy.abs
+    """
+    cdef cnp.ndarray a = _as_1d(x, "asum", "x")
+    cdef int t = _reduce_type(a, "asum")
+    cdef Vec v
+    cdef double r
+    a = _vec_in(a, t, &v)
+    if v.n == 0:
+        return _scalar(0.0, t)
+    if t == cnp.NPY_FLOAT:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_sasum(v.n, <const float *>v.data, v.inc)
+        else:
+            r = hs.hostlib_sasum(v.n, <const float *>v.data, v.inc)
+    else:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_dasum(v.n, <const double *>v.data, v.inc)
+        else:
+            r = hs.hostlib_dasum(v.n, <const double *>v.data, v.inc)
+    return _scalar(r, t)
+
+
+def nrm2(x):
+    """Euclidean norm, computed by hostlib's active backend.
+
+    No intermediate overflow or underflow: the norm of ``[1e200, 1e200]``
+    is ``1.414e200``, not inf.
+
+    Parameters
+    ----------
+    x : array_like
+        1-D array, any strides.
+
+    Returns
+    -------
+    numpy.float32 or numpy.float64
+        ``sqrt(sum(x[i]**2))``: numpy.float32 for float32 (and float16)
+        input, numpy.float64 for float64, integer and bool input. inf if any
+        element is infinite, else nan if any is nan; 0.0 if `x` is empty.
+
+    Raises
+    ------
+    ValueError
+        If `x` is not 1-D.
+    TypeError
+        If `x` has an unsupported dtype (complex, object, ...).
+
+    See Also
+    --------
+    numpy.linalg.norm
+    """
+    cdef cnp.ndarray a = _as_1d(x, "nrm2", "x")
+    cdef int t = _reduce_type(a, "nrm2")
+    cdef Vec v
+    cdef double r
+    a = _vec_in(a, t, &v)
+    if v.n == 0:
+        return _scalar(0.0, t)
+    if t == cnp.NPY_FLOAT:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_snrm2(v.n, <const float *>v.data, v.inc)
+        else:
+            r = hs.hostlib_snrm2(v.n, <const float *>v.data, v.inc)
+    else:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_dnrm2(v.n, <const double *>v.data, v.inc)
+        else:
+            r = hs.hostlib_dnrm2(v.n, <const double *>v.data, v.inc)
+    return _scalar(r, t)
+
+
+def sum(x):
+    """Sum of the elements, computed by hostlib's active backend.
+
+    The backend sums pairwise or more accurately (error bound about
+    ``log2(n) * eps * sum(abs(x))`` or better).
+
+    Parameters
+    ----------
+    x : array_like
+        1-D array, any strides.
+
+    Returns
+    -------
+    numpy.float32 or numpy.float64
+        ``sum(x[i])``: numpy.float32 for float32 (and float16) input,
+        numpy.float64 for float64, integer and bool input (integers are
+        converted to float64 first, so large ones round; unlike
+        ``numpy.sum``, which sums integers exactly in integers). 0.0 if `x`
+        is empty.
+
+    Raises
+    ------
+    ValueError
+        If `x` is not 1-D.
+    TypeError
+        If `x` has an unsupported dtype (complex, object, ...).
+
+    See Also
+    --------
+    numpy.sum
+    """
+    cdef cnp.ndarray a = _as_1d(x, "sum", "x")
+    cdef int t = _reduce_type(a, "sum")
+    cdef Vec v
+    cdef double r
+    a = _vec_in(a, t, &v)
+    if v.n == 0:
+        return _scalar(0.0, t)
+    if t == cnp.NPY_FLOAT:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_ssum(v.n, <const float *>v.data, v.inc)
+        else:
+            r = hs.hostlib_ssum(v.n, <const float *>v.data, v.inc)
+    else:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                r = hs.hostlib_dsum(v.n, <const double *>v.data, v.inc)
+        else:
+            r = hs.hostlib_dsum(v.n, <const double *>v.data, v.inc)
+    return _scalar(r, t)
+
+
+cdef cnp.ndarray _cast_to(cnp.ndarray a, int typenum, str func, str name, str target):
+    """``a`` as ``typenum`` data (same_kind casting, like numpy's ``out=``)."""
+    cdef cnp.dtype dt = _dtype_of(typenum)
+    if cnp.PyArray_TYPE(a) == typenum:
+        return a
+    if not np.can_cast(a.dtype, dt, "same_kind"):
+        raise TypeError(
+            f"{func}: cannot cast {name} from dtype {a.dtype} to {dt} (the dtype of {target}) "
+            f"with casting rule 'same_kind'"
+        )
+    return np.asarray(a, dtype=dt)
+
+
+def axpy(alpha, x, y):
+    """``y += alpha * x``, in place, computed by hostlib's active backend.
+
+    Parameters
+    ----------
+    alpha : float
+        Real scalar, converted to `y`'s dtype.
+    x : array_like
+        1-D, same length as `y`. Converted to `y`'s dtype if needed, with
+        ``'same_kind'`` casting (float64 into float32 is allowed, complex
+        into float is not). If `x` shares memory with `y` without being the
+        very same view, a copy of `x` is used, so the result is always that
+        of ``y += alpha * x.copy()``.
+    y : numpy.ndarray
+        1-D, float32 or float64 in native byte order, writeable, aligned,
+        byte stride a multiple of the itemsize (negative and non-unit
+        strides are fine); updated in place.
+
+    Returns
+    -------
+    numpy.ndarray
+        `y` itself.
+
+    Raises
+    ------
+    TypeError
+        If `y` is not a float32/float64 ndarray, if `x` cannot be cast to
+        `y`'s dtype, or `alpha` is not a real number.
+    ValueError
+        If `x` or `y` is not 1-D, the lengths differ, or `y` is read-only
+        or cannot be updated in place (misaligned, byte stride not a
+        multiple of the itemsize, stride 0).
+    """
+    cdef Vec vx, vy
+    cdef cnp.ndarray ay = _vec_out(y, "axpy", "y", &vy)
+    cdef int t = cnp.PyArray_TYPE(ay)
+    cdef cnp.ndarray ax = _as_1d(x, "axpy", "x")
+    cdef double a = _real(alpha, "axpy", "alpha")
+    cdef float af = <float>a
+    if cnp.PyArray_DIMS(ax)[0] != vy.n:
+        raise ValueError(f"axpy: x and y must have the same length, got {cnp.PyArray_DIMS(ax)[0]} and {vy.n}")
+    ax = _cast_to(ax, t, "axpy", "x", "y")
+    ax = _vec_in(ax, t, &vx)
+    if vy.n == 0:
+        return y
+    if _bounds_overlap(ax, ay) and not (vx.data == vy.data and vx.inc == vy.inc):
+        if np.shares_memory(ax, ay):
+            ax = np.array(ax)
+            _fill(ax, &vx)
+    if t == cnp.NPY_FLOAT:
+        if vy.n >= NOGIL_MIN:
+            with nogil:
+                hs.hostlib_saxpy(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
+        else:
+            hs.hostlib_saxpy(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
+    else:
+        if vy.n >= NOGIL_MIN:
+            with nogil:
+                hs.hostlib_daxpy(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
+        else:
+            hs.hostlib_daxpy(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
+    return y
+
+
+def scal(alpha, x):
+    """``x *= alpha``, in place, computed by hostlib's active backend.
+
+    Parameters
+    ----------
+    alpha : float
+        Real scalar, converted to `x`'s dtype.
+    x : numpy.ndarray
+        1-D, float32 or float64 in native byte order, writeable, aligned,
+        byte stride a multiple of the itemsize (negative and non-unit
+        strides are fine); updated in place.
+
+    Returns
+    -------
+    numpy.ndarray
+        `x` itself.
+
+    Raises
+    ------
+    TypeError
+        If `x` is not a float32/float64 ndarray or `alpha` is not a real
+        number.
+    ValueError
+        If `x` is not 1-D, is read-only or cannot be updated in place
+        (misaligned, byte stride not a multiple of the itemsize, stride 0).
+    """
+    cdef Vec v
+    cdef cnp.ndarray ax = _vec_out(x, "scal", "x", &v)
+    cdef double a = _real(alpha, "scal", "alpha")
+    cdef float af = <float>a
+    if v.n == 0:
+        return x
+    if cnp.PyArray_TYPE(ax) == cnp.NPY_FLOAT:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                hs.hostlib_sscal(v.n, af, <float *>v.data, v.inc)
+        else:
+            hs.hostlib_sscal(v.n, af, <float *>v.data, v.inc)
+    else:
+        if v.n >= NOGIL_MIN:
+            with nogil:
+                hs.hostlib_dscal(v.n, a, <double *>v.data, v.inc)
+        else:
+            hs.hostlib_dscal(v.n, a, <double *>v.data, v.inc)
+    return x
+
+
+# ---------------------------------------------------------------------------
+# gemm
+# ---------------------------------------------------------------------------
+
+cdef struct Mat:
+    char *data
+    ptrdiff_t ld        # elements between rows of the stored row-major matrix
+    int trans           # 1: the array is the transpose of the stored matrix
+
+
+cdef bint _as_rowmajor(cnp.ndarray x, int typenum, Mat *m) noexcept:
+    """Describe 2-D ``x`` (no zero dimension) as a stored row-major matrix
+    without copying: directly if its inner stride is one element, as the
+    transpose of one if its outer stride is. False if neither fits (or the
+    dtype, byte order or alignment is wrong): the caller copies."""
+    cdef ptrdiff_t r = cnp.PyArray_DIMS(x)[0], s = cnp.PyArray_DIMS(x)[1]
+    cdef ptrdiff_t s0 = cnp.PyArray_STRIDES(x)[0], s1 = cnp.PyArray_STRIDES(x)[1]
+    cdef ptrdiff_t isz = cnp.PyArray_ITEMSIZE(x)
+    if cnp.PyArray_TYPE(x) != typenum or not cnp.PyArray_ISBEHAVED_RO(x):
+        return False
+    m.data = cnp.PyArray_BYTES(x)
+    # Leading dimensions must be >= the row length (and >= 1), as a BLAS
+    # behind the table may require: rows that overlap or run backwards
+    # (broadcast, negative strides) go through a copy.
+    if (s == 1 or s1 == isz) and (r == 1 or (s0 % isz == 0 and s0 // isz >= s)):
+        m.trans = 0
+        m.ld = s0 // isz if r > 1 else s
+        return True
+    if (r == 1 or s0 == isz) and (s == 1 or (s1 % isz == 0 and s1 // isz >= r)):
+        m.trans = 1
+        m.ld = s1 // isz if s > 1 else r
+        return True
+    return False
+
+
+cdef cnp.ndarray _as_2d(object obj, str name):
+    cdef cnp.ndarray a
+    if isinstance(obj, cnp.ndarray):
+        a = <cnp.ndarray>obj
+    else:
+        a = np.asarray(obj)
+    if cnp.PyArray_NDIM(a) != 2:
+        raise ValueError(f"gemm: {name} must be 2-D, got an array of shape {(<object>a).shape}")
+    return a
+
+
+cdef cnp.ndarray _mat_in(cnp.ndarray x, int typenum, Mat *m):
+    if not _as_rowmajor(x, typenum, m):
+        # order 'K' keeps a Fortran-ordered input Fortran-ordered: it is then
+        # passed transposed, like the original would have been
+        x = np.array(x, dtype=_dtype_of(typenum), order="K")
+        if not _as_rowmajor(x, typenum, m):
+            x = np.array(x, order="C")
+            _as_rowmajor(x, typenum, m)
+    return x
+
+
+def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
+    """General matrix product ``alpha * op(a) @ op(b) + beta * c``,
+    computed by hostlib's active backend.
+
+    ``op(a)`` is ``a.T`` if `trans_a` else `a` (likewise for `b`).
+
+    Parameters
+    ----------
+    a, b : array_like
+        2-D; ``op(a)`` is m x k and ``op(b)`` is k x n. Any layout:
+        arrays whose inner stride is one element (C order, row slices) are
+        passed as they are, arrays whose outer stride is one element
+        (Fortran order, transposed views) are passed as their transpose
+        with the transpose flag flipped; anything else (non-contiguous in
+        both axes, negative strides, other dtypes) is copied first.
+    c : numpy.ndarray, optional
+        m x n, float32 or float64 in native byte order, writeable, aligned,
+        with one axis of unit stride (C or Fortran order, or a slice of such
+        an array along the other axis). Updated in place and returned. Its
+        dtype is the computation's: `a` and `b` are cast to it with
+        ``'same_kind'`` casting. With ``beta == 0`` its old contents are
+        not read (nan or inf in it do not propagate).
+    alpha, beta : float, optional
+        Real scalars. `beta` must be 0 when `c` is not given.
+    trans_a, trans_b : bool, optional
+        Use the transpose of `a` / `b`.
+
+    Returns
+    -------
+    numpy.ndarray
+        `c` if given, else a new C-ordered m x n array: float32 if `a` and
+        `b` are both float32 (or float16), float64 otherwise (integer and
+        bool inputs are converted to float64). If `c` overlaps `a` or `b`,
+        those inputs are copied first.
+
+    Raises
+    ------
+    ValueError
+        If an input is not 2-D, the inner dimensions of ``op(a)`` and
+        ``op(b)`` differ, `c` has the wrong shape, is read-only or has no
+        unit-stride axis, or `beta` is nonzero without `c`.
+    TypeError
+        If `c` is not a float32/float64 ndarray, or an input has an
+        unsupported dtype or cannot be cast to `c`'s dtype.
+
+    See Also
+    --------
+    numpy.matmul
+    """
+    cdef cnp.ndarray A = _as_2d(a, "a")
+    cdef cnp.ndarray B = _as_2d(b, "b")
+    cdef cnp.ndarray C
+    cdef double al = _real(alpha, "gemm", "alpha")
+    cdef double be = _real(beta, "gemm", "beta")
+    cdef int ta = 1 if trans_a else 0
+    cdef int tb = 1 if trans_b else 0
+    cdef int t, t1, t2
+    cdef ptrdiff_t m, n, k, k2, isz
+    cdef ptrdiff_t r, s, s0, s1
+    cdef Mat ma, mb, mc, mt
+    cdef int fa, fb
+    cdef bint big
+
+    if c is None:
+        if be != 0.0:
+            raise ValueError("gemm: beta must be 0 when c is not given (there is no c to scale)")
+        t1 = _compute_type(A, "gemm", "a")
+        t2 = _compute_type(B, "gemm", "b")
+        t = cnp.NPY_FLOAT if t1 == cnp.NPY_FLOAT and t2 == cnp.NPY_FLOAT else cnp.NPY_DOUBLE
+    else:
+        if not isinstance(c, cnp.ndarray):
+            raise TypeError(
+                f"gemm: c is updated in place, so it must be a numpy.ndarray of float32 or "
+                f"float64, got {type(c).__name__}"
+            )
+        C = <cnp.ndarray>c
+        t = cnp.PyArray_TYPE(C)
+        if (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE) or not cnp.PyArray_ISNOTSWAPPED(C):
+            raise TypeError(
+                f"gemm: c has dtype {C.dtype}; it is updated in place, so it must be float32 "
+                f"or float64 in native byte order"
+            )
+        if cnp.PyArray_NDIM(C) != 2:
+            raise ValueError(f"gemm: c must be 2-D, got an array of shape {(<object>C).shape}")
+        A = _cast_to(A, t, "gemm", "a", "c")
+        B = _cast_to(B, t, "gemm", "b", "c")
+
+    if ta:
+        m, k = cnp.PyArray_DIMS(A)[1], cnp.PyArray_DIMS(A)[0]
+    else:
+        m, k = cnp.PyArray_DIMS(A)[0], cnp.PyArray_DIMS(A)[1]
+    if tb:
+        k2, n = cnp.PyArray_DIMS(B)[1], cnp.PyArray_DIMS(B)[0]
+    else:
+        k2, n = cnp.PyArray_DIMS(B)[0], cnp.PyArray_DIMS(B)[1]
+    if k != k2:
+        raise ValueError(
+            f"gemm: shapes {(m, k)} and {(k2, n)} not aligned: {k} (dim 1) != {k2} (dim 0) "
+            f"(op(a) and op(b) of a {(<object>A).shape}, b {(<object>B).shape}, trans_a={bool(ta)}, trans_b={bool(tb)})"
+        )
+
+    if c is None:
+        C = np.empty((m, n), dtype=_dtype_of(t))
+    else:
+        if (<object>C).shape != (m, n):
+            raise ValueError(f"gemm: c has shape {(<object>C).shape}, expected {(m, n)} for op(a) {(m, k)} @ op(b) {(k, n)}")
+        if not cnp.PyArray_ISWRITEABLE(C):
+            raise ValueError("gemm: c is read-only")
+        if not cnp.PyArray_ISALIGNED(C):
+            raise ValueError("gemm: c is not aligned for its dtype; it cannot be updated in place")
+
+    if m == 0 or n == 0:
+        return C
+    if k == 0:
+        # op(a) @ op(b) is all zeros; as with beta == 0 elsewhere, c is not
+        # read then
+        if be == 0.0:
+            C[...] = 0
+        else:
+            C *= be
+        return C
+
+    # C's layout: row-major, or (Fortran order) computed as its transpose.
+    isz = cnp.PyArray_ITEMSIZE(C)
+    r, s = m, n
+    s0, s1 = cnp.PyArray_STRIDES(C)[0], cnp.PyArray_STRIDES(C)[1]
+    if (s == 1 or s1 == isz) and (r == 1 or (s0 % isz == 0 and s0 // isz >= s)):
+        mc.trans = 0
+        mc.ld = s0 // isz if r > 1 else s
+    elif (r == 1 or s0 == isz) and (s == 1 or (s1 % isz == 0 and s1 // isz >= r)):
+        mc.trans = 1
+        mc.ld = s1 // isz if s > 1 else r
+    else:
+        raise ValueError(
+            f"gemm: c (strides {(<object>C).strides}) has no axis of unit stride with non-overlapping "
+            f"rows or columns; it cannot be updated in place"
+        )
+    mc.data = cnp.PyArray_BYTES(C)
+
+    if c is not None:
+        if _bounds_overlap(C, A):
+            A = np.array(A)
+        if _bounds_overlap(C, B):
+            B = np.array(B)
+    A = _mat_in(A, t, &ma)
+    B = _mat_in(B, t, &mb)
+    fa = ma.trans ^ ta   # flag for the stored A: op(a) = A_stored^fa
+    fb = mb.trans ^ tb
+    big = m * n * k >= NOGIL_GEMM_MIN
+
+    if mc.trans:
+        # C^T (n x m) = alpha * op(b)^T @ op(a)^T + beta * C^T
+        fa, fb = 1 - fb, 1 - fa
+        mt = ma
+        ma = mb
+        mb = mt
+        m, n = n, m
+    fa = hs.HOSTLIB_TRANS if fa else hs.HOSTLIB_NOTRANS
+    fb = hs.HOSTLIB_TRANS if fb else hs.HOSTLIB_NOTRANS
+
+    if t == cnp.NPY_FLOAT:
+        if big:
+            with nogil:
+                hs.hostlib_sgemm(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
+                                 <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
+        else:
+            hs.hostlib_sgemm(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
+                             <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
+    else:
+        if big:
+            with nogil:
+                hs.hostlib_dgemm(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
+                                 <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
+        else:
+            hs.hostlib_dgemm(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
+                             <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
+    return C
