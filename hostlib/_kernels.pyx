@@ -43,6 +43,24 @@ cdef extern from "numpy/arrayobject.h":
     object PyArray_Scalar(void *data, cnp.dtype descr, object base)
     enum: NPY_HALF
 
+cdef extern from "Python.h":
+    ctypedef struct PyThreadState
+    PyThreadState *PyEval_SaveThread() nogil
+    void PyEval_RestoreThread(PyThreadState *) nogil
+
+
+# Release the GIL around a kernel call only when the call is long enough,
+# like numpy's NPY_BEGIN_THREADS_THRESHOLDED: between the two calls there
+# must be nothing but C (the kernel call itself).
+cdef inline PyThreadState *_release_gil_if(bint long_call) noexcept:
+    return PyEval_SaveThread() if long_call else NULL
+
+
+cdef inline void _restore_gil(PyThreadState *state) noexcept:
+    if state != NULL:
+        PyEval_RestoreThread(state)
+
+
 # Level-1 calls on at least this many elements release the GIL. Below it the
 # save/restore (~100 ns) would be a large share of the call.
 cdef enum:
@@ -410,18 +428,13 @@ def dot(x, y):
     ay = _vec_in(ay, t, &vy)
     if vx.n == 0:
         return _scalar(0.0, t)
+    cdef PyThreadState *gil
+    gil = _release_gil_if(vx.n >= NOGIL_MIN)
     if t == cnp.NPY_FLOAT:
-        if vx.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_sdot(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
-        else:
-            r = hs.hostlib_sdot(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
+        r = hs.hostlib_sdot(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
     else:
-        if vx.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_ddot(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
-        else:
-            r = hs.hostlib_ddot(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
+        r = hs.hostlib_ddot(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
+    _restore_gil(gil)
     return _scalar(r, t)
 
 
@@ -430,6 +443,44 @@ cdef int _reduce_type(cnp.ndarray a, str func) except -1:
     if t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT:
         return t
     return _compute_type(a, func, "x")
+
+
+ctypedef float (*sreduce_fn)(ptrdiff_t, const float *, ptrdiff_t) noexcept nogil
+ctypedef double (*dreduce_fn)(ptrdiff_t, const double *, ptrdiff_t) noexcept nogil
+
+cdef enum:
+    RED_ASUM = 0
+    RED_NRM2 = 1
+    RED_SUM = 2
+
+
+cdef object _reduce(object x, str func, int op):
+    """asum, nrm2 and sum: one vector in, one scalar out."""
+    cdef cnp.ndarray a = _as_1d(x, func, "x")
+    cdef int t = _reduce_type(a, func)
+    cdef Vec v
+    cdef double r
+    cdef const hs.hostlib_kernels_table *tbl
+    cdef sreduce_fn sf
+    cdef dreduce_fn df
+    a = _vec_in(a, t, &v)
+    if v.n == 0:
+        return _scalar(0.0, t)
+    cdef PyThreadState *gil
+    gil = _release_gil_if(v.n >= NOGIL_MIN)
+    tbl = hs.hostlib_kernels_current()  # one table for the whole call
+    if op == RED_ASUM:
+        sf, df = tbl.sasum, tbl.dasum
+    elif op == RED_NRM2:
+        sf, df = tbl.snrm2, tbl.dnrm2
+    else:
+        sf, df = tbl.ssum, tbl.dsum
+    if t == cnp.NPY_FLOAT:
+        r = sf(v.n, <const float *>v.data, v.inc)
+    else:
+        r = df(v.n, <const double *>v.data, v.inc)
+    _restore_gil(gil)
+    return _scalar(r, t)
 
 
 def asum(x):
@@ -458,26 +509,7 @@ def asum(x):
     --------
     numpy.sum, numpy.abs
     """
-    cdef cnp.ndarray a = _as_1d(x, "asum", "x")
-    cdef int t = _reduce_type(a, "asum")
-    cdef Vec v
-    cdef double r
-    a = _vec_in(a, t, &v)
-    if v.n == 0:
-        return _scalar(0.0, t)
-    if t == cnp.NPY_FLOAT:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_sasum(v.n, <const float *>v.data, v.inc)
-        else:
-            r = hs.hostlib_sasum(v.n, <const float *>v.data, v.inc)
-    else:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_dasum(v.n, <const double *>v.data, v.inc)
-        else:
-            r = hs.hostlib_dasum(v.n, <const double *>v.data, v.inc)
-    return _scalar(r, t)
+    return _reduce(x, "asum", RED_ASUM)
 
 
 def nrm2(x):
@@ -509,26 +541,7 @@ def nrm2(x):
     --------
     numpy.linalg.norm
     """
-    cdef cnp.ndarray a = _as_1d(x, "nrm2", "x")
-    cdef int t = _reduce_type(a, "nrm2")
-    cdef Vec v
-    cdef double r
-    a = _vec_in(a, t, &v)
-    if v.n == 0:
-        return _scalar(0.0, t)
-    if t == cnp.NPY_FLOAT:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_snrm2(v.n, <const float *>v.data, v.inc)
-        else:
-            r = hs.hostlib_snrm2(v.n, <const float *>v.data, v.inc)
-    else:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_dnrm2(v.n, <const double *>v.data, v.inc)
-        else:
-            r = hs.hostlib_dnrm2(v.n, <const double *>v.data, v.inc)
-    return _scalar(r, t)
+    return _reduce(x, "nrm2", RED_NRM2)
 
 
 def sum(x):
@@ -562,26 +575,7 @@ def sum(x):
     --------
     numpy.sum
     """
-    cdef cnp.ndarray a = _as_1d(x, "sum", "x")
-    cdef int t = _reduce_type(a, "sum")
-    cdef Vec v
-    cdef double r
-    a = _vec_in(a, t, &v)
-    if v.n == 0:
-        return _scalar(0.0, t)
-    if t == cnp.NPY_FLOAT:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_ssum(v.n, <const float *>v.data, v.inc)
-        else:
-            r = hs.hostlib_ssum(v.n, <const float *>v.data, v.inc)
-    else:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                r = hs.hostlib_dsum(v.n, <const double *>v.data, v.inc)
-        else:
-            r = hs.hostlib_dsum(v.n, <const double *>v.data, v.inc)
-    return _scalar(r, t)
+    return _reduce(x, "sum", RED_SUM)
 
 
 cdef cnp.ndarray _cast_to(cnp.ndarray a, int typenum, str func, str name, str target):
@@ -646,18 +640,13 @@ def axpy(alpha, x, y):
         if np.shares_memory(ax, ay):
             ax = np.array(ax)
             _fill(ax, &vx)
+    cdef PyThreadState *gil
+    gil = _release_gil_if(vy.n >= NOGIL_MIN)
     if t == cnp.NPY_FLOAT:
-        if vy.n >= NOGIL_MIN:
-            with nogil:
-                hs.hostlib_saxpy(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
-        else:
-            hs.hostlib_saxpy(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
+        hs.hostlib_saxpy(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
     else:
-        if vy.n >= NOGIL_MIN:
-            with nogil:
-                hs.hostlib_daxpy(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
-        else:
-            hs.hostlib_daxpy(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
+        hs.hostlib_daxpy(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
+    _restore_gil(gil)
     return y
 
 
@@ -693,18 +682,13 @@ def scal(alpha, x):
     cdef float af = <float>a
     if v.n == 0:
         return x
+    cdef PyThreadState *gil
+    gil = _release_gil_if(v.n >= NOGIL_MIN)
     if cnp.PyArray_TYPE(ax) == cnp.NPY_FLOAT:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                hs.hostlib_sscal(v.n, af, <float *>v.data, v.inc)
-        else:
-            hs.hostlib_sscal(v.n, af, <float *>v.data, v.inc)
+        hs.hostlib_sscal(v.n, af, <float *>v.data, v.inc)
     else:
-        if v.n >= NOGIL_MIN:
-            with nogil:
-                hs.hostlib_dscal(v.n, a, <double *>v.data, v.inc)
-        else:
-            hs.hostlib_dscal(v.n, a, <double *>v.data, v.inc)
+        hs.hostlib_dscal(v.n, a, <double *>v.data, v.inc)
+    _restore_gil(gil)
     return x
 
 
@@ -925,20 +909,13 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
     fa = hs.HOSTLIB_TRANS if fa else hs.HOSTLIB_NOTRANS
     fb = hs.HOSTLIB_TRANS if fb else hs.HOSTLIB_NOTRANS
 
+    cdef PyThreadState *gil
+    gil = _release_gil_if(big)
     if t == cnp.NPY_FLOAT:
-        if big:
-            with nogil:
-                hs.hostlib_sgemm(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
-                                 <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
-        else:
-            hs.hostlib_sgemm(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
-                             <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
+        hs.hostlib_sgemm(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
+                         <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
     else:
-        if big:
-            with nogil:
-                hs.hostlib_dgemm(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
-                                 <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
-        else:
-            hs.hostlib_dgemm(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
-                             <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
+        hs.hostlib_dgemm(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
+                         <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
+    _restore_gil(gil)
     return C

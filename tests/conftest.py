@@ -27,6 +27,16 @@ class Result:
         return json.loads(self.stdout)
 
 
+@pytest.fixture(autouse=True)
+def _restore_backend_selection():
+    """Every test leaves the process-wide backend selection as it found it."""
+    import hostlib
+
+    before = hostlib._kernels_host.preference
+    yield
+    hostlib._kernels_host.use(before)
+
+
 @pytest.fixture
 def run_python(tmp_path):
     """Run code in a new interpreter with a controlled environment.

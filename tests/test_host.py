@@ -28,13 +28,6 @@ def provided_by(name: str) -> set[str]:
 # --------------------------------------------------------------- selection
 
 
-@pytest.fixture(autouse=True)
-def _restore_selection():
-    before = HOST.preference
-    yield
-    HOST.use(before)
-
-
 def test_every_entry_served_by_the_best_usable_provider():
     order = [b.name for b in hostlib.backends() if b.usable]
     assert order[-1] == "portable"
