@@ -91,6 +91,8 @@ class Backend:
     status: str
     reason: str = ""
     priority: int | None = None
+    #: per-entry priorities that override ``priority`` (metadata ENTRY_PRIORITY)
+    entry_priority: dict[str, int] = field(default_factory=dict)
     features: tuple[str, ...] = ()
     version: str | None = None
     origin: str = ""
@@ -122,6 +124,7 @@ class Backend:
             "usable": self.usable,
             "reason": self.reason,
             "priority": self.priority,
+            "entry_priority": dict(self.entry_priority),
             "features": list(self.features),
             "version": self.version,
             "abi": self.abi,
@@ -131,8 +134,11 @@ class Backend:
         }
 
 
-def _read_metadata(meta: Any, ep_name: str) -> tuple[str, tuple[str, ...], int, str]:
-    """(name, features, priority, extension) from a metadata module, or ValueError."""
+def _read_metadata(
+    meta: Any, ep_name: str, entries: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], int, str, dict[str, int]]:
+    """(name, features, priority, extension, entry_priority) from a metadata
+    module, or ValueError saying everything that is wrong with it."""
     problems = []
 
     def get(attr: str, kind: type, what: str) -> Any:
@@ -160,9 +166,19 @@ def _read_metadata(meta: Any, ep_name: str) -> tuple[str, tuple[str, ...], int, 
             problems.append(f"FEATURES has unknown feature(s) {bad!r}")
     if extension is not None and not _MODULE_RE.match(extension):
         problems.append(f"EXTENSION {extension!r} is not a module name")
+    # optional: a backend that is the best choice for some entries only
+    entry_priority = getattr(meta, "ENTRY_PRIORITY", {})
+    if not isinstance(entry_priority, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in entry_priority.items()
+    ):
+        problems.append(f"ENTRY_PRIORITY must be a dict of entry name -> int, got {entry_priority!r}")
+        entry_priority = {}
+    unknown = sorted(set(entry_priority) - set(entries))
+    if unknown:
+        problems.append(f"ENTRY_PRIORITY names unknown entries {unknown}")
     if problems:
         raise ValueError("malformed metadata: " + "; ".join(problems))
-    return name, tuple(features), priority, extension
+    return name, tuple(features), priority, extension, dict(entry_priority)
 
 
 def _describe_exception(exc: BaseException) -> str:
@@ -277,11 +293,16 @@ class Host:
         except Exception as exc:  # a third-party module may raise anything
             return Backend(status=INVALID, reason=f"cannot import metadata: {_describe_exception(exc)}", **record)
         try:
-            name, features, priority, extension = _read_metadata(meta, ep.name)
+            name, features, priority, extension, entry_priority = _read_metadata(meta, ep.name, self.iface.entries)
         except ValueError as exc:
             return Backend(status=INVALID, reason=str(exc), **record)
         dist = getattr(ep, "dist", None)
-        record.update(priority=priority, features=features, version=dist.version if dist else None)
+        record.update(
+            priority=priority,
+            entry_priority=entry_priority,
+            features=features,
+            version=dist.version if dist else None,
+        )
 
         missing = self.cpu.missing(features)
         if missing:
@@ -377,12 +398,23 @@ class Host:
         chosen = [self.backends[n] for n in preference]
         return chosen + ([self._portable] if PORTABLE not in preference else [])
 
+    def _provider(self, entry: str, order: list[Backend], automatic: bool) -> Backend:
+        candidates = [b for b in order if entry in b.provides]
+        if not automatic:
+            return candidates[0]
+        # the best priority for this entry; portable (no priority) last; the
+        # order (by backend priority, then name) breaks ties
+        def rank(b: Backend) -> float:
+            if b.priority is None:
+                return float("-inf")
+            return b.entry_priority.get(entry, b.priority)
+
+        return max(candidates, key=lambda b: (rank(b), -candidates.index(b)))
+
     def select(self, preference: tuple[str, ...] | None) -> None:
         """Compose the table for a (checked) preference and make it active."""
         order = self.order_for(preference)
-        providers = []
-        for entry in self.iface.entries:
-            providers.append(next(b for b in order if entry in b.provides))
+        providers = [self._provider(entry, order, preference is None) for entry in self.iface.entries]
         key = tuple(b.name for b in providers)
         with self._lock:
             table = self._compositions.get(key)

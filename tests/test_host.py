@@ -29,10 +29,15 @@ def provided_by(name: str) -> set[str]:
 
 
 def test_every_entry_served_by_the_best_usable_provider():
-    order = [b.name for b in hostlib.backends() if b.usable]
-    assert order[-1] == "portable"
+    usable = [b for b in hostlib.backends() if b.usable]
+    assert usable[-1].name == "portable"
     for entry, provider in hostlib.active().items():
-        expected = next(name for name in order if entry in provided_by(name))
+        ranked = [
+            (b.entry_priority.get(entry, b.priority), -i, b.name)
+            for i, b in enumerate(usable)
+            if entry in b.provides and b.priority is not None
+        ]
+        expected = max(ranked)[2] if ranked else "portable"
         assert provider == expected, entry
 
 
@@ -269,8 +274,11 @@ _C_API = _keep.capsule
 """
 
 
-def fake_metadata(name: str, features=("SSE2",), priority=99) -> str:
-    return f"NAME = {name!r}\nFEATURES = {tuple(features)!r}\nPRIORITY = {priority}\nEXTENSION = 'fake_{name}._ext'\n"
+def fake_metadata(name: str, features=("SSE2",), priority=99, entry_priority=None) -> str:
+    text = f"NAME = {name!r}\nFEATURES = {tuple(features)!r}\nPRIORITY = {priority}\nEXTENSION = 'fake_{name}._ext'\n"
+    if entry_priority is not None:
+        text += f"ENTRY_PRIORITY = {entry_priority!r}\n"
+    return text
 
 
 def test_broken_module_is_skipped_with_reason_and_host_keeps_serving(run_python, tmp_path):
@@ -302,3 +310,29 @@ def test_broken_module_is_skipped_with_reason_and_host_keeps_serving(run_python,
     fut = out["backends"]["future"]
     if fut["status"] == "unsupported":
         assert "fake_future._ext" not in out["modules"]
+
+
+def test_entry_priority_wins_single_entries(run_python, tmp_path):
+    tests_dir = str(__import__("pathlib").Path(__file__).parent)
+    root = tmp_path / "site"
+    root.mkdir()
+    make_fake_kernel_wheel(root, "gemmonly", fake_metadata("gemmonly", features=(), priority=1,
+                                                           entry_priority={"dgemm": 1000}),
+                           CRAFTED_EXTENSION.format(tests=tests_dir, name="gemmonly", fields="features=0"))
+    make_fake_kernel_wheel(root, "badprio", fake_metadata("badprio", features=(), entry_priority={"nope": 1}),
+                           "raise SystemExit('must never be imported')")
+    r = run_python(
+        """
+        import json, hostlib
+        print(json.dumps({"active": hostlib.active(),
+                          "bad": [b.reason for b in hostlib.backends() if b.name == "badprio"]}))
+        """,
+        pythonpath=[str(root)],
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["active"]["dgemm"] == "gemmonly"
+    # priority 1 loses every other entry to the bundled modules (if usable)
+    if HAS_SSE2:
+        assert out["active"]["ddot"] != "gemmonly"
+    assert "ENTRY_PRIORITY names unknown entries ['nope']" in out["bad"][0]
