@@ -1,7 +1,9 @@
-"""``python -m hostlib``: the runtime report.
+"""``python -m hostlib``: the runtime report, and a quick benchmark.
 
     python -m hostlib            human-readable report
     python -m hostlib --json     the same as JSON
+    python -m hostlib bench      every usable backend side by side, per kernel
+                                 (``python -m hostlib bench --help``)
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "bench":
+        # its own parser (hostlib._bench); importing it imports hostlib, so
+        # a bad HOSTLIB_* variable raises BackendError here as for the report
+        from hostlib import _bench
+
+        return _bench.main(argv[1:])
+
     parser = argparse.ArgumentParser(
         prog="python -m hostlib",
         description="Show CPU features, discovered kernel backends and which backend serves each kernel.",
-        epilog="Environment: HOSTLIB_BACKEND=auto|name[,name...], HOSTLIB_DISABLE_FEATURES=FEATURE[,FEATURE...]",
+        epilog="Subcommand: 'bench' compares every usable backend kernel by kernel "
+        "(python -m hostlib bench --help). "
+        "Environment: HOSTLIB_BACKEND=auto|name[,name...], HOSTLIB_DISABLE_FEATURES=FEATURE[,FEATURE...]",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)

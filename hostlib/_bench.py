@@ -1,0 +1,700 @@
+"""Timing primitives and ``python -m hostlib bench``.
+
+Two things live here, both with no dependency beyond numpy:
+
+* :func:`compare` / :func:`measure`: best-of-N timing with
+  ``time.perf_counter_ns``. Each contestant is calibrated (how many calls
+  make one sample, so a sample is long enough for the clock), then samples
+  are taken round-robin across the contestants until each has at least
+  ``repeat`` of them *and* ``min_time`` per contestant has passed, or
+  ``max_time`` with at least ``min_repeat``. The best sample is the estimate
+  (on a shared, noisy machine the minimum is the least disturbed run); the
+  median is kept as a noise indicator. Round-robin sampling makes a ratio
+  of two contestants robust to drift during the measurement.
+* the catalogue of kernels (:data:`KERNELS`): for each one the hostlib call,
+  the numpy call it is compared with, the array set-up, and how many bytes it
+  moves / flops it does, so ``benchmarks/run.py`` and ``bench`` measure the
+  same things the same way;
+* :func:`main`: the ``bench`` subcommand, a quick side-by-side of every
+  usable backend for every kernel at one or two sizes (the full suite, with
+  numpy at equal instruction set, OpenBLAS, bandwidth and call overhead, is
+  ``benchmarks/run.py`` in the source tree).
+
+Conventions: times are per call; elementwise and level-1 kernels are shown in
+ns per element, gemm in GFLOP/s (``2*m*n*k`` flops). A speedup is
+``time(reference) / time(backend)``: above 1 the backend is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+import timeit
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+# ---------------------------------------------------------------------------
+# timing
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One measurement: per-call times in nanoseconds."""
+
+    best_ns: float  #: fastest sample (the estimate)
+    median_ns: float  #: median sample (best/median near 1 means a quiet machine)
+    samples: int  #: number of samples taken
+    number: int  #: calls per sample
+    total_s: float  #: wall time spent, calibration included
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Contestant:
+    """One thing to time among several (see :func:`compare`)."""
+
+    number: int = 1  #: calls per sample, set by prepare()
+
+    def prepare(self, sample_time: float, max_time: float) -> float:
+        """Warm up and calibrate; return a first sample (ns per call)."""
+        raise NotImplementedError
+
+    def sample(self) -> float:
+        """One sample: ns per call, averaged over ``number`` calls."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class Local(Contestant):
+    """A statement timed in this process, optionally inside a context
+    (``context()`` returns a context manager entered around each sample,
+    outside the timed loop: e.g. ``lambda: hostlib.using("avx2")``)."""
+
+    def __init__(
+        self,
+        stmt: str | Callable[[], Any],
+        globals: dict[str, Any] | None = None,
+        context: Callable[[], Any] | None = None,
+    ) -> None:
+        # a string is compiled into timeit's loop: the harness costs a loop
+        # iteration per call (a few ns), not a Python function call
+        self.timer = timeit.Timer(stmt, timer=time.perf_counter_ns, globals=globals)
+        self.context = context
+        self.number = 1
+
+    def _run(self, number: int) -> int:
+        if self.context is None:
+            return self.timer.timeit(number)
+        with self.context():
+            return self.timer.timeit(number)
+
+    def prepare(self, sample_time: float, max_time: float) -> float:
+        start = time.perf_counter_ns()
+        self._run(1)  # warm-up (first touch of output pages, lazy set-up): not counted
+        target = sample_time * 1e9
+        number = 1
+        while True:
+            t = self._run(number)
+            if t >= target or number >= 1 << 30 or time.perf_counter_ns() - start >= max_time * 1e9:
+                break
+            grow = target / t * 1.25 if t > 0 else 100.0  # a little past the target, at most x100
+            number = max(number + 1, int(number * min(grow, 100.0)))
+        self.number = number
+        return t / number
+
+    def sample(self) -> float:
+        return self._run(self.number) / self.number
+
+
+def compare(
+    contestants: dict[str, Contestant],
+    *,
+    repeat: int = 5,
+    min_repeat: int = 3,
+    min_time: float = 0.1,
+    max_time: float = 2.0,
+    sample_time: float = 0.002,
+    max_samples: int = 200,
+    confirm: int = 2,
+    tol: float = 0.05,
+) -> dict[str, Timing]:
+    """Best-of-N times of several contestants, sampled round-robin.
+
+    Each contestant is warmed up and calibrated (calls per sample so that a
+    sample lasts ``sample_time``; the calibration run is its first sample).
+    Then rounds follow, one sample of every contestant per round, the order
+    rotated each round, so that drift on a shared machine (another process,
+    a frequency change) hits every contestant alike and their ratio holds.
+
+    Rounds stop when every contestant has ``repeat`` samples, ``confirm`` of
+    them within ``tol`` of its best (a best seen once may be luck or may be
+    the only quiet moment: on a busy machine sampling goes on until it
+    repeats), and ``min_time`` seconds per contestant have passed; or when
+    ``max_time`` seconds per contestant have passed and each has
+    ``min_repeat`` samples; or at ``max_samples``. The clock for these
+    budgets starts after calibration. A NaN sample (a
+    contestant that failed) is ignored.
+    """
+    if repeat < 1 or min_repeat < 1:
+        raise ValueError("repeat and min_repeat must be >= 1")
+    names = list(contestants)
+    samples: dict[str, list[float]] = {k: [] for k in names}
+    spent = dict.fromkeys(names, 0)
+    for k in names:
+        t0 = time.perf_counter_ns()
+        samples[k].append(contestants[k].prepare(sample_time, max_time))
+        spent[k] += time.perf_counter_ns() - t0
+    start = time.perf_counter_ns()  # the budget counts rounds, not set-up and calibration
+    lo, hi = min_time * len(names) * 1e9, max_time * len(names) * 1e9
+
+    def settled(v: list[float]) -> bool:
+        good = [x for x in v if x == x]
+        if len(good) < repeat:
+            return False
+        best = min(good)
+        return sum(1 for x in good if x <= best * (1 + tol)) >= min(confirm, repeat)
+
+    r = 0
+    while names:
+        elapsed = time.perf_counter_ns() - start
+        done = min(len(v) for v in samples.values())
+        if done >= max_samples or (done >= min_repeat and elapsed >= hi):
+            break
+        if elapsed >= lo and all(settled(v) for v in samples.values()):
+            break
+        for k in names[r % len(names):] + names[: r % len(names)]:
+            t0 = time.perf_counter_ns()
+            samples[k].append(contestants[k].sample())
+            spent[k] += time.perf_counter_ns() - t0
+        r += 1
+    out = {}
+    for k in names:
+        good = sorted(v for v in samples[k] if v == v)
+        if not good:
+            out[k] = Timing(math.nan, math.nan, 0, contestants[k].number, spent[k] / 1e9)
+            continue
+        mid = len(good) // 2
+        median = good[mid] if len(good) % 2 else (good[mid - 1] + good[mid]) / 2
+        out[k] = Timing(good[0], median, len(good), contestants[k].number, spent[k] / 1e9)
+    return out
+
+
+def measure(
+    stmt: str | Callable[[], Any],
+    globals: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Timing:
+    """Best-of-N time of one call of ``stmt`` (a statement string evaluated
+    in ``globals``, or a zero-argument callable): :func:`compare` with one
+    contestant, same keyword arguments (``repeat``, ``min_repeat``,
+    ``min_time``, ``max_time``, ``sample_time``, ``max_samples``,
+    ``confirm``, ``tol``)."""
+    return compare({"": Local(stmt, globals)}, **kwargs)[""]
+
+
+# ---------------------------------------------------------------------------
+# the kernels and what they are compared with
+# ---------------------------------------------------------------------------
+
+DTYPES = {"f32": "float32", "f64": "float64"}
+ENTRY_PREFIX = {"f32": "s", "f64": "d"}
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A kernel of the table, the call that benchmarks it, and its numpy twin.
+
+    ``hostlib`` and ``numpy`` are statements over the names :func:`setup`
+    defines (``hl`` = hostlib, ``np`` = numpy, arrays ``x``, ``y``, scalar
+    ``a``; for gemm ``A``, ``B``, ``C``). Outputs are preallocated, so no
+    statement allocates, except numpy expressions that need a temporary
+    (``np.abs(x).sum()``, ``y += a * x``) -- that is what numpy users write.
+    ``bytes_per_elem``: elements read + written per element of ``n``
+    (the streaming traffic of the kernel, temporaries not counted).
+    """
+
+    name: str
+    kind: str  # "elementwise" | "level1" | "level3"
+    hostlib: str
+    numpy: str
+    bytes_per_elem: int = 0
+    domain: tuple[float, float] = (-1.0, 1.0)
+
+    def entry(self, dtype: str) -> str:
+        return ENTRY_PREFIX[dtype] + self.name
+
+    def unit(self) -> str:
+        return "GFLOP/s" if self.kind == "level3" else "ns/elem"
+
+    def flops(self, n: int) -> int:
+        return 2 * n**3 if self.kind == "level3" else n
+
+    def value(self, ns: float, n: int) -> float:
+        """The number a table shows: ns/element, or GFLOP/s for gemm."""
+        if self.kind == "level3":
+            return self.flops(n) / ns
+        return ns / n
+
+    def nbytes(self, n: int, itemsize: int) -> int:
+        """Bytes read + written by one call (streaming kernels)."""
+        return self.bytes_per_elem * n * itemsize
+
+
+def _ufunc(name: str, lo: float, hi: float) -> Kernel:
+    return Kernel(name, "elementwise", f"hl.{name}(x, out=y)", f"np.{name}(x, out=y)", 2, (lo, hi))
+
+
+KERNELS: dict[str, Kernel] = {
+    k.name: k
+    for k in (
+        _ufunc("exp", -20.0, 20.0),
+        _ufunc("log", 1e-3, 1e3),
+        _ufunc("sqrt", 0.0, 1e3),
+        _ufunc("sin", -100.0, 100.0),
+        _ufunc("cos", -100.0, 100.0),
+        Kernel("dot", "level1", "hl.dot(x, y)", "x @ y", 2),
+        Kernel("axpy", "level1", "hl.axpy(a, x, y)", "np.add(y, a * x, out=y)", 3),
+        Kernel("scal", "level1", "hl.scal(a, x)", "np.multiply(x, a, out=x)", 2),
+        Kernel("asum", "level1", "hl.asum(x)", "np.abs(x).sum()", 1),
+        Kernel("nrm2", "level1", "hl.nrm2(x)", "np.linalg.norm(x)", 1),
+        Kernel("sum", "level1", "hl.sum(x)", "x.sum()", 1),
+        Kernel("gemm", "level3", "hl.gemm(A, B, C)", "np.matmul(A, B, out=C)"),
+    )
+}
+ELEMENTWISE = tuple(k for k in KERNELS if KERNELS[k].kind == "elementwise")
+LEVEL1 = tuple(k for k in KERNELS if KERNELS[k].kind == "level1")
+
+#: scalar alpha per kernel: axpy adds a tiny multiple (y stays put over
+#: millions of calls), scal flips the sign (exact, bounded, no special case
+#: a BLAS could take for alpha == 1)
+_ALPHA = {"axpy": 1e-9, "scal": -1.0}
+
+
+def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345) -> dict[str, Any]:
+    """Namespace for the kernel's statements: arrays of ``n`` elements
+    (``n x n`` matrices for gemm) of ``dtype`` ("f32"/"f64"), filled
+    reproducibly (same seed, same data in every process)."""
+    import numpy as np
+
+    import hostlib
+
+    k = KERNELS[kernel] if isinstance(kernel, str) else kernel
+    dt = np.dtype(DTYPES[dtype])
+    rng = np.random.default_rng(seed)
+    ns: dict[str, Any] = {"np": np, "hl": hostlib}
+    if k.kind == "level3":
+        ns["A"] = rng.standard_normal((n, n)).astype(dt)
+        ns["B"] = rng.standard_normal((n, n)).astype(dt)
+        ns["C"] = np.zeros((n, n), dt)
+        return ns
+    lo, hi = k.domain
+    ns["x"] = rng.uniform(lo, hi, n).astype(dt)
+    if k.kind == "elementwise":
+        ns["y"] = np.zeros(n, dt)
+    else:
+        ns["y"] = rng.uniform(-1.0, 1.0, n).astype(dt)
+    ns["a"] = dt.type(_ALPHA.get(k.name, 1.0))
+    return ns
+
+
+def copy_setup(nbytes: int, dtype: str) -> dict[str, Any]:
+    """``np.copyto(d, s)`` moving ``nbytes`` (read + written): the bandwidth
+    reference of a level-1 kernel that moves as many bytes."""
+    import numpy as np
+
+    dt = np.dtype(DTYPES[dtype])
+    m = max(1, nbytes // (2 * dt.itemsize))
+    return {"np": np, "s": np.ones(m, dt), "d": np.zeros(m, dt), "m": m}
+
+
+COPY_STMT = "np.copyto(d, s)"
+
+
+# ---------------------------------------------------------------------------
+# backends
+# ---------------------------------------------------------------------------
+
+
+def usable_backends() -> list[Any]:
+    """Usable backends, portable first, then by ascending priority (so the
+    columns read from the plainest to the preferred)."""
+    import hostlib
+
+    return list(reversed([b for b in hostlib.backends() if b.usable]))
+
+
+def providers(entry: str, backends: Iterable[Any] | None = None) -> list[str]:
+    """Names of the usable backends that provide ``entry`` themselves (a
+    backend that leaves it empty would be measured on the portable table)."""
+    return [b.name for b in (usable_backends() if backends is None else backends) if entry in b.provides]
+
+
+def blas_threads_limit(n: int = 1) -> tuple[Any, str]:
+    """Limit BLAS libraries (numpy's OpenBLAS, a forwarding backend's) to
+    ``n`` threads with threadpoolctl if it is installed. Returns the limiter
+    (keep it alive; ``restore_original_limits()`` undoes it) and a note."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        env = os.environ.get("OPENBLAS_NUM_THREADS")
+        return None, f"OPENBLAS_NUM_THREADS={env}" if env else "BLAS threads: library default (no threadpoolctl)"
+    limiter = threadpool_limits(limits=n, user_api="blas")
+    return limiter, f"BLAS threads: {n} (threadpoolctl)"
+
+
+# ---------------------------------------------------------------------------
+# progress on stderr
+# ---------------------------------------------------------------------------
+
+
+class Progress:
+    """A line per step on stderr (or a rich progress bar when rich is
+    installed and stderr is a terminal). ``quiet`` silences it."""
+
+    def __init__(self, total: int, quiet: bool = False, title: str = "bench") -> None:
+        self.total = total
+        self.quiet = quiet
+        self.title = title
+        self.done = 0
+        self.t0 = time.perf_counter()
+        self._rich = None
+        if not quiet and sys.stderr.isatty():
+            try:
+                from rich.progress import Progress as RichProgress
+                from rich.console import Console
+
+                self._rich = RichProgress(console=Console(stderr=True), transient=True)
+                self._task = self._rich.add_task(title, total=total)
+                self._rich.start()
+            except Exception:
+                self._rich = None
+
+    def step(self, what: str) -> None:
+        if self.quiet:
+            return
+        if self._rich is not None:
+            self._rich.update(self._task, description=f"{self.title}: {what}")
+            return
+        self.done_line(what)
+
+    def done_line(self, what: str) -> None:
+        print(f"[{self.done + 1}/{self.total} {time.perf_counter() - self.t0:5.1f}s] {self.title}: {what}",
+              file=sys.stderr, flush=True)
+
+    def advance(self) -> None:
+        self.done += 1
+        if self._rich is not None:
+            self._rich.advance(self._task)
+
+    def close(self) -> None:
+        if self._rich is not None:
+            self._rich.stop()
+            self._rich = None
+
+
+# ---------------------------------------------------------------------------
+# machine description
+# ---------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, numpy, hostlib selection and date: what a result file needs to
+    be read later."""
+    import datetime
+
+    import numpy as np
+
+    import hostlib
+
+    try:
+        from numpy._core import _multiarray_umath as mu
+    except ImportError:  # numpy 1.x
+        from numpy.core import _multiarray_umath as mu  # type: ignore[no-redef]
+    info = hostlib.runtime_info()
+    out: dict[str, Any] = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "numpy": {
+            "version": np.__version__,
+            "cpu_baseline": list(getattr(mu, "__cpu_baseline__", [])),
+            "cpu_dispatch": list(getattr(mu, "__cpu_dispatch__", [])),
+            "cpu_features": [k for k, v in getattr(mu, "__cpu_features__", {}).items() if v],
+            "blas": _numpy_blas(),
+        },
+        "hostlib": {
+            "version": info["hostlib"]["version"],
+            "abi": info["hostlib"]["abi"],
+            "cpu_available": info["cpu"].get("available"),
+            "selection": info["selection"],
+            "active": info["entries"],
+            "backends": [
+                {k: b.get(k) for k in ("name", "status", "reason", "priority", "entry_priority", "features", "version", "provides", "details")}
+                for b in info["backends"]
+            ],
+            "environment": info["environment"],
+        },
+        "threadpools": _threadpools(),
+    }
+    return out
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _numpy_blas() -> Any:
+    import numpy as np
+
+    try:
+        cfg = np.show_config(mode="dicts")
+        return cfg.get("Build Dependencies", {}).get("blas")
+    except Exception:
+        return None
+
+
+def _threadpools() -> Any:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    return [
+        {k: p.get(k) for k in ("internal_api", "prefix", "version", "num_threads", "architecture", "filepath")}
+        for p in threadpool_info()
+    ]
+
+
+# ---------------------------------------------------------------------------
+# formatting
+# ---------------------------------------------------------------------------
+
+
+def fmt_n(n: int) -> str:
+    """1000 -> '1e3'; other numbers as they are."""
+    if n >= 1000:
+        e = round(math.log10(n))
+        if 10**e == n:
+            return f"1e{e}"
+    return str(n)
+
+
+def fmt_num(v: float | None, width: int = 0) -> str:
+    """A number with 3 significant digits; '-' for missing."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        s = "-"
+    elif v == 0:
+        s = "0"
+    elif abs(v) >= 100:
+        s = f"{v:.0f}"
+    elif abs(v) >= 10:
+        s = f"{v:.1f}"
+    elif abs(v) >= 1:
+        s = f"{v:.2f}"
+    else:
+        s = f"{v:.3g}"
+    return s.rjust(width) if width else s
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
+    """Plain-text table; ``align`` per column: 'l' or 'r' (default: the
+    first column left, others right)."""
+    cols = len(header)
+    align = align or ("l" + "r" * (cols - 1))
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(cols)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            (str(c).ljust(w) if a == "l" else str(c).rjust(w)) for c, w, a in zip(cells, widths, align)
+        ).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or den is None or den == 0 or num != num or den != den:
+        return None
+    return num / den
+
+
+# ---------------------------------------------------------------------------
+# the bench subcommand
+# ---------------------------------------------------------------------------
+
+
+def run_bench(
+    kernels: Sequence[str],
+    sizes: Sequence[int],
+    gemm_sizes: Sequence[int],
+    dtypes: Sequence[str] = ("f32", "f64"),
+    *,
+    timing: dict[str, Any] | None = None,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Measure every usable backend that provides each kernel, and numpy's
+    equivalent, in this process. Returns a JSON-serialisable dict."""
+    import hostlib
+
+    timing = dict(timing or {})
+    backends = usable_backends()
+    names = [b.name for b in backends]
+    limiter, threads_note = blas_threads_limit(1)
+    cases = [
+        (KERNELS[k], n, dt)
+        for k in kernels
+        for n in (gemm_sizes if KERNELS[k].kind == "level3" else sizes)
+        for dt in dtypes
+    ]
+    progress = Progress(len(cases), quiet=quiet)
+    results = []
+    try:
+        for k, n, dt in cases:
+            progress.step(f"{k.name} {dt} n={fmt_n(n)}")
+            ns = setup(k, n, dt)
+            row: dict[str, Any] = {"kernel": k.name, "dtype": dt, "n": n, "unit": k.unit(), "backends": {}}
+            who: dict[str, Contestant] = {"=numpy": Local(k.numpy, ns)}  # "=": no backend name
+            for name in providers(k.entry(dt), backends):
+                who[name] = Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
+            times = compare(who, **timing)
+            t = times.pop("=numpy")
+            row["numpy"] = {"stmt": k.numpy, "value": k.value(t.best_ns, n), "timing": t.to_dict()}
+            for name, t in times.items():
+                row["backends"][name] = {"value": k.value(t.best_ns, n), "timing": t.to_dict()}
+            base = row["backends"].get("portable", {}).get("timing", {}).get("best_ns")
+            ref = row["numpy"]["timing"]["best_ns"]
+            for cell in row["backends"].values():
+                cell["speedup_vs_portable"] = ratio(base, cell["timing"]["best_ns"])
+                cell["speedup_vs_numpy"] = ratio(ref, cell["timing"]["best_ns"])
+            results.append(row)
+            progress.advance()
+            del ns
+    finally:
+        progress.close()
+        if limiter is not None:
+            limiter.restore_original_limits()
+    return {
+        "machine": machine_info(),
+        "threads": threads_note,
+        "backends": names,
+        "conventions": {
+            "time": "best of N samples, per call, time.perf_counter_ns",
+            "value": "ns per element; gemm: GFLOP/s with 2*n^3 flops",
+            "speedup": "time(reference) / time(backend); > 1 means the backend is faster",
+        },
+        "results": results,
+    }
+
+
+def format_bench(res: dict[str, Any]) -> str:
+    names = res["backends"]
+    m = res["machine"]
+    out = [
+        f"hostlib bench   numpy {m['numpy']['version']}   {res['threads']}   {m['processor']}",
+        "value: ns per element (gemm: GFLOP/s, higher is better); best of N calls.",
+        "speedup = time(reference) / time(backend): > 1 means the backend is faster.",
+        "'-' = the backend does not provide this kernel itself.",
+        "",
+    ]
+    header = ["kernel", "dtype", "n", "unit", *names, "numpy"]
+    rows = []
+    for r in res["results"]:
+        cells = [fmt_num(r["backends"][b]["value"]) if b in r["backends"] else "-" for b in names]
+        rows.append([r["kernel"], r["dtype"], fmt_n(r["n"]), r["unit"], *cells, fmt_num(r["numpy"]["value"])])
+    out.append(render_table(header, rows, "lllr" + "r" * (len(names) + 1)))
+    out.append("")
+    out.append("speedup vs portable / vs numpy")
+    header = ["kernel", "dtype", "n", *names]
+    rows = []
+    for r in res["results"]:
+        cells = []
+        for b in names:
+            c = r["backends"].get(b)
+            cells.append("-" if c is None else f"{fmt_num(c['speedup_vs_portable'])} / {fmt_num(c['speedup_vs_numpy'])}")
+        rows.append([r["kernel"], r["dtype"], fmt_n(r["n"]), *cells])
+    out.append(render_table(header, rows, "llr" + "r" * len(names)))
+    active = m["hostlib"]["active"]
+    auto = sorted({v for v in active.values()})
+    out.append("")
+    out.append(f"active selection ({m['hostlib']['selection'] if isinstance(m['hostlib']['selection'], str) else ','.join(m['hostlib']['selection'])}): "
+               + ", ".join(f"{b}: {sum(1 for v in active.values() if v == b)} entries" for b in auto))
+    return "\n".join(out)
+
+
+def _int_list(text: str) -> list[int]:
+    out = []
+    for item in text.replace(",", " ").split():
+        v = float(item)  # accepts 1e5
+        if v != int(v) or v < 1:
+            raise argparse.ArgumentTypeError(f"not a positive integer: {item!r}")
+        out.append(int(v))
+    if not out:
+        raise argparse.ArgumentTypeError("no size given")
+    return out
+
+
+def _name_list(valid: Sequence[str]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        items = [s.strip().lower() for s in text.replace(" ", ",").split(",") if s.strip()]
+        bad = [s for s in items if s not in valid]
+        if bad or not items:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(bad) or 'empty list'}; choose from {', '.join(valid)}")
+        return items
+
+    return parse
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m hostlib bench",
+        description="Compare every usable hostlib backend, kernel by kernel, with numpy (one thread). "
+        "The full suite (numpy at equal instruction set, OpenBLAS, bandwidth, call overhead) is "
+        "benchmarks/run.py in the source tree.",
+    )
+    parser.add_argument("--size", type=_int_list, default=[1000, 100_000], metavar="N[,N]",
+                        help="vector length(s) for elementwise and level-1 kernels (default 1e3,1e5)")
+    parser.add_argument("--gemm-size", type=_int_list, default=[64, 256], metavar="N[,N]",
+                        help="square gemm size(s) (default 64,256)")
+    parser.add_argument("--kernels", type=_name_list(list(KERNELS)), default=list(KERNELS), metavar="K[,K]",
+                        help="kernels to run (default all: " + ",".join(KERNELS) + ")")
+    parser.add_argument("--dtype", type=_name_list(list(DTYPES)), default=list(DTYPES), metavar="f32,f64",
+                        help="dtypes (default f32,f64)")
+    parser.add_argument("--time", type=float, default=0.05, metavar="SECONDS",
+                        help="minimum time per measurement (default 0.05; more is steadier)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m hostlib bench [options]``."""
+    args = make_parser().parse_args(argv)
+    if not args.time > 0:
+        raise SystemExit("python -m hostlib bench: --time must be > 0")
+    timing = {"min_time": args.time, "max_time": max(0.5, 10 * args.time), "repeat": 5}
+    res = run_bench(args.kernels, args.size, args.gemm_size, args.dtype, timing=timing, quiet=args.quiet)
+    if args.json:
+        json.dump(res, sys.stdout, indent=1)
+        print()
+    else:
+        print(format_bench(res))
+    return 0

@@ -1,0 +1,146 @@
+"""Smoke tests of the benchmark code: it runs on tiny sizes and produces
+well-formed results with ratios. No timing is asserted -- only that the
+numbers exist, are positive and finite, and that every usable backend that
+provides a kernel is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hostlib
+from hostlib import _bench
+
+TINY = dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002)
+RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def positive(v) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+
+
+def test_measure_and_compare():
+    t = _bench.measure("sum(r)", {"r": range(10)}, **TINY)
+    assert positive(t.best_ns) and t.best_ns <= t.median_ns
+    assert t.samples >= 2 and t.number >= 1
+    ns = {"r": range(10)}
+    times = _bench.compare({"a": _bench.Local("sum(r)", ns), "b": _bench.Local(lambda: None)}, **TINY)
+    assert set(times) == {"a", "b"}
+    assert all(positive(x.best_ns) and x.samples >= 2 for x in times.values())
+
+
+def test_compare_runs_contexts_outside_the_timed_loop():
+    entered = []
+
+    class Ctx:
+        def __enter__(self):
+            entered.append(1)
+
+        def __exit__(self, *exc):
+            return False
+
+    _bench.compare({"x": _bench.Local("pass", context=Ctx)}, **TINY)
+    assert entered  # once per sample, not per call
+
+
+def test_catalogue_names_table_entries():
+    entries = set(hostlib._kernels_host.iface.entries)
+    for k in _bench.KERNELS.values():
+        for dt in _bench.DTYPES:
+            assert k.entry(dt) in entries
+
+
+def test_run_bench_shape_and_ratios():
+    res = _bench.run_bench(["dot", "exp", "gemm"], [16], [4], timing=TINY, quiet=True)
+    json.dumps(res, allow_nan=False)
+    usable = [b.name for b in hostlib.backends() if b.usable]
+    assert sorted(res["backends"]) == sorted(usable)
+    assert {(r["kernel"], r["dtype"]) for r in res["results"]} == {
+        (k, d) for k in ("dot", "exp", "gemm") for d in ("f32", "f64")
+    }
+    for r in res["results"]:
+        assert positive(r["numpy"]["value"])
+        want = {b.name for b in hostlib.backends() if b.usable and _bench.KERNELS[r["kernel"]].entry(r["dtype"]) in b.provides}
+        assert set(r["backends"]) == want
+        assert "portable" in r["backends"]
+        for cell in r["backends"].values():
+            assert positive(cell["value"])
+            assert positive(cell["speedup_vs_numpy"]) and positive(cell["speedup_vs_portable"])
+    assert "speedup vs portable" in _bench.format_bench(res)
+
+
+def test_cli_bench_json(run_python):
+    r = run_python(
+        "import sys; from hostlib.__main__ import main; "
+        "sys.exit(main(['bench', '--size', '32', '--gemm-size', '4', '--kernels', 'sum,sqrt,gemm', "
+        "'--dtype', 'f64', '--time', '0.001', '--json', '-q']))"
+    )
+    assert r.returncode == 0, r.stderr
+    res = r.json()
+    assert sorted(x["kernel"] for x in res["results"]) == ["gemm", "sqrt", "sum"]
+    assert all(x["dtype"] == "f64" for x in res["results"])
+    assert res["machine"]["numpy"]["version"]
+
+
+def test_cli_bench_rejects_unknown_kernel(run_python):
+    r = run_python("import sys; from hostlib.__main__ import main; sys.exit(main(['bench', '--kernels', 'fft']))")
+    assert r.returncode == 2 and "fft" in r.stderr
+
+
+def test_cli_report_unchanged(run_python):
+    r = run_python("import sys; from hostlib.__main__ import main; sys.exit(main(['--json']))")
+    assert r.returncode == 0, r.stderr
+    assert "backends" in r.json()
+
+
+@pytest.mark.skipif(not RUN_PY.exists(), reason="benchmarks/ is not in this tree")
+def test_suite_smoke(tmp_path):
+    """benchmarks/run.py end to end on tiny sizes: workers at other numpy
+    instruction sets, the C call-overhead module (if there is a compiler),
+    JSON and the plot (if matplotlib is installed)."""
+    out = tmp_path / "r.json"
+    png = tmp_path / "r.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES")}
+    proc = subprocess.run(
+        [sys.executable, str(RUN_PY), "--smoke", "-q", "--out", str(out), "--plot", str(png)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "speedup" in proc.stdout
+    res = json.loads(out.read_text())
+    json.dumps(res, allow_nan=False)
+    sec = res["sections"]
+    assert set(sec) == {"ufunc", "gemm", "level1", "overhead", "python"}
+    for row in sec["ufunc"]:
+        assert row["backends"], row
+        for cell in row["backends"].values():
+            assert positive(cell["speedup_vs_numpy"])
+            if cell["equal_isa"] in row["numpy"]:
+                assert positive(cell["speedup_vs_numpy_equal_isa"])
+    for row in sec["gemm"]:
+        for cell in row["backends"].values():
+            assert positive(cell["gflops"]) and positive(cell["speedup_vs_openblas"])
+    for row in sec["level1"]:
+        assert positive(row["copy"]["gbps"])
+        for cell in row["backends"].values():
+            assert positive(cell["speedup_vs_ref"]) and positive(cell["fraction_of_copy"])
+    o = sec["overhead"]
+    if "skipped" not in o:
+        assert o["rows"]
+        for row in o["rows"]:
+            assert row["address_matches"] and row["result_ok"]
+            assert positive(row["table_over_direct"])
+    for row in sec["python"]:
+        assert positive(row["hostlib_over_numpy"])
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    assert png.stat().st_size > 0
