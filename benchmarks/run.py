@@ -1,0 +1,1035 @@
+#!/usr/bin/env python3
+"""hostlib's benchmark suite: speed as ratios against numpy and OpenBLAS.
+
+    python benchmarks/run.py                       # full run, about 2-4 minutes
+    python benchmarks/run.py --quick               # under a minute
+    python benchmarks/run.py --out r.json --plot r.png
+    python benchmarks/run.py --from r.json --plot r.png    # re-print / re-plot a saved run
+    python benchmarks/run.py --sections gemm,overhead      # part of it
+
+Measures, in one run (ratios are only meaningful within a run on a shared
+machine): every elementwise ufunc per backend against numpy's own, at
+numpy's default and at an equal instruction set; gemm against numpy.matmul
+(OpenBLAS, one thread), also at an equal instruction set; level-1 kernels
+against numpy/OpenBLAS and against the bandwidth of a plain copy; the cost of
+a call through hostlib's table against a direct call, in C; and Python-level
+overhead on tiny arrays. See benchmarks/README.md for how to read it.
+
+Every backend hostlib reports as usable is measured, on the entries it
+provides itself. Run from anywhere but the top of the source tree is not
+required: this script's folder is first on sys.path, not the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One thread for every BLAS (numpy's OpenBLAS, scipy's, a forwarding
+# backend's): set before numpy is imported here and inherited by the worker
+# subprocesses. The comparison is kernel against kernel on one core.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import sysconfig  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# timing settings per mode: see hostlib._bench.measure
+FULL = dict(
+    ufunc_sizes=(1_000, 100_000, 10_000_000),
+    level1_sizes=(1_000, 100_000, 10_000_000),
+    gemm_sizes=(64, 256, 1024),
+    timing=dict(repeat=5, min_repeat=3, min_time=0.1, max_time=0.6),
+    overhead_rounds=31,
+)
+QUICK = dict(
+    ufunc_sizes=(1_000, 100_000),
+    level1_sizes=(1_000, 100_000, 1_000_000),
+    gemm_sizes=(64, 256),
+    timing=dict(repeat=3, min_repeat=2, min_time=0.03, max_time=0.25),
+    overhead_rounds=11,
+)
+# for tests: the whole pipeline on tiny sizes; the numbers mean nothing
+SMOKE = dict(
+    ufunc_sizes=(64,),
+    level1_sizes=(64,),
+    gemm_sizes=(8,),
+    timing=dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002),
+    overhead_rounds=2,
+)
+SECTIONS = ("ufunc", "gemm", "level1", "overhead", "python")
+
+# numpy's x86 levels. Each dispatch target numpy may build is ranked by the
+# level it belongs to; masking every target above a level leaves numpy at
+# that level. OPENBLAS_CORETYPE picks OpenBLAS kernels of the same level.
+LEVELS = {
+    4: dict(name="X86_V4", isa="AVX-512", coretype=None),
+    3: dict(name="X86_V3", isa="AVX2+FMA3", coretype="Haswell"),
+    2: dict(name="X86_V2", isa="SSE4.2 (numpy's baseline)", coretype="Nehalem"),
+}
+_RANK3 = {"X86_V3", "AVX", "AVX2", "FMA3", "F16C", "FMA4", "XOP"}
+_RANK2 = {"X86_V2", "SSE3", "SSSE3", "SSE41", "SSE42", "POPCNT"}
+
+
+def target_rank(name: str) -> int:
+    """numpy dispatch target -> level (2, 3, 4); unknown names rank 5 (always masked)."""
+    if name == "X86_V4" or "512" in name:
+        return 4
+    if name in _RANK3:
+        return 3
+    if name in _RANK2:
+        return 2
+    return 5
+
+
+# ---------------------------------------------------------------------------
+# worker subprocesses: numpy (and its OpenBLAS) at another instruction set
+# ---------------------------------------------------------------------------
+
+
+def worker_main() -> int:
+    """Serve timing requests, one JSON object per line on stdin/stdout.
+
+    The environment (NPY_DISABLE_CPU_FEATURES, OPENBLAS_CORETYPE) was set by
+    the parent before this process imported numpy."""
+    import numpy  # noqa: F401  -- import first: a bad mask fails here, visibly
+
+    from hostlib import _bench as B
+
+    out = sys.stdout
+    prepared: dict[str, Any] = {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            op = req["op"]
+            if op == "info":
+                resp = _worker_info()
+            elif op == "prepare":  # set up data, warm up, calibrate: first sample
+                c = B.Local(req["stmt"], B.setup(req["kernel"], req["n"], req["dtype"]))
+                first = c.prepare(req["sample_time"], req["max_time"])
+                prepared[req["key"]] = c
+                resp = {"ns": first, "number": c.number}
+            elif op == "sample":
+                resp = {"ns": prepared[req["key"]].sample()}
+            elif op == "drop":
+                prepared.pop(req["key"], None)
+                resp = {}
+            else:
+                resp = {"error": f"unknown op {op!r}"}
+        except Exception as exc:  # report, keep serving
+            resp = {"error": f"{type(exc).__name__}: {exc}"}
+        out.write(json.dumps(resp) + "\n")
+        out.flush()
+    return 0
+
+
+def _worker_info() -> dict[str, Any]:
+    import numpy as np
+
+    from numpy._core import _multiarray_umath as mu
+
+    feats = mu.__cpu_features__
+    info: dict[str, Any] = {
+        "numpy": np.__version__,
+        "baseline": list(mu.__cpu_baseline__),
+        "dispatch_enabled": [t for t in mu.__cpu_dispatch__ if feats.get(t)],
+        "dispatch_masked": [t for t in mu.__cpu_dispatch__ if not feats.get(t)],
+        "NPY_DISABLE_CPU_FEATURES": os.environ.get("NPY_DISABLE_CPU_FEATURES"),
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "openblas_architecture": None,
+    }
+    try:
+        from threadpoolctl import threadpool_info
+
+        for p in threadpool_info():
+            if p.get("internal_api") == "openblas" and "numpy" in (p.get("filepath") or ""):
+                info["openblas_architecture"] = p.get("architecture")
+                info["openblas_threads"] = p.get("num_threads")
+    except ImportError:
+        pass
+    return info
+
+
+class WorkerError(RuntimeError):
+    pass
+
+
+class Worker:
+    """A subprocess running this script with --worker under extra env vars."""
+
+    def __init__(self, label: str, env: dict[str, str]) -> None:
+        self.label = label
+        self.env = env
+        full = dict(os.environ)
+        full.update(env)
+        self._err = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._err,
+            text=True,
+            env=full,
+            bufsize=1,
+        )
+
+    def call(self, req: dict[str, Any]) -> dict[str, Any]:
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = ""
+        if not line:
+            self.proc.wait(timeout=10)
+            self._err.seek(0)
+            tail = self._err.read().strip().splitlines()[-3:]
+            raise WorkerError(f"worker {self.label} died: " + " | ".join(tail))
+        resp = json.loads(line)
+        if "error" in resp:
+            raise WorkerError(f"worker {self.label}: {resp['error']}")
+        return resp
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except Exception:
+                self.proc.kill()
+        self._err.close()
+
+
+# ---------------------------------------------------------------------------
+# context: backends, levels, workers
+# ---------------------------------------------------------------------------
+
+
+class Context:
+    def __init__(self, mode: dict[str, Any], quiet: bool) -> None:
+        import numpy as np  # noqa: F401
+
+        import hostlib
+        from hostlib import _bench as B
+
+        self.B = B
+        self.hostlib = hostlib
+        self.mode = mode
+        self.timing = mode["timing"]
+        self.quiet = quiet
+        self.backends = B.usable_backends()
+        self.names = [b.name for b in self.backends]
+        self.notes: list[str] = []
+        self.limiter, self.threads_note = B.blas_threads_limit(1)
+        self.x86 = platform.machine().lower() in {"x86_64", "amd64", "i686", "x86"}
+        self.default_level = self._numpy_level()
+        self.levels: dict[int, dict[str, Any]] = {}  # level -> {env, worker, info, error}
+        self.backend_level = {b.name: self._level_of(b) for b in self.backends}
+
+    # numpy's level on this CPU (what it runs by default)
+    def _numpy_level(self) -> int | None:
+        if not self.x86:
+            return None
+        from numpy._core import _multiarray_umath as mu
+
+        f = mu.__cpu_features__
+        for lvl, names in ((4, ("X86_V4", "AVX512_SKX")), (3, ("X86_V3", "AVX2")), (2, ("X86_V2", "SSE42"))):
+            if any(f.get(n) for n in names):
+                return lvl
+        return 2
+
+    def _level_of(self, b: Any) -> int | None:
+        """The numpy level to compare a backend with: the highest level its
+        declared features reach (numpy has nothing below X86_V2). A backend
+        that picks its own kernels at run time (OpenBLAS: it reports a
+        'corename') is compared with numpy's default."""
+        if self.default_level is None:
+            return None
+        if "corename" in b.details():
+            return self.default_level
+        from hostlib import _cpu
+
+        feats = set(_cpu.closure(b.features)) if b.features else set()
+        if "AVX512F" in feats:
+            lvl = 4
+        elif "AVX2" in feats and "FMA3" in feats:
+            lvl = 3
+        else:
+            lvl = 2
+        return min(lvl, self.default_level)
+
+    def start_workers(self) -> None:
+        """One worker per level below numpy's default that some comparison needs."""
+        if not self.x86:
+            self.notes.append(f"{platform.machine()}: no equal-instruction-set comparisons (x86 only)")
+            return
+        from numpy._core import _multiarray_umath as mu
+
+        dispatch = list(mu.__cpu_dispatch__)
+        for lvl in (3, 2):
+            if lvl >= self.default_level:
+                continue
+            masked = [t for t in dispatch if target_rank(t) > lvl]
+            env = {"NPY_DISABLE_CPU_FEATURES": " ".join(masked)}
+            if LEVELS[lvl]["coretype"]:
+                env["OPENBLAS_CORETYPE"] = LEVELS[lvl]["coretype"]
+            rec: dict[str, Any] = {"env": env, "worker": None, "info": None, "error": None}
+            self.levels[lvl] = rec
+            w = Worker(LEVELS[lvl]["name"], env)
+            try:
+                rec["info"] = w.call({"op": "info"})
+                rec["worker"] = w
+            except WorkerError as exc:
+                rec["error"] = str(exc)
+                w.close()
+                self.notes.append(f"numpy at {LEVELS[lvl]['name']} unavailable: {exc}")
+                continue
+            arch = rec["info"].get("openblas_architecture")
+            want = LEVELS[lvl]["coretype"]
+            rec["openblas_ok"] = arch is not None and want is not None and arch.lower() == want.lower()
+            if not rec["openblas_ok"]:
+                self.notes.append(
+                    f"OPENBLAS_CORETYPE={want} not confirmed (numpy's OpenBLAS reports {arch!r}); "
+                    f"OpenBLAS at {LEVELS[lvl]['name']} is not shown"
+                )
+
+    def worker(self, lvl: int) -> Worker | None:
+        rec = self.levels.get(lvl)
+        return rec["worker"] if rec else None
+
+    def close(self) -> None:
+        for rec in self.levels.values():
+            if rec["worker"] is not None:
+                rec["worker"].close()
+        if self.limiter is not None:
+            self.limiter.restore_original_limits()
+
+    def remote(self, lvl: int, kernel: str, dtype: str, n: int, stmt: str) -> "Remote | None":
+        """A contestant timed in the worker of level ``lvl`` (None if there is none)."""
+        w = self.worker(lvl)
+        return None if w is None else Remote(self, lvl, w, dict(kernel=kernel, dtype=dtype, n=n, stmt=stmt))
+
+    def compare(self, who: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Round-robin timing of local and remote contestants: {key: Timing dict}."""
+        try:
+            times = self.B.compare(who, **self.timing)
+        finally:
+            for c in who.values():
+                c.close()
+        return {k: t.to_dict() for k, t in times.items() if t.best_ns == t.best_ns}
+
+    def worker_failed(self, lvl: int, exc: Exception) -> None:
+        self.notes.append(str(exc))
+        rec = self.levels.get(lvl)
+        if rec and rec["worker"] is not None:
+            rec["worker"].close()
+            rec["worker"] = None
+
+    def level_info(self) -> dict[str, Any]:
+        out = {}
+        for lvl in sorted(LEVELS, reverse=True):
+            if self.default_level is None or lvl > self.default_level:
+                continue
+            d = dict(LEVELS[lvl])
+            if lvl == self.default_level:
+                d.update(default=True, env={}, openblas_ok=True)
+            else:
+                rec = self.levels.get(lvl, {})
+                d.update(default=False, env=rec.get("env"), info=rec.get("info"), error=rec.get("error"),
+                         openblas_ok=rec.get("openblas_ok", False))
+            out[d["name"]] = d
+        return out
+
+
+class Remote:
+    """A contestant of hostlib._bench.compare timed in a worker subprocess
+    (numpy at another instruction set); same protocol as _bench.Local."""
+
+    _ids = 0
+
+    def __init__(self, ctx: Context, lvl: int, worker: Worker, req: dict[str, Any]) -> None:
+        Remote._ids += 1
+        self.ctx, self.lvl, self.worker, self.req = ctx, lvl, worker, req
+        self.key = f"c{Remote._ids}"
+        self.number = 1
+        self.dead = False
+
+    def _call(self, req: dict[str, Any]) -> dict[str, Any] | None:
+        if self.dead:
+            return None
+        try:
+            return self.worker.call(req)
+        except WorkerError as exc:
+            self.dead = True
+            self.ctx.worker_failed(self.lvl, exc)
+            return None
+
+    def prepare(self, sample_time: float, max_time: float) -> float:
+        r = self._call(dict(self.req, op="prepare", key=self.key, sample_time=sample_time, max_time=max_time))
+        if r is None:
+            return float("nan")
+        self.number = r["number"]
+        return r["ns"]
+
+    def sample(self) -> float:
+        r = self._call({"op": "sample", "key": self.key})
+        return float("nan") if r is None else r["ns"]
+
+    def close(self) -> None:
+        if not self.dead:
+            self._call({"op": "drop", "key": self.key})
+
+
+def lname(lvl: int | None) -> str | None:
+    return None if lvl is None else LEVELS[lvl]["name"]
+
+
+# ---------------------------------------------------------------------------
+# sections
+# ---------------------------------------------------------------------------
+
+
+def section_ufunc(ctx: Context, progress) -> list[dict[str, Any]]:
+    B = ctx.B
+    rows = []
+    for kname in B.ELEMENTWISE:
+        k = B.KERNELS[kname]
+        for dt in ("f32", "f64"):
+            for n in ctx.mode["ufunc_sizes"]:
+                progress.step(f"ufunc {kname} {dt} n={B.fmt_n(n)}")
+                ns = B.setup(k, n, dt)
+                row: dict[str, Any] = {"kernel": kname, "dtype": dt, "n": n, "numpy": {}, "backends": {}}
+                default = lname(ctx.default_level) or "default"
+                who: dict[str, Any] = {"=" + default: B.Local(k.numpy, ns)}
+                for lvl in (3, 2):
+                    c = ctx.remote(lvl, kname, dt, n, k.numpy)
+                    if c is not None:
+                        who["=" + lname(lvl)] = c
+                for name in B.providers(k.entry(dt), ctx.backends):
+                    who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
+                for key, t in ctx.compare(who).items():
+                    cell = {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "timing": t}
+                    if key.startswith("="):
+                        row["numpy"][key[1:]] = cell
+                    else:
+                        row["backends"][key] = cell
+                del ns, who
+                for name, cell in row["backends"].items():
+                    cell["speedup_vs_numpy"] = B.ratio(row["numpy"][default]["ns"], cell["ns"])
+                    eq = lname(ctx.backend_level[name])
+                    cell["equal_isa"] = eq
+                    ref = row["numpy"].get(eq) if eq else None
+                    cell["speedup_vs_numpy_equal_isa"] = B.ratio(ref["ns"], cell["ns"]) if ref else None
+                rows.append(row)
+                progress.advance()
+    return rows
+
+
+def section_gemm(ctx: Context, progress) -> list[dict[str, Any]]:
+    B = ctx.B
+    k = B.KERNELS["gemm"]
+    rows = []
+    for dt in ("f32", "f64"):
+        for n in ctx.mode["gemm_sizes"]:
+            progress.step(f"gemm {dt} n={n}")
+            ns = B.setup(k, n, dt)
+            row: dict[str, Any] = {"kernel": "gemm", "dtype": dt, "n": n, "flops": k.flops(n), "openblas": {}, "backends": {}}
+            default = lname(ctx.default_level) or "default"
+            who: dict[str, Any] = {"=" + default: B.Local(k.numpy, ns)}
+            for lvl in (3, 2):
+                rec = ctx.levels.get(lvl)
+                if rec and rec.get("openblas_ok"):
+                    c = ctx.remote(lvl, "gemm", dt, n, k.numpy)
+                    if c is not None:
+                        who["=" + lname(lvl)] = c
+            for name in B.providers(k.entry(dt), ctx.backends):
+                who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
+            for key, t in ctx.compare(who).items():
+                cell = {"ns": t["best_ns"], "gflops": k.flops(n) / t["best_ns"], "timing": t}
+                if key.startswith("="):
+                    row["openblas"][key[1:]] = cell
+                else:
+                    row["backends"][key] = cell
+            del ns, who
+            for name, cell in row["backends"].items():
+                cell["speedup_vs_openblas"] = B.ratio(row["openblas"][default]["ns"], cell["ns"])
+                eq = lname(ctx.backend_level[name])
+                cell["equal_isa"] = eq
+                ref = row["openblas"].get(eq) if eq else None
+                cell["speedup_vs_openblas_equal_isa"] = B.ratio(ref["ns"], cell["ns"]) if ref else None
+            rows.append(row)
+            progress.advance()
+    return rows
+
+
+def _scipy_blas():
+    try:
+        from scipy.linalg import blas
+    except Exception:
+        return None
+    return blas
+
+
+# reference statements: numpy, or OpenBLAS through scipy where numpy has no
+# single-pass equivalent (axpy)
+SCIPY_STMT = {
+    "dot": "B_dot(x, y)",
+    "axpy": "B_axpy(x, y, a=a)",
+    "scal": "B_scal(a, x)",
+    "asum": "B_asum(x)",
+    "nrm2": "B_nrm2(x)",
+}
+
+
+def section_level1(ctx: Context, progress) -> list[dict[str, Any]]:
+    B = ctx.B
+    blas = _scipy_blas()
+    if blas is None:
+        ctx.notes.append("scipy not installed: axpy is compared with numpy's y += a*x (two passes)")
+    rows = []
+    for kname in B.LEVEL1:
+        k = B.KERNELS[kname]
+        for dt in ("f32", "f64"):
+            for n in ctx.mode["level1_sizes"]:
+                progress.step(f"level-1 {kname} {dt} n={B.fmt_n(n)}")
+                itemsize = 4 if dt == "f32" else 8
+                nbytes = k.nbytes(n, itemsize)
+                ns = B.setup(k, n, dt)
+                row: dict[str, Any] = {"kernel": kname, "dtype": dt, "n": n, "bytes": nbytes, "refs": {}, "backends": {}}
+                who: dict[str, Any] = {"=numpy": B.Local(k.numpy, ns)}
+                stmts = {"numpy": k.numpy}
+                if blas is not None and kname in SCIPY_STMT:
+                    p = "s" if dt == "f32" else "d"
+                    ns["B_" + kname] = getattr(blas, p + kname)
+                    who["=scipy"] = B.Local(SCIPY_STMT[kname], ns)
+                    stmts["scipy"] = "scipy.linalg.blas." + SCIPY_STMT[kname].replace("B_", p)
+                # the bandwidth reference: a copy moving the same bytes
+                cns = B.copy_setup(nbytes, dt)
+                who["=copy"] = B.Local(B.COPY_STMT, cns)
+                for name in B.providers(k.entry(dt), ctx.backends):
+                    who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
+                times = ctx.compare(who)
+                t = times.pop("=copy")
+                row["copy"] = {"elements": cns["m"], "ns": t["best_ns"], "gbps": nbytes / t["best_ns"], "timing": t}
+                for key, t in times.items():
+                    cell = {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "gbps": nbytes / t["best_ns"], "timing": t}
+                    if key.startswith("="):
+                        cell["stmt"] = stmts[key[1:]]
+                        row["refs"][key[1:]] = cell
+                    else:
+                        row["backends"][key] = cell
+                del ns, cns, who
+                # the reference: numpy, except axpy, where scipy's ?axpy is
+                # the single-pass in-place equivalent
+                ref_key = "scipy" if (kname == "axpy" and "scipy" in row["refs"]) else "numpy"
+                row["ref"] = ref_key
+                for cell in list(row["backends"].values()) + list(row["refs"].values()):
+                    cell["fraction_of_copy"] = cell["gbps"] / row["copy"]["gbps"]
+                for cell in row["backends"].values():
+                    cell["speedup_vs_ref"] = B.ratio(row["refs"][ref_key]["ns"], cell["ns"])
+                    cell["speedup_vs_numpy"] = B.ratio(row["refs"]["numpy"]["ns"], cell["ns"])
+                    if "scipy" in row["refs"]:
+                        cell["speedup_vs_scipy"] = B.ratio(row["refs"]["scipy"]["ns"], cell["ns"])
+                rows.append(row)
+                progress.advance()
+    return rows
+
+
+def _compile_callbench(ctx: Context) -> tuple[Any, str]:
+    """Build benchmarks/callbench.c into a temp dir with the C compiler
+    Python was built with. Returns (module, how) or (None, why not)."""
+    import importlib.machinery
+    import importlib.util
+
+    cc = sysconfig.get_config_var("CC") or os.environ.get("CC") or "cc"
+    ccv = shlex.split(cc)
+    if not ccv or shutil.which(ccv[0]) is None:
+        return None, f"no C compiler ({cc!r} not found): call overhead not measured"
+    ldshared = shlex.split(sysconfig.get_config_var("LDSHARED") or f"{cc} -shared")
+    if sys.platform == "darwin" and "-undefined" not in ldshared:
+        ldshared += ["-undefined", "dynamic_lookup"]
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    tmp = tempfile.mkdtemp(prefix="hostlib-callbench-")
+    src = os.path.join(HERE, "callbench.c")
+    obj = os.path.join(tmp, "callbench.o")
+    so = os.path.join(tmp, "_hostlib_callbench" + suffix)
+    incs = [sysconfig.get_paths()["include"], ctx.hostlib.get_include()]
+    compile_cmd = ccv + ["-O2", "-fPIC", "-std=c11", "-D_POSIX_C_SOURCE=199309L"] + [f"-I{i}" for i in incs] + ["-c", src, "-o", obj]
+    link_cmd = ldshared + [obj, "-o", so]
+    try:
+        for cmd in (compile_cmd, link_cmd):
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            if r.returncode != 0:
+                return None, f"compiling callbench.c failed: {' '.join(cmd)}\n{r.stderr.strip()}"
+        spec = importlib.util.spec_from_file_location(
+            "_hostlib_callbench", so, loader=importlib.machinery.ExtensionFileLoader("_hostlib_callbench", so)
+        )
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    except Exception as exc:
+        return None, f"building callbench.c failed: {type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return mod, " ".join(compile_cmd[:1] + compile_cmd[1:4])
+
+
+def section_overhead(ctx: Context, progress) -> dict[str, Any]:
+    mod, how = _compile_callbench(ctx)
+    if mod is None:
+        ctx.notes.append(how)
+        progress.advance()
+        return {"skipped": how}
+    modes = {"table": mod.MODE_TABLE, "table_once": mod.MODE_ONCE, "direct": mod.MODE_DIRECT, "empty": mod.MODE_EMPTY}
+    host = ctx.hostlib._kernels_host
+    rows = []
+    rounds = ctx.mode["overhead_rounds"]
+    for name in ctx.B.providers("ddot", ctx.backends):
+        progress.step(f"call overhead via {name}")
+        with ctx.hostlib.using(name):
+            got, want = mod.check(8)
+            addr_ok = mod.ddot_address() == host.slot_address(name, "ddot")
+            for n in (8, 0):
+                # calls per timed loop: about 1 ms
+                calls = 1000
+                while mod.run(mod.MODE_DIRECT, calls, n) < 1_000_000 and calls < 1 << 26:
+                    calls *= 2
+                best = {m: float("inf") for m in modes}
+                order = list(modes)
+                for r in range(rounds):  # interleaved, order rotated: drift hits all alike
+                    for m in order[r % 4:] + order[: r % 4]:
+                        best[m] = min(best[m], mod.run(modes[m], calls, n) / calls)
+                rows.append({
+                    "backend": name,
+                    "n": n,
+                    "calls_per_loop": calls,
+                    "rounds": rounds,
+                    "ns_per_call": best,
+                    "table_over_direct": best["table"] / best["direct"],
+                    "once_over_direct": best["table_once"] / best["direct"],
+                    "extra_ns": best["table"] - best["direct"],
+                    "address_matches": addr_ok,
+                    "result_ok": abs(got - want) <= 1e-12 * max(1.0, abs(want)),
+                })
+    progress.advance()
+    return {"compiler": how, "rows": rows}
+
+
+PY_OVERHEAD = (
+    ("dot", "hl.dot(x, y)", "x @ y"),
+    ("exp", "hl.exp(x)", "np.exp(x)"),
+    ("exp out=", "hl.exp(x, out=o)", "np.exp(x, out=o)"),
+    ("sum", "hl.sum(x)", "x.sum()"),
+)
+
+
+def section_python(ctx: Context, progress) -> list[dict[str, Any]]:
+    import numpy as np
+
+    progress.step("Python-level overhead, 8 elements")
+    x = np.linspace(0.1, 0.9, 8)
+    ns = {"np": np, "hl": ctx.hostlib, "x": x, "y": x[::-1].copy(), "o": np.empty(8)}
+    rows = []
+    for label, h, p in PY_OVERHEAD:
+        times = ctx.compare({"hostlib": ctx.B.Local(h, ns), "numpy": ctx.B.Local(p, ns)})
+        th, tp = times["hostlib"], times["numpy"]
+        rows.append({"call": label, "hostlib": h, "numpy": p, "hostlib_ns": th["best_ns"], "numpy_ns": tp["best_ns"],
+                     "hostlib_over_numpy": th["best_ns"] / tp["best_ns"], "timings": {"hostlib": th, "numpy": tp}})
+    progress.advance()
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# printing
+# ---------------------------------------------------------------------------
+
+
+def _B():
+    from hostlib import _bench as B
+
+    return B
+
+
+def _cols(res: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """Backends that appear in these rows, in the run's column order."""
+    seen = {b for r in rows for b in r["backends"]}
+    return [b for b in res["backends"] if b in seen]
+
+
+def format_results(res: dict[str, Any]) -> str:
+    B = _B()
+    f = B.fmt_num
+    out = []
+    m = res["machine"]
+    out.append(f"hostlib benchmarks  {m['date']}  {m['processor']}  ({m['cpu_count']} CPUs)")
+    out.append(f"numpy {m['numpy']['version']}  python {m['python']}  {res['threads']}  mode: {res['mode']}")
+    out.append("backends measured: " + ", ".join(
+        f"{b} (vs numpy {res['backend_levels'].get(b) or '-'})" for b in res["backends"]))
+    out.append("speedup = time(reference) / time(hostlib backend); > 1 means hostlib is faster. '-' = not provided/not measured.")
+    for note in res.get("notes", []):
+        out.append("note: " + note)
+    levels = res.get("levels", {})
+    for name, d in levels.items():
+        env = d.get("env") or {}
+        how = "default" if d.get("default") else " ".join(f"{k}={v!r}" for k, v in env.items())
+        if d.get("error"):
+            how += f"  -> unavailable: {d['error']}"
+        elif not d.get("default") and d.get("info"):
+            how += f"  -> numpy dispatch on: {' '.join(d['info']['dispatch_enabled']) or 'none (baseline only)'}"
+        out.append(f"numpy {name} ({d['isa']}): {how}")
+    if levels:
+        out.append("numpy cannot run below X86_V2 (its baseline, SSE4.2+POPCNT): backends built for SSE2 "
+                   "(sse2, portable) are compared with numpy at X86_V2, which may use SSE3-SSE4.2 they do not.")
+
+    sec = res["sections"]
+    if "ufunc" in sec:
+        rows = sec["ufunc"]
+        names = _cols(res, rows)
+        lv = [L for L in levels] or ["default"]
+        out += ["", "== Elementwise ufuncs: numpy's own time, ns per element (out= preallocated)"]
+        out.append(B.render_table(
+            ["kernel", "dtype", "n", *[f"numpy {L}" for L in lv]],
+            [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), *[f(r["numpy"].get(L, {}).get("ns_per_elem")) for L in lv]]
+             for r in rows], "llr" + "r" * len(lv)))
+        out += ["", "== Elementwise ufuncs: speedup vs numpy default / vs numpy at equal instruction set"]
+        out.append(B.render_table(
+            ["kernel", "dtype", "n", *[f"{b} (={res['backend_levels'].get(b) or '-'})" for b in names]],
+            [[r["kernel"], r["dtype"], B.fmt_n(r["n"]),
+              *[("-" if b not in r["backends"] else
+                 f"{f(r['backends'][b]['speedup_vs_numpy'])} / {f(r['backends'][b]['speedup_vs_numpy_equal_isa'])}")
+                for b in names]] for r in rows], "llr" + "r" * len(names)))
+    if "gemm" in sec:
+        rows = sec["gemm"]
+        names = _cols(res, rows)
+        ob = [L for L in levels if any(L in r["openblas"] for r in rows)] or ["default"]
+        out += ["", "== gemm (C = A @ B, square, row-major), GFLOP/s, one thread; OpenBLAS = numpy.matmul"]
+        out.append(B.render_table(
+            ["dtype", "n", *names, *[f"OpenBLAS {L}" for L in ob]],
+            [[r["dtype"], str(r["n"]), *[f(r["backends"].get(b, {}).get("gflops")) for b in names],
+              *[f(r["openblas"].get(L, {}).get("gflops")) for L in ob]] for r in rows], "lr" + "r" * (len(names) + len(ob))))
+        out += ["", "== gemm: speedup vs OpenBLAS default / vs OpenBLAS at equal instruction set (OPENBLAS_CORETYPE)"]
+        out.append(B.render_table(
+            ["dtype", "n", *[f"{b} (={res['backend_levels'].get(b) or '-'})" for b in names]],
+            [[r["dtype"], str(r["n"]),
+              *[("-" if b not in r["backends"] else
+                 f"{f(r['backends'][b]['speedup_vs_openblas'])} / {f(r['backends'][b]['speedup_vs_openblas_equal_isa'])}")
+                for b in names]] for r in rows], "lr" + "r" * len(names)))
+    if "level1" in sec:
+        rows = sec["level1"]
+        names = _cols(res, rows)
+        out += ["", "== Level-1: speedup vs the reference (numpy; axpy: scipy.linalg.blas ?axpy if scipy is installed)"]
+        out.append(B.render_table(
+            ["kernel", "dtype", "n", "reference", "ref ns/elem", *names],
+            [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), r["refs"][r["ref"]]["stmt"].split("(")[0].replace("scipy.linalg.blas.", "scipy "),
+              f(r["refs"][r["ref"]]["ns"] / r["n"]),
+              *[f(r["backends"].get(b, {}).get("speedup_vs_ref")) for b in names]] for r in rows],
+            "llrlr" + "r" * len(names)))
+        if any("scipy" in r["refs"] for r in rows):
+            out += ["", "== Level-1: speedup vs OpenBLAS through scipy.linalg.blas (includes f2py call overhead)"]
+            srows = [r for r in rows if "scipy" in r["refs"]]
+            out.append(B.render_table(
+                ["kernel", "dtype", "n", "scipy ns/elem", *names],
+                [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), f(r["refs"]["scipy"]["ns"] / r["n"]),
+                  *[f(r["backends"].get(b, {}).get("speedup_vs_scipy")) for b in names]] for r in srows],
+                "llrr" + "r" * len(names)))
+        out += ["", "== Level-1: fraction of copy bandwidth (bytes read+written per call / time, over np.copyto "
+                "moving the same bytes; dot 2n, axpy 3n, scal 2n, asum/nrm2/sum n elements)"]
+        out.append(B.render_table(
+            ["kernel", "dtype", "n", "copy GB/s", *names, "numpy"],
+            [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), f(r["copy"]["gbps"]),
+              *[f(r["backends"].get(b, {}).get("fraction_of_copy")) for b in names],
+              f(r["refs"]["numpy"]["fraction_of_copy"])] for r in rows],
+            "llrr" + "r" * (len(names) + 1)))
+    if "overhead" in sec:
+        o = sec["overhead"]
+        out += ["", "== Call overhead in C: ddot through the table (hostlib_ddot macro, table loaded per call) vs direct "
+                "(same kernel address captured once); target table/direct <= 1.1"]
+        if "skipped" in o:
+            out.append("skipped: " + o["skipped"])
+        else:
+            out.append(B.render_table(
+                ["backend", "n", "table ns", "once ns", "direct ns", "empty ns", "table/direct", "extra ns", "checks"],
+                [[r["backend"], str(r["n"]) + (" (no work)" if r["n"] == 0 else ""), f(r["ns_per_call"]["table"]),
+                  f(r["ns_per_call"]["table_once"]), f(r["ns_per_call"]["direct"]), f(r["ns_per_call"]["empty"]),
+                  f(r["table_over_direct"]), f(r["extra_ns"]),
+                  "ok" if r["address_matches"] and r["result_ok"] else "MISMATCH"] for r in o["rows"]],
+                "lr" + "r" * 7))
+            out.append("once = table loaded once before the loop, slot read per call; empty = an empty function "
+                       "through a pointer (bare indirect call + loop)")
+    if "python" in sec:
+        rows = sec["python"]
+        out += ["", "== Python-level overhead on 8 float64 elements (auto selection): ns per call"]
+        out.append(B.render_table(
+            ["call", "hostlib", "numpy", "hostlib ns", "numpy ns", "hostlib/numpy"],
+            [[r["call"], r["hostlib"], r["numpy"], f(r["hostlib_ns"]), f(r["numpy_ns"]), f(r["hostlib_over_numpy"])]
+             for r in rows], "lllrrr"))
+    out.append("")
+    spread = noise(res)
+    if spread:
+        k, total = spread
+        out.append(f"noise: {k} of {total} measurements had a median more than 1.25x their best "
+                   f"({100 * k / total:.0f}%){'; the machine was busy: compare with a re-run' if k > 0.1 * total else ''}")
+    out.append(f"total {res.get('elapsed_s', 0):.0f} s")
+    return "\n".join(out)
+
+
+def noise(res: dict[str, Any]) -> tuple[int, int] | None:
+    """(measurements whose median/best > 1.25, all measurements)."""
+    found = [0, 0]
+
+    def walk(o: Any) -> None:
+        if isinstance(o, dict):
+            if "best_ns" in o and "median_ns" in o:
+                found[1] += 1
+                found[0] += o["median_ns"] > 1.25 * o["best_ns"]
+                return
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    walk(res.get("sections", {}))
+    return (found[0], found[1]) if found[1] else None
+
+
+# ---------------------------------------------------------------------------
+# plot
+# ---------------------------------------------------------------------------
+
+
+def _minor_label(v: float, _pos: Any = None) -> str:
+    """Label minor ticks 2 and 5 of each decade on a log axis."""
+    import math
+
+    if v <= 0:
+        return ""
+    m = v / 10 ** math.floor(math.log10(v) + 1e-9)
+    return f"{v:g}" if round(m, 6) in (2.0, 5.0) else ""
+
+
+def plot(res: dict[str, Any], path: str) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter
+    except ImportError:
+        return "matplotlib is not installed (pip install matplotlib): no plot"
+    import numpy as np
+
+    B = _B()
+    sec = res["sections"]
+    names = res["backends"]
+    colors = {b: plt.cm.tab10(i % 10) for i, b in enumerate(names)}
+    fig, axes = plt.subplots(2, 2, figsize=(16, 10))
+
+    def pick_n(rows, prefer):
+        ns = sorted({r["n"] for r in rows})
+        return prefer if prefer in ns else ns[-1]
+
+    def bars(ax, rows, key, eq_key, title, ylabel, log=True):
+        groups = [f"{r['kernel']} {r['dtype']}" if "kernel" in r and r["kernel"] != "gemm" else f"{r['dtype']} n={r['n']}"
+                  for r in rows]
+        cols = [b for b in names if any(b in r["backends"] for r in rows)]
+        w = 0.8 / max(1, len(cols))
+        x = np.arange(len(rows))
+        for i, b in enumerate(cols):
+            vals = [r["backends"].get(b, {}).get(key) or np.nan for r in rows]
+            pos = x - 0.4 + w * (i + 0.5)
+            ax.bar(pos, vals, w, color=colors[b], label=b)
+            if eq_key:
+                eq = [r["backends"].get(b, {}).get(eq_key) or np.nan for r in rows]
+                ax.plot(pos, eq, linestyle="none", marker="_", markersize=max(6, 40 * w), mew=2.5, color="black")
+        ax.axhline(1.0, color="black", lw=1)
+        if log:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_minor_formatter(FuncFormatter(_minor_label))
+        ax.set_xticks(x, groups, rotation=45, ha="right", fontsize=8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", which="both", alpha=0.3)
+        return cols
+
+    used = set()
+    if "ufunc" in sec and sec["ufunc"]:
+        n = pick_n(sec["ufunc"], 100_000)
+        rows = [r for r in sec["ufunc"] if r["n"] == n]
+        used |= set(bars(axes[0, 0], rows, "speedup_vs_numpy", "speedup_vs_numpy_equal_isa",
+                         f"Elementwise ufuncs, n={B.fmt_n(n)}: speedup vs numpy default (bars), "
+                         "vs numpy at equal ISA (black ticks)", "speedup (log; >1 = hostlib faster)"))
+    else:
+        axes[0, 0].set_visible(False)
+    if "gemm" in sec and sec["gemm"]:
+        rows = sec["gemm"]
+        used |= set(bars(axes[0, 1], rows, "speedup_vs_openblas", "speedup_vs_openblas_equal_isa",
+                         "gemm, 1 thread: speedup vs numpy.matmul/OpenBLAS (bars), vs OpenBLAS at equal ISA (ticks)",
+                         "speedup (log)"))
+    else:
+        axes[0, 1].set_visible(False)
+    if "level1" in sec and sec["level1"]:
+        n = pick_n(sec["level1"], 100_000)
+        rows = [r for r in sec["level1"] if r["n"] == n]
+        used |= set(bars(axes[1, 0], rows, "speedup_vs_ref", None,
+                         f"Level-1, n={B.fmt_n(n)}: speedup vs numpy (axpy: scipy OpenBLAS)", "speedup (log)"))
+        nb = max(r["n"] for r in sec["level1"])
+        rows = [r for r in sec["level1"] if r["n"] == nb]
+        ax = axes[1, 1]
+        cols = [b for b in names if any(b in r["backends"] for r in rows)] + ["numpy"]
+        w = 0.8 / len(cols)
+        x = np.arange(len(rows))
+        for i, b in enumerate(cols):
+            if b == "numpy":
+                vals = [r["refs"]["numpy"]["fraction_of_copy"] for r in rows]
+                c = "lightgray"
+            else:
+                vals = [r["backends"].get(b, {}).get("fraction_of_copy") or np.nan for r in rows]
+                c = colors[b]
+            ax.bar(x - 0.4 + w * (i + 0.5), vals, w, color=c, label=b if b == "numpy" else None)
+        ax.axhline(1.0, color="black", lw=1)
+        ax.set_xticks(x, [f"{r['kernel']} {r['dtype']}" for r in rows], rotation=45, ha="right", fontsize=8)
+        ax.set_title(f"Level-1, n={B.fmt_n(nb)}: bandwidth as a fraction of np.copyto of the same bytes (1.0 = copy)",
+                     fontsize=10)
+        ax.set_ylabel("fraction of copy bandwidth")
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="upper right", fontsize=8)
+    else:
+        axes[1, 0].set_visible(False)
+        axes[1, 1].set_visible(False)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colors[b]) for b in names if b in used]
+    labels = [b for b in names if b in used]
+    handles.append(plt.Line2D([], [], color="black", marker="_", linestyle="none", mew=2.5, markersize=12))
+    labels.append("vs equal ISA")
+    fig.legend(handles, labels, loc="upper right", ncol=len(labels), fontsize=9)
+    m = res["machine"]
+    sub = f"{m['processor']}, numpy {m['numpy']['version']}, {res['threads']}, {m['date']}, mode {res['mode']}"
+    o = sec.get("overhead", {})
+    auto = [r for r in o.get("rows", []) if r["n"] == 8]
+    if auto:
+        sub += "\ncall through table / direct (C, ddot n=8): " + ", ".join(
+            f"{r['backend']} {r['table_over_direct']:.2f}x" for r in auto)
+    fig.suptitle("hostlib kernels vs numpy / OpenBLAS (black line at 1.0 = parity)\n" + sub, fontsize=10, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    mode = SMOKE if args.smoke else QUICK if args.quick else FULL
+    ctx = Context(mode, args.quiet)
+    B = ctx.B
+    t0 = time.perf_counter()
+    try:
+        ctx.start_workers()
+        sections = args.sections
+        total = 0
+        if "ufunc" in sections:
+            total += len(B.ELEMENTWISE) * 2 * len(mode["ufunc_sizes"])
+        if "gemm" in sections:
+            total += 2 * len(mode["gemm_sizes"])
+        if "level1" in sections:
+            total += len(B.LEVEL1) * 2 * len(mode["level1_sizes"])
+        total += ("overhead" in sections) + ("python" in sections)
+        progress = B.Progress(total, quiet=args.quiet, title="benchmarks")
+        res: dict[str, Any] = {
+            "machine": B.machine_info(),
+            "mode": "smoke" if args.smoke else "quick" if args.quick else "full",
+            "threads": ctx.threads_note + ", OPENBLAS_NUM_THREADS=1"
+            + (f", pinned to CPU {args.pin}" if args.pin is not None else ""),
+            "backends": ctx.names,
+            "backend_levels": {b: lname(l) for b, l in ctx.backend_level.items()},
+            "levels": {},
+            "timing": mode["timing"],
+            "conventions": {
+                "time": "per call, best of N samples (hostlib._bench.measure), time.perf_counter_ns",
+                "speedup": "time(reference) / time(hostlib backend): > 1 means hostlib is faster",
+                "equal_isa": "numpy re-imported in a subprocess with NPY_DISABLE_CPU_FEATURES masking dispatch "
+                "targets above the backend's level; OpenBLAS with OPENBLAS_CORETYPE",
+                "bytes": "elements read + written once per call (dot 2n, axpy 3n, scal 2n, asum/nrm2/sum n) "
+                "times itemsize; copy = np.copyto moving the same bytes (m = bytes/2 elements each way); "
+                "write-allocate traffic is not counted for either",
+                "gflops": "gemm: 2*n^3 flops per call",
+                "call_overhead": "C loop of ddot calls; table = hostlib_ddot macro (active table loaded per call), "
+                "direct = same kernel address in a function pointer captured once",
+            },
+            "sections": {},
+        }
+        res["levels"] = ctx.level_info()
+        runners = {"ufunc": section_ufunc, "gemm": section_gemm, "level1": section_level1,
+                   "overhead": section_overhead, "python": section_python}
+        for s in SECTIONS:
+            if s in sections:
+                res["sections"][s] = runners[s](ctx, progress)
+        progress.close()
+    finally:
+        ctx.close()
+    res["notes"] = list(dict.fromkeys(ctx.notes))
+    res["elapsed_s"] = time.perf_counter() - t0
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--quick", action="store_true", help="fewer sizes, shorter measurements (under a minute)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes and a few samples, to check that everything runs (seconds; numbers meaningless)")
+    parser.add_argument("--out", metavar="FILE.json",
+                        help="write the results as JSON (default: benchmarks/results/latest.json)")
+    parser.add_argument("--plot", metavar="FILE.png", help="draw the summary figure (needs matplotlib)")
+    parser.add_argument("--from", dest="from_", metavar="FILE.json", help="do not measure: print (and --plot) a saved run")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help="comma-separated subset of: " + ",".join(SECTIONS))
+    parser.add_argument("--pin", type=int, metavar="CPU",
+                        help="run this process and its numpy workers on one CPU (Linux): the contestants of a "
+                        "cross-process ratio then share a core and its neighbours")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker_main()
+    if args.pin is not None:
+        if not hasattr(os, "sched_setaffinity"):
+            parser.error("--pin needs os.sched_setaffinity (Linux)")
+        os.sched_setaffinity(0, {args.pin})  # inherited by the workers
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    bad = [s for s in args.sections if s not in SECTIONS]
+    if bad:
+        parser.error(f"unknown section(s) {bad}; choose from {', '.join(SECTIONS)}")
+
+    if args.from_:
+        with open(args.from_) as f:
+            res = json.load(f)
+    else:
+        res = run(args)
+        out = args.out or os.path.join(HERE, "results", "latest.json")
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+        with open(out, "w") as f:
+            json.dump(res, f, indent=1)
+        print(f"results written to {out}", file=sys.stderr)
+    print(format_results(res))
+    if args.plot:
+        err = plot(res, args.plot)
+        print(err or f"plot written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
