@@ -40,6 +40,16 @@ class BackendError(ValueError):
     """An unknown or unusable backend was asked for."""
 
 
+class _MalformedMetadata(ValueError):
+    """What is wrong with a metadata module's values (see _read_metadata)."""
+
+
+#: what importing or reading a third-party module may raise without ending
+#: the host's process: any error, and also SystemExit (a plugin calling
+#: sys.exit() at import). KeyboardInterrupt still propagates.
+_PLUGIN_ERRORS = (Exception, SystemExit)
+
+
 # status values of a Backend
 USABLE = "usable"
 UNSUPPORTED = "unsupported"  # the CPU (or the mask) lacks a declared feature
@@ -138,7 +148,9 @@ def _read_metadata(
     meta: Any, ep_name: str, entries: tuple[str, ...]
 ) -> tuple[str, tuple[str, ...], int, str, dict[str, int]]:
     """(name, features, priority, extension, entry_priority) from a metadata
-    module, or ValueError saying everything that is wrong with it."""
+    module, or _MalformedMetadata (a ValueError) saying everything that is
+    wrong with it. Reading an attribute may raise anything (a module
+    ``__getattr__``, a property): the caller handles that."""
     problems = []
 
     def get(attr: str, kind: type, what: str) -> Any:
@@ -177,7 +189,7 @@ def _read_metadata(
     if unknown:
         problems.append(f"ENTRY_PRIORITY names unknown entries {unknown}")
     if problems:
-        raise ValueError("malformed metadata: " + "; ".join(problems))
+        raise _MalformedMetadata("malformed metadata: " + "; ".join(problems))
     return name, tuple(features), priority, extension, dict(entry_priority)
 
 
@@ -290,12 +302,14 @@ class Host:
         record = dict(name=ep.name, origin=origin)
         try:
             meta = ep.load()
-        except Exception as exc:  # a third-party module may raise anything
+        except _PLUGIN_ERRORS as exc:  # a third-party module may raise anything
             return Backend(status=INVALID, reason=f"cannot import metadata: {_describe_exception(exc)}", **record)
         try:
             name, features, priority, extension, entry_priority = _read_metadata(meta, ep.name, self.iface.entries)
-        except ValueError as exc:
+        except _MalformedMetadata as exc:
             return Backend(status=INVALID, reason=str(exc), **record)
+        except _PLUGIN_ERRORS as exc:  # e.g. a module __getattr__ that raises
+            return Backend(status=INVALID, reason=f"cannot read metadata: {_describe_exception(exc)}", **record)
         dist = getattr(ep, "dist", None)
         record.update(
             priority=priority,
@@ -323,10 +337,13 @@ class Host:
                     **record,
                 )
             return Backend(status=INVALID, reason=f"importing {extension} failed: {_describe_exception(exc)}", **record)
-        except Exception as exc:
+        except _PLUGIN_ERRORS as exc:
             return Backend(status=INVALID, reason=f"importing {extension} failed: {_describe_exception(exc)}", **record)
 
-        capsule = getattr(module, "_C_API", None)
+        try:
+            capsule = getattr(module, "_C_API", None)
+        except _PLUGIN_ERRORS as exc:
+            return Backend(status=INVALID, reason=f"reading {extension}._C_API failed: {_describe_exception(exc)}", **record)
         if capsule is None:
             return Backend(status=INVALID, reason=f"{extension} has no _C_API capsule", **record)
         try:
