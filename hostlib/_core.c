@@ -74,8 +74,12 @@ checked_header(PyObject *capsule, const char *capsule_name, unsigned long magic,
         return NULL;
     }
     if (h->magic != magic) {
-        return reject("wrong magic number 0x%08lx (expected 0x%08lx)",
-                      (unsigned long)h->magic, magic);
+        /* PyUnicode_FromFormat before Python 3.12 has no %lx or zero
+           padding: format the numbers with C's snprintf */
+        char got[24], want[24];
+        PyOS_snprintf(got, sizeof got, "0x%08lx", (unsigned long)h->magic);
+        PyOS_snprintf(want, sizeof want, "0x%08lx", magic);
+        return reject("wrong magic number %s (expected %s)", got, want);
     }
     if (h->abi_major != abi_major) {
         return reject("ABI major version %u, but this hostlib speaks %lu",
