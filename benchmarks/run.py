@@ -921,6 +921,7 @@ def plot(res: dict[str, Any], path: str) -> str | None:
             f"{r['backend']} {r['table_over_direct']:.2f}x" for r in auto)
     fig.suptitle("hostlib kernels vs numpy / OpenBLAS (black line at 1.0 = parity)\n" + sub, fontsize=10, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.94))
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return None
