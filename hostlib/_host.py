@@ -396,7 +396,9 @@ class Host:
                 if not isinstance(n, str):
                     raise TypeError(f"backend names must be str, got {type(n).__name__} {n!r}")
                 items.extend(x for x in re.split(r"[\s,]+", n.strip()) if x)
-        items = [n.lower() for n in items]
+        # duplicates are dropped (the first occurrence counts): "auto,auto"
+        # is "auto", like "sse2,sse2" is "sse2"
+        items = list(dict.fromkeys(n.lower() for n in items))
         if not items or items == [AUTO]:
             return None
         if AUTO in items:
@@ -407,7 +409,7 @@ class Host:
                 raise BackendError(f"{source}: unknown backend {n!r}; {self._choices()}")
             if not b.usable:
                 raise BackendError(f"{source}: backend {n!r} is {b.status}: {b.reason}; {self._choices()}")
-        return tuple(dict.fromkeys(items))
+        return tuple(items)
 
     def order_for(self, preference: tuple[str, ...] | None) -> list[Backend]:
         if preference is None:
