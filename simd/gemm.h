@@ -1,10 +1,513 @@
 /*
- * gemm.h -- row-major gemm, cache-blocked with packed panels and a register-
- * blocked micro-kernel, written once over the vector layer.
+ * gemm.h -- row-major gemm, written once over the vector layer (the same
+ * re-include idea as level1.h): cache blocking, packed panels and a
+ * register-blocked micro-kernel, the Goto/BLIS algorithm.
  *
- * Not written yet: SIMD_HAVE_GEMM stays undefined, so the SIMD tables leave
- * sgemm/dgemm NULL and hostlib serves them from the portable table.
+ * Include it after exactly one vector layer. It defines SIMD_HAVE_GEMM and
+ * static SIMD_NAME(sgemm), SIMD_NAME(dgemm) with the signature of
+ * hostlib_{s,d}gemm_fn:
+ *
+ *   C (m x n) = alpha * op(A) @ op(B) + beta * C
+ *
+ * op(A) is m x k, op(B) is k x n; a trans flag (HOSTLIB_TRANS == 1) means
+ * the stored row-major matrix is the transpose (k x m, n x k); lda/ldb/ldc
+ * are the stored matrices' row strides in elements. beta == 0: C is only
+ * written (nan in it does not propagate); alpha == 0 or k == 0: A and B are
+ * not read and C = beta * C. m <= 0 or n <= 0: nothing happens.
+ *
+ * The algorithm. For each NC-wide column block of C and each KC-deep slice
+ * of the k dimension, the KC x NC block of alpha * op(B) is packed into
+ * NR-wide micro-panels (row p of a micro-panel is NR contiguous elements),
+ * and for each MC-tall row block the MC x KC block of op(A) into MR-tall
+ * micro-panels (column p is MR contiguous elements). The micro-kernel
+ * multiplies one A micro-panel by one B micro-panel: an MR x NR tile of C
+ * held in MR * NV vector registers (NR = NV vector widths), one rank-1
+ * update per p: NV vector loads of B, MR broadcasts of A, MR * NV FMAs.
+ * Packing turns every transpose and leading dimension into the same
+ * contiguous, aligned stream, and pads the edge micro-panels with zeros,
+ * so the micro-kernel has no special cases; edge tiles of C are written
+ * through a small buffer. The first k slice applies beta, later ones add.
+ * alpha is applied while packing B (one rounding more per product, well
+ * inside the reassociation bound).
+ *
+ * Cache use (the usual one): a B micro-panel (KC x NR) stays in L1 while
+ * the A micro-panels stream past it from L2, where the packed MC x KC block
+ * of A stays; the packed KC x NC block of B lives in L2/L3.
+ *
+ * Packing buffers come from malloc per call (no global state: any number
+ * of threads may call at once). If malloc fails, a plain unpacked loop
+ * computes the same result, slowly.
+ *
+ * Per-layer parameters (keyed on the layer's lane count, VF64_LANES; an
+ * includer may set GEMM_{D,S}_{MR,NV,BCAST,KC,MC,NC} before the include):
+ *   MR     rows of the register tile
+ *   NV     vectors per tile row (NR = NV * lanes columns)
+ *   BCAST  1: packing stores every A element LANES times, so the kernel
+ *          loads a ready vector instead of broadcasting (layers without a
+ *          broadcast load, i.e. SSE2)
+ *   KC     depth of a packed slice
+ *   MC     rows of a packed A block (a multiple of MR)
+ *   NC     columns of a packed B block (a multiple of NR)
+ * The vector layer's operations used: load, loadu, storeu, set1, zero, add,
+ * fma, and the scalar sf32/sf64_fma.
  */
+#ifndef GEMM_PASS
 #ifndef SIMD_GEMM_H
 #define SIMD_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifndef SIMD_NAME
+#error "include a vector layer (simd/vec_*.h) before gemm.h"
 #endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define GEMM_INLINE static inline __attribute__((always_inline))
+#define GEMM_NOINLINE static __attribute__((noinline))
+#define GEMM_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#elif defined(_MSC_VER)
+#define GEMM_INLINE static __forceinline
+#define GEMM_NOINLINE static __declspec(noinline)
+#define GEMM_PREFETCH_W(p) ((void)(p))
+#else
+#define GEMM_INLINE static inline
+#define GEMM_NOINLINE static
+#define GEMM_PREFETCH_W(p) ((void)(p))
+#endif
+
+/* Packing buffers are 64-byte aligned (a cache line, and any vector's
+   alignment). malloc's pointer is kept just below the aligned block. */
+#define GEMM_ALIGN 64
+
+static void *gemm_alloc_aligned(size_t bytes)
+{
+    if (bytes > SIZE_MAX - GEMM_ALIGN - sizeof(void *)) {
+        return NULL;
+    }
+    void *raw = malloc(bytes + GEMM_ALIGN + sizeof(void *));
+    if (raw == NULL) {
+        return NULL;
+    }
+    uintptr_t p = ((uintptr_t)raw + sizeof(void *) + GEMM_ALIGN - 1) & ~(uintptr_t)(GEMM_ALIGN - 1);
+    ((void **)p)[-1] = raw;
+    return (void *)p;
+}
+
+static void gemm_free_aligned(void *p)
+{
+    if (p != NULL) {
+        free(((void **)p)[-1]);
+    }
+}
+
+/* ---- the per-layer parameters ----
+   Measured on AMD Zen 4 (32 KiB L1d, 1 MiB L2 per core); the GFLOP/s are
+   flat over KC 128-512 and MC 48-240, so the values are the textbook ones
+   that also fit older cores (32 KiB L1, 256 KiB L2).
+   Registers: x86-64 has 16 vector registers without AVX-512. The tile
+   takes MR * NV of them, plus NV for the B row and one or two for the A
+   value and (without FMA) the product. A tile that does not fit spills an
+   accumulator, which costs half the speed. */
+#if VF64_LANES == 4 /* AVX2 + FMA: 6 x 2 ymm accumulators (BLIS' Haswell shape) */
+#define GEMM_DEF_MR 6
+#define GEMM_DEF_NV 2
+#define GEMM_DEF_BCAST 0 /* vbroadcastsd/ss from memory is one load */
+#elif VF64_LANES == 2
+/* SSE2: 4 x 3 accumulators + 3 B + 1 A + 1 product = 16. There is no
+   broadcast load (movsd + unpcklpd would take the shuffle ports the
+   multiplies need), so packing stores each A element LANES times and the
+   kernel loads it as a vector: +15-20% over broadcasting in the kernel. */
+#define GEMM_DEF_MR 4
+#define GEMM_DEF_NV 3
+#define GEMM_DEF_BCAST 1
+#elif VF64_LANES == 1
+/* scalar: 16 accumulators. On x86-64 the compiler turns the tile rows
+   into SSE2 pairs by itself; elsewhere 4 x 4 suits 32 FP registers. */
+#define GEMM_DEF_MR 4
+#define GEMM_DEF_NV 4
+#define GEMM_DEF_BCAST 0
+#else /* a layer this file does not know yet: a conservative tile */
+#define GEMM_DEF_MR 4
+#define GEMM_DEF_NV 2
+#define GEMM_DEF_BCAST 0
+#endif
+
+/* Cache blocks, in elements. KC = 256: a B micro-panel (KC x NR) takes
+   8-16 KiB, half of L1 or less. MC x KC of packed A takes 192-384 KiB, in
+   L2. KC x NC of packed B (4-8 MiB at most) lives in L2/L3; it is read
+   MC/MR times from there, a stream the prefetchers keep up with. */
+#ifndef GEMM_D_MR
+#define GEMM_D_MR GEMM_DEF_MR
+#endif
+#ifndef GEMM_D_NV
+#define GEMM_D_NV GEMM_DEF_NV
+#endif
+#ifndef GEMM_D_BCAST
+#define GEMM_D_BCAST GEMM_DEF_BCAST
+#endif
+#ifndef GEMM_D_KC
+#define GEMM_D_KC 256
+#endif
+#ifndef GEMM_D_MC
+#define GEMM_D_MC (GEMM_D_MR * 24)
+#endif
+#ifndef GEMM_D_NC
+#define GEMM_D_NC (GEMM_D_NV * VF64_LANES * (4096 / (GEMM_D_NV * VF64_LANES)))
+#endif
+#ifndef GEMM_S_MR
+#define GEMM_S_MR GEMM_DEF_MR
+#endif
+#ifndef GEMM_S_NV
+#define GEMM_S_NV GEMM_DEF_NV
+#endif
+#ifndef GEMM_S_BCAST
+#define GEMM_S_BCAST GEMM_DEF_BCAST
+#endif
+#ifndef GEMM_S_KC
+#define GEMM_S_KC 256
+#endif
+#ifndef GEMM_S_MC
+#define GEMM_S_MC (GEMM_S_MR * (GEMM_S_BCAST ? 24 : 32))
+#endif
+#ifndef GEMM_S_NC
+#define GEMM_S_NC (GEMM_S_NV * VF32_LANES * (4096 / (GEMM_S_NV * VF32_LANES)))
+#endif
+
+/* pass 1: float64 */
+#define GEMM_PASS 1
+#define T double
+#define V VF64
+#define LANES VF64_LANES
+#define V_(op) vf64_##op
+#define S_(op) sf64_##op
+#define G_(x) gemm_f64_##x
+#define GEMM_FN SIMD_NAME(dgemm)
+#define MR GEMM_D_MR
+#define NV GEMM_D_NV
+#define AB (GEMM_D_BCAST ? LANES : 1)
+#define KC GEMM_D_KC
+#define MC GEMM_D_MC
+#define NC GEMM_D_NC
+#include "gemm.h"
+
+/* pass 2: float32 */
+#define GEMM_PASS 2
+#define T float
+#define V VF32
+#define LANES VF32_LANES
+#define V_(op) vf32_##op
+#define S_(op) sf32_##op
+#define G_(x) gemm_f32_##x
+#define GEMM_FN SIMD_NAME(sgemm)
+#define MR GEMM_S_MR
+#define NV GEMM_S_NV
+#define AB (GEMM_S_BCAST ? LANES : 1)
+#define KC GEMM_S_KC
+#define MC GEMM_S_MC
+#define NC GEMM_S_NC
+#include "gemm.h"
+
+#define SIMD_HAVE_GEMM 1
+
+#endif /* SIMD_GEMM_H */
+
+#else /* GEMM_PASS: the generic code, instantiated once per element type */
+
+#define NR (NV * LANES)
+
+#if (MC) % (MR) != 0 || (NC) % (NR) != 0
+#error "gemm.h: MC must be a multiple of MR and NC of NR"
+#endif
+
+/* ---------------- C = beta * C (alpha == 0 or k == 0) ---------------- */
+
+static void G_(scale_c)(ptrdiff_t m, ptrdiff_t n, T beta, T *c, ptrdiff_t ldc)
+{
+    if (beta == 1) {
+        return;
+    }
+    for (ptrdiff_t i = 0; i < m; i++) {
+        T *cr = c + i * ldc;
+        if (beta == 0) {
+            for (ptrdiff_t j = 0; j < n; j++) {
+                cr[j] = 0; /* not beta * cr[j]: nan * 0 is nan */
+            }
+        } else {
+            for (ptrdiff_t j = 0; j < n; j++) {
+                cr[j] = beta * cr[j];
+            }
+        }
+    }
+}
+
+/* ---------------- without buffers (malloc failed) ---------------- */
+
+static void G_(unpacked)(int ta, int tb, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
+                         const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c,
+                         ptrdiff_t ldc)
+{
+    const ptrdiff_t sai = ta ? 1 : lda, sap = ta ? lda : 1; /* op(A)[i, p] = a[i*sai + p*sap] */
+    const ptrdiff_t sbp = tb ? 1 : ldb, sbj = tb ? ldb : 1; /* op(B)[p, j] = b[p*sbp + j*sbj] */
+    for (ptrdiff_t i = 0; i < m; i++) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            T s = 0;
+            for (ptrdiff_t p = 0; p < k; p++) {
+                s += a[i * sai + p * sap] * b[p * sbp + j * sbj];
+            }
+            T *cij = c + i * ldc + j;
+            *cij = beta == 0 ? alpha * s : alpha * s + beta * *cij;
+        }
+    }
+}
+
+/* ---------------- packing ---------------- */
+
+/* One A micro-panel: element (r, p) is src[r*sr + p*sp] (r < mr <= MR) and
+   goes to dst[(p*MR + r)*AB + 0..AB-1]; rows from mr on are zero. Inlined
+   with one stride a constant 1, so each layout gets its own loop. */
+GEMM_INLINE void G_(pack_a_panel)(ptrdiff_t mr, ptrdiff_t kc, const T *src, ptrdiff_t sr, ptrdiff_t sp,
+                                  T *restrict dst)
+{
+    if (mr == MR) {
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            for (int r = 0; r < MR; r++) {
+                const T x = src[r * sr + p * sp];
+                for (int l = 0; l < AB; l++) {
+                    dst[(p * MR + r) * AB + l] = x;
+                }
+            }
+        }
+        return;
+    }
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        for (int r = 0; r < MR; r++) {
+            const T x = r < mr ? src[r * sr + p * sp] : 0;
+            for (int l = 0; l < AB; l++) {
+                dst[(p * MR + r) * AB + l] = x;
+            }
+        }
+    }
+}
+
+/* The mc x kc block of op(A) whose element (0, 0) is at `a` (stored A is
+   row-major, transposed if `trans`), as ceil(mc/MR) micro-panels of MR x kc
+   stored column by column (each element AB times); rows past mc are zero. */
+static void G_(pack_a)(int trans, ptrdiff_t mc, ptrdiff_t kc, const T *a, ptrdiff_t lda, T *restrict dst)
+{
+    for (ptrdiff_t i = 0; i < mc; i += MR, dst += MR * AB * kc) {
+        const ptrdiff_t mr = mc - i < MR ? mc - i : MR;
+        if (trans) { /* column p of the panel: contiguous in stored row p */
+            G_(pack_a_panel)(mr, kc, a + i, 1, lda, dst);
+        } else { /* row r of the panel: contiguous in stored row i + r */
+            G_(pack_a_panel)(mr, kc, a + i * lda, lda, 1, dst);
+        }
+    }
+}
+
+/* alpha times the kc x nc block of op(B) whose element (0, 0) is at `b`, as
+   ceil(nc/NR) micro-panels of kc x NR stored row by row; columns past nc
+   are zero. (alpha is applied here, once per element of B.) */
+static void G_(pack_b)(int trans, ptrdiff_t kc, ptrdiff_t nc, T alpha, const T *b, ptrdiff_t ldb,
+                       T *restrict dst)
+{
+    for (ptrdiff_t j = 0; j < nc; j += NR, dst += NR * kc) {
+        const ptrdiff_t nr = nc - j < NR ? nc - j : NR;
+        if (!trans) { /* row p of the panel: NR contiguous elements of stored row p */
+            const T *src = b + j;
+            if (nr == NR) {
+                for (ptrdiff_t p = 0; p < kc; p++) {
+                    for (int q = 0; q < NR; q++) {
+                        dst[p * NR + q] = alpha * src[p * ldb + q];
+                    }
+                }
+            } else {
+                for (ptrdiff_t p = 0; p < kc; p++) {
+                    for (int q = 0; q < NR; q++) {
+                        dst[p * NR + q] = q < nr ? alpha * src[p * ldb + q] : 0;
+                    }
+                }
+            }
+        } else { /* NR stored rows of B, each contiguous in p */
+            const T *src = b + j * ldb;
+            for (ptrdiff_t q = 0; q < NR; q++) {
+                if (q < nr) {
+                    const T *row = src + q * ldb;
+                    for (ptrdiff_t p = 0; p < kc; p++) {
+                        dst[p * NR + q] = alpha * row[p];
+                    }
+                } else {
+                    for (ptrdiff_t p = 0; p < kc; p++) {
+                        dst[p * NR + q] = 0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---------------- the micro-kernel ---------------- */
+
+/* C tile (mr x nr at c) = beta * C + A micro-panel @ B micro-panel, kc >= 1.
+   beta == 0: C is not read. Not inlined: on its own the loop gets the whole
+   register file; inlined into the driver, GCC 12 kept an accumulator on
+   the stack in some shapes (SSE2 4 x 3: 40% slower). */
+GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restrict bp, T *c,
+                             ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)
+{
+    V acc[MR][NV];
+    for (int r = 0; r < MR; r++) {
+        for (int v = 0; v < NV; v++) {
+            acc[r][v] = V_(zero)();
+        }
+    }
+    for (ptrdiff_t r = 0; r < mr; r++) { /* the C tile, while the loop runs */
+        GEMM_PREFETCH_W(c + r * ldc);
+        GEMM_PREFETCH_W(c + r * ldc + nr - 1);
+    }
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        V bv[NV];
+        for (int v = 0; v < NV; v++) {
+            bv[v] = V_(load)(bp + v * LANES);
+        }
+        for (int r = 0; r < MR; r++) {
+            const V av = AB > 1 ? V_(load)(ap + r * AB) : V_(set1)(ap[r]);
+            for (int v = 0; v < NV; v++) {
+                acc[r][v] = V_(fma)(av, bv[v], acc[r][v]);
+            }
+        }
+        ap += MR * AB;
+        bp += NR;
+    }
+
+    if (mr == MR && nr == NR) {
+        if (beta == 0) {
+            for (int r = 0; r < MR; r++) {
+                for (int v = 0; v < NV; v++) {
+                    V_(storeu)(c + r * ldc + v * LANES, acc[r][v]);
+                }
+            }
+        } else if (beta == 1) {
+            for (int r = 0; r < MR; r++) {
+                for (int v = 0; v < NV; v++) {
+                    T *cv = c + r * ldc + v * LANES;
+                    V_(storeu)(cv, V_(add)(V_(loadu)(cv), acc[r][v]));
+                }
+            }
+        } else {
+            const V bv = V_(set1)(beta);
+            for (int r = 0; r < MR; r++) {
+                for (int v = 0; v < NV; v++) {
+                    T *cv = c + r * ldc + v * LANES;
+                    V_(storeu)(cv, V_(fma)(bv, V_(loadu)(cv), acc[r][v]));
+                }
+            }
+        }
+        return;
+    }
+    /* an edge tile: through a buffer, element by element */
+    T tile[MR * NR];
+    for (int r = 0; r < MR; r++) {
+        for (int v = 0; v < NV; v++) {
+            V_(storeu)(tile + r * NR + v * LANES, acc[r][v]);
+        }
+    }
+    for (ptrdiff_t r = 0; r < mr; r++) {
+        T *cr = c + r * ldc;
+        const T *tr = tile + r * NR;
+        if (beta == 0) {
+            for (ptrdiff_t j = 0; j < nr; j++) {
+                cr[j] = tr[j];
+            }
+        } else if (beta == 1) {
+            for (ptrdiff_t j = 0; j < nr; j++) {
+                cr[j] = cr[j] + tr[j];
+            }
+        } else {
+            for (ptrdiff_t j = 0; j < nr; j++) {
+                cr[j] = S_(fma)(beta, cr[j], tr[j]);
+            }
+        }
+    }
+}
+
+/* ---------------- the driver ---------------- */
+
+/* n split into ceil(n / max) nearly equal blocks, each a multiple of `unit`
+   (so that e.g. k = 260 runs as 2 x 130, not 256 + 4) */
+static ptrdiff_t G_(block)(ptrdiff_t n, ptrdiff_t max, ptrdiff_t unit)
+{
+    const ptrdiff_t blocks = (n + max - 1) / max;
+    ptrdiff_t b = (n + blocks - 1) / blocks;
+    b = (b + unit - 1) / unit * unit;
+    return b < max ? b : max;
+}
+
+static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
+                    const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc)
+{
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (k <= 0 || alpha == 0) {
+        G_(scale_c)(m, n, beta, c, ldc); /* A and B are not read */
+        return;
+    }
+    const int ta = trans_a != 0, tb = trans_b != 0;
+    const ptrdiff_t kb = G_(block)(k, KC, 1);
+    const ptrdiff_t mb = G_(block)(m, MC, MR);
+    const ptrdiff_t nb = G_(block)(n, NC, NR);
+    /* B block first: its size is a multiple of NR, so A's start stays aligned */
+    const size_t b_elems = (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);
+    const size_t a_elems = (size_t)kb * (size_t)((mb + MR - 1) / MR * MR) * AB;
+    const size_t b_bytes = (b_elems * sizeof(T) + GEMM_ALIGN - 1) / GEMM_ALIGN * GEMM_ALIGN;
+    char *buf = gemm_alloc_aligned(b_bytes + a_elems * sizeof(T));
+    if (buf == NULL) {
+        G_(unpacked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    T *const bpack = (T *)buf;
+    T *const apack = (T *)(buf + b_bytes);
+
+    for (ptrdiff_t jc = 0; jc < n; jc += nb) {
+        const ptrdiff_t nc = n - jc < nb ? n - jc : nb;
+        for (ptrdiff_t pc = 0; pc < k; pc += kb) {
+            const ptrdiff_t kc = k - pc < kb ? k - pc : kb;
+            const T beta_pc = pc == 0 ? beta : 1;
+            G_(pack_b)(tb, kc, nc, alpha, tb ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, bpack);
+            for (ptrdiff_t ic = 0; ic < m; ic += mb) {
+                const ptrdiff_t mc = m - ic < mb ? m - ic : mb;
+                G_(pack_a)(ta, mc, kc, ta ? a + pc * lda + ic : a + ic * lda + pc, lda, apack);
+                for (ptrdiff_t jr = 0; jr < nc; jr += NR) {
+                    const ptrdiff_t nr = nc - jr < NR ? nc - jr : NR;
+                    const T *bp = bpack + jr * kc;
+                    for (ptrdiff_t ir = 0; ir < mc; ir += MR) {
+                        const ptrdiff_t mr = mc - ir < MR ? mc - ir : MR;
+                        G_(micro)(kc, apack + ir * AB * kc, bp, c + (ic + ir) * ldc + jc + jr, ldc, beta_pc, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+    gemm_free_aligned(buf);
+}
+
+/* end of the pass: its parameters go, so the next pass can set them */
+#undef GEMM_PASS
+#undef T
+#undef V
+#undef LANES
+#undef V_
+#undef S_
+#undef G_
+#undef GEMM_FN
+#undef MR
+#undef NV
+#undef NR
+#undef AB
+#undef KC
+#undef MC
+#undef NC
+
+#endif /* GEMM_PASS */
