@@ -23,7 +23,7 @@ Conventions shared by every function here:
 """
 
 cimport numpy as cnp
-from libc.stdint cimport intptr_t, uintptr_t
+from libc.stdint cimport PTRDIFF_MAX, intptr_t, uintptr_t
 from libc.string cimport memcpy
 
 cimport hostlib_stubs as hs
@@ -103,7 +103,32 @@ cdef cnp.ndarray _as_1d(object obj, str func, str name):
         a = np.asarray(obj)
     if cnp.PyArray_NDIM(a) != 1:
         raise ValueError(f"{func}: {name} must be 1-D, got an array of shape {(<object>a).shape}")
+    _check_span(a, func, name)
     return a
+
+
+cdef int _check_span(cnp.ndarray a, str func, str name) except -1:
+    """ValueError unless the bytes ``a`` spans -- the itemsize plus
+    ``(dim - 1) * |stride|`` over its axes -- fit in ``ptrdiff_t``. Only a
+    hand-made description (``as_strided``, ``ndarray(strides=...)``) can
+    exceed that: no memory can be behind it, and the kernels' index
+    arithmetic (``i * inc``) and ``_extent`` would overflow."""
+    cdef int i
+    cdef ptrdiff_t d, s, span = cnp.PyArray_ITEMSIZE(a)
+    for i in range(cnp.PyArray_NDIM(a)):
+        if cnp.PyArray_DIMS(a)[i] == 0:
+            return 0
+    for i in range(cnp.PyArray_NDIM(a)):
+        d = cnp.PyArray_DIMS(a)[i]
+        s = cnp.PyArray_STRIDES(a)[i]
+        if d > 1:
+            if s < -<ptrdiff_t>PTRDIFF_MAX or (s if s >= 0 else -s) > (<ptrdiff_t>PTRDIFF_MAX - span) // (d - 1):
+                raise ValueError(
+                    f"{func}: {name} (shape {(<object>a).shape}, strides {(<object>a).strides}) does not fit "
+                    f"in the address space: its elements would span more than {PTRDIFF_MAX} bytes"
+                )
+            span += (d - 1) * (s if s >= 0 else -s)
+    return 0
 
 
 cdef int _compute_type(cnp.ndarray a, str func, str name) except -1:
@@ -164,6 +189,7 @@ cdef cnp.ndarray _vec_out(object obj, str func, str name, Vec *v):
         )
     if cnp.PyArray_NDIM(a) != 1:
         raise ValueError(f"{func}: {name} must be 1-D, got an array of shape {(<object>a).shape}")
+    _check_span(a, func, name)
     if not cnp.PyArray_ISWRITEABLE(a):
         raise ValueError(f"{func}: {name} is read-only")
     if not cnp.PyArray_ISALIGNED(a):
@@ -735,6 +761,7 @@ cdef cnp.ndarray _as_2d(object obj, str name):
         a = np.asarray(obj)
     if cnp.PyArray_NDIM(a) != 2:
         raise ValueError(f"gemm: {name} must be 2-D, got an array of shape {(<object>a).shape}")
+    _check_span(a, "gemm", name)
     return a
 
 
@@ -833,6 +860,7 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
             )
         if cnp.PyArray_NDIM(C) != 2:
             raise ValueError(f"gemm: c must be 2-D, got an array of shape {(<object>C).shape}")
+        _check_span(C, "gemm", "c")
         A = _cast_to(A, t, "gemm", "a", "c")
         B = _cast_to(B, t, "gemm", "b", "c")
 
