@@ -235,6 +235,12 @@ cdef bint _bounds_overlap(cnp.ndarray a, cnp.ndarray b) noexcept:
 
 
 cdef double _real(object value, str func, str name) except? -1.0:
+    if isinstance(value, (float, int)):  # also numpy.float64 and bool
+        return value
+    # numpy's complex scalars convert to float with only a warning, dropping
+    # the imaginary part: refuse them like Python's complex
+    if np.iscomplexobj(value):
+        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__}")
     try:
         return value
     except TypeError:
