@@ -135,9 +135,10 @@ static void gemm_free_aligned(void *p)
 #endif
 
 /* Cache blocks, in elements. KC = 256: a B micro-panel (KC x NR) takes
-   8-16 KiB, half of L1 or less. MC x KC of packed A takes 192-384 KiB, in
-   L2. KC x NC of packed B (4-8 MiB at most) lives in L2/L3; it is read
-   MC/MR times from there, a stream the prefetchers keep up with. */
+   6-16 KiB, half of L1 or less. MC x KC of packed A takes 96-196 KiB: it
+   stays in L2 even on cores with 256 KiB (Zen 4 has 1 MiB, but larger MC
+   measured no faster). KC x NC of packed B (4-8 MiB at most) lives in
+   L3; each B micro-panel is read from there once per MC rows. */
 #ifndef GEMM_D_MR
 #define GEMM_D_MR GEMM_DEF_MR
 #endif
@@ -151,7 +152,7 @@ static void gemm_free_aligned(void *p)
 #define GEMM_D_KC 256
 #endif
 #ifndef GEMM_D_MC
-#define GEMM_D_MC (GEMM_D_MR * 24)
+#define GEMM_D_MC (GEMM_D_MR * 12)
 #endif
 #ifndef GEMM_D_NC
 #define GEMM_D_NC (GEMM_D_NV * VF64_LANES * (4096 / (GEMM_D_NV * VF64_LANES)))
@@ -169,7 +170,7 @@ static void gemm_free_aligned(void *p)
 #define GEMM_S_KC 256
 #endif
 #ifndef GEMM_S_MC
-#define GEMM_S_MC (GEMM_S_MR * (GEMM_S_BCAST ? 24 : 32))
+#define GEMM_S_MC (GEMM_S_MR * (GEMM_S_BCAST ? 12 : 32))
 #endif
 #ifndef GEMM_S_NC
 #define GEMM_S_NC (GEMM_S_NV * VF32_LANES * (4096 / (GEMM_S_NV * VF32_LANES)))

@@ -245,9 +245,14 @@ def test_raw_entry_specials_propagate(backend, dtype, ta, tb):
     np.testing.assert_allclose(got[fin], want[fin], rtol=(k + 3) * _eps(dtype))
 
 
+# the backends built from simd/gemm.h (OpenBLAS, for one, exits the process
+# when its buffer allocation fails)
+TEMPLATE_BACKENDS = ("portable", "sse2", "avx2")
+
+
 def test_raw_entry_without_memory(run_python):
     """When malloc fails (the address space limited below the size of the
-    packing buffers), the kernels still compute the right result."""
+    packing buffers), hostlib's kernels still compute the right result."""
     if not sys.platform.startswith("linux"):
         pytest.skip("uses RLIMIT_AS and /proc")
     r = run_python(
@@ -265,7 +270,7 @@ def test_raw_entry_without_memory(run_python):
             a = rng.uniform(-1, 1, (m, k)).astype(dt)
             b = rng.uniform(-1, 1, (k, n)).astype(dt)
             for be in hostlib.backends():
-                if be.usable and e in be.provides:
+                if be.usable and e in be.provides and be.name in %r:
                     fn = ctypes.CFUNCTYPE(None, I, I, Z, Z, Z, ct, P, Z, P, Z, ct, P, Z)(host.slot_address(be.name, e))
                     cases.append((be.name + ":" + e, fn, a, b, np.full((m, n), np.nan, dt)))
         libc = ctypes.CDLL(None)
@@ -295,7 +300,8 @@ def test_raw_entry_without_memory(run_python):
             bound = (k + 3) * np.finfo(c.dtype).eps * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
             out["ratio"][name] = float(np.max(np.abs(c - want) / bound))
         print(json.dumps(out))
-        """,
+        """
+        % (TEMPLATE_BACKENDS,),
         env={"OPENBLAS_NUM_THREADS": "1"},
     )
     assert r.returncode == 0, r.stderr
