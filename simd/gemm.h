@@ -109,7 +109,7 @@ static void gemm_free_aligned(void *p)
    Registers: x86-64 has 16 vector registers without AVX-512. The tile
    takes MR * NV of them, plus NV for the B row and one or two for the A
    value and (without FMA) the product. A tile that does not fit spills an
-   accumulator, which costs half the speed. */
+   accumulator to the stack: ~40% slower (SSE2 4 x 3 when GCC 12 did it). */
 #if VF64_LANES == 4 /* AVX2 + FMA: 6 x 2 ymm accumulators (BLIS' Haswell shape) */
 #define GEMM_DEF_MR 6
 #define GEMM_DEF_NV 2
@@ -118,7 +118,7 @@ static void gemm_free_aligned(void *p)
 /* SSE2: 4 x 3 accumulators + 3 B + 1 A + 1 product = 16. There is no
    broadcast load (movsd + unpcklpd would take the shuffle ports the
    multiplies need), so packing stores each A element LANES times and the
-   kernel loads it as a vector: +15-20% over broadcasting in the kernel. */
+   kernel loads it as a vector: +13-19% over broadcasting in the kernel. */
 #define GEMM_DEF_MR 4
 #define GEMM_DEF_NV 3
 #define GEMM_DEF_BCAST 1
