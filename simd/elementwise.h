@@ -1,11 +1,758 @@
 /*
  * elementwise.h -- exp, log, sqrt, sin, cos over strided arrays, written once
- * over the vector layer.
+ * over the vector layer (the scheme of level1.h: the file includes itself
+ * once per element type, and only the thin layer differs per ISA).
  *
- * Not written yet: SIMD_HAVE_ELEMENTWISE stays undefined, so the SIMD
- * tables leave these entries NULL and hostlib serves them from the portable
- * table (libm). The report shows this.
+ * Include it after exactly one vector layer (vec_scalar.h, vec_sse2.h,
+ * vec_avx2.h). It defines SIMD_HAVE_ELEMENTWISE and static functions
+ * SIMD_NAME(sexp) ... SIMD_NAME(dcos) with the signature of
+ * hostlib_<name>_fn:
+ *
+ *     void f(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy)
+ *
+ * y[i*incy] = f(x[i*incx]) for i < n, numpy-style element strides of any
+ * sign (incx may be 0); x == y with incx == incy (in place) is allowed.
+ *
+ * Accuracy (measured by tests/test_math_accuracy.py against correctly
+ * rounded mpmath values): about 1 ULP or less everywhere; sqrt is the
+ * hardware's, correctly rounded. Special values and floating-point flags
+ * follow IEEE 754 and numpy: exp overflows to inf raising overflow, and
+ * raises underflow for subnormal or zero results; log(0) = -inf raising
+ * divide-by-zero, log(x < 0) = nan raising invalid; sin/cos(+-inf) = nan
+ * raising invalid; sin(-0) = -0; NaN inputs give NaN and raise nothing.
+ * No other flag is raised (inexact aside): lanes are never computed on
+ * garbage, and every comparison of a possibly-NaN value is quiet.
+ *
+ * The algorithms (constants derived by simd/elementwise_consts.py):
+ *
+ *   exp  k = round(x / ln2) by the 1.5*2^p "magic number" addition, whose
+ *        low mantissa bits then hold k + bias, so 2^k is one shift away;
+ *        r = x - k*ln2 in two Cody-Waite parts (the first product exact),
+ *        e^r = 1 + r + r^2 Q(r), minimax Q; y = 2^k + 2^k (e^r - 1).
+ *        Arguments whose result is not a normal number, tiny ones (r^2
+ *        would underflow) and inf/nan take a slower vector path that
+ *        clamps x and scales by 2^k1 * 2^k2.
+ *   log  x = 2^k m with m in [sqrt(1/2), sqrt(2)) by integer operations on
+ *        the bits; f = m - 1, s = f/(2+f), log(m) = 2 atanh(s) =
+ *        f - (hf - s (hf + R(s^2))) with hf = f^2/2 and R minimax; plus
+ *        k*ln2 in two parts. Subnormal, zero, negative, inf and nan inputs
+ *        take a slower vector path.
+ *   sqrt the hardware instruction.
+ *   sin, cos  q = round(x 2/pi) (magic number again), r = x - q pi/2 in
+ *        [-pi/4, pi/4] as a double-word rh + rl: q*PIO2_1 is exact (fused,
+ *        or by trailing zero bits), q*PIO2_2 exact by trailing zero bits,
+ *        the rounding error of their difference recovered exactly (2Sum),
+ *        q*PIO2_3 added, the pair renormalised. Then both polynomials,
+ *        sin r = rh + (rh z S(z) + rl) and cos r = 1 - (z/2 - (z^2 C(z) -
+ *        rh rl)) with z = rh^2 and minimax S, C, and the two low bits of q
+ *        (of q + 1 for cos) select one of sin r, cos r, -sin r, -cos r.
+ *        This is accurate for |x| <= 2^PIO2_MBITS and |rh| >= TRIG_RMIN.
+ *        Lanes outside (huge |x|, x close to a multiple of pi/2, tiny x,
+ *        inf, nan) are redone one by one: a Payne-Hanek reduction with 224
+ *        bits of 2/pi gives rh + rl, and the same polynomials finish.
+ *
+ * Every kernel tests a vector's lanes with integer comparisons on the bit
+ * patterns (quiet by construction) and branches to its slow path only if a
+ * lane needs it; typical data never does.
  */
+#ifndef EW_PASS
 #ifndef SIMD_ELEMENTWISE_H
 #define SIMD_ELEMENTWISE_H
+
+#include <float.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef SIMD_NAME
+#error "include a vector layer (simd/vec_*.h) before elementwise.h"
 #endif
+#ifndef SIMD_FMA_NATIVE
+#error "the vector layer lacks the elementwise operations (SIMD_FMA_NATIVE is not defined)"
+#endif
+
+#define SIMD_HAVE_ELEMENTWISE 1
+
+#if defined(__GNUC__) || defined(__clang__)
+#define EW_INLINE static inline __attribute__((always_inline))
+#define EW_NOINLINE static __attribute__((noinline))
+#define EW_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#define EW_UNROLL _Pragma("GCC unroll 16")
+#elif defined(_MSC_VER)
+#define EW_INLINE static __forceinline
+#define EW_NOINLINE static __declspec(noinline)
+#define EW_UNLIKELY(c) (c)
+#define EW_UNROLL
+#else
+#define EW_INLINE static inline
+#define EW_NOINLINE static
+#define EW_UNLIKELY(c) (c)
+#define EW_UNROLL
+#endif
+
+#define EW_NCOEF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ======================================================================
+ * Constants. The block between the markers is the output of
+ * simd/elementwise_consts.py (minimax coefficients, Cody-Waite splits, the
+ * bits of 2/pi); do not edit it by hand.
+ * ====================================================================== */
+/* BEGIN GENERATED */
+/* Polynomial coefficients, lowest degree first (Horner from the end). */
+static const double ew_f64_exp_q[11] = {
+    0x1.0p-1, /* 0.5 */
+    0x1.555555555555bp-3, /* 0.16666666666666682395 */
+    0x1.5555555555503p-5, /* 0.041666666666666095364 */
+    0x1.111111110ec65p-7, /* 0.0083333333333170476337 */
+    0x1.6c16c16c30438p-10, /* 0.0013888888889115446473 */
+    0x1.a01a01b37b4a3p-13, /* 0.00019841269896351152401 */
+    0x1.a01a01369ffbp-16, /* 0.000024801586926858916037 */
+    0x1.71ddf02846c9cp-19, /* 2.755723489523250063e-6 */
+    0x1.27e5b4329c68ep-22, /* 2.7557581742171240266e-7 */
+    0x1.af6bda9e258fp-26, /* 2.5112025008554005243e-8 */
+    0x1.1e3d376576a8bp-29, /* 2.0826637521611337154e-9 */
+};
+static const double ew_f64_log_l[7] = {
+    0x1.5555555555592p-1, /* 0.66666666666667340202 */
+    0x1.999999997ff19p-2, /* 0.39999999999416641083 */
+    0x1.24924941e155cp-2, /* 0.28571428742028159853 */
+    0x1.c71c521450ec6p-3, /* 0.22222198605060422549 */
+    0x1.74663ced78af8p-3, /* 0.18183562850671086686 */
+    0x1.39a1e8c60e1cbp-3, /* 0.1531408486787440848 */
+    0x1.2f03ba6623f5bp-3, /* 0.14795632957656831841 */
+};
+static const double ew_f64_sin_s[7] = {
+    -0x1.5555555555555p-3, /* -0.16666666666666665741 */
+    0x1.1111111111068p-7, /* 0.0083333333333330400494 */
+    -0x1.a01a019ffe08bp-13, /* -0.00019841269840959285093 */
+    0x1.71de3a332c26ap-19, /* 2.7557319071880145825e-6 */
+    -0x1.ae642b992ca8ep-26, /* -2.5052070283437990431e-8 */
+    0x1.61093a0b4840dp-33, /* 1.6054220483612856265e-10 */
+    -0x1.9fb675339fff9p-41, /* -7.3845414379897835944e-13 */
+};
+static const double ew_f64_cos_c[6] = {
+    0x1.555555555554bp-5, /* 0.041666666666666594965 */
+    -0x1.6c16c16c15015p-10, /* -0.001388888888887334196 */
+    0x1.a01a019c8f255p-16, /* 0.000024801587289002082647 */
+    -0x1.27e4f7f19164fp-22, /* -2.7557314217041253468e-7 */
+    0x1.1ee9dbcf1ca95p-29, /* 2.087570539658477376e-9 */
+    -0x1.8fa684a03858ap-37, /* -1.1358749282238094738e-11 */
+};
+static const float ew_f32_exp_q[5] = {
+    0x1.fffffcp-2f, /* 0.49999994039535522461 */
+    0x1.55548cp-3f, /* 0.16666516661643981934 */
+    0x1.555858p-5f, /* 0.041668102145195007324 */
+    0x1.123dep-7f, /* 0.0083691924810409545898 */
+    0x1.6ac74cp-10f, /* 0.0013838901650160551071 */
+};
+static const float ew_f32_log_l[3] = {
+    0x1.55557ap-1f, /* 0.66666775941848754883 */
+    0x1.995ed6p-2f, /* 0.3997758328914642334 */
+    0x1.31e082p-2f, /* 0.2987079918384552002 */
+};
+static const float ew_f32_sin_s[4] = {
+    -0x1.555556p-3f, /* -0.16666667163372039795 */
+    0x1.111172p-7f, /* 0.0083333784714341163635 */
+    -0x1.a0567cp-13f, /* -0.00019852534751407802105 */
+    0x1.7b457cp-19f, /* 2.8257923077035229653e-6 */
+};
+static const float ew_f32_cos_c[3] = {
+    0x1.55554ap-5f, /* 0.041666645556688308716 */
+    -0x1.6c0c0ep-10f, /* -0.0013887294335290789604 */
+    0x1.99db8ap-16f, /* 0.000024429415134363807738 */
+};
+
+/* Cody-Waite splits. ln2: the high part has enough trailing zero bits
+   that k * LN2_HI is exact for every k the kernels form (|k| < 2^11,
+   float: 2^8). pi/2: PIO2_1 * m is exact in the fused variant (fma
+   computes it exactly) and PIO2_2 * m always, for |m| < 2^PIO2_MBITS. */
+#define EW_F64_LN2_HI 0x1.62e42fefa38p-1 /* 0.69314718055989033019 */
+#define EW_F64_LN2_LO 0x1.ef35793c7673p-45 /* 5.4979230187083711552e-14 */
+#define EW_F64_LOG2E 0x1.71547652b82fep+0 /* 1.442695040888963387 */
+#define EW_F64_TWO_OVER_PI 0x1.45f306dc9c883p-1 /* 0.63661977236758138243 */
+#define EW_F32_LN2_HI 0x1.62e4p-1f /* 0.693145751953125 */
+#define EW_F32_LN2_LO 0x1.7f7d1cp-20f /* 1.428606765330187045e-6 */
+#define EW_F32_LOG2E 0x1.715476p+0f /* 1.4426950216293334961 */
+#define EW_F32_TWO_OVER_PI 0x1.45f306p-1f /* 0.63661974668502807617 */
+#if SIMD_FMA_NATIVE
+#define EW_F64_PIO2_MBITS 30
+#define EW_F64_PIO2_1 0x1.921fb54442d18p+0 /* 1.570796326794896558 */
+#define EW_F64_PIO2_2 0x1.1a6264p-54 /* 6.1232342629258392722e-17 */
+#define EW_F64_PIO2_3 -0x1.9d747f23e32edp-79 /* -2.671890733861015525e-24 */
+#define EW_F32_PIO2_MBITS 16
+#define EW_F32_PIO2_1 0x1.921fb6p+0f /* 1.5707963705062866211 */
+#define EW_F32_PIO2_2 -0x1.78p-25f /* -4.3772161006927490234e-8 */
+#define EW_F32_PIO2_3 0x1.0b4612p-34f /* 6.0771006282767103812e-11 */
+#endif
+#if !SIMD_FMA_NATIVE
+#define EW_F64_PIO2_MBITS 20
+#define EW_F64_PIO2_1 0x1.921fb544p+0 /* 1.5707963267341256142 */
+#define EW_F64_PIO2_2 0x1.0b4611a6p-34 /* 6.0771005063039659766e-11 */
+#define EW_F64_PIO2_3 0x1.3198a2e037073p-69 /* 2.0222662487959506315e-21 */
+#define EW_F32_PIO2_MBITS 12
+#define EW_F32_PIO2_1 0x1.922p+0f /* 1.57080078125 */
+#define EW_F32_PIO2_2 -0x1.2aep-18f /* -4.4535845518112182617e-6 */
+#define EW_F32_PIO2_3 -0x1.de973ep-31f /* -8.7055157527160531572e-10 */
+#endif
+
+/* 2/pi = 0.w[0] w[1] ... in 32-bit words (for the Payne-Hanek reduction) */
+static const uint32_t ew_two_over_pi[40] = {
+    0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u, 0xdb629599u, 0x3c439041u,
+    0xfe5163abu, 0xdebbc561u, 0xb7246e3au, 0x424dd2e0u, 0x06492eeau, 0x09d1921cu,
+    0xfe1deb1cu, 0xb129a73eu, 0xe88235f5u, 0x2ebb4484u, 0xe99c7026u, 0xb45f7e41u,
+    0x3991d639u, 0x835339f4u, 0x9c845f8bu, 0xbdf9283bu, 0x1ff897ffu, 0xde05980fu,
+    0xef2f118bu, 0x5a0a6d1fu, 0x6d367ecfu, 0x27cb09b7u, 0x4f463f66u, 0x9e5fea2du,
+    0x7527bac7u, 0xebe5f17bu, 0x3d0739f7u, 0x8a5292eau, 0x6bfb5fb1u, 0x1f8d5d08u,
+    0x56033046u, 0xfc7b6babu, 0xf0cfbc20u, 0x9af4361du,
+};
+#define EW_PIO2_DD_HI 0x1.921fb54442d18p+0 /* pi/2 = HI + LO + O(2^-108) */
+#define EW_PIO2_DD_LO 0x1.1a62633145c07p-54
+/* END GENERATED */
+
+/* Thresholds (chosen by the error analysis in the file header):
+ *   EXP_TINY   below it exp(x) rounds to 1 and r^2 could underflow: slow path
+ *   EXP_FAST   up to it 2^k is a normal number and so is the result
+ *   EXP_LO/HI  the slow path clamps x here: the result is already 0 / inf
+ *   EXP_UFLOW  the largest float <= ln(smallest normal): below it the
+ *              result is subnormal or 0 and underflow must be raised
+ *   TRIG_RMIN  below it the fast reduction's absolute error (~2^-98, float
+ *              ~2^-41) could exceed 1/16 ULP of r: redo the lane exactly
+ *   TRIG_TINY  below it sin x rounds to x, cos x to 1 (and x^2 could underflow)
+ */
+#define EW_F64_EXP_TINY 0x1p-54
+#define EW_F64_EXP_FAST 708.0
+#define EW_F64_EXP_LO -746.0
+#define EW_F64_EXP_HI 710.0
+#define EW_F64_EXP_UFLOW -0x1.6232bdd7abcd3p+9 /* -708.39641853226416 */
+#define EW_F64_TRIG_RMIN 0x1p-40
+#define EW_F64_TRIG_TINY 0x1p-30
+#define EW_F32_EXP_TINY 0x1p-25f
+#define EW_F32_EXP_FAST 87.0f
+#define EW_F32_EXP_LO -104.0f
+#define EW_F32_EXP_HI 89.0f
+#define EW_F32_EXP_UFLOW -0x1.5d58ap+6f /* -87.336548 */
+#define EW_F32_TRIG_RMIN 0x1p-12f
+#define EW_F32_TRIG_TINY 0x1p-16f
+
+/* ======================================================================
+ * Scalar helpers shared by both element types: the exact reduction of
+ * sin/cos arguments that the fast path cannot take.
+ * ====================================================================== */
+
+/* s + e = a + b exactly, |a| >= |b| or a == 0 */
+static inline void ew_fast_two_sum(double a, double b, double *s, double *e)
+{
+    *s = a + b;
+    *e = b - (*s - a);
+}
+
+/* s + e = a + b exactly, any order */
+static inline void ew_two_sum(double a, double b, double *s, double *e)
+{
+    const double t = a + b, bb = t - a;
+    *s = t;
+    *e = (a - (t - bb)) + (b - bb);
+}
+
+/* p + e = a * b exactly (Dekker; no FMA needed, no overflow here) */
+static inline void ew_two_prod(double a, double b, double *p, double *e)
+{
+    const double c = 134217729.0; /* 2^27 + 1 */
+    const double ta = c * a, ah = ta - (ta - a), al = a - ah;
+    const double tb = c * b, bh = tb - (tb - b), bl = b - bh;
+    *p = a * b;
+    *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+}
+
+/* bits [pos, pos + 64) of the little-endian 32-bit limbs L[0..nl) */
+static inline uint64_t ew_bits64(const uint32_t *L, int nl, int pos)
+{
+    const int q = pos >> 5, sh = pos & 31;
+    const uint64_t l0 = q < nl ? L[q] : 0, l1 = q + 1 < nl ? L[q + 1] : 0, l2 = q + 2 < nl ? L[q + 2] : 0;
+    const uint64_t lo = l0 | l1 << 32;
+    return sh ? lo >> sh | l2 << (64 - sh) : lo;
+}
+
+/* Payne-Hanek: for finite ax >= 0.5, ax * 2/pi = I + F with I the nearest
+   integer and F in [-1/2, 1/2] returned as fh + fl (about 120 correct
+   bits: enough for the closest any double comes to a multiple of pi/2,
+   ~2^-61). Returns I mod 8. */
+static int ew_payne_hanek(double ax, double *fh, double *fl)
+{
+    enum { NW = 7, NL = NW + 2 };
+    int ex;
+    const double mant = frexp(ax, &ex);          /* ax = mant * 2^ex, mant in [1/2, 1) */
+    const uint64_t M = (uint64_t)ldexp(mant, 53); /* ax = M * 2^E */
+    const int E = ex - 53;
+    /* words of 2/pi that only add multiples of 8 to ax*2/pi are skipped */
+    const int i0 = E >= 35 ? (E - 3) / 32 : 0;
+    uint32_t L[NL] = {0};
+    const uint64_t m0 = M & 0xffffffffu, m1 = M >> 32;
+    for (int k = 0; k < NW; k++) { /* P = M * (the NW words as one integer) */
+        const uint64_t w = ew_two_over_pi[i0 + NW - 1 - k];
+        const uint64_t parts[2] = {m0 * w, m1 * w};
+        for (int h = 0; h < 2; h++) {
+            uint64_t carry = parts[h];
+            for (int j = k + h; carry && j < NL; j++) {
+                const uint64_t acc = (uint64_t)L[j] + (carry & 0xffffffffu);
+                L[j] = (uint32_t)acc;
+                carry = (carry >> 32) + (acc >> 32);
+            }
+        }
+    }
+    /* ax * 2/pi = P * 2^-S (mod 8) */
+    const int S = 32 * (i0 + NW) - E;
+    int I = (int)(ew_bits64(L, NL, S) & 7);
+    uint64_t hi = ew_bits64(L, NL, S - 64), lo = ew_bits64(L, NL, S - 128);
+    double sign = 1.0;
+    if (hi >> 63) { /* fraction >= 1/2: F = fraction - 1 */
+        I = (I + 1) & 7;
+        sign = -1.0;
+        hi = ~hi;
+        lo = ~lo + 1;
+        hi += lo == 0;
+    }
+    if (hi == 0 && lo == 0) {
+        *fh = *fl = 0.0;
+        return I;
+    }
+    int lz = 0; /* normalise the 128-bit magnitude */
+    while (!(hi >> 63)) {
+        hi = hi << 1 | lo >> 63;
+        lo <<= 1;
+        lz++;
+    }
+    const double h = ldexp((double)(hi >> 11), 11 - 64 - lz);
+    const double l = ldexp((double)(hi & 0x7ff) + ldexp((double)lo, -64), -64 - lz);
+    ew_fast_two_sum(h, l, fh, fl);
+    *fh *= sign;
+    *fl *= sign;
+    return I;
+}
+
+/* The exact reduction of a finite x, |x| >= 1/2: x = q pi/2 + rh + rl with
+   q the integer nearest to x * 2/pi and |rh + rl| <= pi/4. Returns q mod 4. */
+static int ew_reduce_scalar(double x, double *rh, double *rl)
+{
+    double fh, fl, p, e;
+    const int q = ew_payne_hanek(fabs(x), &fh, &fl);
+    /* r = (fh + fl) * (pi/2)_hi+lo */
+    ew_two_prod(fh, EW_PIO2_DD_HI, &p, &e);
+    e += fh * EW_PIO2_DD_LO + fl * EW_PIO2_DD_HI;
+    ew_fast_two_sum(p, e, rh, rl);
+    if (x < 0) {
+        *rh = -*rh;
+        *rl = -*rl;
+        return -q & 3;
+    }
+    return q & 3;
+}
+
+/* ---------------- pass 1: float64 ---------------- */
+#define EW_PASS 1
+#define T double
+#define V VF64
+#define VI VI64
+#define LANES VF64_LANES
+#define V_(op) vf64_##op
+#define VI_(op) vi64_##op
+#define EWK(c) EW_F64_##c
+#define EWA(a) ew_f64_##a
+#define EW_(x) ew_f64_##x
+#define EW_NAME(x) SIMD_NAME(d##x)
+#define EW_UINT uint64_t
+#define EW_BITS 64
+#define EW_MANT 52
+#define EW_BIAS 1023
+#define EW_MAGIC 0x1.8p52
+#define EW_TWO_P 0x1p52
+#define EW_TMIN DBL_MIN
+#define EW_TMAX DBL_MAX
+#define EW_FABS fabs
+#include "elementwise.h"
+
+/* ---------------- pass 2: float32 ---------------- */
+#define EW_PASS 2
+#define T float
+#define V VF32
+#define VI VI32
+#define LANES VF32_LANES
+#define V_(op) vf32_##op
+#define VI_(op) vi32_##op
+#define EWK(c) EW_F32_##c
+#define EWA(a) ew_f32_##a
+#define EW_(x) ew_f32_##x
+#define EW_NAME(x) SIMD_NAME(s##x)
+#define EW_UINT uint32_t
+#define EW_BITS 32
+#define EW_MANT 23
+#define EW_BIAS 127
+#define EW_MAGIC 0x1.8p23f
+#define EW_TWO_P 0x1p23f
+#define EW_TMIN FLT_MIN
+#define EW_TMAX FLT_MAX
+#define EW_FABS fabsf
+#include "elementwise.h"
+
+#endif /* SIMD_ELEMENTWISE_H */
+
+#else /* EW_PASS: the generic code, instantiated once per element type */
+
+/* ---------------- small helpers ---------------- */
+
+EW_INLINE EW_UINT EW_(bits)(T v)
+{
+    EW_UINT u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+EW_INLINE V EW_(k)(T v) { return V_(set1)(v); }
+EW_INLINE VI EW_(ki)(EW_UINT u) { return VI_(set1)(u); }
+
+#define EW_SIGNBIT ((EW_UINT)1 << (EW_BITS - 1))
+#define EW_ABSMASK (EW_SIGNBIT - 1)
+#define EW_TRIG_MAX ((T)((int64_t)1 << EWK(PIO2_MBITS)))
+
+/* c[0] + x (c[1] + x (c[2] + ...)) */
+EW_INLINE V EW_(horner)(V x, const T *c, int n)
+{
+    V acc = V_(set1)(c[n - 1]);
+    EW_UNROLL
+    for (int i = n - 2; i >= 0; i--) {
+        acc = V_(fma)(acc, x, V_(set1)(c[i]));
+    }
+    return acc;
+}
+
+/* lanes whose bit pattern b, read as an unsigned integer, lies outside
+   [lo, hi]: shifted so that one signed comparison decides */
+EW_INLINE V EW_(outside)(VI b, EW_UINT lo, EW_UINT hi)
+{
+    return VI_(gt)(VI_(add)(b, EW_(ki)(EW_SIGNBIT - lo)), EW_(ki)(EW_SIGNBIT + (hi - lo)));
+}
+
+/* |x| as bits */
+EW_INLINE VI EW_(abs_bits)(V x) { return VI_(and)(V_(as_bits)(x), EW_(ki)(EW_ABSMASK)); }
+
+/* 2^k from t = k + bias + 1.5*2^p held in a float (the magic-number form) */
+EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_MANT)); }
+
+/* ---------------- exp ---------------- */
+
+/* exp of x: |x| in [EXP_TINY, EXP_FAST] if !wide, else any finite x in
+   [EXP_LO, EXP_HI] whose magnitude is 0 or >= EXP_TINY */
+EW_INLINE V EW_(exp_core)(V x, int wide)
+{
+    const V magic = EW_(k)(EW_MAGIC + EW_BIAS);
+    const V t = V_(fma)(x, EW_(k)(EWK(LOG2E)), magic);
+    const V kf = V_(sub)(t, magic);
+    V r = V_(fnma)(kf, EW_(k)(EWK(LN2_HI)), x); /* exact */
+    r = V_(fnma)(kf, EW_(k)(EWK(LN2_LO)), r);
+    const V q = EW_(horner)(r, EWA(exp_q), EW_NCOEF(EWA(exp_q)));
+    const V p = V_(fma)(V_(mul)(r, r), q, r); /* e^r - 1 */
+    if (!wide) {
+        /* 2^k (1 + p): one rounding (the scaling is exact). Unfused, s*p
+           could underflow near the bottom of the range: (1 + p) * s */
+        const V s = EW_(pow2)(t);
+        return SIMD_FMA_NATIVE ? V_(fma)(s, p, s) : V_(mul)(V_(add)(p, EW_(k)(1)), s);
+    }
+    /* 2^k may be no normal number: 2^k1 * 2^k2, k1 = round(k/2); the
+       second product rounds once, and raises underflow/overflow */
+    const V t1 = V_(fma)(kf, EW_(k)(0.5), magic);
+    const V t2 = V_(add)(V_(sub)(kf, V_(sub)(t1, magic)), magic);
+    const V s1 = EW_(pow2)(t1);
+    return V_(mul)(V_(fma)(s1, p, s1), EW_(pow2)(t2));
+}
+
+EW_NOINLINE V EW_(exp_slow)(V x)
+{
+    const V ax = V_(abs)(x), inf = EW_(k)((T)INFINITY);
+    V xs = V_(andnot)(V_(nle)(ax, EW_(k)(EW_TMAX)), x);       /* inf, nan -> 0 */
+    xs = V_(andnot)(V_(lt)(ax, EW_(k)(EWK(EXP_TINY))), xs);   /* exp(tiny) rounds to 1 */
+    xs = V_(max)(V_(min)(xs, EW_(k)(EWK(EXP_HI))), EW_(k)(EWK(EXP_LO)));
+    V y = EW_(exp_core)(xs, 1);
+    /* A subnormal result raises underflow only if its last rounding is
+       inexact, and after the exact scaling by 2^k1 it may not be although
+       e^x is: raise it in those lanes (MIN^2 underflows to +0, adding 0
+       changes nothing). */
+    const V tmin = V_(and)(V_(lt)(xs, EW_(k)(EWK(EXP_UFLOW))), EW_(k)(EW_TMIN));
+    y = V_(add)(y, V_(mul)(tmin, tmin));
+    y = V_(select)(V_(eq)(x, inf), x, y);                     /* exp(inf) = inf */
+    y = V_(andnot)(V_(eq)(x, V_(sub)(V_(zero)(), inf)), y);   /* exp(-inf) = 0 */
+    return V_(select)(V_(isnan)(x), x, y);
+}
+
+EW_INLINE V EW_(exp_v)(V x)
+{
+    const V slow = EW_(outside)(EW_(abs_bits)(x), EW_(bits)(EWK(EXP_TINY)), EW_(bits)(EWK(EXP_FAST)));
+    if (EW_UNLIKELY(V_(any)(slow))) {
+        return EW_(exp_slow)(x);
+    }
+    return EW_(exp_core)(x, 0);
+}
+
+/* ---------------- log ---------------- */
+
+/* log of a positive normal x; kadj (if wide) is subtracted from k */
+EW_INLINE V EW_(log_core)(V x, V kadj, int wide)
+{
+    const EW_UINT sqrth = EW_(bits)((T)0.70710678118654752440), one_bits = EW_(bits)(1);
+    const VI ix = VI_(add)(V_(as_bits)(x), EW_(ki)(one_bits - sqrth));
+    const V m = V_(from_bits)(VI_(add)(VI_(and)(ix, EW_(ki)(((EW_UINT)1 << EW_MANT) - 1)), EW_(ki)(sqrth)));
+    /* biased k (< 2^11) into the mantissa of 2^p, then subtract 2^p + bias */
+    const V kb = V_(from_bits)(VI_(or)(VI_(srli)(ix, EW_MANT), EW_(ki)(EW_(bits)(EW_TWO_P))));
+    V kf = V_(sub)(kb, EW_(k)(EW_TWO_P + EW_BIAS));
+    if (wide) {
+        kf = V_(sub)(kf, kadj);
+    }
+    const V f = V_(sub)(m, EW_(k)(1));
+    const V s = V_(div)(f, V_(add)(f, EW_(k)(2)));
+    const V z = V_(mul)(s, s);
+    const V R = V_(mul)(z, EW_(horner)(z, EWA(log_l), EW_NCOEF(EWA(log_l))));
+    const V hf = V_(mul)(V_(mul)(f, EW_(k)(0.5)), f);
+    const V c = V_(fma)(s, V_(add)(hf, R), V_(mul)(kf, EW_(k)(EWK(LN2_LO))));
+    return V_(fma)(kf, EW_(k)(EWK(LN2_HI)), V_(sub)(f, V_(sub)(hf, c)));
+}
+
+EW_NOINLINE V EW_(log_slow)(V x)
+{
+    const V zero = V_(zero)(), one = EW_(k)(1);
+    const V nan = V_(isnan)(x);
+    const V neg = V_(lt)(x, zero); /* includes -inf, not -0 */
+    const V isz = V_(eq)(x, zero); /* +-0 */
+    const V pinf = V_(eq)(x, EW_(k)((T)INFINITY));
+    const V sub = V_(andnot)(V_(or)(isz, neg), V_(lt)(x, EW_(k)(EW_TMIN)));
+    const V bad = V_(or)(V_(or)(nan, neg), V_(or)(isz, pinf));
+    /* subnormals scaled by 2^p (exactly); the multiply only sees them */
+    const V xsub = V_(mul)(V_(select)(sub, x, one), EW_(k)(EW_TWO_P));
+    const V xs = V_(select)(sub, xsub, V_(select)(bad, one, x));
+    V y = EW_(log_core)(xs, V_(and)(sub, EW_(k)((T)EW_MANT)), 1);
+    /* the special results, raising the flags IEEE asks for in those lanes
+       only: -1/0 = -inf (divide-by-zero), sqrt(-1) = nan (invalid) */
+    y = V_(select)(isz, V_(div)(EW_(k)(-1), V_(andnot)(isz, one)), y);
+    y = V_(select)(neg, V_(sqrt)(V_(select)(neg, EW_(k)(-1), one)), y);
+    return V_(select)(V_(or)(pinf, nan), x, y); /* log(inf) = inf, nan stays */
+}
+
+EW_INLINE V EW_(log_v)(V x)
+{
+    /* positive normal numbers are the bit patterns [bits(MIN), bits(MAX)] */
+    const V slow = EW_(outside)(V_(as_bits)(x), EW_(bits)(EW_TMIN), EW_(bits)(EW_TMAX));
+    if (EW_UNLIKELY(V_(any)(slow))) {
+        return EW_(log_slow)(x);
+    }
+    return EW_(log_core)(x, V_(zero)(), 0);
+}
+
+/* ---------------- sqrt ---------------- */
+
+EW_INLINE V EW_(sqrt_v)(V x) { return V_(sqrt)(x); }
+
+/* ---------------- sin, cos ---------------- */
+
+/* x = q pi/2 + rh + rl with q = round(x * 2/pi), |rl| <= ulp(rh)/2.
+   Returns t's bits, whose low bits hold q (+1 for cos: cos x = sin(x +
+   pi/2)). Accurate for |x| <= TRIG_MAX and |rh| >= TRIG_RMIN. */
+EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
+{
+    const V magic = EW_(k)(EW_MAGIC);
+    const V t = V_(fma)(x, EW_(k)(EWK(TWO_OVER_PI)), magic);
+    const V q = V_(sub)(t, magic);
+    const V t1 = V_(fnma)(q, EW_(k)(EWK(PIO2_1)), x); /* exact */
+    const V p2 = V_(mul)(q, EW_(k)(EWK(PIO2_2)));     /* exact */
+    const V h = V_(sub)(t1, p2);
+    const V bb = V_(sub)(h, t1); /* 2Sum: t1 - p2 = h + err exactly */
+    const V err = V_(sub)(V_(sub)(t1, V_(sub)(h, bb)), V_(add)(p2, bb));
+    const V l = V_(fnma)(q, EW_(k)(EWK(PIO2_3)), err);
+    *rh = V_(add)(h, l); /* renormalised: |l| << |h| here */
+    *rl = V_(sub)(l, V_(sub)(*rh, h));
+    const VI qi = V_(as_bits)(t);
+    return cosine ? VI_(add)(qi, EW_(ki)(1)) : qi;
+}
+
+/* sin(q pi/2 + rh + rl), |rh + rl| <= pi/4 (plus rounding slop), from the
+   two low bits of qi: sin r, cos r, -sin r, -cos r */
+EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
+{
+    const V z = V_(mul)(rh, rh);
+    /* sin r = rh + (rh z S(z) + rl) */
+    const V s = V_(add)(rh, V_(fma)(V_(mul)(rh, z), EW_(horner)(z, EWA(sin_s), EW_NCOEF(EWA(sin_s))), rl));
+    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)) */
+    const V cz = V_(fnma)(rh, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c)))));
+    const V c = V_(sub)(EW_(k)(1), V_(sub)(V_(mul)(z, EW_(k)(0.5)), cz));
+    const V y = V_(select_sign)(V_(from_bits)(VI_(slli)(qi, EW_BITS - 1)), c, s);
+    return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
+}
+
+/* sin of a tiny x: x itself, correctly rounded; a subnormal x also raises
+   underflow (the result is tiny and inexact), as numpy/libm do */
+EW_INLINE T EW_(sin_tiny)(T x) { return EW_FABS(x) < EW_TMIN ? x + x * (T)0x1p-60 : x; }
+
+EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
+{
+    T xa[LANES], ha[LANES], la[LANES], qa[LANES], ya[LANES], yo[LANES];
+    int ov[LANES];
+    /* the vector reduction of the lanes it can take (others get 0: no
+       flag from x*2/pi or z = x^2 of a tiny x) */
+    V rh, rl;
+    const V ax = V_(abs)(x);
+    const V skip = V_(or)(V_(nle)(ax, EW_(k)(EW_TRIG_MAX)), V_(lt)(ax, EW_(k)(EWK(TRIG_TINY))));
+    const VI qi = EW_(trig_reduce)(V_(andnot)(skip, x), cosine, &rh, &rl);
+    V_(storeu)(xa, x);
+    V_(storeu)(ha, rh);
+    V_(storeu)(la, rl);
+    V_(storeu)(qa, V_(from_bits)(qi)); /* bits, carried in a float array */
+    for (int k = 0; k < LANES; k++) {
+        const T xk = xa[k], ak = EW_FABS(xk);
+        ov[k] = 0;
+        if (isnan(xk) || isinf(xk)) {
+            ov[k] = 1;
+            yo[k] = xk - xk; /* nan stays quiet; inf - inf raises invalid */
+        } else if (isless(ak, (T)0.75)) {
+            /* q = 0: the lane's rh = x, rl = 0 are exact */
+            if (isless(ak, EWK(TRIG_TINY))) { /* z = x^2 could underflow */
+                ov[k] = 1;
+                yo[k] = cosine ? (T)1 : EW_(sin_tiny)(xk);
+            }
+        } else if (isgreater(ak, EW_TRIG_MAX) || isless(EW_FABS(ha[k]), EWK(TRIG_RMIN))) {
+            double h, l;
+            const EW_UINT q = (EW_UINT)(ew_reduce_scalar((double)xk, &h, &l) + cosine);
+#if EW_PASS == 1
+            ha[k] = h;
+            la[k] = l;
+#else
+            const double r = h + l;
+            ha[k] = (T)r;
+            la[k] = (T)(r - (double)ha[k]);
+#endif
+            memcpy(&qa[k], &q, sizeof q);
+        }
+    }
+    V_(storeu)(ya, EW_(trig_poly)(V_(loadu)(ha), V_(loadu)(la), V_(as_bits)(V_(loadu)(qa))));
+    for (int k = 0; k < LANES; k++) {
+        if (ov[k]) {
+            ya[k] = yo[k];
+        }
+    }
+    return V_(loadu)(ya);
+}
+
+EW_INLINE V EW_(trig_v)(V x, int cosine)
+{
+    /* TRIG_TINY <= |x| <= TRIG_MAX (which excludes inf and nan) */
+    if (!V_(any)(EW_(outside)(EW_(abs_bits)(x), EW_(bits)(EWK(TRIG_TINY)), EW_(bits)(EW_TRIG_MAX)))) {
+        V rh, rl;
+        const VI qi = EW_(trig_reduce)(x, cosine, &rh, &rl);
+        /* and |rh| >= TRIG_RMIN: the common case */
+        if (!EW_UNLIKELY(V_(any)(VI_(gt)(EW_(ki)(EW_(bits)(EWK(TRIG_RMIN))), EW_(abs_bits)(rh))))) {
+            return EW_(trig_poly)(rh, rl, qi);
+        }
+    }
+    return EW_(trig_slow)(x, cosine);
+}
+
+EW_INLINE V EW_(sin_v)(V x) { return EW_(trig_v)(x, 0); }
+EW_INLINE V EW_(cos_v)(V x) { return EW_(trig_v)(x, 1); }
+
+/* ---------------- the strided map driver ---------------- */
+
+/* the m < LANES elements x[k*inc], other lanes 1.0 (harmless to every
+   kernel: no flag, no slow path) */
+EW_INLINE V EW_(load_part)(const T *x, ptrdiff_t inc, ptrdiff_t m)
+{
+    T buf[LANES];
+    for (ptrdiff_t k = 0; k < LANES; k++) {
+        buf[k] = k < m ? x[k * inc] : (T)1;
+    }
+    return V_(loadu)(buf);
+}
+
+EW_INLINE void EW_(store_part)(T *y, ptrdiff_t inc, ptrdiff_t m, V v)
+{
+    T buf[LANES];
+    V_(storeu)(buf, v);
+    for (ptrdiff_t k = 0; k < m; k++) {
+        y[k * inc] = buf[k];
+    }
+}
+
+/* elements before p reaches a multiple of one vector's size (at most n) */
+EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
+{
+    const uintptr_t bytes = LANES * sizeof(T), addr = (uintptr_t)(const void *)p;
+    const ptrdiff_t h = addr % sizeof(T) ? 0 : (ptrdiff_t)((bytes - addr % bytes) % bytes / sizeof(T));
+    return h < n ? h : n;
+}
+
+/* Every element is read before its own result is stored and after the
+   results of the elements before it, so x == y with incx == incy works.
+   Contiguous data: an unaligned head (so the stores are aligned), then
+   whole vectors, then the tail through a buffer. */
+#define EW_DEFINE_MAP(fname, KERN)                                                     \
+    static void EW_NAME(fname)(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
+    {                                                                                  \
+        ptrdiff_t i = 0;                                                               \
+        if (n <= 0) {                                                                  \
+            return;                                                                    \
+        }                                                                              \
+        if (incx == 1 && incy == 1) {                                                  \
+            const ptrdiff_t h = EW_(head)(y, n);                                       \
+            if (h > 0) {                                                               \
+                EW_(store_part)(y, 1, h, KERN(EW_(load_part)(x, 1, h)));               \
+                i = h;                                                                 \
+            }                                                                          \
+            for (; n - i >= 2 * LANES; i += 2 * LANES) {                               \
+                const V a = KERN(V_(loadu)(x + i));                                    \
+                const V b = KERN(V_(loadu)(x + i + LANES));                            \
+                V_(storeu)(y + i, a);                                                  \
+                V_(storeu)(y + i + LANES, b);                                          \
+            }                                                                          \
+            for (; n - i >= LANES; i += LANES) {                                       \
+                V_(storeu)(y + i, KERN(V_(loadu)(x + i)));                             \
+            }                                                                          \
+        } else {                                                                       \
+            for (; n - i >= LANES; i += LANES) {                                       \
+                V_(stores)(y + i * incy, incy, KERN(V_(loads)(x + i * incx, incx)));   \
+            }                                                                          \
+        }                                                                              \
+        if (i < n) {                                                                   \
+            EW_(store_part)(y + i * incy, incy, n - i, KERN(EW_(load_part)(x + i * incx, incx, n - i))); \
+        }                                                                              \
+    }
+
+EW_DEFINE_MAP(exp, EW_(exp_v))
+EW_DEFINE_MAP(log, EW_(log_v))
+EW_DEFINE_MAP(sqrt, EW_(sqrt_v))
+EW_DEFINE_MAP(sin, EW_(sin_v))
+EW_DEFINE_MAP(cos, EW_(cos_v))
+
+#undef EW_DEFINE_MAP
+#undef EW_SIGNBIT
+#undef EW_ABSMASK
+#undef EW_TRIG_MAX
+
+/* end of the pass: its parameters go, so the next pass can set them */
+#undef EW_PASS
+#undef T
+#undef V
+#undef VI
+#undef LANES
+#undef V_
+#undef VI_
+#undef EWK
+#undef EWA
+#undef EW_
+#undef EW_NAME
+#undef EW_UINT
+#undef EW_BITS
+#undef EW_MANT
+#undef EW_BIAS
+#undef EW_MAGIC
+#undef EW_TWO_P
+#undef EW_TMIN
+#undef EW_TMAX
+#undef EW_FABS
+
+#endif /* EW_PASS */

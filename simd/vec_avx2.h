@@ -126,4 +126,71 @@ static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
 static inline double sf64_fma(double a, double b, double c) { return fma(a, b, c); }
 static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); }
 
+/* ------------------------------------------------------------------------
+ * Elementwise math support (simd/elementwise.h): bitwise float ops,
+ * selects, quiet comparisons, and integer ops on the lanes' bit patterns.
+ *
+ * Masks are float vectors whose lanes are all ones or all zeros.
+ * The comparisons are QUIET (the _OQ/_UQ predicates): a NaN operand never
+ * raises the invalid flag. fnma is fused (SIMD_FMA_NATIVE 1: a*b is exact
+ * inside it, which the kernels' argument reductions use).
+ * ------------------------------------------------------------------------ */
+#define SIMD_FMA_NATIVE 1
+
+typedef __m256i VI64; /* 4 x 64-bit lanes: the bits of a VF64 */
+typedef __m256i VI32; /* 8 x 32-bit lanes: the bits of a VF32 */
+
+#define SIMD_AVX2_MATH_(p, V, T, s, I)                                                \
+    static inline V p##_sub(V a, V b) { return _mm256_sub_##s(a, b); }              \
+    static inline V p##_div(V a, V b) { return _mm256_div_##s(a, b); }              \
+    static inline V p##_sqrt(V a) { return _mm256_sqrt_##s(a); }                    \
+    static inline V p##_min(V a, V b) { return _mm256_min_##s(a, b); }              \
+    /* c - a*b, fused */                                                            \
+    static inline V p##_fnma(V a, V b, V c) { return _mm256_fnmadd_##s(a, b, c); }  \
+    static inline V p##_and(V a, V b) { return _mm256_and_##s(a, b); }              \
+    static inline V p##_or(V a, V b) { return _mm256_or_##s(a, b); }                \
+    static inline V p##_xor(V a, V b) { return _mm256_xor_##s(a, b); }              \
+    /* ~a & b */                                                                    \
+    static inline V p##_andnot(V a, V b) { return _mm256_andnot_##s(a, b); }        \
+    /* m ? a : b, lane by lane */                                                   \
+    static inline V p##_select(V m, V a, V b) { return _mm256_blendv_##s(b, a, m); } \
+    static inline int p##_any(V m) { return _mm256_movemask_##s(m) != 0; }          \
+    /* lanes of s with the sign bit set take a, the others b */                    \
+    static inline V p##_select_sign(V s, V a, V b) { return _mm256_blendv_##s(b, a, s); } \
+    static inline V p##_isnan(V a) { return _mm256_cmp_##s(a, a, _CMP_UNORD_Q); }   \
+    static inline V p##_eq(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_EQ_OQ); }   \
+    static inline V p##_lt(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_LT_OQ); }   \
+    static inline V p##_le(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_LE_OQ); }   \
+    /* !(a <= b): true where a > b or either is NaN */                              \
+    static inline V p##_nle(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_NLE_UQ); } \
+    static inline I p##_as_bits(V a) { return _mm256_cast##s##_si256(a); }          \
+    static inline V p##_from_bits(I a) { return _mm256_castsi256_##s(a); }
+
+SIMD_AVX2_MATH_(vf64, VF64, double, pd, VI64)
+SIMD_AVX2_MATH_(vf32, VF32, float, ps, VI32)
+#undef SIMD_AVX2_MATH_
+
+/* integer lanes: wrapping add/sub, bitwise ops, shifts by a constant */
+static inline VI64 vi64_set1(uint64_t a) { return _mm256_set1_epi64x((long long)a); }
+static inline VI64 vi64_add(VI64 a, VI64 b) { return _mm256_add_epi64(a, b); }
+static inline VI64 vi64_sub(VI64 a, VI64 b) { return _mm256_sub_epi64(a, b); }
+static inline VI64 vi64_and(VI64 a, VI64 b) { return _mm256_and_si256(a, b); }
+static inline VI64 vi64_or(VI64 a, VI64 b) { return _mm256_or_si256(a, b); }
+static inline VI64 vi64_xor(VI64 a, VI64 b) { return _mm256_xor_si256(a, b); }
+#define vi64_slli(a, n) _mm256_slli_epi64((a), (n))
+#define vi64_srli(a, n) _mm256_srli_epi64((a), (n))
+/* signed a > b as a VF64 mask */
+static inline VF64 vi64_gt(VI64 a, VI64 b) { return _mm256_castsi256_pd(_mm256_cmpgt_epi64(a, b)); }
+
+static inline VI32 vi32_set1(uint32_t a) { return _mm256_set1_epi32((int)a); }
+static inline VI32 vi32_add(VI32 a, VI32 b) { return _mm256_add_epi32(a, b); }
+static inline VI32 vi32_sub(VI32 a, VI32 b) { return _mm256_sub_epi32(a, b); }
+static inline VI32 vi32_and(VI32 a, VI32 b) { return _mm256_and_si256(a, b); }
+static inline VI32 vi32_or(VI32 a, VI32 b) { return _mm256_or_si256(a, b); }
+static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm256_xor_si256(a, b); }
+#define vi32_slli(a, n) _mm256_slli_epi32((a), (n))
+#define vi32_srli(a, n) _mm256_srli_epi32((a), (n))
+/* signed a > b as a VF32 mask */
+static inline VF32 vi32_gt(VI32 a, VI32 b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
+
 #endif /* SIMD_VEC_AVX2_H */

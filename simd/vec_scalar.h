@@ -11,6 +11,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define SIMD_NAME(x) scalar_##x
 #define SIMD_LAYER_FEATURES 0 /* runs on any CPU */
@@ -52,5 +54,64 @@ static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc) { (void)inc; re
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body) */
 static inline double sf64_fma(double a, double b, double c) { return a * b + c; }
 static inline float sf32_fma(float a, float b, float c) { return a * b + c; }
+
+/* ------------------------------------------------------------------------
+ * Elementwise math support (simd/elementwise.h), one lane. A mask is a
+ * value of the float type whose bits are all ones or all zeros, as in the
+ * SIMD layers; the integer "lanes" are unsigned (wrapping) integers.
+ * Comparisons are quiet: C's <, <=, == on a NaN raise nothing (the
+ * compiler emits ucomisd/ucomiss, or their equivalents elsewhere).
+ * fnma is unfused, like fma above: SIMD_FMA_NATIVE is 0.
+ * ------------------------------------------------------------------------ */
+#define SIMD_FMA_NATIVE 0
+
+typedef uint64_t VI64;
+typedef uint32_t VI32;
+
+#define SIMD_SCALAR_MATH_(p, T, I, SQRT)                                                \
+    static inline I p##_as_bits(T a) { I u; memcpy(&u, &a, sizeof u); return u; }     \
+    static inline T p##_from_bits(I u) { T a; memcpy(&a, &u, sizeof a); return a; }    \
+    static inline T p##_mask_(int c) { return p##_from_bits(c ? (I)~(I)0 : (I)0); }    \
+    static inline T p##_sub(T a, T b) { return a - b; }                                \
+    static inline T p##_div(T a, T b) { return a / b; }                                \
+    static inline T p##_sqrt(T a) { return SQRT(a); }                                  \
+    static inline T p##_min(T a, T b) { return a < b ? a : b; }                        \
+    static inline T p##_fnma(T a, T b, T c) { return c - a * b; }                      \
+    static inline T p##_and(T a, T b) { return p##_from_bits(p##_as_bits(a) & p##_as_bits(b)); } \
+    static inline T p##_or(T a, T b) { return p##_from_bits(p##_as_bits(a) | p##_as_bits(b)); }  \
+    static inline T p##_xor(T a, T b) { return p##_from_bits(p##_as_bits(a) ^ p##_as_bits(b)); } \
+    static inline T p##_andnot(T a, T b) { return p##_from_bits(~p##_as_bits(a) & p##_as_bits(b)); } \
+    static inline T p##_select(T m, T a, T b) { return p##_as_bits(m) ? a : b; }       \
+    static inline int p##_any(T m) { return p##_as_bits(m) != 0; }                     \
+    static inline T p##_select_sign(T s, T a, T b) { return signbit(s) ? a : b; }      \
+    static inline T p##_isnan(T a) { return p##_mask_(a != a); }                       \
+    static inline T p##_eq(T a, T b) { return p##_mask_(a == b); }                     \
+    static inline T p##_lt(T a, T b) { return p##_mask_(isless(a, b)); }               \
+    static inline T p##_le(T a, T b) { return p##_mask_(islessequal(a, b)); }          \
+    static inline T p##_nle(T a, T b) { return p##_mask_(!islessequal(a, b)); }
+
+SIMD_SCALAR_MATH_(vf64, double, VI64, sqrt)
+SIMD_SCALAR_MATH_(vf32, float, VI32, sqrtf)
+#undef SIMD_SCALAR_MATH_
+
+static inline VI64 vi64_set1(uint64_t a) { return a; }
+static inline VI64 vi64_add(VI64 a, VI64 b) { return a + b; }
+static inline VI64 vi64_sub(VI64 a, VI64 b) { return a - b; }
+static inline VI64 vi64_and(VI64 a, VI64 b) { return a & b; }
+static inline VI64 vi64_or(VI64 a, VI64 b) { return a | b; }
+static inline VI64 vi64_xor(VI64 a, VI64 b) { return a ^ b; }
+#define vi64_slli(a, n) ((VI64)((VI64)(a) << (n)))
+#define vi64_srli(a, n) ((VI64)((VI64)(a) >> (n)))
+static inline VF64 vi64_gt(VI64 a, VI64 b) { return vf64_mask_((int64_t)a > (int64_t)b); }
+
+static inline VI32 vi32_set1(uint32_t a) { return a; }
+static inline VI32 vi32_add(VI32 a, VI32 b) { return a + b; }
+static inline VI32 vi32_sub(VI32 a, VI32 b) { return a - b; }
+static inline VI32 vi32_and(VI32 a, VI32 b) { return a & b; }
+static inline VI32 vi32_or(VI32 a, VI32 b) { return a | b; }
+static inline VI32 vi32_xor(VI32 a, VI32 b) { return a ^ b; }
+#define vi32_slli(a, n) ((VI32)((VI32)(a) << (n)))
+#define vi32_srli(a, n) ((VI32)((VI32)(a) >> (n)))
+static inline VF32 vi32_gt(VI32 a, VI32 b) { return vf32_mask_((int32_t)a > (int32_t)b); }
 
 #endif /* SIMD_VEC_SCALAR_H */

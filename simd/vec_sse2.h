@@ -11,6 +11,7 @@
 
 #include <emmintrin.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SIMD_NAME(x) sse2_##x
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_SSE | HOSTLIB_CPU_SSE2)
@@ -98,5 +99,111 @@ static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body) */
 static inline double sf64_fma(double a, double b, double c) { return a * b + c; }
 static inline float sf32_fma(float a, float b, float c) { return a * b + c; }
+
+/* ------------------------------------------------------------------------
+ * Elementwise math support (simd/elementwise.h): bitwise float ops,
+ * selects, quiet comparisons, and integer ops on the lanes' bit patterns.
+ *
+ * Masks are float vectors whose lanes are all ones or all zeros.
+ * The comparisons are QUIET: a NaN operand never raises the invalid flag
+ * (numpy reports FP flags, so a kernel must not raise them for a NaN it
+ * merely inspects). SSE2 has quiet encodings only for eq/neq/ord/unord;
+ * lt/le/nle therefore compare copies whose NaN lanes were zeroed.
+ * SSE2 has no FMA: fnma rounds twice, and SIMD_FMA_NATIVE is 0 so that the
+ * kernels pick constants that do not rely on a fused product.
+ * ------------------------------------------------------------------------ */
+#define SIMD_FMA_NATIVE 0
+
+typedef __m128i VI64; /* 2 x 64-bit lanes: the bits of a VF64 */
+typedef __m128i VI32; /* 4 x 32-bit lanes: the bits of a VF32 */
+
+#define SIMD_SSE2_MATH_(p, V, T, s, I)                                                \
+    static inline V p##_sub(V a, V b) { return _mm_sub_##s(a, b); }                 \
+    static inline V p##_div(V a, V b) { return _mm_div_##s(a, b); }                 \
+    static inline V p##_sqrt(V a) { return _mm_sqrt_##s(a); }                       \
+    static inline V p##_min(V a, V b) { return _mm_min_##s(a, b); }                 \
+    /* c - a*b */                                                                   \
+    static inline V p##_fnma(V a, V b, V c) { return _mm_sub_##s(c, _mm_mul_##s(a, b)); } \
+    static inline V p##_and(V a, V b) { return _mm_and_##s(a, b); }                 \
+    static inline V p##_or(V a, V b) { return _mm_or_##s(a, b); }                   \
+    static inline V p##_xor(V a, V b) { return _mm_xor_##s(a, b); }                 \
+    /* ~a & b */                                                                    \
+    static inline V p##_andnot(V a, V b) { return _mm_andnot_##s(a, b); }           \
+    /* m ? a : b, lane by lane */                                                   \
+    static inline V p##_select(V m, V a, V b)                                       \
+    {                                                                               \
+        return _mm_or_##s(_mm_and_##s(m, a), _mm_andnot_##s(m, b));                 \
+    }                                                                               \
+    static inline int p##_any(V m) { return _mm_movemask_##s(m) != 0; }             \
+    static inline V p##_isnan(V a) { return _mm_cmpunord_##s(a, a); }               \
+    static inline V p##_eq(V a, V b) { return _mm_cmpeq_##s(a, b); }                \
+    static inline V p##_lt(V a, V b)                                                \
+    {                                                                               \
+        const V o = _mm_cmpord_##s(a, b); /* NaN lanes: 0 < 0 is false */           \
+        return _mm_cmplt_##s(_mm_and_##s(a, o), _mm_and_##s(b, o));                 \
+    }                                                                               \
+    static inline V p##_le(V a, V b)                                                \
+    {                                                                               \
+        const V o = _mm_cmpord_##s(a, b);                                           \
+        return _mm_and_##s(o, _mm_cmple_##s(_mm_and_##s(a, o), _mm_and_##s(b, o))); \
+    }                                                                               \
+    /* !(a <= b): true where a > b or either is NaN */                              \
+    static inline V p##_nle(V a, V b)                                               \
+    {                                                                               \
+        const V u = _mm_cmpunord_##s(a, b);                                         \
+        return _mm_or_##s(u, _mm_cmpnle_##s(_mm_andnot_##s(u, a), _mm_andnot_##s(u, b))); \
+    }                                                                               \
+    static inline I p##_as_bits(V a) { return _mm_cast##s##_si128(a); }             \
+    static inline V p##_from_bits(I a) { return _mm_castsi128_##s(a); }
+
+SIMD_SSE2_MATH_(vf64, VF64, double, pd, VI64)
+SIMD_SSE2_MATH_(vf32, VF32, float, ps, VI32)
+#undef SIMD_SSE2_MATH_
+
+/* integer lanes: wrapping add/sub, bitwise ops, shifts by a constant */
+/* lanes of s with the sign bit set take a, the others b */
+static inline VF64 vf64_select_sign(VF64 s, VF64 a, VF64 b)
+{
+    const __m128i m = _mm_shuffle_epi32(_mm_srai_epi32(_mm_castpd_si128(s), 31), _MM_SHUFFLE(3, 3, 1, 1));
+    return vf64_select(_mm_castsi128_pd(m), a, b);
+}
+static inline VF32 vf32_select_sign(VF32 s, VF32 a, VF32 b)
+{
+    return vf32_select(_mm_castsi128_ps(_mm_srai_epi32(_mm_castps_si128(s), 31)), a, b);
+}
+
+static inline VI64 vi64_set1(uint64_t a) { return _mm_set1_epi64x((long long)a); }
+static inline VI64 vi64_add(VI64 a, VI64 b) { return _mm_add_epi64(a, b); }
+static inline VI64 vi64_sub(VI64 a, VI64 b) { return _mm_sub_epi64(a, b); }
+static inline VI64 vi64_and(VI64 a, VI64 b) { return _mm_and_si128(a, b); }
+static inline VI64 vi64_or(VI64 a, VI64 b) { return _mm_or_si128(a, b); }
+static inline VI64 vi64_xor(VI64 a, VI64 b) { return _mm_xor_si128(a, b); }
+#define vi64_slli(a, n) _mm_slli_epi64((a), (n))
+#define vi64_srli(a, n) _mm_srli_epi64((a), (n))
+/* signed a > b as a VF64 mask. SSE2 has no 64-bit compare (pcmpgtq is
+   SSE4.2): high halves decide, equal high halves defer to the low halves
+   compared unsigned. */
+static inline VF64 vi64_gt(VI64 a, VI64 b)
+{
+    const __m128i flip = _mm_set1_epi32((int)0x80000000u);
+    const __m128i gt = _mm_cmpgt_epi32(a, b);
+    const __m128i eq = _mm_cmpeq_epi32(a, b);
+    const __m128i ltu = _mm_cmpgt_epi32(_mm_xor_si128(a, flip), _mm_xor_si128(b, flip));
+    const __m128i hi_gt = _mm_shuffle_epi32(gt, _MM_SHUFFLE(3, 3, 1, 1));
+    const __m128i hi_eq = _mm_shuffle_epi32(eq, _MM_SHUFFLE(3, 3, 1, 1));
+    const __m128i lo_gt = _mm_shuffle_epi32(ltu, _MM_SHUFFLE(2, 2, 0, 0));
+    return _mm_castsi128_pd(_mm_or_si128(hi_gt, _mm_and_si128(hi_eq, lo_gt)));
+}
+
+static inline VI32 vi32_set1(uint32_t a) { return _mm_set1_epi32((int)a); }
+static inline VI32 vi32_add(VI32 a, VI32 b) { return _mm_add_epi32(a, b); }
+static inline VI32 vi32_sub(VI32 a, VI32 b) { return _mm_sub_epi32(a, b); }
+static inline VI32 vi32_and(VI32 a, VI32 b) { return _mm_and_si128(a, b); }
+static inline VI32 vi32_or(VI32 a, VI32 b) { return _mm_or_si128(a, b); }
+static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm_xor_si128(a, b); }
+#define vi32_slli(a, n) _mm_slli_epi32((a), (n))
+#define vi32_srli(a, n) _mm_srli_epi32((a), (n))
+/* signed a > b as a VF32 mask */
+static inline VF32 vi32_gt(VI32 a, VI32 b) { return _mm_castsi128_ps(_mm_cmpgt_epi32(a, b)); }
 
 #endif /* SIMD_VEC_SSE2_H */
