@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, freethreading_compatible=True
 """numpy-facing kernels: ufuncs and BLAS-like functions on hostlib's table.
 
 Written on the same ``hostlib_stubs.pxd`` that downstream code cimports:
