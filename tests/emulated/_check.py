@@ -63,10 +63,11 @@ def expected_serving(backends: dict, entries, supported) -> dict[str, str]:
     return out
 
 
-def check_backends(backends: dict, exp: dict) -> None:
-    """The supported bundled backends are usable; the others are
-    ``unsupported`` (never ``invalid``) and their compiled part was never
-    imported."""
+def check_backends(backends: dict, exp: dict, available: set[str]) -> None:
+    """The supported bundled backends are usable, the others ``unsupported``
+    (never ``invalid``). Of every backend (bundled or installed) the CPU
+    cannot run, the compiled part was never imported; every usable one
+    declares only features the CPU has."""
     for name in BUNDLED:
         b = backends.get(name)
         check(b is not None, f"bundled backend {name!r} was not discovered: {sorted(backends)}")
@@ -74,8 +75,15 @@ def check_backends(backends: dict, exp: dict) -> None:
             check(b.usable, f"{name} should be usable on {exp['model']}: {b.status}: {b.reason}")
         else:
             check(b.status == "unsupported", f"{name} should be unsupported on {exp['model']}: {b.status}: {b.reason}")
-            ext = b.metadata.EXTENSION if b.metadata is not None else f"kernels_{name}._{name}"
-            check(ext not in sys.modules, f"{ext} was imported on a CPU that cannot run it")
+    for b in backends.values():
+        if b.status == "unsupported":
+            # origin: "entry point NAME = METADATA_MODULE (dist version)"
+            meta = sys.modules.get(b.origin.split(" = ", 1)[-1].split(" ", 1)[0])
+            ext = getattr(meta, "EXTENSION", None)
+            check(ext is not None, f"cannot tell {b.name}'s compiled part from {b.origin!r}")
+            check(ext not in sys.modules, f"{ext} ({b.name}) was imported on a CPU that cannot run it")
+        elif b.usable:
+            check(set(b.features) <= available, f"{b.name} is usable but needs {b.features}")
 
 
 def kinds_of(entries) -> None:
@@ -99,9 +107,10 @@ def run_numpy(exp: dict) -> dict:
     host = hostlib._kernels_host
     entries = host.iface.entries
     kinds_of(entries)
-    check_features({k for k, v in hostlib.cpu_features().items() if v}, exp)
+    available = {k for k, v in hostlib.cpu_features().items() if v}
+    check_features(available, exp)
     backends = {b.name: b for b in hostlib.backends()}
-    check_backends(backends, exp)
+    check_backends(backends, exp, available)
     expected = expected_serving(backends, entries, exp["supported"])
 
     third_party = sorted(b.name for b in backends.values() if b.usable and b.name not in BUNDLED + ("portable",))
@@ -207,7 +216,7 @@ def run_nonumpy(exp: dict) -> dict:
     kinds_of(entries)
     check_features(set(host.cpu.available), exp)
     backends = dict(host.backends)
-    check_backends(backends, exp)
+    check_backends(backends, exp, set(host.cpu.available))
     expected = expected_serving(backends, entries, exp["supported"])
     third_party = sorted(n for n, b in backends.items() if b.usable and n not in BUNDLED + ("portable",))
     if not third_party:
