@@ -72,16 +72,21 @@ if [ "$#" -eq 0 ]; then
     set -- "$@" -k "not test_raw_entry_without_memory"
 fi
 
-# Canary: a ddot told to read one element past a numpy buffer must be caught,
+# Canary: a ddot told to read 8 elements past a numpy buffer must be caught,
 # in every usable backend, or a clean run below would prove nothing.
+# Blind spot: GCC's ASan does not instrument masked loads/stores
+# (_mm256_maskload_pd, vmaskmov), which the AVX2 tails use: a ddot reading
+# just ONE element too many through such a tail goes unnoticed here. The
+# guard-page tests (tests/test_guard_pages.py) cover exactly that case.
 canary='
 import ctypes, sys, numpy as np, hostlib
 f = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_ssize_t,
                      ctypes.c_void_p, ctypes.c_ssize_t)(hostlib._kernels_host.slot_address(sys.argv[1], "ddot"))
 x = np.ones(1000)
-f(1001, x.ctypes.data, 1, x.ctypes.data, 1)
+f(1008, x.ctypes.data, 1, x.ctypes.data, 1)
 '
-for backend in $("$venv/bin/python" -c 'import hostlib; print(" ".join(b.name for b in hostlib.backends() if b.usable and "ddot" in b.provides and b.name in ("portable", "sse2", "avx2")))'); do
+backends="$(LD_PRELOAD="$libasan" ASAN_OPTIONS=detect_leaks=0 "$venv/bin/python" -c 'import hostlib; print(" ".join(b.name for b in hostlib.backends() if b.usable and "ddot" in b.provides and b.name in ("portable", "sse2", "avx2")))')"
+for backend in $backends; do
     if out="$(LD_PRELOAD="$libasan" ASAN_OPTIONS=detect_leaks=0 PYTHONMALLOC=malloc "$venv/bin/python" -c "$canary" "$backend" 2>&1)" \
         || ! grep "AddressSanitizer: heap-buffer-overflow" >/dev/null <<<"$out"; then
         echo "run_sanitized: ASan did not catch an out-of-bounds read in the $backend ddot:" >&2
