@@ -92,6 +92,16 @@
 #endif
 
 #define EW_NCOEF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#ifndef EW_X2
+#define EW_X2 1
+#endif
+#define EW_ROW8(c) {c, c, c, c, c, c, c, c}
+#define EW_ROW16(c) {c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c}
+#if defined(_MSC_VER) && !defined(__clang__)
+#define EW_ALIGN64 __declspec(align(64))
+#else
+#define EW_ALIGN64 _Alignas(64)
+#endif
 
 /* ======================================================================
  * Constants. The block between the markers is the output of
@@ -99,68 +109,70 @@
  * bits of 2/pi); do not edit it by hand.
  * ====================================================================== */
 /* BEGIN GENERATED */
-/* Polynomial coefficients, lowest degree first (Horner from the end). */
-static const double ew_f64_exp_q[11] = {
-    0x1.0p-1, /* 0.5 */
-    0x1.555555555555bp-3, /* 0.16666666666666682395 */
-    0x1.5555555555503p-5, /* 0.041666666666666095364 */
-    0x1.111111110ec65p-7, /* 0.0083333333333170476337 */
-    0x1.6c16c16c30438p-10, /* 0.0013888888889115446473 */
-    0x1.a01a01b37b4a3p-13, /* 0.00019841269896351152401 */
-    0x1.a01a01369ffbp-16, /* 0.000024801586926858916037 */
-    0x1.71ddf02846c9cp-19, /* 2.755723489523250063e-6 */
-    0x1.27e5b4329c68ep-22, /* 2.7557581742171240266e-7 */
-    0x1.af6bda9e258fp-26, /* 2.5112025008554005243e-8 */
-    0x1.1e3d376576a8bp-29, /* 2.0826637521611337154e-9 */
+/* Polynomial coefficients, lowest degree first (Horner from the end),
+   each repeated over 64 bytes so that a layer loads it as one aligned
+   vector (SSE2 has no broadcast load). */
+static EW_ALIGN64 const double ew_f64_exp_q[11][8] = {
+    EW_ROW8(0x1.0p-1), /* 0.5 */
+    EW_ROW8(0x1.555555555555bp-3), /* 0.16666666666666682395 */
+    EW_ROW8(0x1.5555555555503p-5), /* 0.041666666666666095364 */
+    EW_ROW8(0x1.111111110ec65p-7), /* 0.0083333333333170476337 */
+    EW_ROW8(0x1.6c16c16c30438p-10), /* 0.0013888888889115446473 */
+    EW_ROW8(0x1.a01a01b37b4a3p-13), /* 0.00019841269896351152401 */
+    EW_ROW8(0x1.a01a01369ffbp-16), /* 0.000024801586926858916037 */
+    EW_ROW8(0x1.71ddf02846c9cp-19), /* 2.755723489523250063e-6 */
+    EW_ROW8(0x1.27e5b4329c68ep-22), /* 2.7557581742171240266e-7 */
+    EW_ROW8(0x1.af6bda9e258fp-26), /* 2.5112025008554005243e-8 */
+    EW_ROW8(0x1.1e3d376576a8bp-29), /* 2.0826637521611337154e-9 */
 };
-static const double ew_f64_log_l[7] = {
-    0x1.5555555555592p-1, /* 0.66666666666667340202 */
-    0x1.999999997ff19p-2, /* 0.39999999999416641083 */
-    0x1.24924941e155cp-2, /* 0.28571428742028159853 */
-    0x1.c71c521450ec6p-3, /* 0.22222198605060422549 */
-    0x1.74663ced78af8p-3, /* 0.18183562850671086686 */
-    0x1.39a1e8c60e1cbp-3, /* 0.1531408486787440848 */
-    0x1.2f03ba6623f5bp-3, /* 0.14795632957656831841 */
+static EW_ALIGN64 const double ew_f64_log_l[7][8] = {
+    EW_ROW8(0x1.5555555555592p-1), /* 0.66666666666667340202 */
+    EW_ROW8(0x1.999999997ff19p-2), /* 0.39999999999416641083 */
+    EW_ROW8(0x1.24924941e155cp-2), /* 0.28571428742028159853 */
+    EW_ROW8(0x1.c71c521450ec6p-3), /* 0.22222198605060422549 */
+    EW_ROW8(0x1.74663ced78af8p-3), /* 0.18183562850671086686 */
+    EW_ROW8(0x1.39a1e8c60e1cbp-3), /* 0.1531408486787440848 */
+    EW_ROW8(0x1.2f03ba6623f5bp-3), /* 0.14795632957656831841 */
 };
-static const double ew_f64_sin_s[7] = {
-    -0x1.5555555555555p-3, /* -0.16666666666666665741 */
-    0x1.1111111111068p-7, /* 0.0083333333333330400494 */
-    -0x1.a01a019ffe08bp-13, /* -0.00019841269840959285093 */
-    0x1.71de3a332c26ap-19, /* 2.7557319071880145825e-6 */
-    -0x1.ae642b992ca8ep-26, /* -2.5052070283437990431e-8 */
-    0x1.61093a0b4840dp-33, /* 1.6054220483612856265e-10 */
-    -0x1.9fb675339fff9p-41, /* -7.3845414379897835944e-13 */
+static EW_ALIGN64 const double ew_f64_sin_s[7][8] = {
+    EW_ROW8(-0x1.5555555555555p-3), /* -0.16666666666666665741 */
+    EW_ROW8(0x1.1111111111068p-7), /* 0.0083333333333330400494 */
+    EW_ROW8(-0x1.a01a019ffe08bp-13), /* -0.00019841269840959285093 */
+    EW_ROW8(0x1.71de3a332c26ap-19), /* 2.7557319071880145825e-6 */
+    EW_ROW8(-0x1.ae642b992ca8ep-26), /* -2.5052070283437990431e-8 */
+    EW_ROW8(0x1.61093a0b4840dp-33), /* 1.6054220483612856265e-10 */
+    EW_ROW8(-0x1.9fb675339fff9p-41), /* -7.3845414379897835944e-13 */
 };
-static const double ew_f64_cos_c[6] = {
-    0x1.555555555554bp-5, /* 0.041666666666666594965 */
-    -0x1.6c16c16c15015p-10, /* -0.001388888888887334196 */
-    0x1.a01a019c8f255p-16, /* 0.000024801587289002082647 */
-    -0x1.27e4f7f19164fp-22, /* -2.7557314217041253468e-7 */
-    0x1.1ee9dbcf1ca95p-29, /* 2.087570539658477376e-9 */
-    -0x1.8fa684a03858ap-37, /* -1.1358749282238094738e-11 */
+static EW_ALIGN64 const double ew_f64_cos_c[6][8] = {
+    EW_ROW8(0x1.555555555554bp-5), /* 0.041666666666666594965 */
+    EW_ROW8(-0x1.6c16c16c15015p-10), /* -0.001388888888887334196 */
+    EW_ROW8(0x1.a01a019c8f255p-16), /* 0.000024801587289002082647 */
+    EW_ROW8(-0x1.27e4f7f19164fp-22), /* -2.7557314217041253468e-7 */
+    EW_ROW8(0x1.1ee9dbcf1ca95p-29), /* 2.087570539658477376e-9 */
+    EW_ROW8(-0x1.8fa684a03858ap-37), /* -1.1358749282238094738e-11 */
 };
-static const float ew_f32_exp_q[5] = {
-    0x1.fffffcp-2f, /* 0.49999994039535522461 */
-    0x1.55548cp-3f, /* 0.16666516661643981934 */
-    0x1.555858p-5f, /* 0.041668102145195007324 */
-    0x1.123dep-7f, /* 0.0083691924810409545898 */
-    0x1.6ac74cp-10f, /* 0.0013838901650160551071 */
+static EW_ALIGN64 const float ew_f32_exp_q[5][16] = {
+    EW_ROW16(0x1.fffffcp-2f), /* 0.49999994039535522461 */
+    EW_ROW16(0x1.55548cp-3f), /* 0.16666516661643981934 */
+    EW_ROW16(0x1.555858p-5f), /* 0.041668102145195007324 */
+    EW_ROW16(0x1.123dep-7f), /* 0.0083691924810409545898 */
+    EW_ROW16(0x1.6ac74cp-10f), /* 0.0013838901650160551071 */
 };
-static const float ew_f32_log_l[3] = {
-    0x1.55557ap-1f, /* 0.66666775941848754883 */
-    0x1.995ed6p-2f, /* 0.3997758328914642334 */
-    0x1.31e082p-2f, /* 0.2987079918384552002 */
+static EW_ALIGN64 const float ew_f32_log_l[3][16] = {
+    EW_ROW16(0x1.55557ap-1f), /* 0.66666775941848754883 */
+    EW_ROW16(0x1.995ed6p-2f), /* 0.3997758328914642334 */
+    EW_ROW16(0x1.31e082p-2f), /* 0.2987079918384552002 */
 };
-static const float ew_f32_sin_s[4] = {
-    -0x1.555556p-3f, /* -0.16666667163372039795 */
-    0x1.111172p-7f, /* 0.0083333784714341163635 */
-    -0x1.a0567cp-13f, /* -0.00019852534751407802105 */
-    0x1.7b457cp-19f, /* 2.8257923077035229653e-6 */
+static EW_ALIGN64 const float ew_f32_sin_s[4][16] = {
+    EW_ROW16(-0x1.555556p-3f), /* -0.16666667163372039795 */
+    EW_ROW16(0x1.111172p-7f), /* 0.0083333784714341163635 */
+    EW_ROW16(-0x1.a0567cp-13f), /* -0.00019852534751407802105 */
+    EW_ROW16(0x1.7b457cp-19f), /* 2.8257923077035229653e-6 */
 };
-static const float ew_f32_cos_c[3] = {
-    0x1.55554ap-5f, /* 0.041666645556688308716 */
-    -0x1.6c0c0ep-10f, /* -0.0013887294335290789604 */
-    0x1.99db8ap-16f, /* 0.000024429415134363807738 */
+static EW_ALIGN64 const float ew_f32_cos_c[3][16] = {
+    EW_ROW16(0x1.55554ap-5f), /* 0.041666645556688308716 */
+    EW_ROW16(-0x1.6c0c0ep-10f), /* -0.0013887294335290789604 */
+    EW_ROW16(0x1.99db8ap-16f), /* 0.000024429415134363807738 */
 };
 
 /* Cody-Waite splits. ln2: the high part has enough trailing zero bits
@@ -349,6 +361,25 @@ static int ew_reduce_scalar(double x, double *rh, double *rl)
     return q & 3;
 }
 
+/* The constants of the fast paths, one row each in a per-type table read
+   through EW_(c) (see SIMD_OPAQUE_PTR in the layers). */
+enum {
+    EWC_EXP_MAGIC,   /* 1.5*2^p + bias: round to integer, k + bias in the low bits */
+    EWC_LOG2E,
+    EWC_LN2_HI,
+    EWC_LN2_LO,
+    EWC_ONE,
+    EWC_TWO,
+    EWC_HALF,
+    EWC_KB_OFF,      /* 2^p + bias: a biased exponent in 2^p's mantissa, minus this */
+    EWC_MAGIC,       /* 1.5*2^p: round to integer */
+    EWC_TWO_OVER_PI,
+    EWC_PIO2_1,
+    EWC_PIO2_2,
+    EWC_PIO2_3,
+    EWC_COUNT
+};
+
 /* ---------------- pass 1: float64 ---------------- */
 #define EW_PASS 1
 #define T double
@@ -370,6 +401,8 @@ static int ew_reduce_scalar(double x, double *rh, double *rl)
 #define EW_TMIN DBL_MIN
 #define EW_TMAX DBL_MAX
 #define EW_FABS fabs
+#define EW_IGT vi64_gt_hi /* the range checks tolerate ties of the high halves */
+#define EW_ROW EW_ROW8
 #include "elementwise.h"
 
 /* ---------------- pass 2: float32 ---------------- */
@@ -393,6 +426,8 @@ static int ew_reduce_scalar(double x, double *rh, double *rl)
 #define EW_TMIN FLT_MIN
 #define EW_TMAX FLT_MAX
 #define EW_FABS fabsf
+#define EW_IGT vi32_gt
+#define EW_ROW EW_ROW16
 #include "elementwise.h"
 
 #endif /* SIMD_ELEMENTWISE_H */
@@ -411,26 +446,57 @@ EW_INLINE EW_UINT EW_(bits)(T v)
 EW_INLINE V EW_(k)(T v) { return V_(set1)(v); }
 EW_INLINE VI EW_(ki)(EW_UINT u) { return VI_(set1)(u); }
 
+#define EW_RLEN (64 / sizeof(T)) /* a table row: one value over 64 bytes */
+
+static EW_ALIGN64 const T EW_(ktab)[EWC_COUNT][EW_RLEN] = {
+    [EWC_EXP_MAGIC] = EW_ROW(EW_MAGIC + EW_BIAS),
+    [EWC_LOG2E] = EW_ROW(EWK(LOG2E)),
+    [EWC_LN2_HI] = EW_ROW(EWK(LN2_HI)),
+    [EWC_LN2_LO] = EW_ROW(EWK(LN2_LO)),
+    [EWC_ONE] = EW_ROW(1),
+    [EWC_TWO] = EW_ROW(2),
+    [EWC_HALF] = EW_ROW(0.5),
+    [EWC_KB_OFF] = EW_ROW(EW_TWO_P + EW_BIAS),
+    [EWC_MAGIC] = EW_ROW(EW_MAGIC),
+    [EWC_TWO_OVER_PI] = EW_ROW(EWK(TWO_OVER_PI)),
+    [EWC_PIO2_1] = EW_ROW(EWK(PIO2_1)),
+    [EWC_PIO2_2] = EW_ROW(EWK(PIO2_2)),
+    [EWC_PIO2_3] = EW_ROW(EWK(PIO2_3)),
+};
+
+/* constant number i as a vector */
+EW_INLINE V EW_(c)(int i)
+{
+    const T(*t)[EW_RLEN] = EW_(ktab);
+    SIMD_OPAQUE_PTR(t);
+    return V_(load_const)(t[i]);
+}
+
 #define EW_SIGNBIT ((EW_UINT)1 << (EW_BITS - 1))
 #define EW_ABSMASK (EW_SIGNBIT - 1)
 #define EW_TRIG_MAX ((T)((int64_t)1 << EWK(PIO2_MBITS)))
 
-/* c[0] + x (c[1] + x (c[2] + ...)) */
-EW_INLINE V EW_(horner)(V x, const T *c, int n)
+/* c[0] + x (c[1] + x (c[2] + ...)); row i of c holds coefficient i
+   repeated over 64 bytes, so it loads as one aligned vector */
+EW_INLINE V EW_(horner)(V x, const T (*c)[EW_RLEN], int n)
 {
-    V acc = V_(set1)(c[n - 1]);
+    SIMD_OPAQUE_PTR(c);
+    V acc = V_(load_const)(c[n - 1]);
     EW_UNROLL
     for (int i = n - 2; i >= 0; i--) {
-        acc = V_(fma)(acc, x, V_(set1)(c[i]));
+        acc = V_(fma)(acc, x, V_(load_const)(c[i]));
     }
     return acc;
 }
 
 /* lanes whose bit pattern b, read as an unsigned integer, lies outside
-   [lo, hi]: shifted so that one signed comparison decides */
+   [lo, hi]: shifted so that one signed comparison decides. For float64
+   the comparison may look at the high 32 bits only (EW_IGT): a b whose
+   high half equals hi's may count as inside or outside. Every use below
+   has lo with a zero low half and is safe either way at hi. */
 EW_INLINE V EW_(outside)(VI b, EW_UINT lo, EW_UINT hi)
 {
-    return VI_(gt)(VI_(add)(b, EW_(ki)(EW_SIGNBIT - lo)), EW_(ki)(EW_SIGNBIT + (hi - lo)));
+    return EW_IGT(VI_(add)(b, EW_(ki)(EW_SIGNBIT - lo)), EW_(ki)(EW_SIGNBIT + (hi - lo)));
 }
 
 /* |x| as bits */
@@ -445,22 +511,22 @@ EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_M
    [EXP_LO, EXP_HI] whose magnitude is 0 or >= EXP_TINY */
 EW_INLINE V EW_(exp_core)(V x, int wide)
 {
-    const V magic = EW_(k)(EW_MAGIC + EW_BIAS);
-    const V t = V_(fma)(x, EW_(k)(EWK(LOG2E)), magic);
+    const V magic = EW_(c)(EWC_EXP_MAGIC);
+    const V t = V_(fma)(x, EW_(c)(EWC_LOG2E), magic);
     const V kf = V_(sub)(t, magic);
-    V r = V_(fnma)(kf, EW_(k)(EWK(LN2_HI)), x); /* exact */
-    r = V_(fnma)(kf, EW_(k)(EWK(LN2_LO)), r);
+    V r = V_(fnma)(kf, EW_(c)(EWC_LN2_HI), x); /* exact */
+    r = V_(fnma)(kf, EW_(c)(EWC_LN2_LO), r);
     const V q = EW_(horner)(r, EWA(exp_q), EW_NCOEF(EWA(exp_q)));
     const V p = V_(fma)(V_(mul)(r, r), q, r); /* e^r - 1 */
     if (!wide) {
         /* 2^k (1 + p): one rounding (the scaling is exact). Unfused, s*p
            could underflow near the bottom of the range: (1 + p) * s */
         const V s = EW_(pow2)(t);
-        return SIMD_FMA_NATIVE ? V_(fma)(s, p, s) : V_(mul)(V_(add)(p, EW_(k)(1)), s);
+        return SIMD_FMA_NATIVE ? V_(fma)(s, p, s) : V_(mul)(V_(add)(p, EW_(c)(EWC_ONE)), s);
     }
     /* 2^k may be no normal number: 2^k1 * 2^k2, k1 = round(k/2); the
        second product rounds once, and raises underflow/overflow */
-    const V t1 = V_(fma)(kf, EW_(k)(0.5), magic);
+    const V t1 = V_(fma)(kf, EW_(c)(EWC_HALF), magic);
     const V t2 = V_(add)(V_(sub)(kf, V_(sub)(t1, magic)), magic);
     const V s1 = EW_(pow2)(t1);
     return V_(mul)(V_(fma)(s1, p, s1), EW_(pow2)(t2));
@@ -503,17 +569,17 @@ EW_INLINE V EW_(log_core)(V x, V kadj, int wide)
     const V m = V_(from_bits)(VI_(add)(VI_(and)(ix, EW_(ki)(((EW_UINT)1 << EW_MANT) - 1)), EW_(ki)(sqrth)));
     /* biased k (< 2^11) into the mantissa of 2^p, then subtract 2^p + bias */
     const V kb = V_(from_bits)(VI_(or)(VI_(srli)(ix, EW_MANT), EW_(ki)(EW_(bits)(EW_TWO_P))));
-    V kf = V_(sub)(kb, EW_(k)(EW_TWO_P + EW_BIAS));
+    V kf = V_(sub)(kb, EW_(c)(EWC_KB_OFF));
     if (wide) {
         kf = V_(sub)(kf, kadj);
     }
-    const V f = V_(sub)(m, EW_(k)(1));
-    const V s = V_(div)(f, V_(add)(f, EW_(k)(2)));
+    const V f = V_(sub)(m, EW_(c)(EWC_ONE));
+    const V s = V_(div)(f, V_(add)(f, EW_(c)(EWC_TWO)));
     const V z = V_(mul)(s, s);
     const V R = V_(mul)(z, EW_(horner)(z, EWA(log_l), EW_NCOEF(EWA(log_l))));
-    const V hf = V_(mul)(V_(mul)(f, EW_(k)(0.5)), f);
-    const V c = V_(fma)(s, V_(add)(hf, R), V_(mul)(kf, EW_(k)(EWK(LN2_LO))));
-    return V_(fma)(kf, EW_(k)(EWK(LN2_HI)), V_(sub)(f, V_(sub)(hf, c)));
+    const V hf = V_(mul)(V_(mul)(f, EW_(c)(EWC_HALF)), f);
+    const V c = V_(fma)(s, V_(add)(hf, R), V_(mul)(kf, EW_(c)(EWC_LN2_LO)));
+    return V_(fma)(kf, EW_(c)(EWC_LN2_HI), V_(sub)(f, V_(sub)(hf, c)));
 }
 
 EW_NOINLINE V EW_(log_slow)(V x)
@@ -557,15 +623,15 @@ EW_INLINE V EW_(sqrt_v)(V x) { return V_(sqrt)(x); }
    pi/2)). Accurate for |x| <= TRIG_MAX and |rh| >= TRIG_RMIN. */
 EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
 {
-    const V magic = EW_(k)(EW_MAGIC);
-    const V t = V_(fma)(x, EW_(k)(EWK(TWO_OVER_PI)), magic);
+    const V magic = EW_(c)(EWC_MAGIC);
+    const V t = V_(fma)(x, EW_(c)(EWC_TWO_OVER_PI), magic);
     const V q = V_(sub)(t, magic);
-    const V t1 = V_(fnma)(q, EW_(k)(EWK(PIO2_1)), x); /* exact */
-    const V p2 = V_(mul)(q, EW_(k)(EWK(PIO2_2)));     /* exact */
+    const V t1 = V_(fnma)(q, EW_(c)(EWC_PIO2_1), x); /* exact */
+    const V p2 = V_(mul)(q, EW_(c)(EWC_PIO2_2));     /* exact */
     const V h = V_(sub)(t1, p2);
     const V bb = V_(sub)(h, t1); /* 2Sum: t1 - p2 = h + err exactly */
     const V err = V_(sub)(V_(sub)(t1, V_(sub)(h, bb)), V_(add)(p2, bb));
-    const V l = V_(fnma)(q, EW_(k)(EWK(PIO2_3)), err);
+    const V l = V_(fnma)(q, EW_(c)(EWC_PIO2_3), err);
     *rh = V_(add)(h, l); /* renormalised: |l| << |h| here */
     *rl = V_(sub)(l, V_(sub)(*rh, h));
     const VI qi = V_(as_bits)(t);
@@ -581,7 +647,7 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     const V s = V_(add)(rh, V_(fma)(V_(mul)(rh, z), EW_(horner)(z, EWA(sin_s), EW_NCOEF(EWA(sin_s))), rl));
     /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)) */
     const V cz = V_(fnma)(rh, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c)))));
-    const V c = V_(sub)(EW_(k)(1), V_(sub)(V_(mul)(z, EW_(k)(0.5)), cz));
+    const V c = V_(sub)(EW_(c)(EWC_ONE), V_(sub)(V_(mul)(z, EW_(c)(EWC_HALF)), cz));
     const V y = V_(select_sign)(V_(from_bits)(VI_(slli)(qi, EW_BITS - 1)), c, s);
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
@@ -646,7 +712,7 @@ EW_INLINE V EW_(trig_v)(V x, int cosine)
         V rh, rl;
         const VI qi = EW_(trig_reduce)(x, cosine, &rh, &rl);
         /* and |rh| >= TRIG_RMIN: the common case */
-        if (!EW_UNLIKELY(V_(any)(VI_(gt)(EW_(ki)(EW_(bits)(EWK(TRIG_RMIN))), EW_(abs_bits)(rh))))) {
+        if (!EW_UNLIKELY(V_(any)(EW_IGT(EW_(ki)(EW_(bits)(EWK(TRIG_RMIN))), EW_(abs_bits)(rh))))) {
             return EW_(trig_poly)(rh, rl, qi);
         }
     }
@@ -703,7 +769,7 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
                 EW_(store_part)(y, 1, h, KERN(EW_(load_part)(x, 1, h)));               \
                 i = h;                                                                 \
             }                                                                          \
-            for (; n - i >= 2 * LANES; i += 2 * LANES) {                               \
+            for (; EW_X2 && n - i >= 2 * LANES; i += 2 * LANES) {                     \
                 const V a = KERN(V_(loadu)(x + i));                                    \
                 const V b = KERN(V_(loadu)(x + i + LANES));                            \
                 V_(storeu)(y + i, a);                                                  \
@@ -729,6 +795,7 @@ EW_DEFINE_MAP(sin, EW_(sin_v))
 EW_DEFINE_MAP(cos, EW_(cos_v))
 
 #undef EW_DEFINE_MAP
+#undef EW_RLEN
 #undef EW_SIGNBIT
 #undef EW_ABSMASK
 #undef EW_TRIG_MAX
@@ -754,5 +821,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
 #undef EW_TMIN
 #undef EW_TMAX
 #undef EW_FABS
+#undef EW_IGT
+#undef EW_ROW
 
 #endif /* EW_PASS */

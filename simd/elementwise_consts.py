@@ -302,16 +302,19 @@ def main():
 
     def arr(name, fmt, values):
         p = FORMATS[fmt]
-        emit(f"static const {ctype[fmt]} ew_{fmt}_{name}[{len(values)}] = {{")
+        rep = 8 if fmt == "f64" else 16  # 64 bytes: one aligned vector load, any layer
+        emit(f"static EW_ALIGN64 const {ctype[fmt]} ew_{fmt}_{name}[{len(values)}][{rep}] = {{")
         for v in values:
-            emit(f"    {hexf(v, p)}{suffix[fmt]}, /* {mp.nstr(v, 20)} */")
+            emit(f"    EW_ROW{rep}({hexf(v, p)}{suffix[fmt]}), /* {mp.nstr(v, 20)} */")
         emit("};")
 
     def const(name, fmt, v):
         p = FORMATS[fmt]
         emit(f"#define EW_{fmt.upper()}_{name} {hexf(v, p)}{suffix[fmt]} /* {mp.nstr(v, 20)} */")
 
-    emit("/* Polynomial coefficients, lowest degree first (Horner from the end). */")
+    emit("/* Polynomial coefficients, lowest degree first (Horner from the end),")
+    emit("   each repeated over 64 bytes so that a layer loads it as one aligned")
+    emit("   vector (SSE2 has no broadcast load). */")
     for fmt in FORMATS:
         arr("exp_q", fmt, coeff[("exp", fmt)])
         arr("log_l", fmt, coeff[("log", fmt)])

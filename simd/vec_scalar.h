@@ -94,6 +94,11 @@ SIMD_SCALAR_MATH_(vf64, double, VI64, sqrt)
 SIMD_SCALAR_MATH_(vf32, float, VI32, sqrtf)
 #undef SIMD_SCALAR_MATH_
 
+/* constant tables (see vec_sse2.h) */
+#define SIMD_OPAQUE_PTR(p) ((void)0)
+static inline VF64 vf64_load_const(const double *p) { return *p; }
+static inline VF32 vf32_load_const(const float *p) { return *p; }
+
 static inline VI64 vi64_set1(uint64_t a) { return a; }
 static inline VI64 vi64_add(VI64 a, VI64 b) { return a + b; }
 static inline VI64 vi64_sub(VI64 a, VI64 b) { return a - b; }
@@ -103,6 +108,9 @@ static inline VI64 vi64_xor(VI64 a, VI64 b) { return a ^ b; }
 #define vi64_slli(a, n) ((VI64)((VI64)(a) << (n)))
 #define vi64_srli(a, n) ((VI64)((VI64)(a) >> (n)))
 static inline VF64 vi64_gt(VI64 a, VI64 b) { return vf64_mask_((int64_t)a > (int64_t)b); }
+
+/* a > b at least by the signed high 32-bit halves (here: exactly) */
+static inline VF64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
 
 static inline VI32 vi32_set1(uint32_t a) { return a; }
 static inline VI32 vi32_add(VI32 a, VI32 b) { return a + b; }

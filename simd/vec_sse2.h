@@ -160,6 +160,19 @@ SIMD_SSE2_MATH_(vf64, VF64, double, pd, VI64)
 SIMD_SSE2_MATH_(vf32, VF32, float, ps, VI32)
 #undef SIMD_SSE2_MATH_
 
+/* Constant tables. GCC rebuilds a splat constant it can see with movsd +
+   unpcklpd (2 instructions per use in a loop short of registers). The
+   kernels therefore read their constants from aligned tables (each value
+   repeated) through a pointer laundered once by SIMD_OPAQUE_PTR: the loads
+   then fold into the arithmetic as memory operands. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SIMD_OPAQUE_PTR(p) __asm__("" : "+r"(p))
+#else
+#define SIMD_OPAQUE_PTR(p) ((void)0)
+#endif
+static inline VF64 vf64_load_const(const double *p) { return _mm_load_pd(p); }
+static inline VF32 vf32_load_const(const float *p) { return _mm_load_ps(p); }
+
 /* integer lanes: wrapping add/sub, bitwise ops, shifts by a constant */
 /* lanes of s with the sign bit set take a, the others b */
 static inline VF64 vf64_select_sign(VF64 s, VF64 a, VF64 b)
@@ -193,6 +206,13 @@ static inline VF64 vi64_gt(VI64 a, VI64 b)
     const __m128i hi_eq = _mm_shuffle_epi32(eq, _MM_SHUFFLE(3, 3, 1, 1));
     const __m128i lo_gt = _mm_shuffle_epi32(ltu, _MM_SHUFFLE(2, 2, 0, 0));
     return _mm_castsi128_pd(_mm_or_si128(hi_gt, _mm_and_si128(hi_eq, lo_gt)));
+}
+
+/* a > b decided by the signed high 32-bit halves only (ties: false): what
+   the kernels' range checks need, in 2 instructions instead of 9 */
+static inline VF64 vi64_gt_hi(VI64 a, VI64 b)
+{
+    return _mm_castsi128_pd(_mm_shuffle_epi32(_mm_cmpgt_epi32(a, b), _MM_SHUFFLE(3, 3, 1, 1)));
 }
 
 static inline VI32 vi32_set1(uint32_t a) { return _mm_set1_epi32((int)a); }
