@@ -398,6 +398,10 @@ class Host:
                 items.extend(x for x in re.split(r"[\s,]+", n.strip()) if x)
         # duplicates are dropped (the first occurrence counts): "auto,auto"
         # is "auto", like "sse2,sse2" is "sse2"
+        # ASCII only: str.lower() maps e.g. the Kelvin sign to 'k'
+        bad = [n for n in items if not n.isascii()]
+        if bad:
+            raise BackendError(f"{source}: backend names are ASCII, got {bad!r}; {self._choices()}")
         items = list(dict.fromkeys(n.lower() for n in items))
         if not items or items == [AUTO]:
             return None

@@ -782,6 +782,13 @@ cdef cnp.ndarray _mat_in(cnp.ndarray x, int typenum, Mat *m):
     return x
 
 
+cdef int _flag(object value, str name) except -1:
+    # a string such as "no" is truthy: only real booleans (and 0/1) are flags
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, int) and value in (0, 1)):
+        return 1 if value else 0
+    raise TypeError(f"gemm: {name} must be a bool, got {type(value).__name__} {value!r}")
+
+
 def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
     """General matrix product ``alpha * op(a) @ op(b) + beta * c``,
     computed by hostlib's active backend.
@@ -836,8 +843,8 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
     cdef cnp.ndarray C
     cdef double al = _real(alpha, "gemm", "alpha")
     cdef double be = _real(beta, "gemm", "beta")
-    cdef int ta = 1 if trans_a else 0
-    cdef int tb = 1 if trans_b else 0
+    cdef int ta = _flag(trans_a, "trans_a")
+    cdef int tb = _flag(trans_b, "trans_b")
     cdef int t, t1, t2
     cdef ptrdiff_t m, n, k, k2, isz
     cdef ptrdiff_t r, s, s0, s1

@@ -50,7 +50,7 @@ def test_portable_table_is_complete():
     assert set(provided_by("portable")) == set(IFACE.entries)
 
 
-@pytest.mark.skipif(not HAS_AVX2, reason="CPU without AVX2+FMA3")
+@pytest.mark.skipif(not HAS_AVX2 or any(b.usable and (b.priority or 0) > 20 for b in hostlib.backends()), reason="CPU without AVX2+FMA3, or an installed backend outranks avx2 (test_avx512.py masks it)")
 def test_avx2_serves_level1_here():
     active = hostlib.active()
     assert {e: active[e] for e in LEVEL1} == {e: "avx2" for e in LEVEL1}
@@ -107,6 +107,20 @@ def test_unknown_backend_is_a_clear_error_and_changes_nothing(bad):
     with pytest.raises(hostlib.BackendError, match="choose from: auto, .*portable"):
         hostlib.use(bad)
     assert hostlib.active() == before
+
+
+def test_non_ascii_lookalike_backend_name_is_rejected():
+    with pytest.raises(hostlib.BackendError, match="ASCII"):
+        hostlib.use("PORTABLE".replace("P", "\u2c63"))  # no lowercase folding to 'p'
+    with pytest.raises(hostlib.BackendError, match="ASCII"):
+        hostlib.use("sse2".replace("s", "\u017f"))  # long s, upper() would give 'S'
+
+
+def test_gemm_transpose_flags_must_be_booleans():
+    a = np.ones((2, 3))
+    with pytest.raises(TypeError, match="trans_a must be a bool"):
+        hostlib.gemm(a, a.T, trans_a="no")
+    np.testing.assert_allclose(hostlib.gemm(a, a, trans_a=np.True_), a.T @ a)
 
 
 def test_use_rejects_non_strings():
