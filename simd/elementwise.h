@@ -285,12 +285,23 @@ static inline void ew_two_sum(double a, double b, double *s, double *e)
     *e = (a - (t - bb)) + (b - bb);
 }
 
-/* p + e = a * b exactly (Dekker; no FMA needed, no overflow here) */
+/* a with the low 27 bits of its significand cleared: 26 bits remain */
+static inline double ew_hi26(double a)
+{
+    uint64_t u;
+    memcpy(&u, &a, sizeof u);
+    u &= ~(uint64_t)0x7ffffff;
+    memcpy(&a, &u, sizeof a);
+    return a;
+}
+
+/* p + e = a * b to ~2^-105 relative (Dekker's product; no FMA needed, no
+   overflow here). The halves come from bit masking rather than Veltkamp's
+   multiply-and-subtract, so that no floating-point contraction of the
+   compiler can spoil them: every partial product but al*bl is exact. */
 static inline void ew_two_prod(double a, double b, double *p, double *e)
 {
-    const double c = 134217729.0; /* 2^27 + 1 */
-    const double ta = c * a, ah = ta - (ta - a), al = a - ah;
-    const double tb = c * b, bh = tb - (tb - b), bl = b - bh;
+    const double ah = ew_hi26(a), al = a - ah, bh = ew_hi26(b), bl = b - bh;
     *p = a * b;
     *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
 }
