@@ -247,7 +247,7 @@ def test_raw_entry_specials_propagate(backend, dtype, ta, tb):
 
 # the backends built from simd/gemm.h (OpenBLAS, for one, exits the process
 # when its buffer allocation fails)
-TEMPLATE_BACKENDS = ("portable", "sse2", "avx2")
+TEMPLATE_BACKENDS = ("portable", "sse2", "avx2", "avx512")
 
 
 def test_raw_entry_without_memory(run_python):
