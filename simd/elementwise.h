@@ -210,7 +210,7 @@ static EW_ALIGN64 const float ew_f32_cos_c[3][16] = {
 #define EW_F64_PIO2_1 0x1.921fb54442d18p+0 /* 1.570796326794896558 */
 #define EW_F64_PIO2_2 0x1.1a6264p-54 /* 6.1232342629258392722e-17 */
 #define EW_F64_PIO2_3 -0x1.9d747f23e32edp-79 /* -2.671890733861015525e-24 */
-#define EW_F32_PIO2_MBITS 16
+#define EW_F32_PIO2_MBITS 17
 #define EW_F32_PIO2_1 0x1.921fb6p+0f /* 1.5707963705062866211 */
 #define EW_F32_PIO2_2 -0x1.78p-25f /* -4.3772161006927490234e-8 */
 #define EW_F32_PIO2_3 0x1.0b4612p-34f /* 6.0771006282767103812e-11 */
@@ -306,46 +306,84 @@ static inline void ew_two_prod(double a, double b, double *p, double *e)
     *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
 }
 
-/* bits [pos, pos + 64) of the little-endian 32-bit limbs L[0..nl) */
+/* bits [pos, pos + 64) of the little-endian 32-bit limbs L[0..nl); bits
+   below 0 are zeros */
 static inline uint64_t ew_bits64(const uint32_t *L, int nl, int pos)
 {
+    if (pos < 0) {
+        return pos <= -64 ? 0 : ew_bits64(L, nl, 0) << -pos;
+    }
     const int q = pos >> 5, sh = pos & 31;
     const uint64_t l0 = q < nl ? L[q] : 0, l1 = q + 1 < nl ? L[q + 1] : 0, l2 = q + 2 < nl ? L[q + 2] : 0;
     const uint64_t lo = l0 | l1 << 32;
     return sh ? lo >> sh | l2 << (64 - sh) : lo;
 }
 
-/* Payne-Hanek: for finite ax >= 0.5, ax * 2/pi = I + F with I the nearest
-   integer and F in [-1/2, 1/2] returned as fh + fl (about 120 correct
-   bits: enough for the closest any double comes to a multiple of pi/2,
-   ~2^-61). Returns I mod 8. */
-static int ew_payne_hanek(double ax, double *fh, double *fl)
+/* 2^e as a double, -1022 <= e <= 1023 */
+static inline double ew_pow2(int e)
 {
-    enum { NW = 7, NL = NW + 2 };
-    int ex;
-    const double mant = frexp(ax, &ex);          /* ax = mant * 2^ex, mant in [1/2, 1) */
-    const uint64_t M = (uint64_t)ldexp(mant, 53); /* ax = M * 2^E */
-    const int E = ex - 53;
+    const uint64_t u = (uint64_t)(e + 1023) << 52;
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* leading zero bits of a nonzero 64-bit value */
+static inline int ew_clz64(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_clzll(v);
+#else
+    int n = 0;
+    while (!(v >> 63)) {
+        v <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Payne-Hanek: for finite ax >= 0.5, ax * 2/pi = I + F with I the nearest
+   integer and F in [-1/2, 1/2] returned as fh + fl. Returns I mod 8.
+   Integer arithmetic on 32-bit limbs only. With ax = M 2^E (M of b
+   significant bits), NW words of 2/pi leave an absolute error in F below
+   2^(b + 2 - 32 (NW - 1)): 7 words for any double (error < 2^-137, while
+   the closest a double comes to a multiple of pi/2 is ~2^-61), 4 for a
+   float (b <= 24 after the zero bits are dropped: error < 2^-70, the
+   closest a float comes is ~2^-30). */
+EW_INLINE int ew_payne_hanek(double ax, double *fh, double *fl, const int NW)
+{
+    enum { NWMAX = 7, NL = NWMAX + 2 };
+    uint64_t u;
+    memcpy(&u, &ax, sizeof u);
+    uint64_t M = (u & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52; /* ax = M * 2^E */
+    int E = (int)(u >> 52) - 1075;
+    /* a float widened has 29 zero bits at the bottom: dropping them keeps the
+       truncation of 2/pi (relative to M * 2^-32NW) that much smaller */
+    while (!(M & 0xff)) {
+        M >>= 8;
+        E += 8;
+    }
     /* words of 2/pi that only add multiples of 8 to ax*2/pi are skipped */
     const int i0 = E >= 35 ? (E - 3) / 32 : 0;
-    uint32_t L[NL] = {0};
+    /* P = M * (the NW words as one integer, little-endian limbs W[0..NW)),
+       column by column: limb j gets m0*W[j] and m1*W[j-1] */
+    uint32_t W[NWMAX], L[NL];
+    for (int k = 0; k < NW; k++) {
+        W[k] = ew_two_over_pi[i0 + NW - 1 - k];
+    }
     const uint64_t m0 = M & 0xffffffffu, m1 = M >> 32;
-    for (int k = 0; k < NW; k++) { /* P = M * (the NW words as one integer) */
-        const uint64_t w = ew_two_over_pi[i0 + NW - 1 - k];
-        const uint64_t parts[2] = {m0 * w, m1 * w};
-        for (int h = 0; h < 2; h++) {
-            uint64_t carry = parts[h];
-            for (int j = k + h; carry && j < NL; j++) {
-                const uint64_t acc = (uint64_t)L[j] + (carry & 0xffffffffu);
-                L[j] = (uint32_t)acc;
-                carry = (carry >> 32) + (acc >> 32);
-            }
-        }
+    uint64_t carry = 0;
+    for (int j = 0; j < NW + 2; j++) {
+        const uint64_t p0 = j < NW ? m0 * W[j] : 0, p1 = j >= 1 && j <= NW ? m1 * W[j - 1] : 0;
+        const uint64_t lo = carry + (p0 & 0xffffffffu) + (p1 & 0xffffffffu);
+        L[j] = (uint32_t)lo;
+        carry = (lo >> 32) + (p0 >> 32) + (p1 >> 32);
     }
     /* ax * 2/pi = P * 2^-S (mod 8) */
     const int S = 32 * (i0 + NW) - E;
-    int I = (int)(ew_bits64(L, NL, S) & 7);
-    uint64_t hi = ew_bits64(L, NL, S - 64), lo = ew_bits64(L, NL, S - 128);
+    int I = (int)(ew_bits64(L, NW + 2, S) & 7);
+    uint64_t hi = ew_bits64(L, NW + 2, S - 64), lo = ew_bits64(L, NW + 2, S - 128);
     double sign = 1.0;
     if (hi >> 63) { /* fraction >= 1/2: F = fraction - 1 */
         I = (I + 1) & 7;
@@ -358,14 +396,18 @@ static int ew_payne_hanek(double ax, double *fh, double *fl)
         *fh = *fl = 0.0;
         return I;
     }
-    int lz = 0; /* normalise the 128-bit magnitude */
-    while (!(hi >> 63)) {
-        hi = hi << 1 | lo >> 63;
-        lo <<= 1;
-        lz++;
+    /* normalise the 128-bit magnitude, then hi's top 53 bits and the rest */
+    const int lz = hi ? ew_clz64(hi) : 64 + ew_clz64(lo);
+    if (lz >= 64) {
+        hi = lo << (lz - 64);
+        lo = 0;
+    } else if (lz > 0) {
+        hi = hi << lz | lo >> (64 - lz);
+        lo <<= lz;
     }
-    const double h = ldexp((double)(hi >> 11), 11 - 64 - lz);
-    const double l = ldexp((double)(hi & 0x7ff) + ldexp((double)lo, -64), -64 - lz);
+    const double scale = ew_pow2(-64 - lz);
+    const double h = (double)(hi >> 11) * 2048.0 * scale;
+    const double l = ((double)(hi & 0x7ff) + (double)lo * 0x1p-64) * scale;
     ew_fast_two_sum(h, l, fh, fl);
     *fh *= sign;
     *fl *= sign;
@@ -373,11 +415,12 @@ static int ew_payne_hanek(double ax, double *fh, double *fl)
 }
 
 /* The exact reduction of a finite x, |x| >= 1/2: x = q pi/2 + rh + rl with
-   q the integer nearest to x * 2/pi and |rh + rl| <= pi/4. Returns q mod 4. */
-static int ew_reduce_scalar(double x, double *rh, double *rl)
+   q the integer nearest to x * 2/pi and |rh + rl| <= pi/4. Returns q mod 4.
+   nw: words of 2/pi, 7 for doubles, 4 for floats (see ew_payne_hanek). */
+EW_INLINE int ew_reduce_scalar(double x, double *rh, double *rl, const int nw)
 {
     double fh, fl, p, e;
-    const int q = ew_payne_hanek(fabs(x), &fh, &fl);
+    const int q = ew_payne_hanek(fabs(x), &fh, &fl, nw);
     /* r = (fh + fl) * (pi/2)_hi+lo */
     ew_two_prod(fh, EW_PIO2_DD_HI, &p, &e);
     e += fh * EW_PIO2_DD_LO + fl * EW_PIO2_DD_HI;
@@ -432,6 +475,7 @@ enum {
 #define EW_FABS fabs
 #define EW_IGT vi64_gt_hi /* the range checks tolerate ties of the high halves */
 #define EW_ROW EW_ROW8
+#define EW_PH_WORDS 7
 #include "elementwise.h"
 
 /* ---------------- pass 2: float32 ---------------- */
@@ -457,6 +501,7 @@ enum {
 #define EW_FABS fabsf
 #define EW_IGT vi32_gt
 #define EW_ROW EW_ROW16
+#define EW_PH_WORDS 4
 #include "elementwise.h"
 
 #endif /* SIMD_ELEMENTWISE_H */
@@ -536,8 +581,8 @@ EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_M
 
 /* ---------------- exp ---------------- */
 
-/* exp of x: |x| in [EXP_TINY, EXP_FAST] if !wide, else any finite x in
-   [EXP_LO, EXP_HI] whose magnitude is 0 or >= EXP_TINY */
+/* exp of x: |x| = 0 or in [EXP_TINY, EXP_FAST] if !wide, else any finite
+   x in [EXP_LO, EXP_HI] whose magnitude is 0 or >= EXP_TINY */
 EW_INLINE V EW_(exp_core)(V x, int wide)
 {
     const V magic = EW_(c)(EWC_EXP_MAGIC);
@@ -581,11 +626,13 @@ EW_NOINLINE V EW_(exp_slow)(V x)
 
 EW_INLINE V EW_(exp_v)(V x)
 {
-    const V slow = EW_(outside)(EW_(abs_bits)(x), EW_(bits)(EWK(EXP_TINY)), EW_(bits)(EWK(EXP_FAST)));
-    if (EW_UNLIKELY(V_(any)(slow))) {
+    const VI ax = EW_(abs_bits)(x);
+    if (EW_UNLIKELY(V_(any)(EW_IGT(ax, EW_(ki)(EW_(bits)(EWK(EXP_FAST))))))) { /* also inf, nan */
         return EW_(exp_slow)(x);
     }
-    return EW_(exp_core)(x, 0);
+    /* |x| < EXP_TINY (zeros, subnormals): e^x rounds to 1 = e^0, and 0
+       keeps r^2 from underflowing */
+    return EW_(exp_core)(V_(andnot)(EW_IGT(EW_(ki)(EW_(bits)(EWK(EXP_TINY))), ax), x), 0);
 }
 
 /* ---------------- log ---------------- */
@@ -681,57 +728,59 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 
-/* sin of a tiny x: x itself, correctly rounded; a subnormal x also raises
-   underflow (the result is tiny and inexact), as numpy/libm do */
-EW_INLINE T EW_(sin_tiny)(T x) { return EW_FABS(x) < EW_TMIN ? x + x * (T)0x1p-60 : x; }
-
 EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
 {
-    T xa[LANES], ha[LANES], la[LANES], qa[LANES], ya[LANES], yo[LANES];
-    int ov[LANES];
-    /* the vector reduction of the lanes it can take (others get 0: no
-       flag from x*2/pi or z = x^2 of a tiny x) */
-    V rh, rl;
     const V ax = V_(abs)(x);
-    const V skip = V_(or)(V_(nle)(ax, EW_(k)(EW_TRIG_MAX)), V_(lt)(ax, EW_(k)(EWK(TRIG_TINY))));
-    const VI qi = EW_(trig_reduce)(V_(andnot)(skip, x), cosine, &rh, &rl);
-    V_(storeu)(xa, x);
-    V_(storeu)(ha, rh);
-    V_(storeu)(la, rl);
-    V_(storeu)(qa, V_(from_bits)(qi)); /* bits, carried in a float array */
-    for (int k = 0; k < LANES; k++) {
-        const T xk = xa[k], ak = EW_FABS(xk);
-        ov[k] = 0;
-        if (isnan(xk) || isinf(xk)) {
-            ov[k] = 1;
-            yo[k] = xk - xk; /* nan stays quiet; inf - inf raises invalid */
-        } else if (isless(ak, (T)0.75)) {
-            /* q = 0: the lane's rh = x, rl = 0 are exact */
-            if (isless(ak, EWK(TRIG_TINY))) { /* z = x^2 could underflow */
-                ov[k] = 1;
-                yo[k] = cosine ? (T)1 : EW_(sin_tiny)(xk);
-            }
-        } else if (isgreater(ak, EW_TRIG_MAX) || isless(EW_FABS(ha[k]), EWK(TRIG_RMIN))) {
-            double h, l;
-            const EW_UINT q = (EW_UINT)(ew_reduce_scalar((double)xk, &h, &l) + cosine);
+    const V nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
+    const V big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));   /* includes them */
+    const V tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
+    /* the vector reduction of the lanes it can take; others get 0 (no flag
+       from x * 2/pi or z = x^2 of a tiny x, no inf - inf) */
+    V rh, rl;
+    VI qi = EW_(trig_reduce)(V_(andnot)(V_(or)(big, tiny), x), cosine, &rh, &rl);
+    /* below 3/4, q = 0 and rh = x exactly, however small */
+    const V near = V_(and)(V_(lt)(V_(abs)(rh), EW_(k)(EWK(TRIG_RMIN))), V_(le)(EW_(k)((T)0.75), ax));
+    const V redo = V_(andnot)(nonfinite, V_(or)(big, near));
+    if (V_(any)(redo)) {
+        T xa[LANES], ra[LANES], ha[LANES], la[LANES], qa[LANES];
+        V_(storeu)(xa, x);
+        V_(storeu)(ra, redo);
+        V_(storeu)(ha, rh);
+        V_(storeu)(la, rl);
+        V_(storeu)(qa, V_(from_bits)(qi)); /* bits, carried in a float array */
+        for (int k = 0; k < LANES; k++) {
+            EW_UINT m;
+            memcpy(&m, &ra[k], sizeof m);
+            if (m) {
+                double h, l;
+                const EW_UINT q = (EW_UINT)(ew_reduce_scalar((double)xa[k], &h, &l, EW_PH_WORDS) + cosine);
 #if EW_PASS == 1
-            ha[k] = h;
-            la[k] = l;
+                ha[k] = h;
+                la[k] = l;
 #else
-            const double r = h + l;
-            ha[k] = (T)r;
-            la[k] = (T)(r - (double)ha[k]);
+                const double r = h + l;
+                ha[k] = (T)r;
+                la[k] = (T)(r - (double)ha[k]);
 #endif
-            memcpy(&qa[k], &q, sizeof q);
+                memcpy(&qa[k], &q, sizeof q);
+            }
         }
+        rh = V_(loadu)(ha);
+        rl = V_(loadu)(la);
+        qi = V_(as_bits)(V_(loadu)(qa));
     }
-    V_(storeu)(ya, EW_(trig_poly)(V_(loadu)(ha), V_(loadu)(la), V_(as_bits)(V_(loadu)(qa))));
-    for (int k = 0; k < LANES; k++) {
-        if (ov[k]) {
-            ya[k] = yo[k];
-        }
+    V y = EW_(trig_poly)(rh, rl, qi);
+    /* tiny x: cos x = 1; sin x = x, correctly rounded, and a subnormal x
+       also raises underflow (tiny and inexact), as numpy/libm do: x*2^-60
+       underflows to 0 in those lanes and is exactly 0 elsewhere */
+    if (cosine) {
+        y = V_(select)(tiny, EW_(c)(EWC_ONE), y);
+    } else {
+        const V xsub = V_(and)(V_(lt)(ax, EW_(k)(EW_TMIN)), x);
+        y = V_(select)(tiny, V_(add)(x, V_(mul)(xsub, EW_(k)((T)0x1p-60))), y);
     }
-    return V_(loadu)(ya);
+    /* inf: inf - inf = nan, raising invalid; nan stays, quietly */
+    return V_(select)(nonfinite, V_(sub)(x, x), y);
 }
 
 EW_INLINE V EW_(trig_v)(V x, int cosine)
@@ -846,5 +895,6 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
 #undef EW_FABS
 #undef EW_IGT
 #undef EW_ROW
+#undef EW_PH_WORDS
 
 #endif /* EW_PASS */

@@ -337,7 +337,7 @@ def main():
         emit(f"#if {'' if fused else '!'}SIMD_FMA_NATIVE")
         for fmt, p in FORMATS.items():
             if fused:
-                mbits = 30 if fmt == "f64" else 16
+                mbits = 30 if fmt == "f64" else 17
                 bits = [None, p - mbits, None]
             else:
                 mbits = 20 if fmt == "f64" else 12
