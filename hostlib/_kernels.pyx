@@ -293,40 +293,36 @@ cdef inline dmap_fn _dmap(const hs.hostlib_kernels_table *t, intptr_t op) noexce
 # legacy loops), but is handled anyway: element by element through an
 # aligned temporary, with the same kernel.
 
-cdef void _loop_f(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
+ctypedef fused real:
+    float
+    double
+
+
+cdef inline void _map_loop(void (*f)(ptrdiff_t, const real *, ptrdiff_t, real *, ptrdiff_t) noexcept nogil,
+                           char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps) noexcept nogil:
     cdef ptrdiff_t i, n = dims[0], si = steps[0], so = steps[1]
+    cdef ptrdiff_t size = sizeof(real)
     cdef char *ip = args[0]
     cdef char *op = args[1]
-    cdef float tx, ty
-    cdef smap_fn f = _smap(hs.hostlib_kernels_current(), <intptr_t>data)
+    cdef real tx, ty
     if n <= 0:
         return
-    if (si % <ptrdiff_t>sizeof(float) == 0 and so % <ptrdiff_t>sizeof(float) == 0
-            and (<uintptr_t>ip) % sizeof(float) == 0 and (<uintptr_t>op) % sizeof(float) == 0):
-        f(n, <const float *>ip, si // <ptrdiff_t>sizeof(float), <float *>op, so // <ptrdiff_t>sizeof(float))
+    if (si % size == 0 and so % size == 0
+            and (<uintptr_t>ip) % <uintptr_t>size == 0 and (<uintptr_t>op) % <uintptr_t>size == 0):
+        f(n, <const real *>ip, si // size, <real *>op, so // size)
         return
     for i in range(n):
-        memcpy(&tx, ip + i * si, sizeof(float))
+        memcpy(&tx, ip + i * si, size)
         f(1, &tx, 1, &ty, 1)
-        memcpy(op + i * so, &ty, sizeof(float))
+        memcpy(op + i * so, &ty, size)
+
+
+cdef void _loop_f(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
+    _map_loop(_smap(hs.hostlib_kernels_current(), <intptr_t>data), args, dims, steps)
 
 
 cdef void _loop_d(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
-    cdef ptrdiff_t i, n = dims[0], si = steps[0], so = steps[1]
-    cdef char *ip = args[0]
-    cdef char *op = args[1]
-    cdef double tx, ty
-    cdef dmap_fn f = _dmap(hs.hostlib_kernels_current(), <intptr_t>data)
-    if n <= 0:
-        return
-    if (si % <ptrdiff_t>sizeof(double) == 0 and so % <ptrdiff_t>sizeof(double) == 0
-            and (<uintptr_t>ip) % sizeof(double) == 0 and (<uintptr_t>op) % sizeof(double) == 0):
-        f(n, <const double *>ip, si // <ptrdiff_t>sizeof(double), <double *>op, so // <ptrdiff_t>sizeof(double))
-        return
-    for i in range(n):
-        memcpy(&tx, ip + i * si, sizeof(double))
-        f(1, &tx, 1, &ty, 1)
-        memcpy(op + i * so, &ty, sizeof(double))
+    _map_loop(_dmap(hs.hostlib_kernels_current(), <intptr_t>data), args, dims, steps)
 
 
 # numpy keeps these pointers (not copies) for the life of the ufuncs, which
