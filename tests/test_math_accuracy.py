@@ -209,10 +209,12 @@ def sample(func: str, dtype, n: int = 2000, seed: int = 20261125) -> np.ndarray:
             rng.uniform(-1e10, 1e10, n // 8),
         ]
         kk = np.concatenate([np.arange(-40, 41), rng.integers(-(10**6), 10**6, 200)])
-        exps = list(range(0, 128, 9) if f32 else range(0, 1024, 31)) + ([12, 16] if f32 else [20, 30, 849])
+        # binades around the kernels' fast-path bounds included
+        exps = list(range(0, 128, 9) if f32 else range(0, 1024, 31)) + ([11, 12, 16, 17] if f32 else [19, 20, 29, 30, 849])
         adv = [
             tiny_sub, -tiny_sub, float(fi.tiny) * 3, 1e-30, 2.0**-16, 2.0**-30, 0.75, np.pi / 4,
-            2.0**12, 2.0**16, 2.0**20, 2.0**30, 3e38, float(fi.max), -float(fi.max),
+            2.0**12, 2.0**16, 2.0**17, 2.0**20, 2.0**30, 3e38, float(fi.max), -float(fi.max),
+            *(np.nextafter(dtype(2.0**e), dtype(s)) for e in (12, 17, 20, 30) for s in (0, np.inf)),
             1e300 if not f32 else 1e30, 6381956970095103 * 2.0**797, 1e22,
         ]
         parts += [kk * (np.pi / 2), np.array(adv), np.array(hard_trig_args(dtype, exps))]
