@@ -728,18 +728,76 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 
+#if EW_PASS == 2
+/* float32 lanes beyond float32's reduction (2^17 fused, 2^12 otherwise)
+   but within float64's (2^30, 2^20): the float64 reduction of the two
+   halves, r rounded to a float pair, q mod 4 into a float's magic form.
+   *near: lanes too close to a multiple of pi/2 for it. */
+EW_INLINE VI32 ew_f32_trig_reduce_f64(VF32 x, int cosine, VF32 *rh, VF32 *rl, VF32 *near)
+{
+    const VF64 xl = vf64_cvt_f32_lo(x), xh = vf64_cvt_f32_hi(x);
+    VF64 hl, ll, hh, lh;
+    const VI64 bl = ew_f64_trig_reduce(xl, cosine, &hl, &ll);
+    const VI64 bh = ew_f64_trig_reduce(xh, cosine, &hh, &lh);
+    /* the float64 near test, carried to float lanes as 1.0 / 0.0 */
+    const VF64 rmin = vf64_set1(EW_F64_TRIG_RMIN), one = vf64_set1(1);
+    *near = vf32_eq(vf32_cvt_f64_pair(vf64_and(vf64_lt(vf64_abs(hl), rmin), one),
+                                      vf64_and(vf64_lt(vf64_abs(hh), rmin), one)),
+                    vf32_set1(1));
+    const VF64 r_lo = vf64_add(hl, ll), r_hi = vf64_add(hh, lh);
+    *rh = vf32_cvt_f64_pair(r_lo, r_hi);
+    *rl = vf32_cvt_f64_pair(vf64_sub(r_lo, vf64_cvt_f32_lo(*rh)), vf64_sub(r_hi, vf64_cvt_f32_hi(*rh)));
+    /* q (+1 for cos) = t - magic, minus the nearest multiple of 4 */
+    const VF64 m64 = ew_f64_c(EWC_MAGIC), quarter = vf64_set1(0.25), four = vf64_set1(4);
+    const VF64 ql = vf64_sub(vf64_from_bits(bl), m64), qh = vf64_sub(vf64_from_bits(bh), m64);
+    const VF64 dl = vf64_sub(vf64_fma(ql, quarter, m64), m64), dh = vf64_sub(vf64_fma(qh, quarter, m64), m64);
+    const VF32 q4 = vf32_cvt_f64_pair(vf64_fnma(dl, four, ql), vf64_fnma(dh, four, qh));
+    return vf32_as_bits(vf32_add(q4, ew_f32_c(EWC_MAGIC)));
+}
+#define EW_TRIG_MAXR ((T)((int64_t)1 << EW_F64_PIO2_MBITS))
+#else
+#define EW_TRIG_MAXR EW_TRIG_MAX
+#endif
+
+/* The reduction every lane gets, whatever path its vector takes (so a
+   lane's result never depends on its neighbours): finite x, |x| <=
+   TRIG_MAXR. *near: lanes whose reduced argument is too small for the
+   reduction used (|x| < 3/4 aside, where q = 0 and rh = x exactly). */
+EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, V *near)
+{
+#if EW_PASS == 2
+    const V mid = V_(nle)(V_(abs)(x), EW_(k)(EW_TRIG_MAX));
+    V h2, l2, n2;
+    const VI q2 = ew_f32_trig_reduce_f64(V_(and)(mid, x), cosine, &h2, &l2, &n2);
+    V h1, l1;
+    const VI q1 = EW_(trig_reduce)(V_(andnot)(mid, x), cosine, &h1, &l1);
+    *rh = V_(select)(mid, h2, h1);
+    *rl = V_(select)(mid, l2, l1);
+    *near = V_(select)(mid, n2, V_(lt)(V_(abs)(h1), EW_(k)(EWK(TRIG_RMIN))));
+    return V_(as_bits)(V_(select)(mid, V_(from_bits)(q2), V_(from_bits)(q1)));
+#else
+    const VI qi = EW_(trig_reduce)(x, cosine, rh, rl);
+    *near = V_(lt)(V_(abs)(*rh), EW_(k)(EWK(TRIG_RMIN)));
+    return qi;
+#endif
+}
+
+/* The vectors the fast paths cannot take, still as vectors: tiny, inf and
+   nan lanes by selects, and only the lanes the vector reductions cannot
+   take (finite |x| > TRIG_MAXR; |x| >= 3/4 too close to a multiple of
+   pi/2) one by one through the exact reduction. */
 EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
 {
     const V ax = V_(abs)(x);
     const V nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
-    const V big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));   /* includes them */
+    const V big = V_(nle)(ax, EW_(k)(EW_TRIG_MAXR));  /* includes them */
     const V tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
     /* the vector reduction of the lanes it can take; others get 0 (no flag
        from x * 2/pi or z = x^2 of a tiny x, no inf - inf) */
-    V rh, rl;
-    VI qi = EW_(trig_reduce)(V_(andnot)(V_(or)(big, tiny), x), cosine, &rh, &rl);
+    V rh, rl, near;
+    VI qi = EW_(trig_reduce_all)(V_(andnot)(V_(or)(big, tiny), x), cosine, &rh, &rl, &near);
     /* below 3/4, q = 0 and rh = x exactly, however small */
-    const V near = V_(and)(V_(lt)(V_(abs)(rh), EW_(k)(EWK(TRIG_RMIN))), V_(le)(EW_(k)((T)0.75), ax));
+    near = V_(and)(near, V_(le)(EW_(k)((T)0.75), ax));
     const V redo = V_(andnot)(nonfinite, V_(or)(big, near));
     if (V_(any)(redo)) {
         T xa[LANES], ra[LANES], ha[LANES], la[LANES], qa[LANES];
@@ -785,8 +843,9 @@ EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
 
 EW_INLINE V EW_(trig_v)(V x, int cosine)
 {
+    const VI ax = EW_(abs_bits)(x);
     /* TRIG_TINY <= |x| <= TRIG_MAX (which excludes inf and nan) */
-    if (!V_(any)(EW_(outside)(EW_(abs_bits)(x), EW_(bits)(EWK(TRIG_TINY)), EW_(bits)(EW_TRIG_MAX)))) {
+    if (!V_(any)(EW_(outside)(ax, EW_(bits)(EWK(TRIG_TINY)), EW_(bits)(EW_TRIG_MAX)))) {
         V rh, rl;
         const VI qi = EW_(trig_reduce)(x, cosine, &rh, &rl);
         /* and |rh| >= TRIG_RMIN: the common case */
@@ -794,6 +853,16 @@ EW_INLINE V EW_(trig_v)(V x, int cosine)
             return EW_(trig_poly)(rh, rl, qi);
         }
     }
+#if EW_PASS == 2
+    /* float32 lanes up to float64's bound: still a vector computation */
+    else if (!V_(any)(EW_(outside)(ax, EW_(bits)(EWK(TRIG_TINY)), EW_(bits)(EW_TRIG_MAXR)))) {
+        V rh, rl, near;
+        const VI qi = EW_(trig_reduce_all)(x, cosine, &rh, &rl, &near);
+        if (!V_(any)(near)) {
+            return EW_(trig_poly)(rh, rl, qi);
+        }
+    }
+#endif
     return EW_(trig_slow)(x, cosine);
 }
 
@@ -867,6 +936,7 @@ EW_DEFINE_MAP(sin, EW_(sin_v))
 EW_DEFINE_MAP(cos, EW_(cos_v))
 
 #undef EW_DEFINE_MAP
+#undef EW_TRIG_MAXR
 #undef EW_RLEN
 #undef EW_SIGNBIT
 #undef EW_ABSMASK

@@ -170,6 +170,14 @@ SIMD_AVX2_MATH_(vf64, VF64, double, pd, VI64)
 SIMD_AVX2_MATH_(vf32, VF32, float, ps, VI32)
 #undef SIMD_AVX2_MATH_
 
+/* float32 <-> float64 between a VF32 and the two VF64 of its halves */
+static inline VF64 vf64_cvt_f32_lo(VF32 a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+static inline VF64 vf64_cvt_f32_hi(VF32 a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
+static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi)
+{
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
+}
+
 /* Constant tables (see vec_sse2.h). Laundering the pointer helps here too:
    a constant the compiler can see is a vbroadcastsd of its own, a full
    table row folds into the FMA as a memory operand (measured 5-15% on the

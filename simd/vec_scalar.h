@@ -94,6 +94,12 @@ SIMD_SCALAR_MATH_(vf64, double, VI64, sqrt)
 SIMD_SCALAR_MATH_(vf32, float, VI32, sqrtf)
 #undef SIMD_SCALAR_MATH_
 
+/* float32 <-> float64 between a VF32 and "the two halves" of its one lane
+   (both halves are the lane itself; the pair takes the first) */
+static inline VF64 vf64_cvt_f32_lo(VF32 a) { return a; }
+static inline VF64 vf64_cvt_f32_hi(VF32 a) { return a; }
+static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi) { (void)hi; return (VF32)lo; }
+
 /* constant tables (see vec_sse2.h) */
 #define SIMD_OPAQUE_PTR(p) ((void)0)
 static inline VF64 vf64_load_const(const double *p) { return *p; }

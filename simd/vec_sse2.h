@@ -160,6 +160,11 @@ SIMD_SSE2_MATH_(vf64, VF64, double, pd, VI64)
 SIMD_SSE2_MATH_(vf32, VF32, float, ps, VI32)
 #undef SIMD_SSE2_MATH_
 
+/* float32 <-> float64 between a VF32 and the two VF64 of its halves */
+static inline VF64 vf64_cvt_f32_lo(VF32 a) { return _mm_cvtps_pd(a); }
+static inline VF64 vf64_cvt_f32_hi(VF32 a) { return _mm_cvtps_pd(_mm_movehl_ps(a, a)); }
+static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi) { return _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)); }
+
 /* Constant tables. GCC rebuilds a splat constant it can see with movsd +
    unpcklpd (2 instructions per use in a loop short of registers). The
    kernels therefore read their constants from aligned tables (each value

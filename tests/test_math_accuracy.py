@@ -419,10 +419,13 @@ def _layout_input(func: str, dtype, n: int) -> np.ndarray:
         x = np.exp(rng.uniform(-50, 50, n))
     else:
         x = rng.uniform(-1e4, 1e4, n)
-    # a few lanes that take the kernels' slow paths
-    specials = [0.0, -0.0, np.inf, np.nan, 1e30, 1e-40, -1.0]
-    for i in range(0, n, 7):
-        x[i] = specials[(i // 7) % len(specials)]
+    # a few lanes that take the kernels' other paths (special values, tiny,
+    # huge; for sin/cos also the ranges of the float32-via-float64 and the
+    # one-lane exact reductions): every layout regroups them into vectors
+    # differently, and a lane's result must not depend on its neighbours
+    specials = [0.0, -0.0, np.inf, np.nan, 1e30, 1e-40, -1.0, 7000.0, 3e5, -2e6, 5e9, 1e-20]
+    for i in range(0, n, 5):
+        x[i] = specials[(i // 5) % len(specials)]
     with np.errstate(all="ignore"):
         return x.astype(dtype)
 
