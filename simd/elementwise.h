@@ -72,6 +72,12 @@
  *   vi32_gt(a, b), vi64_gt(a, b)         signed a > b as a mask
  *   vi64_gt_hi(a, b)                     the same, but may decide by the high
  *                                        32 bits only (SSE2 has no pcmpgtq)
+ *   vf64_cvt_f32_lo/hi(VF32), vf32_cvt_f64_pair(lo, hi)
+ *                                        float32 <-> float64 by vector halves,
+ *                                        announced by SIMD_HAVE_F32_F64_CVT
+ *                                        (optional: without them float32
+ *                                        sin/cos lanes beyond 2^17 take the
+ *                                        one-lane exact reduction)
  *   SIMD_FMA_NATIVE                      1 if V_fma/V_fnma are fused
  *   SIMD_OPAQUE_PTR(p)                   hides a table pointer's target from
  *                                        the optimiser (or does nothing)
@@ -728,7 +734,7 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 
-#if EW_PASS == 2
+#if EW_PASS == 2 && defined(SIMD_HAVE_F32_F64_CVT)
 /* float32 lanes beyond float32's reduction (2^17 fused, 2^12 otherwise)
    but within float64's (2^30, 2^20): the float64 reduction of the two
    halves, r rounded to a float pair, q mod 4 into a float's magic form.
@@ -765,7 +771,7 @@ EW_INLINE VI32 ew_f32_trig_reduce_f64(VF32 x, int cosine, VF32 *rh, VF32 *rl, VF
    reduction used (|x| < 3/4 aside, where q = 0 and rh = x exactly). */
 EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, V *near)
 {
-#if EW_PASS == 2
+#if EW_PASS == 2 && defined(SIMD_HAVE_F32_F64_CVT)
     const V mid = V_(nle)(V_(abs)(x), EW_(k)(EW_TRIG_MAX));
     V h2, l2, n2;
     const VI q2 = ew_f32_trig_reduce_f64(V_(and)(mid, x), cosine, &h2, &l2, &n2);
@@ -853,7 +859,7 @@ EW_INLINE V EW_(trig_v)(V x, int cosine)
             return EW_(trig_poly)(rh, rl, qi);
         }
     }
-#if EW_PASS == 2
+#if EW_PASS == 2 && defined(SIMD_HAVE_F32_F64_CVT)
     /* float32 lanes up to float64's bound: still a vector computation */
     else if (!V_(any)(EW_(outside)(ax, EW_(bits)(EWK(TRIG_TINY)), EW_(bits)(EW_TRIG_MAXR)))) {
         V rh, rl, near;

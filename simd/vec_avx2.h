@@ -170,6 +170,7 @@ SIMD_AVX2_MATH_(vf64, VF64, double, pd, VI64)
 SIMD_AVX2_MATH_(vf32, VF32, float, ps, VI32)
 #undef SIMD_AVX2_MATH_
 
+#define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and the two VF64 of its halves */
 static inline VF64 vf64_cvt_f32_lo(VF32 a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
 static inline VF64 vf64_cvt_f32_hi(VF32 a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }

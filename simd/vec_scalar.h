@@ -94,6 +94,7 @@ SIMD_SCALAR_MATH_(vf64, double, VI64, sqrt)
 SIMD_SCALAR_MATH_(vf32, float, VI32, sqrtf)
 #undef SIMD_SCALAR_MATH_
 
+#define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and "the two halves" of its one lane
    (both halves are the lane itself; the pair takes the first) */
 static inline VF64 vf64_cvt_f32_lo(VF32 a) { return a; }

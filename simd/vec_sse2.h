@@ -160,6 +160,7 @@ SIMD_SSE2_MATH_(vf64, VF64, double, pd, VI64)
 SIMD_SSE2_MATH_(vf32, VF32, float, ps, VI32)
 #undef SIMD_SSE2_MATH_
 
+#define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and the two VF64 of its halves */
 static inline VF64 vf64_cvt_f32_lo(VF32 a) { return _mm_cvtps_pd(a); }
 static inline VF64 vf64_cvt_f32_hi(VF32 a) { return _mm_cvtps_pd(_mm_movehl_ps(a, a)); }
