@@ -23,7 +23,8 @@
  * No other flag is raised (inexact aside): lanes are never computed on
  * garbage, and every comparison of a possibly-NaN value is quiet.
  *
- * The algorithms (constants derived by simd/elementwise_consts.py):
+ * The algorithms (constants derived by simd/elementwise_consts.py, see
+ * elementwise_consts.h below):
  *
  *   exp  k = round(x / ln2) by the 1.5*2^p "magic number" addition, whose
  *        low mantissa bits then hold k + bias, so 2^k is one shift away;
@@ -128,123 +129,13 @@
 #endif
 
 /* ======================================================================
- * Constants. The block between the markers is the output of
- * simd/elementwise_consts.py (minimax coefficients, Cody-Waite splits, the
- * bits of 2/pi); do not edit it by hand.
+ * Constants (minimax coefficients, Cody-Waite splits, the bits of 2/pi):
+ * elementwise_consts.h is generated at build time by
+ * simd/gen_elementwise_consts.py from the data in
+ * simd/elementwise_consts.json, which simd/elementwise_consts.py derives
+ * (by hand, with mpmath). It is installed next to this file.
  * ====================================================================== */
-/* BEGIN GENERATED */
-/* Polynomial coefficients, lowest degree first (Horner from the end),
-   each repeated over 64 bytes so that a layer loads it as one aligned
-   vector (SSE2 has no broadcast load). */
-static EW_ALIGN64 const double ew_f64_exp_q[11][8] = {
-    EW_ROW8(0x1.0p-1), /* 0.5 */
-    EW_ROW8(0x1.555555555555bp-3), /* 0.16666666666666682395 */
-    EW_ROW8(0x1.5555555555503p-5), /* 0.041666666666666095364 */
-    EW_ROW8(0x1.111111110ec65p-7), /* 0.0083333333333170476337 */
-    EW_ROW8(0x1.6c16c16c30438p-10), /* 0.0013888888889115446473 */
-    EW_ROW8(0x1.a01a01b37b4a3p-13), /* 0.00019841269896351152401 */
-    EW_ROW8(0x1.a01a01369ffbp-16), /* 0.000024801586926858916037 */
-    EW_ROW8(0x1.71ddf02846c9cp-19), /* 2.755723489523250063e-6 */
-    EW_ROW8(0x1.27e5b4329c68ep-22), /* 2.7557581742171240266e-7 */
-    EW_ROW8(0x1.af6bda9e258fp-26), /* 2.5112025008554005243e-8 */
-    EW_ROW8(0x1.1e3d376576a8bp-29), /* 2.0826637521611337154e-9 */
-};
-static EW_ALIGN64 const double ew_f64_log_l[7][8] = {
-    EW_ROW8(0x1.5555555555592p-1), /* 0.66666666666667340202 */
-    EW_ROW8(0x1.999999997ff19p-2), /* 0.39999999999416641083 */
-    EW_ROW8(0x1.24924941e155cp-2), /* 0.28571428742028159853 */
-    EW_ROW8(0x1.c71c521450ec6p-3), /* 0.22222198605060422549 */
-    EW_ROW8(0x1.74663ced78af8p-3), /* 0.18183562850671086686 */
-    EW_ROW8(0x1.39a1e8c60e1cbp-3), /* 0.1531408486787440848 */
-    EW_ROW8(0x1.2f03ba6623f5bp-3), /* 0.14795632957656831841 */
-};
-static EW_ALIGN64 const double ew_f64_sin_s[7][8] = {
-    EW_ROW8(-0x1.5555555555555p-3), /* -0.16666666666666665741 */
-    EW_ROW8(0x1.1111111111068p-7), /* 0.0083333333333330400494 */
-    EW_ROW8(-0x1.a01a019ffe08bp-13), /* -0.00019841269840959285093 */
-    EW_ROW8(0x1.71de3a332c26ap-19), /* 2.7557319071880145825e-6 */
-    EW_ROW8(-0x1.ae642b992ca8ep-26), /* -2.5052070283437990431e-8 */
-    EW_ROW8(0x1.61093a0b4840dp-33), /* 1.6054220483612856265e-10 */
-    EW_ROW8(-0x1.9fb675339fff9p-41), /* -7.3845414379897835944e-13 */
-};
-static EW_ALIGN64 const double ew_f64_cos_c[6][8] = {
-    EW_ROW8(0x1.555555555554bp-5), /* 0.041666666666666594965 */
-    EW_ROW8(-0x1.6c16c16c15015p-10), /* -0.001388888888887334196 */
-    EW_ROW8(0x1.a01a019c8f255p-16), /* 0.000024801587289002082647 */
-    EW_ROW8(-0x1.27e4f7f19164fp-22), /* -2.7557314217041253468e-7 */
-    EW_ROW8(0x1.1ee9dbcf1ca95p-29), /* 2.087570539658477376e-9 */
-    EW_ROW8(-0x1.8fa684a03858ap-37), /* -1.1358749282238094738e-11 */
-};
-static EW_ALIGN64 const float ew_f32_exp_q[5][16] = {
-    EW_ROW16(0x1.fffffcp-2f), /* 0.49999994039535522461 */
-    EW_ROW16(0x1.55548cp-3f), /* 0.16666516661643981934 */
-    EW_ROW16(0x1.555858p-5f), /* 0.041668102145195007324 */
-    EW_ROW16(0x1.123dep-7f), /* 0.0083691924810409545898 */
-    EW_ROW16(0x1.6ac74cp-10f), /* 0.0013838901650160551071 */
-};
-static EW_ALIGN64 const float ew_f32_log_l[3][16] = {
-    EW_ROW16(0x1.55557ap-1f), /* 0.66666775941848754883 */
-    EW_ROW16(0x1.995ed6p-2f), /* 0.3997758328914642334 */
-    EW_ROW16(0x1.31e082p-2f), /* 0.2987079918384552002 */
-};
-static EW_ALIGN64 const float ew_f32_sin_s[4][16] = {
-    EW_ROW16(-0x1.555556p-3f), /* -0.16666667163372039795 */
-    EW_ROW16(0x1.111172p-7f), /* 0.0083333784714341163635 */
-    EW_ROW16(-0x1.a0567cp-13f), /* -0.00019852534751407802105 */
-    EW_ROW16(0x1.7b457cp-19f), /* 2.8257923077035229653e-6 */
-};
-static EW_ALIGN64 const float ew_f32_cos_c[3][16] = {
-    EW_ROW16(0x1.55554ap-5f), /* 0.041666645556688308716 */
-    EW_ROW16(-0x1.6c0c0ep-10f), /* -0.0013887294335290789604 */
-    EW_ROW16(0x1.99db8ap-16f), /* 0.000024429415134363807738 */
-};
-
-/* Cody-Waite splits. ln2: the high part has enough trailing zero bits
-   that k * LN2_HI is exact for every k the kernels form (|k| < 2^11,
-   float: 2^8). pi/2: PIO2_1 * m is exact in the fused variant (fma
-   computes it exactly) and PIO2_2 * m always, for |m| < 2^PIO2_MBITS. */
-#define EW_F64_LN2_HI 0x1.62e42fefa38p-1 /* 0.69314718055989033019 */
-#define EW_F64_LN2_LO 0x1.ef35793c7673p-45 /* 5.4979230187083711552e-14 */
-#define EW_F64_LOG2E 0x1.71547652b82fep+0 /* 1.442695040888963387 */
-#define EW_F64_TWO_OVER_PI 0x1.45f306dc9c883p-1 /* 0.63661977236758138243 */
-#define EW_F32_LN2_HI 0x1.62e4p-1f /* 0.693145751953125 */
-#define EW_F32_LN2_LO 0x1.7f7d1cp-20f /* 1.428606765330187045e-6 */
-#define EW_F32_LOG2E 0x1.715476p+0f /* 1.4426950216293334961 */
-#define EW_F32_TWO_OVER_PI 0x1.45f306p-1f /* 0.63661974668502807617 */
-#if SIMD_FMA_NATIVE
-#define EW_F64_PIO2_MBITS 30
-#define EW_F64_PIO2_1 0x1.921fb54442d18p+0 /* 1.570796326794896558 */
-#define EW_F64_PIO2_2 0x1.1a6264p-54 /* 6.1232342629258392722e-17 */
-#define EW_F64_PIO2_3 -0x1.9d747f23e32edp-79 /* -2.671890733861015525e-24 */
-#define EW_F32_PIO2_MBITS 17
-#define EW_F32_PIO2_1 0x1.921fb6p+0f /* 1.5707963705062866211 */
-#define EW_F32_PIO2_2 -0x1.78p-25f /* -4.3772161006927490234e-8 */
-#define EW_F32_PIO2_3 0x1.0b4612p-34f /* 6.0771006282767103812e-11 */
-#endif
-#if !SIMD_FMA_NATIVE
-#define EW_F64_PIO2_MBITS 20
-#define EW_F64_PIO2_1 0x1.921fb544p+0 /* 1.5707963267341256142 */
-#define EW_F64_PIO2_2 0x1.0b4611a6p-34 /* 6.0771005063039659766e-11 */
-#define EW_F64_PIO2_3 0x1.3198a2e037073p-69 /* 2.0222662487959506315e-21 */
-#define EW_F32_PIO2_MBITS 12
-#define EW_F32_PIO2_1 0x1.922p+0f /* 1.57080078125 */
-#define EW_F32_PIO2_2 -0x1.2aep-18f /* -4.4535845518112182617e-6 */
-#define EW_F32_PIO2_3 -0x1.de973ep-31f /* -8.7055157527160531572e-10 */
-#endif
-
-/* 2/pi = 0.w[0] w[1] ... in 32-bit words (for the Payne-Hanek reduction) */
-static const uint32_t ew_two_over_pi[40] = {
-    0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u, 0xdb629599u, 0x3c439041u,
-    0xfe5163abu, 0xdebbc561u, 0xb7246e3au, 0x424dd2e0u, 0x06492eeau, 0x09d1921cu,
-    0xfe1deb1cu, 0xb129a73eu, 0xe88235f5u, 0x2ebb4484u, 0xe99c7026u, 0xb45f7e41u,
-    0x3991d639u, 0x835339f4u, 0x9c845f8bu, 0xbdf9283bu, 0x1ff897ffu, 0xde05980fu,
-    0xef2f118bu, 0x5a0a6d1fu, 0x6d367ecfu, 0x27cb09b7u, 0x4f463f66u, 0x9e5fea2du,
-    0x7527bac7u, 0xebe5f17bu, 0x3d0739f7u, 0x8a5292eau, 0x6bfb5fb1u, 0x1f8d5d08u,
-    0x56033046u, 0xfc7b6babu, 0xf0cfbc20u, 0x9af4361du,
-};
-#define EW_PIO2_DD_HI 0x1.921fb54442d18p+0 /* pi/2 = HI + LO + O(2^-108) */
-#define EW_PIO2_DD_LO 0x1.1a62633145c07p-54
-/* END GENERATED */
+#include "elementwise_consts.h"
 
 /* Thresholds (chosen by the error analysis in the file header):
  *   EXP_TINY   below it exp(x) rounds to 1 and r^2 could underflow: slow path
