@@ -40,6 +40,8 @@
 #include <stdint.h>
 
 #define SIMD_NAME(x) avx512_##x
+/* the version of the op set the templates use (simd/layer_api.h) */
+#define SIMD_LAYER_API 1
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX512F | HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m512d VF64;

@@ -96,6 +96,7 @@
 #ifndef SIMD_NAME
 #error "include a vector layer (simd/vec_*.h) before elementwise.h"
 #endif
+#include "layer_api.h"
 #ifndef SIMD_FMA_NATIVE
 #error "the vector layer lacks the elementwise operations (SIMD_FMA_NATIVE is not defined)"
 #endif

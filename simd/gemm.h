@@ -62,6 +62,7 @@
 #ifndef SIMD_NAME
 #error "include a vector layer (simd/vec_*.h) before gemm.h"
 #endif
+#include "layer_api.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define GEMM_INLINE static inline __attribute__((always_inline))

@@ -46,6 +46,7 @@
 #ifndef SIMD_NAME
 #error "include a vector layer (simd/vec_*.h) before level1.h"
 #endif
+#include "layer_api.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define L1_INLINE static inline __attribute__((always_inline))

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #define SIMD_NAME(x) scalar_##x
+/* the version of the op set the templates use (simd/layer_api.h) */
+#define SIMD_LAYER_API 1
 #define SIMD_LAYER_FEATURES 0 /* runs on any CPU */
 
 typedef double VF64;

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define SIMD_NAME(x) sse2_##x
+/* the version of the op set the templates use (simd/layer_api.h) */
+#define SIMD_LAYER_API 1
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_SSE | HOSTLIB_CPU_SSE2)
 
 typedef __m128d VF64;

@@ -1,0 +1,22 @@
+/*
+ * layer_api.h -- the version of the vector-layer op set the templates use.
+ *
+ * Vector layers also live outside hostlib (kernels_avx512/vec_avx512.h, or
+ * a third-party kernel wheel) and are compiled against the templates of
+ * whatever hostlib is installed. When a template starts using an op that
+ * older layers lack, bump this number (and every layer's SIMD_LAYER_API
+ * once it has the op): an out-of-date layer then stops with this message
+ * instead of a cascade of "implicit declaration" errors.
+ */
+#ifndef SIMD_LAYER_API_H
+#define SIMD_LAYER_API_H
+
+#define SIMD_LAYER_API_REQUIRED 1
+
+#if !defined(SIMD_LAYER_API)
+#error "the vector layer does not define SIMD_LAYER_API; it predates hostlib's layer versioning"
+#elif SIMD_LAYER_API != SIMD_LAYER_API_REQUIRED
+#error "the vector layer implements a different SIMD_LAYER_API than these templates need; update the layer or build against a matching hostlib"
+#endif
+
+#endif /* SIMD_LAYER_API_H */
