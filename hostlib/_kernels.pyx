@@ -170,23 +170,28 @@ cdef cnp.ndarray _vec_in(cnp.ndarray a, int typenum, Vec *v):
     return a
 
 
-cdef cnp.ndarray _vec_out(object obj, str func, str name, Vec *v):
-    """Check a 1-D array that is updated in place."""
-    cdef cnp.ndarray a
-    cdef int t
-    cdef ptrdiff_t s
+cdef cnp.ndarray _inplace_float_array(object obj, str func, str name):
+    """An output updated in place: a float32/float64 ndarray in native byte order."""
     if not isinstance(obj, cnp.ndarray):
         raise TypeError(
             f"{func}: {name} is updated in place, so it must be a numpy.ndarray of float32 "
             f"or float64, got {type(obj).__name__}"
         )
-    a = <cnp.ndarray>obj
-    t = cnp.PyArray_TYPE(a)
+    cdef cnp.ndarray a = <cnp.ndarray>obj
+    cdef int t = cnp.PyArray_TYPE(a)
     if (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE) or not cnp.PyArray_ISNOTSWAPPED(a):
         raise TypeError(
             f"{func}: {name} has dtype {a.dtype}; it is updated in place, so it must be "
             f"float32 or float64 in native byte order"
         )
+    return a
+
+
+cdef cnp.ndarray _vec_out(object obj, str func, str name, Vec *v):
+    """Check a 1-D array that is updated in place."""
+    cdef cnp.ndarray a = _inplace_float_array(obj, func, name)
+    cdef int t = cnp.PyArray_TYPE(a)
+    cdef ptrdiff_t s
     if cnp.PyArray_NDIM(a) != 1:
         raise ValueError(f"{func}: {name} must be 1-D, got an array of shape {(<object>a).shape}")
     _check_span(a, func, name)
@@ -855,18 +860,8 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
         t2 = _compute_type(B, "gemm", "b")
         t = cnp.NPY_FLOAT if t1 == cnp.NPY_FLOAT and t2 == cnp.NPY_FLOAT else cnp.NPY_DOUBLE
     else:
-        if not isinstance(c, cnp.ndarray):
-            raise TypeError(
-                f"gemm: c is updated in place, so it must be a numpy.ndarray of float32 or "
-                f"float64, got {type(c).__name__}"
-            )
-        C = <cnp.ndarray>c
+        C = _inplace_float_array(c, "gemm", "c")
         t = cnp.PyArray_TYPE(C)
-        if (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE) or not cnp.PyArray_ISNOTSWAPPED(C):
-            raise TypeError(
-                f"gemm: c has dtype {C.dtype}; it is updated in place, so it must be float32 "
-                f"or float64 in native byte order"
-            )
         if cnp.PyArray_NDIM(C) != 2:
             raise ValueError(f"gemm: c must be 2-D, got an array of shape {(<object>C).shape}")
         _check_span(C, "gemm", "c")
