@@ -286,28 +286,6 @@ core_activate(PyObject *Py_UNUSED(self), PyObject *args)
     Py_RETURN_NONE;
 }
 
-PyDoc_STRVAR(active_is_doc,
-"active_is(host_api, table) -> bool\n\n"
-"Whether table is the one host_api currently hands out.");
-
-static PyObject *
-core_active_is(PyObject *Py_UNUSED(self), PyObject *args)
-{
-    PyObject *api_capsule, *table_capsule;
-    if (!PyArg_ParseTuple(args, "O!O!:active_is", &PyCapsule_Type, &api_capsule,
-                          &PyCapsule_Type, &table_capsule)) {
-        return NULL;
-    }
-    hostlib_host_api *api =
-        PyCapsule_GetPointer(api_capsule, PyCapsule_GetName(api_capsule));
-    const void *table =
-        PyCapsule_GetPointer(table_capsule, PyCapsule_GetName(table_capsule));
-    if (api == NULL || table == NULL) {
-        return NULL;
-    }
-    return PyBool_FromLong(HOSTLIB_LOAD_ACTIVE(api) == table);
-}
-
 PyDoc_STRVAR(slot_address_doc,
 "slot_address(capsule, capsule_name, magic, abi_major, slot) -> int\n\n"
 "Address of the function in a slot of a valid table (0 when not filled).");
@@ -338,7 +316,6 @@ static PyMethodDef core_methods[] = {
     {"compose", core_compose, METH_VARARGS, compose_doc},
     {"new_host_api", core_new_host_api, METH_VARARGS, new_host_api_doc},
     {"activate", core_activate, METH_VARARGS, activate_doc},
-    {"active_is", core_active_is, METH_VARARGS, active_is_doc},
     {"slot_address", core_slot_address, METH_VARARGS, slot_address_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -347,8 +324,7 @@ static int
 core_exec(PyObject *module)
 {
     if (PyModule_AddIntConstant(module, "HEADER_SIZE", (long)sizeof(hostlib_table_header)) < 0 ||
-        PyModule_AddIntConstant(module, "SLOT_SIZE", (long)SLOT_SIZE) < 0 ||
-        PyModule_AddIntConstant(module, "HOST_API_SIZE", (long)sizeof(hostlib_host_api)) < 0) {
+        PyModule_AddIntConstant(module, "SLOT_SIZE", (long)SLOT_SIZE) < 0) {
         return -1;
     }
     return 0;
