@@ -399,6 +399,44 @@ def lname(lvl: int | None) -> str | None:
 # ---------------------------------------------------------------------------
 
 
+def _versus_reference(ctx: Context, k, kname: str, dt: str, n: int, ns, levels, cell) -> tuple[dict, dict]:
+    """Time the reference (numpy/OpenBLAS: default, then each ISA level in
+    `levels` run by a worker) and every backend providing the entry, in one
+    interleaved comparison. Returns ({level: cell}, {backend: cell}) with
+    each backend's speedup against the default and the equal-ISA reference."""
+    B = ctx.B
+    default = lname(ctx.default_level) or "default"
+    who: dict[str, Any] = {"=" + default: B.Local(k.numpy, ns)}
+    for lvl in levels:
+        c = ctx.remote(lvl, kname, dt, n, k.numpy)
+        if c is not None:
+            who["=" + lname(lvl)] = c
+    for name in B.providers(k.entry(dt), ctx.backends):
+        who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
+    reference: dict[str, Any] = {}
+    backends: dict[str, Any] = {}
+    for key, t in ctx.compare(who).items():
+        if key.startswith("="):
+            reference[key[1:]] = cell(t)
+        else:
+            backends[key] = cell(t)
+    for name, c in backends.items():
+        c["speedup"] = B.ratio(reference[default]["ns"], c["ns"])
+        eq = lname(ctx.backend_level[name])
+        c["equal_isa"] = eq
+        ref = reference.get(eq) if eq else None
+        c["speedup_equal_isa"] = B.ratio(ref["ns"], c["ns"]) if ref else None
+    return reference, backends
+
+
+def _renamed(cells: dict, against: str) -> dict:
+    # the JSON names the reference in the ratio keys: speedup_vs_numpy, ...
+    for c in cells.values():
+        c[f"speedup_vs_{against}"] = c.pop("speedup")
+        c[f"speedup_vs_{against}_equal_isa"] = c.pop("speedup_equal_isa")
+    return cells
+
+
 def section_ufunc(ctx: Context, progress) -> list[dict[str, Any]]:
     B = ctx.B
     rows = []
@@ -408,29 +446,13 @@ def section_ufunc(ctx: Context, progress) -> list[dict[str, Any]]:
             for n in ctx.mode["ufunc_sizes"]:
                 progress.step(f"ufunc {kname} {dt} n={B.fmt_n(n)}")
                 ns = B.setup(k, n, dt)
-                row: dict[str, Any] = {"kernel": kname, "dtype": dt, "n": n, "numpy": {}, "backends": {}}
-                default = lname(ctx.default_level) or "default"
-                who: dict[str, Any] = {"=" + default: B.Local(k.numpy, ns)}
-                for lvl in (3, 2):
-                    c = ctx.remote(lvl, kname, dt, n, k.numpy)
-                    if c is not None:
-                        who["=" + lname(lvl)] = c
-                for name in B.providers(k.entry(dt), ctx.backends):
-                    who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
-                for key, t in ctx.compare(who).items():
-                    cell = {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "timing": t}
-                    if key.startswith("="):
-                        row["numpy"][key[1:]] = cell
-                    else:
-                        row["backends"][key] = cell
-                del ns, who
-                for name, cell in row["backends"].items():
-                    cell["speedup_vs_numpy"] = B.ratio(row["numpy"][default]["ns"], cell["ns"])
-                    eq = lname(ctx.backend_level[name])
-                    cell["equal_isa"] = eq
-                    ref = row["numpy"].get(eq) if eq else None
-                    cell["speedup_vs_numpy_equal_isa"] = B.ratio(ref["ns"], cell["ns"]) if ref else None
-                rows.append(row)
+                reference, backends = _versus_reference(
+                    ctx, k, kname, dt, n, ns, (3, 2),
+                    lambda t: {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "timing": t},
+                )
+                del ns
+                rows.append({"kernel": kname, "dtype": dt, "n": n, "numpy": reference,
+                             "backends": _renamed(backends, "numpy")})
                 progress.advance()
     return rows
 
@@ -439,35 +461,19 @@ def section_gemm(ctx: Context, progress) -> list[dict[str, Any]]:
     B = ctx.B
     k = B.KERNELS["gemm"]
     rows = []
+    # OpenBLAS at an ISA level only where its core type really took effect
+    levels = tuple(lvl for lvl in (3, 2) if (ctx.levels.get(lvl) or {}).get("openblas_ok"))
     for dt in ("f32", "f64"):
         for n in ctx.mode["gemm_sizes"]:
             progress.step(f"gemm {dt} n={n}")
             ns = B.setup(k, n, dt)
-            row: dict[str, Any] = {"kernel": "gemm", "dtype": dt, "n": n, "flops": k.flops(n), "openblas": {}, "backends": {}}
-            default = lname(ctx.default_level) or "default"
-            who: dict[str, Any] = {"=" + default: B.Local(k.numpy, ns)}
-            for lvl in (3, 2):
-                rec = ctx.levels.get(lvl)
-                if rec and rec.get("openblas_ok"):
-                    c = ctx.remote(lvl, "gemm", dt, n, k.numpy)
-                    if c is not None:
-                        who["=" + lname(lvl)] = c
-            for name in B.providers(k.entry(dt), ctx.backends):
-                who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
-            for key, t in ctx.compare(who).items():
-                cell = {"ns": t["best_ns"], "gflops": k.flops(n) / t["best_ns"], "timing": t}
-                if key.startswith("="):
-                    row["openblas"][key[1:]] = cell
-                else:
-                    row["backends"][key] = cell
-            del ns, who
-            for name, cell in row["backends"].items():
-                cell["speedup_vs_openblas"] = B.ratio(row["openblas"][default]["ns"], cell["ns"])
-                eq = lname(ctx.backend_level[name])
-                cell["equal_isa"] = eq
-                ref = row["openblas"].get(eq) if eq else None
-                cell["speedup_vs_openblas_equal_isa"] = B.ratio(ref["ns"], cell["ns"]) if ref else None
-            rows.append(row)
+            reference, backends = _versus_reference(
+                ctx, k, "gemm", dt, n, ns, levels,
+                lambda t: {"ns": t["best_ns"], "gflops": k.flops(n) / t["best_ns"], "timing": t},
+            )
+            del ns
+            rows.append({"kernel": "gemm", "dtype": dt, "n": n, "flops": k.flops(n), "openblas": reference,
+                         "backends": _renamed(backends, "openblas")})
             progress.advance()
     return rows
 
