@@ -194,8 +194,22 @@ static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); 
 typedef __m512i VI64; /* 8 x 64-bit lanes: the bits of a VF64 */
 typedef __m512i VI32; /* 16 x 32-bit lanes: the bits of a VF32 */
 
-static inline VF64 simd_avx512_mask_pd_(__mmask8 k) { return _mm512_castsi512_pd(_mm512_maskz_set1_epi64(k, -1)); }
-static inline VF32 simd_avx512_mask_ps_(__mmask16 k) { return _mm512_castsi512_ps(_mm512_maskz_set1_epi32(k, -1)); }
+/* A mask register as a vector of all-ones / all-zeros lanes. Not
+   _mm512_maskz_set1_epi64(k, -1): GCC emits it as a vpternlog that reads
+   its (arbitrary) destination register, a false dependency that chained
+   each dexp vector to the previous one's result and made avx512 dexp 3x
+   slower than avx2. A zeroed register (a dependency-breaking idiom) as
+   the ternlog's input leaves no such chain; imm 0xff ignores the inputs. */
+static inline VF64 simd_avx512_mask_pd_(__mmask8 k)
+{
+    const __m512i z = _mm512_setzero_si512();
+    return _mm512_castsi512_pd(_mm512_maskz_ternarylogic_epi64(k, z, z, z, 0xff));
+}
+static inline VF32 simd_avx512_mask_ps_(__mmask16 k)
+{
+    const __m512i z = _mm512_setzero_si512();
+    return _mm512_castsi512_ps(_mm512_maskz_ternarylogic_epi32(k, z, z, z, 0xff));
+}
 
 /* p: prefix, V/T/s as above, I: the integer vector, w: lane width (64/32),
    K: the mask-register type */
