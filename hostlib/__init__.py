@@ -23,6 +23,12 @@ Environment variables, read at import:
 ``HOSTLIB_DISABLE_FEATURES``
     CPU features to treat as absent, e.g. ``AVX2,FMA3`` (commas or spaces,
     any case). Masking a feature masks every feature that implies it.
+``HOSTLIB_PROFILE``
+    The profile file :func:`tune` writes and automatic selection reads
+    (default: one per CPU kind in ``$XDG_CACHE_HOME/hostlib``).
+``HOSTLIB_TUNE``
+    ``on`` (default): automatic selection serves the measured winner where
+    the profile holds; ``off``: declared priorities only.
 
 C and Cython code calls the same table through ``hostlib_stubs.h`` /
 ``hostlib_stubs.pxd`` (see :func:`get_include`).
@@ -32,7 +38,10 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+if TYPE_CHECKING:
+    from ._tune import TuneResult
 
 try:
     from . import _core, _spec  # noqa: F401  (built and generated at build time)
@@ -47,12 +56,15 @@ except ImportError as _exc:
 
 from . import _cpu, _host  # noqa: E402
 from ._host import AUTO, PORTABLE, Backend, BackendError
+from ._profile import ProfileWarning
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackendError",
     "Backend",
+    "ProfileWarning",
+    "tune",
     "cpu_features",
     "backends",
     "active",
@@ -151,6 +163,33 @@ def _preference(names: Sequence[str | None]) -> Sequence[str] | None:
     if None in names:
         raise TypeError("use(None) must be called with None alone")
     return names  # type: ignore[return-value]
+
+
+def tune(
+    *,
+    quick: bool = False,
+    entries: Sequence[str] | None = None,
+    save: bool = True,
+    path: str | None = None,
+    progress: bool = False,
+) -> "TuneResult":
+    """Choose each entry's backend by measurement (what ``hostlib tune`` runs).
+
+    Every usable backend that provides an entry is first verified against
+    the portable table on a fixed input set (random and special values,
+    tails, strides; the bounds are in ``hostlib._tune.BOUNDS``): one that
+    disagrees is excluded for that entry however fast it is. The others are
+    timed at representative sizes, and the fastest serves the entry from
+    then on, in this process and in every later one on this machine (the
+    profile is saved to ``path``, default ``HOSTLIB_PROFILE`` or the user's
+    cache). ``quick`` measures one size with fewer samples; ``entries``
+    limits the run to some entries (the profile keeps the others).
+    ``use()``/``HOSTLIB_BACKEND`` still override the profile. While it runs
+    the process-wide selection switches between backends.
+    """
+    from ._tune import tune as _run
+
+    return _run(_kernels_host, quick=quick, entries=entries, save=save, path=path, progress=progress)
 
 
 def get_include() -> str:

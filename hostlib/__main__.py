@@ -4,6 +4,8 @@
     python -m hostlib --json     the same as JSON
     python -m hostlib bench      every usable backend side by side, per kernel
                                  (``python -m hostlib bench --help``)
+    python -m hostlib tune       measure and save the fastest backend per entry
+                                 (``python -m hostlib tune --help``)
 """
 
 from __future__ import annotations
@@ -21,13 +23,19 @@ def main(argv: list[str] | None = None) -> int:
         from hostlib import _bench
 
         return _bench.main(argv[1:])
+    if argv and argv[0] == "tune":
+        from hostlib import _tune
+
+        return _tune.main(argv[1:])
 
     parser = argparse.ArgumentParser(
         prog="python -m hostlib",
         description="Show CPU features, discovered kernel backends and which backend serves each kernel.",
-        epilog="Subcommand: 'bench' compares every usable backend kernel by kernel "
-        "(python -m hostlib bench --help). "
-        "Environment: HOSTLIB_BACKEND=auto|name[,name...], HOSTLIB_DISABLE_FEATURES=FEATURE[,FEATURE...]",
+        epilog="Subcommands: 'bench' compares every usable backend kernel by kernel "
+        "(python -m hostlib bench --help); 'tune' measures them and saves the fastest per entry "
+        "as this machine's profile (python -m hostlib tune --help). "
+        "Environment: HOSTLIB_BACKEND=auto|name[,name...], HOSTLIB_DISABLE_FEATURES=FEATURE[,FEATURE...], "
+        "HOSTLIB_PROFILE=path, HOSTLIB_TUNE=on|off",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)

@@ -45,6 +45,7 @@ __all__ = [
     "bits_to_features",
     "make_cpu_info",
     "cpu_info",
+    "identity",
 ]
 
 #: environment variable holding the user's feature mask
@@ -271,3 +272,29 @@ def cpu_info(disable: str | None = None, *, source: str | None = None) -> CpuInf
         disable = os.environ.get(ENV_DISABLE, "")
         source = source or ENV_DISABLE
     return _cpu_info_for(disable, source or "disable")
+
+
+@functools.lru_cache(maxsize=None)
+def identity() -> dict[str, Any]:
+    """What makes a timing measured on this CPU valid on another: vendor,
+    family, model and stepping on x86 (CPUID leaves 0 and 1, with the
+    extended family/model folded in as the vendors' manuals define them),
+    and a readable brand string. Elsewhere, the architecture and what the
+    OS tells of the processor. Feature masks are not part of it."""
+    arch = _detect()[0]
+    try:
+        _, ebx, ecx, edx = _cpuid.raw_cpuid(0, 0)
+    except (OSError, AttributeError):
+        return {"arch": arch, "processor": platform.processor() or platform.machine()}
+    vendor = b"".join(r.to_bytes(4, "little") for r in (ebx, edx, ecx)).decode("ascii", "replace")
+    eax = _cpuid.raw_cpuid(1, 0)[0]
+    family, model, stepping = (eax >> 8) & 0xF, (eax >> 4) & 0xF, eax & 0xF
+    if family == 0xF:
+        family += (eax >> 20) & 0xFF
+    if family in (0x6, 0xF) or family > 0xF:
+        model += ((eax >> 16) & 0xF) << 4
+    brand = ""
+    if _cpuid.raw_cpuid(0x80000000, 0)[0] >= 0x80000004:
+        regs = [r for leaf in (0x80000002, 0x80000003, 0x80000004) for r in _cpuid.raw_cpuid(leaf, 0)]
+        brand = b"".join(r.to_bytes(4, "little") for r in regs).split(b"\0")[0].decode("ascii", "replace").strip()
+    return {"arch": arch, "vendor": vendor, "family": family, "model": model, "stepping": stepping, "brand": brand}

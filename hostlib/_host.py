@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
-from . import _core, _cpu, _spec
+from . import _core, _cpu, _profile, _spec
 
 PORTABLE = "portable"
 AUTO = "auto"
@@ -110,6 +110,8 @@ class Backend:
     provides: tuple[str, ...] = ()
     capsule: Any = field(default=None, repr=False, compare=False)
     metadata: Any = field(default=None, repr=False, compare=False)
+    #: the compiled module's file (what a profile's measurement is tied to)
+    file: str | None = field(default=None, compare=False)
 
     @property
     def usable(self) -> bool:
@@ -215,6 +217,15 @@ class Host:
         self.backends[PORTABLE] = self._portable
         self.preference: tuple[str, ...] | None = None
         self.serving: dict[str, str] = {}
+        self.profile_path = _profile.default_path(_cpu.identity())
+        self.profile_state = ""  # what became of the profile, for the report
+        #: entries served by measurement, and why the others are not
+        self.measured: dict[str, _profile.EntryRecord] = {}
+        self.unmeasured: dict[str, str] = {}
+        if _profile.tune_enabled():
+            self.apply_profile(_profile.load(self.profile_path))
+        else:
+            self.apply_profile(None, state=f"ignored ({_profile.ENV_TUNE}=off)")
 
     # ------------------------------------------------------------------ load
 
@@ -251,6 +262,7 @@ class Host:
             abi=f"{info['abi_major']}.{info['abi_minor']}",
             provides=provides,
             capsule=module._C_API,
+            file=getattr(module, "__file__", None),
         )
 
     def _entry_points(self) -> list[importlib.metadata.EntryPoint]:
@@ -366,7 +378,8 @@ class Host:
                 + (f" (unknown bits {undeclared:#x})" if undeclared & ~_cpu.features_to_bits(_cpu.FEATURE_NAMES) else ""),
                 **record,
             )
-        return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, metadata=meta, **record)
+        return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, metadata=meta,
+                       file=getattr(module, "__file__", None), **record)
 
     # ------------------------------------------------------------- selection
 
@@ -425,6 +438,16 @@ class Host:
         candidates = [b for b in order if entry in b.provides]
         if not automatic:
             return candidates[0]
+        if entry in self.measured:  # valid here: every candidate it names is usable
+            return self.backends[self.measured[entry].winner]
+        return self._by_priority(entry, candidates)
+
+    def declared_provider(self, entry: str) -> str:
+        """The backend that declared priorities alone choose for ``entry``."""
+        return self._by_priority(entry, [b for b in self.auto_order() if entry in b.provides]).name
+
+    @staticmethod
+    def _by_priority(entry: str, candidates: list[Backend]) -> Backend:
         # the best priority for this entry; portable (no priority) last; the
         # order (by backend priority, then name) breaks ties
         def rank(b: Backend) -> float:
@@ -474,6 +497,66 @@ class Host:
         finally:
             with self._lock:
                 self.select(previous)
+
+    # --------------------------------------------------------------- profile
+
+    def providers(self) -> dict[str, list[str]]:
+        """Entry -> the usable backends that provide it, best declared first."""
+        order = self.auto_order()
+        return {e: [b.name for b in order if e in b.provides] for e in self.iface.entries}
+
+    def profile_key(self) -> dict[str, Any]:
+        """What a profile must have been measured with to hold here."""
+        return {
+            "interface": self.iface.name,
+            "abi": self.iface.abi,
+            "cpu": dict(_cpu.identity()),
+            "features": self.cpu.to_dict()["available"],
+        }
+
+    def identities(self) -> dict[str, dict[str, Any]]:
+        """Usable backend -> what a measurement of it is tied to."""
+        return {
+            b.name: {"version": b.version, "file": _profile.file_identity(b.file)}
+            for b in self.backends.values()
+            if b.usable
+        }
+
+    def apply_profile(self, profile: _profile.Profile | None, state: str = "") -> None:
+        """Serve, under automatic selection, the measured winner of every
+        entry for which ``profile`` holds here (see hostlib._profile)."""
+        competing = {e: p for e, p in self.providers().items() if len(p) > 1}
+        if profile is None:
+            measured, unmeasured = {}, {e: "no profile" for e in competing}
+            state = state or "none"
+        else:
+            measured, unmeasured = _profile.applicable(profile, self.profile_key(), self.identities(), competing)
+            state = state or (f"{len(measured)} of {len(competing)} competing entries measured"
+                              + (f" ({profile.created})" if profile.created else ""))
+        with self._lock:
+            self.measured, self.unmeasured, self.profile_state = measured, unmeasured, state
+            if hasattr(self, "table"):
+                self.select(self.preference)
+
+    def choice(self, entry: str) -> dict[str, Any]:
+        """How the backend serving ``entry`` was chosen: ``measured`` (with
+        the margin over the runner-up and, where the winner depends on size,
+        the winner per size), ``declared`` (priority; with the reason no
+        measurement applies), ``forced`` (use()/HOSTLIB_BACKEND) or ``only``
+        (a single backend provides it)."""
+        out: dict[str, Any] = {"backend": self.serving.get(entry)}
+        if self.preference is not None:
+            out["choice"] = "forced"
+        elif entry in self.measured:
+            rec = self.measured[entry]
+            winners = rec.size_winners()
+            out.update(choice="measured", margin=rec.margin(),
+                       size_winners={str(n): w for n, w in winners.items()} if len(set(winners.values())) > 1 else None)
+        elif entry in self.unmeasured:
+            out.update(choice="declared", reason=self.unmeasured[entry])
+        else:
+            out["choice"] = "only"
+        return out
 
     def slot_address(self, backend: str, entry: str) -> int:
         """Address of the function a backend provides for an entry (0 if none)."""

@@ -10,7 +10,7 @@ from typing import Any
 from . import _cpu
 from ._host import AUTO, PORTABLE, Host
 
-ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES")
+ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE")
 
 
 def runtime_info(host: Host) -> dict[str, Any]:
@@ -34,6 +34,8 @@ def runtime_info(host: Host) -> dict[str, Any]:
         "selection": AUTO if host.preference is None else list(host.preference),
         "backends": [b.to_dict() for b in backends()],
         "entries": dict(host.serving),
+        "profile": {"path": host.profile_path, "state": host.profile_state},
+        "entries_detail": {e: host.choice(e) for e in host.iface.entries},
     }
 
 
@@ -50,7 +52,7 @@ def _wrap(words: list[str], indent: int, width: int = 78) -> str:
 
 
 def _entry_rows(host: Host) -> list[tuple[str, list[str]]]:
-    """Rows of (kernel, [provider per dtype]); float32/float64 pairs share a row."""
+    """Rows of (kernel, [entry per dtype]); float32/float64 pairs share a row."""
     names = host.iface.entries
     rows, seen = [], set()
     for n in names:
@@ -58,12 +60,54 @@ def _entry_rows(host: Host) -> list[tuple[str, list[str]]]:
             continue
         base = n[1:]
         if n[0] in "sd" and "s" + base in names and "d" + base in names:
-            rows.append((base, [host.serving["s" + base], host.serving["d" + base]]))
+            rows.append((base, ["s" + base, "d" + base]))
             seen.update({"s" + base, "d" + base})
         else:
-            rows.append((n, [host.serving[n]]))
+            rows.append((n, [n]))
             seen.add(n)
     return rows
+
+
+#: how each choice is marked in the entries table
+_MARKS = {"measured": "m", "declared": "d", "forced": "", "only": ""}
+
+
+def _entry_cell(choice: dict[str, Any]) -> str:
+    """'avx2  m 1.32x~': backend, how chosen, margin, ~ if size-dependent."""
+    cell = f"{choice['backend']:<9}"
+    mark = _MARKS[choice["choice"]]
+    if mark:
+        cell += f" {mark}"
+    if choice.get("margin") is not None:
+        cell += f" {choice['margin']:.2f}x"
+    if choice.get("size_winners"):
+        cell += "~"
+    return cell
+
+
+def _selection_notes(host: Host, details: dict[str, dict[str, Any]]) -> list[str]:
+    """The legend of the marks, why entries are not measured, and the hint
+    to run ``hostlib tune``."""
+    kinds = {d["choice"] for d in details.values()}
+    out = []
+    if "measured" in kinds or "declared" in kinds:
+        out.append("  m = measured (margin: how much slower the runner-up is), d = declared priority, "
+                   "~ = the winner depends on the size")
+    reasons: dict[str, list[str]] = {}
+    for e, d in details.items():
+        if d["choice"] == "declared":
+            reasons.setdefault(d["reason"], []).append(e)
+    if reasons and not host.measured and host.preference is None:
+        out.append(f"  {sum(map(len, reasons.values()))} entries have several usable backends "
+                   "and no measurement: run `hostlib tune` to choose the fastest by measurement.")
+    elif reasons:
+        for why, es in reasons.items():
+            out.append(f"  declared ({why}): {' '.join(es)}")
+    for e, d in details.items():
+        if d.get("size_winners"):
+            out.append(f"  {e}: " + ", ".join(f"{w} at n={n}" for n, w in d["size_winners"].items())
+                       + f"; {d['backend']} serves all sizes")
+    return out
 
 
 def format_report(host: Host) -> str:
@@ -100,7 +144,12 @@ def format_report(host: Host) -> str:
             out.append(f"  {'':<10} {key}: {value}")
     out.append("")
 
-    out.append("Entries    float32    float64")
-    for kernel, providers in _entry_rows(host):
-        out.append(f"  {kernel:<8} " + " ".join(f"{p:<10}" for p in providers).rstrip())
+    out.append(f"Profile    {host.profile_path}")
+    out.append(f"           {host.profile_state}")
+    out.append("")
+    details = {e: host.choice(e) for e in host.iface.entries}
+    out.append(f"Entries    {'float32':<20} float64")
+    for kernel, entries in _entry_rows(host):
+        out.append(f"  {kernel:<8} " + " ".join(f"{_entry_cell(details[e]):<20}" for e in entries).rstrip())
+    out.extend(_selection_notes(host, details))
     return "\n".join(out)

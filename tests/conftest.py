@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 
@@ -14,7 +15,15 @@ import pytest
 # helpers shared with subprocesses live next to this file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES")
+ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_TUNE")
+
+# A profile the developer saved with `hostlib tune` must not change what the
+# tests see: every process of the session reads a profile that does not
+# exist, unless a test points HOSTLIB_PROFILE elsewhere. Set before any test
+# module imports hostlib.
+os.environ["HOSTLIB_PROFILE"] = os.path.join(
+    tempfile.gettempdir(), f"hostlib-tests-no-profile-{os.getpid()}.json"
+)
 
 
 @dataclass

@@ -1,0 +1,493 @@
+"""``hostlib tune``: choose each entry's backend by measurement.
+
+For every entry that more than one usable backend provides:
+
+1. **verify** each backend against the portable table on a fixed input set
+   (random values over the kernel's domain, special values, every tail
+   length up to past the widest vector, misaligned starts, strides,
+   reversed views, gemm transposes and alpha/beta). A backend whose results
+   disagree beyond the bound of :data:`BOUNDS` is excluded for that entry,
+   however fast;
+2. **time** the verified ones at representative sizes with the timing core
+   (:mod:`hostlib._timing`: calibrated, round-robin, best of N), through the
+   same Python functions users call, with ``using(name)`` around each
+   sample;
+3. the **winner** has the best geometric mean over the sizes of its time
+   relative to the fastest at that size.
+
+The result is saved as the machine's profile (:mod:`hostlib._profile`) and
+applied at once. The selection is process-wide, so while ``tune()`` runs,
+other threads calling kernels are served by whichever backend is being
+measured: results stay correct, only their speed varies.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import _profile, _timing
+from ._host import PORTABLE
+
+#: stated agreement with the portable table, per kind of kernel
+BOUNDS = {
+    "elementwise": "within 2 ULP (each side is within 1 ULP of the exact result), "
+    "same NaNs, infinities and signed zeros",
+    "level1": "|result - portable| <= 4 (n + 1) eps sum|terms| (nrm2: relative 4 (n + 1) eps; "
+    "axpy, scal: 2 eps per element), same NaNs and infinities",
+    "gemm": "|C - portable| <= 4 (k + 1) eps |alpha| (|A| |B|) + 2 eps |beta C| per element, same NaNs",
+}
+ELEMENTWISE_ULPS = 2
+
+SIZES = {"elementwise": (1_000, 100_000), "level1": (1_000, 100_000), "gemm": (64, 512)}
+QUICK_SIZES = {"elementwise": (10_000,), "level1": (10_000,), "gemm": (128,)}
+TIMING = dict(sample_time=0.001, repeat=3, min_repeat=2, min_time=0.01, max_time=0.05, confirm=2)
+QUICK_TIMING = dict(sample_time=0.0005, repeat=2, min_repeat=1, min_time=0.0, max_time=0.01, confirm=1)
+
+_KINDS = {
+    "exp": "elementwise", "log": "elementwise", "sqrt": "elementwise", "sin": "elementwise",
+    "cos": "elementwise", "axpy": "level1", "dot": "level1", "scal": "level1", "asum": "level1",
+    "nrm2": "level1", "sum": "level1", "gemm": "gemm",
+}
+
+
+def split_entry(entry: str) -> tuple[str, np.dtype]:
+    """'dexp' -> ('exp', float64)."""
+    return entry[1:], np.dtype({"s": np.float32, "d": np.float64}[entry[0]])
+
+
+class VerificationError(AssertionError):
+    """A backend's result disagrees with the portable table's."""
+
+
+# ---------------------------------------------------------------------------
+# verification: the fixed input set, run through one backend
+# ---------------------------------------------------------------------------
+
+
+class _Runner:
+    """Runs a call with one backend serving, and the same call on the
+    portable table (``reference``)."""
+
+    def __init__(self, host: Any, name: str) -> None:
+        self.host, self.name = host, name
+
+    def __call__(self, fn: Callable[[], Any]) -> Any:
+        with self.host.using(self.name):
+            return fn()
+
+    def reference(self, fn: Callable[[], Any]) -> Any:
+        with self.host.using(PORTABLE):
+            return fn()
+
+
+def _specials(dt: np.dtype) -> np.ndarray:
+    fi = np.finfo(dt)
+    v = [0.0, -0.0, np.inf, -np.inf, np.nan, fi.smallest_subnormal, -fi.smallest_subnormal, fi.tiny,
+         -fi.tiny, fi.max, -fi.max, fi.eps, 1.0, -1.0, 0.5, 2.0, 1.0 + fi.eps, 1.0 - fi.epsneg]
+    return np.array(v, dt)
+
+
+def _domain(kernel: str, dt: np.dtype, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Random arguments covering the kernel's interesting range."""
+    fi = np.finfo(dt)
+    big = float(np.log(fi.max))
+    if kernel == "exp":
+        parts = [rng.uniform(-1, 1, n), rng.uniform(-50, 50, n), rng.uniform(-big * 1.05, big * 1.01, n)]
+    elif kernel in ("log", "sqrt"):
+        e = np.log10(fi.max)
+        parts = [rng.uniform(0.5, 2, n), 10.0 ** rng.uniform(-e, e, n), -rng.uniform(0, 10, n // 8)]
+    else:  # sin, cos: glibc is exact up to here, huge adversarial arguments aside
+        parts = [rng.uniform(-4, 4, n), rng.uniform(-1e4, 1e4, n), rng.uniform(-1e6, 1e6, n)]
+    return np.concatenate(parts).astype(dt)
+
+
+def _layouts(x: np.ndarray, lanes: int = 64) -> Iterable[tuple[str, slice]]:
+    """Views of ``x``: every length up to past the widest vector (tails),
+    a misaligned start, strides, reversed."""
+    for n in range(0, lanes + 2):
+        yield f"n={n}", slice(0, n)
+    yield "offset 1", slice(1, None)
+    yield "stride 2", slice(None, None, 2)
+    yield "stride -1", slice(None, None, -1)
+    yield "stride -3", slice(None, None, -3)
+
+
+def _ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a - b| in units in the last place, for finite values of one dtype."""
+    it = {4: np.int32, 8: np.int64}[a.dtype.itemsize]
+    ia, ib = a.view(it).astype(np.int64), b.view(it).astype(np.int64)
+    mag = np.int64(np.iinfo(it).max)
+    oa = np.where(ia < 0, -(ia & mag), ia)
+    ob = np.where(ib < 0, -(ib & mag), ib)
+    return np.abs(oa - ob)
+
+
+def _same_specials(got: np.ndarray, ref: np.ndarray, what: str) -> np.ndarray:
+    """Check NaN and infinity positions agree; return the mask of finite values."""
+    bad = np.isnan(got) != np.isnan(ref)
+    both_inf = np.isinf(got) | np.isinf(ref)
+    bad |= both_inf & ~np.isnan(ref) & (got != ref)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise VerificationError(f"{what}: element {i} is {got.flat[i]!r}, portable gives {ref.flat[i]!r}")
+    return np.isfinite(got) & np.isfinite(ref)
+
+
+def _check_close(got: np.ndarray, ref: np.ndarray, bound: np.ndarray, what: str) -> None:
+    fin = _same_specials(got, ref, what)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are inf: not compared
+        err = np.abs(got.astype(np.float64) - ref.astype(np.float64))
+    bad = fin & (err > bound)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise VerificationError(
+            f"{what}: element {i} is {got.flat[i]!r}, portable gives {ref.flat[i]!r} "
+            f"(difference {err.flat[i]:.3g} > bound {np.broadcast_to(bound, err.shape).flat[i]:.3g})"
+        )
+
+
+def _verify_elementwise(kernel: str, dt: np.dtype, run: _Runner) -> None:
+    import hostlib
+
+    ufunc = getattr(hostlib, kernel)
+    rng = np.random.default_rng(2026)
+    x = np.concatenate([_specials(dt), _domain(kernel, dt, rng, 1024)])
+    for label, sl in _layouts(x):
+        xs = x[sl]
+        with np.errstate(all="ignore"):
+            got = run(lambda: ufunc(xs, out=np.empty(xs.shape, dt)))
+            ref = run.reference(lambda: ufunc(xs, out=np.empty(xs.shape, dt)))
+        what = f"{kernel} ({label})"
+        fin = _same_specials(got, ref, what)
+        zero = fin & (ref == 0)
+        if (np.signbit(got[zero]) != np.signbit(ref[zero])).any():
+            raise VerificationError(f"{what}: the sign of a zero result differs from portable's")
+        ulps = _ulp_distance(got[fin], ref[fin])
+        if ulps.size and ulps.max() > ELEMENTWISE_ULPS:
+            i = int(np.argmax(ulps))
+            raise VerificationError(
+                f"{what}: {kernel}({xs[fin][i]!r}) = {got[fin][i]!r}, portable gives {ref[fin][i]!r} "
+                f"({int(ulps[i])} ULP apart > {ELEMENTWISE_ULPS})"
+            )
+
+
+def _verify_level1(kernel: str, dt: np.dtype, run: _Runner) -> None:
+    import hostlib
+
+    fn = getattr(hostlib, kernel)
+    eps = float(np.finfo(dt).eps)
+    rng = np.random.default_rng(2027)
+    base_x = rng.standard_normal(5000).astype(dt)
+    base_y = rng.standard_normal(5000).astype(dt)
+    fi = np.finfo(dt)
+    cases: list[tuple[str, np.ndarray, np.ndarray]] = []
+    for label, sl in _layouts(base_x):
+        cases.append((label, base_x[sl], base_y[sl]))
+    for n in (100, 1000, 4097):
+        cases.append((f"n={n}", base_x[:n], base_y[:n]))
+    for name, value in (("a NaN", np.nan), ("an inf", np.inf), ("a -inf", -np.inf)):
+        xs = base_x[:37].copy()
+        xs[20] = value
+        cases.append((f"{name} at 20 of 37", xs, base_y[:37]))
+    for name, scale in (("huge", float(fi.max) / 64), ("tiny", float(fi.tiny) * 4)):
+        cases.append((f"{name} values", (base_x[:50] * dt.type(scale)).astype(dt), base_y[:50]))
+    alpha = dt.type(-0.75)
+    for label, x, y in cases:
+        what = f"{kernel} ({label})"
+        n = x.size
+        with np.errstate(all="ignore"):
+            if kernel in ("dot", "sum", "asum", "nrm2"):
+                args = (x, y) if kernel == "dot" else (x,)
+                got = np.asarray(run(lambda: fn(*args)))
+                ref = np.asarray(run.reference(lambda: fn(*args)))
+                x64 = x.astype(np.float64)
+                terms = x64 * y.astype(np.float64) if kernel == "dot" else x64
+                scale = abs(float(ref)) if kernel == "nrm2" else float(np.sum(np.abs(terms)))
+                bound = np.float64(4 * (n + 1) * eps * scale) if math.isfinite(scale) else np.float64(np.inf)
+            elif kernel == "axpy":
+                got = run(lambda: fn(alpha, x, y.copy()))
+                ref = run.reference(lambda: fn(alpha, x, y.copy()))
+                bound = 2 * eps * (np.abs(y.astype(np.float64)) + abs(float(alpha)) * np.abs(x.astype(np.float64)))
+            else:  # scal
+                got = run(lambda: fn(alpha, x.copy()))
+                ref = run.reference(lambda: fn(alpha, x.copy()))
+                bound = 2 * eps * abs(float(alpha)) * np.abs(x.astype(np.float64))
+        _check_close(np.asarray(got), np.asarray(ref), bound + float(fi.smallest_subnormal), what)
+
+
+def _verify_gemm(dt: np.dtype, run: _Runner) -> None:
+    import hostlib
+
+    eps = float(np.finfo(dt).eps)
+    rng = np.random.default_rng(2028)
+    shapes = [(1, 1, 1), (3, 5, 7), (17, 19, 23), (64, 64, 64), (33, 1, 65), (1, 40, 9), (70, 31, 1), (9, 130, 67)]
+    cases = [(s, False, False, 1.0, 0.0) for s in shapes]
+    cases += [((13, 29, 31), ta, tb, 1.5, 0.5) for ta in (False, True) for tb in (False, True)]
+    cases.append(((16, 16, 16), False, False, -2.0, 1.0))
+    for (m, n, k), ta, tb, alpha, beta in cases:
+        a = rng.standard_normal((k, m) if ta else (m, k)).astype(dt)
+        b = rng.standard_normal((n, k) if tb else (k, n)).astype(dt)
+        c = rng.standard_normal((m, n)).astype(dt)
+        if (m, n, k) == (17, 19, 23):
+            a[3, 5] = np.nan  # row 3 of C is NaN in every implementation
+        kw = dict(alpha=alpha, beta=beta, trans_a=ta, trans_b=tb)
+        got = run(lambda: hostlib.gemm(a, b, c.copy(), **kw))
+        ref = run.reference(lambda: hostlib.gemm(a, b, c.copy(), **kw))
+        opa = np.abs((a.T if ta else a).astype(np.float64))
+        opb = np.abs((b.T if tb else b).astype(np.float64))
+        with np.errstate(invalid="ignore"):
+            mag = np.nan_to_num(opa) @ np.nan_to_num(opb)
+        bound = 4 * (k + 1) * eps * abs(alpha) * mag + 2 * eps * abs(beta) * np.abs(c.astype(np.float64))
+        what = f"gemm (m={m} n={n} k={k} trans_a={ta} trans_b={tb} alpha={alpha} beta={beta})"
+        _check_close(np.asarray(got), np.asarray(ref), bound + float(np.finfo(dt).smallest_subnormal), what)
+
+
+def verify(host: Any, entry: str, backend: str) -> str | None:
+    """None if ``backend`` agrees with the portable table on ``entry`` over
+    the fixed input set; else the first disagreement found."""
+    kernel, dt = split_entry(entry)
+    run = _Runner(host, backend)
+    try:
+        kind = _KINDS[kernel]
+        if kind == "elementwise":
+            _verify_elementwise(kernel, dt, run)
+        elif kind == "level1":
+            _verify_level1(kernel, dt, run)
+        else:
+            _verify_gemm(dt, run)
+    except VerificationError as exc:
+        return str(exc)
+    except Exception as exc:  # a kernel that raises is as wrong as one that miscomputes
+        return f"{kernel} raised {type(exc).__name__}: {exc}"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# timing
+# ---------------------------------------------------------------------------
+
+
+def _time(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], timing: dict) -> dict[str, list[float]]:
+    """Best ns per call of each backend at each size, sampled round-robin."""
+    from ._bench import KERNELS, setup
+
+    kernel, dt = split_entry(entry)
+    k = KERNELS[kernel]
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for size in sizes:
+        ns = setup(k, size, "f32" if dt == np.float32 else "f64")
+        who = {n: _timing.Local(k.hostlib, ns, context=lambda n=n: host.using(n)) for n in names}
+        for n, t in _timing.compare(who, **timing).items():
+            out[n].append(t.best_ns)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the whole run
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TuneResult:
+    """What ``tune()`` measured, and where it was saved."""
+
+    records: dict[str, _profile.EntryRecord]
+    declared: dict[str, str]  #: entry -> what priority alone would choose
+    path: str | None
+    seconds: float
+    quick: bool
+    skipped: dict[str, str] = field(default_factory=dict)  #: entry -> why not measured
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "seconds": self.seconds,
+            "quick": self.quick,
+            "bounds": BOUNDS,
+            "entries": {
+                e: {**r.to_dict(), "declared": self.declared.get(e), "margin": r.margin(),
+                    "size_winners": {str(k): v for k, v in r.size_winners().items()}}
+                for e, r in self.records.items()
+            },
+            "skipped": self.skipped,
+        }
+
+    def summary(self) -> str:
+        """The table ``hostlib tune`` prints at the end."""
+        rows = []
+        for e, r in self.records.items():
+            scores = r.scores()
+            others = sorted((s, n) for n, s in scores.items() if n != r.winner)
+            margin = r.margin()
+            winners = r.size_winners()
+            depends = len(set(winners.values())) > 1
+            note = ", ".join(f"{n} {s:.2f}x" for s, n in others)
+            excluded = [f"{n} EXCLUDED" for n, c in r.candidates.items() if c.excluded]
+            rows.append([
+                e,
+                r.winner,
+                "-" if margin is None else f"{margin:.2f}x",
+                self.declared.get(e, "-") + ("" if self.declared.get(e) != r.winner else " ="),
+                "yes: " + ", ".join(f"{_fmt_n(n)} {w}" for n, w in winners.items()) if depends else "no",
+                "; ".join(x for x in (note, ", ".join(excluded)) if x) or "-",
+            ])
+        header = ["entry", "winner", "margin", "declared", "size-dependent", "others (time / winner's)"]
+        widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
+        lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        changed = sum(1 for e, r in self.records.items() if self.declared.get(e) != r.winner)
+        lines.append("")
+        lines.append(f"{len(self.records)} entries measured in {self.seconds:.1f} s; "
+                     f"{changed} served differently from the declared priorities ('=' marks agreement).")
+        for e, r in self.records.items():
+            for n, c in r.candidates.items():
+                if c.excluded:
+                    lines.append(f"excluded {n} for {e}: {c.excluded}")
+        for e, why in self.skipped.items():
+            lines.append(f"not measured {e}: {why}")
+        lines.append(f"verification: elementwise {BOUNDS['elementwise']}; level-1 {BOUNDS['level1']}; "
+                     f"gemm {BOUNDS['gemm']}.")
+        lines.append(f"profile: {self.path}" if self.path else "profile: not saved")
+        return "\n".join(lines)
+
+
+def _fmt_n(n: int) -> str:
+    e = round(math.log10(n)) if n >= 1000 else 0
+    return f"1e{e}" if e and 10**e == n else str(n)
+
+
+def tune(
+    host: Any,
+    *,
+    quick: bool = False,
+    entries: Sequence[str] | None = None,
+    save: bool = True,
+    path: str | None = None,
+    progress: bool = True,
+) -> TuneResult:
+    """Verify and time every competing backend of each entry, save the
+    profile (merged into an existing valid one when only some entries are
+    tuned) and apply it. See the module docstring."""
+    from ._bench import Progress
+
+    start = time.perf_counter()
+    providers = host.providers()
+    wanted = list(providers) if entries is None else list(entries)
+    unknown = [e for e in wanted if e not in providers]
+    if unknown:
+        raise ValueError(f"unknown entries {unknown}; choose from {', '.join(providers)}")
+    declared = {e: host.declared_provider(e) for e in wanted}
+    competing = [e for e in wanted if len(providers[e]) > 1]
+    skipped = {e: f"only {providers[e][0]} provides it" for e in wanted if len(providers[e]) <= 1}
+    sizes_by_kind, timing = (QUICK_SIZES, QUICK_TIMING) if quick else (SIZES, TIMING)
+    identities = host.identities()
+    previous = host.preference
+    bar = Progress(len(competing), quiet=not progress, title="tune")
+    records: dict[str, _profile.EntryRecord] = {}
+    try:
+        for e in competing:
+            bar.step(e)
+            kind = _KINDS[split_entry(e)[0]]
+            sizes = sizes_by_kind[kind]
+            cands: dict[str, _profile.Candidate] = {}
+            verified = []
+            for name in providers[e]:
+                why = None if name == PORTABLE else verify(host, e, name)
+                ident = identities[name]
+                if why is None:
+                    verified.append(name)
+                else:
+                    cands[name] = _profile.Candidate(ident, None, why)
+            times = _time(host, e, verified, sizes, timing)
+            for name in verified:
+                cands[name] = _profile.Candidate(identities[name], tuple(times[name]), None)
+            winner = _profile.choose_winner(cands, tuple(sizes))
+            assert winner is not None  # portable is always verified and timed
+            records[e] = _profile.EntryRecord(winner, tuple(sizes), cands)
+            bar.advance()
+    finally:
+        bar.close()
+        host.select(previous)
+
+    profile = _merge(host, records, save_path := (path or host.profile_path))
+    if save:
+        _profile.save(save_path, profile)
+    host.apply_profile(profile)
+    return TuneResult(records, declared, save_path if save else None, time.perf_counter() - start, quick, skipped)
+
+
+def _merge(host: Any, records: dict[str, _profile.EntryRecord], path: str) -> _profile.Profile:
+    """The new records, plus those of the existing profile that still hold."""
+    from . import __version__
+
+    kept: dict[str, _profile.EntryRecord] = {}
+    with _quiet_warnings():
+        old = _profile.load(path)
+    if old is not None:
+        valid, _ = _profile.applicable(old, host.profile_key(), host.identities(),
+                                       {e: p for e, p in host.providers().items() if len(p) > 1})
+        kept = {e: r for e, r in valid.items() if e not in records}
+    merged = {e: (records.get(e) or kept[e]) for e in host.iface.entries if e in records or e in kept}
+    created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return _profile.Profile(host.profile_key(), merged, created, __version__)
+
+
+class _quiet_warnings:
+    """A corrupt old profile is simply replaced: no warning while merging."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("ignore", _profile.ProfileWarning)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._cm.__exit__(*exc)
+
+
+# ---------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``hostlib tune [--quick] [--entries ...] [--profile PATH] [--json] [-q]``."""
+    import argparse
+    import json
+
+    import hostlib
+
+    parser = argparse.ArgumentParser(
+        prog="hostlib tune",
+        description="Verify every usable backend against the portable table, time the ones that agree, "
+        "and save the fastest per entry as this machine's profile (used from then on by automatic selection).",
+    )
+    parser.add_argument("--quick", action="store_true", help="one size per entry, fewer samples (a few seconds)")
+    parser.add_argument("--entries", metavar="E[,E]", help="only these entries (e.g. dexp,sgemm); others are kept")
+    parser.add_argument("--profile", metavar="PATH", help=f"where to save (default: {_profile.ENV_PROFILE} or the cache)")
+    parser.add_argument("--dry-run", action="store_true", help="measure and print, do not save")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    args = parser.parse_args(argv)
+    entries = None
+    if args.entries:
+        entries = [e for e in args.entries.replace(" ", ",").split(",") if e]
+    try:
+        res = hostlib.tune(quick=args.quick, entries=entries, save=not args.dry_run, path=args.profile,
+                           progress=not args.quiet)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.json:
+        json.dump(res.to_dict(), sys.stdout, indent=1)
+        print()
+    else:
+        print(res.summary())
+    return 0
