@@ -42,9 +42,13 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
+import hostlib  # noqa: E402
+from hostlib import _bench as B  # noqa: E402  (the kernel catalogue, shared with `hostlib bench`)
+from hostlib._timing import Local, compare  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# timing settings per mode: see hostlib._bench.measure
+# timing settings per mode: see hostlib._timing.compare
 FULL = dict(
     ufunc_sizes=(1_000, 100_000, 10_000_000),
     level1_sizes=(1_000, 100_000, 10_000_000),
@@ -101,11 +105,8 @@ def worker_main() -> int:
     """Serve timing requests, one JSON object per line on stdin/stdout.
 
     The environment (NPY_DISABLE_CPU_FEATURES, OPENBLAS_CORETYPE) was set by
-    the parent before this process imported numpy."""
-    import numpy  # noqa: F401  -- import first: a bad mask fails here, visibly
-
-    from hostlib import _bench as B
-
+    the parent before this process imported numpy (a bad mask fails at the
+    imports, and the parent reports the tail of this process's stderr)."""
     out = sys.stdout
     prepared: dict[str, Any] = {}
     for line in sys.stdin:
@@ -115,7 +116,7 @@ def worker_main() -> int:
             if op == "info":
                 resp = _worker_info()
             elif op == "prepare":  # set up data, warm up, calibrate: first sample
-                c = B.Local(req["stmt"], B.setup(req["kernel"], req["n"], req["dtype"]))
+                c = Local(req["stmt"], B.setup(req["kernel"], req["n"], req["dtype"]))
                 first = c.prepare(req["sample_time"], req["max_time"])
                 prepared[req["key"]] = c
                 resp = {"ns": first, "number": c.number}
@@ -217,13 +218,6 @@ class Worker:
 
 class Context:
     def __init__(self, mode: dict[str, Any], quiet: bool) -> None:
-        import numpy as np  # noqa: F401
-
-        import hostlib
-        from hostlib import _bench as B
-
-        self.B = B
-        self.hostlib = hostlib
         self.mode = mode
         self.timing = mode["timing"]
         self.quiet = quiet
@@ -322,7 +316,7 @@ class Context:
     def compare(self, who: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Round-robin timing of local and remote contestants: {key: Timing dict}."""
         try:
-            times = self.B.compare(who, **self.timing)
+            times = compare(who, **self.timing)
         finally:
             for c in who.values():
                 c.close()
@@ -352,8 +346,8 @@ class Context:
 
 
 class Remote:
-    """A contestant of hostlib._bench.compare timed in a worker subprocess
-    (numpy at another instruction set); same protocol as _bench.Local."""
+    """A contestant of hostlib._timing.compare timed in a worker subprocess
+    (numpy at another instruction set); same protocol as hostlib._timing.Local."""
 
     _ids = 0
 
@@ -395,24 +389,61 @@ def lname(lvl: int | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------
+# the machine: what a result file needs to be read later
+# ---------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    """`hostlib bench`'s summary plus numpy's dispatch targets and BLAS,
+    every backend hostlib found, and the thread pools."""
+    import numpy as np
+    from numpy._core import _multiarray_umath as mu
+
+    info = hostlib.runtime_info()
+    m = B.machine_info()
+    m["numpy"].update(
+        cpu_baseline=list(mu.__cpu_baseline__),
+        cpu_dispatch=list(mu.__cpu_dispatch__),
+        cpu_features=[k for k, v in mu.__cpu_features__.items() if v],
+        blas=np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas"),
+    )
+    keys = ("name", "status", "reason", "priority", "entry_priority", "features", "version", "provides", "details")
+    m["hostlib"].update(
+        cpu_available=info["cpu"].get("available"),
+        backends=[{k: b.get(k) for k in keys} for b in info["backends"]],
+        environment=info["environment"],
+    )
+    m["threadpools"] = _threadpools()
+    return m
+
+
+def _threadpools() -> list[dict[str, Any]] | None:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    keys = ("internal_api", "prefix", "version", "num_threads", "architecture", "filepath")
+    return [{k: p.get(k) for k in keys} for p in threadpool_info()]
+
+
+# ---------------------------------------------------------------------------
 # sections
 # ---------------------------------------------------------------------------
 
 
-def _versus_reference(ctx: Context, k, kname: str, dt: str, n: int, ns, levels, cell) -> tuple[dict, dict]:
+def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell) -> tuple[dict, dict]:
     """Time the reference (numpy/OpenBLAS: default, then each ISA level in
     `levels` run by a worker) and every backend providing the entry, in one
     interleaved comparison. Returns ({level: cell}, {backend: cell}) with
     each backend's speedup against the default and the equal-ISA reference."""
-    B = ctx.B
     default = lname(ctx.default_level) or "default"
-    who: dict[str, Any] = {"=" + default: B.Local(k.numpy, ns)}
+    who: dict[str, Any] = {"=" + default: Local(k.numpy, ns)}
     for lvl in levels:
-        c = ctx.remote(lvl, kname, dt, n, k.numpy)
+        c = ctx.remote(lvl, k.name, dt, n, k.numpy)
         if c is not None:
             who["=" + lname(lvl)] = c
     for name in B.providers(k.entry(dt), ctx.backends):
-        who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
+        who[name] = Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
     reference: dict[str, Any] = {}
     backends: dict[str, Any] = {}
     for key, t in ctx.compare(who).items():
@@ -437,28 +468,28 @@ def _renamed(cells: dict, against: str) -> dict:
     return cells
 
 
+def kernel_cases(kernels: tuple[str, ...], sizes: tuple[int, ...]) -> list[tuple[Any, str, int]]:
+    """(kernel, dtype, n) for each of these kernels of the catalogue, each dtype and size."""
+    return [(B.KERNELS[name], dt, n) for name in kernels for dt in B.DTYPES for n in sizes]
+
+
 def section_ufunc(ctx: Context, progress) -> list[dict[str, Any]]:
-    B = ctx.B
     rows = []
-    for kname in B.ELEMENTWISE:
-        k = B.KERNELS[kname]
-        for dt in ("f32", "f64"):
-            for n in ctx.mode["ufunc_sizes"]:
-                progress.step(f"ufunc {kname} {dt} n={B.fmt_n(n)}")
-                ns = B.setup(k, n, dt)
-                reference, backends = _versus_reference(
-                    ctx, k, kname, dt, n, ns, (3, 2),
-                    lambda t: {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "timing": t},
-                )
-                del ns
-                rows.append({"kernel": kname, "dtype": dt, "n": n, "numpy": reference,
-                             "backends": _renamed(backends, "numpy")})
-                progress.advance()
+    for k, dt, n in kernel_cases(B.ELEMENTWISE, ctx.mode["ufunc_sizes"]):
+        progress.step(f"ufunc {k.name} {dt} n={B.fmt_n(n)}")
+        ns = B.setup(k, n, dt)
+        reference, backends = _versus_reference(
+            ctx, k, dt, n, ns, (3, 2),
+            lambda t: {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "timing": t},
+        )
+        del ns
+        rows.append({"kernel": k.name, "dtype": dt, "n": n, "numpy": reference,
+                     "backends": _renamed(backends, "numpy")})
+        progress.advance()
     return rows
 
 
 def section_gemm(ctx: Context, progress) -> list[dict[str, Any]]:
-    B = ctx.B
     k = B.KERNELS["gemm"]
     rows = []
     # OpenBLAS at an ISA level only where its core type really took effect
@@ -468,7 +499,7 @@ def section_gemm(ctx: Context, progress) -> list[dict[str, Any]]:
             progress.step(f"gemm {dt} n={n}")
             ns = B.setup(k, n, dt)
             reference, backends = _versus_reference(
-                ctx, k, "gemm", dt, n, ns, levels,
+                ctx, k, dt, n, ns, levels,
                 lambda t: {"ns": t["best_ns"], "gflops": k.flops(n) / t["best_ns"], "timing": t},
             )
             del ns
@@ -486,6 +517,18 @@ def _scipy_blas():
     return blas
 
 
+def copy_setup(nbytes: int, dtype: str) -> dict[str, Any]:
+    """``np.copyto(d, s)`` moving ``nbytes`` (read + written): the bandwidth
+    reference of a level-1 kernel that moves as many bytes."""
+    import numpy as np
+
+    dt = np.dtype(B.DTYPES[dtype])
+    m = max(1, nbytes // (2 * dt.itemsize))
+    return {"np": np, "s": np.ones(m, dt), "d": np.zeros(m, dt), "m": m}
+
+
+COPY_STMT = "np.copyto(d, s)"
+
 # reference statements: numpy, or OpenBLAS through scipy where numpy has no
 # single-pass equivalent (axpy)
 SCIPY_STMT = {
@@ -498,56 +541,53 @@ SCIPY_STMT = {
 
 
 def section_level1(ctx: Context, progress) -> list[dict[str, Any]]:
-    B = ctx.B
     blas = _scipy_blas()
     if blas is None:
         ctx.notes.append("scipy not installed: axpy is compared with numpy's y += a*x (two passes)")
     rows = []
-    for kname in B.LEVEL1:
-        k = B.KERNELS[kname]
-        for dt in ("f32", "f64"):
-            for n in ctx.mode["level1_sizes"]:
-                progress.step(f"level-1 {kname} {dt} n={B.fmt_n(n)}")
-                itemsize = 4 if dt == "f32" else 8
-                nbytes = k.nbytes(n, itemsize)
-                ns = B.setup(k, n, dt)
-                row: dict[str, Any] = {"kernel": kname, "dtype": dt, "n": n, "bytes": nbytes, "refs": {}, "backends": {}}
-                who: dict[str, Any] = {"=numpy": B.Local(k.numpy, ns)}
-                stmts = {"numpy": k.numpy}
-                if blas is not None and kname in SCIPY_STMT:
-                    p = "s" if dt == "f32" else "d"
-                    ns["B_" + kname] = getattr(blas, p + kname)
-                    who["=scipy"] = B.Local(SCIPY_STMT[kname], ns)
-                    stmts["scipy"] = "scipy.linalg.blas." + SCIPY_STMT[kname].replace("B_", p)
-                # the bandwidth reference: a copy moving the same bytes
-                cns = B.copy_setup(nbytes, dt)
-                who["=copy"] = B.Local(B.COPY_STMT, cns)
-                for name in B.providers(k.entry(dt), ctx.backends):
-                    who[name] = B.Local(k.hostlib, ns, context=lambda name=name: ctx.hostlib.using(name))
-                times = ctx.compare(who)
-                t = times.pop("=copy")
-                row["copy"] = {"elements": cns["m"], "ns": t["best_ns"], "gbps": nbytes / t["best_ns"], "timing": t}
-                for key, t in times.items():
-                    cell = {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "gbps": nbytes / t["best_ns"], "timing": t}
-                    if key.startswith("="):
-                        cell["stmt"] = stmts[key[1:]]
-                        row["refs"][key[1:]] = cell
-                    else:
-                        row["backends"][key] = cell
-                del ns, cns, who
-                # the reference: numpy, except axpy, where scipy's ?axpy is
-                # the single-pass in-place equivalent
-                ref_key = "scipy" if (kname == "axpy" and "scipy" in row["refs"]) else "numpy"
-                row["ref"] = ref_key
-                for cell in list(row["backends"].values()) + list(row["refs"].values()):
-                    cell["fraction_of_copy"] = cell["gbps"] / row["copy"]["gbps"]
-                for cell in row["backends"].values():
-                    cell["speedup_vs_ref"] = B.ratio(row["refs"][ref_key]["ns"], cell["ns"])
-                    cell["speedup_vs_numpy"] = B.ratio(row["refs"]["numpy"]["ns"], cell["ns"])
-                    if "scipy" in row["refs"]:
-                        cell["speedup_vs_scipy"] = B.ratio(row["refs"]["scipy"]["ns"], cell["ns"])
-                rows.append(row)
-                progress.advance()
+    for k, dt, n in kernel_cases(B.LEVEL1, ctx.mode["level1_sizes"]):
+        kname = k.name
+        progress.step(f"level-1 {kname} {dt} n={B.fmt_n(n)}")
+        itemsize = 4 if dt == "f32" else 8
+        nbytes = k.nbytes(n, itemsize)
+        ns = B.setup(k, n, dt)
+        row: dict[str, Any] = {"kernel": kname, "dtype": dt, "n": n, "bytes": nbytes, "refs": {}, "backends": {}}
+        who: dict[str, Any] = {"=numpy": Local(k.numpy, ns)}
+        stmts = {"numpy": k.numpy}
+        if blas is not None and kname in SCIPY_STMT:
+            p = "s" if dt == "f32" else "d"
+            ns["B_" + kname] = getattr(blas, p + kname)
+            who["=scipy"] = Local(SCIPY_STMT[kname], ns)
+            stmts["scipy"] = "scipy.linalg.blas." + SCIPY_STMT[kname].replace("B_", p)
+        # the bandwidth reference: a copy moving the same bytes
+        cns = copy_setup(nbytes, dt)
+        who["=copy"] = Local(COPY_STMT, cns)
+        for name in B.providers(k.entry(dt), ctx.backends):
+            who[name] = Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
+        times = ctx.compare(who)
+        t = times.pop("=copy")
+        row["copy"] = {"elements": cns["m"], "ns": t["best_ns"], "gbps": nbytes / t["best_ns"], "timing": t}
+        for key, t in times.items():
+            cell = {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "gbps": nbytes / t["best_ns"], "timing": t}
+            if key.startswith("="):
+                cell["stmt"] = stmts[key[1:]]
+                row["refs"][key[1:]] = cell
+            else:
+                row["backends"][key] = cell
+        del ns, cns, who
+        # the reference: numpy, except axpy, where scipy's ?axpy is
+        # the single-pass in-place equivalent
+        ref_key = "scipy" if (kname == "axpy" and "scipy" in row["refs"]) else "numpy"
+        row["ref"] = ref_key
+        for cell in list(row["backends"].values()) + list(row["refs"].values()):
+            cell["fraction_of_copy"] = cell["gbps"] / row["copy"]["gbps"]
+        for cell in row["backends"].values():
+            cell["speedup_vs_ref"] = B.ratio(row["refs"][ref_key]["ns"], cell["ns"])
+            cell["speedup_vs_numpy"] = B.ratio(row["refs"]["numpy"]["ns"], cell["ns"])
+            if "scipy" in row["refs"]:
+                cell["speedup_vs_scipy"] = B.ratio(row["refs"]["scipy"]["ns"], cell["ns"])
+        rows.append(row)
+        progress.advance()
     return rows
 
 
@@ -569,7 +609,7 @@ def _compile_callbench(ctx: Context) -> tuple[Any, str]:
     src = os.path.join(HERE, "callbench.c")
     obj = os.path.join(tmp, "callbench.o")
     so = os.path.join(tmp, "_hostlib_callbench" + suffix)
-    incs = [sysconfig.get_paths()["include"], ctx.hostlib.get_include()]
+    incs = [sysconfig.get_paths()["include"], hostlib.get_include()]
     compile_cmd = ccv + ["-O2", "-fPIC", "-std=c11", "-D_POSIX_C_SOURCE=199309L"] + [f"-I{i}" for i in incs] + ["-c", src, "-o", obj]
     link_cmd = ldshared + [obj, "-o", so]
     try:
@@ -596,12 +636,12 @@ def section_overhead(ctx: Context, progress) -> dict[str, Any]:
         progress.advance()
         return {"skipped": how}
     modes = {"table": mod.MODE_TABLE, "table_once": mod.MODE_ONCE, "direct": mod.MODE_DIRECT, "empty": mod.MODE_EMPTY}
-    host = ctx.hostlib._kernels_host
+    host = hostlib._kernels_host
     rows = []
     rounds = ctx.mode["overhead_rounds"]
-    for name in ctx.B.providers("ddot", ctx.backends):
+    for name in B.providers("ddot", ctx.backends):
         progress.step(f"call overhead via {name}")
-        with ctx.hostlib.using(name):
+        with hostlib.using(name):
             got, want = mod.check(8)
             addr_ok = mod.ddot_address() == host.slot_address(name, "ddot")
             for n in (8, 0):
@@ -643,10 +683,10 @@ def section_python(ctx: Context, progress) -> list[dict[str, Any]]:
 
     progress.step("Python-level overhead, 8 elements")
     x = np.linspace(0.1, 0.9, 8)
-    ns = {"np": np, "hl": ctx.hostlib, "x": x, "y": x[::-1].copy(), "o": np.empty(8)}
+    ns = {"np": np, "hl": hostlib, "x": x, "y": x[::-1].copy(), "o": np.empty(8)}
     rows = []
     for label, h, p in PY_OVERHEAD:
-        times = ctx.compare({"hostlib": ctx.B.Local(h, ns), "numpy": ctx.B.Local(p, ns)})
+        times = ctx.compare({"hostlib": Local(h, ns), "numpy": Local(p, ns)})
         th, tp = times["hostlib"], times["numpy"]
         rows.append({"call": label, "hostlib": h, "numpy": p, "hostlib_ns": th["best_ns"], "numpy_ns": tp["best_ns"],
                      "hostlib_over_numpy": th["best_ns"] / tp["best_ns"], "timings": {"hostlib": th, "numpy": tp}})
@@ -659,20 +699,29 @@ def section_python(ctx: Context, progress) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------
 
 
-def _B():
-    from hostlib import _bench as B
-
-    return B
-
-
 def _cols(res: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     """Backends that appear in these rows, in the run's column order."""
     seen = {b for r in rows for b in r["backends"]}
     return [b for b in res["backends"] if b in seen]
 
 
+def _equal_isa_table(res: dict[str, Any], rows: list[dict[str, Any]], names: list[str], against: str,
+                     lead: list[str], lead_cells: Any) -> str:
+    """Per backend 'speedup vs the reference at its default / at equal
+    instruction set', after the ``lead`` columns (``lead_cells(row)``)."""
+    f = B.fmt_num
+
+    def cell(r: dict[str, Any], b: str) -> str:
+        c = r["backends"].get(b)
+        return "-" if c is None else f"{f(c[f'speedup_vs_{against}'])} / {f(c[f'speedup_vs_{against}_equal_isa'])}"
+
+    return B.render_table(
+        [*lead, *[f"{b} (={res['backend_levels'].get(b) or '-'})" for b in names]],
+        [[*lead_cells(r), *[cell(r, b) for b in names]] for r in rows],
+        "l" * (len(lead) - 1) + "r" * (len(names) + 1))
+
+
 def format_results(res: dict[str, Any]) -> str:
-    B = _B()
     f = B.fmt_num
     out = []
     m = res["machine"]
@@ -707,12 +756,8 @@ def format_results(res: dict[str, Any]) -> str:
             [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), *[f(r["numpy"].get(L, {}).get("ns_per_elem")) for L in lv]]
              for r in rows], "llr" + "r" * len(lv)))
         out += ["", "== Elementwise ufuncs: speedup vs numpy default / vs numpy at equal instruction set"]
-        out.append(B.render_table(
-            ["kernel", "dtype", "n", *[f"{b} (={res['backend_levels'].get(b) or '-'})" for b in names]],
-            [[r["kernel"], r["dtype"], B.fmt_n(r["n"]),
-              *[("-" if b not in r["backends"] else
-                 f"{f(r['backends'][b]['speedup_vs_numpy'])} / {f(r['backends'][b]['speedup_vs_numpy_equal_isa'])}")
-                for b in names]] for r in rows], "llr" + "r" * len(names)))
+        out.append(_equal_isa_table(res, rows, names, "numpy", ["kernel", "dtype", "n"],
+                                    lambda r: [r["kernel"], r["dtype"], B.fmt_n(r["n"])]))
     if "gemm" in sec:
         rows = sec["gemm"]
         names = _cols(res, rows)
@@ -723,12 +768,7 @@ def format_results(res: dict[str, Any]) -> str:
             [[r["dtype"], str(r["n"]), *[f(r["backends"].get(b, {}).get("gflops")) for b in names],
               *[f(r["openblas"].get(L, {}).get("gflops")) for L in ob]] for r in rows], "lr" + "r" * (len(names) + len(ob))))
         out += ["", "== gemm: speedup vs OpenBLAS default / vs OpenBLAS at equal instruction set (OPENBLAS_CORETYPE)"]
-        out.append(B.render_table(
-            ["dtype", "n", *[f"{b} (={res['backend_levels'].get(b) or '-'})" for b in names]],
-            [[r["dtype"], str(r["n"]),
-              *[("-" if b not in r["backends"] else
-                 f"{f(r['backends'][b]['speedup_vs_openblas'])} / {f(r['backends'][b]['speedup_vs_openblas_equal_isa'])}")
-                for b in names]] for r in rows], "lr" + "r" * len(names)))
+        out.append(_equal_isa_table(res, rows, names, "openblas", ["dtype", "n"], lambda r: [r["dtype"], str(r["n"])]))
     if "level1" in sec:
         rows = sec["level1"]
         names = _cols(res, rows)
@@ -834,7 +874,6 @@ def plot(res: dict[str, Any], path: str) -> str | None:
         return "matplotlib is not installed (pip install matplotlib): no plot"
     import numpy as np
 
-    B = _B()
     sec = res["sections"]
     names = res["backends"]
     colors = {b: plt.cm.tab10(i % 10) for i, b in enumerate(names)}
@@ -941,22 +980,21 @@ def plot(res: dict[str, Any], path: str) -> str | None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     mode = SMOKE if args.smoke else QUICK if args.quick else FULL
     ctx = Context(mode, args.quiet)
-    B = ctx.B
     t0 = time.perf_counter()
     try:
         ctx.start_workers()
         sections = args.sections
         total = 0
         if "ufunc" in sections:
-            total += len(B.ELEMENTWISE) * 2 * len(mode["ufunc_sizes"])
+            total += len(kernel_cases(B.ELEMENTWISE, mode["ufunc_sizes"]))
         if "gemm" in sections:
             total += 2 * len(mode["gemm_sizes"])
         if "level1" in sections:
-            total += len(B.LEVEL1) * 2 * len(mode["level1_sizes"])
+            total += len(kernel_cases(B.LEVEL1, mode["level1_sizes"]))
         total += ("overhead" in sections) + ("python" in sections)
         progress = B.Progress(total, quiet=args.quiet, title="benchmarks")
         res: dict[str, Any] = {
-            "machine": B.machine_info(),
+            "machine": machine_info(),
             "mode": "smoke" if args.smoke else "quick" if args.quick else "full",
             "threads": ctx.threads_note + ", OPENBLAS_NUM_THREADS=1"
             + (f", pinned to CPU {args.pin}" if args.pin is not None else ""),
@@ -965,7 +1003,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "levels": {},
             "timing": mode["timing"],
             "conventions": {
-                "time": "per call, best of N samples (hostlib._bench.measure), time.perf_counter_ns",
+                "time": "per call, best of N samples (hostlib._timing.compare), time.perf_counter_ns",
                 "speedup": "time(reference) / time(hostlib backend): > 1 means hostlib is faster",
                 "equal_isa": "numpy re-imported in a subprocess with NPY_DISABLE_CPU_FEATURES masking dispatch "
                 "targets above the backend's level; OpenBLAS with OPENBLAS_CORETYPE",

@@ -1,24 +1,16 @@
-"""Timing primitives and ``python -m hostlib bench``.
+"""``python -m hostlib bench`` and the kernel catalogue it shares with the
+benchmark suite.
 
-Two things live here, both with no dependency beyond numpy:
-
-* :func:`compare` / :func:`measure`: best-of-N timing with
-  ``time.perf_counter_ns``. Each contestant is calibrated (how many calls
-  make one sample, so a sample is long enough for the clock), then samples
-  are taken round-robin across the contestants until each has at least
-  ``repeat`` of them *and* ``min_time`` per contestant has passed, or
-  ``max_time`` with at least ``min_repeat``. The best sample is the estimate
-  (on a shared, noisy machine the minimum is the least disturbed run); the
-  median is kept as a noise indicator. Round-robin sampling makes a ratio
-  of two contestants robust to drift during the measurement.
-* the catalogue of kernels (:data:`KERNELS`): for each one the hostlib call,
-  the numpy call it is compared with, the array set-up, and how many bytes it
-  moves / flops it does, so ``benchmarks/run.py`` and ``bench`` measure the
-  same things the same way;
+* the catalogue (:data:`KERNELS`, :func:`setup`): for each kernel the
+  hostlib call, the numpy call it is compared with, the array set-up, and
+  the bytes it moves / flops it does, so ``benchmarks/run.py`` and ``bench``
+  measure the same things the same way;
 * :func:`main`: the ``bench`` subcommand, a quick side-by-side of every
-  usable backend for every kernel at one or two sizes (the full suite, with
-  numpy at equal instruction set, OpenBLAS, bandwidth and call overhead, is
-  ``benchmarks/run.py`` in the source tree).
+  usable backend for every kernel at one or two sizes, timed with
+  :mod:`hostlib._timing`. The full suite (numpy at equal instruction set,
+  OpenBLAS, bandwidth, call overhead, default choice against the fastest
+  backend) is ``benchmarks/run.py`` in the source tree; what only it needs
+  lives there, not in the installed package.
 
 Conventions: times are per call; elementwise and level-1 kernels are shown in
 ns per element, gemm in GFLOP/s (``2*m*n*k`` flops). A speedup is
@@ -37,7 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-from ._timing import Contestant, Local, Timing, compare, measure  # noqa: F401  (re-exported)
+from ._timing import Contestant, Local, compare
 
 # ---------------------------------------------------------------------------
 # the kernels and what they are compared with
@@ -144,19 +136,6 @@ def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345) -> dict[s
     return ns
 
 
-def copy_setup(nbytes: int, dtype: str) -> dict[str, Any]:
-    """``np.copyto(d, s)`` moving ``nbytes`` (read + written): the bandwidth
-    reference of a level-1 kernel that moves as many bytes."""
-    import numpy as np
-
-    dt = np.dtype(DTYPES[dtype])
-    m = max(1, nbytes // (2 * dt.itemsize))
-    return {"np": np, "s": np.ones(m, dt), "d": np.zeros(m, dt), "m": m}
-
-
-COPY_STMT = "np.copyto(d, s)"
-
-
 # ---------------------------------------------------------------------------
 # backends
 # ---------------------------------------------------------------------------
@@ -245,48 +224,30 @@ class Progress:
 
 
 def machine_info() -> dict[str, Any]:
-    """CPU, numpy, hostlib selection and date: what a result file needs to
-    be read later."""
+    """CPU, Python, numpy, hostlib's selection and the date: what a result
+    needs to be read later (``benchmarks/run.py`` adds the details)."""
     import datetime
 
     import numpy as np
 
     import hostlib
 
-    try:
-        from numpy._core import _multiarray_umath as mu
-    except ImportError:  # numpy 1.x
-        from numpy.core import _multiarray_umath as mu  # type: ignore[no-redef]
     info = hostlib.runtime_info()
-    out: dict[str, Any] = {
+    return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "processor": _cpu_model(),
         "cpu_count": os.cpu_count(),
         "python": sys.version.split()[0],
-        "numpy": {
-            "version": np.__version__,
-            "cpu_baseline": list(getattr(mu, "__cpu_baseline__", [])),
-            "cpu_dispatch": list(getattr(mu, "__cpu_dispatch__", [])),
-            "cpu_features": [k for k, v in getattr(mu, "__cpu_features__", {}).items() if v],
-            "blas": _numpy_blas(),
-        },
+        "numpy": {"version": np.__version__},
         "hostlib": {
             "version": info["hostlib"]["version"],
             "abi": info["hostlib"]["abi"],
-            "cpu_available": info["cpu"].get("available"),
             "selection": info["selection"],
             "active": info["entries"],
-            "backends": [
-                {k: b.get(k) for k in ("name", "status", "reason", "priority", "entry_priority", "features", "version", "provides", "details")}
-                for b in info["backends"]
-            ],
-            "environment": info["environment"],
         },
-        "threadpools": _threadpools(),
     }
-    return out
 
 
 def _cpu_model() -> str:
@@ -298,27 +259,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor()
-
-
-def _numpy_blas() -> Any:
-    import numpy as np
-
-    try:
-        cfg = np.show_config(mode="dicts")
-        return cfg.get("Build Dependencies", {}).get("blas")
-    except Exception:
-        return None
-
-
-def _threadpools() -> Any:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return None
-    return [
-        {k: p.get(k) for k in ("internal_api", "prefix", "version", "num_threads", "architecture", "filepath")}
-        for p in threadpool_info()
-    ]
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Smoke tests of the benchmark code: it runs on tiny sizes and produces
-well-formed results with ratios. No timing is asserted -- only that the
+"""Smoke tests of the benchmark code (the timing core, ``hostlib bench``,
+``benchmarks/run.py``): it runs on tiny sizes and produces well-formed
+results with ratios. No timing is asserted -- only that the
 numbers exist, are positive and finite, and that every usable backend that
 provides a kernel is measured.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import hostlib
-from hostlib import _bench
+from hostlib import _bench, _timing
 
 TINY = dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002)
 RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
@@ -27,11 +28,11 @@ def positive(v) -> bool:
 
 
 def test_measure_and_compare():
-    t = _bench.measure("sum(r)", {"r": range(10)}, **TINY)
+    t = _timing.measure("sum(r)", {"r": range(10)}, **TINY)
     assert positive(t.best_ns) and t.best_ns <= t.median_ns
     assert t.samples >= 2 and t.number >= 1
     ns = {"r": range(10)}
-    times = _bench.compare({"a": _bench.Local("sum(r)", ns), "b": _bench.Local(lambda: None)}, **TINY)
+    times = _timing.compare({"a": _timing.Local("sum(r)", ns), "b": _timing.Local(lambda: None)}, **TINY)
     assert set(times) == {"a", "b"}
     assert all(positive(x.best_ns) and x.samples >= 2 for x in times.values())
 
@@ -46,7 +47,7 @@ def test_compare_runs_contexts_outside_the_timed_loop():
         def __exit__(self, *exc):
             return False
 
-    _bench.compare({"x": _bench.Local("pass", context=Ctx)}, **TINY)
+    _timing.compare({"x": _timing.Local("pass", context=Ctx)}, **TINY)
     assert entered  # once per sample, not per call
 
 
