@@ -11,9 +11,10 @@ Measures, in one run (ratios are only meaningful within a run on a shared
 machine): every elementwise ufunc per backend against numpy's own, at
 numpy's default and at an equal instruction set; gemm against numpy.matmul
 (OpenBLAS, one thread), also at an equal instruction set; level-1 kernels
-against numpy/OpenBLAS and against the bandwidth of a plain copy; the cost of
-a call through hostlib's table against a direct call, in C; and Python-level
-overhead on tiny arrays. See benchmarks/README.md for how to read it.
+against numpy/OpenBLAS and against the bandwidth of a plain copy; for every
+table entry, the backend automatic selection picks against the fastest one;
+the cost of a call through hostlib's table against a direct call, in C; and
+Python-level overhead on tiny arrays. See benchmarks/README.md for how to read it.
 
 Every backend hostlib reports as usable is measured, on the entries it
 provides itself. Run from anywhere but the top of the source tree is not
@@ -45,6 +46,7 @@ from typing import Any  # noqa: E402
 import hostlib  # noqa: E402
 from hostlib import _bench as B  # noqa: E402  (the kernel catalogue, shared with `hostlib bench`)
 from hostlib._timing import Local, compare  # noqa: E402
+from hostlib._tune import SIZES as TUNE_SIZES  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -53,6 +55,7 @@ FULL = dict(
     ufunc_sizes=(1_000, 100_000, 10_000_000),
     level1_sizes=(1_000, 100_000, 10_000_000),
     gemm_sizes=(64, 256, 1024),
+    selection_sizes=TUNE_SIZES,  # a default is judged at the sizes hostlib tune chooses at
     timing=dict(repeat=5, min_repeat=3, min_time=0.1, max_time=0.6),
     overhead_rounds=31,
 )
@@ -60,6 +63,7 @@ QUICK = dict(
     ufunc_sizes=(1_000, 100_000),
     level1_sizes=(1_000, 100_000, 1_000_000),
     gemm_sizes=(64, 256),
+    selection_sizes=TUNE_SIZES,
     timing=dict(repeat=3, min_repeat=2, min_time=0.03, max_time=0.25),
     overhead_rounds=11,
 )
@@ -68,10 +72,11 @@ SMOKE = dict(
     ufunc_sizes=(64,),
     level1_sizes=(64,),
     gemm_sizes=(8,),
+    selection_sizes={"elementwise": (64,), "level1": (64,), "gemm": (8,)},
     timing=dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002),
     overhead_rounds=2,
 )
-SECTIONS = ("ufunc", "gemm", "level1", "overhead", "python")
+SECTIONS = ("ufunc", "gemm", "level1", "selection", "overhead", "python")
 
 # numpy's x86 levels. Each dispatch target numpy may build is ranked by the
 # level it belongs to; masking every target above a level leaves numpy at
@@ -670,6 +675,45 @@ def section_overhead(ctx: Context, progress) -> dict[str, Any]:
     return {"compiler": how, "rows": rows}
 
 
+# a default choice this much slower than the fastest backend is flagged:
+# beyond what the round-robin best-of-N usually varies between re-runs
+SLOWER = 1.05
+
+
+def selection_cases(mode: dict[str, Any]) -> list[tuple[str, int]]:
+    """(entry, n) for every table entry at the sizes its choice is judged at."""
+    cases = []
+    for entry in hostlib._kernels_host.iface.entries:
+        k, _ = B.Kernel.of_entry(entry)
+        cases += [(entry, n) for n in mode["selection_sizes"]["gemm" if k.kind == "level3" else k.kind]]
+    return cases
+
+
+def section_selection(ctx: Context, progress) -> list[dict[str, Any]]:
+    """Per table entry: the backend automatic selection picks against the
+    fastest usable backend that provides the entry, timed side by side."""
+    with hostlib.using("auto"):  # the default, whatever HOSTLIB_BACKEND says
+        default = hostlib.active()
+        # how each default was chosen ('measured' by hostlib tune, 'declared'
+        # priorities, ...); a hostlib from before tune does not say
+        detail = hostlib.runtime_info().get("entries_detail") or {}
+    rows = []
+    for entry, n in selection_cases(ctx.mode):
+        progress.step(f"selection {entry} n={B.fmt_n(n)}")
+        k, dt = B.Kernel.of_entry(entry)
+        ns = B.setup(k, n, dt)
+        times = ctx.compare({name: Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
+                             for name in B.providers(entry, ctx.backends)})
+        del ns
+        fastest = min(times, key=lambda b: times[b]["best_ns"])
+        r = B.ratio(times.get(default[entry], {}).get("best_ns"), times[fastest]["best_ns"])
+        rows.append({"entry": entry, "kernel": k.name, "dtype": dt, "n": n, "default": default[entry],
+                     "fastest": fastest, "ratio": r, "slower": r is not None and r > SLOWER,
+                     "choice": (detail.get(entry) or {}).get("choice"), "detail": detail.get(entry), "times": times})
+        progress.advance()
+    return rows
+
+
 PY_OVERHEAD = (
     ("dot", "hl.dot(x, y)", "x @ y"),
     ("exp", "hl.exp(x)", "np.exp(x)"),
@@ -795,6 +839,18 @@ def format_results(res: dict[str, Any]) -> str:
               *[f(r["backends"].get(b, {}).get("fraction_of_copy")) for b in names],
               f(r["refs"]["numpy"]["fraction_of_copy"])] for r in rows],
             "llrr" + "r" * (len(names) + 1)))
+    if "selection" in sec:
+        rows = sec["selection"]
+        out += ["", f"== Default choice vs the fastest backend, per table entry: ratio = time(default) / time(fastest); "
+                f"SLOWER above {SLOWER}. chosen = how hostlib picked the default ('-': not reported)"]
+        out.append(B.render_table(
+            ["entry", "n", "default", "fastest", "ratio", "chosen", "flag"],
+            [[r["entry"], B.fmt_n(r["n"]), r["default"], r["fastest"], f(r["ratio"]), r["choice"] or "-",
+              "SLOWER" if r["slower"] else ""] for r in rows], "lrllrll"))
+        slow = sorted({r["entry"] for r in rows if r["slower"]})
+        out.append(f"{len(slow)} of {len({r['entry'] for r in rows})} entries have a default more than "
+                   f"{100 * (SLOWER - 1):.0f}% slower than the fastest backend at some size"
+                   + (": " + ", ".join(slow) if slow else ""))
     if "overhead" in sec:
         o = sec["overhead"]
         out += ["", "== Call overhead in C: ddot through the table (hostlib_ddot macro, table loaded per call) vs direct "
@@ -863,6 +919,23 @@ def _minor_label(v: float, _pos: Any = None) -> str:
     return f"{v:g}" if round(m, 6) in (2.0, 5.0) else ""
 
 
+def _plot_selection(ax: Any, rows: list[dict[str, Any]], colors: dict[str, Any]) -> None:
+    ratios = [r["ratio"] or float("nan") for r in rows]
+    x = range(len(rows))
+    ax.bar(x, ratios, color=[colors.get(r["default"], "gray") for r in rows])
+    for i, r in enumerate(rows):
+        if r["slower"]:  # name the backend that beat the default
+            ax.annotate(r["fastest"], (i, r["ratio"]), ha="center", va="bottom", fontsize=7, rotation=90)
+    ax.axhline(1.0, color="black", lw=1)
+    ax.axhline(SLOWER, color="black", lw=1, ls="--")
+    ax.set_ylim(0.95, max(1.25, *[v * 1.15 for v in ratios if v == v]))  # ratios start at 1
+    ax.set_xticks(list(x), [f"{r['entry']} {B.fmt_n(r['n'])}" for r in rows], rotation=90, fontsize=7)
+    ax.set_title("Default choice: time(default) / time(fastest backend); colour = default backend, label = the "
+                 f"faster one where the ratio is above {SLOWER} (dashed)", fontsize=10)
+    ax.set_ylabel("ratio (1 = the default is fastest)")
+    ax.grid(axis="y", alpha=0.3)
+
+
 def plot(res: dict[str, Any], path: str) -> str | None:
     try:
         import matplotlib
@@ -877,7 +950,8 @@ def plot(res: dict[str, Any], path: str) -> str | None:
     sec = res["sections"]
     names = res["backends"]
     colors = {b: plt.cm.tab10(i % 10) for i, b in enumerate(names)}
-    fig, axes = plt.subplots(2, 2, figsize=(16, 10))
+    nrows = 3 if sec.get("selection") else 2
+    fig, axes = plt.subplots(nrows, 2, figsize=(16, 5 * nrows))
 
     def pick_n(rows, prefer):
         ns = sorted({r["n"] for r in rows})
@@ -952,6 +1026,12 @@ def plot(res: dict[str, Any], path: str) -> str | None:
     else:
         axes[1, 0].set_visible(False)
         axes[1, 1].set_visible(False)
+    if nrows == 3:  # the selection panel spans the bottom row
+        for ax in axes[2]:
+            ax.remove()
+        rows = sec["selection"]
+        used |= {r["default"] for r in rows}
+        _plot_selection(fig.add_subplot(axes[0, 0].get_gridspec()[2, :]), rows, colors)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[b]) for b in names if b in used]
     labels = [b for b in names if b in used]
     handles.append(plt.Line2D([], [], color="black", marker="_", linestyle="none", mew=2.5, markersize=12))
@@ -965,7 +1045,7 @@ def plot(res: dict[str, Any], path: str) -> str | None:
         sub += "\ncall through table / direct (C, ddot n=8): " + ", ".join(
             f"{r['backend']} {r['table_over_direct']:.2f}x" for r in auto)
     fig.suptitle("hostlib kernels vs numpy / OpenBLAS (black line at 1.0 = parity)\n" + sub, fontsize=10, x=0.01, ha="left")
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / (5 * nrows)))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -991,6 +1071,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             total += 2 * len(mode["gemm_sizes"])
         if "level1" in sections:
             total += len(kernel_cases(B.LEVEL1, mode["level1_sizes"]))
+        if "selection" in sections:
+            total += len(selection_cases(mode))
         total += ("overhead" in sections) + ("python" in sections)
         progress = B.Progress(total, quiet=args.quiet, title="benchmarks")
         res: dict[str, Any] = {
@@ -1011,6 +1093,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "times itemsize; copy = np.copyto moving the same bytes (m = bytes/2 elements each way); "
                 "write-allocate traffic is not counted for either",
                 "gflops": "gemm: 2*n^3 flops per call",
+                "selection": "per table entry, ratio = time(default backend of automatic selection) / "
+                f"time(fastest usable backend providing it), same round-robin; flagged above {SLOWER}",
                 "call_overhead": "C loop of ddot calls; table = hostlib_ddot macro (active table loaded per call), "
                 "direct = same kernel address in a function pointer captured once",
             },
@@ -1018,7 +1102,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         res["levels"] = ctx.level_info()
         runners = {"ufunc": section_ufunc, "gemm": section_gemm, "level1": section_level1,
-                   "overhead": section_overhead, "python": section_python}
+                   "selection": section_selection, "overhead": section_overhead, "python": section_python}
         for s in SECTIONS:
             if s in sections:
                 res["sections"][s] = runners[s](ctx, progress)

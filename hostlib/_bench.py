@@ -62,6 +62,12 @@ class Kernel:
     def entry(self, dtype: str) -> str:
         return ENTRY_PREFIX[dtype] + self.name
 
+    @staticmethod
+    def of_entry(entry: str) -> tuple[Kernel, str]:
+        """The kernel and dtype of a table entry: 'sdot' -> (dot, 'f32')."""
+        dtype = {p: dt for dt, p in ENTRY_PREFIX.items()}[entry[0]]
+        return KERNELS[entry[1:]], dtype
+
     def unit(self) -> str:
         return "GFLOP/s" if self.kind == "level3" else "ns/elem"
 

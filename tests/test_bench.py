@@ -56,6 +56,9 @@ def test_catalogue_names_table_entries():
     for k in _bench.KERNELS.values():
         for dt in _bench.DTYPES:
             assert k.entry(dt) in entries
+    for e in entries:  # and every entry is a kernel of the catalogue
+        k, dt = _bench.Kernel.of_entry(e)
+        assert k.entry(dt) == e
 
 
 def test_run_bench_shape_and_ratios():
@@ -118,7 +121,7 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "gemm", "level1", "overhead", "python"}
+    assert set(sec) == {"ufunc", "gemm", "level1", "selection", "overhead", "python"}
     for row in sec["ufunc"]:
         assert row["backends"], row
         for cell in row["backends"].values():
@@ -132,6 +135,8 @@ def test_suite_smoke(tmp_path):
         assert positive(row["copy"]["gbps"])
         for cell in row["backends"].values():
             assert positive(cell["speedup_vs_ref"]) and positive(cell["fraction_of_copy"])
+    check_selection(res)
+    assert "Default choice vs the fastest backend" in proc.stdout
     o = sec["overhead"]
     if "skipped" not in o:
         assert o["rows"]
@@ -145,3 +150,22 @@ def test_suite_smoke(tmp_path):
     except ImportError:
         return
     assert png.stat().st_size > 0
+
+
+def check_selection(res):
+    """Every table entry appears with its default (the run's automatic
+    selection), timed against every usable backend that provides it."""
+    machine = res["machine"]["hostlib"]
+    rows = res["sections"]["selection"]
+    assert {r["entry"] for r in rows} == set(hostlib._kernels_host.iface.entries)
+    detail = hostlib.runtime_info().get("entries_detail")
+    for r in rows:
+        usable = {b["name"] for b in machine["backends"] if b["status"] == "usable" and r["entry"] in b["provides"]}
+        assert set(r["times"]) == usable, r
+        assert r["default"] == machine["active"][r["entry"]]
+        best = {b: t["best_ns"] for b, t in r["times"].items()}
+        assert best[r["fastest"]] == min(best.values())
+        assert r["ratio"] == pytest.approx(best[r["default"]] / best[r["fastest"]]) and r["ratio"] >= 1
+        assert r["slower"] == (r["ratio"] > 1.05)
+        if detail:  # hostlib says how it chose: the run reports it
+            assert r["choice"] in ("measured", "declared", "only"), r["detail"]
