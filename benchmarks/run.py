@@ -27,8 +27,12 @@ import os
 
 # One thread for every BLAS (numpy's OpenBLAS, scipy's, a forwarding
 # backend's): set before numpy is imported here and inherited by the worker
-# subprocesses. The comparison is kernel against kernel on one core.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+# subprocesses. The comparison is kernel against kernel on one core. The
+# user's own settings are kept for the selection section, which judges the
+# choice `hostlib tune` made under them.
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+USER_THREAD_ENV = {v: os.environ.get(v) for v in _THREAD_VARS}
+for _var in _THREAD_VARS:
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
@@ -689,9 +693,34 @@ def selection_cases(mode: dict[str, Any]) -> list[tuple[str, int]]:
     return cases
 
 
+def user_blas_threads() -> int:
+    """The BLAS thread count this process would have had without the pin
+    above: the user's OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else (as
+    OpenBLAS does) the CPUs this process may run on."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = (USER_THREAD_ENV.get(var) or "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def section_selection(ctx: Context, progress) -> list[dict[str, Any]]:
     """Per table entry: the backend automatic selection picks against the
-    fastest usable backend that provides the entry, timed side by side."""
+    fastest usable backend that provides the entry, timed side by side.
+    A backend that threads itself (OpenBLAS) runs with the thread count the
+    user's process has, as when `hostlib tune` measured it."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return _selection_rows(ctx, progress)
+    with threadpool_limits(limits=user_blas_threads(), user_api="blas"):
+        return _selection_rows(ctx, progress)
+
+
+def _selection_rows(ctx: Context, progress) -> list[dict[str, Any]]:
     with hostlib.using("auto"):  # the default, whatever HOSTLIB_BACKEND says
         default = hostlib.active()
         # how each default was chosen ('measured' by hostlib tune, 'declared'
