@@ -30,21 +30,27 @@ Environment variables, read at import:
     ``on`` (default): automatic selection serves the measured winner where
     the profile holds; ``off``: declared priorities only.
 
+They are read when the host starts: on first use (a kernel call,
+``active()``, the report, a C consumer's ``import_hostlib()``), not at
+``import hostlib``, which starts nothing.
+
 C and Cython code calls the same table through ``hostlib_stubs.h`` /
-``hostlib_stubs.pxd`` (see :func:`get_include`).
+``hostlib_stubs.pxd`` (see :func:`get_include`). Other libraries define
+tables of their own (``python -m hostlib.generate``) that this host serves
+too: pass ``interface="name"`` to the functions below.
 """
 
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 if TYPE_CHECKING:
     from ._tune import TuneResult
 
 try:
-    from . import _core, _spec  # noqa: F401  (built and generated at build time)
+    from . import _core, _features  # noqa: F401  (built and generated at build time)
 except ImportError as _exc:
     if os.path.exists(os.path.join(os.path.dirname(__file__), "meson.build")):
         raise ImportError(
@@ -54,59 +60,67 @@ except ImportError as _exc:
         ) from _exc
     raise
 
-from . import _cpu, _host  # noqa: E402
-from ._host import AUTO, PORTABLE, Backend, BackendError
-from ._profile import ProfileWarning
+from . import _cpu, _registry  # noqa: E402
+from ._host import Backend, BackendError  # noqa: E402
+from ._profile import ProfileWarning  # noqa: E402
+from ._registry import BUILTIN, InterfaceError  # noqa: E402
 
 __version__ = "0.1.0"
 
+#: the numpy-facing kernels (hostlib._kernels), imported on first access:
+#: importing them binds them to the kernels table, which starts the host
+_KERNEL_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "axpy", "dot", "scal", "asum", "nrm2", "sum", "gemm")
+
 __all__ = [
     "BackendError",
+    "InterfaceError",
     "Backend",
     "ProfileWarning",
-    "tune",
+    "interfaces",
     "cpu_features",
     "backends",
     "active",
     "use",
     "using",
+    "tune",
     "show_runtime",
     "runtime_info",
     "get_include",
-    "exp",
-    "log",
-    "sqrt",
-    "sin",
-    "cos",
-    "axpy",
-    "dot",
-    "scal",
-    "asum",
-    "nrm2",
-    "sum",
-    "gemm",
+    *_KERNEL_FUNCTIONS,
 ]
 
 
-def _start() -> _host.Host:
-    try:
-        cpu = _cpu.cpu_info()
-    except ValueError as exc:
-        raise BackendError(str(exc)) from None
-    host = _host.Host(_host.Interface.from_spec("kernels"), "hostlib._portable", cpu)
-    host.use(os.environ.get("HOSTLIB_BACKEND"), source="HOSTLIB_BACKEND")
-    return host
+def __getattr__(name: str) -> Any:
+    """Start what is asked for, on first access: the kernel functions, the
+    re-export capsules C consumers import (``_C_API``, ``_C_API_<iface>``)."""
+    if name in _KERNEL_FUNCTIONS:
+        from . import _kernels
+
+        found = {n: getattr(_kernels, n) for n in _KERNEL_FUNCTIONS}
+        globals().update(found)  # later accesses skip this function
+        return found[name]
+    if name == "_C_API":
+        return _registry.host(BUILTIN).api_capsule
+    if name.startswith("_C_API_"):
+        try:
+            return _registry.host(name[len("_C_API_"):]).api_capsule
+        except InterfaceError as exc:
+            # what PyCapsule_Import turns into the consumer's ImportError
+            raise AttributeError(f"module 'hostlib' has no {name}: {exc}") from None
+    if name == "_kernels_host":
+        return _registry.host(BUILTIN)
+    raise AttributeError(f"module 'hostlib' has no attribute {name!r}")
 
 
-_kernels_host = _start()
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
-#: The re-exported capsule: downstream C/Cython reaches the active table
-#: through it (``import_hostlib()``). Set before ``_kernels`` is imported,
-#: which uses the same path.
-_C_API = _kernels_host.api_capsule
 
-from ._kernels import asum, axpy, cos, dot, exp, gemm, log, nrm2, scal, sin, sqrt  # noqa: E402
-from ._kernels import sum  # noqa: E402,A004  (like numpy.sum)
+def interfaces() -> list[str]:
+    """The interfaces this host can serve: ``kernels`` (hostlib's own) and
+    every one another library registered, usable or not (the report says
+    why not)."""
+    return _registry.names()
 
 
 def cpu_features() -> dict[str, bool]:
@@ -116,44 +130,45 @@ def cpu_features() -> dict[str, bool]:
     state, and ``HOSTLIB_DISABLE_FEATURES`` does not mask it. Spelling
     follows numpy's ``__cpu_features__``.
     """
-    cpu = _kernels_host.cpu
+    cpu = _registry._cpu_info()
     return {name: name in cpu.available for name in _cpu.FEATURE_NAMES}
 
 
-def backends() -> list[Backend]:
-    """Every discovered backend, usable or not, with the reason if not.
-
-    Sorted best first: usable ones in selection order, then the others.
-    """
-    order = _kernels_host.auto_order()
-    rest = sorted((b for b in _kernels_host.backends.values() if not b.usable), key=lambda b: b.name)
+def backends(interface: str = BUILTIN) -> list[Backend]:
+    """Every discovered backend of an interface, usable or not, with the
+    reason if not. Sorted best first: usable ones in selection order, then
+    the others."""
+    host = _registry.host(interface)
+    order = host.auto_order()
+    rest = sorted((b for b in host.backends.values() if not b.usable), key=lambda b: b.name)
     return order + rest
 
 
-def active() -> dict[str, str]:
-    """Which backend serves each entry of the table right now."""
-    return dict(_kernels_host.serving)
+def active(interface: str = BUILTIN) -> dict[str, str]:
+    """Which backend serves each entry of an interface's table right now."""
+    return dict(_registry.host(interface).serving)
 
 
-def use(*names: str | None) -> None:
+def use(*names: str | None, interface: str = BUILTIN) -> None:
     """Select backends for the whole process.
 
     ``use("avx2")`` makes ``avx2`` serve every entry it provides and the
     portable table the rest; ``use("openblas", "avx2")`` prefers them in
     that order; ``use()`` or ``use("auto")`` returns to automatic selection
-    by priority and CPU features. Raises :class:`BackendError` (a
-    ``ValueError``) naming the valid choices if a name is unknown or its
-    backend cannot run here. The switch is atomic for concurrent callers.
+    (measured where ``hostlib tune`` ran, declared priorities elsewhere).
+    Raises :class:`BackendError` (a ``ValueError``) naming the valid choices
+    if a name is unknown or its backend cannot run here. The switch is
+    atomic for concurrent callers, and touches no other interface.
     """
-    _kernels_host.use(_preference(names), source="use()")
+    _registry.host(interface).use(_preference(names), source="use()")
 
 
 @contextmanager
-def using(*names: str | None) -> Iterator[None]:
+def using(*names: str | None, interface: str = BUILTIN) -> Iterator[None]:
     """Context manager form of :func:`use`; restores the previous selection
     on exit, also when the block raises. The selection is process-wide, not
     per thread."""
-    with _kernels_host.using(_preference(names)):
+    with _registry.host(interface).using(_preference(names)):
         yield
 
 
@@ -189,7 +204,7 @@ def tune(
     """
     from ._tune import tune as _run
 
-    return _run(_kernels_host, quick=quick, entries=entries, save=save, path=path, progress=progress)
+    return _run(_registry.host(BUILTIN), quick=quick, entries=entries, save=save, path=path, progress=progress)
 
 
 def get_include() -> str:
@@ -202,10 +217,12 @@ def get_include() -> str:
 
 
 def runtime_info() -> dict:
-    """The runtime report as a JSON-serialisable dict."""
+    """The runtime report as a JSON-serialisable dict: the kernels
+    interface at the top level, every other interface under
+    ``"interfaces"``."""
     from ._report import runtime_info as _info
 
-    return _info(_kernels_host)
+    return _info()
 
 
 def show_runtime(file=None) -> None:
@@ -213,4 +230,4 @@ def show_runtime(file=None) -> None:
     each entry (what ``python -m hostlib`` prints)."""
     from ._report import format_report
 
-    print(format_report(_kernels_host), file=file)
+    print(format_report(), file=file)

@@ -1,7 +1,7 @@
 """CPU features as hostlib sees them: detection, implications and the user's mask.
 
 The feature names, their bits and their ``implies`` relation come from
-``hostlib._spec`` (generated from ``stubs/spec.py``); the raw detection comes
+``hostlib._features`` (generated from ``hostlib/features.toml``); the raw detection comes
 from the ``hostlib._cpuid`` extension (CPUID + XGETBV, so a feature whose
 register state the OS does not save is reported absent).
 
@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import _cpuid, _spec
+from . import _cpuid, _features
 
 __all__ = [
     "ENV_DISABLE",
@@ -52,12 +52,12 @@ __all__ = [
 ENV_DISABLE = "HOSTLIB_DISABLE_FEATURES"
 
 #: every feature name hostlib knows, in spec order
-FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _bit, _implies in _spec.FEATURES)
+FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _bit, _implies in _features.FEATURES)
 
 #: feature name -> bit number (as in hostlib_features.h and table headers)
-FEATURE_BITS: dict[str, int] = {name: bit for name, bit, _implies in _spec.FEATURES}
+FEATURE_BITS: dict[str, int] = {name: bit for name, bit, _implies in _features.FEATURES}
 
-_IMPLIES: dict[str, tuple[str, ...]] = {name: tuple(imp) for name, _bit, imp in _spec.FEATURES}
+_IMPLIES: dict[str, tuple[str, ...]] = {name: tuple(imp) for name, _bit, imp in _features.FEATURES}
 _ORDER: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
 # reverse edges: feature -> features that directly imply it
 _IMPLIED_BY: dict[str, tuple[str, ...]] = {

@@ -26,12 +26,10 @@ measurement is still valid here. Like FFTW's wisdom it is kept per machine:
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -86,6 +84,8 @@ def file_identity(path: str | None) -> dict[str, Any] | None:
 
 @functools.lru_cache(maxsize=64)
 def _hash_file(path: str, size: int, mtime_ns: int) -> dict[str, Any] | None:
+    import hashlib
+
     try:
         with open(path, "rb") as f:
             digest = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
@@ -249,6 +249,8 @@ def load(path: str) -> Profile | None:
 
 def save(path: str, profile: Profile) -> None:
     """Write ``profile`` to ``path`` atomically (temporary file + rename)."""
+    import tempfile
+
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=folder)

@@ -7,35 +7,56 @@ import platform
 import sys
 from typing import Any
 
-from . import _cpu
+from . import _cpu, _registry
 from ._host import AUTO, PORTABLE, Host
 
 ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE")
 
 
-def runtime_info(host: Host) -> dict[str, Any]:
-    from . import __version__, backends, get_include
+def _interface_info(host: Host) -> dict[str, Any]:
+    """One interface's part of the report."""
+    from . import backends
+
+    return {
+        "interface": host.iface.name,
+        "abi": host.iface.abi,
+        "selection": AUTO if host.preference is None else list(host.preference),
+        "backends": [b.to_dict() for b in backends(host.iface.name)],
+        "entries": dict(host.serving),
+        "profile": {"path": host.profile_path, "state": host.profile_state},
+        "entries_detail": {e: host.choice(e) for e in host.serving},
+    }
+
+
+def runtime_info() -> dict[str, Any]:
+    """The kernels interface at the top level (as before there were
+    others), every other registered interface under "interfaces"."""
+    from . import __version__, get_include
 
     import numpy
 
-    cpu = host.cpu
+    kernels = _registry.host(_registry.BUILTIN)
+    others: dict[str, Any] = {}
+    for name in _registry.names()[1:]:
+        try:
+            others[name] = _interface_info(_registry.host(name))
+        except _registry.InterfaceError as exc:
+            others[name] = {"interface": name, "error": str(exc)}
+    variables = list(ENV_VARS) + [_registry.backend_variable(n) for n in others]
     return {
         "hostlib": {
             "version": __version__,
-            "interface": host.iface.name,
-            "abi": host.iface.abi,
+            "interface": kernels.iface.name,
+            "abi": kernels.iface.abi,
             "include": get_include(),
         },
         "python": sys.version.split()[0],
         "numpy": numpy.__version__,
         "platform": platform.platform(),
-        "cpu": cpu.to_dict(),
-        "environment": {k: os.environ.get(k) for k in ENV_VARS},
-        "selection": AUTO if host.preference is None else list(host.preference),
-        "backends": [b.to_dict() for b in backends()],
-        "entries": dict(host.serving),
-        "profile": {"path": host.profile_path, "state": host.profile_state},
-        "entries_detail": {e: host.choice(e) for e in host.iface.entries},
+        "cpu": kernels.cpu.to_dict(),
+        "environment": {k: os.environ.get(k) for k in variables},
+        **{k: v for k, v in _interface_info(kernels).items() if k not in ("interface", "abi")},
+        "interfaces": others,
     }
 
 
@@ -53,7 +74,7 @@ def _wrap(words: list[str], indent: int, width: int = 78) -> str:
 
 def _entry_rows(host: Host) -> list[tuple[str, list[str]]]:
     """Rows of (kernel, [entry per dtype]); float32/float64 pairs share a row."""
-    names = host.iface.entries
+    names = tuple(host.serving)
     rows, seen = [], set()
     for n in names:
         if n in seen:
@@ -110,9 +131,11 @@ def _selection_notes(host: Host, details: dict[str, dict[str, Any]]) -> list[str
     return out
 
 
-def format_report(host: Host) -> str:
-    from . import __version__, backends
+def format_report() -> str:
+    """The whole report: CPU, then every interface (kernels first)."""
+    from . import __version__
 
+    host = _registry.host(_registry.BUILTIN)
     cpu = host.cpu
     out = [f"hostlib {__version__}  (interface {host.iface.name!r}, ABI {host.iface.abi})", ""]
 
@@ -127,10 +150,28 @@ def format_report(host: Host) -> str:
     out.append("  absent:    " + _wrap(absent, 13))
     out.append("")
 
+    out += _interface_section(host)
+    for name in _registry.names()[1:]:
+        out.append("")
+        try:
+            other = _registry.host(name)
+        except _registry.InterfaceError as exc:
+            out.append(f"Interface {name!r}: not served: {exc}")
+            continue
+        out.append(f"Interface {name!r} (ABI {other.iface.abi}){': ' + other.iface.doc if other.iface.doc else ''}")
+        out += _interface_section(other)
+    return "\n".join(out)
+
+
+def _interface_section(host: Host) -> list[str]:
+    """Backends, profile and entries of one interface."""
+    from . import backends
+
+    out = []
     selection = "auto (by priority and CPU features)" if host.preference is None else ", ".join(host.preference) + f", then {PORTABLE}"
     out.append(f"Backends   selection: {selection}")
     nentries = len(host.iface.entries)
-    for b in backends():
+    for b in backends(host.iface.name):
         prio = "-" if b.priority is None else str(b.priority)
         feats = " ".join(b.features) or "-"
         if b.usable:
@@ -144,12 +185,13 @@ def format_report(host: Host) -> str:
             out.append(f"  {'':<10} {key}: {value}")
     out.append("")
 
-    out.append(f"Profile    {host.profile_path}")
+    out.append(f"Profile    {host.profile_path or '-'}")
     out.append(f"           {host.profile_state}")
     out.append("")
-    details = {e: host.choice(e) for e in host.iface.entries}
-    out.append(f"Entries    {'float32':<20} float64")
+    details = {e: host.choice(e) for e in host.serving}
+    paired = any(len(entries) == 2 for _, entries in _entry_rows(host))
+    out.append(f"Entries    {'float32':<20} float64" if paired else "Entries")
     for kernel, entries in _entry_rows(host):
         out.append(f"  {kernel:<8} " + " ".join(f"{_entry_cell(details[e]):<20}" for e in entries).rstrip())
     out.extend(_selection_notes(host, details))
-    return "\n".join(out)
+    return out

@@ -16,7 +16,7 @@ def kernels_interface():
     # itself is still being imported
     from hostlib._host import Interface
 
-    return Interface.from_spec("kernels")
+    return Interface.builtin()
 
 
 def portable_slots() -> list[int]:
@@ -32,7 +32,7 @@ def portable_slots() -> list[int]:
 
 
 class TableHeader(ctypes.Structure):
-    # mirrors hostlib_table_header in stubs/hostlib_table.h
+    # mirrors hostlib_table_header in interface/hostlib_table.h
     _fields_ = [
         ("magic", ctypes.c_uint32),
         ("abi_major", ctypes.c_uint16),

@@ -172,7 +172,7 @@ sys.path[:] = [farm if os.path.abspath(p) == real else p for p in sys.path]
 import json, hostlib
 info = hostlib.runtime_info()
 info["modules"] = sorted(sys.modules)
-info["report"] = __import__("hostlib._report", fromlist=["x"]).format_report(hostlib._kernels_host)
+info["report"] = __import__("hostlib._report", fromlist=["x"]).format_report()
 shutil.rmtree(farm)
 print(json.dumps(info))
 """

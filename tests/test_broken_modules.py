@@ -408,10 +408,11 @@ def test_use_of_a_broken_module_is_a_clear_error(probe, name):
 
 
 @pytest.mark.parametrize("name", ["badmagic", "lacksfeat", "notbuilt", "dup", "metaimporterror", "nosuchbackend"])
-def test_forced_backend_naming_a_broken_module_fails_at_import(site, tmp_path, name):
+def test_forced_backend_naming_a_broken_module_fails_at_first_use(site, tmp_path, name):
     root, _ = site
-    r = _run("import hostlib", tmp_path, [str(root)], {"HOSTLIB_BACKEND": name, "HOSTLIB_DISABLE_FEATURES": MASK})
-    assert r.returncode != 0, r.stdout
+    r = _run("import hostlib; print('imported', flush=True); hostlib.active()", tmp_path, [str(root)],
+             {"HOSTLIB_BACKEND": name, "HOSTLIB_DISABLE_FEATURES": MASK})
+    assert r.returncode != 0 and r.stdout.strip() == "imported", r.stdout
     assert "hostlib._host.BackendError" in r.stderr or "BackendError" in r.stderr, r.stderr
     last = r.stderr.strip().splitlines()[-1]
     if name == "nosuchbackend":

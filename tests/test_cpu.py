@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hostlib import _cpu, _cpuid, _spec
+from hostlib import _cpu, _cpuid, _features
 
 NAMES = _cpu.FEATURE_NAMES
 ALL = frozenset(NAMES)
@@ -32,8 +32,8 @@ def bit(value: int, n: int) -> bool:
 
 
 def test_feature_names_come_from_spec() -> None:
-    assert NAMES == tuple(name for name, _bit, _imp in _spec.FEATURES)
-    assert _cpu.FEATURE_BITS == {name: b for name, b, _imp in _spec.FEATURES}
+    assert NAMES == tuple(name for name, _bit, _imp in _features.FEATURES)
+    assert _cpu.FEATURE_BITS == {name: b for name, b, _imp in _features.FEATURES}
 
 
 def test_extension_knows_exactly_the_spec_names() -> None:
@@ -188,7 +188,7 @@ def test_closure_properties(names: set[str]) -> None:
     assert names <= d
     assert _cpu.dependents(d) == d
     # a closure is closed under implies; a dependents set under implied-by
-    for name, _bit, implies in _spec.FEATURES:
+    for name, _bit, implies in _features.FEATURES:
         if name in c:
             assert set(implies) <= c
         if set(implies) & d:

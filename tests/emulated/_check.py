@@ -24,13 +24,10 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import importlib.metadata
-import importlib.util
 import json
 import math
 import struct
 import sys
-import types
 
 BUNDLED = ("avx2", "sse2")  # best first
 
@@ -187,29 +184,12 @@ def _call_numpy(np, hostlib, rng, entry: str) -> None:
 # --------------------------------------------------- no numpy: the host + ctypes
 
 
-def _bare_hostlib():
-    """hostlib's submodules without running hostlib/__init__.py (which
-    imports numpy): a stand-in package object with the real ``__path__``."""
-    spec = importlib.util.find_spec("hostlib")
-    check(spec is not None and spec.submodule_search_locations, "hostlib is not installed on this path")
-    pkg = types.ModuleType("hostlib")
-    pkg.__path__ = list(spec.submodule_search_locations)
-    pkg.__file__ = spec.origin
-    pkg.__version__ = importlib.metadata.version("hostlib-simd")
-    sys.modules["hostlib"] = pkg
-    return pkg
-
-
 def run_nonumpy(exp: dict) -> dict:
-    pkg = _bare_hostlib()
-    from hostlib import _cpu, _host, _report
+    # `import hostlib` needs no numpy, and neither do its host and report
+    import hostlib
 
-    host = _host.Host(_host.Interface.from_spec("kernels"), "hostlib._portable", _cpu.cpu_info())
-    host.use(None)
-    # what hostlib/__init__.py provides to the report
-    pkg.backends = lambda: host.auto_order() + sorted(
-        (b for b in host.backends.values() if not b.usable), key=lambda b: b.name)
-    print(_report.format_report(host))
+    host = hostlib._kernels_host
+    hostlib.show_runtime()
     print(flush=True)
     check("numpy" not in sys.modules, "numpy was imported")
     entries = host.iface.entries
@@ -311,7 +291,7 @@ def _call_ctypes(host, entry: str) -> None:
 def run_canary(exp: dict) -> dict:
     from hostlib import _core, _host
 
-    iface = _host.Interface.from_spec("kernels")
+    iface = _host.Interface.builtin()
     module = importlib.import_module("kernels_avx2._avx2")  # module init is baseline code
     addr = _core.slot_address(module._C_API, iface.provider_capsule, iface.magic, iface.abi_major,
                               iface.entries.index("ddot"))
@@ -326,7 +306,6 @@ def run_canary(exp: dict) -> dict:
 def main() -> int:
     mode, exp = sys.argv[1], json.loads(sys.argv[2])
     if mode == "canary":
-        _bare_hostlib()
         summary = run_canary(exp)
     elif mode == "nonumpy":
         summary = run_nonumpy(exp)

@@ -1,7 +1,8 @@
 /*
  * hostlib_table.h -- the layout every hostlib table shares, whatever its
  * interface. Hand-written and generic; the per-interface parts (slots, call
- * macros, import function) are generated from stubs/spec.py.
+ * macros, import function) are generated from each interface's spec by
+ * hostlib.generate (hostlib's own: interface/kernels.toml).
  *
  * A table is a header followed by function-pointer slots. A consumer never
  * reads past the provider's `size`; a slot beyond it, or a NULL slot, means
@@ -62,6 +63,25 @@ typedef struct hostlib_host_api {
 #else
 #error "hostlib_table.h needs GCC/Clang atomics or MSVC"
 #endif
+
+/* Helpers the generated headers of every interface share. */
+#ifdef __cplusplus
+#define HOSTLIB_STATIC_ASSERT(c, m) static_assert(c, m)
+#else
+#define HOSTLIB_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HOSTLIB_MAYBE_UNUSED __attribute__((unused))
+#else
+#define HOSTLIB_MAYBE_UNUSED
+#endif
+
+/* a function, not an expression, so that minor 0 draws no -Wtype-limits */
+static inline int hostlib_version_at_least(unsigned have, unsigned need)
+{
+    return have >= need;
+}
 
 #ifdef __cplusplus
 }
