@@ -373,12 +373,14 @@ def _reduce(x: Any, chunk: Callable[..., np.ndarray], combine: Callable[..., np.
 def sum(x: Any, *, split_every: int | None = None) -> Any:  # noqa: A001  (like hostlib.sum)
     """:func:`hostlib.sum` of a 1-D dask array, as a lazy 0-d dask array.
 
-    Each chunk is summed by its worker's hostlib, then the partial sums are
-    summed by hostlib in chunk order, ``split_every`` at a time (Dask's
-    default when None). The result depends on the chunks and on
-    ``split_every``, never on which worker or thread ran what or in which
-    order the chunks finished: workers with the same backends give the
-    same bits. Result dtype as :func:`hostlib.sum`'s.
+    Each chunk is summed by the hostlib of the worker that runs it, then the
+    partial sums are summed by hostlib in chunk order, ``split_every`` at a
+    time (Dask's default when None). The tree depends only on the chunks
+    and ``split_every``, never on the order in which chunks finish: where
+    every worker serves the same backend, the result is the same to the
+    bit whatever ran where. Where workers differ, each partial sum is
+    within the level-1 bound of the exact one, so the result is too.
+    Result dtype as :func:`hostlib.sum`'s.
     """
     x = _as_vector(x, "sum", "x")
     return _reduce(x, _sum_chunk, _sum_chunk, _probe_dtype(hostlib.sum, ((1,), x.dtype)), split_every, "hostlib-sum")
