@@ -193,6 +193,10 @@ def cluster_report(client: Any, *, format: str = "text") -> Any:
     return format_cluster_report(data)
 
 
+#: workers named per kind in the text report (all are in the dict form)
+_LISTED = 6
+
+
 def _label(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else f"K{i}"
 
@@ -217,8 +221,9 @@ def format_cluster_report(data: dict[str, Any]) -> str:
     for i, addrs in enumerate(kinds):
         info = workers[addrs[0]]
         cpu = info["cpu"]
-        names = [workers[a]["dask"]["name"] for a in addrs]
-        listed = ", ".join(a if n in (None, a) else f"{a} ({n})" for a, n in zip(addrs, names))
+        shown = [a if workers[a]["dask"]["name"] in (None, a) else f"{a} ({workers[a]['dask']['name']})"
+                 for a in addrs[:_LISTED]]
+        listed = ", ".join(shown) + (f", and {len(addrs) - _LISTED} more" if len(addrs) > _LISTED else "")
         out.append(f"[{_label(i)}] {len(addrs)} worker{'s' * (len(addrs) != 1)}: " + _wrap(listed.split(" "), 4))
         out.append(f"    hostlib {info['hostlib']['version']}, numpy {info['numpy']}, Python {info['python']}, "
                    f"{cpu['arch']}")
@@ -251,8 +256,8 @@ def format_cluster_report(data: dict[str, Any]) -> str:
         out.append(f"  {name}: {len(h['workers'])} worker{'s' * (len(h['workers']) != 1)}, "
                    f"up to {h['peak_threads']} threads on {h['cores']} cores: {verdict}")
     if any(h["oversubscribed"] for h in data["hosts"].values()):
-        out.append("  Limit the BLAS pools to 1 thread per worker thread (OPENBLAS_NUM_THREADS=1, "
-                   "which Dask's nanny sets by default) or run fewer Dask threads.")
+        out.append("  " + _wrap("Limit the BLAS pools to 1 thread per worker thread (OPENBLAS_NUM_THREADS=1, "
+                                "which Dask's nanny sets by default) or run fewer Dask threads.".split(), 2))
     return "\n".join(out)
 
 

@@ -177,6 +177,14 @@ def test_partial_results_are_combined_in_chunk_order():
     assert abs(got[0] - xn.sum()) <= 4 * (xn.size + 1) * EPS64 * np.abs(xn).sum()
 
 
+def test_workers_sharing_a_profile_with_different_features_are_warned():
+    places = {"w1": {"hostname": "n1", "profile": "/p.json", "features": ["SSE2", "AVX2"]},
+              "w2": {"hostname": "n1", "profile": "/p.json", "features": ["SSE2"]},
+              "w3": {"hostname": "n2", "profile": "/p.json", "features": ["SSE2"]}}
+    with pytest.warns(hostlib.ProfileWarning, match="n1 .* share the profile /p.json"):
+        hd._warn_shared_profiles(places, {"n1": ["w1", "w2"], "n2": ["w3"]})
+
+
 def test_chunked_functions_check_their_arguments():
     x = da.ones(10, chunks=5)
     with pytest.raises(ValueError, match="1-D"):
