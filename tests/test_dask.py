@@ -214,7 +214,6 @@ def test_cluster_report_shows_each_workers_own_choice(cluster):
     assert old["cpu"]["requested_mask"] == ["AVX2"] and "AVX2" not in old["cpu"]["available"]
     assert "AVX2" in plain["cpu"]["available"]
     assert old["entries"]["ddot"] != plain["entries"]["ddot"]
-    assert old["entries"]["ddot"] in ("sse2", "portable")
     assert {d["choice"] for d in plain["entries_detail"].values()} <= {"measured", "declared", "only"}
     assert len(data["kinds"]) == 2
     assert json.loads(hd.cluster_report(client, format="json"))["kinds"] == data["kinds"]
