@@ -68,6 +68,7 @@ def _thread_pools() -> list[dict[str, Any]] | None:
             "api": p.get("internal_api"),
             "num_threads": p.get("num_threads"),
             "version": p.get("version"),
+            "file": p.get("filepath"),
         }
         for p in threadpool_info()
     ]
@@ -207,7 +208,8 @@ def _pools_text(info: dict[str, Any]) -> str:
         return "BLAS pools unknown (threadpoolctl not installed)"
     if not pools:
         return "no BLAS/OpenMP pool loaded"
-    return ", ".join(f"{p['library']} {p['num_threads']}" for p in pools)
+    # the file name tells two copies of one library apart (numpy's OpenBLAS, a backend's)
+    return ", ".join(f"{os.path.basename(p['file'] or p['library']).split('.')[0]} {p['num_threads']}" for p in pools)
 
 
 def format_cluster_report(data: dict[str, Any]) -> str:
