@@ -43,8 +43,7 @@ too: pass ``interface="name"`` to the functions below.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     from ._tune import TuneResult
@@ -163,13 +162,44 @@ def use(*names: str | None, interface: str = BUILTIN) -> None:
     _registry.host(interface).use(_preference(names), source="use()")
 
 
-@contextmanager
-def using(*names: str | None, interface: str = BUILTIN) -> Iterator[None]:
-    """Context manager form of :func:`use`; restores the previous selection
-    on exit, also when the block raises. The selection is process-wide, not
-    per thread."""
-    with _registry.host(interface).using(_preference(names)):
-        yield
+class using:
+    """Context manager and decorator form of :func:`use`; restores the
+    previous selection on exit, also when the block raises. The selection
+    is process-wide, not per thread.
+
+    A function decorated with ``@hostlib.using("sse2")`` pickles by value
+    (it holds only the names), so Dask and multiprocessing can ship it to
+    workers, where it selects among the worker's own backends.
+    """
+
+    def __init__(self, *names: str | None, interface: str = BUILTIN) -> None:
+        self.names, self.interface = names, interface
+        self._active: list[Any] = []  # one per nested `with` of this object
+
+    def __enter__(self) -> None:
+        cm = _registry.host(self.interface).using(_preference(self.names))
+        cm.__enter__()
+        self._active.append(cm)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._active.pop().__exit__(*exc)
+
+    def __call__(self, func: Any) -> Any:
+        import functools
+
+        @functools.wraps(func)
+        def selected(*args: Any, **kwargs: Any) -> Any:
+            with using(*self.names, interface=self.interface):
+                return func(*args, **kwargs)
+
+        return selected
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_using_from, (self.names, self.interface))
+
+
+def _using_from(names: tuple[str | None, ...], interface: str) -> using:
+    return using(*names, interface=interface)
 
 
 def _preference(names: Sequence[str | None]) -> Sequence[str] | None:
