@@ -11,7 +11,7 @@
  * saves the register state it uses (XCR0): without that, the first AVX
  * instruction faults even on a CPU that has AVX.
  *
- * The names are the ones stubs/spec.py lists (numpy's spelling); the Python
+ * The names are the ones hostlib/features.toml lists (numpy's spelling); the Python
  * side (hostlib._cpu) checks that both lists agree, and applies the
  * implication rules and the user's mask. This file only reports raw bits.
  *
@@ -87,7 +87,7 @@ struct feature {
     enum xstate xstate;
 };
 
-/* Spec order; names exactly as in stubs/spec.py. Bit positions from the
+/* Spec order; names exactly as in hostlib/features.toml. Bit positions from the
  * Intel SDM vol. 2A, CPUID instruction, and AMD APM vol. 3 appendix E. */
 static const struct feature FEATURES[] = {
     {"SSE",             1, 0, EDX, 25, XS_NONE},

@@ -1,7 +1,7 @@
 /*
  * _portable.c -- hostlib's portable kernel table, hostlib_portable_table:
  * complete (every entry set), plain C11, the last fallback on every
- * platform. Its module init code is stubs/provider_module.c.
+ * platform. Its module init code is interface/provider_module.c.
  *
  *   level-1      the template the SIMD modules use (simd/level1.h), over the
  *                one-lane scalar layer: same algorithms, same accuracy

@@ -7,12 +7,12 @@ elementwise.h, gemm.h, installed with hostlib) compiled over this package's
 vector layer, vec_avx512.h: 8 x float64 / 16 x float32 lanes.
 
 FEATURES is also what the build derives the compiler flags from (hostlib's
-``generate.py cflags --module kernels_avx512/__init__.py``), so the
+``python -m hostlib.generate cflags --module kernels_avx512/__init__.py``), so the
 declaration covers every instruction the compiler may emit. The layer uses
 AVX512F intrinsics only, and only AVX512F is declared: the compiler then
 rejects any AVX512DQ/BW/VL intrinsic, instead of the kernels executing an
 instruction hostlib never checked for (numpy issue 27745). AVX512F implies
-AVX2 and FMA3 (spec.py), which the flags and the check include.
+AVX2 and FMA3 (hostlib/features.toml), which the flags and the check include.
 
 Where the compiler cannot target AVX-512, or on a machine that is not x86,
 the wheel holds this file only, and hostlib reports the backend as

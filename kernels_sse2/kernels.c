@@ -1,7 +1,7 @@
 /*
  * The SSE2 kernel table (sse2_table): the level-1 template compiled for
  * 128-bit vectors. Only this translation unit is built with -msse2; the
- * module's init code (stubs/provider_module.c) stays baseline. Without that
+ * module's init code (interface/provider_module.c) stays baseline. Without that
  * flag vec_sse2.h stops the build (#error).
  */
 #include "vec_sse2.h"
