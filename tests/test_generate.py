@@ -1,0 +1,230 @@
+"""hostlib.generate: one spec per interface, every artefact prefixed by it,
+the ABI lock, and the rules a spec must keep.
+
+The generator runs here exactly as a third party's build runs it: on a spec
+file, into a folder, from the installed hostlib.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import hostlib
+from hostlib import generate as G
+
+INCLUDE = Path(hostlib.get_include())
+
+DEMO = """
+[interface]
+name = "demo"
+prefix = "demo_"
+magic = 0x44454D4F
+abi_major = 2
+portable = "demo._portable"
+doc = "A test interface whose short names clash with hostlib's kernels."
+
+[constants]
+DEMO_OK = 0
+DEMO_EBADARG = -1
+
+[types.demo_window]
+kind = "struct"
+fields = [["double", "lo"], ["double", "hi"], ["ptrdiff_t", "len"]]
+doc = "a closed interval and a length"
+
+[types.demo_progress]
+kind = "callback"
+returns = "int"
+args = "void *ctx, ptrdiff_t done"
+
+[variants]
+real = [["s", "float"], ["d", "double"]]
+
+[[entry]]
+slot = 0
+name = "{p}sum"
+variants = "real"
+returns = "int"
+args = "const demo_window *w, const {T} *x, {T} *out, demo_progress cb, void *ctx"
+minor = 0
+doc = "status code; same short name as hostlib's ssum/dsum, another signature"
+
+[[entry]]
+slot = 2
+name = "clip"
+returns = "int"
+args = "ptrdiff_t n, double *x, const demo_window *w"
+minor = 0
+retired = true
+doc = "replaced by clip2"
+
+[[entry]]
+slot = 3
+name = "clip2"
+returns = "int"
+args = "ptrdiff_t n, double *x, ptrdiff_t incx, const demo_window *w"
+minor = 1
+"""
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    spec = tmp_path / "demo.toml"
+    spec.write_text(DEMO)
+    return spec
+
+
+def run_generate(*args: str) -> subprocess.CompletedProcess:
+    # from a neutral folder: the source tree's hostlib/ must not shadow the installed one
+    return subprocess.run([sys.executable, "-m", "hostlib.generate", *args], capture_output=True, text=True,
+                          timeout=60, cwd=tempfile.gettempdir())
+
+
+def test_every_artefact_carries_the_interface_prefix(demo, tmp_path):
+    G.update_lock(G.load_interface(str(demo)), str(tmp_path / "demo.abi"))
+    r = run_generate("interface", "--spec", str(demo), "--outdir", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    out = {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
+    assert set(out) == {"demo_demo_table.h", "demo_demo_provider.h", "demo_stubs.h", "demo_stubs.pxd",
+                        "demo_interface.py"}
+    table = out["demo_demo_table.h"]
+    assert "typedef int (*demo_ssum_fn)(const demo_window *w, const float *x" in table
+    assert "typedef struct demo_window {" in table and "typedef int (*demo_progress)(void *ctx, ptrdiff_t done);" in table
+    assert "hostlib_fn retired_2;" in table and "demo_clip_fn" not in table  # a retired slot stays reserved
+    assert "#define DEMO_DEMO_ABI_MINOR 1" in table and "#define DEMO_EBADARG -1" in table
+    stubs = out["demo_stubs.h"]
+    assert "static inline int import_demo(void)" in stubs
+    assert '#define DEMO_DEMO_HOST_CAPSULE "hostlib._C_API_demo"' in table
+    assert "#define demo_clip2 (demo_demo_current()->clip2)" in stubs and "demo_clip " not in stubs
+    pxd = out["demo_stubs.pxd"]
+    assert "ctypedef struct demo_window:" in pxd and "ctypedef int (*demo_progress)(void *ctx, ptrdiff_t done) noexcept nogil" in pxd
+    ns: dict = {}
+    exec(out["demo_interface.py"], ns)
+    d = ns["INTERFACE"]
+    assert d["entry_point_group"] == "demo.demo" and d["provider_capsule"] == "demo.demo.table"
+    assert [e[0] for e in d["entries"]] == ["ssum", "dsum", "clip", "clip2"] and d["entries"][2][3] is True
+    iface = hostlib._host.Interface.from_description(d)
+    assert iface.retired == frozenset({"clip"}) and iface.abi == "2.1"
+
+
+@pytest.mark.skipif(shutil.which(sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc")
+                    is None, reason="no C compiler")
+def test_two_interfaces_with_the_same_short_names_compile_together(demo, tmp_path):
+    """hostlib's kernels and the demo interface both have ssum/dsum, with
+    other signatures: one translation unit can include and call both."""
+    G.update_lock(G.load_interface(str(demo)), str(tmp_path / "demo.abi"))
+    gen = tmp_path / "out"
+    assert run_generate("interface", "--spec", str(demo), "--outdir", str(gen)).returncode == 0
+    src = tmp_path / "both.c"
+    src.write_text(textwrap.dedent("""
+        #include <Python.h>
+        #include "hostlib_stubs.h"
+        #include "demo_stubs.h"
+        float f(const float *x) { return hostlib_ssum(3, x, 1); }
+        int g(const demo_window *w, const float *x, float *out) { return demo_ssum(w, x, out, NULL, NULL); }
+        int h(void) { return import_hostlib() || import_demo(); }
+    """))
+    cc = (sysconfig.get_config_var("CC") or "cc").split()
+    r = subprocess.run([*cc, "-std=c11", "-Wall", "-Werror", "-c", str(src), "-o", str(tmp_path / "both.o"),
+                        f"-I{INCLUDE}", f"-I{gen}", f"-I{sysconfig.get_paths()['include']}"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_changed_released_signature_stops_the_generator(demo, tmp_path):
+    lock = tmp_path / "demo.abi"
+    G.update_lock(G.load_interface(str(demo)), str(lock))
+    demo.write_text(DEMO.replace("ptrdiff_t n, double *x, ptrdiff_t incx, const demo_window *w",
+                                 "ptrdiff_t n, float *x, ptrdiff_t incx, const demo_window *w"))
+    r = run_generate("interface", "--spec", str(demo), "--outdir", str(tmp_path / "out"))
+    assert r.returncode == 1
+    assert "the entries of released ABI 2.1 of 'demo' changed" in r.stderr and "add a new entry" in r.stderr
+    assert not (tmp_path / "out").exists()  # nothing written
+    # the lock command does not record it away either
+    r = run_generate("lock", "--spec", str(demo))
+    assert r.returncode == 1 and "changed" in r.stderr
+    # docs and retirement change no byte: allowed
+    demo.write_text(DEMO.replace('doc = "replaced by clip2"', 'doc = "superseded"'))
+    assert run_generate("interface", "--spec", str(demo), "--outdir", str(tmp_path / "out")).returncode == 0
+
+
+def test_a_new_version_must_be_recorded(demo, tmp_path):
+    lock = tmp_path / "demo.abi"
+    r = run_generate("interface", "--spec", str(demo), "--outdir", str(tmp_path / "out"))
+    assert r.returncode == 1 and "ABI 2.0 of 'demo' is not recorded" in r.stderr
+    r = run_generate("lock", "--spec", str(demo))
+    assert r.returncode == 0 and r.stdout.count(" = ") == 2  # 2.0 and 2.1
+    text = lock.read_text()
+    assert run_generate("lock", "--spec", str(demo)).stdout.strip().endswith("up to date")
+    assert lock.read_text() == text
+    lock.write_text(text + "2.2 = not-a-hash\n")
+    r = run_generate("interface", "--spec", str(demo), "--outdir", str(tmp_path / "out"))
+    assert r.returncode == 1 and "expected 'MAJOR.MINOR = <32 hex digits>'" in r.stderr
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("slot = 3", "slot = 1"), "duplicate slot"),
+    (("slot = 3", "slot = 5"), "without gaps"),
+    (("minor = 1", "minor = 0"), None),  # fine: the lock is what notices, not the rules
+    (('name = "clip2"', 'name = "dsum"'), "duplicate entry name"),
+    (("prefix = \"demo_\"", "prefix = \"Demo\""), "prefix"),
+    (("[[entry]]\nslot = 0", "[[entry]]\nslots = 0"), "unknown key"),
+    (('kind = "callback"', 'kind = "union"'), "kind must be"),
+])
+def test_spec_rules(demo, change, message):
+    demo.write_text(DEMO.replace(*change, 1))
+    if message is None:
+        G.load_interface(str(demo))
+        return
+    with pytest.raises(G.SpecError, match=message):
+        G.load_interface(str(demo))
+
+
+def test_entries_are_appended_only(demo):
+    demo.write_text(DEMO.replace("slot = 0\nname = \"{p}sum\"\nvariants = \"real\"\nreturns = \"int\"\n"
+                                 "args = \"const demo_window *w, const {T} *x, {T} *out, demo_progress cb, void *ctx\"\n"
+                                 "minor = 0", "slot = 0\nname = \"{p}sum\"\nvariants = \"real\"\nreturns = \"int\"\n"
+                                 "args = \"const demo_window *w, const {T} *x, {T} *out, demo_progress cb, void *ctx\"\n"
+                                 "minor = 1"))
+    with pytest.raises(G.SpecError, match="appended only"):
+        G.load_interface(str(demo))
+
+
+def test_hostlibs_own_spec_is_locked():
+    """The spec hostlib was built from still hashes to its lock: what the
+    build checks, here for the installed files."""
+    root = Path(__file__).resolve().parents[1] / "interface"
+    iface = G.load_interface(str(root / "kernels.toml"))
+    G.check_lock(iface, str(root / "kernels.abi"))
+    assert [e.name for e in iface.entries] == list(hostlib._kernels_host.iface.entries)
+
+
+def test_compiler_flags_cover_what_features_imply(tmp_path):
+    meta = tmp_path / "meta.py"
+    meta.write_text("FEATURES = ('AVX2', 'FMA3')\n")
+    r = run_generate("cflags", "--module", str(meta))
+    flags = r.stdout.split()
+    assert r.returncode == 0 and {"-mavx2", "-mfma", "-mavx", "-msse4.2", "-msse2"} <= set(flags)
+    assert "-mavx512f" not in flags
+    r = run_generate("bits", "AVX512F")
+    assert "HOSTLIB_CPU_AVX512F" in r.stdout and "HOSTLIB_CPU_FMA3" in r.stdout
+    r = run_generate("cflags", "AVX3")
+    assert r.returncode == 1 and "unknown feature(s) ['AVX3']" in r.stderr
+
+
+def test_generate_runs_as_a_plain_script_without_hostlib(tmp_path, demo):
+    """hostlib's own build runs it before hostlib exists: only the stdlib."""
+    G.update_lock(G.load_interface(str(demo)), str(tmp_path / "demo.abi"))
+    r = subprocess.run([sys.executable, "-S", "-B", G.__file__, "interface", "--spec", str(demo), "--outdir",
+                        str(tmp_path / "o")], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": ""})
+    assert r.returncode == 0, r.stderr
