@@ -93,6 +93,12 @@ checked_header(PyObject *capsule, const char *capsule_name, unsigned long magic,
         return reject("table size %lu is not the header plus whole slots",
                       (unsigned long)h->size);
     }
+    /* zero today; a later ABI may give them a meaning, which a provider
+       built now must not claim by accident */
+    if (h->reserved0 != 0 || h->reserved1 != 0) {
+        return reject("reserved header fields are not zero (reserved0 %lu, reserved1 %llu)",
+                      (unsigned long)h->reserved0, (unsigned long long)h->reserved1);
+    }
     if (h->name == NULL) {
         return reject("NULL provider name in the table header");
     }

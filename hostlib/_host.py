@@ -36,8 +36,11 @@ if TYPE_CHECKING:  # importing it costs more than the rest of hostlib: only at d
 PORTABLE = "portable"
 AUTO = "auto"
 _RESERVED = {PORTABLE, AUTO}
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+# used with fullmatch: `$` would let a trailing newline through ("os\n")
+_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+_MODULE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+#: an entry point value hostlib can load: a module path, optionally :attr
+_EP_VALUE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?")
 
 
 class BackendError(ValueError):
@@ -104,7 +107,7 @@ class Interface:
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ValueError(f"not a hostlib interface description: {_describe_exception(exc)}") from None
-        if not _NAME_RE.match(iface.name) or not iface.entries or not _MODULE_RE.match(iface.portable or "x"):
+        if not _NAME_RE.fullmatch(iface.name) or not iface.entries or not _MODULE_RE.fullmatch(iface.portable or "x"):
             raise ValueError(f"malformed interface description for {iface.name!r}")
         return iface
 
@@ -153,7 +156,7 @@ class Backend:
             return {}
         try:
             return {str(k): str(v) for k, v in dict(fn()).items()}
-        except Exception as exc:  # a third-party hook must not break the report
+        except _PLUGIN_ERRORS as exc:  # a third-party hook (even sys.exit()) must not break the report
             return {"details() failed": _describe_exception(exc)}
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,7 +200,7 @@ def _read_metadata(
     priority = get("PRIORITY", int, "an int")
     extension = get("EXTENSION", str, "a dotted module name")
     if name is not None:
-        if not _NAME_RE.match(name):
+        if not _NAME_RE.fullmatch(name):
             problems.append(f"NAME {name!r} is not a lowercase identifier")
         elif name != ep_name:
             problems.append(f"NAME {name!r} differs from its entry point name {ep_name!r}")
@@ -205,7 +208,7 @@ def _read_metadata(
         bad = [f for f in features if not isinstance(f, str) or f not in _cpu.FEATURE_NAMES]
         if bad:
             problems.append(f"FEATURES has unknown feature(s) {bad!r}")
-    if extension is not None and not _MODULE_RE.match(extension):
+    if extension is not None and not _MODULE_RE.fullmatch(extension):
         problems.append(f"EXTENSION {extension!r} is not a module name")
     # optional: a backend that is the best choice for some entries only
     entry_priority = getattr(meta, "ENTRY_PRIORITY", {})
@@ -238,11 +241,15 @@ class Host:
             iface.host_capsule, iface.magic, iface.abi_major, iface.abi_minor
         )
         self._portable = self._load_portable(portable_module)
+        #: installed distributions whose entry points could not be read
+        self.discovery_problems: list[str] = []
         self.backends: dict[str, Backend] = {}
         for b in self._discover():
             self.backends[b.name] = b
         self.backends[PORTABLE] = self._portable
         self.preference: tuple[str, ...] | None = None
+        self._base: tuple[str, ...] | None = None  # from use(): see there
+        self._frames: list[tuple[object, tuple[str, ...] | None]] = []  # open using() blocks, oldest first
         self.serving: dict[str, str] = {}
         self.profile_path = _profile.default_path(_cpu.identity())
         self.profile_state = ""  # what became of the profile, for the report
@@ -296,9 +303,7 @@ class Host:
         )
 
     def _entry_points(self) -> list[importlib.metadata.EntryPoint]:
-        import importlib.metadata
-
-        eps = importlib.metadata.entry_points(group=self.iface.entry_point_group)
+        eps = entry_points(self.iface.entry_point_group, self.discovery_problems)
         # the same distribution seen twice on sys.path registers the same
         # (name, value) twice: that is one module, not a conflict
         unique: dict[tuple[str, str], importlib.metadata.EntryPoint] = {}
@@ -309,7 +314,10 @@ class Host:
     @staticmethod
     def _origin(ep: importlib.metadata.EntryPoint) -> str:
         dist = getattr(ep, "dist", None)
-        where = f" ({dist.metadata['Name']} {dist.version})" if dist is not None else ""
+        try:
+            where = f" ({dist.metadata['Name']} {dist.version})" if dist is not None else ""
+        except _PLUGIN_ERRORS as exc:  # e.g. a METADATA file that is not UTF-8
+            where = f" (unreadable distribution metadata: {_describe_exception(exc)})"
         return f"entry point {ep.name} = {ep.value}{where}"
 
     def _discover(self) -> list[Backend]:
@@ -344,6 +352,9 @@ class Host:
     def _load_one(self, ep: importlib.metadata.EntryPoint) -> Backend:
         origin = self._origin(ep)
         record = dict(name=ep.name, origin=origin)
+        if not _EP_VALUE_RE.fullmatch(ep.value.strip()):
+            return Backend(status=INVALID, reason=f"entry point value {ep.value!r} is not a module path "
+                           "(expected e.g. 'mykernels')", **record)
         try:
             meta = ep.load()
         except _PLUGIN_ERRORS as exc:  # a third-party module may raise anything
@@ -354,13 +365,8 @@ class Host:
             return Backend(status=INVALID, reason=str(exc), **record)
         except _PLUGIN_ERRORS as exc:  # e.g. a module __getattr__ that raises
             return Backend(status=INVALID, reason=f"cannot read metadata: {_describe_exception(exc)}", **record)
-        dist = getattr(ep, "dist", None)
-        record.update(
-            priority=priority,
-            entry_priority=entry_priority,
-            features=features,
-            version=dist.version if dist else None,
-        )
+        record.update(priority=priority, entry_priority=entry_priority, features=features,
+                      version=_dist_version(ep))
 
         missing = self.cpu.missing(features)
         if missing:
@@ -410,6 +416,9 @@ class Host:
                 + (f" (unknown bits {undeclared:#x})" if undeclared & ~_cpu.features_to_bits(_cpu.FEATURE_NAMES) else ""),
                 **record,
             )
+        if not self._provides(info):
+            return Backend(status=INVALID, reason=f"its table (ABI {record['abi']}) fills no slot of this interface",
+                           **record)
         return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, metadata=meta,
                        file=getattr(module, "__file__", None), **record)
 
@@ -517,20 +526,38 @@ class Host:
             self.serving = {e: b for e, b in zip(self.iface.entries, key) if e not in self.iface.retired}
             self.table = table
 
+    # The selection is process-wide (C callers read one active table), so
+    # using() blocks of several threads cannot each have their own. The
+    # rule: the most recently entered using() block that is still open
+    # decides; with none open, the last use() does. A block that exits
+    # removes itself wherever it is in that order, so blocks of two threads
+    # that close in any order leave the use() selection behind, never one
+    # of theirs.
+
     def use(self, names: str | Sequence[str] | None, source: str = "use()") -> None:
+        """Set the base selection (what serves when no using() block is open)."""
         with self._lock:
-            self.select(self.parse_preference(names, source))
+            self._base = self.parse_preference(names, source)
+            self.reselect()
+
+    def reselect(self) -> None:
+        """Select again what the rule above says serves now (after a
+        using() block closes, or the profile changes)."""
+        with self._lock:
+            self.select(self._frames[-1][1] if self._frames else self._base)
 
     @contextmanager
     def using(self, names: str | Sequence[str] | None) -> Iterator[None]:
+        frame = (object(), self.parse_preference(names, "using()"))
         with self._lock:
-            previous = self.preference
-            self.select(self.parse_preference(names, "using()"))
+            self._frames.append(frame)
+            self.select(frame[1])
         try:
             yield
         finally:
             with self._lock:
-                self.select(previous)
+                self._frames.remove(frame)
+                self.reselect()
 
     # --------------------------------------------------------------- profile
 
@@ -570,7 +597,7 @@ class Host:
         with self._lock:
             self.measured, self.unmeasured, self.profile_state = measured, unmeasured, state
             if hasattr(self, "table"):
-                self.select(self.preference)
+                self.reselect()
 
     def choice(self, entry: str) -> dict[str, Any]:
         """How the backend serving ``entry`` was chosen: ``measured`` (with
@@ -603,6 +630,39 @@ class Host:
     def active_address(self, entry: str) -> int:
         i = self.iface
         return _core.slot_address(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry))
+
+
+def _dist_version(ep: importlib.metadata.EntryPoint) -> str | None:
+    """The version of the distribution behind an entry point, if readable
+    (the compiled table's own version replaces it later)."""
+    dist = getattr(ep, "dist", None)
+    try:
+        return dist.version if dist is not None else None
+    except _PLUGIN_ERRORS:  # a METADATA file that is not UTF-8, ...
+        return None
+
+
+def entry_points(group: str, problems: list[str] | None = None) -> list[importlib.metadata.EntryPoint]:
+    """The entry points of ``group``. One installed distribution with an
+    unreadable ``entry_points.txt`` (bad syntax, not UTF-8), related to
+    hostlib or not, must not hide the others: on any error the
+    distributions are read one by one and the broken ones are noted in
+    ``problems``."""
+    import importlib.metadata  # costs more than the rest of hostlib: only here
+
+    try:
+        return list(importlib.metadata.entry_points(group=group))
+    except Exception:  # noqa: BLE001 - some distribution's file, not ours
+        pass
+    found = []
+    for dist in importlib.metadata.distributions():
+        try:
+            found.extend(dist.entry_points.select(group=group))
+        except Exception as exc:  # noqa: BLE001
+            where = getattr(dist, "_path", None) or "a distribution"
+            if problems is not None:
+                problems.append(f"entry points of {where} unreadable: {_describe_exception(exc)}")
+    return found
 
 
 def _spec_version() -> str:

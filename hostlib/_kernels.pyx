@@ -813,7 +813,9 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
         ``'same_kind'`` casting. With ``beta == 0`` its old contents are
         not read (nan or inf in it do not propagate).
     alpha, beta : float, optional
-        Real scalars. `beta` must be 0 when `c` is not given.
+        Real scalars. `beta` must be 0 when `c` is not given. As in BLAS,
+        ``alpha == 0`` does not read `a` and `b` (nan or inf in them do not
+        propagate): the result is ``beta * c`` (zeros when `beta` is 0 too).
     trans_a, trans_b : bool, optional
         Use the transpose of `a` / `b`.
 

@@ -49,15 +49,9 @@ def host_capsule_attribute(name: str) -> str:
 def _registered() -> dict[str, list[Any]]:
     """Entry points of GROUP by name. A broken ``entry_points.txt`` of any
     installed distribution is skipped, not fatal."""
-    import importlib.metadata  # costs more than the rest of hostlib: only here
-
     found: dict[str, list[Any]] = {}
-    try:
-        eps = importlib.metadata.entry_points(group=GROUP)
-    except Exception:  # a malformed file of some other package  # noqa: BLE001
-        return found
     seen = set()
-    for ep in eps:
+    for ep in _host.entry_points(GROUP):
         if (ep.name, ep.value) not in seen:  # one distribution seen twice on sys.path
             seen.add((ep.name, ep.value))
             found.setdefault(ep.name, []).append(ep)

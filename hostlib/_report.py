@@ -23,6 +23,7 @@ def _interface_info(host: Host) -> dict[str, Any]:
         "selection": AUTO if host.preference is None else list(host.preference),
         "backends": [b.to_dict() for b in backends(host.iface.name)],
         "entries": dict(host.serving),
+        "discovery_problems": list(host.discovery_problems),
         "profile": {"path": host.profile_path, "state": host.profile_state},
         "entries_detail": {e: host.choice(e) for e in host.serving},
     }
@@ -183,6 +184,8 @@ def _interface_section(host: Host) -> list[str]:
             out.append(f"  {'':<10} {b.origin}" + (f", version {b.version}" if b.version else ""))
         for key, value in b.details().items():
             out.append(f"  {'':<10} {key}: {value}")
+    for problem in host.discovery_problems:
+        out.append(f"  skipped:   {problem}")
     out.append("")
 
     out.append(f"Profile    {host.profile_path or '-'}")

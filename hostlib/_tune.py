@@ -388,7 +388,6 @@ def tune(
     skipped = {e: f"only {providers[e][0]} provides it" for e in wanted if len(providers[e]) <= 1}
     sizes_by_kind, timing = (QUICK_SIZES, QUICK_TIMING) if quick else (SIZES, TIMING)
     identities = host.identities()
-    previous = host.preference
     bar = Progress(len(competing), quiet=not progress, title="tune")
     records: dict[str, _profile.EntryRecord] = {}
     try:
@@ -414,7 +413,7 @@ def tune(
             bar.advance()
     finally:
         bar.close()
-        host.select(previous)
+        host.reselect()
 
     profile = _merge(host, records, save_path := (path or host.profile_path))
     if save:

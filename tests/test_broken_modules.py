@@ -213,6 +213,13 @@ CASES: list[Case] = [
          metadata=meta("undeclared"), ext=crafted("undeclared", features=AVX2_BIT)),
     Case("unknownbits", "invalid", r"^table requires features its metadata does not declare: +\(unknown bits 0x",
          metadata=meta("unknownbits"), ext=crafted("unknownbits", features=1 << 62)),
+    Case("extnewline", "invalid", r"EXTENSION 'os\\n' is not a module name",
+         metadata=meta("extnewline", EXTENSION="os\n"), must_not_import=True),
+    Case("badvalue", "invalid", r"^entry point value 'fake bad value!' is not a module path", ep_value="fake bad value!"),
+    Case("reservedfield", "invalid", r"_C_API rejected: reserved header fields are not zero \(reserved0 7, reserved1 0\)$",
+         metadata=meta("reservedfield"), ext=crafted("reservedfield", reserved0=7)),
+    Case("emptytable", "invalid", r"^its table \(ABI \d+\.\d+\) fills no slot of this interface$",
+         metadata=meta("emptytable"), ext=crafted("emptytable").replace("portable_slots()", "[0] * len(portable_slots())")),
     # --- two distributions registering the same name
     Case("dup", "invalid", r"^backend name 'dup' is registered 2 times \(entry point dup = fake_dup .*; "
          r"entry point dup = fake_dup2 .*\); uninstall or rename all but one$",
@@ -443,3 +450,55 @@ def test_dist_info_without_metadata_file_does_not_break_hostlib(tmp_path):
     # the module itself is fine: usable, its origin says what is known
     assert b["usable"], b
     assert "entry point nometa = fake_nometa" in b["origin"]
+
+
+def _probe_site(tmp_path, build) -> dict:
+    """Report and backends of a fresh interpreter with what ``build(root)``
+    installs on its path; fails the test if hostlib does not survive it."""
+    root = tmp_path / "site"
+    root.mkdir()
+    build(root)
+    r = _run("import io, json, hostlib; buf = io.StringIO(); hostlib.show_runtime(file=buf); "
+             "print(json.dumps({'report': buf.getvalue(), 'active': hostlib.active(), "
+             "'backends': {b.name: b.to_dict() for b in hostlib.backends()}}))", tmp_path, [str(root)])
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_a_plugin_with_non_utf8_metadata_is_still_judged_on_its_own(tmp_path):
+    def build(root):
+        (root / "fake_latin").mkdir()
+        (root / "fake_latin" / "__init__.py").write_text(meta("latin", PRIORITY=1))
+        (root / "fake_latin" / "_ext.py").write_text(crafted("latin"))
+        _dist_info(root, "fake-latin", [("latin", "fake_latin")], with_metadata=False)
+        (root / "fake_latin-1.0.dist-info" / "METADATA").write_bytes(b"Metadata-Version: 2.1\nName: caf\xe9\n")
+
+    out = _probe_site(tmp_path, build)
+    b = out["backends"]["latin"]
+    assert b["usable"] and "unreadable distribution metadata: UnicodeDecodeError" in b["origin"], b
+
+
+def test_an_unrelated_distribution_with_broken_entry_points_hides_nothing(tmp_path):
+    def build(root):
+        for name, text in (("broken-syntax", b"[hostlib.kernels]\nfoo\n"), ("broken-bytes", b"\xff\xfe[x]\n")):
+            info = root / f"{name.replace('-', '_')}-1.0.dist-info"
+            info.mkdir()
+            (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+            (info / "entry_points.txt").write_bytes(text)
+
+    out = _probe_site(tmp_path, build)
+    assert {"sse2", "avx2", "portable"} <= set(out["backends"])  # the healthy registrations are still found
+    assert out["report"].count("skipped:   entry points of") == 2, out["report"]
+
+
+def test_a_details_hook_that_exits_is_one_line_of_the_report(tmp_path):
+    def build(root):
+        (root / "fake_quitter").mkdir()
+        (root / "fake_quitter" / "__init__.py").write_text(
+            meta("quitter", PRIORITY=1, more="import sys\ndef details():\n    sys.exit('bye')\n"))
+        (root / "fake_quitter" / "_ext.py").write_text(crafted("quitter"))
+        _dist_info(root, "fake-quitter", [("quitter", "fake_quitter")])
+
+    out = _probe_site(tmp_path, build)
+    assert "details() failed: SystemExit: bye" in out["report"]
+    assert out["backends"]["quitter"]["details"] == {"details() failed": "SystemExit: bye"}

@@ -420,3 +420,17 @@ def test_gemm_concurrent_threads(backend):
     for per_thread in got:
         for w, g in zip(want, per_thread):
             np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_alpha_zero_reads_neither_a_nor_b(dtype):
+    """BLAS: alpha == 0 leaves C = beta * C; nan/inf in A or B do not
+    propagate. Every backend that provides gemm."""
+    entry = {np.float32: "sgemm", np.float64: "dgemm"}[dtype]
+    a = np.full((5, 7), np.nan, dtype)
+    b = np.full((7, 3), np.inf, dtype)
+    c0 = np.arange(15, dtype=dtype).reshape(5, 3)
+    for name in _providers(entry):
+        with hostlib.using(name):
+            np.testing.assert_array_equal(hostlib.gemm(a, b, c0.copy(), alpha=0.0, beta=0.5), 0.5 * c0, err_msg=name)
+            np.testing.assert_array_equal(hostlib.gemm(a, b, c0.copy(), alpha=0.0, beta=0.0), 0 * c0, err_msg=name)

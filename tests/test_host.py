@@ -351,3 +351,61 @@ def test_entry_priority_wins_single_entries(run_python, tmp_path):
     if HAS_SSE2:
         assert out["active"]["ddot"] != "gemmonly"
     assert "ENTRY_PRIORITY names unknown entries ['nope']" in out["bad"][0]
+
+
+def test_reload_keeps_use_and_active_in_step():
+    """importlib.reload(hostlib) re-runs the package; the hosts (and the
+    table C callers read) live in hostlib._registry and survive it."""
+    import importlib
+
+    x = np.arange(1.0, 101.0)
+    mod = importlib.reload(hostlib)
+    try:
+        mod.use("portable")
+        host = mod._kernels_host
+        assert mod.active()["ddot"] == "portable"
+        assert host.active_address("ddot") == host.slot_address("portable", "ddot")
+        assert mod.dot(x, x) == hostlib.dot(x, x) == float(x @ x)
+    finally:
+        mod.use()
+
+
+def test_using_blocks_of_two_threads_closing_out_of_order_restore_the_base():
+    """Thread A enters using(sse2), thread B using(portable), A leaves,
+    then B: the selection is B's while B is open, and the use() base after."""
+    import threading
+
+    hostlib.use("auto")
+    base = hostlib.active()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def a():
+        with hostlib.using("sse2"):
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+
+    def b():
+        a_in.wait(10)
+        with hostlib.using("portable"):
+            b_in.set()
+            a_out.wait(10)
+            seen["b after a left"] = hostlib.active()["ddot"]
+
+    threads = [threading.Thread(target=f) for f in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert seen["b after a left"] == "portable"
+    assert hostlib.active() == base
+
+
+def test_use_inside_a_using_block_sets_what_remains_after_it():
+    hostlib.use("auto")
+    with hostlib.using("portable"):
+        hostlib.use("sse2")
+        assert hostlib.active()["ddot"] == "portable"  # the open block decides
+    assert set(hostlib.active().values()) <= {"sse2", "portable"} and hostlib.active()["ddot"] == "sse2"
+    hostlib.use()
