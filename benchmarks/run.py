@@ -238,6 +238,7 @@ class Context:
         self.default_level = self._numpy_level()
         self.levels: dict[int, dict[str, Any]] = {}  # level -> {env, worker, info, error}
         self.backend_level = {b.name: self._level_of(b) for b in self.backends}
+        self.mkl: MKL | None = None  # set by run() when a section needs it
 
     # numpy's level on this CPU (what it runs by default)
     def _numpy_level(self) -> int | None:
@@ -436,17 +437,102 @@ def _threadpools() -> list[dict[str, Any]] | None:
 
 
 # ---------------------------------------------------------------------------
+# MKL: an optional reference (pip install "hostlib-simd[bench]")
+# ---------------------------------------------------------------------------
+
+
+def _mkl_rt_path() -> str | None:
+    """libmkl_rt of the installed `mkl` distribution (PyPI), else the loader's."""
+    import ctypes.util
+    from importlib import metadata
+
+    try:
+        files = metadata.files("mkl") or []
+    except metadata.PackageNotFoundError:
+        files = []
+    for f in files:
+        name = os.path.basename(str(f))
+        if name.startswith(("libmkl_rt.so", "libmkl_rt.dylib", "mkl_rt")) and not name.endswith((".py", ".h")):
+            path = str(f.locate())
+            if os.path.isfile(path):
+                return path
+    return ctypes.util.find_library("mkl_rt")
+
+
+class MKL:
+    """Intel MKL as a reference column, where it is installed: its vector
+    math through mkl_umath's ufuncs, its gemm through cblas_sgemm/dgemm of
+    libmkl_rt (ctypes). One thread (MKL_NUM_THREADS=1, set above before any
+    import). ``notes`` says what is missing and why."""
+
+    def __init__(self) -> None:
+        self.umath: Any = None
+        self.lib: Any = None
+        self.notes: list[str] = []
+        try:
+            import mkl_umath
+
+            self.umath = mkl_umath
+        except Exception as exc:  # not installed, or built for another numpy
+            self.notes.append(f"no MKL column for the ufuncs: mkl_umath unavailable ({exc.__class__.__name__}: {exc}); "
+                              'pip install "hostlib-simd[bench]"')
+        path = _mkl_rt_path()
+        if path is None:
+            self.notes.append('no MKL column for gemm: libmkl_rt not found; pip install "hostlib-simd[bench]"')
+        else:
+            import ctypes
+
+            try:
+                lib = ctypes.CDLL(path)
+                for fn, T in (("cblas_sgemm", ctypes.c_float), ("cblas_dgemm", ctypes.c_double)):
+                    getattr(lib, fn).restype = None
+                    getattr(lib, fn).argtypes = [ctypes.c_int] * 3 + [ctypes.c_int] * 3 + [T, ctypes.c_void_p, ctypes.c_int,
+                                                 ctypes.c_void_p, ctypes.c_int, T, ctypes.c_void_p, ctypes.c_int]
+                if hasattr(lib, "MKL_Set_Num_Threads"):
+                    lib.MKL_Set_Num_Threads(1)
+                self.lib = lib
+            except (OSError, AttributeError) as exc:
+                self.notes.append(f"no MKL column for gemm: cannot load {path} ({exc})")
+        if self.umath is not None or self.lib is not None:
+            from hostlib import _cpu
+
+            vendor = _cpu.identity().get("vendor")
+            if vendor and vendor != "GenuineIntel":
+                self.notes.append(f"MKL chooses its code paths by CPU vendor: on this {vendor} CPU its figures may "
+                                  "be far below what it reaches on an Intel CPU of the same instruction set")
+
+    def ufunc(self, k: Any, ns: dict[str, Any]) -> Local | None:
+        """``mkl_umath.<name>(x, out=y)`` over the kernel's data, or None."""
+        if self.umath is None or not hasattr(self.umath, k.name):
+            return None
+        return Local(f"mkl_umath.{k.name}(x, out=y)", {**ns, "mkl_umath": self.umath})
+
+    def gemm(self, dt: str, n: int, ns: dict[str, Any]) -> Local | None:
+        """C = A @ B by cblas_?gemm (row-major, no transposes), or None."""
+        if self.lib is None:
+            return None
+        fn = self.lib.cblas_sgemm if dt == "f32" else self.lib.cblas_dgemm
+        A, Bm, C = ns["A"], ns["B"], ns["C"]
+        args = (101, 111, 111, n, n, n, 1.0, A.ctypes.data, n, Bm.ctypes.data, n, 0.0, C.ctypes.data, n)
+        return Local(lambda: fn(*args))
+
+
+# ---------------------------------------------------------------------------
 # sections
 # ---------------------------------------------------------------------------
 
 
-def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell) -> tuple[dict, dict]:
+def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell,
+                      mkl: Local | None = None) -> tuple[dict, dict, dict | None]:
     """Time the reference (numpy/OpenBLAS: default, then each ISA level in
-    `levels` run by a worker) and every backend providing the entry, in one
-    interleaved comparison. Returns ({level: cell}, {backend: cell}) with
-    each backend's speedup against the default and the equal-ISA reference."""
+    `levels` run by a worker), MKL if given, and every backend providing
+    the entry, in one interleaved comparison. Returns ({level: cell},
+    {backend: cell}, MKL's cell or None) with each backend's speedup
+    against the default, the equal-ISA reference and MKL."""
     default = lname(ctx.default_level) or "default"
     who: dict[str, Any] = {"=" + default: Local(k.numpy, ns)}
+    if mkl is not None:
+        who["+mkl"] = mkl
     for lvl in levels:
         c = ctx.remote(lvl, k.name, dt, n, k.numpy)
         if c is not None:
@@ -455,8 +541,11 @@ def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell) -> tup
         who[name] = Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
     reference: dict[str, Any] = {}
     backends: dict[str, Any] = {}
+    mkl_cell = None
     for key, t in ctx.compare(who).items():
-        if key.startswith("="):
+        if key == "+mkl":
+            mkl_cell = cell(t)
+        elif key.startswith("="):
             reference[key[1:]] = cell(t)
         else:
             backends[key] = cell(t)
@@ -466,7 +555,9 @@ def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell) -> tup
         c["equal_isa"] = eq
         ref = reference.get(eq) if eq else None
         c["speedup_equal_isa"] = B.ratio(ref["ns"], c["ns"]) if ref else None
-    return reference, backends
+        if mkl_cell is not None:
+            c["speedup_vs_mkl"] = B.ratio(mkl_cell["ns"], c["ns"])
+    return reference, backends, mkl_cell
 
 
 def _renamed(cells: dict, against: str) -> dict:
@@ -487,12 +578,13 @@ def section_ufunc(ctx: Context, progress) -> list[dict[str, Any]]:
     for k, dt, n in kernel_cases(B.ELEMENTWISE, ctx.mode["ufunc_sizes"]):
         progress.step(f"ufunc {k.name} {dt} n={B.fmt_n(n)}")
         ns = B.setup(k, n, dt)
-        reference, backends = _versus_reference(
+        reference, backends, mkl = _versus_reference(
             ctx, k, dt, n, ns, (3, 2),
             lambda t: {"ns": t["best_ns"], "ns_per_elem": t["best_ns"] / n, "timing": t},
+            ctx.mkl.ufunc(k, ns) if ctx.mkl else None,
         )
         del ns
-        rows.append({"kernel": k.name, "dtype": dt, "n": n, "numpy": reference,
+        rows.append({"kernel": k.name, "dtype": dt, "n": n, "numpy": reference, "mkl": mkl,
                      "backends": _renamed(backends, "numpy")})
         progress.advance()
     return rows
@@ -507,13 +599,14 @@ def section_gemm(ctx: Context, progress) -> list[dict[str, Any]]:
         for n in ctx.mode["gemm_sizes"]:
             progress.step(f"gemm {dt} n={n}")
             ns = B.setup(k, n, dt)
-            reference, backends = _versus_reference(
+            reference, backends, mkl = _versus_reference(
                 ctx, k, dt, n, ns, levels,
                 lambda t: {"ns": t["best_ns"], "gflops": k.flops(n) / t["best_ns"], "timing": t},
+                ctx.mkl.gemm(dt, n, ns) if ctx.mkl else None,
             )
             del ns
             rows.append({"kernel": "gemm", "dtype": dt, "n": n, "flops": k.flops(n), "openblas": reference,
-                         "backends": _renamed(backends, "openblas")})
+                         "mkl": mkl, "backends": _renamed(backends, "openblas")})
             progress.advance()
     return rows
 
@@ -831,17 +924,35 @@ def format_results(res: dict[str, Any]) -> str:
         out += ["", "== Elementwise ufuncs: speedup vs numpy default / vs numpy at equal instruction set"]
         out.append(_equal_isa_table(res, rows, names, "numpy", ["kernel", "dtype", "n"],
                                     lambda r: [r["kernel"], r["dtype"], B.fmt_n(r["n"])]))
+        mrows = [r for r in rows if r.get("mkl")]
+        if mrows:
+            out += ["", "== Elementwise ufuncs: speedup vs MKL (mkl_umath, one thread; > 1 = hostlib faster)"]
+            out.append(B.render_table(
+                ["kernel", "dtype", "n", "MKL ns/elem", *names],
+                [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), f(r["mkl"]["ns_per_elem"]),
+                  *[f(r["backends"].get(b, {}).get("speedup_vs_mkl")) for b in names]] for r in mrows],
+                "llrr" + "r" * len(names)))
     if "gemm" in sec:
         rows = sec["gemm"]
         names = _cols(res, rows)
         ob = [L for L in levels if any(L in r["openblas"] for r in rows)] or ["default"]
-        out += ["", "== gemm (C = A @ B, square, row-major), GFLOP/s, one thread; OpenBLAS = numpy.matmul"]
+        mk = ["MKL"] if any(r.get("mkl") for r in rows) else []
+        out += ["", "== gemm (C = A @ B, square, row-major), GFLOP/s, one thread; OpenBLAS = numpy.matmul"
+                + ("; MKL = cblas_?gemm" if mk else "")]
         out.append(B.render_table(
-            ["dtype", "n", *names, *[f"OpenBLAS {L}" for L in ob]],
+            ["dtype", "n", *names, *[f"OpenBLAS {L}" for L in ob], *mk],
             [[r["dtype"], str(r["n"]), *[f(r["backends"].get(b, {}).get("gflops")) for b in names],
-              *[f(r["openblas"].get(L, {}).get("gflops")) for L in ob]] for r in rows], "lr" + "r" * (len(names) + len(ob))))
+              *[f(r["openblas"].get(L, {}).get("gflops")) for L in ob],
+              *[f((r.get("mkl") or {}).get("gflops")) for _ in mk]] for r in rows],
+            "lr" + "r" * (len(names) + len(ob) + len(mk))))
         out += ["", "== gemm: speedup vs OpenBLAS default / vs OpenBLAS at equal instruction set (OPENBLAS_CORETYPE)"]
         out.append(_equal_isa_table(res, rows, names, "openblas", ["dtype", "n"], lambda r: [r["dtype"], str(r["n"])]))
+        if mk:
+            out += ["", "== gemm: speedup vs MKL (cblas_?gemm, one thread)"]
+            out.append(B.render_table(
+                ["dtype", "n", *names],
+                [[r["dtype"], str(r["n"]), *[f(r["backends"].get(b, {}).get("speedup_vs_mkl")) for b in names]]
+                 for r in rows if r.get("mkl")], "lr" + "r" * len(names)))
     if "level1" in sec:
         rows = sec["level1"]
         names = _cols(res, rows)
@@ -1093,6 +1204,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         ctx.start_workers()
         sections = args.sections
+        if "ufunc" in sections or "gemm" in sections:
+            ctx.mkl = MKL()
+            ctx.notes.extend(ctx.mkl.notes)
         total = 0
         if "ufunc" in sections:
             total += len(kernel_cases(B.ELEMENTWISE, mode["ufunc_sizes"]))

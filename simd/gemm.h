@@ -351,16 +351,16 @@ static void G_(pack_b)(int trans, ptrdiff_t kc, ptrdiff_t nc, T alpha, const T *
 
 /* ---------------- the micro-kernel ---------------- */
 
-/* C tile (mr x nr at c) = beta * C + A micro-panel @ B micro-panel, kc >= 1.
-   beta == 0: C is not read. Not inlined: on its own the loop gets the whole
-   register file; inlined into the driver, GCC 12 kept an accumulator on
-   the stack in some shapes (SSE2 4 x 3: 40% slower). */
-GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restrict bp, T *c,
-                             ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)
+/* C tile (mr x nr at c) = beta * C + A micro-panel @ B micro-panel, kc >= 1,
+   with the first nv vectors of each B row only (nr <= nv * LANES: an edge
+   panel narrower than NR skips the FMAs on its zero padding). beta == 0:
+   C is not read. */
+GEMM_INLINE void G_(micro_body)(const int nv, ptrdiff_t kc, const T *restrict ap, const T *restrict bp, T *c,
+                                ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)
 {
     V acc[MR][NV];
     for (int r = 0; r < MR; r++) {
-        for (int v = 0; v < NV; v++) {
+        for (int v = 0; v < nv; v++) {
             acc[r][v] = V_(zero)();
         }
     }
@@ -370,12 +370,12 @@ GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restri
     }
     for (ptrdiff_t p = 0; p < kc; p++) {
         V bv[NV];
-        for (int v = 0; v < NV; v++) {
+        for (int v = 0; v < nv; v++) {
             bv[v] = V_(load)(bp + v * LANES);
         }
         for (int r = 0; r < MR; r++) {
             const V av = AB > 1 ? V_(load)(ap + r * AB) : V_(set1)(ap[r]);
-            for (int v = 0; v < NV; v++) {
+            for (int v = 0; v < nv; v++) {
                 acc[r][v] = V_(fma)(av, bv[v], acc[r][v]);
             }
         }
@@ -383,16 +383,16 @@ GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restri
         bp += NR;
     }
 
-    if (mr == MR && nr == NR) {
+    if (mr == MR && nr == nv * LANES) {
         if (beta == 0) {
             for (int r = 0; r < MR; r++) {
-                for (int v = 0; v < NV; v++) {
+                for (int v = 0; v < nv; v++) {
                     V_(storeu)(c + r * ldc + v * LANES, acc[r][v]);
                 }
             }
         } else if (beta == 1) {
             for (int r = 0; r < MR; r++) {
-                for (int v = 0; v < NV; v++) {
+                for (int v = 0; v < nv; v++) {
                     T *cv = c + r * ldc + v * LANES;
                     V_(storeu)(cv, V_(add)(V_(loadu)(cv), acc[r][v]));
                 }
@@ -400,7 +400,7 @@ GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restri
         } else {
             const V bv = V_(set1)(beta);
             for (int r = 0; r < MR; r++) {
-                for (int v = 0; v < NV; v++) {
+                for (int v = 0; v < nv; v++) {
                     T *cv = c + r * ldc + v * LANES;
                     V_(storeu)(cv, V_(fma)(bv, V_(loadu)(cv), acc[r][v]));
                 }
@@ -411,7 +411,7 @@ GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restri
     /* an edge tile: through a buffer, element by element */
     T tile[MR * NR];
     for (int r = 0; r < MR; r++) {
-        for (int v = 0; v < NV; v++) {
+        for (int v = 0; v < nv; v++) {
             V_(storeu)(tile + r * NR + v * LANES, acc[r][v]);
         }
     }
@@ -432,6 +432,58 @@ GEMM_NOINLINE void G_(micro)(ptrdiff_t kc, const T *restrict ap, const T *restri
             }
         }
     }
+}
+
+/* One function per vector count: not inlined, so that on its own the loop
+   gets the whole register file (inlined into the driver, GCC 12 kept an
+   accumulator on the stack in some shapes: SSE2 4 x 3, 40% slower). The
+   narrower ones serve the last panel of a block whose width is not a
+   multiple of NR: with n = 16 float32 columns (avx512: NR = 32) every tile
+   is such a panel, and computing the padding cost half the time. */
+#define GEMM_MICRO_NV_(nv)                                                                           \
+    GEMM_NOINLINE void G_(micro_##nv)(ptrdiff_t kc, const T *restrict ap, const T *restrict bp, T *c, \
+                                      ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)             \
+    {                                                                                                \
+        G_(micro_body)(nv, kc, ap, bp, c, ldc, beta, mr, nr);                                        \
+    }
+GEMM_MICRO_NV_(1)
+#if NV > 1
+GEMM_MICRO_NV_(2)
+#endif
+#if NV > 2
+GEMM_MICRO_NV_(3)
+#endif
+#if NV > 3
+GEMM_MICRO_NV_(4)
+#endif
+#if NV > 4
+#error "gemm.h: NV > 4 needs more micro-kernel instances"
+#endif
+#undef GEMM_MICRO_NV_
+
+GEMM_INLINE void G_(micro)(ptrdiff_t kc, const T *ap, const T *bp, T *c, ptrdiff_t ldc, T beta, ptrdiff_t mr,
+                           ptrdiff_t nr)
+{
+    const ptrdiff_t nv = (nr + LANES - 1) / LANES;
+#if NV > 3
+    if (nv == 4) {
+        G_(micro_4)(kc, ap, bp, c, ldc, beta, mr, nr);
+        return;
+    }
+#endif
+#if NV > 2
+    if (nv == 3) {
+        G_(micro_3)(kc, ap, bp, c, ldc, beta, mr, nr);
+        return;
+    }
+#endif
+#if NV > 1
+    if (nv == 2) {
+        G_(micro_2)(kc, ap, bp, c, ldc, beta, mr, nr);
+        return;
+    }
+#endif
+    G_(micro_1)(kc, ap, bp, c, ldc, beta, mr, nr);
 }
 
 /* ---------------- the driver ---------------- */
