@@ -25,7 +25,8 @@ Environment variables, read at import:
     any case). Masking a feature masks every feature that implies it.
 ``HOSTLIB_PROFILE``
     The profile file :func:`tune` writes and automatic selection reads
-    (default: one per CPU kind in ``$XDG_CACHE_HOME/hostlib``).
+    (default: one per CPU kind, Python environment and feature set, in
+    ``$XDG_CACHE_HOME/hostlib``).
 ``HOSTLIB_TUNE``
     ``on`` (default): automatic selection serves the measured winner where
     the profile holds; ``off``: declared priorities only.

@@ -251,7 +251,7 @@ class Host:
         self._base: tuple[str, ...] | None = None  # from use(): see there
         self._frames: list[tuple[object, tuple[str, ...] | None]] = []  # open using() blocks, oldest first
         self.serving: dict[str, str] = {}
-        self.profile_path = _profile.default_path(_cpu.identity())
+        self.profile_path = _profile.default_path(_cpu.identity(), self.cpu.to_dict()["available"])
         self.profile_state = ""  # what became of the profile, for the report
         #: entries served by measurement, and why the others are not
         self.measured: dict[str, _profile.EntryRecord] = {}

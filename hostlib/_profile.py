@@ -5,9 +5,13 @@
 measurement is still valid here. Like FFTW's wisdom it is kept per machine:
 
 * where: ``HOSTLIB_PROFILE`` if set, else
-  ``$XDG_CACHE_HOME/hostlib/profile-<cpu>.json`` (``~/.cache`` without
+  ``$XDG_CACHE_HOME/hostlib/profile-<cpu>-<env>.json`` (``~/.cache`` without
   ``XDG_CACHE_HOME``); ``<cpu>`` names vendor, family, model and stepping, so
-  a home directory shared by different machines keeps one file per kind.
+  a home directory shared by different machines keeps one file per kind;
+  ``<env>`` is a short hash of the Python environment (``sys.prefix``) and
+  the usable feature set, so two virtual environments with other backends
+  installed, or processes with other ``HOSTLIB_DISABLE_FEATURES``, do not
+  overwrite each other's measurements.
 * valid for: the same interface and ABI, the same CPU identity
   (:func:`hostlib._cpu.identity`) and the same usable feature set (after
   ``HOSTLIB_DISABLE_FEATURES``). Per entry, also the same candidates: every
@@ -59,15 +63,19 @@ def tune_enabled() -> bool:
     return True
 
 
-def default_path(cpu_identity: Mapping[str, Any]) -> str:
+def default_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...] = ()) -> str:
     """Where this machine's profile lives (see the module docstring)."""
+    import hashlib
+    import sys
+
     explicit = os.environ.get(ENV_PROFILE, "").strip()
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
     cache = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".cache")
     parts = [cpu_identity.get(k) for k in ("arch", "vendor", "family", "model", "stepping")]
     tag = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts if p is not None)) or "unknown"
-    return os.path.join(cache, "hostlib", f"profile-{tag}.json")
+    env = hashlib.blake2b(f"{sys.prefix}|{','.join(features)}".encode(), digest_size=4).hexdigest()
+    return os.path.join(cache, "hostlib", f"profile-{tag}-{env}.json")
 
 
 def file_identity(path: str | None) -> dict[str, Any] | None:

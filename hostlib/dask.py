@@ -297,10 +297,12 @@ def tune(
     worker's other tasks are served by whichever backend is being timed
     (their results stay correct, only their speed suffers).
 
-    Workers on one machine that see the same CPU share one profile file;
-    if they differ in usable features (``HOSTLIB_DISABLE_FEATURES``), the
-    last one measured owns the file and the others' measurement lasts only
-    for their running processes: a :class:`hostlib.ProfileWarning` says so.
+    Workers on one machine that see the same CPU and usable features, in
+    one Python environment, share one profile file (its name says so);
+    workers that differ in usable features (``HOSTLIB_DISABLE_FEATURES``)
+    have a file each, unless ``HOSTLIB_PROFILE`` names one file for all: then
+    the last one measured owns it and the others' measurement lasts only for
+    their running processes, and a :class:`hostlib.ProfileWarning` says so.
     """
     places = client.run(_placement)
     by_host: dict[str, list[str]] = {}

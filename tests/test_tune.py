@@ -397,10 +397,12 @@ def test_default_path_honours_xdg_cache_home_and_hostlib_profile(monkeypatch, tm
     ident = {"arch": "x86_64", "vendor": "Genuine Test", "family": 6, "model": 143, "stepping": 8}
     monkeypatch.delenv("HOSTLIB_PROFILE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    p = _profile.default_path(ident)
-    assert p == str(tmp_path / "hostlib" / "profile-x86_64-Genuine_Test-6-143-8.json")
+    p = _profile.default_path(ident, ["SSE", "SSE2"])
+    assert p.startswith(str(tmp_path / "hostlib" / "profile-x86_64-Genuine_Test-6-143-8-")) and p.endswith(".json")
+    # another feature set (a mask) gets a file of its own
+    assert _profile.default_path(ident, ["SSE"]) != p
     monkeypatch.setenv("HOSTLIB_PROFILE", str(tmp_path / "mine.json"))
-    assert _profile.default_path(ident) == str(tmp_path / "mine.json")
+    assert _profile.default_path(ident, ["SSE"]) == str(tmp_path / "mine.json")
 
 
 def test_tune_rejects_unknown_entries():
