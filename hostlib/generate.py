@@ -323,17 +323,35 @@ def _normalize(c: str) -> str:
     return re.sub(r"\s*([*,()])\s*", r"\1", re.sub(r"\s+", " ", c.strip()))
 
 
+def _types_used(iface: Interface, entries: list[Entry]) -> list[CType]:
+    """The struct and callback types these entries' signatures reach,
+    directly or through other types' members and arguments."""
+    by_name = {t.name: t for t in iface.types}
+    used: set[str] = set()
+    todo = [f"{e.returns} {e.args}" for e in entries]
+    while todo:
+        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", todo.pop()):
+            t = by_name.get(word)
+            if t is not None and word not in used:
+                used.add(word)
+                todo.append(" ".join(ct for ct, _ in t.fields) + f" {t.returns} {t.args}")
+    return [t for t in iface.types if t.name in used]
+
+
 def abi_hashes(iface: Interface) -> dict[str, str]:
     """'major.minor' -> hash of the binary layout at that version: magic,
     and each slot's name and C signature (docs and retirement do not count:
-    they change no byte), plus the layout of the struct and callback types."""
+    they change no byte), plus the layout of the struct and callback types
+    those signatures use. A type first used by an entry of minor m is part
+    of the hashes from m on only, so a new entry may bring a new type
+    without changing the released versions."""
     out = {}
-    types = [f"type {t.name} {t.kind} {_normalize(str(t.fields))} {_normalize(t.returns)} {_normalize(t.args)}"
-             for t in iface.types]
     for minor in range(iface.abi_minor + 1):
-        lines = [f"magic {iface.magic:#010x}", *types]
-        lines += [f"{e.slot} {e.name} {_normalize(e.returns)} ({_normalize(e.args)})"
-                  for e in iface.entries if e.minor <= minor]
+        entries = [e for e in iface.entries if e.minor <= minor]
+        lines = [f"magic {iface.magic:#010x}"]
+        lines += [f"type {t.name} {t.kind} {_normalize(str(t.fields))} {_normalize(t.returns)} {_normalize(t.args)}"
+                  for t in _types_used(iface, entries)]
+        lines += [f"{e.slot} {e.name} {_normalize(e.returns)} ({_normalize(e.args)})" for e in entries]
         out[f"{iface.abi_major}.{minor}"] = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
     return out
 

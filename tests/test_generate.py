@@ -171,6 +171,33 @@ def test_a_new_version_must_be_recorded(demo, tmp_path):
     assert r.returncode == 1 and "expected 'MAJOR.MINOR = <32 hex digits>'" in r.stderr
 
 
+def test_a_new_entry_may_bring_a_new_type(demo, tmp_path):
+    """A type is part of the hash of the versions whose entries use it: a
+    struct that arrives with a minor-2 entry leaves 2.0 and 2.1 as locked,
+    while changing a struct a released entry uses stops the generator."""
+    lock = tmp_path / "demo.abi"
+    G.update_lock(G.load_interface(str(demo)), str(lock))
+    demo.write_text(DEMO + textwrap.dedent("""
+        [types.demo_gain]
+        kind = "struct"
+        fields = [["double", "gain"], ["demo_window", "window"]]
+
+        [[entry]]
+        slot = 4
+        name = "amplify"
+        returns = "int"
+        args = "ptrdiff_t n, double *x, const demo_gain *g"
+        minor = 2
+    """))
+    assert run_generate("lock", "--spec", str(demo)).stdout.startswith("2.2 = ")
+    out = tmp_path / "out"
+    assert run_generate("interface", "--spec", str(demo), "--outdir", str(out)).returncode == 0
+    # demo_window is used by 2.0 directly and by 2.2 through demo_gain
+    demo.write_text(demo.read_text().replace('["ptrdiff_t", "len"]', '["int64_t", "len"]'))
+    r = run_generate("interface", "--spec", str(demo), "--outdir", str(out))
+    assert r.returncode == 1 and "released ABI 2.0 of 'demo' changed" in r.stderr
+
+
 @pytest.mark.parametrize(("change", "message"), [
     (("slot = 3", "slot = 1"), "duplicate slot"),
     (("slot = 3", "slot = 5"), "without gaps"),
