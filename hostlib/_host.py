@@ -295,7 +295,8 @@ class Host:
             status=USABLE,
             priority=None,
             version=info["version"],
-            origin=f"built into hostlib ({module_name})",
+            origin=(f"built into hostlib ({module_name})" if module_name.split(".")[0] == "hostlib"
+                    else f"the interface's complete table ({module_name})"),
             abi=f"{info['abi_major']}.{info['abi_minor']}",
             provides=provides,
             capsule=module._C_API,

@@ -119,7 +119,7 @@ def _selection_notes(host: Host, details: dict[str, dict[str, Any]]) -> list[str
     for e, d in details.items():
         if d["choice"] == "declared":
             reasons.setdefault(d["reason"], []).append(e)
-    if reasons and not host.measured and host.preference is None:
+    if reasons and not host.measured and host.preference is None and host.profile_path:
         out.append(f"  {sum(map(len, reasons.values()))} entries have several usable backends "
                    "and no measurement: run `hostlib tune` to choose the fastest by measurement.")
     elif reasons:
