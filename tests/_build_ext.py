@@ -1,16 +1,18 @@
 """Compile a throwaway C extension module for a test (Linux/macOS, the C
 compiler Python was built with, from ``sysconfig``), or say why it cannot.
 
-Used by test_broken_modules.py and test_threads.py. (test_downstream.py has
+Used by test_broken_modules.py, test_threads.py and test_interfaces.py. (test_downstream.py has
 its own, richer helper.)
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shlex
 import shutil
 import subprocess
+import sys
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -56,3 +58,14 @@ def build_extension(source: str, module: str, out_dir: Path, include_dirs=(), ex
         if proc.returncode != 0:
             raise BuildError(f"{shlex.join(cmd)}\n{proc.stdout}{proc.stderr}")
     return target
+
+
+def build_and_import(source: str, module: str, out_dir: Path, include_dirs=()):
+    """build_extension, then import the module in this process (BuildError
+    if it cannot be built)."""
+    build_extension(source, module, out_dir, include_dirs)
+    sys.path.insert(0, str(out_dir))
+    try:
+        return importlib.import_module(module)
+    finally:
+        sys.path.remove(str(out_dir))

@@ -40,7 +40,7 @@ import pytest
 
 import hostlib
 
-from _build_ext import BuildError, build_extension, compiler_problem
+from _build_ext import BuildError, build_and_import, build_extension, compiler_problem
 
 if importlib.util.find_spec("sigproc") is None:
     pytest.skip("the third-party interface example is not installed: "
@@ -376,15 +376,9 @@ def stress_ext(tmp_path_factory):
         pytest.skip(f"cannot build the C consumer: {problem}")
     out = tmp_path_factory.mktemp("sigproc-stress")
     try:
-        build_extension(STRESS_C, "sigproc_stress_ext", out, [sigproc.get_include(), hostlib.get_include()])
+        return build_and_import(STRESS_C, "sigproc_stress_ext", out, [sigproc.get_include(), hostlib.get_include()])
     except BuildError as exc:
         pytest.skip(f"cannot build the C consumer: {exc}")
-    sys.path.insert(0, str(out))
-    try:
-        import sigproc_stress_ext
-    finally:
-        sys.path.remove(str(out))
-    return sigproc_stress_ext
 
 
 @pytest.mark.skipif(len(USABLE) < 2, reason="only one usable filters backend: nothing to switch between")

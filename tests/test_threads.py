@@ -33,7 +33,7 @@ import pytest
 
 import hostlib
 
-from _build_ext import BuildError, build_extension, compiler_problem
+from _build_ext import BuildError, build_and_import, compiler_problem
 
 HOST = hostlib._kernels_host
 SECONDS = float(os.environ.get("HOSTLIB_STRESS_SECONDS", "2"))
@@ -131,15 +131,9 @@ def stress_ext(tmp_path_factory):
         pytest.skip(f"no C compiler for the downstream stress module: {why}")
     out = tmp_path_factory.mktemp("stress_ext")
     try:
-        build_extension(STRESS_C, "hostlib_stress_ext", out, include_dirs=[hostlib.get_include()])
+        return build_and_import(STRESS_C, "hostlib_stress_ext", out, include_dirs=[hostlib.get_include()])
     except BuildError as exc:
         pytest.skip(f"cannot build the downstream stress module: {exc}")
-    sys.path.insert(0, str(out))
-    try:
-        import hostlib_stress_ext
-    finally:
-        sys.path.remove(str(out))
-    return hostlib_stress_ext
 
 
 class Stress:
