@@ -48,4 +48,4 @@ PORTABLE_MAP(dcos, double, cos)
     .dlog = portable_dlog, .ssqrt = portable_ssqrt, .dsqrt = portable_dsqrt,        \
     .ssin = portable_ssin, .dsin = portable_dsin, .scos = portable_scos,            \
     .dcos = portable_dcos,
-#include "provider_table.h"
+#include "kernels_table.h"

@@ -8,4 +8,4 @@
 #include "level1.h"
 #include "elementwise.h"
 #include "gemm.h"
-#include "provider_table.h"
+#include "kernels_table.h"

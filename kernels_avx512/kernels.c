@@ -3,7 +3,7 @@
  * compiled over vec_avx512.h. Only this translation unit gets the AVX-512
  * flags (derived from __init__.py's FEATURES by the build); the module's
  * init code (_module.c) stays baseline. Without those flags vec_avx512.h
- * stops the build (#error), and provider_table.h checks at compile time
+ * stops the build (#error), and kernels_table.h checks at compile time
  * that the declared feature bits cover every -m flag in effect.
  */
 #include "vec_avx512.h"
@@ -26,4 +26,4 @@
 #define GEMM_S_NV 2
 #include "gemm.h"
 
-#include "provider_table.h"
+#include "kernels_table.h"

@@ -7,7 +7,7 @@
  * it), with SIMD_PROVIDER_FEATURES defined to the HOSTLIB_CPU_* bits the
  * provider declares: the build passes the bits that
  * `python -m hostlib.generate bits --module <metadata>` derives from the
- * metadata's FEATURES. simd/provider_table.h (the kernels interface)
+ * metadata's FEATURES. simd/kernels_table.h (the kernels interface)
  * includes it; a third-party interface's kernels include it themselves.
  */
 #ifndef SIMD_DECLARED_FEATURES_H

@@ -1,5 +1,7 @@
 /*
- * provider_table.h -- a provider's table, built from the template kernels.
+ * kernels_table.h -- a provider's table of hostlib's kernels interface, built
+ * from the template kernels (the templates serve any interface: see
+ * examples/third_party_interface; this file is the kernels interface's).
  *
  * Include it after a vector layer and level1.h. It defines the table as a
  * compile-time constant (no code runs to build it):
@@ -20,8 +22,8 @@
  *   -DSIMD_PROVIDER_NAME='"avx2"' -DSIMD_PROVIDER_VERSION='"0.1.0"'
  *   -DSIMD_PROVIDER_FEATURES='(HOSTLIB_CPU_... bits)'
  */
-#ifndef SIMD_PROVIDER_TABLE_H
-#define SIMD_PROVIDER_TABLE_H
+#ifndef SIMD_KERNELS_TABLE_H
+#define SIMD_KERNELS_TABLE_H
 
 #include "hostlib_kernels_table.h"
 
@@ -73,4 +75,4 @@ const hostlib_kernels_table SIMD_TABLE_NAME = {
     SIMD_EXTRA_ENTRIES
 };
 
-#endif /* SIMD_PROVIDER_TABLE_H */
+#endif /* SIMD_KERNELS_TABLE_H */
