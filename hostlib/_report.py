@@ -94,10 +94,10 @@ def _entry_rows(host: Host) -> list[tuple[str, list[str]]]:
 _MARKS = {"measured": "m", "declared": "d", "forced": "", "only": ""}
 
 
-def _entry_cell(choice: dict[str, Any]) -> str:
+def _entry_cell(choice: dict[str, Any], marked: bool = True) -> str:
     """'avx2  m 1.32x~': backend, how chosen, margin, ~ if size-dependent."""
     cell = f"{choice['backend']:<9}"
-    mark = _MARKS[choice["choice"]]
+    mark = _MARKS[choice["choice"]] if marked else ""
     if mark:
         cell += f" {mark}"
     if choice.get("margin") is not None:
@@ -192,9 +192,11 @@ def _interface_section(host: Host) -> list[str]:
     out.append(f"           {host.profile_state}")
     out.append("")
     details = {e: host.choice(e) for e in host.serving}
+    tunable = bool(host.profile_path)
     paired = any(len(entries) == 2 for _, entries in _entry_rows(host))
     out.append(f"Entries    {'float32':<20} float64" if paired else "Entries")
     for kernel, entries in _entry_rows(host):
-        out.append(f"  {kernel:<8} " + " ".join(f"{_entry_cell(details[e]):<20}" for e in entries).rstrip())
-    out.extend(_selection_notes(host, details))
+        out.append(f"  {kernel:<8} " + " ".join(f"{_entry_cell(details[e], tunable):<20}" for e in entries).rstrip())
+    if tunable:  # elsewhere every choice is declared: nothing to tell apart
+        out.extend(_selection_notes(host, details))
     return out

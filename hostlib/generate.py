@@ -179,7 +179,9 @@ class Interface:
     provider_capsule: str = ""  #: default <entry_point_group>.table
     portable: str = ""  #: module of the complete fallback table (third parties)
     stubs_name: str = ""  #: consumer header / pxd base name; default <prefix>stubs
-    constants: dict[str, int] = field(default_factory=dict)
+    #: name -> (value, the ABI minor that introduced it): values cross the
+    #: boundary (flags, status codes), so they are locked like signatures
+    constants: dict[str, tuple[int, int]] = field(default_factory=dict)
     types: tuple[CType, ...] = ()
 
     # derived names, one rule each
@@ -248,6 +250,17 @@ def _types(raw: dict[str, Any], path: str) -> tuple[CType, ...]:
     return tuple(out)
 
 
+def _constants(raw: dict[str, Any], path: str) -> dict[str, tuple[int, int]]:
+    """``NAME = value`` (ABI minor 0) or ``NAME = {value = v, minor = m}``."""
+    out = {}
+    for name, v in raw.items():
+        value, minor = (v.get("value"), v.get("minor", 0)) if isinstance(v, dict) else (v, 0)
+        if not (isinstance(value, int) and isinstance(minor, int) and minor >= 0):
+            raise SpecError(f"{path}: constant {name}: expected an integer, or {{value = int, minor = int}}")
+        out[str(name)] = (value, minor)
+    return out
+
+
 def load_interface(path: str) -> Interface:
     """Read and check an interface spec (see interface/kernels.toml)."""
     data = _load_toml(path)
@@ -282,7 +295,7 @@ def load_interface(path: str) -> Interface:
         provider_capsule=head.get("provider_capsule") or f"{group}.table",
         portable=str(head.get("portable", "")),
         stubs_name=head.get("stubs_name") or f"{prefix}stubs",
-        constants={str(k): int(v) for k, v in data.get("constants", {}).items()},
+        constants=_constants(data.get("constants", {}), path),
         types=_types(data.get("types", {}), path),
     )
     check_interface(iface)
@@ -340,8 +353,8 @@ def _types_used(iface: Interface, entries: list[Entry]) -> list[CType]:
 
 def abi_hashes(iface: Interface) -> dict[str, str]:
     """'major.minor' -> hash of the binary layout at that version: magic,
-    and each slot's name and C signature (docs and retirement do not count:
-    they change no byte), plus the layout of the struct and callback types
+    each slot's name and C signature (docs and retirement do not count:
+    they change no byte), the constants' values, plus the layout of the struct and callback types
     those signatures use. A type first used by an entry of minor m is part
     of the hashes from m on only, so a new entry may bring a new type
     without changing the released versions."""
@@ -352,6 +365,7 @@ def abi_hashes(iface: Interface) -> dict[str, str]:
         lines += [f"type {t.name} {t.kind} {_normalize(str(t.fields))} {_normalize(t.returns)} {_normalize(t.args)}"
                   for t in _types_used(iface, entries)]
         lines += [f"{e.slot} {e.name} {_normalize(e.returns)} ({_normalize(e.args)})" for e in entries]
+        lines += [f"const {c} {v}" for c, (v, m) in iface.constants.items() if m <= minor]
         out[f"{iface.abi_major}.{minor}"] = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
     return out
 
@@ -398,7 +412,7 @@ def update_lock(iface: Interface, lock_path: str) -> list[str]:
         if version in locked:
             continue
         n = sum(1 for e in iface.entries if e.minor == int(version.split(".")[1]))
-        added.append(f"{version} = {digest}  # {n} entries added")
+        added.append(f"{version} = {digest}  # {n} {'entry' if n == 1 else 'entries'} added")
     if added:
         new = not os.path.exists(lock_path)
         with open(lock_path, "a", encoding="utf-8") as fh:
@@ -464,7 +478,7 @@ def table_h(iface: Interface) -> str:
         f'#define {U}_HOST_CAPSULE "{iface.host_capsule}"',
         "",
     ]
-    out += [f"#define {c} {v}" for c, v in iface.constants.items()]
+    out += [f"#define {c} ({v})" if v < 0 else f"#define {c} {v}" for c, (v, _) in iface.constants.items()]
     out += ["", *_c_types(iface), ""]
     out += [f"typedef {e.returns} (*{p}{e.name}_fn)({e.args});" for e in iface.served]
     out += ["", f"typedef struct {struct} {{", "    hostlib_table_header header;"]

@@ -100,7 +100,7 @@ def test_every_artefact_carries_the_interface_prefix(demo, tmp_path):
     assert "typedef int (*demo_ssum_fn)(const demo_window *w, const float *x" in table
     assert "typedef struct demo_window {" in table and "typedef int (*demo_progress)(void *ctx, ptrdiff_t done);" in table
     assert "hostlib_fn retired_2;" in table and "demo_clip_fn" not in table  # a retired slot stays reserved
-    assert "#define DEMO_DEMO_ABI_MINOR 1" in table and "#define DEMO_EBADARG -1" in table
+    assert "#define DEMO_DEMO_ABI_MINOR 1" in table and "#define DEMO_EBADARG (-1)" in table
     stubs = out["demo_stubs.h"]
     assert "static inline int import_demo(void)" in stubs
     assert '#define DEMO_DEMO_HOST_CAPSULE "hostlib._C_API_demo"' in table
@@ -255,3 +255,16 @@ def test_generate_runs_as_a_plain_script_without_hostlib(tmp_path, demo):
                         str(tmp_path / "o")], capture_output=True, text=True, timeout=60,
                        env={**os.environ, "PYTHONPATH": ""})
     assert r.returncode == 0, r.stderr
+
+
+def test_constants_are_locked_with_the_version_that_introduced_them(demo, tmp_path):
+    """Status codes and flags cross the boundary like signatures do."""
+    lock = tmp_path / "demo.abi"
+    G.update_lock(G.load_interface(str(demo)), str(lock))
+    demo.write_text(DEMO.replace("DEMO_EBADARG = -1", "DEMO_EBADARG = -2"))
+    with pytest.raises(G.SpecError, match="released ABI 2.0 of 'demo' changed"):
+        G.check_lock(G.load_interface(str(demo)), str(lock))
+    # a constant brought by minor 1 leaves 2.0 alone
+    demo.write_text(DEMO.replace("DEMO_EBADARG = -1", "DEMO_EBADARG = -1\nDEMO_ECLIP = {value = -3, minor = 1}"))
+    with pytest.raises(G.SpecError, match="released ABI 2.1 of 'demo' changed"):
+        G.check_lock(G.load_interface(str(demo)), str(lock))
