@@ -176,8 +176,11 @@ def patched_numpy(ufuncs: str | Iterable[Any] | None = None) -> Iterator[None]:
 
 def status() -> dict[str, Any]:
     """For the report: per ufunc and dtype, whose loop numpy runs now --
-    ``'hostlib'``, ``'numpy'`` (what was there when hostlib first looked) or
-    ``'other'`` (another library's patch). Does not start the host."""
+    ``'hostlib'``; ``'numpy'``, the loop that was in place when hostlib
+    first patched (numpy's own, unless another library such as mkl_umath
+    had patched before); or ``'other'``, a loop another library put in
+    since. Does not start the host: before the first patch every loop
+    counts as ``'numpy'``."""
     if "hostlib._numpy_loops" not in sys.modules:
         loops = {name: dict.fromkeys(DTYPES, "numpy") for name in UFUNCS}
     else:

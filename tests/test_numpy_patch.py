@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hostlib
+from hostlib import _numpy_loops  # noqa: F401  (records numpy's own loops now, before any test patches)
 from hostlib import _numpy_patch
 
 # the data include inf, nan, zeros and negatives on purpose
@@ -158,8 +159,6 @@ def test_context_manager_restores_when_the_block_raises():
 
 
 def test_a_loop_replaced_by_someone_else_is_left_alone_with_a_warning():
-    from hostlib import _numpy_loops
-
     hostlib.patch_numpy("exp")
     # another library patches on top: here, numpy's own loop put back by
     # hand through the same machinery (uninstall behind hostlib's back)
@@ -167,6 +166,42 @@ def test_a_loop_replaced_by_someone_else_is_left_alone_with_a_warning():
     with pytest.warns(RuntimeWarning, match=r"exp \(float64\).*another library"):
         hostlib.restore_numpy()
     assert owners() == {"numpy"}
+
+
+def test_stacks_with_mkl_umaths_patch():
+    """Patches nest like a stack with another library's: each restore puts
+    back what that patch replaced."""
+    mkl_umath = pytest.importorskip("mkl_umath", reason="mkl_umath not installed (the 'bench' extra)")
+    x = data("sin", np.float64)
+    mine = np.sin(x)
+    mkl_umath.patch_numpy_umath()
+    try:
+        theirs = np.sin(x)
+        assert _numpy_patch.status()["loops"]["sin"]["float64"] == "other"
+        hostlib.patch_numpy()
+        assert owners() == {"hostlib"}
+        hostlib.restore_numpy()
+        assert _numpy_patch.status()["loops"]["sin"]["float64"] == "other"
+        assert same(np.sin(x), theirs)
+    finally:
+        mkl_umath.restore_numpy_umath()
+    assert owners() == {"numpy"} and same(np.sin(x), mine)
+
+    # the other order, undone in the wrong order: hostlib leaves MKL's loops
+    # alone (with a warning) and numpy ends with a loop someone recorded
+    hostlib.patch_numpy()
+    mkl_umath.patch_numpy_umath()
+    try:
+        with pytest.warns(RuntimeWarning, match="another library"):
+            hostlib.restore_numpy()
+        assert _numpy_patch.status()["loops"]["sin"]["float64"] == "other"
+    finally:
+        mkl_umath.restore_numpy_umath()
+    hostlib.restore_numpy()
+    assert owners() <= {"numpy", "hostlib"}
+    hostlib.patch_numpy()
+    hostlib.restore_numpy()
+    assert owners() == {"numpy"} and same(np.sin(x), mine)
 
 
 def test_report_says_whether_numpy_is_patched():
