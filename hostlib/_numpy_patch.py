@@ -212,57 +212,54 @@ HOSTLIB_BACKEND and the other HOSTLIB_* variables select backends as usual;
 """
 
 
-def main(argv: list[str]) -> int:
-    """``python -m hostlib run``: run a script or module with numpy patched."""
+class _UsageError(Exception):
+    pass
+
+
+def _parse_run(argv: list[str]) -> tuple[str | None, str | None, str | None, list[str]] | None:
+    """``(ufuncs, module, script, args)`` from ``run``'s command line; None
+    for --help. Options end at the script, ``-m module`` or ``--``."""
     ufuncs = None
-    module = script = None
     i = 0
     while i < len(argv):
         arg = argv[i]
         if arg in ("-h", "--help"):
+            return None
+        if arg.startswith("--ufuncs="):
+            ufuncs = arg.split("=", 1)[1]
+            i += 1
+        elif arg in ("--ufuncs", "-m", "--"):
+            if i + 1 >= len(argv):
+                raise _UsageError(f"{arg} needs a " + ("script" if arg == "--" else "value"))
+            value = argv[i + 1]
+            if arg != "--ufuncs":
+                module = value if arg == "-m" else None
+                return ufuncs, module, None if module else value, argv[i + 2:]
+            ufuncs = value
+            i += 2
+        elif arg.startswith("-"):
+            raise _UsageError(f"unknown option {arg}")
+        else:
+            return ufuncs, None, arg, argv[i + 1:]
+    raise _UsageError("no script or module given")
+
+
+def main(argv: list[str]) -> int:
+    """``python -m hostlib run``: run a script or module with numpy patched."""
+    try:
+        parsed = _parse_run(argv)
+        if parsed is None:
             print(USAGE, end="")
             return 0
-        if arg == "--ufuncs" or arg.startswith("--ufuncs="):
-            if "=" in arg:
-                ufuncs = arg.split("=", 1)[1]
-            elif i + 1 < len(argv):
-                i += 1
-                ufuncs = argv[i]
-            else:
-                return _usage_error("--ufuncs needs a value")
-        elif arg == "-m":
-            if i + 1 >= len(argv):
-                return _usage_error("-m needs a module name")
-            module = argv[i + 1]
-            i += 2
-            break
-        elif arg == "--":
-            if i + 1 >= len(argv):
-                return _usage_error("no script given")
-            script = argv[i + 1]
-            i += 2
-            break
-        elif arg.startswith("-"):
-            return _usage_error(f"unknown option {arg}")
-        else:
-            script = arg
-            i += 1
-            break
-        i += 1
-    else:
-        return _usage_error("no script or module given")
-    rest = argv[i:]
-    try:
+        ufuncs, module, script, rest = parsed
         names = _names(ufuncs)
-    except ValueError as exc:
+    except (_UsageError, ValueError) as exc:
         return _usage_error(str(exc))
     if script is not None and not os.path.exists(script):
         print(f"python -m hostlib run: can't open file {script!r}: no such file", file=sys.stderr)
         return 2
 
     import runpy
-
-    import hostlib  # noqa: F401
 
     # what `python script.py` / `python -m module` would set
     if module is not None:

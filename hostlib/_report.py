@@ -133,15 +133,27 @@ def _selection_notes(host: Host, details: dict[str, dict[str, Any]]) -> list[str
     return out
 
 
-def _numpy_line() -> str:
-    """Whether numpy's own ufuncs run hostlib's loops (patch_numpy())."""
-    import numpy
+def _numpy_version() -> str:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        return numpy.__version__
+    from importlib import metadata
 
+    try:
+        return metadata.version("numpy")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _numpy_line() -> str:
+    """Whether numpy's own ufuncs run hostlib's loops (patch_numpy()).
+    Does not import numpy (the report must work where numpy cannot)."""
     st = _numpy_patch.status()
+    version = _numpy_version()
     if st["patched"]:
-        text = f"{numpy.__version__}, patched: numpy's {' '.join(st['ufuncs'])} run hostlib's loops (the kernels entries above)"
+        text = f"{version}, patched: numpy's {' '.join(st['ufuncs'])} run hostlib's loops (the kernels entries above)"
     else:
-        text = (f"{numpy.__version__}, not patched: numpy's ufuncs run numpy's own loops "
+        text = (f"{version}, not patched: numpy's ufuncs run numpy's own loops "
                 "(hostlib.patch_numpy() or `python -m hostlib run` would serve exp log sqrt sin cos "
                 "from the kernels entries above)")
     notes = []
