@@ -9,7 +9,9 @@
 
 Measures, in one run (ratios are only meaningful within a run on a shared
 machine): every elementwise ufunc per backend against numpy's own, at
-numpy's default and at an equal instruction set; gemm against numpy.matmul
+numpy's default and at an equal instruction set; numpy's own np.sin/np.exp
+patched by hostlib.patch_numpy() against unpatched and against MKL's
+mkl_umath patch; gemm against numpy.matmul
 (OpenBLAS, one thread), also at an equal instruction set; level-1 kernels
 against numpy/OpenBLAS and against the bandwidth of a plain copy; for every
 table entry, the backend automatic selection picks against the fastest one;
@@ -36,6 +38,7 @@ for _var in _THREAD_VARS:
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import shlex  # noqa: E402
@@ -80,7 +83,9 @@ SMOKE = dict(
     timing=dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002),
     overhead_rounds=2,
 )
-SECTIONS = ("ufunc", "gemm", "level1", "selection", "overhead", "python")
+SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python")
+# numpy's own ufuncs patched (hostlib.patch_numpy) vs unpatched vs MKL's patch
+PATCH_KERNELS = ("sin", "exp")
 
 # numpy's x86 levels. Each dispatch target numpy may build is ranked by the
 # level it belongs to; masking every target above a level leaves numpy at
@@ -507,6 +512,16 @@ class MKL:
             return None
         return Local(f"mkl_umath.{k.name}(x, out=y)", {**ns, "mkl_umath": self.umath})
 
+    @contextlib.contextmanager
+    def patch(self) -> Any:
+        """numpy's own ufuncs with MKL's loops (mkl_umath.patch_numpy_umath)
+        for the block; needs ``umath``."""
+        self.umath.patch_numpy_umath()
+        try:
+            yield
+        finally:
+            self.umath.restore_numpy_umath()
+
     def gemm(self, dt: str, n: int, ns: dict[str, Any]) -> Local | None:
         """C = A @ B by cblas_?gemm (row-major, no transposes), or None."""
         if self.lib is None:
@@ -586,6 +601,39 @@ def section_ufunc(ctx: Context, progress) -> list[dict[str, Any]]:
         del ns
         rows.append({"kernel": k.name, "dtype": dt, "n": n, "numpy": reference, "mkl": mkl,
                      "backends": _renamed(backends, "numpy")})
+        progress.advance()
+    return rows
+
+
+def section_patch(ctx: Context, progress) -> list[dict[str, Any]]:
+    """The same statement, np.sin(x, out=y), with numpy's own loops, with
+    hostlib's (patch_numpy, automatic selection) and with MKL's
+    (mkl_umath.patch_numpy_umath), sampled round-robin: each sample enters
+    its patch and leaves it (outside the timed loop)."""
+    mkl = ctx.mkl.patch if ctx.mkl and ctx.mkl.umath is not None else None
+    rows = []
+    for k, dt, n in kernel_cases(PATCH_KERNELS, ctx.mode["ufunc_sizes"]):
+        progress.step(f"patch {k.name} {dt} n={B.fmt_n(n)}")
+        ns = B.setup(k, n, dt)
+        who: dict[str, Any] = {
+            "numpy": Local(k.numpy, ns),
+            "hostlib": Local(k.numpy, ns, context=lambda: hostlib.patched_numpy()),
+        }
+        if mkl is not None:
+            who["mkl"] = Local(k.numpy, ns, context=mkl)
+        times = ctx.compare(who)
+        del ns
+        row: dict[str, Any] = {"kernel": k.name, "dtype": dt, "n": n, "stmt": k.numpy,
+                               "hostlib_backend": hostlib.active()[k.entry(dt)]}
+        for who_, t in times.items():
+            row[who_] = {"ns_per_elem": t["best_ns"] / n, "timing": t}
+        ns_numpy = row.get("numpy", {}).get("ns_per_elem")
+        for who_ in ("hostlib", "mkl"):
+            if who_ in row:
+                row[who_]["speedup_vs_numpy"] = B.ratio(ns_numpy, row[who_]["ns_per_elem"])
+        if "hostlib" in row and "mkl" in row:
+            row["hostlib"]["speedup_vs_mkl"] = B.ratio(row["mkl"]["ns_per_elem"], row["hostlib"]["ns_per_elem"])
+        rows.append(row)
         progress.advance()
     return rows
 
@@ -932,6 +980,21 @@ def format_results(res: dict[str, Any]) -> str:
                 [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), f(r["mkl"]["ns_per_elem"]),
                   *[f(r["backends"].get(b, {}).get("speedup_vs_mkl")) for b in names]] for r in mrows],
                 "llrr" + "r" * len(names)))
+    if "patch" in sec:
+        rows = sec["patch"]
+        has_mkl = any("mkl" in r for r in rows)
+        out += ["", "== numpy patched: the same np.sin/np.exp(x, out=y) with numpy's loops, hostlib.patch_numpy() "
+                "and mkl_umath.patch_numpy_umath(), ns per element; speedup = time(numpy) / time(patched)"]
+        out.append(B.render_table(
+            ["kernel", "dtype", "n", "numpy", "hostlib (backend)", "MKL", "hostlib speedup", "MKL speedup",
+             "hostlib vs MKL"],
+            [[r["kernel"], r["dtype"], B.fmt_n(r["n"]), f(r.get("numpy", {}).get("ns_per_elem")),
+              f"{f(r.get('hostlib', {}).get('ns_per_elem'))} ({r['hostlib_backend']})",
+              f(r.get("mkl", {}).get("ns_per_elem")), f(r.get("hostlib", {}).get("speedup_vs_numpy")),
+              f(r.get("mkl", {}).get("speedup_vs_numpy")), f(r.get("hostlib", {}).get("speedup_vs_mkl"))]
+             for r in rows], "llr" + "r" * 6))
+        if not has_mkl:
+            out.append("MKL: '-' (mkl_umath unavailable, see the notes above)")
     if "gemm" in sec:
         rows = sec["gemm"]
         names = _cols(res, rows)
@@ -1204,12 +1267,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         ctx.start_workers()
         sections = args.sections
-        if "ufunc" in sections or "gemm" in sections:
+        if "ufunc" in sections or "gemm" in sections or "patch" in sections:
             ctx.mkl = MKL()
             ctx.notes.extend(ctx.mkl.notes)
         total = 0
         if "ufunc" in sections:
             total += len(kernel_cases(B.ELEMENTWISE, mode["ufunc_sizes"]))
+        if "patch" in sections:
+            total += len(kernel_cases(PATCH_KERNELS, mode["ufunc_sizes"]))
         if "gemm" in sections:
             total += 2 * len(mode["gemm_sizes"])
         if "level1" in sections:
@@ -1236,6 +1301,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "times itemsize; copy = np.copyto moving the same bytes (m = bytes/2 elements each way); "
                 "write-allocate traffic is not counted for either",
                 "gflops": "gemm: 2*n^3 flops per call",
+                "patch": "the same numpy statement with numpy's own loops, hostlib.patch_numpy() (automatic "
+                "selection) and mkl_umath.patch_numpy_umath(), round-robin, each sample inside its patch",
                 "selection": "per table entry, ratio = time(default backend of automatic selection) / "
                 f"time(fastest usable backend providing it), same round-robin; flagged above {SLOWER}",
                 "call_overhead": "C loop of ddot calls; table = hostlib_ddot macro (active table loaded per call), "
@@ -1244,7 +1311,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "sections": {},
         }
         res["levels"] = ctx.level_info()
-        runners = {"ufunc": section_ufunc, "gemm": section_gemm, "level1": section_level1,
+        runners = {"ufunc": section_ufunc, "patch": section_patch, "gemm": section_gemm, "level1": section_level1,
                    "selection": section_selection, "overhead": section_overhead, "python": section_python}
         for s in SECTIONS:
             if s in sections:

@@ -35,6 +35,10 @@ They are read when the host starts: on first use (a kernel call,
 ``active()``, the report, a C consumer's ``import_hostlib()``), not at
 ``import hostlib``, which starts nothing.
 
+numpy's own ``np.exp``, ``log``, ``sqrt``, ``sin`` and ``cos`` can run on
+the same table: :func:`patch_numpy` / :func:`restore_numpy`, the
+:func:`patched_numpy` context manager, or ``python -m hostlib run script.py``.
+
 C and Cython code calls the same table through ``hostlib_stubs.h`` /
 ``hostlib_stubs.pxd`` (see :func:`get_include`). Other libraries define
 tables of their own (``python -m hostlib.generate``) that this host serves
@@ -62,6 +66,7 @@ except ImportError as _exc:
 
 from . import _cpu, _registry  # noqa: E402
 from ._host import Backend, BackendError  # noqa: E402
+from ._numpy_patch import is_numpy_patched, patch_numpy, patched_numpy, restore_numpy  # noqa: E402
 from ._profile import ProfileWarning  # noqa: E402
 from ._registry import BUILTIN, InterfaceError  # noqa: E402
 
@@ -86,6 +91,10 @@ __all__ = [
     "show_runtime",
     "runtime_info",
     "get_include",
+    "patch_numpy",
+    "restore_numpy",
+    "is_numpy_patched",
+    "patched_numpy",
     *_KERNEL_FUNCTIONS,
 ]
 

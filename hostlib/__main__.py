@@ -6,6 +6,10 @@
                                  (``python -m hostlib bench --help``)
     python -m hostlib tune       measure and save the fastest backend per entry
                                  (``python -m hostlib tune --help``)
+    python -m hostlib run script.py [args]
+                                 run a script (or ``-m module``) with numpy's
+                                 exp/log/sqrt/sin/cos served by hostlib
+                                 (``python -m hostlib run --help``)
 """
 
 from __future__ import annotations
@@ -27,13 +31,18 @@ def main(argv: list[str] | None = None) -> int:
         from hostlib import _tune
 
         return _tune.main(argv[1:])
+    if argv and argv[0] == "run":
+        from hostlib import _numpy_patch
+
+        return _numpy_patch.main(argv[1:])
 
     parser = argparse.ArgumentParser(
         prog="python -m hostlib",
         description="Show CPU features, discovered kernel backends and which backend serves each kernel.",
         epilog="Subcommands: 'bench' compares every usable backend kernel by kernel "
         "(python -m hostlib bench --help); 'tune' measures them and saves the fastest per entry "
-        "as this machine's profile (python -m hostlib tune --help). "
+        "as this machine's profile (python -m hostlib tune --help); 'run' runs a script with numpy's "
+        "exp/log/sqrt/sin/cos served by hostlib (python -m hostlib run --help). "
         "Environment: HOSTLIB_BACKEND=auto|name[,name...], HOSTLIB_DISABLE_FEATURES=FEATURE[,FEATURE...], "
         "HOSTLIB_PROFILE=path, HOSTLIB_TUNE=on|off",
     )

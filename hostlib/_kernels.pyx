@@ -23,8 +23,7 @@ Conventions shared by every function here:
 """
 
 cimport numpy as cnp
-from libc.stdint cimport PTRDIFF_MAX, intptr_t, uintptr_t
-from libc.string cimport memcpy
+from libc.stdint cimport PTRDIFF_MAX, uintptr_t
 
 cimport hostlib_stubs as hs
 
@@ -256,93 +255,21 @@ cdef double _real(object value, str func, str name) except? -1.0:
 # ufuncs: exp, log, sqrt, sin, cos
 # ---------------------------------------------------------------------------
 
-ctypedef void (*smap_fn)(ptrdiff_t, const float *, ptrdiff_t, float *, ptrdiff_t) noexcept nogil
-ctypedef void (*dmap_fn)(ptrdiff_t, const double *, ptrdiff_t, double *, ptrdiff_t) noexcept nogil
-
-cdef enum:
-    OP_EXP = 0
-    OP_LOG = 1
-    OP_SQRT = 2
-    OP_SIN = 3
-    OP_COS = 4
-    N_OPS = 5
-
-
-cdef inline smap_fn _smap(const hs.hostlib_kernels_table *t, intptr_t op) noexcept nogil:
-    if op == OP_EXP:
-        return t.sexp
-    if op == OP_LOG:
-        return t.slog
-    if op == OP_SQRT:
-        return t.ssqrt
-    if op == OP_SIN:
-        return t.ssin
-    return t.scos
-
-
-cdef inline dmap_fn _dmap(const hs.hostlib_kernels_table *t, intptr_t op) noexcept nogil:
-    if op == OP_EXP:
-        return t.dexp
-    if op == OP_LOG:
-        return t.dlog
-    if op == OP_SQRT:
-        return t.dsqrt
-    if op == OP_SIN:
-        return t.dsin
-    return t.dcos
-
-
-# Inner loops. numpy passes byte steps; the table wants element strides. An
-# operand whose step is not a multiple of the itemsize, or whose pointer is
-# misaligned, is not expected here (numpy aligns or buffers the operands of
-# legacy loops), but is handled anyway: element by element through an
-# aligned temporary, with the same kernel.
-
-ctypedef fused real:
-    float
-    double
-
-
-cdef inline void _map_loop(void (*f)(ptrdiff_t, const real *, ptrdiff_t, real *, ptrdiff_t) noexcept nogil,
-                           char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps) noexcept nogil:
-    cdef ptrdiff_t i, n = dims[0], si = steps[0], so = steps[1]
-    cdef ptrdiff_t size = sizeof(real)
-    cdef char *ip = args[0]
-    cdef char *op = args[1]
-    cdef real tx, ty
-    if n <= 0:
-        return
-    if (si % size == 0 and so % size == 0
-            and (<uintptr_t>ip) % <uintptr_t>size == 0 and (<uintptr_t>op) % <uintptr_t>size == 0):
-        f(n, <const real *>ip, si // size, <real *>op, so // size)
-        return
-    for i in range(n):
-        memcpy(&tx, ip + i * si, size)
-        f(1, &tx, 1, &ty, 1)
-        memcpy(op + i * so, &ty, size)
-
-
-cdef void _loop_f(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
-    _map_loop(_smap(hs.hostlib_kernels_current(), <intptr_t>data), args, dims, steps)
-
-
-cdef void _loop_d(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps, void *data) noexcept nogil:
-    _map_loop(_dmap(hs.hostlib_kernels_current(), <intptr_t>data), args, dims, steps)
+include "_map_loops.pxi"
 
 
 # numpy keeps these pointers (not copies) for the life of the ufuncs, which
 # is the life of the process: static storage, and the name/doc bytes are
-# kept referenced by _ufunc_strings.
-cdef cnp.PyUFuncGenericFunction _ufunc_loops[2]
+# kept referenced by _ufunc_strings. The loops ignore their data.
 cdef char _ufunc_types[4]
-cdef void *_ufunc_data[N_OPS][2]
+cdef void *_ufunc_data[2]
 
-_ufunc_loops[0] = <cnp.PyUFuncGenericFunction>_loop_f
-_ufunc_loops[1] = <cnp.PyUFuncGenericFunction>_loop_d
 _ufunc_types[0] = cnp.NPY_FLOAT
 _ufunc_types[1] = cnp.NPY_FLOAT
 _ufunc_types[2] = cnp.NPY_DOUBLE
 _ufunc_types[3] = cnp.NPY_DOUBLE
+_ufunc_data[0] = NULL
+_ufunc_data[1] = NULL
 
 _ufunc_strings = []
 
@@ -387,10 +314,8 @@ cdef object _make_ufunc(int op, str name, str what, str special):
     cdef bytes bdoc = _UFUNC_DOC.format(name=name, what=what, special=special).encode()
     _ufunc_strings.append(bname)
     _ufunc_strings.append(bdoc)
-    _ufunc_data[op][0] = <void *><intptr_t>op
-    _ufunc_data[op][1] = <void *><intptr_t>op
     return cnp.PyUFunc_FromFuncAndData(
-        _ufunc_loops, _ufunc_data[op], _ufunc_types, 2, 1, 1, cnp.PyUFunc_None,
+        MAP_LOOPS[op], _ufunc_data, _ufunc_types, 2, 1, 1, cnp.PyUFunc_None,
         <char *>bname, <char *>bdoc, 0,
     )
 

@@ -7,7 +7,7 @@ import platform
 import sys
 from typing import Any
 
-from . import _cpu, _registry
+from . import _cpu, _numpy_patch, _registry
 from ._host import AUTO, PORTABLE, Host
 
 ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE")
@@ -53,6 +53,7 @@ def runtime_info() -> dict[str, Any]:
         },
         "python": sys.version.split()[0],
         "numpy": numpy.__version__,
+        "numpy_patch": _numpy_patch.status(),
         "platform": platform.platform(),
         "cpu": kernels.cpu.to_dict(),
         "environment": {k: os.environ.get(k) for k in variables},
@@ -132,6 +133,41 @@ def _selection_notes(host: Host, details: dict[str, dict[str, Any]]) -> list[str
     return out
 
 
+def _numpy_version() -> str:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        return numpy.__version__
+    from importlib import metadata
+
+    try:
+        return metadata.version("numpy")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _numpy_line() -> str:
+    """Whether numpy's own ufuncs run hostlib's loops (patch_numpy()).
+    Does not import numpy (the report must work where numpy cannot)."""
+    st = _numpy_patch.status()
+    version = _numpy_version()
+    if st["patched"]:
+        text = f"{version}, patched: numpy's {' '.join(st['ufuncs'])} run hostlib's loops (the kernels entries above)"
+    else:
+        text = (f"{version}, not patched: numpy's ufuncs run numpy's own loops "
+                "(hostlib.patch_numpy() or `python -m hostlib run` would serve exp log sqrt sin cos "
+                "from the kernels entries above)")
+    notes = []
+    for name, loops in st["loops"].items():
+        for dt, who in loops.items():
+            if who == "other":
+                notes.append(f"{name} {dt} runs another library's loop")
+            elif who == "numpy" and name in st["ufuncs"]:
+                notes.append(f"{name} {dt} runs numpy's")
+    if notes:
+        text += "; " + ", ".join(notes)
+    return "numpy      " + _wrap(text.split(), 11)
+
+
 def format_report() -> str:
     """The whole report: CPU, then every interface (kernels first)."""
     from . import __version__
@@ -152,6 +188,7 @@ def format_report() -> str:
     out.append("")
 
     out += _interface_section(host)
+    out += ["", _numpy_line()]
     for name in _registry.names()[1:]:
         out.append("")
         try:

@@ -121,7 +121,12 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "gemm", "level1", "selection", "overhead", "python"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "selection", "overhead", "python"}
+    assert {(r["kernel"], r["dtype"]) for r in sec["patch"]} == {(k, d) for k in ("sin", "exp") for d in ("f32", "f64")}
+    for row in sec["patch"]:
+        assert positive(row["hostlib"]["speedup_vs_numpy"])
+        assert ("mkl" in row) == _has_mkl_umath()
+    assert "numpy patched" in proc.stdout
     for row in sec["ufunc"]:
         assert row["backends"], row
         for cell in row["backends"].values():
@@ -150,6 +155,14 @@ def test_suite_smoke(tmp_path):
     except ImportError:
         return
     assert png.stat().st_size > 0
+
+
+def _has_mkl_umath() -> bool:
+    try:
+        import mkl_umath  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def check_selection(res):

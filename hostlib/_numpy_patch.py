@@ -1,0 +1,283 @@
+"""numpy's own ufuncs served by hostlib, reversibly: :func:`patch_numpy`,
+:func:`restore_numpy`, :func:`is_numpy_patched`, :func:`patched_numpy`, and
+``python -m hostlib run`` (:func:`main`).
+
+The float32 and float64 inner loops of ``numpy.exp``, ``log``, ``sqrt``,
+``sin`` and ``cos`` are swapped for hostlib's through numpy's public C-API
+(``hostlib._numpy_loops``); every other loop of those ufuncs (float16,
+long double, complex, object) stays numpy's. numpy still does everything
+around the inner loop -- type resolution, casting, broadcasting, ``out=``,
+``where=``, buffering of misaligned or byte-swapped data, copies for
+overlapping operands, floating-point error reporting under
+``numpy.errstate`` -- so the ufuncs keep numpy's semantics; only the values
+come from hostlib's active backend (within the accuracy hostlib states,
+which differs from numpy's own loops by rounding).
+
+State is process-wide, like numpy's ufuncs themselves. Importing this
+module does not start hostlib's host; patching does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import warnings
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
+
+#: the numpy ufuncs hostlib can serve
+UFUNCS = ("exp", "log", "sqrt", "sin", "cos")
+#: the loops of each that are swapped
+DTYPES = ("float32", "float64")
+
+# Serialises patch/restore (the swaps themselves hold the GIL; this matters
+# on free-threaded builds, and keeps _patched consistent).
+_lock = threading.RLock()
+# loops put in by patch_numpy()/patched_numpy() and not taken out since
+_patched: set[tuple[str, str]] = set()
+
+
+def _loops() -> Any:
+    from . import _numpy_loops  # binds to hostlib's table: starts the host
+
+    return _numpy_loops
+
+
+def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
+    """Ufunc names from None (all), a name, or names / numpy ufuncs."""
+    if ufuncs is None:
+        return UFUNCS
+    items = ufuncs.replace(",", " ").split() if isinstance(ufuncs, str) else list(ufuncs)
+    names = []
+    for u in items:
+        name = u if isinstance(u, str) else getattr(u, "__name__", None)
+        if name not in UFUNCS or not (isinstance(u, str) or u is _numpy_ufunc(name)):
+            raise ValueError(f"hostlib cannot serve {u!r}; it serves numpy's {', '.join(UFUNCS)}")
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _numpy_ufunc(name: str) -> Any:
+    import numpy
+
+    return getattr(numpy, name)
+
+
+def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
+    """Make numpy's own ufuncs compute with hostlib's kernels.
+
+    Replaces the float32 and float64 inner loops of ``numpy.exp``, ``log``,
+    ``sqrt``, ``sin`` and ``cos`` (or only of `ufuncs`: names such as
+    ``"sin,cos"`` or ``["sin", "cos"]``, or the numpy ufuncs themselves)
+    with loops that call hostlib's active table, through numpy's public
+    C-API (``PyUFunc_ReplaceLoopBySignature``). The loops they replace are
+    kept, and :func:`restore_numpy` puts them back exactly.
+
+    Unchanged code that calls ``np.sin(x)`` -- yours, or a library's -- then
+    runs the backend ``hostlib.active()`` names for ``ssin``/``dsin``, and
+    :func:`hostlib.use` / :func:`hostlib.using` switch it without patching
+    again. numpy keeps doing everything around the inner loop (casting,
+    broadcasting, ``out=``, ``where=``, misaligned and overlapping data,
+    error flags under ``numpy.errstate``), so the semantics stay numpy's;
+    the values are hostlib's (see its stated accuracy), which may differ
+    from numpy's own loops in the last bit. Other dtypes (float16, complex,
+    long double, object) keep numpy's loops.
+
+    Idempotent, process-wide and safe to call while other threads call
+    numpy: a ufunc call already running finishes with the loop it started
+    with. A call that numpy splits into chunks (buffered casting, several
+    dimensions) may see a backend switch between two chunks.
+
+    Raises ValueError for a ufunc hostlib does not serve.
+
+    See Also
+    --------
+    restore_numpy, patched_numpy, is_numpy_patched
+    """
+    names = _names(ufuncs)
+    with _lock:
+        loops = _loops()
+        for name in names:
+            for dt in DTYPES:
+                loops.install(name, dt)
+                _patched.add((name, dt))
+
+
+def _uninstall(pairs: Iterable[tuple[str, str]]) -> None:
+    """Put back the loops hostlib's replaced; leave (and warn about) any
+    that another library has replaced since hostlib patched them."""
+    loops = _loops()
+    left = []
+    for name, dt in pairs:
+        if not loops.uninstall(name, dt) and (name, dt) in _patched:
+            left.append(f"{name} ({dt})")
+        _patched.discard((name, dt))
+    if left:
+        warnings.warn(
+            "numpy's " + ", ".join(left) + " loop was replaced by another library after hostlib "
+            "patched it; left as it is (restore that library's patch first, e.g. "
+            "mkl_umath.restore_numpy_umath(), then hostlib's)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
+    """Put back the loops :func:`patch_numpy` replaced (all, or those of
+    `ufuncs`), exactly as they were.
+
+    A loop that is not hostlib's at that moment is left alone: one that
+    hostlib never patched, or one that another library (e.g.
+    ``mkl_umath.patch_numpy_umath()``) has replaced since hostlib patched
+    it, which gives a RuntimeWarning. Patches nest like a stack: undo the
+    last one first. Does nothing if numpy was never patched.
+    """
+    names = _names(ufuncs)
+    with _lock:
+        if "hostlib._numpy_loops" not in sys.modules:
+            return  # never patched in this process
+        _uninstall((name, dt) for name in names for dt in DTYPES)
+
+
+def is_numpy_patched() -> bool:
+    """Whether numpy runs hostlib's loop for any of its exp, log, sqrt, sin
+    or cos loops right now (:func:`patch_numpy`)."""
+    return any(owner == "hostlib" for loops in status()["loops"].values() for owner in loops.values())
+
+
+@contextmanager
+def patched_numpy(ufuncs: str | Iterable[Any] | None = None) -> Iterator[None]:
+    """:func:`patch_numpy` for a block or a function; on exit, restores
+    the loops it patched (not those that were patched already), also when
+    the block raises::
+
+        with hostlib.patched_numpy():
+            y = np.sin(x)              # hostlib's kernel
+
+        @hostlib.patched_numpy("sin,cos")
+        def simulate(...): ...
+
+    Process-wide, like :func:`patch_numpy`: other threads see the patch
+    while the block runs.
+    """
+    names = _names(ufuncs)
+    with _lock:
+        loops = _loops()
+        mine = [(name, dt) for name in names for dt in DTYPES if loops.install(name, dt)]
+        _patched.update(mine)
+    try:
+        yield
+    finally:
+        with _lock:
+            _uninstall(mine)
+
+
+def status() -> dict[str, Any]:
+    """For the report: per ufunc and dtype, whose loop numpy runs now --
+    ``'hostlib'``; ``'numpy'``, the loop that was in place when hostlib
+    first patched (numpy's own, unless another library such as mkl_umath
+    had patched before); or ``'other'``, a loop another library put in
+    since. Does not start the host: before the first patch every loop
+    counts as ``'numpy'``."""
+    if "hostlib._numpy_loops" not in sys.modules:
+        loops = {name: dict.fromkeys(DTYPES, "numpy") for name in UFUNCS}
+    else:
+        mod = sys.modules["hostlib._numpy_loops"]
+        loops = {name: {dt: mod.owner(name, dt) for dt in DTYPES} for name in UFUNCS}
+    patched = [name for name, d in loops.items() if "hostlib" in d.values()]
+    return {"patched": bool(patched), "ufuncs": patched, "loops": loops}
+
+
+# ---------------------------------------------------------------------------
+# python -m hostlib run
+# ---------------------------------------------------------------------------
+
+USAGE = """\
+usage: python -m hostlib run [--ufuncs NAMES] (script.py | -m module) [args ...]
+
+Run a Python script (or a module, like python -m) with numpy's own exp, log,
+sqrt, sin and cos computed by hostlib's kernels (hostlib.patch_numpy()), so
+unchanged programs run them on the fastest backend hostlib selects.
+Everything after the script or module name is passed to it in sys.argv.
+
+options:
+  --ufuncs NAMES  comma-separated subset of: exp,log,sqrt,sin,cos (default: all)
+  -m module       run a library module as a script, like python -m
+  -h, --help      show this help
+
+HOSTLIB_BACKEND and the other HOSTLIB_* variables select backends as usual;
+`python -m hostlib` shows which backend serves each kernel.
+"""
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parse_run(argv: list[str]) -> tuple[str | None, str | None, str | None, list[str]] | None:
+    """``(ufuncs, module, script, args)`` from ``run``'s command line; None
+    for --help. Options end at the script, ``-m module`` or ``--``."""
+    ufuncs = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-h", "--help"):
+            return None
+        if arg.startswith("--ufuncs="):
+            ufuncs = arg.split("=", 1)[1]
+            i += 1
+        elif arg in ("--ufuncs", "-m", "--"):
+            if i + 1 >= len(argv):
+                raise _UsageError(f"{arg} needs a " + ("script" if arg == "--" else "value"))
+            value = argv[i + 1]
+            if arg != "--ufuncs":
+                module = value if arg == "-m" else None
+                return ufuncs, module, None if module else value, argv[i + 2:]
+            ufuncs = value
+            i += 2
+        elif arg.startswith("-"):
+            raise _UsageError(f"unknown option {arg}")
+        else:
+            return ufuncs, None, arg, argv[i + 1:]
+    raise _UsageError("no script or module given")
+
+
+def main(argv: list[str]) -> int:
+    """``python -m hostlib run``: run a script or module with numpy patched."""
+    try:
+        parsed = _parse_run(argv)
+        if parsed is None:
+            print(USAGE, end="")
+            return 0
+        ufuncs, module, script, rest = parsed
+        names = _names(ufuncs)
+    except (_UsageError, ValueError) as exc:
+        return _usage_error(str(exc))
+    if script is not None and not os.path.exists(script):
+        print(f"python -m hostlib run: can't open file {script!r}: no such file", file=sys.stderr)
+        return 2
+
+    import runpy
+
+    # what `python script.py` / `python -m module` would set
+    if module is not None:
+        sys.argv = [module, *rest]
+        sys.path[0] = os.getcwd()
+    else:
+        assert script is not None
+        sys.argv = [script, *rest]
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
+    with patched_numpy(names):
+        if module is not None:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(script, run_name="__main__")
+    return 0
+
+
+def _usage_error(message: str) -> int:
+    print(USAGE.split("\n\n")[0], file=sys.stderr)
+    print(f"python -m hostlib run: error: {message}", file=sys.stderr)
+    return 2
