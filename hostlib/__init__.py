@@ -72,7 +72,7 @@ from ._registry import BUILTIN, InterfaceError  # noqa: E402
 
 __version__ = "0.1.0"
 
-#: the numpy-facing kernels (hostlib._kernels), imported on first access:
+#: the numpy-facing functions (hostlib._wrappers), imported on first access:
 #: importing them binds them to the kernels table, which starts the host
 _KERNEL_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "axpy", "dot", "scal", "asum", "nrm2", "sum", "gemm")
 
@@ -103,9 +103,9 @@ def __getattr__(name: str) -> Any:
     """Start what is asked for, on first access: the kernel functions, the
     re-export capsules C consumers import (``_C_API``, ``_C_API_<iface>``)."""
     if name in _KERNEL_FUNCTIONS:
-        from . import _kernels
+        from . import _wrappers
 
-        found = {n: getattr(_kernels, n) for n in _KERNEL_FUNCTIONS}
+        found = {n: getattr(_wrappers, n) for n in _KERNEL_FUNCTIONS}
         globals().update(found)  # later accesses skip this function
         return found[name]
     if name == "_C_API":

@@ -1,5 +1,5 @@
 # The elementwise entries as numpy inner loops (numpy's legacy loop
-# signature), shared by hostlib's own ufuncs (_kernels.pyx) and by the loops
+# signature), shared by hostlib's own ufuncs (_wrappers.pyx) and by the loops
 # hostlib.patch_numpy() puts into numpy's ufuncs (_numpy_loops.pyx), which
 # include this file. The includer has cimported numpy as ``cnp`` and
 # hostlib_stubs as ``hs``, and called ``hs.import_hostlib()``.

@@ -1,7 +1,7 @@
 """hostlib on a Dask cluster: every worker chooses kernels for its own CPU.
 
 Nothing is shipped from the client but names: hostlib's ufuncs and
-functions pickle as references (``hostlib._kernels.exp``), so each worker
+functions pickle as references (``hostlib.exp``), so each worker
 process imports its own hostlib, which detects that node's CPU, reads that
 node's ``HOSTLIB_*`` variables and profile, and serves its own backends.
 This module gathers what they chose and offers chunked forms of the BLAS-like

@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, freethreading_compatible=True
-"""numpy-facing kernels: ufuncs and BLAS-like functions on hostlib's table.
+"""numpy-facing wrappers of the kernels table: ufuncs and BLAS-like functions.
 
 Written on the same ``hostlib_stubs.pxd`` that downstream code cimports:
 ``import_hostlib()`` once at import, then every kernel call goes to the
@@ -878,3 +878,10 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
                          <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
     _restore_gil(gil)
     return C
+
+
+# Pickled by their public names (hostlib.dot, ...): a pickle says what a user
+# wrote, and this private module may move. (The ufuncs already pickle so.)
+for _f in (dot, asum, nrm2, sum, axpy, scal, gemm):
+    _f.__module__ = "hostlib"
+del _f

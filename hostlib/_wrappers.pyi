@@ -1,4 +1,4 @@
-"""Type hints for hostlib._kernels (numpy-facing kernels on the active table)."""
+"""Type hints for hostlib._wrappers (numpy-facing functions on the active kernels table)."""
 
 from typing import Any, SupportsFloat, TypeVar, overload
 
