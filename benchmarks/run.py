@@ -65,6 +65,7 @@ FULL = dict(
     selection_sizes=TUNE_SIZES,  # a default is judged at the sizes hostlib tune chooses at
     timing=dict(repeat=5, min_repeat=3, min_time=0.1, max_time=0.6),
     overhead_rounds=31,
+    import_rounds=21,
 )
 QUICK = dict(
     ufunc_sizes=(1_000, 100_000),
@@ -73,6 +74,7 @@ QUICK = dict(
     selection_sizes=TUNE_SIZES,
     timing=dict(repeat=3, min_repeat=2, min_time=0.03, max_time=0.25),
     overhead_rounds=11,
+    import_rounds=9,
 )
 # for tests: the whole pipeline on tiny sizes; the numbers mean nothing
 SMOKE = dict(
@@ -82,8 +84,9 @@ SMOKE = dict(
     selection_sizes={"elementwise": (64,), "level1": (64,), "gemm": (8,)},
     timing=dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002),
     overhead_rounds=2,
+    import_rounds=1,
 )
-SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python")
+SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import")
 # numpy's own ufuncs patched (hostlib.patch_numpy) vs unpatched vs MKL's patch
 PATCH_KERNELS = ("sin", "exp")
 
@@ -908,6 +911,41 @@ def section_python(ctx: Context, progress) -> list[dict[str, Any]]:
     return rows
 
 
+#: `import hostlib` may cost at most this beyond `import numpy`
+IMPORT_TARGET_MS = 10.0
+IMPORT_CASES = (
+    ("numpy", "import numpy"),
+    ("numpy, hostlib", "import numpy, hostlib"),
+    ("numpy, hostlib, first use", "import numpy, hostlib; hostlib.active()"),
+)
+
+
+def section_import(ctx: Context, progress) -> dict[str, Any]:
+    """Wall time of fresh interpreters importing numpy, then hostlib too,
+    then also starting the kernels host (discovery, selection): rounds
+    interleaved, best of each; and what `-X importtime` attributes to
+    hostlib after numpy."""
+    progress.step("import cost, fresh interpreters")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTLIB_")}
+    best = {label: float("inf") for label, _ in IMPORT_CASES}
+    with tempfile.TemporaryDirectory() as cwd:  # never the source tree's hostlib/
+        for _ in range(ctx.mode["import_rounds"]):
+            for label, code in IMPORT_CASES:
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True)
+                best[label] = min(best[label], (time.perf_counter() - t0) * 1e3)
+        r = subprocess.run([sys.executable, "-X", "importtime", "-c", "import numpy; import hostlib"], cwd=cwd,
+                           env=env, capture_output=True, text=True, check=True)
+    # the last line of -X importtime is the outermost module: hostlib
+    own_us = next((int(line.split("|")[1]) for line in reversed(r.stderr.splitlines())
+                   if line.rstrip().endswith("| hostlib")), None)
+    progress.advance()
+    beyond = best["numpy, hostlib"] - best["numpy"]
+    return {"best_ms": best, "hostlib_beyond_numpy_ms": beyond, "importtime_hostlib_ms": own_us and own_us / 1e3,
+            "host_start_ms": best["numpy, hostlib, first use"] - best["numpy, hostlib"],
+            "target_ms": IMPORT_TARGET_MS, "ok": beyond <= IMPORT_TARGET_MS}
+
+
 # ---------------------------------------------------------------------------
 # printing
 # ---------------------------------------------------------------------------
@@ -1077,6 +1115,14 @@ def format_results(res: dict[str, Any]) -> str:
             ["call", "hostlib", "numpy", "hostlib ns", "numpy ns", "hostlib/numpy"],
             [[r["call"], r["hostlib"], r["numpy"], f(r["hostlib_ns"]), f(r["numpy_ns"]), f(r["hostlib_over_numpy"])]
              for r in rows], "lllrrr"))
+    if "import" in sec:
+        imp = sec["import"]
+        out += ["", "== Import cost: fresh interpreters, best of the rounds (ms)"]
+        out.append(B.render_table(["import", "ms"], [[k, f(v)] for k, v in imp["best_ms"].items()], "lr"))
+        out.append(f"import hostlib beyond numpy: {f(imp['hostlib_beyond_numpy_ms'])} ms (target <= "
+                   f"{f(imp['target_ms'])}: {'ok' if imp['ok'] else 'ABOVE TARGET'}); -X importtime attributes "
+                   f"{f(imp['importtime_hostlib_ms'])} ms to hostlib; starting the kernels host on first use "
+                   f"(discovery, validation, selection): {f(imp['host_start_ms'])} ms")
     out.append("")
     spread = noise(res)
     if spread:
@@ -1281,7 +1327,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             total += len(kernel_cases(B.LEVEL1, mode["level1_sizes"]))
         if "selection" in sections:
             total += len(selection_cases(mode))
-        total += ("overhead" in sections) + ("python" in sections)
+        total += ("overhead" in sections) + ("python" in sections) + ("import" in sections)
         progress = B.Progress(total, quiet=args.quiet, title="benchmarks")
         res: dict[str, Any] = {
             "machine": machine_info(),
@@ -1312,7 +1358,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         res["levels"] = ctx.level_info()
         runners = {"ufunc": section_ufunc, "patch": section_patch, "gemm": section_gemm, "level1": section_level1,
-                   "selection": section_selection, "overhead": section_overhead, "python": section_python}
+                   "selection": section_selection, "overhead": section_overhead, "python": section_python,
+                   "import": section_import}
         for s in SECTIONS:
             if s in sections:
                 res["sections"][s] = runners[s](ctx, progress)
