@@ -121,7 +121,7 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "selection", "overhead", "python"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import"}
     assert {(r["kernel"], r["dtype"]) for r in sec["patch"]} == {(k, d) for k in ("sin", "exp") for d in ("f32", "f64")}
     for row in sec["patch"]:
         assert positive(row["hostlib"]["speedup_vs_numpy"])
@@ -150,6 +150,9 @@ def test_suite_smoke(tmp_path):
             assert positive(row["table_over_direct"])
     for row in sec["python"]:
         assert positive(row["hostlib_over_numpy"])
+    imp = sec["import"]
+    assert all(positive(v) for v in imp["best_ms"].values()) and positive(imp["importtime_hostlib_ms"])
+    assert imp["ok"] == (imp["hostlib_beyond_numpy_ms"] <= imp["target_ms"])
     try:
         import matplotlib  # noqa: F401
     except ImportError:
