@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ._tune import TuneResult
 
 try:
-    from . import _core, _features  # noqa: F401  (built and generated at build time)
+    from . import _core, _features, _version  # noqa: F401  (built and generated at build time)
 except ImportError as _exc:
     if os.path.exists(os.path.join(os.path.dirname(__file__), "meson.build")):
         raise ImportError(
@@ -70,7 +70,7 @@ from ._numpy_patch import is_numpy_patched, patch_numpy, patched_numpy, restore_
 from ._profile import ProfileWarning  # noqa: E402
 from ._registry import BUILTIN, InterfaceError  # noqa: E402
 
-__version__ = "0.1.0"
+__version__ = _version.version
 
 #: the numpy-facing functions (hostlib._wrappers), imported on first access:
 #: importing them binds them to the kernels table, which starts the host

@@ -10,6 +10,8 @@
                                  run a script (or ``-m module``) with numpy's
                                  exp/log/sqrt/sin/cos served by hostlib
                                  (``python -m hostlib run --help``)
+    python -m hostlib config     what ``hostlib-config`` prints: where a build
+                                 finds hostlib (``python -m hostlib config --help``)
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         from hostlib import _numpy_patch
 
         return _numpy_patch.main(argv[1:])
+    if argv and argv[0] == "config":
+        # starts nothing: a build may run it whatever HOSTLIB_* says
+        from hostlib import _configtool
+
+        return _configtool.main(argv[1:])
 
     parser = argparse.ArgumentParser(
         prog="python -m hostlib",
@@ -42,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Subcommands: 'bench' compares every usable backend kernel by kernel "
         "(python -m hostlib bench --help); 'tune' measures them and saves the fastest per entry "
         "as this machine's profile (python -m hostlib tune --help); 'run' runs a script with numpy's "
-        "exp/log/sqrt/sin/cos served by hostlib (python -m hostlib run --help). "
+        "exp/log/sqrt/sin/cos served by hostlib (python -m hostlib run --help); "
+        "'config' is hostlib-config. "
         "Environment: HOSTLIB_BACKEND=auto|name[,name...], HOSTLIB_DISABLE_FEATURES=FEATURE[,FEATURE...], "
         "HOSTLIB_PROFILE=path, HOSTLIB_TUNE=on|off",
     )
