@@ -3,9 +3,10 @@
 
 How a downstream Cython module uses hostlib, in three steps:
 
-1. ``cimport`` what it needs from ``hostlib_stubs`` (the .pxd that
-   ``hostlib.get_include()`` points to; meson passes that directory to Cython
-   and to the C compiler, nothing is copied);
+1. ``cimport`` what it needs from ``hostlib.stubs`` (the .pxd installed in
+   the hostlib package, which Cython finds on ``sys.path`` as it finds
+   numpy's; meson's ``dependency('hostlib')`` gives the C compiler the
+   header; nothing is copied);
 2. call ``import_hostlib()`` once, at module level: it fetches hostlib's
    capsule and checks the ABI, raising ImportError (naming both versions) if
    this module was built against a newer or incompatible hostlib;
@@ -23,7 +24,7 @@ from libc.math cimport INFINITY
 from libc.stdint cimport uintptr_t
 from libc.string cimport memcpy
 
-from hostlib_stubs cimport (
+from hostlib.stubs cimport (
     HOSTLIB_NOTRANS,
     HOSTLIB_TRANS,
     hostlib_daxpy,
