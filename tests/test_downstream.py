@@ -23,6 +23,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -383,6 +384,84 @@ def test_cython_consumer_checks_the_abi_at_import(run_python, compiler, tmp_path
     else:
         msg = out.get("import_error", "")
         assert f"ABI {IFACE.abi_major}.{IFACE.abi_minor + 1}" in msg and f"ABI {IFACE.abi}" in msg, out
+
+
+PACKAGE_CYTHON_CONSUMER = """
+# cython: language_level=3
+from hostlib.stubs cimport hostlib_ddot, import_hostlib
+cimport hostlib.stubs as stubs
+
+import_hostlib()
+
+def dot_iota(int n):
+    cdef double x[64]
+    cdef double y[64]
+    cdef int i
+    n = min(n, 64)
+    for i in range(n):
+        x[i] = i
+        y[i] = 1.0
+    return hostlib_ddot(n, x, 1, y, 1) + stubs.hostlib_ddot(n, x, 1, y, 1)
+"""
+
+
+def test_cython_package_style_cimport(run_python, compiler, tmp_path):
+    """`from hostlib.stubs cimport ...` and `cimport hostlib.stubs`: Cython
+    finds hostlib/stubs.pxd on sys.path, with no -I."""
+    if importlib.util.find_spec("Cython") is None:
+        pytest.skip("Cython is not installed")
+    pyx = tmp_path / "cy_package.pyx"
+    pyx.write_text(textwrap.dedent(PACKAGE_CYTHON_CONSUMER))
+    proc = subprocess.run([sys.executable, "-m", "cython", "-3", str(pyx), "-o", str(tmp_path / "cy_package.c")],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    compiler.build(tmp_path / "cy_package.c", "cy_package", tmp_path / "mod", hostlib.get_include(), opt="-O0")
+    r = run_python("import cy_package; print(cy_package.dot_iota(50))", pythonpath=[str(tmp_path / "mod")])
+    assert r.returncode == 0, r.stderr
+    assert float(r.stdout) == 2 * 50 * 49 / 2
+
+
+# ============================================ a stub called before the import
+
+EARLY_CALL = r"""
+#include <Python.h>
+#include "hostlib_stubs.h"
+
+/* calls a kernel without import_hostlib() first: the bug under test */
+static PyObject *early(PyObject *self, PyObject *unused)
+{
+    double x[3] = {1.0, 2.0, 3.0};
+    return PyFloat_FromDouble(hostlib_ddot(3, x, 1, x, 1));
+}
+
+static PyMethodDef methods[] = {{"early", early, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "early_stub", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_early_stub(void) { return PyModule_Create(&def); }
+"""
+
+
+def test_stub_before_import_stops_with_a_message_in_debug_builds(run_python, compiler, tmp_path):
+    compiler.build("#define HOSTLIB_DEBUG_STUBS\n" + EARLY_CALL, "early_stub", tmp_path / "mod", hostlib.get_include())
+    r = run_python("import early_stub; early_stub.early()", pythonpath=[str(tmp_path / "mod")])
+    assert r.returncode != 0, r
+    assert r.returncode != -signal.SIGSEGV, f"segfault instead of a message:\n{r.stderr}"
+    assert "called before import_hostlib()" in r.stderr, r.stderr
+    assert "call import_hostlib() once" in r.stderr, r.stderr
+
+
+def test_release_stubs_are_a_plain_indirect_call(compiler, tmp_path):
+    """Without HOSTLIB_DEBUG_STUBS a call compiles to no check at all."""
+    src = tmp_path / "call.c"
+    asm = {}
+    for mode, define in (("release", ""), ("debug", "#define HOSTLIB_DEBUG_STUBS\n")):
+        src.write_text(define + '#include <Python.h>\n#include "hostlib_stubs.h"\n'
+                       "double f(const double *x) { return hostlib_ddot(3, x, 1, x, 1); }\n")
+        out = tmp_path / f"{mode}.s"
+        includes = [f"-I{hostlib.get_include()}"] + [f"-I{p}" for p in compiler.python_includes]
+        Compiler._run(compiler.cc + ["-std=c11", "-O2", *includes, "-S", str(src), "-o", str(out)])
+        asm[mode] = out.read_text()
+    assert "FatalError" in asm["debug"]
+    assert "FatalError" not in asm["release"]
 
 
 # ================================================= kernel side: real providers
