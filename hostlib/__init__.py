@@ -250,8 +250,11 @@ def tune(
 def get_include() -> str:
     """Directory of ``hostlib_stubs.h`` and ``hostlib_stubs.pxd``.
 
-    Add it to the C include path and to Cython's include path (``-I``) of an
-    extension that calls hostlib kernels.
+    Add it to the C include path (``-I``) of an extension that calls hostlib
+    kernels, and to Cython's for the flat ``cimport hostlib_stubs``; the
+    package-style ``from hostlib.stubs cimport ...`` needs no Cython ``-I``.
+    Starts nothing. ``hostlib-config`` and ``hostlib.pc`` give the same
+    directory to builds (README: *Building against hostlib*).
     """
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "include")
 
