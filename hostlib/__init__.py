@@ -15,7 +15,7 @@ Query and switch::
     >>> with hostlib.using("sse2"):
     ...     hostlib.dot(x, y)
 
-Environment variables, read at import:
+Environment variables, read when a host starts (see below):
 
 ``HOSTLIB_BACKEND``
     ``auto`` (default) or a comma-separated list of backends to prefer, in
