@@ -30,6 +30,12 @@ Environment variables, read when a host starts (see below):
 ``HOSTLIB_TUNE``
     ``on`` (default): automatic selection serves the measured winner where
     the profile holds; ``off``: declared priorities only.
+``HOSTLIB_NUM_THREADS``
+    Threads of hostlib's pool (default: ``OMP_NUM_THREADS`` if set, else
+    the CPUs this process may run on); see :func:`set_num_threads`.
+``HOSTLIB_REPRODUCIBLE``
+    ``1``: reductions bit-identical on every backend; see
+    :func:`set_reproducible`.
 
 They are read when the host starts: on first use (a kernel call,
 ``active()``, the report, a C consumer's ``import_hostlib()``), not at
@@ -72,6 +78,12 @@ from ._registry import BUILTIN, InterfaceError  # noqa: E402
 
 __version__ = _version.version
 
+if "threadpoolctl" in __import__("sys").modules:  # cheap only then: see _threading
+    from . import _threading as _t
+
+    _t.register_threadpoolctl(import_it=False)
+    del _t
+
 #: the numpy-facing functions (hostlib._wrappers), imported on first access:
 #: importing them binds them to the kernels table, which starts the host
 _KERNEL_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "axpy", "dot", "scal", "asum", "nrm2", "sum", "gemm")
@@ -95,6 +107,10 @@ __all__ = [
     "restore_numpy",
     "is_numpy_patched",
     "patched_numpy",
+    "set_num_threads",
+    "get_num_threads",
+    "set_reproducible",
+    "is_reproducible",
     *_KERNEL_FUNCTIONS,
 ]
 
@@ -245,6 +261,50 @@ def tune(
     from ._tune import tune as _run
 
     return _run(_registry.host(BUILTIN), quick=quick, entries=entries, save=save, path=path, progress=progress)
+
+
+def set_num_threads(n: int) -> None:
+    """Use at most ``n`` threads (the caller included) in hostlib's pool.
+
+    The pool splits gemm over blocks of C, and elementwise and level-1
+    calls above a size threshold, for every backend that does not thread
+    itself (OpenBLAS keeps its own threads: ``kernels_openblas``). Results
+    do not depend on ``n``. A call made while another call holds the pool,
+    or from inside a pool thread, runs on its caller's thread alone, so
+    calls from many threads never oversubscribe. ``threadpoolctl``'s
+    ``threadpool_limits`` sets the same value. Does not start the host.
+    """
+    from . import _threading
+
+    _threading.set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    """The pool's thread count: what :func:`set_num_threads` set, else
+    ``HOSTLIB_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the CPUs in
+    this process's affinity mask. Raises ``ValueError`` if
+    ``HOSTLIB_NUM_THREADS`` is malformed."""
+    from . import _threading
+
+    return _threading.get_num_threads()
+
+
+def set_reproducible(on: bool = True) -> None:
+    """Reproducible mode: ``sum``, ``asum``, ``dot`` and ``nrm2`` (float32
+    and float64, Python, C and Cython callers alike) give bit-identical
+    results on every hostlib backend (portable, sse2, avx2, avx512) for the
+    same input, whatever the thread count and the input's alignment (those
+    two never change a result, in either mode). It runs one summation order
+    every vector width reproduces, without FMA. A backend without
+    reproducible kernels (OpenBLAS) does not serve those entries in this
+    mode. Process-wide and atomic, like :func:`use`; also
+    ``HOSTLIB_REPRODUCIBLE=1``."""
+    _registry.host(BUILTIN).set_reproducible(bool(on))
+
+
+def is_reproducible() -> bool:
+    """Whether reproducible mode is on (see :func:`set_reproducible`)."""
+    return bool(_registry.host(BUILTIN).reproducible)
 
 
 def get_include() -> str:

@@ -7,7 +7,8 @@
  * does what must be done in C:
  *
  *   inspect(capsule, ...)   validate a provider capsule, report its slots
- *   compose(...)            build a new immutable table, slot by slot
+ *   compose(...)            build a new immutable table, slot by slot (some
+ *                           slots may hold the host's threading wrappers)
  *   new_host_api(...)       the struct re-exported to downstream code
  *   activate(api, table)    atomically make a table the active one
  *   slot_address(cap, i)    a slot's function address (tests, report)
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "hostlib_table.h"
+#include "composed.h"
 
 #define SLOT_SIZE sizeof(hostlib_fn)
 #define SLOTS_OF(header) ((hostlib_fn *)((char *)(header) + sizeof(hostlib_table_header)))
@@ -166,26 +168,56 @@ immortal_string(PyObject *str)
 }
 
 PyDoc_STRVAR(compose_doc,
-"compose(capsule_name, magic, abi_major, abi_minor, name, version, features, sources)\n\n"
+"compose(capsule_name, magic, abi_major, abi_minor, name, version, features, sources,\n"
+"        wrappers=None, wrapped=())\n\n"
 "Build a new, immutable table of len(sources) slots whose slot i is slot i\n"
 "of the provider capsule sources[i]. Every source must be valid and fill\n"
-"its slot. Returns a capsule of the new table; the table is never freed.");
+"its slot. Where wrapped[i] is true, public slot i is instead slot i of\n"
+"the table `wrappers` (the host's threading wrappers), and the provider's\n"
+"function stays reachable in the hidden extension (composed.h). Returns a\n"
+"capsule of the new table; the table is never freed.");
+
+/* The hidden extension after the public slots: see composed.h. */
+#define INNER_OF(header) ((hostlib_fn *)((char *)(header) + (header)->size)) /* writable */
 
 static PyObject *
 core_compose(PyObject *Py_UNUSED(self), PyObject *args)
 {
     const char *capsule_name;
     unsigned long magic, abi_major, abi_minor;
-    PyObject *name, *version, *sources;
+    PyObject *name, *version, *sources, *wrappers = Py_None, *wrapped = NULL;
     unsigned long long features;
-    if (!PyArg_ParseTuple(args, "skkkUUKO!:compose", &capsule_name, &magic, &abi_major,
-                          &abi_minor, &name, &version, &features, &PyTuple_Type, &sources)) {
+    if (!PyArg_ParseTuple(args, "skkkUUKO!|OO!:compose", &capsule_name, &magic, &abi_major,
+                          &abi_minor, &name, &version, &features, &PyTuple_Type, &sources,
+                          &wrappers, &PyTuple_Type, &wrapped)) {
         return NULL;
     }
     Py_ssize_t nslots = PyTuple_GET_SIZE(sources);
     size_t size = sizeof(hostlib_table_header) + (size_t)nslots * SLOT_SIZE;
     if (size > UINT32_MAX) {
         return reject("too many slots");
+    }
+    const hostlib_table_header *wrap = NULL;
+    if (wrapped != NULL && PyTuple_GET_SIZE(wrapped) != 0) {
+        if (PyTuple_GET_SIZE(wrapped) != nslots) {
+            return reject("wrapped has %zd items for %zd slots", PyTuple_GET_SIZE(wrapped), nslots);
+        }
+        if (wrappers == Py_None) {
+            return reject("wrapped slots but no wrappers table");
+        }
+        wrap = checked_header(wrappers, capsule_name, magic, abi_major);
+        if (wrap == NULL) {
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < nslots; i++) {
+            int w = PyObject_IsTrue(PyTuple_GET_ITEM(wrapped, i));
+            if (w < 0) {
+                return NULL;
+            }
+            if (w && (i >= provider_nslots(wrap) || SLOTS_OF(wrap)[i] == NULL)) {
+                return reject("the wrappers table does not fill slot %zd", i);
+            }
+        }
     }
     /* check everything before allocating anything that is never freed */
     for (Py_ssize_t i = 0; i < nslots; i++) {
@@ -208,7 +240,7 @@ core_compose(PyObject *Py_UNUSED(self), PyObject *args)
         PyMem_RawFree((void *)name_copy);
         return NULL;
     }
-    hostlib_table_header *table = PyMem_RawCalloc(1, size);
+    hostlib_table_header *table = PyMem_RawCalloc(1, size + (size_t)nslots * SLOT_SIZE);
     if (table == NULL) {
         PyMem_RawFree((void *)name_copy);
         PyMem_RawFree((void *)version_copy);
@@ -225,6 +257,10 @@ core_compose(PyObject *Py_UNUSED(self), PyObject *args)
         const hostlib_table_header *src =
             PyCapsule_GetPointer(PyTuple_GET_ITEM(sources, i), capsule_name);
         SLOTS_OF(table)[i] = SLOTS_OF(src)[i];
+        INNER_OF(table)[i] = SLOTS_OF(src)[i];
+        if (wrap != NULL && PyObject_IsTrue(PyTuple_GET_ITEM(wrapped, i)) == 1) {
+            SLOTS_OF(table)[i] = SLOTS_OF(wrap)[i];
+        }
     }
     return PyCapsule_New(table, capsule_name, NULL);
 }
@@ -293,8 +329,10 @@ core_activate(PyObject *Py_UNUSED(self), PyObject *args)
 }
 
 PyDoc_STRVAR(slot_address_doc,
-"slot_address(capsule, capsule_name, magic, abi_major, slot) -> int\n\n"
-"Address of the function in a slot of a valid table (0 when not filled).");
+"slot_address(capsule, capsule_name, magic, abi_major, slot, inner=False) -> int\n\n"
+"Address of the function in a slot of a valid table (0 when not filled).\n"
+"inner=True: of a composed table, the provider's function behind a\n"
+"wrapper (the hidden extension); only for tables compose() built.");
 
 static PyObject *
 core_slot_address(PyObject *Py_UNUSED(self), PyObject *args)
@@ -303,8 +341,9 @@ core_slot_address(PyObject *Py_UNUSED(self), PyObject *args)
     const char *capsule_name;
     unsigned long magic, abi_major;
     Py_ssize_t slot;
-    if (!PyArg_ParseTuple(args, "Oskkn:slot_address", &capsule, &capsule_name, &magic,
-                          &abi_major, &slot)) {
+    int inner = 0;
+    if (!PyArg_ParseTuple(args, "Oskkn|p:slot_address", &capsule, &capsule_name, &magic,
+                          &abi_major, &slot, &inner)) {
         return NULL;
     }
     const hostlib_table_header *h = checked_header(capsule, capsule_name, magic, abi_major);
@@ -314,7 +353,7 @@ core_slot_address(PyObject *Py_UNUSED(self), PyObject *args)
     if (slot < 0 || slot >= provider_nslots(h)) {
         return PyLong_FromLong(0);
     }
-    return PyLong_FromVoidPtr((void *)SLOTS_OF(h)[slot]);
+    return PyLong_FromVoidPtr((void *)(inner ? HOSTLIB_INNER_SLOTS(h) : HOSTLIB_PUBLIC_SLOTS(h))[slot]);
 }
 
 static PyMethodDef core_methods[] = {

@@ -57,6 +57,9 @@ class _MalformedMetadata(ValueError):
 _PLUGIN_ERRORS = (Exception, SystemExit)
 
 
+#: the reductions a reproducible mode serves from reproducible tables
+REPRODUCIBLE_ENTRIES = frozenset({"ssum", "dsum", "sasum", "dasum", "sdot", "ddot", "snrm2", "dnrm2"})
+
 # status values of a Backend
 USABLE = "usable"
 UNSUPPORTED = "unsupported"  # the CPU (or the mask) lacks a declared feature
@@ -142,6 +145,12 @@ class Backend:
     metadata: Any = field(default=None, repr=False, compare=False)
     #: the compiled module's file (what a profile's measurement is tied to)
     file: str | None = field(default=None, compare=False)
+    #: entries whose function threads itself (metadata THREADED): the host
+    #: never splits them over its own pool
+    threaded: tuple[str, ...] = ()
+    #: entries of its table of reproducible reductions (_C_API_REPRODUCIBLE)
+    reproducible: tuple[str, ...] = ()
+    reproducible_capsule: Any = field(default=None, repr=False, compare=False)
 
     @property
     def usable(self) -> bool:
@@ -172,14 +181,16 @@ class Backend:
             "abi": self.abi,
             "origin": self.origin,
             "provides": list(self.provides),
+            "threaded": list(self.threaded),
+            "reproducible": list(self.reproducible),
             "details": self.details(),
         }
 
 
 def _read_metadata(
     meta: Any, ep_name: str, entries: tuple[str, ...]
-) -> tuple[str, tuple[str, ...], int, str, dict[str, int]]:
-    """(name, features, priority, extension, entry_priority) from a metadata
+) -> tuple[str, tuple[str, ...], int, str, dict[str, int], tuple[str, ...]]:
+    """(name, features, priority, extension, entry_priority, threaded) from a metadata
     module, or _MalformedMetadata (a ValueError) saying everything that is
     wrong with it. Reading an attribute may raise anything (a module
     ``__getattr__``, a property): the caller handles that."""
@@ -220,9 +231,21 @@ def _read_metadata(
     unknown = sorted(set(entry_priority) - set(entries))
     if unknown:
         problems.append(f"ENTRY_PRIORITY names unknown entries {unknown}")
+    # optional: the backend threads itself (all its entries, or the ones
+    # named), so the host's pool must not split its calls
+    threaded_attr = getattr(meta, "THREADED", False)
+    threaded: tuple[str, ...] = ()
+    if threaded_attr is True:
+        threaded = entries
+    elif isinstance(threaded_attr, (tuple, list, frozenset, set)) and all(isinstance(e, str) for e in threaded_attr):
+        threaded = tuple(e for e in entries if e in threaded_attr)
+        if set(threaded_attr) - set(entries):
+            problems.append(f"THREADED names unknown entries {sorted(set(threaded_attr) - set(entries))}")
+    elif threaded_attr is not False:
+        problems.append(f"THREADED must be True, False or a tuple of entry names, got {threaded_attr!r}")
     if problems:
         raise _MalformedMetadata("malformed metadata: " + "; ".join(problems))
-    return name, tuple(features), priority, extension, dict(entry_priority)
+    return name, tuple(features), priority, extension, dict(entry_priority), threaded
 
 
 def _describe_exception(exc: BaseException) -> str:
@@ -232,14 +255,26 @@ def _describe_exception(exc: BaseException) -> str:
 class Host:
     """The host side of one interface: its backends, selection and active table."""
 
-    def __init__(self, iface: Interface, portable_module: str, cpu: _cpu.CpuInfo, *, profile: bool = True) -> None:
+    def __init__(self, iface: Interface, portable_module: str, cpu: _cpu.CpuInfo, *, profile: bool = True,
+                 threads: bool = False, reproducible: bool = False) -> None:
         self.iface = iface
         self.cpu = cpu
         self._lock = threading.RLock()
-        self._compositions: dict[tuple[str, ...], Any] = {}
+        self._compositions: dict[tuple[Any, ...], Any] = {}
         self.api_capsule = _core.new_host_api(
             iface.host_capsule, iface.magic, iface.abi_major, iface.abi_minor
         )
+        #: the threading wrappers (hostlib._threads), for the kernels
+        #: interface of the process's kernels host only: they read this
+        #: host's active table
+        self._wrappers: Any = None
+        if threads:
+            from . import _threads
+
+            _threads.bind(self.api_capsule)
+            self._wrappers = _threads._C_API
+        #: reductions from reproducible tables (set_reproducible)
+        self.reproducible = reproducible
         self._portable = self._load_portable(portable_module)
         #: installed distributions whose entry points could not be read
         self.discovery_problems: list[str] = []
@@ -290,10 +325,13 @@ class Host:
                 f"(missing {missing}, ABI {info['abi_major']}.{info['abi_minor']}); "
                 "the installation is broken"
             )
+        reproducible, repro_capsule = self._reproducible(module, info["name"])
         return Backend(
             name=PORTABLE,
             status=USABLE,
             priority=None,
+            reproducible=reproducible,
+            reproducible_capsule=repro_capsule,
             version=info["version"],
             origin=(f"built into hostlib ({module_name})" if module_name.split(".")[0] == "hostlib"
                     else f"the interface's complete table ({module_name})"),
@@ -361,7 +399,8 @@ class Host:
         except _PLUGIN_ERRORS as exc:  # a third-party module may raise anything
             return Backend(status=INVALID, reason=f"cannot import metadata: {_describe_exception(exc)}", **record)
         try:
-            name, features, priority, extension, entry_priority = _read_metadata(meta, ep.name, self.iface.entries)
+            name, features, priority, extension, entry_priority, threaded = _read_metadata(
+                meta, ep.name, self.iface.entries)
         except _MalformedMetadata as exc:
             return Backend(status=INVALID, reason=str(exc), **record)
         except _PLUGIN_ERRORS as exc:  # e.g. a module __getattr__ that raises
@@ -420,8 +459,26 @@ class Host:
         if not self._provides(info):
             return Backend(status=INVALID, reason=f"its table (ABI {record['abi']}) fills no slot of this interface",
                            **record)
+        reproducible, repro_capsule = self._reproducible(module, name)
         return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, metadata=meta,
-                       file=getattr(module, "__file__", None), **record)
+                       file=getattr(module, "__file__", None), threaded=threaded,
+                       reproducible=reproducible, reproducible_capsule=repro_capsule, **record)
+
+    def _reproducible(self, module: Any, name: str) -> tuple[tuple[str, ...], Any]:
+        """A module's optional table of reproducible reductions
+        (``_C_API_REPRODUCIBLE``, see simd/kernels_table.h): its entries and
+        capsule, or nothing when absent or not a valid table of this
+        interface named like the module's."""
+        try:
+            capsule = getattr(module, "_C_API_REPRODUCIBLE", None)
+            if capsule is None:
+                return (), None
+            info = self._inspect(capsule)
+        except _PLUGIN_ERRORS:
+            return (), None
+        if info["name"] != name:
+            return (), None
+        return tuple(e for e in self._provides(info) if e in REPRODUCIBLE_ENTRIES), capsule
 
     # ------------------------------------------------------------- selection
 
@@ -501,15 +558,32 @@ class Host:
 
         return max(candidates, key=lambda b: (rank(b), -candidates.index(b)))
 
+    def _reproducible_provider(self, entry: str, chosen: Backend, order: list[Backend]) -> Backend:
+        """Who serves a reduction in reproducible mode: the chosen backend's
+        reproducible table if it has one for the entry, else the first in
+        the order that has (the portable table always does)."""
+        if entry in chosen.reproducible:
+            return chosen
+        return next((b for b in order if entry in b.reproducible), self._portable)
+
     def select(self, preference: tuple[str, ...] | None) -> None:
         """Compose the table for a (checked) preference and make it active."""
         order = self.order_for(preference)
         providers = [self._provider(entry, order, preference is None) for entry in self.iface.entries]
-        key = tuple(b.name for b in providers)
+        repro = [False] * len(providers)
+        if self.reproducible and self._portable.reproducible:
+            for k, entry in enumerate(self.iface.entries):
+                if entry in REPRODUCIBLE_ENTRIES:
+                    providers[k] = self._reproducible_provider(entry, providers[k], order)
+                    repro[k] = True
+        wrapped = tuple(self._wrappers is not None and entry not in b.threaded and entry not in self.iface.retired
+                        for entry, b in zip(self.iface.entries, providers))
+        names = tuple(b.name for b in providers)
+        key = (names, tuple(repro), wrapped)
         with self._lock:
             table = self._compositions.get(key)
             if table is None:
-                used = list(dict.fromkeys(key))
+                used = list(dict.fromkeys(names))
                 i = self.iface
                 table = _core.compose(
                     i.provider_capsule,
@@ -519,13 +593,25 @@ class Host:
                     "hostlib[" + ",".join(used) + "]",
                     _spec_version(),
                     _cpu.features_to_bits(_cpu.closure([f for b in providers for f in b.features])),
-                    tuple(b.capsule for b in providers),
+                    tuple(b.reproducible_capsule if r else b.capsule for b, r in zip(providers, repro)),
+                    self._wrappers,
+                    wrapped if self._wrappers is not None else (),
                 )
                 self._compositions[key] = table
             _core.activate(self.api_capsule, table, self.iface.provider_capsule, self.iface.magic)
             self.preference = preference
-            self.serving = {e: b for e, b in zip(self.iface.entries, key) if e not in self.iface.retired}
+            self.serving = {e: b for e, b in zip(self.iface.entries, names) if e not in self.iface.retired}
+            #: entries the host's pool splits
+            self.split = {e for e, w in zip(self.iface.entries, wrapped) if w}
             self.table = table
+
+    def set_reproducible(self, on: bool) -> None:
+        """Serve sum, asum, dot and nrm2 from the reproducible tables (on)
+        or the fastest ones (off); the switch is atomic like use()."""
+        with self._lock:
+            self.reproducible = bool(on)
+            if hasattr(self, "table"):
+                self.reselect()
 
     # The selection is process-wide (C callers read one active table), so
     # using() blocks of several threads cannot each have their own. The
@@ -629,6 +715,14 @@ class Host:
         return _core.slot_address(b.capsule, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry))
 
     def active_address(self, entry: str) -> int:
+        """Address of the backend function the active table calls for an
+        entry (behind the host's threading wrapper, where there is one)."""
+        i = self.iface
+        return _core.slot_address(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry), True)
+
+    def public_address(self, entry: str) -> int:
+        """Address of the function in the active table's public slot (what
+        callers call: a threading wrapper or the backend's function)."""
         i = self.iface
         return _core.slot_address(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry))
 

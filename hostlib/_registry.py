@@ -112,8 +112,16 @@ def host(name: str = BUILTIN) -> _host.Host:
         h = _hosts.get(name)
         if h is None:
             iface = _describe(name)
+            builtin = name == BUILTIN
+            reproducible = False
+            if builtin:  # the pool's settings: errors in them stop the start, like HOSTLIB_BACKEND's
+                from . import _threading
+
+                _threading.configure()
+                reproducible = _threading.reproducible_from_environment()
             try:
-                h = _host.Host(iface, iface.portable, _cpu_info(), profile=name == BUILTIN)
+                h = _host.Host(iface, iface.portable, _cpu_info(), profile=builtin, threads=builtin,
+                               reproducible=reproducible)
             except ImportError as exc:  # its portable table is missing or incomplete
                 raise InterfaceError(f"interface {name!r} cannot be used: {exc}") from None
             var = backend_variable(name)

@@ -29,18 +29,42 @@
 #define HOSTLIB_PROVIDER_INTERP_SLOT_
 #endif
 
+/* export a const table as a capsule attribute of the module */
+static inline int hostlib_provider_export_(PyObject *module, const char *attr, const void *table,
+                                           const char *capsule_name)
+{
+    /* the table is const data; the capsule only lends its address */
+    PyObject *capsule = PyCapsule_New((void *)table, capsule_name, NULL);
+    if (capsule == NULL) {
+        return -1;
+    }
+    int rc = PyModule_AddObjectRef(module, attr, capsule);
+    Py_DECREF(capsule);
+    return rc;
+}
+
 #define HOSTLIB_PROVIDER_MODULE(modname, table, capsule_name)                   \
     static int hostlib_provider_exec_(PyObject *module)                        \
     {                                                                          \
-        /* the table is const data; the capsule only lends its address */     \
-        PyObject *capsule = PyCapsule_New((void *)&(table), (capsule_name), NULL); \
-        if (capsule == NULL) {                                                 \
+        return hostlib_provider_export_(module, "_C_API", &(table), (capsule_name)); \
+    }                                                                          \
+    HOSTLIB_PROVIDER_MODULE_DEF_(modname)
+
+/* The same, also exporting a table of reproducible reductions (see
+   simd/kernels_table.h) as _C_API_REPRODUCIBLE: the host serves its
+   entries instead of the main table's in reproducible mode. */
+#define HOSTLIB_PROVIDER_MODULE_REPRODUCIBLE(modname, table, repro_table, capsule_name) \
+    static int hostlib_provider_exec_(PyObject *module)                        \
+    {                                                                          \
+        if (hostlib_provider_export_(module, "_C_API", &(table), (capsule_name)) < 0) { \
             return -1;                                                         \
         }                                                                      \
-        int rc = PyModule_AddObjectRef(module, "_C_API", capsule);             \
-        Py_DECREF(capsule);                                                    \
-        return rc;                                                             \
+        return hostlib_provider_export_(module, "_C_API_REPRODUCIBLE", &(repro_table), \
+                                        (capsule_name));                       \
     }                                                                          \
+    HOSTLIB_PROVIDER_MODULE_DEF_(modname)
+
+#define HOSTLIB_PROVIDER_MODULE_DEF_(modname)                                  \
     static PyModuleDef_Slot hostlib_provider_slots_[] = {                      \
         {Py_mod_exec, (void *)hostlib_provider_exec_},                        \
         HOSTLIB_PROVIDER_INTERP_SLOT_                                          \

@@ -9,5 +9,7 @@
 #include "hostlib_kernels_table.h"
 
 extern const hostlib_kernels_table avx512_table;
+extern const hostlib_kernels_table avx512_reproducible_table;
 
-HOSTLIB_PROVIDER_MODULE(_avx512, avx512_table, HOSTLIB_KERNELS_PROVIDER_CAPSULE)
+HOSTLIB_PROVIDER_MODULE_REPRODUCIBLE(_avx512, avx512_table, avx512_reproducible_table,
+                                     HOSTLIB_KERNELS_PROVIDER_CAPSULE)

@@ -13,6 +13,8 @@
  *                        e.g. avx2_table
  *   SIMD_EXTRA_ENTRIES   more designated initializers for entries the layer
  *                        implements elsewhere, e.g. `.dexp = my_dexp, .sexp = ...`
+ *   SIMD_REPRODUCIBLE_TABLE_NAME  the reproducible table's name (below);
+ *                        default SIMD_NAME(reproducible_table)
  * The elementwise and gemm entries are listed when simd/elementwise.h or
  * simd/gemm.h, included before, define SIMD_HAVE_ELEMENTWISE / SIMD_HAVE_GEMM
  * for the current layer.
@@ -74,5 +76,30 @@ const hostlib_kernels_table SIMD_TABLE_NAME = {
 #endif
     SIMD_EXTRA_ENTRIES
 };
+
+#ifdef SIMD_HAVE_REPRODUCIBLE
+/* The same provider's reproducible reductions (level1.h's fixed order,
+   which every layer reproduces bit for bit): what the host serves for
+   sum, asum, dot and nrm2 in reproducible mode. The module exports it as
+   the capsule _C_API_REPRODUCIBLE (HOSTLIB_PROVIDER_MODULE_REPRODUCIBLE in
+   hostlib_provider.h); a module without one is simply not used for those
+   entries in that mode. */
+#ifndef SIMD_REPRODUCIBLE_TABLE_NAME
+#define SIMD_REPRODUCIBLE_TABLE_NAME SIMD_NAME(reproducible_table)
+#endif
+extern const hostlib_kernels_table SIMD_REPRODUCIBLE_TABLE_NAME;
+
+const hostlib_kernels_table SIMD_REPRODUCIBLE_TABLE_NAME = {
+    HOSTLIB_KERNELS_HEADER(SIMD_PROVIDER_NAME, SIMD_PROVIDER_VERSION, SIMD_PROVIDER_FEATURES),
+    .sdot = SIMD_NAME(sdot_r),
+    .ddot = SIMD_NAME(ddot_r),
+    .sasum = SIMD_NAME(sasum_r),
+    .dasum = SIMD_NAME(dasum_r),
+    .snrm2 = SIMD_NAME(snrm2_r),
+    .dnrm2 = SIMD_NAME(dnrm2_r),
+    .ssum = SIMD_NAME(ssum_r),
+    .dsum = SIMD_NAME(dsum_r),
+};
+#endif
 
 #endif /* SIMD_KERNELS_TABLE_H */

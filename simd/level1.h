@@ -86,6 +86,7 @@ enum {
 #define L1_LOADS vf64_loads
 #define L1_(x) l1_f64_##x
 #define L1_NAME(x) SIMD_NAME(d##x)
+#define L1_RW 32
 #include "level1.h"
 /* (the pass undefines its parameters at its end) */
 
@@ -102,6 +103,7 @@ enum {
 #define L1_LOADS vf32_loads
 #define L1_(x) l1_f32_##x
 #define L1_NAME(x) SIMD_NAME(s##x)
+#define L1_RW 64
 #include "level1.h"
 
 /* pass 3: float32 elements accumulated in float64 lanes */
@@ -115,11 +117,14 @@ enum {
 #define L1_LOADU_PARTIAL vf64_loadu_partial_f32
 #define L1_LOADS vf64_loads_f32
 #define L1_(x) l1_f32w_##x
+#define L1_RW 32
 #include "level1.h"
 
 /* Rare cases of dnrm2: an inf or nan, an overflowed sum, or a sum so small
-   that squares lost bits to underflow. `ss` is the plain sum of squares. */
-static double l1_dnrm2_rescaled(ptrdiff_t n, const double *x, ptrdiff_t incx, double ss)
+   that squares lost bits to underflow. `ss` is the plain sum of squares;
+   `repro` selects the reproducible engine for the scaled sum (the maximum
+   does not depend on the order). */
+static double l1_dnrm2_rescaled(ptrdiff_t n, const double *x, ptrdiff_t incx, double ss, int repro)
 {
     const double amax = l1_f64_reduce_any(L1_MAXABS, n, x, incx, NULL, 0, 0.0);
     if (amax == HUGE_VAL) {
@@ -138,11 +143,13 @@ static double l1_dnrm2_rescaled(ptrdiff_t n, const double *x, ptrdiff_t incx, do
     if (k > DBL_MAX_EXP - 1) {
         k = DBL_MAX_EXP - 1;
     }
-    const double s = l1_f64_reduce_any(L1_SUMSQ_SCALED, n, x, incx, NULL, 0, ldexp(1.0, k));
+    const double scale = ldexp(1.0, k);
+    const double s = repro ? l1_f64_rreduce_any(L1_SUMSQ_SCALED, n, x, incx, NULL, 0, scale)
+                           : l1_f64_reduce_any(L1_SUMSQ_SCALED, n, x, incx, NULL, 0, scale);
     return ldexp(sqrt(s), -k);
 }
 
-static double SIMD_NAME(dnrm2)(ptrdiff_t n, const double *x, ptrdiff_t incx)
+L1_INLINE double l1_dnrm2(ptrdiff_t n, const double *x, ptrdiff_t incx, int repro)
 {
     if (n <= 0) {
         return 0.0;
@@ -150,26 +157,51 @@ static double SIMD_NAME(dnrm2)(ptrdiff_t n, const double *x, ptrdiff_t incx)
     /* One fast pass without scaling. Its result is accurate when finite and
        not tiny: squares below 2^-1022 lose bits, but relative to a sum above
        ~2^-600 those bits are far below rounding error. */
-    const double ss = l1_f64_reduce_any(L1_SUMSQ, n, x, incx, NULL, 0, 1.0);
+    const double ss = repro ? l1_f64_rreduce_any(L1_SUMSQ, n, x, incx, NULL, 0, 1.0)
+                            : l1_f64_reduce_any(L1_SUMSQ, n, x, incx, NULL, 0, 1.0);
     if (ss >= 1e-180 && ss <= DBL_MAX) { /* 1e-180 ~ 2^-598 */
         return sqrt(ss);
     }
-    return l1_dnrm2_rescaled(n, x, incx, ss);
+    return l1_dnrm2_rescaled(n, x, incx, ss, repro);
 }
 
-static float SIMD_NAME(snrm2)(ptrdiff_t n, const float *x, ptrdiff_t incx)
+L1_INLINE float l1_snrm2(ptrdiff_t n, const float *x, ptrdiff_t incx, int repro)
 {
     if (n <= 0) {
         return 0.0f;
     }
     /* float32 squares are exact in float64, and their sum can neither
        overflow nor underflow: no scaling needed. */
-    const double ss = l1_f32w_reduce_any(L1_SUMSQ, n, x, incx, NULL, 0, 1.0);
+    const double ss = repro ? l1_f32w_rreduce_any(L1_SUMSQ, n, x, incx, NULL, 0, 1.0)
+                            : l1_f32w_reduce_any(L1_SUMSQ, n, x, incx, NULL, 0, 1.0);
     if (ss != ss && l1_f32_reduce_any(L1_MAXABS, n, x, incx, NULL, 0, 0.0f) == HUGE_VALF) {
         return HUGE_VALF; /* a nan, but inf wins as in math.hypot */
     }
     return (float)sqrt(ss);
 }
+
+static double SIMD_NAME(dnrm2)(ptrdiff_t n, const double *x, ptrdiff_t incx)
+{
+    return l1_dnrm2(n, x, incx, 0);
+}
+
+static float SIMD_NAME(snrm2)(ptrdiff_t n, const float *x, ptrdiff_t incx)
+{
+    return l1_snrm2(n, x, incx, 0);
+}
+
+static double SIMD_NAME(dnrm2_r)(ptrdiff_t n, const double *x, ptrdiff_t incx)
+{
+    return l1_dnrm2(n, x, incx, 1);
+}
+
+static float SIMD_NAME(snrm2_r)(ptrdiff_t n, const float *x, ptrdiff_t incx)
+{
+    return l1_snrm2(n, x, incx, 1);
+}
+
+/* The layer can fill a reproducible table (simd/kernels_table.h). */
+#define SIMD_HAVE_REPRODUCIBLE 1
 
 #endif /* SIMD_LEVEL1_H */
 
@@ -269,16 +301,21 @@ L1_INLINE V L1_(block)(int op, int unit, const L1_(src) *s, ptrdiff_t i, ptrdiff
     return L1_(combine)(op, L1_(combine)(op, a0, a1), L1_(combine)(op, a2, a3));
 }
 
-/* op over n >= 1 elements. With unit stride an unaligned head goes first,
-   so that the blocks' loads are aligned. Block results are combined
-   pairwise by a binary counter (no recursion): stack[] holds partials of
-   2^k blocks, largest first; block b merges as many of them as b has
-   trailing zero bits. */
+/* op over n >= 1 elements. Blocks start at element 0 whatever the
+   address: which lane and which block an element goes to depends on its
+   index only, so the result does not depend on where the array starts.
+   (Peeling an unaligned head so that the loads are aligned made the sum
+   depend on the address: 3 different avx512 dsum results over 8 start
+   offsets. Unaligned loads of data already in L1/L2 cost some speed;
+   streaming from memory, none.) Block results are combined pairwise by a
+   binary counter (no recursion): stack[] holds partials of 2^k blocks,
+   largest first; block b merges as many of them as b has trailing zero
+   bits. */
 L1_INLINE T L1_(reduce)(int op, int unit, const L1_(src) *s, ptrdiff_t n)
 {
     enum { BLOCK = L1_BLOCK_VECTORS * LANES };
-    ptrdiff_t i = unit ? L1_(head)(s->x, n) : 0;
-    V r = L1_(block)(op, unit, s, 0, i);
+    ptrdiff_t i = 0;
+    V r = V_(zero)();
     V stack[64];
     int top = 0;
     for (ptrdiff_t b = 1; i < n; b++, i += BLOCK) {
@@ -306,8 +343,142 @@ L1_INLINE T L1_(reduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, c
     return L1_(reduce)(op, 0, &s, n);
 }
 
+/* ---------------- the reproducible engine (every pass) ----------------
+
+   One summation order that every layer reproduces bit for bit, whatever its
+   lane count (what the reproducible tables serve: see the end of the file).
+   The order is defined on L1_RW logical lanes (32 for float64 lanes, 64 for
+   float32; a layer holds them in L1_RV = L1_RW / LANES vectors, so avx512
+   keeps its 4 accumulators and the scalar layer has 32 or 64):
+     - element i is added to lane i % L1_RW, in index order, with one
+       rounding per operation (no FMA: dot is add(acc, mul(x, y)), which
+       every layer rounds alike; the layers' fma is fused on some and not
+       on others);
+     - a block is L1_RBLOCK consecutive elements; block partials (L1_RW
+       lanes each) are combined lane by lane by the same binary counter as
+       L1_(reduce);
+     - the lanes are then folded in halves: lane j += lane j + h for
+       h = L1_RW/2, ..., 1.
+   Lanes past n are skipped: their accumulators stay +0, and adding +0
+   would change nothing (an accumulator starting at +0 is never -0). */
+#define L1_RV (L1_RW / LANES)
+#define L1_RBLOCK (16 * L1_RW)
+
+L1_INLINE V L1_(rstep)(int op, V acc, V a, V b, V scale)
+{
+    switch (op) {
+    case L1_SUM:
+        return V_(add)(acc, a);
+    case L1_ASUM:
+        return V_(add)(acc, V_(abs)(a));
+    case L1_DOT:
+        return V_(add)(acc, V_(mul)(a, b));
+    case L1_SUMSQ:
+        return V_(add)(acc, V_(mul)(a, a));
+    case L1_SUMSQ_SCALED:
+        a = V_(mul)(a, scale);
+        return V_(add)(acc, V_(mul)(a, a));
+    default: /* L1_MAXABS: order-independent anyway */
+        return V_(max)(V_(abs)(a), acc);
+    }
+}
+
+/* acc[] += op over elements [i, i + n), n <= L1_RBLOCK, lane by lane */
+L1_INLINE void L1_(rblock)(int op, int unit, const L1_(src) *s, ptrdiff_t i, ptrdiff_t n, V *acc)
+{
+    const ptrdiff_t end = i + n;
+    for (; end - i >= L1_RW; i += L1_RW) {
+        for (int k = 0; k < L1_RV; k++) {
+            const V a = L1_(load)(s->x, s->incx, i + k * LANES, unit);
+            const V b = op == L1_DOT ? L1_(load)(s->y, s->incy, i + k * LANES, unit) : a;
+            acc[k] = L1_(rstep)(op, acc[k], a, b, s->scale);
+        }
+    }
+    for (int k = 0; k < L1_RV && i < end; k++, i += LANES) {
+        const ptrdiff_t m = end - i;
+        V a, b;
+        if (m >= LANES) {
+            a = L1_(load)(s->x, s->incx, i, unit);
+            b = op == L1_DOT ? L1_(load)(s->y, s->incy, i, unit) : a;
+        } else {
+            a = L1_(load_part)(s->x, s->incx, i, m, unit);
+            b = op == L1_DOT ? L1_(load_part)(s->y, s->incy, i, m, unit) : a;
+        }
+        acc[k] = L1_(rstep)(op, acc[k], a, b, s->scale);
+    }
+}
+
+L1_INLINE T L1_(rreduce)(int op, int unit, const L1_(src) *s, ptrdiff_t n)
+{
+    V stack[64][L1_RV];
+    int top = 0;
+    for (ptrdiff_t b = 1, i = 0; i < n; b++, i += L1_RBLOCK) {
+        V p[L1_RV];
+        for (int k = 0; k < L1_RV; k++) {
+            p[k] = V_(zero)();
+        }
+        L1_(rblock)(op, unit, s, i, n - i < L1_RBLOCK ? n - i : L1_RBLOCK, p);
+        for (ptrdiff_t c = b; (c & 1) == 0; c >>= 1) {
+            --top;
+            for (int k = 0; k < L1_RV; k++) {
+                p[k] = L1_(combine)(op, stack[top][k], p[k]);
+            }
+        }
+        for (int k = 0; k < L1_RV; k++) {
+            stack[top][k] = p[k];
+        }
+        top++;
+    }
+    V r[L1_RV];
+    for (int k = 0; k < L1_RV; k++) {
+        r[k] = stack[top - 1][k];
+    }
+    for (--top; top > 0; top--) {
+        for (int k = 0; k < L1_RV; k++) {
+            r[k] = L1_(combine)(op, stack[top - 1][k], r[k]);
+        }
+    }
+    T lanes[L1_RW];
+    for (int k = 0; k < L1_RV; k++) {
+        V_(storeu)(lanes + k * LANES, r[k]);
+    }
+    for (int h = L1_RW / 2; h >= 1; h /= 2) {
+        for (int j = 0; j < h; j++) {
+            lanes[j] = op == L1_MAXABS ? (lanes[j] > lanes[j + h] ? lanes[j] : lanes[j + h])
+                                       : lanes[j] + lanes[j + h];
+        }
+    }
+    return lanes[0];
+}
+
+L1_INLINE T L1_(rreduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, const TIN *y,
+                             ptrdiff_t incy, T scale)
+{
+    const L1_(src) s = {x, y, incx, incy, V_(set1)(scale)};
+    if (incx == 1 && (op != L1_DOT || incy == 1)) {
+        return L1_(rreduce)(op, 1, &s, n);
+    }
+    return L1_(rreduce)(op, 0, &s, n);
+}
+
 #if L1_PASS != 3
 /* ---------------- the kernels (passes 1 and 2) ---------------- */
+
+/* the reproducible variants (the reproducible table, see above) */
+static T L1_NAME(sum_r)(ptrdiff_t n, const T *x, ptrdiff_t incx)
+{
+    return n > 0 ? L1_(rreduce_any)(L1_SUM, n, x, incx, NULL, 0, 1) : 0;
+}
+
+static T L1_NAME(asum_r)(ptrdiff_t n, const T *x, ptrdiff_t incx)
+{
+    return n > 0 ? L1_(rreduce_any)(L1_ASUM, n, x, incx, NULL, 0, 1) : 0;
+}
+
+static T L1_NAME(dot_r)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
+{
+    return n > 0 ? L1_(rreduce_any)(L1_DOT, n, x, incx, y, incy, 1) : 0;
+}
 
 static T L1_NAME(sum)(ptrdiff_t n, const T *x, ptrdiff_t incx)
 {
@@ -404,5 +575,7 @@ static void L1_NAME(scal)(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)
 #undef L1_LOADS
 #undef L1_
 #undef L1_NAME
+#undef L1_RW
+#undef L1_RV
 
 #endif /* L1_PASS */

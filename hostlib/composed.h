@@ -1,0 +1,26 @@
+/*
+ * composed.h -- the layout of a table the host composes (hostlib/_core.c),
+ * private to the host: no consumer or provider sees it.
+ *
+ *     header | nslots public slots | nslots inner slots
+ *
+ * header.size covers the header and the public slots only, so a consumer
+ * (which never reads past `size`) cannot tell a composed table from a
+ * provider's. Inner slot i holds the selected provider's own function for
+ * entry i. Public slot i holds either the same function or, for an entry
+ * the host threads, one of the host's wrappers (hostlib/_threads.c), which
+ * splits the work and calls inner slot i of the active table.
+ */
+#ifndef HOSTLIB_COMPOSED_H
+#define HOSTLIB_COMPOSED_H
+
+#include "hostlib_table.h"
+
+/* the public slots of a table */
+#define HOSTLIB_PUBLIC_SLOTS(header) \
+    ((const hostlib_fn *)((const char *)(header) + sizeof(hostlib_table_header)))
+/* the inner slots of a composed table */
+#define HOSTLIB_INNER_SLOTS(header) \
+    ((const hostlib_fn *)((const char *)(header) + ((const hostlib_table_header *)(header))->size))
+
+#endif /* HOSTLIB_COMPOSED_H */

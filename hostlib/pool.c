@@ -1,0 +1,240 @@
+/*
+ * pool.c -- the host's thread pool.
+ *
+ * Why a pool of our own and not OpenMP: hostlib is loaded into processes
+ * that already hold other runtimes (numpy's OpenBLAS with its pthreads
+ * pool, libgomp from scikit-learn, LLVM's libomp or Intel's iomp from other
+ * wheels). Two OpenMP runtimes in one process oversubscribe or crash, GNU
+ * OpenMP is not fork-safe (a child of a process that used it hangs in its
+ * next parallel region: multiprocessing's fork start method), and the
+ * OpenMP controls (OMP_NUM_THREADS, omp_set_num_threads, threadpoolctl's
+ * "openmp" entry) would be shared with every other OpenMP user in the
+ * process. What hostlib needs is small: run N independent tasks on up to T
+ * threads and wait. So: this file, POSIX threads only, ~200 lines.
+ *
+ * Design:
+ *   - workers start lazily, on the first job that needs them (never at
+ *     import), and are never stopped; a lower setting only leaves some
+ *     idle. They block every signal (the main thread handles them) and
+ *     touch no Python state, so interpreter shutdown leaves them blocked on
+ *     a condition variable until the process ends.
+ *   - one job at a time. A caller takes the pool with an atomic flag; a
+ *     caller that finds it taken, or that is itself a pool thread or inside
+ *     a task, runs its whole job on its own thread. So N Python threads
+ *     (or Dask/concurrent.futures workers) calling at once use at most
+ *     N + T - 1 threads, never N * T, and nothing can deadlock on the pool.
+ *   - tasks are handed out by an atomic counter: the caller and the
+ *     helpers take the next task until none is left (a helper descheduled
+ *     by another process costs its tasks, not the whole job). Results may
+ *     depend on the task index only, never on the thread.
+ *   - fork: pthread_atfork handlers hold the pool's mutex across fork() and
+ *     reset the pool in the child: no workers (they were not copied), not
+ *     busy, fresh condition variables. The child starts its own workers on
+ *     its first threaded call.
+ */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include "pool.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER; /* workers: a new job */
+static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER; /* caller: helpers done */
+
+/* under mu */
+static int nworkers;                                  /* started */
+static unsigned long generation;                      /* jobs posted */
+static unsigned long born[HL_POOL_MAX_THREADS];       /* generation at each worker's start */
+static int pending;                                   /* helpers of the job still in it */
+static struct {
+    hl_pool_task fn;
+    void *ctx;
+    ptrdiff_t ntasks;
+    int helpers; /* workers 0 .. helpers-1 take part */
+} job;
+
+static atomic_ptrdiff_t next_task;
+static atomic_int busy;        /* a caller holds the pool */
+static atomic_int setting;     /* 0: the default */
+static _Thread_local int in_pool; /* this thread is a worker, or inside a job's tasks */
+
+static void run_tasks(hl_pool_task fn, void *ctx, ptrdiff_t ntasks)
+{
+    for (ptrdiff_t t; (t = atomic_fetch_add_explicit(&next_task, 1, memory_order_relaxed)) < ntasks;) {
+        fn(ctx, t);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    const int id = (int)(intptr_t)arg;
+    in_pool = 1;
+    pthread_mutex_lock(&mu);
+    unsigned long seen = born[id];
+    for (;;) {
+        while (generation == seen) {
+            pthread_cond_wait(&wake_cv, &mu);
+        }
+        seen = generation;
+        if (id >= job.helpers) {
+            continue;
+        }
+        const hl_pool_task fn = job.fn;
+        void *const ctx = job.ctx;
+        const ptrdiff_t ntasks = job.ntasks;
+        pthread_mutex_unlock(&mu);
+        run_tasks(fn, ctx, ntasks);
+        pthread_mutex_lock(&mu);
+        if (--pending == 0) {
+            pthread_cond_signal(&done_cv);
+        }
+    }
+    return NULL;
+}
+
+/* under mu; 0 if the thread cannot be created (the job then has fewer) */
+static int start_worker(int id)
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) {
+        return 0;
+    }
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* the new thread inherits the mask */
+    born[id] = generation;
+    pthread_t tid;
+    const int rc = pthread_create(&tid, &attr, worker_main, (void *)(intptr_t)id);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return rc == 0;
+}
+
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&mu);
+}
+
+static void atfork_parent(void)
+{
+    pthread_mutex_unlock(&mu);
+}
+
+static void atfork_child(void)
+{
+    /* only the forking thread exists here; it holds mu (atfork_prepare) */
+    nworkers = 0;
+    pending = 0;
+    job.helpers = 0;
+    atomic_store(&busy, 0);
+    pthread_cond_init(&wake_cv, NULL);
+    pthread_cond_init(&done_cv, NULL);
+    pthread_mutex_unlock(&mu);
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void register_atfork(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+int hl_pool_cpu_count(void)
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        const int n = CPU_COUNT(&set);
+        if (n >= 1) {
+            return n;
+        }
+    }
+#endif
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (n < HL_POOL_MAX_THREADS ? (int)n : HL_POOL_MAX_THREADS) : 1;
+}
+
+int hl_pool_get_num_threads(void)
+{
+    const int n = atomic_load(&setting);
+    if (n >= 1) {
+        return n;
+    }
+    const int cpus = hl_pool_cpu_count();
+    return cpus < HL_POOL_MAX_THREADS ? cpus : HL_POOL_MAX_THREADS;
+}
+
+void hl_pool_set_num_threads(int n)
+{
+    atomic_store(&setting, n < 0 ? 0 : (n > HL_POOL_MAX_THREADS ? HL_POOL_MAX_THREADS : n));
+}
+
+int hl_pool_width(void)
+{
+    if (in_pool || atomic_load_explicit(&busy, memory_order_relaxed)) {
+        return 1;
+    }
+    return hl_pool_get_num_threads();
+}
+
+int hl_pool_started(void)
+{
+    pthread_mutex_lock(&mu);
+    const int n = nworkers;
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
+int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
+{
+    if (width > ntasks) {
+        width = (int)ntasks;
+    }
+    if (width > HL_POOL_MAX_THREADS) {
+        width = HL_POOL_MAX_THREADS;
+    }
+    if (width <= 1 || in_pool || atomic_exchange(&busy, 1)) {
+        const int outer = in_pool;
+        in_pool = 1;
+        for (ptrdiff_t t = 0; t < ntasks; t++) {
+            fn(ctx, t);
+        }
+        in_pool = outer;
+        return 1;
+    }
+    pthread_once(&atfork_once, register_atfork);
+    pthread_mutex_lock(&mu);
+    while (nworkers < width - 1 && start_worker(nworkers)) {
+        nworkers++;
+    }
+    const int helpers = width - 1 < nworkers ? width - 1 : nworkers;
+    job.fn = fn;
+    job.ctx = ctx;
+    job.ntasks = ntasks;
+    job.helpers = helpers;
+    atomic_store_explicit(&next_task, 0, memory_order_relaxed);
+    pending = helpers;
+    generation++;
+    pthread_cond_broadcast(&wake_cv);
+    pthread_mutex_unlock(&mu);
+
+    in_pool = 1; /* a kernel calling back into the table from a task stays on this thread */
+    run_tasks(fn, ctx, ntasks);
+    in_pool = 0;
+
+    pthread_mutex_lock(&mu);
+    while (pending > 0) {
+        pthread_cond_wait(&done_cv, &mu);
+    }
+    pthread_mutex_unlock(&mu);
+    atomic_store(&busy, 0);
+    return helpers + 1;
+}
