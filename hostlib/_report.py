@@ -10,7 +10,24 @@ from typing import Any
 from . import _cpu, _numpy_patch, _registry
 from ._host import AUTO, PORTABLE, Host
 
-ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE")
+ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE",
+            "HOSTLIB_NUM_THREADS", "HOSTLIB_REPRODUCIBLE")
+
+
+def threads_info(host: Host) -> dict[str, Any]:
+    """The pool's state: its thread count, the workers started so far, the
+    CPUs this process may use, the entries the pool splits, and whether
+    reductions run in reproducible mode."""
+    from . import _threading, _threads
+
+    return {
+        "num_threads": _threading.get_num_threads(),
+        "started_workers": _threads.started(),
+        "affinity_cpus": _threads.cpu_count(),
+        "reduction_chunk": _threads.REDUCTION_CHUNK,
+        "split_entries": sorted(getattr(host, "split", ())),
+        "reproducible": bool(host.reproducible),
+    }
 
 
 def _interface_info(host: Host) -> dict[str, Any]:
@@ -57,6 +74,7 @@ def runtime_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": kernels.cpu.to_dict(),
         "environment": {k: os.environ.get(k) for k in variables},
+        "threads": threads_info(kernels),
         **{k: v for k, v in _interface_info(kernels).items() if k not in ("interface", "abi")},
         "interfaces": others,
     }
@@ -185,6 +203,16 @@ def format_report() -> str:
                    + ",".join(f for f in _cpu.FEATURE_NAMES if f in cpu.requested_mask) + ")")
     absent = [f for f in _cpu.FEATURE_NAMES if f not in cpu.detected]
     out.append("  absent:    " + _wrap(absent, 13))
+    out.append("")
+
+    t = threads_info(host)
+    unsplit = [e for e in host.serving if e not in t["split_entries"]]
+    out.append(f"Threads    {t['num_threads']} (pool: {t['started_workers']} worker threads started; "
+               f"{t['affinity_cpus']} CPUs in the affinity mask)")
+    out.append("           " + (f"not split (the backend threads itself): {_wrap(unsplit, 11)}" if unsplit
+                                else "every entry split over the pool above its size threshold"))
+    out.append("           reductions: " + ("reproducible mode (bit-identical on every backend)" if t["reproducible"]
+                                             else "fastest mode (independent of threads and alignment)"))
     out.append("")
 
     out += _interface_section(host)

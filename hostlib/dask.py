@@ -41,10 +41,6 @@ from ._report import _MARKS, _entry_cell, _wrap
 
 __all__ = ["cluster_report", "local_info", "tune", "dot", "nrm2", "sum", "gemm"]
 
-#: threads one call of a hostlib kernel runs on: the caller's (hostlib's
-#: own kernels do not start threads; backends that do, such as OpenBLAS,
-#: show up among the thread pools)
-KERNEL_THREADS = 1
 
 #: variables that set the size of the BLAS/OpenMP pools a worker loads
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -101,7 +97,10 @@ def local_info(dask_worker: Any = None) -> dict[str, Any]:
         "nthreads": nthreads,
     }
     info["threads"] = {
-        "hostlib_kernels": KERNEL_THREADS,
+        # threads one call of a hostlib kernel may run on: hostlib's pool
+        # (a call arriving while the pool is busy runs on its caller alone);
+        # backends with pools of their own, such as OpenBLAS, are in "pools"
+        "hostlib_kernels": hostlib.get_num_threads(),
         "pools": _thread_pools(),
         "environment": {k: os.environ.get(k) for k in _THREAD_VARS},
     }

@@ -50,6 +50,9 @@ FEATURES: tuple[str, ...] = (
 #: what they provide and OpenBLAS the rest (gemm), before the portable table
 PRIORITY = 5
 EXTENSION = "kernels_openblas._openblas"
+#: OpenBLAS runs its own thread pool: hostlib's pool must never split its
+#: calls (that would multiply the two pools' threads)
+THREADED = True
 
 __all__ = [
     "NAME",

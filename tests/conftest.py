@@ -15,7 +15,8 @@ import pytest
 # helpers shared with subprocesses live next to this file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_TUNE")
+ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_TUNE", "HOSTLIB_NUM_THREADS",
+            "HOSTLIB_REPRODUCIBLE")
 
 # A profile the developer saved with `hostlib tune` must not change what the
 # tests see: every process of the session reads a profile that does not
@@ -38,12 +39,17 @@ class Result:
 
 @pytest.fixture(autouse=True)
 def _restore_backend_selection():
-    """Every test leaves the process-wide backend selection as it found it."""
+    """Every test leaves the process-wide backend selection, reproducible
+    mode and thread count as it found them."""
     import hostlib
 
     before = hostlib._kernels_host.preference
+    reproducible = hostlib.is_reproducible()
+    threads = hostlib.get_num_threads()
     yield
     hostlib._kernels_host.use(before)
+    hostlib.set_reproducible(reproducible)
+    hostlib.set_num_threads(threads)
 
 
 @pytest.fixture
