@@ -66,6 +66,9 @@ FULL = dict(
     timing=dict(repeat=5, min_repeat=3, min_time=0.1, max_time=0.6),
     overhead_rounds=31,
     import_rounds=21,
+    threads_gemm=2048,
+    threads_map_sizes=(10_000, 1_000_000, 10_000_000),
+    threads_reduce_sizes=(1_000, 100_000, 10_000_000),
 )
 QUICK = dict(
     ufunc_sizes=(1_000, 100_000),
@@ -75,6 +78,9 @@ QUICK = dict(
     timing=dict(repeat=3, min_repeat=2, min_time=0.03, max_time=0.25),
     overhead_rounds=11,
     import_rounds=9,
+    threads_gemm=2048,
+    threads_map_sizes=(10_000, 1_000_000, 10_000_000),
+    threads_reduce_sizes=(100_000, 1_000_000),
 )
 # for tests: the whole pipeline on tiny sizes; the numbers mean nothing
 SMOKE = dict(
@@ -85,8 +91,11 @@ SMOKE = dict(
     timing=dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002),
     overhead_rounds=2,
     import_rounds=1,
+    threads_gemm=64,
+    threads_map_sizes=(64,),
+    threads_reduce_sizes=(64,),
 )
-SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import")
+SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import", "threads")
 # numpy's own ufuncs patched (hostlib.patch_numpy) vs unpatched vs MKL's patch
 PATCH_KERNELS = ("sin", "exp")
 
@@ -853,6 +862,92 @@ def user_blas_threads() -> int:
         return os.cpu_count() or 1
 
 
+@contextlib.contextmanager
+def _pool(threads: int, reproducible: bool = False):
+    """hostlib's pool at `threads` threads (and reproducible mode on or off)
+    around one sample, restored after."""
+    before, mode = hostlib.get_num_threads(), hostlib.is_reproducible()
+    hostlib.set_num_threads(threads)
+    hostlib.set_reproducible(reproducible)
+    try:
+        yield
+    finally:
+        hostlib.set_num_threads(before)
+        hostlib.set_reproducible(mode)
+
+
+def section_threads(ctx: Context, progress) -> dict[str, Any]:
+    """hostlib's thread pool, every ratio from contestants sampled
+    round-robin in this run: gemm on the default thread count vs one
+    thread and vs numpy.matmul with OpenBLAS at the same count (OpenBLAS's
+    default: the CPUs this process may use); exp and sin on the default
+    count vs one thread; reductions in reproducible mode vs the default
+    mode (one thread: kernel against kernel)."""
+    import numpy as np
+
+    from hostlib import _threads
+
+    threads = max(2, _threads.cpu_count())
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        threadpool_limits = None
+        ctx.notes.append("threadpoolctl not installed: numpy.matmul ran with OPENBLAS_NUM_THREADS=1")
+    timing = ctx.mode["timing"]
+    out: dict[str, Any] = {"threads": threads, "gemm": [], "maps": [], "reproducible": []}
+    rng = np.random.default_rng(0)
+    n = ctx.mode["threads_gemm"]
+    for dt in (np.float64, np.float32):
+        progress.step(f"threads: gemm {np.dtype(dt).name} n={n}")
+        a, b = rng.standard_normal((n, n)).astype(dt), rng.standard_normal((n, n)).astype(dt)
+        c = np.empty((n, n), dt)
+        g = {"hostlib": hostlib, "np": np, "a": a, "b": b, "c": c}
+        contestants = {
+            "hostlib_1": Local("hostlib.gemm(a, b, c, beta=0.0)", g, lambda: _pool(1)),
+            f"hostlib_{threads}": Local("hostlib.gemm(a, b, c, beta=0.0)", g, lambda: _pool(threads)),
+            f"numpy_{threads}": Local("np.matmul(a, b, out=c)", g,
+                                      (lambda: threadpool_limits(limits=threads, user_api="blas"))
+                                      if threadpool_limits else None),
+        }
+        t = compare(contestants, **timing)
+        flops = 2.0 * n ** 3
+        out["gemm"].append({
+            "dtype": np.dtype(dt).name, "n": n, "backend": hostlib.active()["dgemm" if dt == np.float64 else "sgemm"],
+            "timing": {k: v.to_dict() for k, v in t.items()},
+            "gflops": {k: flops / v.best_ns for k, v in t.items()},
+            "speedup_vs_1_thread": t["hostlib_1"].best_ns / t[f"hostlib_{threads}"].best_ns,
+            "vs_numpy": t[f"numpy_{threads}"].best_ns / t[f"hostlib_{threads}"].best_ns,
+        })
+        progress.advance()
+    for func in ("exp", "sin"):
+        for size in ctx.mode["threads_map_sizes"]:
+            if func == "sin" and size > 1_000_000:
+                continue
+            progress.step(f"threads: {func} n={B.fmt_n(size)}")
+            x = rng.uniform(-20, 20, size)
+            g = {"f": getattr(hostlib, func), "x": x, "y": np.empty_like(x)}
+            t = compare({"1": Local("f(x, out=y)", g, lambda: _pool(1)),
+                         str(threads): Local("f(x, out=y)", g, lambda: _pool(threads))}, **timing)
+            out["maps"].append({"kernel": func, "dtype": "float64", "n": size,
+                                "timing": {k: v.to_dict() for k, v in t.items()},
+                                "speedup": t["1"].best_ns / t[str(threads)].best_ns})
+            progress.advance()
+    for func in ("sum", "dot", "nrm2"):
+        for size in ctx.mode["threads_reduce_sizes"]:
+            progress.step(f"threads: reproducible {func} n={B.fmt_n(size)}")
+            x = rng.standard_normal(size)
+            g = {"f": getattr(hostlib, func), "x": x}
+            stmt = "f(x, x)" if func == "dot" else "f(x)"
+            t = compare({"default": Local(stmt, g, lambda: _pool(1)),
+                         "reproducible": Local(stmt, g, lambda: _pool(1, reproducible=True))}, **timing)
+            out["reproducible"].append({"kernel": func, "dtype": "float64", "n": size,
+                                        "backend": hostlib.active()["d" + func],
+                                        "timing": {k: v.to_dict() for k, v in t.items()},
+                                        "cost": t["reproducible"].best_ns / t["default"].best_ns})
+            progress.advance()
+    return out
+
+
 def section_selection(ctx: Context, progress) -> list[dict[str, Any]]:
     """Per table entry: the backend automatic selection picks against the
     fastest usable backend that provides the entry, timed side by side.
@@ -1125,6 +1220,24 @@ def format_results(res: dict[str, Any]) -> str:
                    f"{f(imp['target_ms'])}: {'ok' if imp['ok'] else 'ABOVE TARGET'}); -X importtime attributes "
                    f"{f(imp['importtime_hostlib_ms'])} ms to hostlib; starting the kernels host on first use "
                    f"(discovery, validation, selection): {f(imp['host_start_ms'])} ms")
+    if "threads" in sec:
+        th = sec["threads"]
+        t = th["threads"]
+        out += ["", f"== hostlib's thread pool: {t} threads vs 1 (ratios from one round-robin run)"]
+        out.append(B.render_table(
+            ["gemm", "n", "backend", "GFLOP/s 1 thread", f"GFLOP/s {t} threads", f"numpy.matmul {t} threads",
+             "speedup vs 1", "vs numpy"],
+            [[r["dtype"], str(r["n"]), r["backend"], f(r["gflops"]["hostlib_1"]), f(r["gflops"][f"hostlib_{t}"]),
+              f(r["gflops"][f"numpy_{t}"]), f(r["speedup_vs_1_thread"]), f(r["vs_numpy"])] for r in th["gemm"]],
+            "lrlrrrrr"))
+        out.append(B.render_table(
+            ["map", "n", "ns 1 thread", f"ns {t} threads", "speedup"],
+            [[f"{r['kernel']} {r['dtype']}", B.fmt_n(r["n"]), f(r["timing"]["1"]["best_ns"]),
+              f(r["timing"][str(t)]["best_ns"]), f(r["speedup"])] for r in th["maps"]], "lrrrr"))
+        out.append(B.render_table(
+            ["reduction (1 thread)", "n", "backend", "ns default", "ns reproducible", "cost"],
+            [[f"{r['kernel']} {r['dtype']}", B.fmt_n(r["n"]), r["backend"], f(r["timing"]["default"]["best_ns"]),
+              f(r["timing"]["reproducible"]["best_ns"]), f(r["cost"])] for r in th["reproducible"]], "lrlrrr"))
     out.append("")
     spread = noise(res)
     if spread:
@@ -1330,6 +1443,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "selection" in sections:
             total += len(selection_cases(mode))
         total += ("overhead" in sections) + ("python" in sections) + ("import" in sections)
+        if "threads" in sections:
+            total += 2 + 2 * len(mode["threads_map_sizes"]) + 3 * len(mode["threads_reduce_sizes"])
         progress = B.Progress(total, quiet=args.quiet, title="benchmarks")
         res: dict[str, Any] = {
             "machine": machine_info(),
@@ -1361,7 +1476,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         res["levels"] = ctx.level_info()
         runners = {"ufunc": section_ufunc, "patch": section_patch, "gemm": section_gemm, "level1": section_level1,
                    "selection": section_selection, "overhead": section_overhead, "python": section_python,
-                   "import": section_import}
+                   "import": section_import,
+                   "threads": section_threads}
+        # every section but "threads" compares kernels on one core: hostlib's
+        # pool too (OpenBLAS is pinned to one thread above)
+        hostlib.set_num_threads(1)
         for s in SECTIONS:
             if s in sections:
                 res["sections"][s] = runners[s](ctx, progress)

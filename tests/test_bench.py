@@ -121,7 +121,13 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import", "threads"}
+    th = sec["threads"]
+    assert [r["dtype"] for r in th["gemm"]] == ["float64", "float32"]
+    for row in th["gemm"]:
+        assert positive(row["speedup_vs_1_thread"]) and positive(row["vs_numpy"])
+    assert all(positive(r["speedup"]) for r in th["maps"]) and all(positive(r["cost"]) for r in th["reproducible"])
+    assert "thread pool" in proc.stdout
     assert {(r["kernel"], r["dtype"]) for r in sec["patch"]} == {(k, d) for k in ("sin", "exp") for d in ("f32", "f64")}
     for row in sec["patch"]:
         assert positive(row["hostlib"]["speedup_vs_numpy"])
