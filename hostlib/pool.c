@@ -24,9 +24,12 @@
  *     (or Dask/concurrent.futures workers) calling at once use at most
  *     N + T - 1 threads, never N * T, and nothing can deadlock on the pool.
  *   - tasks are handed out by an atomic counter: the caller and the
- *     helpers take the next task until none is left (a helper descheduled
- *     by another process costs its tasks, not the whole job). Results may
- *     depend on the task index only, never on the thread.
+ *     helpers take the next task until none is left. When the caller runs
+ *     out of tasks it closes the job and waits only for helpers inside a
+ *     task: a helper that has not woken up yet (its core busy with another
+ *     process) skips the job, so a busy machine costs speed, never a wait
+ *     for a thread that has not started. Results may depend on the task
+ *     index only, never on the thread.
  *   - fork: pthread_atfork handlers hold the pool's mutex across fork() and
  *     reset the pool in the child: no workers (they were not copied), not
  *     busy, fresh condition variables. The child starts its own workers on
@@ -52,12 +55,13 @@ static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER; /* caller: helpers don
 static int nworkers;                                  /* started */
 static unsigned long generation;                      /* jobs posted */
 static unsigned long born[HL_POOL_MAX_THREADS];       /* generation at each worker's start */
-static int pending;                                   /* helpers of the job still in it */
+static int inside;                                    /* helpers inside the job's tasks */
 static struct {
     hl_pool_task fn;
     void *ctx;
     ptrdiff_t ntasks;
-    int helpers; /* workers 0 .. helpers-1 take part */
+    int helpers; /* workers 0 .. helpers-1 may take part */
+    int open;    /* 0 once the caller ran out of tasks: late helpers skip it */
 } job;
 
 static atomic_ptrdiff_t next_task;
@@ -83,16 +87,17 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&wake_cv, &mu);
         }
         seen = generation;
-        if (id >= job.helpers) {
+        if (id >= job.helpers || !job.open) {
             continue;
         }
+        inside++;
         const hl_pool_task fn = job.fn;
         void *const ctx = job.ctx;
         const ptrdiff_t ntasks = job.ntasks;
         pthread_mutex_unlock(&mu);
         run_tasks(fn, ctx, ntasks);
         pthread_mutex_lock(&mu);
-        if (--pending == 0) {
+        if (--inside == 0 && !job.open) {
             pthread_cond_signal(&done_cv);
         }
     }
@@ -132,8 +137,9 @@ static void atfork_child(void)
 {
     /* only the forking thread exists here; it holds mu (atfork_prepare) */
     nworkers = 0;
-    pending = 0;
+    inside = 0;
     job.helpers = 0;
+    job.open = 0;
     atomic_store(&busy, 0);
     pthread_cond_init(&wake_cv, NULL);
     pthread_cond_init(&done_cv, NULL);
@@ -220,8 +226,8 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     job.ctx = ctx;
     job.ntasks = ntasks;
     job.helpers = helpers;
+    job.open = 1;
     atomic_store_explicit(&next_task, 0, memory_order_relaxed);
-    pending = helpers;
     generation++;
     pthread_cond_broadcast(&wake_cv);
     pthread_mutex_unlock(&mu);
@@ -230,8 +236,12 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     run_tasks(fn, ctx, ntasks);
     in_pool = 0;
 
+    /* Close the job: a helper that has not woken up yet (its core busy
+       with another process) skips it instead of being waited for; wait
+       only for helpers still running a task. */
     pthread_mutex_lock(&mu);
-    while (pending > 0) {
+    job.open = 0;
+    while (inside > 0) {
         pthread_cond_wait(&done_cv, &mu);
     }
     pthread_mutex_unlock(&mu);
