@@ -464,36 +464,26 @@ L1_INLINE T L1_(rreduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, 
 #if L1_PASS != 3
 /* ---------------- the kernels (passes 1 and 2) ---------------- */
 
-/* the reproducible variants (the reproducible table, see above) */
-static T L1_NAME(sum_r)(ptrdiff_t n, const T *x, ptrdiff_t incx)
-{
-    return n > 0 ? L1_(rreduce_any)(L1_SUM, n, x, incx, NULL, 0, 1) : 0;
-}
-
-static T L1_NAME(asum_r)(ptrdiff_t n, const T *x, ptrdiff_t incx)
-{
-    return n > 0 ? L1_(rreduce_any)(L1_ASUM, n, x, incx, NULL, 0, 1) : 0;
-}
-
-static T L1_NAME(dot_r)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
-{
-    return n > 0 ? L1_(rreduce_any)(L1_DOT, n, x, incx, y, incy, 1) : 0;
-}
-
-static T L1_NAME(sum)(ptrdiff_t n, const T *x, ptrdiff_t incx)
-{
-    return n > 0 ? L1_(reduce_any)(L1_SUM, n, x, incx, NULL, 0, 1) : 0;
-}
-
-static T L1_NAME(asum)(ptrdiff_t n, const T *x, ptrdiff_t incx)
-{
-    return n > 0 ? L1_(reduce_any)(L1_ASUM, n, x, incx, NULL, 0, 1) : 0;
-}
-
-static T L1_NAME(dot)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
-{
-    return n > 0 ? L1_(reduce_any)(L1_DOT, n, x, incx, y, incy, 1) : 0;
-}
+/* sum, asum, dot over one reduction engine: the fastest (reduce_any), and
+   the reproducible variants (rreduce_any, the _r names: the reproducible
+   table, see above) */
+#define L1_REDUCTION_KERNELS_(suffix, engine)                                                  \
+    static T L1_NAME(sum##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx)                  \
+    {                                                                                          \
+        return n > 0 ? L1_(engine)(L1_SUM, n, x, incx, NULL, 0, 1) : 0;                        \
+    }                                                                                          \
+    static T L1_NAME(asum##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx)                 \
+    {                                                                                          \
+        return n > 0 ? L1_(engine)(L1_ASUM, n, x, incx, NULL, 0, 1) : 0;                       \
+    }                                                                                          \
+    static T L1_NAME(dot##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y,      \
+                                  ptrdiff_t incy)                                              \
+    {                                                                                          \
+        return n > 0 ? L1_(engine)(L1_DOT, n, x, incx, y, incy, 1) : 0;                        \
+    }
+L1_REDUCTION_KERNELS_(, reduce_any)
+L1_REDUCTION_KERNELS_(_r, rreduce_any)
+#undef L1_REDUCTION_KERNELS_
 
 static void L1_NAME(axpy)(ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy)
 {
