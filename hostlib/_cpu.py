@@ -2,8 +2,11 @@
 
 The feature names, their bits and their ``implies`` relation come from
 ``hostlib._features`` (generated from ``hostlib/features.toml``); the raw detection comes
-from the ``hostlib._cpuid`` extension (CPUID + XGETBV, so a feature whose
-register state the OS does not save is reported absent).
+from the ``hostlib._cpuid`` extension: CPUID + XGETBV on x86 (so a feature whose
+register state the OS does not save is reported absent), ``getauxval(AT_HWCAP,
+AT_HWCAP2)`` on Linux aarch64, ``sysctlbyname("hw.optional.*")`` on macOS
+aarch64 (untested). Other architectures report no features and use the
+portable table.
 
 ``HOSTLIB_DISABLE_FEATURES`` masks features as if the CPU lacked them, to test
 fallbacks on one machine. Its syntax:
@@ -11,9 +14,10 @@ fallbacks on one machine. Its syntax:
 * names separated by commas and/or whitespace; empty items are ignored, so
   ``""``, ``" , "`` and ``"AVX2,,FMA3 "`` are all fine;
 * case-insensitive (``avx2`` == ``AVX2``), surrounding whitespace ignored;
-* names are numpy's spelling (``SSE41``, ``FMA3``, ``AVX512F``, ...); the
-  aliases ``SSE4.1``/``SSE4_1`` (SSE41), ``SSE4.2``/``SSE4_2`` (SSE42) and
-  ``FMA`` (FMA3) are also accepted, and no others;
+* names are numpy's spelling (``SSE41``, ``FMA3``, ``AVX512F``, ``ASIMD``,
+  ``ASIMDHP``, ``SVE``, ...); the aliases ``SSE4.1``/``SSE4_1`` (SSE41),
+  ``SSE4.2``/``SSE4_2`` (SSE42), ``FMA`` (FMA3) and ``NEON`` (ASIMD) are also
+  accepted, and no others;
 * any other name is an error (``ValueError`` listing the valid names);
 * masking a feature masks every feature that implies it (masking ``AVX``
   masks ``AVX2``, ``FMA3``, ``AVX512F``, ...);
@@ -36,6 +40,8 @@ __all__ = [
     "ENV_DISABLE",
     "FEATURE_NAMES",
     "FEATURE_BITS",
+    "FEATURE_ARCH",
+    "arch_family",
     "ALIASES",
     "CpuInfo",
     "closure",
@@ -57,6 +63,9 @@ FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _bit, _implies in _feature
 #: feature name -> bit number (as in hostlib_features.h and table headers)
 FEATURE_BITS: dict[str, int] = {name: bit for name, bit, _implies in _features.FEATURES}
 
+#: feature name -> architecture family ("x86", "aarch64")
+FEATURE_ARCH: dict[str, str] = dict(_features.ARCH)
+
 _IMPLIES: dict[str, tuple[str, ...]] = {name: tuple(imp) for name, _bit, imp in _features.FEATURES}
 _ORDER: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
 # reverse edges: feature -> features that directly imply it
@@ -71,9 +80,21 @@ ALIASES: dict[str, str] = {
     "SSE4.2": "SSE42",
     "SSE4_2": "SSE42",
     "FMA": "FMA3",
+    "NEON": "ASIMD",
 }
 
 _SEPARATORS = re.compile(r"[,\s]+")
+
+
+def arch_family(arch: str) -> str | None:
+    """The family of features.toml (``x86``, ``aarch64``) an architecture
+    name (``x86_64``, ``i686``, ``arm64``, ...) belongs to, or None."""
+    arch = arch.lower()
+    if arch in {"x86_64", "amd64", "x86", "i386", "i486", "i586", "i686"}:
+        return "x86"
+    if arch in {"aarch64", "arm64"}:
+        return "aarch64"
+    return None
 
 
 def _in_spec_order(names: Iterable[str]) -> list[str]:
@@ -274,14 +295,70 @@ def cpu_info(disable: str | None = None, *, source: str | None = None) -> CpuInf
     return _cpu_info_for(disable, source or "disable")
 
 
+#: /proc/cpuinfo's fields of the Main ID Register (MIDR_EL1), per core
+_MIDR_FIELDS = {
+    "CPU implementer": "implementer",
+    "CPU variant": "variant",
+    "CPU part": "part",
+    "CPU revision": "revision",
+}
+
+
+def _arm_midr(text: str) -> dict[str, Any] | None:
+    """The MIDR fields of the first core in /proc/cpuinfo's *text*, and how
+    many kinds of core there are (big.LITTLE systems have several: a
+    profile is then keyed on all of them, in order)."""
+    cores: list[tuple[int, int, int, int]] = []
+    current: dict[str, int] = {}
+    for line in text.splitlines() + [""]:
+        key, sep, value = line.partition(":")
+        key = key.strip()
+        if key in _MIDR_FIELDS and sep:
+            try:
+                current[_MIDR_FIELDS[key]] = int(value.strip(), 0)
+            except ValueError:
+                continue
+        elif not line.strip() and current:
+            if len(current) == len(_MIDR_FIELDS):
+                core = (current["implementer"], current["variant"], current["part"], current["revision"])
+                if core not in cores:
+                    cores.append(core)
+            current = {}
+    if not cores:
+        return None
+    implementer, variant, part, revision = cores[0]
+    out: dict[str, Any] = {"implementer": implementer, "part": part, "variant": variant, "revision": revision}
+    if len(cores) > 1:
+        out["cores"] = [f"{i:#04x}:{p:#05x}:{v}:{r}" for i, v, p, r in cores]
+    return out
+
+
+def _arm_identity(arch: str) -> dict[str, Any]:
+    ident: dict[str, Any] = {"arch": arch}
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            midr = _arm_midr(fh.read())
+    except OSError:
+        midr = None
+    if midr is not None:
+        ident.update(midr)
+    else:  # macOS, or a kernel that hides the MIDR
+        ident["processor"] = platform.processor() or platform.machine()
+    return ident
+
+
 @functools.lru_cache(maxsize=None)
 def identity() -> dict[str, Any]:
     """What makes a timing measured on this CPU valid on another: vendor,
     family, model and stepping on x86 (CPUID leaves 0 and 1, with the
     extended family/model folded in as the vendors' manuals define them),
-    and a readable brand string. Elsewhere, the architecture and what the
-    OS tells of the processor. Feature masks are not part of it."""
+    and a readable brand string; on aarch64 Linux the Main ID Register's
+    implementer, part, variant and revision (as /proc/cpuinfo shows them,
+    every kind of core when they differ). Elsewhere, the architecture and
+    what the OS tells of the processor. Feature masks are not part of it."""
     arch = _detect()[0]
+    if arch == "aarch64":
+        return _arm_identity(arch)
     try:
         _, ebx, ecx, edx = _cpuid.raw_cpuid(0, 0)
     except (OSError, AttributeError):

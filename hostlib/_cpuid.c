@@ -1,5 +1,5 @@
 /*
- * hostlib._cpuid: hostlib's own x86 CPU feature detection.
+ * hostlib._cpuid: hostlib's own CPU feature detection (x86 and aarch64).
  *
  * Built with the baseline flags of the target only (never -mavx or the
  * like): this module decides whether AVX code may run, so it must not
@@ -11,6 +11,14 @@
  * saves the register state it uses (XCR0): without that, the first AVX
  * instruction faults even on a CPU that has AVX.
  *
+ * aarch64: Linux reports what the CPU has and the kernel supports through
+ * getauxval(AT_HWCAP / AT_HWCAP2) (the kernel hides SVE when it does not
+ * save the SVE registers, as XCR0 does on x86); macOS through
+ * sysctlbyname("hw.optional.*") (written for Apple's documented names,
+ * compiled and run on Linux only here, so untested). Elsewhere only ASIMD,
+ * which every ARMv8-A operating system's ABI requires (the compiler already
+ * assumes it), is reported.
+ *
  * The names are the ones hostlib/features.toml lists (numpy's spelling); the Python
  * side (hostlib._cpu) checks that both lists agree, and applies the
  * implication rules and the user's mask. This file only reports raw bits.
@@ -18,11 +26,14 @@
  * Module functions:
  *   detect()                 -> (arch: str, features: tuple[str, ...])
  *   known_features()         -> tuple[str, ...]  every name detect() may return
+ *                               on any architecture (x86 names, then aarch64)
  *   raw_cpuid(leaf, subleaf) -> (eax, ebx, ecx, edx)   x86 only, else OSError
+ *   raw_hwcap()              -> (hwcap, hwcap2)  Linux aarch64 only, else OSError
  */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
 #  define HOSTLIB_X86 1
@@ -37,6 +48,18 @@
 #  endif
 #else
 #  define HOSTLIB_X86 0
+#endif
+
+#if defined(__aarch64__) || defined(_M_ARM64)
+#  define HOSTLIB_AARCH64 1
+#  if defined(__linux__)
+#    include <sys/auxv.h>
+#  elif defined(__APPLE__)
+#    include <sys/types.h>
+#    include <sys/sysctl.h>
+#  endif
+#else
+#  define HOSTLIB_AARCH64 0
 #endif
 
 /* ------------------------------------------------------------------------ */
@@ -117,6 +140,28 @@ static const struct feature FEATURES[] = {
 };
 
 #define N_FEATURES (sizeof(FEATURES) / sizeof(FEATURES[0]))
+
+/* aarch64, in spec order. Linux: the AT_HWCAP / AT_HWCAP2 bit (the
+ * kernel's arch/arm64/include/uapi/asm/hwcap.h). macOS: the sysctl names,
+ * Apple's FEAT_* spelling first, then the older names (macOS < 12). */
+struct arm_feature {
+    const char *name;
+    int hwcap2;        /* 0: AT_HWCAP, 1: AT_HWCAP2 */
+    unsigned int bit;
+    const char *sysctl[2];
+};
+
+static const struct arm_feature ARM_FEATURES[] = {
+    {"ASIMD",    0,  1, {"hw.optional.AdvSIMD", "hw.optional.neon"}},
+    {"FPHP",     0,  9, {"hw.optional.arm.FEAT_FP16", "hw.optional.neon_fp16"}},
+    {"ASIMDHP",  0, 10, {"hw.optional.arm.FEAT_FP16", "hw.optional.neon_hpfp"}},
+    {"ASIMDDP",  0, 20, {"hw.optional.arm.FEAT_DotProd", NULL}},
+    {"ASIMDFHM", 0, 23, {"hw.optional.arm.FEAT_FHM", "hw.optional.armv8_2_fhm"}},
+    {"SVE",      0, 22, {NULL, NULL}}, /* no Apple core has SVE */
+    {"SVE2",     1,  1, {NULL, NULL}},
+};
+
+#define N_ARM_FEATURES (sizeof(ARM_FEATURES) / sizeof(ARM_FEATURES[0]))
 
 /* ------------------------------------------------------------------------ */
 /* CPUID / XGETBV                                                            */
@@ -249,13 +294,72 @@ detect_x86(int have[N_FEATURES])
 #endif /* HOSTLIB_X86 */
 
 /* ------------------------------------------------------------------------ */
+/* aarch64                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#if HOSTLIB_AARCH64
+
+#if defined(__linux__)
+#ifndef AT_HWCAP2
+#define AT_HWCAP2 26
+#endif
+static void
+arm_hwcaps(unsigned long caps[2])
+{
+    caps[0] = getauxval(AT_HWCAP);
+    caps[1] = getauxval(AT_HWCAP2);
+}
+#endif
+
+#if defined(__APPLE__)
+/* 1 if the first of the names the kernel knows says 1 */
+static int
+apple_sysctl_flag(const char *const names[2])
+{
+    for (int i = 0; i < 2 && names[i] != NULL; i++) {
+        int value = 0;
+        size_t len = sizeof(value);
+        if (sysctlbyname(names[i], &value, &len, NULL, 0) == 0) {
+            return value != 0;
+        }
+    }
+    return 0;
+}
+#endif
+
+/* Fill have[i] for each ARM_FEATURES[i]. */
+static void
+detect_aarch64(int have[N_ARM_FEATURES])
+{
+#if defined(__linux__)
+    unsigned long caps[2];
+    arm_hwcaps(caps);
+    for (size_t i = 0; i < N_ARM_FEATURES; i++) {
+        have[i] = (int)((caps[ARM_FEATURES[i].hwcap2] >> ARM_FEATURES[i].bit) & 1ul);
+    }
+#elif defined(__APPLE__)
+    for (size_t i = 0; i < N_ARM_FEATURES; i++) {
+        have[i] = apple_sysctl_flag(ARM_FEATURES[i].sysctl);
+    }
+#else
+    /* no way to ask: the ABI's baseline only */
+    for (size_t i = 0; i < N_ARM_FEATURES; i++) {
+        have[i] = strcmp(ARM_FEATURES[i].name, "ASIMD") == 0;
+    }
+#endif
+}
+
+#endif /* HOSTLIB_AARCH64 */
+
+/* ------------------------------------------------------------------------ */
 /* module functions                                                          */
 /* ------------------------------------------------------------------------ */
 
 PyDoc_STRVAR(detect_doc,
 "detect() -> (arch, features)\n\n"
 "The architecture name and the tuple of feature names (spec order) that the\n"
-"CPU has and the operating system has enabled. Empty on non-x86 machines.\n"
+"CPU has and the operating system has enabled (x86, aarch64); empty on\n"
+"other architectures.\n"
 "The user's HOSTLIB_DISABLE_FEATURES mask is not applied here.");
 
 static PyObject *
@@ -285,6 +389,28 @@ detect(PyObject *module, PyObject *Py_UNUSED(ignored))
             PyTuple_SET_ITEM(names, k++, s);
         }
     }
+#elif HOSTLIB_AARCH64
+    int have[N_ARM_FEATURES];
+    Py_ssize_t n = 0, k = 0;
+
+    detect_aarch64(have);
+    for (size_t i = 0; i < N_ARM_FEATURES; i++) {
+        n += have[i] != 0;
+    }
+    names = PyTuple_New(n);
+    if (names == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < N_ARM_FEATURES; i++) {
+        if (have[i]) {
+            PyObject *s = PyUnicode_FromString(ARM_FEATURES[i].name);
+            if (s == NULL) {
+                Py_DECREF(names);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(names, k++, s);
+        }
+    }
 #else
     names = PyTuple_New(0);
     if (names == NULL) {
@@ -302,13 +428,14 @@ PyDoc_STRVAR(known_features_doc,
 static PyObject *
 known_features(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *names = PyTuple_New((Py_ssize_t)N_FEATURES);
+    PyObject *names = PyTuple_New((Py_ssize_t)(N_FEATURES + N_ARM_FEATURES));
     (void)module;
     if (names == NULL) {
         return NULL;
     }
-    for (size_t i = 0; i < N_FEATURES; i++) {
-        PyObject *s = PyUnicode_FromString(FEATURES[i].name);
+    for (size_t i = 0; i < N_FEATURES + N_ARM_FEATURES; i++) {
+        const char *name = i < N_FEATURES ? FEATURES[i].name : ARM_FEATURES[i - N_FEATURES].name;
+        PyObject *s = PyUnicode_FromString(name);
         if (s == NULL) {
             Py_DECREF(names);
             return NULL;
@@ -360,10 +487,30 @@ raw_cpuid(PyObject *module, PyObject *args)
 #endif
 }
 
+PyDoc_STRVAR(raw_hwcap_doc,
+"raw_hwcap() -> (hwcap, hwcap2)\n\n"
+"getauxval(AT_HWCAP) and getauxval(AT_HWCAP2) (for diagnostics and tests).\n"
+"Raises OSError except on Linux aarch64.");
+
+static PyObject *
+raw_hwcap(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    (void)module;
+#if HOSTLIB_AARCH64 && defined(__linux__)
+    unsigned long caps[2];
+    arm_hwcaps(caps);
+    return Py_BuildValue("(kk)", caps[0], caps[1]);
+#else
+    PyErr_Format(PyExc_OSError, "raw_hwcap: AT_HWCAP is read on Linux aarch64 only, not on this %s build", HOSTLIB_ARCH);
+    return NULL;
+#endif
+}
+
 static PyMethodDef methods[] = {
     {"detect", detect, METH_NOARGS, detect_doc},
     {"known_features", known_features, METH_NOARGS, known_features_doc},
     {"raw_cpuid", raw_cpuid, METH_VARARGS, raw_cpuid_doc},
+    {"raw_hwcap", raw_hwcap, METH_NOARGS, raw_hwcap_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -382,7 +529,7 @@ static PyModuleDef_Slot slots[] = {
 static struct PyModuleDef moduledef = {
     PyModuleDef_HEAD_INIT,
     "hostlib._cpuid",
-    "hostlib's CPUID/XGETBV feature detection (raw; see hostlib._cpu).",
+    "hostlib's CPU feature detection: CPUID/XGETBV, AT_HWCAP (raw; see hostlib._cpu).",
     0,
     methods,
     slots,

@@ -72,7 +72,8 @@ def default_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[st
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
     cache = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".cache")
-    parts = [cpu_identity.get(k) for k in ("arch", "vendor", "family", "model", "stepping")]
+    keys = ("arch", "vendor", "family", "model", "stepping", "implementer", "part", "variant", "revision")
+    parts = [cpu_identity.get(k) for k in keys]
     tag = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts if p is not None)) or "unknown"
     env = hashlib.blake2b(f"{sys.prefix}|{','.join(features)}".encode(), digest_size=4).hexdigest()
     return os.path.join(cache, "hostlib", f"profile-{tag}-{env}.json")

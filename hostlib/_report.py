@@ -201,7 +201,8 @@ def format_report() -> str:
     if cpu.requested_mask:
         out.append("  masked:    " + _wrap(masked, 13) + "   (HOSTLIB_DISABLE_FEATURES="
                    + ",".join(f for f in _cpu.FEATURE_NAMES if f in cpu.requested_mask) + ")")
-    absent = [f for f in _cpu.FEATURE_NAMES if f not in cpu.detected]
+    family = _cpu.arch_family(cpu.arch)
+    absent = [f for f in _cpu.FEATURE_NAMES if f not in cpu.detected and _cpu.FEATURE_ARCH[f] == family]
     out.append("  absent:    " + _wrap(absent, 13))
     out.append("")
 

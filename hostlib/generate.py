@@ -81,13 +81,19 @@ class Feature:
     implies: tuple[str, ...] = ()
     #: gcc/clang flag that lets the compiler emit this feature's instructions
     cflag: str = ""
+    #: architecture family: "x86" or "aarch64"
+    arch: str = "x86"
+
+
+#: the architecture families features.toml knows
+ARCHES = ("x86", "aarch64")
 
 
 def load_features(path: str = FEATURES_TOML) -> tuple[Feature, ...]:
     data = _load_toml(path)
     try:
         feats = tuple(
-            Feature(f["name"], int(f["bit"]), tuple(f.get("implies", ())), f.get("cflag", ""))
+            Feature(f["name"], int(f["bit"]), tuple(f.get("implies", ())), f.get("cflag", ""), f.get("arch", "x86"))
             for f in data["feature"]
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -104,6 +110,11 @@ def load_features(path: str = FEATURES_TOML) -> tuple[Feature, ...]:
         unknown = [d for d in f.implies if d not in names]
         if unknown:
             raise SpecError(f"{path}: feature {f.name} implies unknown feature(s) {unknown}")
+        if f.arch not in ARCHES:
+            raise SpecError(f"{path}: feature {f.name}: arch {f.arch!r} is not one of {ARCHES}")
+        foreign = [d.name for d in feats if d.name in f.implies and d.arch != f.arch]
+        if foreign:
+            raise SpecError(f"{path}: feature {f.name} implies feature(s) of another architecture: {foreign}")
     return feats
 
 
@@ -121,6 +132,34 @@ def closure(names: list[str], features: tuple[Feature, ...]) -> list[Feature]:
             seen.add(n)
             stack.extend(by_name[n].implies)
     return [f for f in features if f.name in seen]
+
+
+_MARCH = re.compile(r"^-march=armv(\d+)(?:\.(\d+))?-a((?:\+[a-z0-9]+)*)$")
+
+
+def merge_cflags(flags: list[str]) -> list[str]:
+    """The flags of a closure, with its aarch64 ``-march=armvX.Y-a+ext...``
+    flags merged into one: the highest base and every extension, in order
+    (a later ``-march`` would replace an earlier one, not add to it). Other
+    flags (x86's ``-mavx2`` ...) are kept as they are, duplicates dropped."""
+    out: list[str] = []
+    base: tuple[int, int] | None = None
+    exts: list[str] = []
+    for flag in flags:
+        m = _MARCH.match(flag)
+        if m is None:
+            if flag.startswith("-march="):
+                raise SpecError(f"cflag {flag!r}: an -march flag must read -march=armvX[.Y]-a[+ext...]")
+            if flag not in out:
+                out.append(flag)
+            continue
+        version = (int(m.group(1)), int(m.group(2) or 0))
+        base = version if base is None else max(base, version)
+        exts += [e for e in m.group(3).split("+")[1:] if e not in exts]
+    if base is not None:
+        name = f"armv{base[0]}-a" if base[1] == 0 else f"armv{base[0]}.{base[1]}-a"
+        out.insert(0, "-march=" + name + "".join("+" + e for e in exts))
+    return out
 
 
 def declared_features(path: str) -> tuple[str, ...]:
@@ -736,7 +775,9 @@ def description_py(iface: Interface) -> str:
 def features_py(features: tuple[Feature, ...]) -> str:
     out = [f'"""{BANNER.format(spec="features.toml")}"""', "", "# (name, bit, implies)", "FEATURES = ("]
     out += [f"    ({f.name!r}, {f.bit}, {f.implies!r})," for f in features]
-    out += [")", ""]
+    out += [")", "", "# name -> architecture family", "ARCH = {"]
+    out += [f"    {f.name!r}: {f.arch!r}," for f in features]
+    out += ["}", ""]
     return "\n".join(out)
 
 
@@ -812,7 +853,7 @@ def main(argv: list[str] | None = None) -> int:
         names = list(declared_features(args.module)) if args.module else args.features
         feats = closure(names, features)
         if args.cmd == "cflags":
-            print("\n".join(f.cflag for f in feats if f.cflag))
+            print("\n".join(merge_cflags([f.cflag for f in feats if f.cflag])))
         else:
             print(" | ".join(f"HOSTLIB_CPU_{f.name}" for f in feats) or "0")
     return 0

@@ -19,7 +19,9 @@ SSE_CHAIN = frozenset({"SSE", "SSE2", "SSE3", "SSSE3", "SSE41", "POPCNT", "SSE42
 
 IS_X86 = platform.machine().lower() in {"x86_64", "amd64", "i386", "i486", "i586", "i686", "x86"}
 IS_X86_64 = platform.machine().lower() in {"x86_64", "amd64"}
+IS_AARCH64 = platform.machine().lower() in {"aarch64", "arm64"}
 x86_only = pytest.mark.skipif(not IS_X86, reason="x86 only")
+ARM = frozenset({"ASIMD", "FPHP", "ASIMDHP", "ASIMDDP", "ASIMDFHM", "SVE", "SVE2"})
 
 
 def bit(value: int, n: int) -> bool:
@@ -37,8 +39,11 @@ def test_feature_names_come_from_spec() -> None:
 
 
 def test_extension_knows_exactly_the_spec_names() -> None:
-    # the C table and the spec must not drift apart
-    assert _cpuid.known_features() == NAMES
+    # the C tables (x86, then aarch64) and the spec must not drift apart
+    known = _cpuid.known_features()
+    assert sorted(known) == sorted(NAMES) and len(known) == len(NAMES)
+    assert [n for n in known if n in ARM] == [n for n in NAMES if n in ARM]
+    assert [n for n in known if n not in ARM] == [n for n in NAMES if n not in ARM]
 
 
 # ---------------------------------------------------------------------------
@@ -56,12 +61,45 @@ def test_detect_shape() -> None:
     assert _cpuid.detect() == (arch, feats)  # deterministic
 
 
-@pytest.mark.skipif(IS_X86, reason="non-x86 only")
-def test_non_x86_reports_no_features() -> None:
+@pytest.mark.skipif(IS_X86 or IS_AARCH64, reason="neither x86 nor aarch64 only")
+def test_other_architectures_report_no_features() -> None:
     arch, feats = _cpuid.detect()
     assert feats == ()
     with pytest.raises(OSError):
         _cpuid.raw_cpuid(0, 0)
+
+
+@pytest.mark.skipif(IS_AARCH64, reason="not on aarch64")
+def test_hwcap_only_on_aarch64() -> None:
+    with pytest.raises(OSError, match="AT_HWCAP"):
+        _cpuid.raw_hwcap()
+    if IS_X86:
+        assert not set(_cpuid.detect()[1]) & ARM
+
+
+@pytest.mark.skipif(not IS_AARCH64, reason="aarch64 only")
+def test_aarch64_detection_is_the_hwcap_bits() -> None:
+    arch, feats = _cpuid.detect()
+    assert arch == "aarch64" and "ASIMD" in feats and not set(feats) - ARM
+    with pytest.raises(OSError):
+        _cpuid.raw_cpuid(0, 0)
+    if platform.system() == "Linux":
+        hwcap, hwcap2 = _cpuid.raw_hwcap()
+        # arch/arm64/include/uapi/asm/hwcap.h
+        bits = {"ASIMD": (hwcap, 1), "FPHP": (hwcap, 9), "ASIMDHP": (hwcap, 10), "ASIMDDP": (hwcap, 20),
+                "SVE": (hwcap, 22), "ASIMDFHM": (hwcap, 23), "SVE2": (hwcap2, 1)}
+        assert set(feats) == {n for n, (word, b) in bits.items() if bit(word, b)}
+
+
+def test_arm_identity_from_cpuinfo() -> None:
+    one = "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\nCPU architecture: 8\n" \
+          "CPU variant\t: 0x3\nCPU part\t: 0xd0c\nCPU revision\t: 1\n\n"
+    assert _cpu._arm_midr(one * 2) == {"implementer": 0x41, "part": 0xD0C, "variant": 3, "revision": 1}
+    little = one.replace("0xd0c", "0xd05").replace("0x3", "0x2")
+    big_little = _cpu._arm_midr(one + little)
+    assert big_little is not None and big_little["part"] == 0xD0C
+    assert big_little["cores"] == ["0x41:0xd0c:3:1", "0x41:0xd05:2:1"]
+    assert _cpu._arm_midr("processor : 0\nvendor_id : GenuineIntel\n") is None
 
 
 @pytest.mark.skipif(not IS_X86_64, reason="x86-64 only")
@@ -158,11 +196,23 @@ def test_closure_chains() -> None:
     assert _cpu.closure(["AVX512F"]) == SSE_CHAIN | {"AVX", "F16C", "FMA3", "AVX2", "AVX512F"}
     assert {"AVX512VL", "AVX512BW", "AVX512F", "FMA3"} <= _cpu.closure(["AVX512VNNI"])
     assert _cpu.closure("AVX2") == _cpu.closure(["AVX2"])  # one name as a str
+    assert _cpu.closure(["SVE2"]) == {"SVE2", "SVE", "ASIMDHP", "FPHP", "ASIMD"}
+    assert _cpu.closure(["ASIMDDP"]) == {"ASIMDDP", "ASIMD"}
+
+
+def test_masking_asimd_masks_every_arm_feature() -> None:
+    info = _cpu.make_cpu_info("aarch64", ARM, "neon")
+    assert info.requested_mask == {"ASIMD"} and info.masked == ARM and info.available == frozenset()
+    info = _cpu.make_cpu_info("aarch64", ARM, "SVE")
+    assert info.available == {"ASIMD", "FPHP", "ASIMDHP", "ASIMDDP", "ASIMDFHM"}
     assert _cpu.closure([]) == frozenset()
 
 
 def test_dependents_chains() -> None:
-    assert _cpu.dependents(["SSE"]) == ALL
+    assert _cpu.dependents(["SSE"]) == ALL - ARM
+    assert _cpu.dependents(["ASIMD"]) == ARM
+    assert {_cpu.FEATURE_ARCH[n] for n in ARM} == {"aarch64"}
+    assert {_cpu.FEATURE_ARCH[n] for n in ALL - ARM} == {"x86"}
     avx = _cpu.dependents(["AVX"])
     assert avx == {"AVX", "F16C", "FMA3", "AVX2"} | AVX512
     assert _cpu.dependents(["FMA3"]) == {"FMA3"} | AVX512
@@ -337,13 +387,13 @@ def test_parse_reports_every_bad_item_once() -> None:
 # ---------------------------------------------------------------------------
 
 
-def imagined(detected: frozenset[str] | set[str] = ALL, disable: str = "") -> _cpu.CpuInfo:
+def imagined(detected: frozenset[str] | set[str] = ALL - ARM, disable: str = "") -> _cpu.CpuInfo:
     return _cpu.make_cpu_info("x86_64", detected, disable, source=SRC)
 
 
 def test_no_mask() -> None:
     info = imagined()
-    assert info.available == ALL
+    assert info.available == ALL - ARM
     assert info.masked == info.requested_mask == frozenset()
 
 
@@ -357,7 +407,7 @@ def test_mask_avx() -> None:
 def test_mask_sse2_leaves_only_sse() -> None:
     info = imagined(disable="sse2")
     assert info.available == {"SSE"}
-    assert info.masked == ALL - {"SSE"}
+    assert info.masked == ALL - ARM - {"SSE"}
 
 
 def test_mask_fma_alias() -> None:

@@ -248,6 +248,17 @@ def test_compiler_flags_cover_what_features_imply(tmp_path):
     assert r.returncode == 1 and "unknown feature(s) ['AVX3']" in r.stderr
 
 
+def test_aarch64_flags_merge_into_one_march():
+    """A later -march replaces an earlier one: a closure's are merged."""
+    r = run_generate("cflags", "SVE2", "ASIMDDP")
+    assert r.returncode == 0 and r.stdout.split() == ["-march=armv8.2-a+simd+fp16+dotprod+sve+sve2"]
+    assert run_generate("cflags", "ASIMD").stdout.split() == ["-march=armv8-a+simd"]
+    assert G.merge_cflags(["-msse2", "-march=armv8.2-a+fp16", "-march=armv9-a+sve2", "-msse2"]) == [
+        "-march=armv9-a+fp16+sve2", "-msse2"]
+    with pytest.raises(G.SpecError, match="-march"):
+        G.merge_cflags(["-march=native"])
+
+
 def test_generate_runs_as_a_plain_script_without_hostlib(tmp_path, demo):
     """hostlib's own build runs it before hostlib exists: only the stdlib."""
     G.update_lock(G.load_interface(str(demo)), str(tmp_path / "demo.abi"))
