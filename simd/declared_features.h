@@ -24,7 +24,8 @@ HOSTLIB_STATIC_ASSERT(((SIMD_PROVIDER_FEATURES) & (SIMD_LAYER_FEATURES)) == (SIM
 
 /* ...and every instruction set the compiler was allowed to use, since it may
    emit those anywhere (numpy issue 27745). SSE and SSE2 are not checked:
-   they are baseline on x86-64, where even the portable table has them. */
+   they are baseline on x86-64, where even the portable table has them;
+   nor is ASIMD, for the same reason on aarch64. */
 #define SIMD_CHECK_FEATURE_(bit, flag)                                                    \
     HOSTLIB_STATIC_ASSERT(((SIMD_PROVIDER_FEATURES) & (bit)) == (bit),                    \
                           "compiled with " flag " but SIMD_PROVIDER_FEATURES does not declare it")
@@ -69,6 +70,25 @@ SIMD_CHECK_FEATURE_(HOSTLIB_CPU_AVX512BW, "-mavx512bw");
 #endif
 #ifdef __AVX512DQ__
 SIMD_CHECK_FEATURE_(HOSTLIB_CPU_AVX512DQ, "-mavx512dq");
+#endif
+/* aarch64: Advanced SIMD (ASIMD) is baseline, like SSE2 on x86-64 */
+#ifdef __ARM_FEATURE_FP16_SCALAR_ARITHMETIC
+SIMD_CHECK_FEATURE_(HOSTLIB_CPU_FPHP, "+fp16");
+#endif
+#ifdef __ARM_FEATURE_FP16_VECTOR_ARITHMETIC
+SIMD_CHECK_FEATURE_(HOSTLIB_CPU_ASIMDHP, "+fp16");
+#endif
+#ifdef __ARM_FEATURE_DOTPROD
+SIMD_CHECK_FEATURE_(HOSTLIB_CPU_ASIMDDP, "+dotprod");
+#endif
+#ifdef __ARM_FEATURE_FP16_FML
+SIMD_CHECK_FEATURE_(HOSTLIB_CPU_ASIMDFHM, "+fp16fml");
+#endif
+#ifdef __ARM_FEATURE_SVE
+SIMD_CHECK_FEATURE_(HOSTLIB_CPU_SVE, "+sve");
+#endif
+#ifdef __ARM_FEATURE_SVE2
+SIMD_CHECK_FEATURE_(HOSTLIB_CPU_SVE2, "+sve2");
 #endif
 #undef SIMD_CHECK_FEATURE_
 

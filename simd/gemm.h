@@ -111,7 +111,19 @@ static void gemm_free_aligned(void *p)
    takes MR * NV of them, plus NV for the B row and one or two for the A
    value and (without FMA) the product. A tile that does not fit spills an
    accumulator to the stack: ~40% slower (SSE2 4 x 3 when GCC 12 did it). */
-#if VF64_LANES == 4 /* AVX2 + FMA: 6 x 2 ymm accumulators (BLIS' Haswell shape) */
+#if VF64_LANES == 2 && defined(SIMD_VEC_REGISTERS) && SIMD_VEC_REGISTERS >= 32
+/* NEON (AArch64): 32 registers of 128 bits, FMA. 24 accumulators + NV B
+   vectors + one A splat (LD1R, a load) leave 3-4 registers free; the
+   shapes are BLIS' armv8a ones: float64 6 x 4 vectors (6 x 8 elements),
+   float32 8 x 3 (8 x 12). Per k step float64 loads 4 B vectors and 6 A
+   elements for 24 FMAs, float32 3 and 8 for 24: within the 2 loads per
+   2 FMAs per cycle of current cores (Cortex-A76/Neoverse N1 and later). */
+#define GEMM_DEF_MR 6
+#define GEMM_DEF_NV 4
+#define GEMM_DEF_S_MR 8
+#define GEMM_DEF_S_NV 3
+#define GEMM_DEF_BCAST 0
+#elif VF64_LANES == 4 /* AVX2 + FMA: 6 x 2 ymm accumulators (BLIS' Haswell shape) */
 #define GEMM_DEF_MR 6
 #define GEMM_DEF_NV 2
 #define GEMM_DEF_BCAST 0 /* vbroadcastsd/ss from memory is one load */
@@ -158,11 +170,15 @@ static void gemm_free_aligned(void *p)
 #ifndef GEMM_D_NC
 #define GEMM_D_NC (GEMM_D_NV * VF64_LANES * (4096 / (GEMM_D_NV * VF64_LANES)))
 #endif
+#ifndef GEMM_DEF_S_MR /* float32's tile, where it differs */
+#define GEMM_DEF_S_MR GEMM_DEF_MR
+#define GEMM_DEF_S_NV GEMM_DEF_NV
+#endif
 #ifndef GEMM_S_MR
-#define GEMM_S_MR GEMM_DEF_MR
+#define GEMM_S_MR GEMM_DEF_S_MR
 #endif
 #ifndef GEMM_S_NV
-#define GEMM_S_NV GEMM_DEF_NV
+#define GEMM_S_NV GEMM_DEF_S_NV
 #endif
 #ifndef GEMM_S_BCAST
 #define GEMM_S_BCAST GEMM_DEF_BCAST

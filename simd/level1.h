@@ -17,8 +17,9 @@
  *   V_loads(p, inc), V_stores(p, inc, v) lanes p[k*inc] (any inc, even 0)
  *   V_set1, V_zero, V_add, V_mul, V_abs
  *   V_fma(a, b, c)                       a*b + c (fused where the ISA can)
- *   V_max(a, b)                          a > b ? a : b, i.e. b when either is
- *                                        NaN (x86 maxpd semantics)
+ *   V_max(a, b)                          the larger of a and b; b when a is a
+ *                                        NaN (b is never NaN here; of two
+ *                                        zeros, either: simd/LAYERS.md)
  *   V_hsum, V_hmax                       reduce the lanes to a scalar
  *   vf64_loadu_f32, vf64_loadu_partial_f32, vf64_loads_f32
  *                                        float32 elements widened to VF64
