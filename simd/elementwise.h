@@ -58,7 +58,8 @@
  * vectors measured no faster: out-of-order execution already overlaps
  * iterations.)
  *
- * What a layer provides beyond level1.h's list, for V in {vf64, vf32} with
+ * What a layer provides beyond level1.h's list (simd/LAYERS.md is the full
+ * contract), for V in {vf64, vf32} with
  * integer lanes VI64/VI32 (the same bits) -- masks are V with all-ones or
  * all-zero lanes:
  *   V_sub, V_div, V_sqrt, V_min (operands never NaN), V_fnma(a, b, c) = c - a*b

@@ -10,7 +10,8 @@
  * points at logical element 0); n <= 0 does nothing and reductions return 0.
  *
  * What a layer provides, for V in {vf64, vf32} (types VF64/VF32, lane counts
- * VF64_LANES/VF32_LANES):
+ * VF64_LANES/VF32_LANES); simd/LAYERS.md is the full contract (special
+ * values, flags, tails), tests/test_layers.py checks it for every layer:
  *   V_load, V_loadu, V_store, V_storeu   aligned / unaligned contiguous access
  *   V_loadu_partial(p, m)                p[0..m-1], other lanes zero (m < lanes),
  *                                        reading nothing beyond p[m-1]

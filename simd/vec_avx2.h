@@ -1,7 +1,7 @@
 /*
  * vec_avx2.h -- the AVX2+FMA vector layer: 4 x f64, 8 x f32 (256-bit),
- * with fused multiply-add. level1.h lists the operations every layer
- * provides.
+ * with fused multiply-add. simd/LAYERS.md is the contract every layer
+ * keeps.
  */
 #ifndef SIMD_VEC_AVX2_H
 #define SIMD_VEC_AVX2_H

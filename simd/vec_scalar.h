@@ -4,7 +4,8 @@
  * It exists so that the portable table runs the very same level-1 template
  * as the SIMD modules (same algorithms, same accuracy); the template's
  * independent accumulators still give the CPU instruction-level
- * parallelism. level1.h lists the operations every layer provides.
+ * parallelism. simd/LAYERS.md is the contract every layer keeps; this
+ * layer is the reference tests/test_layers.py compares the others with.
  */
 #ifndef SIMD_VEC_SCALAR_H
 #define SIMD_VEC_SCALAR_H

@@ -1,6 +1,6 @@
 /*
  * vec_sse2.h -- the SSE2 vector layer: 2 x f64, 4 x f32 (128-bit).
- * level1.h lists the operations every layer provides.
+ * simd/LAYERS.md is the contract every layer keeps.
  */
 #ifndef SIMD_VEC_SSE2_H
 #define SIMD_VEC_SSE2_H
