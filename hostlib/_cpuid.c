@@ -362,6 +362,31 @@ PyDoc_STRVAR(detect_doc,
 "other architectures.\n"
 "The user's HOSTLIB_DISABLE_FEATURES mask is not applied here.");
 
+/* The tuple of names[i] for which have[i] is set. */
+static PyObject *
+present_names(size_t n, const int *have, const char *const *names)
+{
+    Py_ssize_t count = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        count += have[i] != 0;
+    }
+    PyObject *out = PyTuple_New(count);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (have[i]) {
+            PyObject *s = PyUnicode_FromString(names[i]);
+            if (s == NULL) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(out, k++, s);
+        }
+    }
+    return out;
+}
+
 static PyObject *
 detect(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
@@ -369,54 +394,26 @@ detect(PyObject *module, PyObject *Py_UNUSED(ignored))
     (void)module;
 #if HOSTLIB_X86
     int have[N_FEATURES];
-    Py_ssize_t n = 0, k = 0;
-
+    const char *spelled[N_FEATURES];
     detect_x86(have);
     for (size_t i = 0; i < N_FEATURES; i++) {
-        n += have[i] != 0;
+        spelled[i] = FEATURES[i].name;
     }
-    names = PyTuple_New(n);
-    if (names == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < N_FEATURES; i++) {
-        if (have[i]) {
-            PyObject *s = PyUnicode_FromString(FEATURES[i].name);
-            if (s == NULL) {
-                Py_DECREF(names);
-                return NULL;
-            }
-            PyTuple_SET_ITEM(names, k++, s);
-        }
-    }
+    names = present_names(N_FEATURES, have, spelled);
 #elif HOSTLIB_AARCH64
     int have[N_ARM_FEATURES];
-    Py_ssize_t n = 0, k = 0;
-
+    const char *spelled[N_ARM_FEATURES];
     detect_aarch64(have);
     for (size_t i = 0; i < N_ARM_FEATURES; i++) {
-        n += have[i] != 0;
+        spelled[i] = ARM_FEATURES[i].name;
     }
-    names = PyTuple_New(n);
-    if (names == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < N_ARM_FEATURES; i++) {
-        if (have[i]) {
-            PyObject *s = PyUnicode_FromString(ARM_FEATURES[i].name);
-            if (s == NULL) {
-                Py_DECREF(names);
-                return NULL;
-            }
-            PyTuple_SET_ITEM(names, k++, s);
-        }
-    }
+    names = present_names(N_ARM_FEATURES, have, spelled);
 #else
     names = PyTuple_New(0);
+#endif
     if (names == NULL) {
         return NULL;
     }
-#endif
     return Py_BuildValue("(sN)", HOSTLIB_ARCH, names);
 }
 

@@ -411,6 +411,11 @@ class Host:
         missing = self.cpu.missing(features)
         if missing:
             masked = [f for f in missing if f in self.cpu.masked]
+            families = {_cpu.FEATURE_ARCH[f] for f in missing}
+            here = _cpu.arch_family(self.cpu.arch)
+            if here not in families and len(families) == 1:  # built for another architecture
+                return Backend(status=UNSUPPORTED, reason=f"built for {families.pop()}, this CPU is {self.cpu.arch}",
+                               **record)
             why = "CPU lacks " + ", ".join(missing)
             if masked:
                 why += f" ({', '.join(masked)} masked by HOSTLIB_DISABLE_FEATURES)"

@@ -409,3 +409,15 @@ def test_use_inside_a_using_block_sets_what_remains_after_it():
         assert hostlib.active()["ddot"] == "portable"  # the open block decides
     assert set(hostlib.active().values()) <= {"sse2", "portable"} and hostlib.active()["ddot"] == "sse2"
     hostlib.use()
+
+
+def test_a_module_of_another_architecture_says_so() -> None:
+    """The bundled modules of the other architecture are installed as
+    metadata; their reason names the architecture, not a list of features."""
+    family = hostlib._cpu.arch_family(hostlib._cpu.cpu_info().arch)
+    if family is None:
+        pytest.skip("neither x86 nor aarch64")
+    other = "neon" if family == "x86" else "avx2"
+    b = {b.name: b for b in hostlib.backends()}[other]
+    assert b.status == "unsupported"
+    assert b.reason.startswith(f"built for {'aarch64' if family == 'x86' else 'x86'}, this CPU is "), b.reason
