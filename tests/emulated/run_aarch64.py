@@ -224,7 +224,8 @@ def cross_build(target: Target, work: Path) -> Path:
     if len(found) != 1:
         raise SystemExit(f"cannot find the installed hostlib package under {dest}: {found}")
     site = found[0]
-    write_dist_info(site)
+    info = json.loads(run(["meson", "introspect", "--projectinfo", build], env=env, echo=False).stdout)
+    write_dist_info(site, info["version"])
     built = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.so"))
     print(f"installed into {site}: {', '.join(built)}", flush=True)
     if not any(p.startswith("kernels_neon/") for p in built):
@@ -232,7 +233,7 @@ def cross_build(target: Target, work: Path) -> Path:
     return site
 
 
-def write_dist_info(site: Path) -> None:
+def write_dist_info(site: Path, version: str) -> None:
     """The installed distribution's metadata, as a wheel would have it: the
     host discovers the bundled modules through their entry points."""
     try:
@@ -240,7 +241,7 @@ def write_dist_info(site: Path) -> None:
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
     project = tomllib.loads((SOURCE / "pyproject.toml").read_text())["project"]
-    name, version = project["name"], project["version"]
+    name = project["name"]
     info = site / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir(exist_ok=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
