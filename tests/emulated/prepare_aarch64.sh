@@ -6,6 +6,8 @@
 #   DIR/sysroot/   arm64 Debian packages unpacked with dpkg -x: the target's
 #                  libc, Python 3.11 interpreter, standard library and headers
 #   DIR/numpy/     numpy's manylinux aarch64 wheel for cp311, unzipped
+#   DIR/pytest/    pytest, hypothesis, mpmath and what they need: pure-Python
+#                  wheels, unzipped, for the test suite's subset under qemu
 #
 # Usage: tests/emulated/prepare_aarch64.sh DIR
 # Needs: dpkg with the arm64 architecture added (the script adds it, as
@@ -45,4 +47,13 @@ if [ ! -d "$dir/numpy/numpy" ]; then
     mkdir -p "$dir/numpy"
     python3 -m zipfile -e "$dir"/wheels/numpy-*.whl "$dir/numpy"
 fi
-echo "aarch64 sysroot: $dir/sysroot; numpy: $dir/numpy"
+if [ ! -d "$dir/pytest/_pytest" ]; then
+    echo "+ pip download pytest hypothesis mpmath (pure Python)"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --platform any \
+        -d "$dir/pure" pytest pluggy iniconfig packaging pygments mpmath hypothesis attrs sortedcontainers
+    mkdir -p "$dir/pytest"
+    for whl in "$dir"/pure/*.whl; do
+        python3 -m zipfile -e "$whl" "$dir/pytest"
+    done
+fi
+echo "aarch64 sysroot: $dir/sysroot; numpy: $dir/numpy; pytest: $dir/pytest"

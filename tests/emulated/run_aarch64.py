@@ -336,6 +336,37 @@ def run_layer_tests(target: Target, work: Path) -> tuple[bool, str]:
             print(f"  {cpu}: {line}")
     return ok, "; ".join(details)
 
+#: hostlib's own test files that run inside the emulated interpreter (they
+#: start no subprocess and compile nothing): kernels, accuracy, CPU, gemm
+PYTEST_FILES = ("test_kernels_api.py", "test_math_accuracy.py", "test_cpu.py", "test_gemm.py")
+#: these start a native subprocess, which cannot run the aarch64 interpreter
+PYTEST_DESELECT = "not without_memory"
+
+
+def run_pytest(target: Target, site: Path, timeout: float) -> tuple[bool, str]:
+    """The suite's in-process tests under qemu -cpu max (neon serving), with
+    the same ULP bounds as on x86; skipped with a message when
+    prepare_aarch64.sh has not fetched pytest."""
+    pytest_dir = target.root / "pytest"
+    if not (pytest_dir / "_pytest").is_dir():
+        return True, f"skipped: no {pytest_dir} (run prepare_aarch64.sh again)"
+    tests = Path(__file__).resolve().parents[1]
+    env = emulated_env(target, site)
+    env["PYTHONPATH"] += os.pathsep + str(pytest_dir)
+    cmd = target.qemu_cmd("max") + [target.python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                    "-c", os.devnull, "-k", PYTEST_DESELECT,
+                                    *(str(tests / f) for f in PYTEST_FILES)]
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="hostlib-a64-pytest-") as cwd:
+        try:
+            proc = run(cmd, env=env, cwd=cwd, timeout=timeout, echo=False)
+        except subprocess.TimeoutExpired:
+            return False, f"timed out after {timeout:.0f} s"
+    last = (proc.stdout.strip().splitlines() or ["no output"])[-1]
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:] + proc.stderr[-2000:])
+    return proc.returncode == 0, f"{', '.join(PYTEST_FILES)}: {last} ({time.monotonic() - start:.0f} s)"
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -370,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append(("canary", ok, detail))
         ok, detail = run_layer_tests(target, work)
         results.append(("layer tests", ok, detail))
+        print("\n=== the test suite's in-process tests under qemu-aarch64 -cpu max", flush=True)
+        ok, detail = run_pytest(target, site, 6 * args.timeout)
+        results.append(("pytest", ok, detail))
 
     print("\nSummary")
     for name, ok, detail in results:
