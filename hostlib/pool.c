@@ -42,7 +42,16 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HL_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define HL_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define HL_CPU_RELAX() ((void)0)
+#endif
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -65,6 +74,22 @@ static struct {
 } job;
 
 static atomic_ptrdiff_t next_task;
+/* `generation`, readable without mu: what a spinning worker watches */
+static atomic_ulong posted;
+/* After a job a worker watches for the next one this long before it
+   sleeps on wake_cv. Waking a sleeping thread costs 10-30 us: a loop of
+   exp calls on 1e6 elements ran at 1.75x with two threads where two
+   independent processes reach 1.95x, the helper joining each call ~25 us
+   late. Spinning 100 us after each job removes that for back-to-back
+   calls; an idle process spins not at all. */
+#define HL_SPIN_NS 100000L
+
+static long elapsed_ns(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000000000L + (now.tv_nsec - since->tv_nsec);
+}
 static atomic_int busy;        /* a caller holds the pool */
 static atomic_int setting;     /* 0: the default */
 static _Thread_local int in_pool; /* this thread is a worker, or inside a job's tasks */
@@ -83,6 +108,19 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&mu);
     unsigned long seen = born[id];
     for (;;) {
+        if (generation == seen) {
+            /* spin a while without the lock, then sleep (see HL_SPIN_NS) */
+            pthread_mutex_unlock(&mu);
+            struct timespec start;
+            clock_gettime(CLOCK_MONOTONIC, &start);
+            for (unsigned i = 1; atomic_load_explicit(&posted, memory_order_acquire) == seen; i++) {
+                HL_CPU_RELAX();
+                if (i % 64 == 0 && elapsed_ns(&start) > HL_SPIN_NS) {
+                    break;
+                }
+            }
+            pthread_mutex_lock(&mu);
+        }
         while (generation == seen) {
             pthread_cond_wait(&wake_cv, &mu);
         }
@@ -229,6 +267,7 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     job.open = 1;
     atomic_store_explicit(&next_task, 0, memory_order_relaxed);
     generation++;
+    atomic_store_explicit(&posted, generation, memory_order_release);
     pthread_cond_broadcast(&wake_cv);
     pthread_mutex_unlock(&mu);
 
