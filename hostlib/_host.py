@@ -658,6 +658,11 @@ class Host:
         order = self.auto_order()
         return {e: [b.name for b in order if e in b.provides] for e in self.iface.entries if e not in self.iface.retired}
 
+    def competing(self) -> dict[str, list[str]]:
+        """The entries more than one usable backend provides: what a profile
+        measures."""
+        return {e: p for e, p in self.providers().items() if len(p) > 1}
+
     def profile_key(self) -> dict[str, Any]:
         """What a profile must have been measured with to hold here."""
         return {
@@ -678,7 +683,7 @@ class Host:
     def apply_profile(self, profile: _profile.Profile | None, state: str = "") -> None:
         """Serve, under automatic selection, the measured winner of every
         entry for which ``profile`` holds here (see hostlib._profile)."""
-        competing = {e: p for e, p in self.providers().items() if len(p) > 1}
+        competing = self.competing()
         if profile is None:
             measured, unmeasured = {}, {e: "no profile" for e in competing}
             state = state or "none"

@@ -27,6 +27,7 @@ import datetime
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -321,6 +322,8 @@ class TuneResult:
 
     def summary(self) -> str:
         """The table ``hostlib tune`` prints at the end."""
+        from ._bench import fmt_n, render_table
+
         rows = []
         for e, r in self.records.items():
             scores = r.scores()
@@ -335,13 +338,11 @@ class TuneResult:
                 r.winner,
                 "-" if margin is None else f"{margin:.2f}x",
                 self.declared.get(e, "-") + ("" if self.declared.get(e) != r.winner else " ="),
-                "yes: " + ", ".join(f"{_fmt_n(n)} {w}" for n, w in winners.items()) if depends else "no",
+                "yes: " + ", ".join(f"{fmt_n(n)} {w}" for n, w in winners.items()) if depends else "no",
                 "; ".join(x for x in (note, ", ".join(excluded)) if x) or "-",
             ])
         header = ["entry", "winner", "margin", "declared", "size-dependent", "others (time / winner's)"]
-        widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
-        lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
-        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines = render_table(header, rows, "l" * len(header)).splitlines()
         changed = sum(1 for e, r in self.records.items() if self.declared.get(e) != r.winner)
         lines.append("")
         lines.append(f"{len(self.records)} entries measured in {self.seconds:.1f} s; "
@@ -356,11 +357,6 @@ class TuneResult:
                      f"gemm {BOUNDS['gemm']}.")
         lines.append(f"profile: {self.path}" if self.path else "profile: not saved")
         return "\n".join(lines)
-
-
-def _fmt_n(n: int) -> str:
-    e = round(math.log10(n)) if n >= 1000 else 0
-    return f"1e{e}" if e and 10**e == n else str(n)
 
 
 def tune(
@@ -399,11 +395,10 @@ def tune(
             verified = []
             for name in providers[e]:
                 why = None if name == PORTABLE else verify(host, e, name)
-                ident = identities[name]
                 if why is None:
                     verified.append(name)
                 else:
-                    cands[name] = _profile.Candidate(ident, None, why)
+                    cands[name] = _profile.Candidate(identities[name], None, why)
             times = _time(host, e, verified, sizes, timing)
             for name in verified:
                 cands[name] = _profile.Candidate(identities[name], tuple(times[name]), None)
@@ -427,29 +422,15 @@ def _merge(host: Any, records: dict[str, _profile.EntryRecord], path: str) -> _p
     from . import __version__
 
     kept: dict[str, _profile.EntryRecord] = {}
-    with _quiet_warnings():
+    with warnings.catch_warnings():  # a corrupt old profile is simply replaced
+        warnings.simplefilter("ignore", _profile.ProfileWarning)
         old = _profile.load(path)
     if old is not None:
-        valid, _ = _profile.applicable(old, host.profile_key(), host.identities(),
-                                       {e: p for e, p in host.providers().items() if len(p) > 1})
+        valid, _ = _profile.applicable(old, host.profile_key(), host.identities(), host.competing())
         kept = {e: r for e, r in valid.items() if e not in records}
     merged = {e: (records.get(e) or kept[e]) for e in host.iface.entries if e in records or e in kept}
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     return _profile.Profile(host.profile_key(), merged, created, __version__)
-
-
-class _quiet_warnings:
-    """A corrupt old profile is simply replaced: no warning while merging."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._cm = warnings.catch_warnings()
-        self._cm.__enter__()
-        warnings.simplefilter("ignore", _profile.ProfileWarning)
-
-    def __exit__(self, *exc: Any) -> None:
-        self._cm.__exit__(*exc)
 
 
 # ---------------------------------------------------------------------------
