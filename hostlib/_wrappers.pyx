@@ -880,8 +880,14 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
     return C
 
 
-# Pickled by their public names (hostlib.dot, ...): a pickle says what a user
-# wrote, and this private module may move. (The ufuncs already pickle so.)
-for _f in (dot, asum, nrm2, sum, axpy, scal, gemm):
-    _f.__module__ = "hostlib"
+# Pickled by their public names (hostlib.dot, hostlib.exp, ...): a pickle says
+# what a user wrote, and this private module may move. A ufunc without
+# __module__ is pickled under whichever loaded module pickle finds holding
+# it first, which depended on import order. (numpy releases whose ufuncs take
+# no __module__ keep that behaviour.)
+for _f in (dot, asum, nrm2, sum, axpy, scal, gemm, exp, log, sqrt, sin, cos):
+    try:
+        _f.__module__ = "hostlib"
+    except (AttributeError, TypeError):
+        pass
 del _f
