@@ -461,11 +461,12 @@ class Host:
                 + (f" (unknown bits {undeclared:#x})" if undeclared & ~_cpu.features_to_bits(_cpu.FEATURE_NAMES) else ""),
                 **record,
             )
-        if not self._provides(info):
+        provides = self._provides(info)
+        if not provides:
             return Backend(status=INVALID, reason=f"its table (ABI {record['abi']}) fills no slot of this interface",
                            **record)
         reproducible, repro_capsule = self._reproducible(module, name)
-        return Backend(status=USABLE, provides=self._provides(info), capsule=capsule, metadata=meta,
+        return Backend(status=USABLE, provides=provides, capsule=capsule, metadata=meta,
                        file=getattr(module, "__file__", None), threaded=threaded,
                        reproducible=reproducible, reproducible_capsule=repro_capsule, **record)
 
