@@ -170,6 +170,14 @@ def blas_threads_limit(n: int = 1) -> tuple[Any, str]:
     except ImportError:
         env = os.environ.get("OPENBLAS_NUM_THREADS")
         return None, f"OPENBLAS_NUM_THREADS={env}" if env else "BLAS threads: library default (no threadpoolctl)"
+    # threadpoolctl limits the libraries loaded now: load them first. `import
+    # hostlib` loads neither numpy (and its OpenBLAS) nor any backend, and
+    # hostlib's own pool joins threadpoolctl when its host starts.
+    import numpy  # noqa: F401
+
+    import hostlib
+
+    hostlib.backends()
     limiter = threadpool_limits(limits=n, user_api="blas")
     return limiter, f"BLAS threads: {n} (threadpoolctl)"
 

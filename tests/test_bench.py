@@ -191,3 +191,18 @@ def check_selection(res):
         assert r["slower"] == (r["ratio"] > 1.05)
         if detail:  # hostlib says how it chose: the run reports it
             assert r["choice"] in ("measured", "declared", "only"), r["detail"]
+
+
+def test_blas_limit_reaches_libraries_loaded_after_import_hostlib(run_python):
+    """`import hostlib` loads neither numpy's OpenBLAS nor any backend's
+    library; the limit must still reach them (and hostlib's own pool)."""
+    pytest.importorskip("threadpoolctl")
+    r = run_python(
+        "import json, hostlib; from hostlib import _bench; from threadpoolctl import threadpool_info; "
+        "lim, note = _bench.blas_threads_limit(1); "
+        "print(json.dumps([(p['filepath'], p['num_threads']) for p in threadpool_info() if p['user_api'] == 'blas']))"
+    )
+    assert r.returncode == 0, r.stderr
+    pools = json.loads(r.stdout)
+    assert any("openblas" in path for path, _ in pools), pools  # numpy's, at least
+    assert all(n == 1 for _, n in pools), pools
