@@ -167,10 +167,57 @@ L1_INLINE double l1_dnrm2(ptrdiff_t n, const double *x, ptrdiff_t incx, int repr
     return l1_dnrm2_rescaled(n, x, incx, ss, repro);
 }
 
+/* snrm2's fast sum of squares: float32 arithmetic within a reduction block
+   (every accumulator lane adds at most L1_BLOCK_VECTORS / 4 = 16 squares,
+   then 2 pairwise combines), the blocks' partials added in float64. The
+   terms are all >= 0, so the relative error is at most ~17 u (u = 2^-24)
+   of the sum, ~9 u of the norm; typically well under one unit. Twice the
+   elements per instruction of widening every element to float64, which
+   is what the reproducible engine and the rare cases below still do.
+   Squares overflow above ~1.8e19 and underflow below ~1e-19: the caller
+   checks the result and redoes those cases in float64. */
+#if defined(SIMD_HAVE_F32_F64_CVT) && VF32_LANES == 2 * VF64_LANES
+#define L1_SNRM2_CVT 1 /* a VF32 widens to two VF64 halves */
+#endif
+L1_INLINE double l1_snrm2_sumsq_f32(ptrdiff_t n, const float *x, ptrdiff_t incx)
+{
+    enum { BLOCK = L1_BLOCK_VECTORS * VF32_LANES };
+    const l1_f32_src s = {x, NULL, incx, 0, vf32_set1(1.0f)};
+#ifdef L1_SNRM2_CVT
+    VF64 acc_lo = vf64_zero(), acc_hi = vf64_zero();
+#else
+    double acc = 0.0;
+#endif
+    for (ptrdiff_t i = 0; i < n; i += BLOCK) {
+        const ptrdiff_t m = n - i < BLOCK ? n - i : BLOCK;
+        const VF32 p = incx == 1 ? l1_f32_block(L1_SUMSQ, 1, &s, i, m) : l1_f32_block(L1_SUMSQ, 0, &s, i, m);
+#ifdef L1_SNRM2_CVT
+        acc_lo = vf64_add(acc_lo, vf64_cvt_f32_lo(p));
+        acc_hi = vf64_add(acc_hi, vf64_cvt_f32_hi(p));
+#else
+        acc += (double)vf32_hsum(p);
+#endif
+    }
+#ifdef L1_SNRM2_CVT
+    return vf64_hsum(vf64_add(acc_lo, acc_hi));
+#else
+    return acc;
+#endif
+}
+
 L1_INLINE float l1_snrm2(ptrdiff_t n, const float *x, ptrdiff_t incx, int repro)
 {
     if (n <= 0) {
         return 0.0f;
+    }
+    /* A sum of squares of at least 2^-40 lost nothing that matters to
+       underflow: squares below 2^-126, however many (n < 2^40), add less
+       than 2^-86. Inf or nan: an overflow, or an inf or nan in x. */
+    if (!repro) {
+        const double ss = l1_snrm2_sumsq_f32(n, x, incx);
+        if (ss >= 0x1p-40 && ss <= DBL_MAX) {
+            return (float)sqrt(ss);
+        }
     }
     /* float32 squares are exact in float64, and their sum can neither
        overflow nor underflow: no scaling needed. */

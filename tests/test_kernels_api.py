@@ -381,6 +381,24 @@ def test_nrm2_does_not_overflow_or_underflow(dtype):
                 assert abs(got - want) <= 8 * eps(dtype) * want + float(f.smallest_subnormal) * 4, (backend, scale, got)
 
 
+@pytest.mark.parametrize("scale", [1e-30, 1e-20, 3e-13, 1.0, 1e17, 1e19, 1e30])
+def test_snrm2_float32_sum_around_its_limits(scale):
+    # float32 nrm2 sums squares in float32 (blocks combined in float64) and
+    # redoes in float64 what overflowed or may have lost bits to underflow:
+    # these scales put the squares, and their sum, on either side of those
+    # limits. The error stays within the documented bound of ~9 units.
+    rng = np.random.default_rng(23)
+    for backend in _providers("snrm2"):
+        with hostlib.using(backend):
+            for n in (1, 17, 1000, 5000):
+                x = (rng.standard_normal(n) * scale).astype(np.float32)
+                if n > 1:
+                    x[n // 2] = np.float32(scale * 50)  # one large element among small ones
+                want = math.hypot(*x.astype(np.float64).tolist())
+                got = float(hostlib.nrm2(x))
+                assert abs(got - want) <= 10 * eps(np.float32) * want, (backend, n, scale, got, want)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_nrm2_special_values(dtype):
     # documented: inf if any element is inf, else nan if any is nan
