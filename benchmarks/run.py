@@ -26,6 +26,7 @@ required: this script's folder is first on sys.path, not the checkout.
 from __future__ import annotations
 
 import os
+import sys
 
 # One thread for every BLAS (numpy's OpenBLAS, scipy's, a forwarding
 # backend's): set before numpy is imported here and inherited by the worker
@@ -37,6 +38,14 @@ USER_THREAD_ENV = {v: os.environ.get(v) for v in _THREAD_VARS}
 for _var in _THREAD_VARS:
     os.environ[_var] = "1"
 
+# Some machines pin OpenBLAS to older kernels (OPENBLAS_CORETYPE, with
+# OPENBLAS_L2_SIZE), a workaround for old OpenBLAS builds. numpy would then
+# be measured below its best: the pins go before numpy loads, unless
+# --keep-openblas-env. (Each worker level sets the core type it needs.)
+_OPENBLAS_PINS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+DROPPED_ENV = {} if any(a in sys.argv for a in ("--keep-openblas-env", "--worker")) else {
+    v: os.environ.pop(v) for v in _OPENBLAS_PINS if v in os.environ}
+
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import json  # noqa: E402
@@ -44,7 +53,6 @@ import platform  # noqa: E402
 import shlex  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import sysconfig  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -106,6 +114,13 @@ LEVELS = {
     4: dict(name="X86_V4", isa="AVX-512", coretype=None),
     3: dict(name="X86_V3", isa="AVX2+FMA3", coretype="Haswell"),
     2: dict(name="X86_V2", isa="SSE4.2 (numpy's baseline)", coretype="Nehalem"),
+}
+# glibc's libm picks FMA/AVX2 variants of exp, log, sin, cos at run time,
+# whatever numpy is told: numpy at X86_V2 calls libm for float64 exp/log, so
+# its libm is masked to the same level (glibc >= 2.26 reads the tunable).
+GLIBC_MASKS = {
+    3: ("AVX512F", "AVX512VL", "AVX512BW", "AVX512DQ", "AVX512CD"),
+    2: ("AVX512F", "AVX512VL", "AVX512BW", "AVX512DQ", "AVX512CD", "AVX", "AVX2", "FMA", "FMA4"),
 }
 _RANK3 = {"X86_V3", "AVX", "AVX2", "FMA3", "F16C", "FMA4", "XOP"}
 _RANK2 = {"X86_V2", "SSE3", "SSSE3", "SSE41", "SSE42", "POPCNT"}
@@ -304,6 +319,10 @@ class Context:
             env = {"NPY_DISABLE_CPU_FEATURES": " ".join(masked)}
             if LEVELS[lvl]["coretype"]:
                 env["OPENBLAS_CORETYPE"] = LEVELS[lvl]["coretype"]
+            if platform.libc_ver()[0] == "glibc":
+                hwcaps = "glibc.cpu.hwcaps=" + ",".join("-" + f for f in GLIBC_MASKS[lvl])
+                prior = os.environ.get("GLIBC_TUNABLES")
+                env["GLIBC_TUNABLES"] = f"{prior}:{hwcaps}" if prior else hwcaps
             rec: dict[str, Any] = {"env": env, "worker": None, "info": None, "error": None}
             self.levels[lvl] = rec
             w = Worker(LEVELS[lvl]["name"], env)
@@ -721,6 +740,13 @@ def section_level1(ctx: Context, progress) -> list[dict[str, Any]]:
             ns["B_" + kname] = getattr(blas, p + kname)
             who["=scipy"] = Local(SCIPY_STMT[kname], ns)
             stmts["scipy"] = "scipy.linalg.blas." + SCIPY_STMT[kname].replace("B_", p)
+        # numpy (and its OpenBLAS) at each lower level a backend belongs to
+        for lvl in sorted({ctx.backend_level[b] for b in B.providers(k.entry(dt), ctx.backends)} - {None},
+                          reverse=True):
+            c = ctx.remote(lvl, kname, dt, n, k.numpy) if lvl != ctx.default_level else None
+            if c is not None:
+                who["=" + lname(lvl)] = c
+                stmts[lname(lvl)] = k.numpy
         # the bandwidth reference: a copy moving the same bytes
         cns = copy_setup(nbytes, dt)
         who["=copy"] = Local(COPY_STMT, cns)
@@ -743,9 +769,15 @@ def section_level1(ctx: Context, progress) -> list[dict[str, Any]]:
         row["ref"] = ref_key
         for cell in list(row["backends"].values()) + list(row["refs"].values()):
             cell["fraction_of_copy"] = cell["gbps"] / row["copy"]["gbps"]
-        for cell in row["backends"].values():
+        for name, cell in row["backends"].items():
             cell["speedup_vs_ref"] = B.ratio(row["refs"][ref_key]["ns"], cell["ns"])
             cell["speedup_vs_numpy"] = B.ratio(row["refs"]["numpy"]["ns"], cell["ns"])
+            # numpy's statement at the backend's own level (the default
+            # level is the "numpy" reference itself)
+            eq = lname(ctx.backend_level[name])
+            ref = row["refs"]["numpy"] if ctx.backend_level[name] == ctx.default_level else row["refs"].get(eq)
+            cell["equal_isa"] = eq
+            cell["speedup_vs_numpy_equal_isa"] = B.ratio(ref["ns"], cell["ns"]) if ref else None
             if "scipy" in row["refs"]:
                 cell["speedup_vs_scipy"] = B.ratio(row["refs"]["scipy"]["ns"], cell["ns"])
         rows.append(row)
@@ -1161,6 +1193,11 @@ def format_results(res: dict[str, Any]) -> str:
               f(r["refs"][r["ref"]]["ns"] / r["n"]),
               *[f(r["backends"].get(b, {}).get("speedup_vs_ref")) for b in names]] for r in rows],
             "llrlr" + "r" * len(names)))
+        if any(c.get("speedup_vs_numpy_equal_isa") is not None for r in rows for c in r["backends"].values()):
+            out += ["", "== Level-1: speedup vs numpy default / vs numpy at equal instruction set (numpy's own "
+                    "statement, its OpenBLAS at the same level)"]
+            out.append(_equal_isa_table(res, rows, names, "numpy", ["kernel", "dtype", "n"],
+                                        lambda r: [r["kernel"], r["dtype"], B.fmt_n(r["n"])]))
         if any("scipy" in r["refs"] for r in rows):
             out += ["", "== Level-1: speedup vs OpenBLAS through scipy.linalg.blas (includes f2py call overhead)"]
             srows = [r for r in rows if "scipy" in r["refs"]]
@@ -1459,7 +1496,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "time": "per call, best of N samples (hostlib._timing.compare), time.perf_counter_ns",
                 "speedup": "time(reference) / time(hostlib backend): > 1 means hostlib is faster",
                 "equal_isa": "numpy re-imported in a subprocess with NPY_DISABLE_CPU_FEATURES masking dispatch "
-                "targets above the backend's level; OpenBLAS with OPENBLAS_CORETYPE",
+                "targets above the backend's level; OpenBLAS with OPENBLAS_CORETYPE; glibc's libm with "
+                "GLIBC_TUNABLES=glibc.cpu.hwcaps masking its FMA/AVX variants",
                 "bytes": "elements read + written once per call (dot 2n, axpy 3n, scal 2n, asum/nrm2/sum n) "
                 "times itemsize; copy = np.copyto moving the same bytes (m = bytes/2 elements each way); "
                 "write-allocate traffic is not counted for either",
@@ -1474,6 +1512,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "sections": {},
         }
         res["levels"] = ctx.level_info()
+        if DROPPED_ENV:
+            ctx.notes.append("dropped " + " ".join(f"{k}={v}" for k, v in DROPPED_ENV.items())
+                             + " from the environment, so that numpy's OpenBLAS picks its own kernels "
+                             "(--keep-openblas-env keeps them)")
+        arch = next((p["architecture"] for p in res["machine"]["threadpools"] or []
+                     if p["internal_api"] == "openblas" and "numpy" in (p["filepath"] or "")), None)
+        if arch:
+            ctx.notes.append(f"numpy's OpenBLAS runs its {arch} kernels at numpy's default level")
         runners = {"ufunc": section_ufunc, "patch": section_patch, "gemm": section_gemm, "level1": section_level1,
                    "selection": section_selection, "overhead": section_overhead, "python": section_python,
                    "import": section_import,
@@ -1496,6 +1542,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--quick", action="store_true", help="fewer sizes, shorter measurements (under a minute)")
+    parser.add_argument("--keep-openblas-env", action="store_true",
+                        help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment (by default they are "
+                        "dropped: they pin numpy's OpenBLAS below its best kernels)")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes and a few samples, to check that everything runs (seconds; numbers meaningless)")
     parser.add_argument("--out", metavar="FILE.json",
