@@ -69,7 +69,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FULL = dict(
     ufunc_sizes=(1_000, 100_000, 10_000_000),
     level1_sizes=(1_000, 100_000, 10_000_000),
-    gemm_sizes=(64, 256, 1024),
+    gemm_sizes=(16, 32, 64, 128, 256, 1024, 2048),
+    gemm_shapes=True,
     selection_sizes=TUNE_SIZES,  # a default is judged at the sizes hostlib tune chooses at
     timing=dict(repeat=5, min_repeat=3, min_time=0.1, max_time=0.6),
     overhead_rounds=31,
@@ -81,7 +82,8 @@ FULL = dict(
 QUICK = dict(
     ufunc_sizes=(1_000, 100_000),
     level1_sizes=(1_000, 100_000, 1_000_000),
-    gemm_sizes=(64, 256),
+    gemm_sizes=(32, 64, 256),
+    gemm_shapes=True,
     selection_sizes=TUNE_SIZES,
     timing=dict(repeat=3, min_repeat=2, min_time=0.03, max_time=0.25),
     overhead_rounds=11,
@@ -95,6 +97,7 @@ SMOKE = dict(
     ufunc_sizes=(64,),
     level1_sizes=(64,),
     gemm_sizes=(8,),
+    gemm_shapes=False,
     selection_sizes={"elementwise": (64,), "level1": (64,), "gemm": (8,)},
     timing=dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002),
     overhead_rounds=2,
@@ -102,6 +105,17 @@ SMOKE = dict(
     threads_gemm=64,
     threads_map_sizes=(64,),
     threads_reduce_sizes=(64,),
+)
+# gemm beyond squares (the gemm section, when the mode has gemm_shapes):
+# (label, m, k, n, trans); trans "TN" = op(A) is a transposed view
+GEMM_SHAPES = (
+    ("tall 2000x16 @ 16x16", 2000, 16, 16, "NN"),
+    ("wide 16x16 @ 16x2000", 16, 16, 2000, "NN"),
+    ("k=1 512x1 @ 1x512", 512, 1, 512, "NN"),
+    ("long k 16x2000 @ 2000x16", 16, 2000, 16, "NN"),
+    ("A^T 512", 512, 512, 512, "TN"),
+    ("B^T 512", 512, 512, 512, "NT"),
+    ("A^T B^T 512", 512, 512, 512, "TT"),
 )
 SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import", "threads")
 # numpy's own ufuncs patched (hostlib.patch_numpy) vs unpatched vs MKL's patch
@@ -157,7 +171,7 @@ def worker_main() -> int:
             if op == "info":
                 resp = _worker_info()
             elif op == "prepare":  # set up data, warm up, calibrate: first sample
-                c = Local(req["stmt"], B.setup(req["kernel"], req["n"], req["dtype"]))
+                c = Local(req["stmt"], B.setup(req["kernel"], req["n"], req["dtype"], shape=req.get("shape")))
                 first = c.prepare(req["sample_time"], req["max_time"])
                 prepared[req["key"]] = c
                 resp = {"ns": first, "number": c.number}
@@ -354,10 +368,12 @@ class Context:
         if self.limiter is not None:
             self.limiter.restore_original_limits()
 
-    def remote(self, lvl: int, kernel: str, dtype: str, n: int, stmt: str) -> "Remote | None":
+    def remote(self, lvl: int, kernel: str, dtype: str, n: int, stmt: str,
+               shape: tuple | None = None) -> "Remote | None":
         """A contestant timed in the worker of level ``lvl`` (None if there is none)."""
         w = self.worker(lvl)
-        return None if w is None else Remote(self, lvl, w, dict(kernel=kernel, dtype=dtype, n=n, stmt=stmt))
+        return None if w is None else Remote(self, lvl, w, dict(kernel=kernel, dtype=dtype, n=n, stmt=stmt,
+                                                                  shape=shape))
 
     def compare(self, who: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Round-robin timing of local and remote contestants: {key: Timing dict}."""
@@ -553,13 +569,21 @@ class MKL:
         finally:
             self.umath.restore_numpy_umath()
 
-    def gemm(self, dt: str, n: int, ns: dict[str, Any]) -> Local | None:
-        """C = A @ B by cblas_?gemm (row-major, no transposes), or None."""
+    def gemm(self, dt: str, ns: dict[str, Any]) -> Local | None:
+        """C = A @ B by cblas_?gemm (row-major; a transposed view of A or B
+        as CblasTrans of the array behind it), or None."""
         if self.lib is None:
             return None
         fn = self.lib.cblas_sgemm if dt == "f32" else self.lib.cblas_dgemm
         A, Bm, C = ns["A"], ns["B"], ns["C"]
-        args = (101, 111, 111, n, n, n, 1.0, A.ctypes.data, n, Bm.ctypes.data, n, 0.0, C.ctypes.data, n)
+
+        def op(M: Any) -> tuple[int, int]:  # (CblasNoTrans 111 / CblasTrans 112, leading dimension)
+            return (111, M.shape[1]) if M.flags.c_contiguous else (112, M.shape[0])
+
+        (ta, lda), (tb, ldb) = op(A), op(Bm)
+        m, k = A.shape
+        args = (101, ta, tb, m, C.shape[1], k, 1.0, A.ctypes.data, lda, Bm.ctypes.data, ldb, 0.0, C.ctypes.data,
+                C.shape[1])
         return Local(lambda: fn(*args))
 
 
@@ -569,7 +593,7 @@ class MKL:
 
 
 def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell,
-                      mkl: Local | None = None) -> tuple[dict, dict, dict | None]:
+                      mkl: Local | None = None, shape: tuple | None = None) -> tuple[dict, dict, dict | None]:
     """Time the reference (numpy/OpenBLAS: default, then each ISA level in
     `levels` run by a worker), MKL if given, and every backend providing
     the entry, in one interleaved comparison. Returns ({level: cell},
@@ -580,7 +604,7 @@ def _versus_reference(ctx: Context, k, dt: str, n: int, ns, levels, cell,
     if mkl is not None:
         who["+mkl"] = mkl
     for lvl in levels:
-        c = ctx.remote(lvl, k.name, dt, n, k.numpy)
+        c = ctx.remote(lvl, k.name, dt, n, k.numpy, shape)
         if c is not None:
             who["=" + lname(lvl)] = c
     for name in B.providers(k.entry(dt), ctx.backends):
@@ -674,18 +698,25 @@ def section_gemm(ctx: Context, progress) -> list[dict[str, Any]]:
     rows = []
     # OpenBLAS at an ISA level only where its core type really took effect
     levels = tuple(lvl for lvl in (3, 2) if (ctx.levels.get(lvl) or {}).get("openblas_ok"))
+    cases = [(str(n), (n, n, n, "NN")) for n in ctx.mode["gemm_sizes"]]
+    cases += [(label, shape) for label, *shape in GEMM_SHAPES] if ctx.mode["gemm_shapes"] else []
     for dt in ("f32", "f64"):
-        for n in ctx.mode["gemm_sizes"]:
-            progress.step(f"gemm {dt} n={n}")
-            ns = B.setup(k, n, dt)
+        for label, shape in cases:
+            progress.step(f"gemm {dt} {label}")
+            m, kk, n, trans = shape
+            flops = 2 * m * kk * n
+            ns = B.setup(k, n, dt, shape=shape)
             reference, backends, mkl = _versus_reference(
                 ctx, k, dt, n, ns, levels,
-                lambda t: {"ns": t["best_ns"], "gflops": k.flops(n) / t["best_ns"], "timing": t},
-                ctx.mkl.gemm(dt, n, ns) if ctx.mkl else None,
+                lambda t: {"ns": t["best_ns"], "gflops": flops / t["best_ns"], "timing": t},
+                ctx.mkl.gemm(dt, ns) if ctx.mkl else None, shape,
             )
             del ns
-            rows.append({"kernel": "gemm", "dtype": dt, "n": n, "flops": k.flops(n), "openblas": reference,
-                         "mkl": mkl, "backends": _renamed(backends, "openblas")})
+            row = {"kernel": "gemm", "dtype": dt, "n": n, "label": label, "flops": flops, "openblas": reference,
+                   "mkl": mkl, "backends": _renamed(backends, "openblas")}
+            if shape != (n, n, n, "NN"):
+                row["shape"] = {"m": m, "k": kk, "n": n, "trans": trans}
+            rows.append(row)
             progress.advance()
     return rows
 
@@ -1167,21 +1198,24 @@ def format_results(res: dict[str, Any]) -> str:
         names = _cols(res, rows)
         ob = [L for L in levels if any(L in r["openblas"] for r in rows)] or ["default"]
         mk = ["MKL"] if any(r.get("mkl") for r in rows) else []
-        out += ["", "== gemm (C = A @ B, square, row-major), GFLOP/s, one thread; OpenBLAS = numpy.matmul"
+        out += ["", "== gemm (C = A @ B, row-major; n = square, else m x k @ k x n, ^T = a transposed view), "
+                "GFLOP/s, one thread; OpenBLAS = numpy.matmul"
                 + ("; MKL = cblas_?gemm" if mk else "")]
         out.append(B.render_table(
             ["dtype", "n", *names, *[f"OpenBLAS {L}" for L in ob], *mk],
-            [[r["dtype"], str(r["n"]), *[f(r["backends"].get(b, {}).get("gflops")) for b in names],
+            [[r["dtype"], r.get("label", str(r["n"])), *[f(r["backends"].get(b, {}).get("gflops")) for b in names],
               *[f(r["openblas"].get(L, {}).get("gflops")) for L in ob],
               *[f((r.get("mkl") or {}).get("gflops")) for _ in mk]] for r in rows],
-            "lr" + "r" * (len(names) + len(ob) + len(mk))))
+            "ll" + "r" * (len(names) + len(ob) + len(mk))))
         out += ["", "== gemm: speedup vs OpenBLAS default / vs OpenBLAS at equal instruction set (OPENBLAS_CORETYPE)"]
-        out.append(_equal_isa_table(res, rows, names, "openblas", ["dtype", "n"], lambda r: [r["dtype"], str(r["n"])]))
+        out.append(_equal_isa_table(res, rows, names, "openblas", ["dtype", "n"],
+                                    lambda r: [r["dtype"], r.get("label", str(r["n"]))]))
         if mk:
             out += ["", "== gemm: speedup vs MKL (cblas_?gemm, one thread)"]
             out.append(B.render_table(
                 ["dtype", "n", *names],
-                [[r["dtype"], str(r["n"]), *[f(r["backends"].get(b, {}).get("speedup_vs_mkl")) for b in names]]
+                [[r["dtype"], r.get("label", str(r["n"])),
+                  *[f(r["backends"].get(b, {}).get("speedup_vs_mkl")) for b in names]]
                  for r in rows if r.get("mkl")], "lr" + "r" * len(names)))
     if "level1" in sec:
         rows = sec["level1"]
@@ -1359,7 +1393,7 @@ def plot(res: dict[str, Any], path: str) -> str | None:
         return prefer if prefer in ns else ns[-1]
 
     def bars(ax, rows, key, eq_key, title, ylabel, log=True):
-        groups = [f"{r['kernel']} {r['dtype']}" if "kernel" in r and r["kernel"] != "gemm" else f"{r['dtype']} n={r['n']}"
+        groups = [f"{r['kernel']} {r['dtype']}" if "kernel" in r and r["kernel"] != "gemm" else f"{r['dtype']} {r.get('label', 'n=' + str(r['n']))}"
                   for r in rows]
         cols = [b for b in names if any(b in r["backends"] for r in rows)]
         w = 0.8 / max(1, len(cols))
@@ -1474,7 +1508,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "patch" in sections:
             total += len(kernel_cases(PATCH_KERNELS, mode["ufunc_sizes"]))
         if "gemm" in sections:
-            total += 2 * len(mode["gemm_sizes"])
+            total += 2 * (len(mode["gemm_sizes"]) + len(GEMM_SHAPES) * mode["gemm_shapes"])
         if "level1" in sections:
             total += len(kernel_cases(B.LEVEL1, mode["level1_sizes"]))
         if "selection" in sections:
@@ -1501,7 +1535,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "bytes": "elements read + written once per call (dot 2n, axpy 3n, scal 2n, asum/nrm2/sum n) "
                 "times itemsize; copy = np.copyto moving the same bytes (m = bytes/2 elements each way); "
                 "write-allocate traffic is not counted for either",
-                "gflops": "gemm: 2*n^3 flops per call",
+                "gflops": "gemm: 2*m*n*k flops per call (squares: 2*n^3)",
                 "patch": "the same numpy statement with numpy's own loops, hostlib.patch_numpy() (automatic "
                 "selection) and mkl_umath.patch_numpy_umath(), round-robin, each sample inside its patch",
                 "selection": "per table entry, ratio = time(default backend of automatic selection) / "

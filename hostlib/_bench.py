@@ -115,10 +115,16 @@ LEVEL1 = tuple(k for k in KERNELS if KERNELS[k].kind == "level1")
 _ALPHA = {"axpy": 1e-9, "scal": -1.0}
 
 
-def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345) -> dict[str, Any]:
+def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345,
+          shape: Sequence[Any] | None = None) -> dict[str, Any]:
     """Namespace for the kernel's statements: arrays of ``n`` elements
     (``n x n`` matrices for gemm) of ``dtype`` ("f32"/"f64"), filled
-    reproducibly (same seed, same data in every process)."""
+    reproducibly (same seed, same data in every process).
+
+    For gemm, ``shape = (m, k, n, trans)`` replaces the square: ``A`` is
+    m x k and ``B`` k x n, each a transposed view of a C-ordered array
+    where ``trans`` ("NN", "TN", "NT", "TT") says so, as a caller holding
+    the transpose would pass it."""
     import numpy as np
 
     import hostlib
@@ -128,9 +134,10 @@ def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345) -> dict[s
     rng = np.random.default_rng(seed)
     ns: dict[str, Any] = {"np": np, "hl": hostlib}
     if k.kind == "level3":
-        ns["A"] = rng.standard_normal((n, n)).astype(dt)
-        ns["B"] = rng.standard_normal((n, n)).astype(dt)
-        ns["C"] = np.zeros((n, n), dt)
+        m, kk, nn, trans = shape if shape is not None else (n, n, n, "NN")
+        ns["A"] = rng.standard_normal((kk, m)).astype(dt).T if trans[0] == "T" else rng.standard_normal((m, kk)).astype(dt)
+        ns["B"] = rng.standard_normal((nn, kk)).astype(dt).T if trans[1] == "T" else rng.standard_normal((kk, nn)).astype(dt)
+        ns["C"] = np.zeros((m, nn), dt)
         return ns
     lo, hi = k.domain
     ns["x"] = rng.uniform(lo, hi, n).astype(dt)
