@@ -21,9 +21,17 @@
 
 /* ---------------- elementwise: y[i*incy] = f(x[i*incx]) ---------------- */
 
+/* The contiguous loop is separate so that the compiler can vectorise it
+   where f is an instruction (sqrt, with -fno-math-errno: 2-4x faster). */
 #define PORTABLE_MAP(name, T, f)                                                            \
     static void portable_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                       \
+        if (incx == 1 && incy == 1) {                                                       \
+            for (ptrdiff_t i = 0; i < n; i++) {                                             \
+                y[i] = f(x[i]);                                                             \
+            }                                                                               \
+            return;                                                                         \
+        }                                                                                   \
         for (ptrdiff_t i = 0; i < n; i++) {                                                 \
             y[i * incy] = f(x[i * incx]);                                                   \
         }                                                                                   \
