@@ -117,7 +117,7 @@ GEMM_SHAPES = (
     ("B^T 512", 512, 512, 512, "NT"),
     ("A^T B^T 512", 512, 512, 512, "TT"),
 )
-SECTIONS = ("ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import", "threads")
+SECTIONS = ("ufunc", "patch", "gemm", "level1", "roofline", "selection", "overhead", "python", "import", "threads")
 # numpy's own ufuncs patched (hostlib.patch_numpy) vs unpatched vs MKL's patch
 PATCH_KERNELS = ("sin", "exp")
 
@@ -816,24 +816,26 @@ def section_level1(ctx: Context, progress) -> list[dict[str, Any]]:
     return rows
 
 
-def _compile_callbench(ctx: Context) -> tuple[Any, str]:
-    """Build benchmarks/callbench.c into a temp dir with the C compiler
-    Python was built with. Returns (module, how) or (None, why not)."""
+def _compile_ext(stem: str) -> tuple[Any, str]:
+    """Build benchmarks/<stem>.c into the module _hostlib_<stem>, in a temp
+    dir, with the C compiler Python was built with. Returns (module, how)
+    or (None, why not)."""
     import importlib.machinery
     import importlib.util
 
     cc = sysconfig.get_config_var("CC") or os.environ.get("CC") or "cc"
     ccv = shlex.split(cc)
     if not ccv or shutil.which(ccv[0]) is None:
-        return None, f"no C compiler ({cc!r} not found): call overhead not measured"
+        return None, f"no C compiler ({cc!r} not found): {stem}.c not built"
     ldshared = shlex.split(sysconfig.get_config_var("LDSHARED") or f"{cc} -shared")
     if sys.platform == "darwin" and "-undefined" not in ldshared:
         ldshared += ["-undefined", "dynamic_lookup"]
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-    tmp = tempfile.mkdtemp(prefix="hostlib-callbench-")
-    src = os.path.join(HERE, "callbench.c")
-    obj = os.path.join(tmp, "callbench.o")
-    so = os.path.join(tmp, "_hostlib_callbench" + suffix)
+    tmp = tempfile.mkdtemp(prefix=f"hostlib-{stem}-")
+    src = os.path.join(HERE, f"{stem}.c")
+    obj = os.path.join(tmp, f"{stem}.o")
+    modname = f"_hostlib_{stem}"
+    so = os.path.join(tmp, modname + suffix)
     incs = [sysconfig.get_paths()["include"], hostlib.get_include()]
     compile_cmd = ccv + ["-O2", "-fPIC", "-std=c11", "-D_POSIX_C_SOURCE=199309L"] + [f"-I{i}" for i in incs] + ["-c", src, "-o", obj]
     link_cmd = ldshared + [obj, "-o", so]
@@ -841,23 +843,23 @@ def _compile_callbench(ctx: Context) -> tuple[Any, str]:
         for cmd in (compile_cmd, link_cmd):
             r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
             if r.returncode != 0:
-                return None, f"compiling callbench.c failed: {' '.join(cmd)}\n{r.stderr.strip()}"
+                return None, f"compiling {stem}.c failed: {' '.join(cmd)}\n{r.stderr.strip()}"
         spec = importlib.util.spec_from_file_location(
-            "_hostlib_callbench", so, loader=importlib.machinery.ExtensionFileLoader("_hostlib_callbench", so)
+            modname, so, loader=importlib.machinery.ExtensionFileLoader(modname, so)
         )
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
     except Exception as exc:
-        return None, f"building callbench.c failed: {type(exc).__name__}: {exc}"
+        return None, f"building {stem}.c failed: {type(exc).__name__}: {exc}"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return mod, " ".join(compile_cmd[:1] + compile_cmd[1:4])
 
 
 def section_overhead(ctx: Context, progress) -> dict[str, Any]:
-    mod, how = _compile_callbench(ctx)
+    mod, how = _compile_ext("callbench")
     if mod is None:
-        ctx.notes.append(how)
+        ctx.notes.append("call overhead not measured: " + how)
         progress.advance()
         return {"skipped": how}
     modes = {"table": mod.MODE_TABLE, "table_once": mod.MODE_ONCE, "direct": mod.MODE_DIRECT, "empty": mod.MODE_EMPTY}
@@ -895,6 +897,79 @@ def section_overhead(ctx: Context, progress) -> dict[str, Any]:
                 })
     progress.advance()
     return {"compiler": how, "rows": rows}
+
+
+# the roofline section: hostlib's float32 kernel, the ceiling loop's kind,
+# the bytes one element moves
+ROOF_KERNELS = (("scal", "scale", 8), ("nrm2", "sumsq", 4))
+ROOF_WIDTHS = {16: "SSE2", 32: "AVX2", 64: "AVX-512"}
+
+
+def vector_width(b: Any) -> int | None:
+    """Bytes per vector of an x86 backend's kernels, from its declared
+    features (the portable table is vectorised by the compiler with SSE2);
+    None for a backend whose width is its own business (OpenBLAS)."""
+    if "corename" in b.details():
+        return None
+    from hostlib import _cpu
+
+    feats = set(_cpu.closure(b.features)) if b.features else set()
+    return 64 if "AVX512F" in feats else 32 if "AVX2" in feats else 16
+
+
+def section_roofline(ctx: Context, progress) -> dict[str, Any]:
+    """The plainest float32 loop of each vector width (benchmarks/roofline.c)
+    against hostlib's scal and nrm2 and numpy's, in bytes per cycle: where a
+    kernel falls short of another ISA's speed, whether its own width's
+    ceiling is the reason."""
+    if not ctx.x86:
+        for _ in range(1 + len(ROOF_KERNELS) * len(ctx.mode["level1_sizes"])):
+            progress.advance()
+        return {"skipped": f"{platform.machine()}: the ceiling loops are x86 only"}
+    mod, how = _compile_ext("roofline")
+    if mod is None:
+        for _ in range(1 + len(ROOF_KERNELS) * len(ctx.mode["level1_sizes"])):
+            progress.advance()
+        ctx.notes.append("roofline not measured: " + how)
+        return {"skipped": how}
+    progress.step("roofline: the core's clock under load")
+    ghz = mod.clock_ghz()
+    progress.advance()
+    rows = []
+    for kname, kind, per_elem in ROOF_KERNELS:
+        k = B.KERNELS[kname]
+        for n in ctx.mode["level1_sizes"]:
+            progress.step(f"roofline {kind} f32 n={B.fmt_n(n)}")
+            nbytes = per_elem * n
+            reps = max(1, int(2e7 // n))  # ~10-40 ms per round
+            ceil = {w: mod.stream(kind, w, n, reps) for w in ROOF_WIDTHS}
+            ns = B.setup(k, n, "f32")
+            who: dict[str, Any] = {"=numpy": Local(k.numpy, ns)}
+            for name in B.providers(k.entry("f32"), ctx.backends):
+                who[name] = Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
+            times = ctx.compare(who)
+            del ns
+
+            def bpc(t_ns: float | None) -> float | None:
+                return None if t_ns is None else nbytes / t_ns / ghz
+
+            row: dict[str, Any] = {
+                "kernel": kname, "loop": kind, "dtype": "f32", "n": n, "bytes": nbytes,
+                "ceiling": {ROOF_WIDTHS[w]: {"width": w, "ns": t, "bytes_per_cycle": bpc(t)} for w, t in ceil.items()},
+                "numpy": {"ns": times["=numpy"]["best_ns"], "bytes_per_cycle": bpc(times["=numpy"]["best_ns"])},
+                "backends": {},
+            }
+            for b in ctx.backends:
+                if b.name not in times:
+                    continue
+                t = times[b.name]["best_ns"]
+                w = vector_width(b)
+                top = ceil.get(w) if w else None
+                row["backends"][b.name] = {"ns": t, "bytes_per_cycle": bpc(t), "width": w,
+                                           "fraction_of_ceiling": top / t if top else None}
+            rows.append(row)
+            progress.advance()
+    return {"clock_ghz": ghz, "rows": rows}
 
 
 # a default choice this much slower than the fastest backend is flagged:
@@ -1248,6 +1323,31 @@ def format_results(res: dict[str, Any]) -> str:
               *[f(r["backends"].get(b, {}).get("fraction_of_copy")) for b in names],
               f(r["refs"]["numpy"]["fraction_of_copy"])] for r in rows],
             "llrr" + "r" * (len(names) + 1)))
+    if "roofline" in sec:
+        r0 = sec["roofline"]
+        if "skipped" in r0:
+            out += ["", "== Roofline: skipped: " + r0["skipped"]]
+        else:
+            rows = r0["rows"]
+            names = [b for b in res["backends"] if any(b in r["backends"] for r in rows)]
+            out += ["", f"== Roofline, float32: bytes per cycle (core clock under load {r0['clock_ghz']:.2f} GHz) of "
+                    "the plainest loop of each vector width (benchmarks/roofline.c; scale: x *= a, 8 bytes per "
+                    "element; sumsq: sum of x^2, 4), and of each kernel, with the fraction of its own width's "
+                    "ceiling in parentheses"]
+
+            def bcell(c: dict[str, Any] | None) -> str:
+                if not c or c.get("bytes_per_cycle") is None:
+                    return "-"
+                frac = c.get("fraction_of_ceiling")
+                return f(c["bytes_per_cycle"]) + (f" ({f(frac)})" if frac is not None else "")
+
+            widths = list(ROOF_WIDTHS.values())
+            out.append(B.render_table(
+                ["kernel", "n", *[f"{w} loop" for w in widths], *names, "numpy"],
+                [[f"{r['kernel']} ({r['loop']})", B.fmt_n(r["n"]),
+                  *[f((r["ceiling"].get(w) or {}).get("bytes_per_cycle")) for w in widths],
+                  *[bcell(r["backends"].get(b)) for b in names], f(r["numpy"]["bytes_per_cycle"])] for r in rows],
+                "lr" + "r" * (len(widths) + len(names) + 1)))
     if "selection" in sec:
         rows = sec["selection"]
         out += ["", f"== Default choice vs the fastest backend, per table entry: ratio = time(default) / time(fastest); "
@@ -1514,6 +1614,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "selection" in sections:
             total += len(selection_cases(mode))
         total += ("overhead" in sections) + ("python" in sections) + ("import" in sections)
+        if "roofline" in sections:
+            total += 1 + len(ROOF_KERNELS) * len(mode["level1_sizes"])
         if "threads" in sections:
             total += 2 + 2 * len(mode["threads_map_sizes"]) + 3 * len(mode["threads_reduce_sizes"])
         progress = B.Progress(total, quiet=args.quiet, title="benchmarks")
@@ -1554,7 +1656,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                      if p["internal_api"] == "openblas" and "numpy" in (p["filepath"] or "")), None)
         if arch:
             ctx.notes.append(f"numpy's OpenBLAS runs its {arch} kernels at numpy's default level")
-        runners = {"ufunc": section_ufunc, "patch": section_patch, "gemm": section_gemm, "level1": section_level1,
+        runners = {"ufunc": section_ufunc, "patch": section_patch, "gemm": section_gemm, "level1": section_level1, "roofline": section_roofline,
                    "selection": section_selection, "overhead": section_overhead, "python": section_python,
                    "import": section_import,
                    "threads": section_threads}

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import hostlib
@@ -121,7 +122,8 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "selection", "overhead", "python", "import", "threads"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "roofline", "selection", "overhead", "python", "import",
+                        "threads"}
     th = sec["threads"]
     assert [r["dtype"] for r in th["gemm"]] == ["float64", "float32"]
     for row in th["gemm"]:
@@ -146,6 +148,15 @@ def test_suite_smoke(tmp_path):
         assert positive(row["copy"]["gbps"])
         for cell in row["backends"].values():
             assert positive(cell["speedup_vs_ref"]) and positive(cell["fraction_of_copy"])
+            if cell["equal_isa"] is not None and res["levels"].get(cell["equal_isa"], {}).get("info") is not None:
+                assert positive(cell["speedup_vs_numpy_equal_isa"])
+    roof = sec["roofline"]
+    if "skipped" not in roof:
+        assert 0.2 < roof["clock_ghz"] < 10
+        for row in roof["rows"]:
+            assert positive(row["ceiling"]["SSE2"]["bytes_per_cycle"]) and positive(row["numpy"]["bytes_per_cycle"])
+            assert all(positive(c["bytes_per_cycle"]) for c in row["backends"].values())
+        assert "Roofline, float32" in proc.stdout
     check_selection(res)
     assert "Default choice vs the fastest backend" in proc.stdout
     o = sec["overhead"]
@@ -206,3 +217,14 @@ def test_blas_limit_reaches_libraries_loaded_after_import_hostlib(run_python):
     pools = json.loads(r.stdout)
     assert any("openblas" in path for path, _ in pools), pools  # numpy's, at least
     assert all(n == 1 for _, n in pools), pools
+
+
+def test_gemm_shape_setup():
+    # the gemm benchmark's odd shapes: op(A) m x k and op(B) k x n, as
+    # transposed views where asked, and C m x n
+    ns = _bench.setup("gemm", 0, "f32", shape=(7, 3, 5, "TN"))
+    assert ns["A"].shape == (7, 3) and ns["A"].flags.f_contiguous and not ns["A"].flags.c_contiguous
+    assert ns["B"].shape == (3, 5) and ns["B"].flags.c_contiguous
+    assert ns["C"].shape == (7, 5) and ns["C"].dtype == np.float32
+    ns = _bench.setup("gemm", 4, "f64")
+    assert ns["A"].shape == ns["B"].shape == ns["C"].shape == (4, 4)
