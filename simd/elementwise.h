@@ -43,7 +43,8 @@
  *        pi/2 in [-pi/4, pi/4] as a double-word rh + rl: q*PIO2_1 is exact
  *        (fused, or by trailing zero bits), q*PIO2_2 exact by trailing zero
  *        bits, the rounding error of their difference recovered exactly
- *        (2Sum), q*PIO2_3 added, the pair renormalised. Then both
+ *        (Fast2Sum: |rh| >= TRIG_RMIN makes the first operand the larger),
+ *        q*PIO2_3 added, the pair renormalised. Then both
  *        polynomials, sin r = rh + (rh z S(z) + rl) and cos r = 1 - (z/2 -
  *        (z^2 C(z) - rh rl)) with z = rh^2 and minimax S, C, and the two low
  *        bits of q (of q + 1 for cos) select one of sin r, cos r, -sin r,
@@ -165,8 +166,10 @@
  *   EXP_LO/HI  the slow path clamps x here: the result is already 0 / inf
  *   EXP_UFLOW  the largest float <= ln(smallest normal): below it the
  *              result is subnormal or 0 and underflow must be raised
- *   TRIG_RMIN  below it the fast reduction's absolute error (~2^-98)
- *              could exceed 1/16 ULP of r: redo the lane exactly (float64)
+ *   TRIG_RMIN  below it the fast reduction's Fast2Sum may be inexact
+ *              (|q PIO2_2| < 2^-24.5, unfused 2^-14.6, could outgrow x - q
+ *              PIO2_1), and its absolute error (~2^-98) could exceed 1/16
+ *              ULP of r (below 2^-40): redo the lane exactly (float64)
  *   TRIG_TINY  below it sin x rounds to x, cos x to 1 (and x^2 could underflow)
  */
 #define EW_F64_EXP_TINY 0x1p-54
@@ -174,7 +177,11 @@
 #define EW_F64_EXP_LO -746.0
 #define EW_F64_EXP_HI 710.0
 #define EW_F64_EXP_UFLOW -0x1.6232bdd7abcd3p+9 /* -708.39641853226416 */
-#define EW_F64_TRIG_RMIN 0x1p-40
+#if SIMD_FMA_NATIVE
+#define EW_F64_TRIG_RMIN 0x1p-22
+#else
+#define EW_F64_TRIG_RMIN 0x1p-13
+#endif
 #define EW_F64_TRIG_TINY 0x1p-30
 #define EW_F32_EXP_TINY 0x1p-25f
 #define EW_F32_EXP_FAST 87.0f
@@ -671,8 +678,9 @@ EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
     const V t1 = V_(fnma)(q, EW_(c)(EWC_PIO2_1), x); /* exact */
     const V p2 = V_(mul)(q, EW_(c)(EWC_PIO2_2));     /* exact */
     const V h = V_(sub)(t1, p2);
-    const V bb = V_(sub)(h, t1); /* 2Sum: t1 - p2 = h + err exactly */
-    const V err = V_(sub)(V_(sub)(t1, V_(sub)(h, bb)), V_(add)(p2, bb));
+    /* Fast2Sum: t1 - p2 = h + err exactly where |t1| >= |p2|, which
+       |rh| >= TRIG_RMIN ensures (|x| < 3/4 aside: q = 0 = p2) */
+    const V err = V_(sub)(V_(sub)(t1, h), p2);
     const V l = V_(fnma)(q, EW_(c)(EWC_PIO2_3), err);
     *rh = V_(add)(h, l); /* renormalised: |l| << |h| here */
     *rl = V_(sub)(l, V_(sub)(*rh, h));
