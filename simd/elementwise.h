@@ -695,9 +695,10 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     const V z = V_(mul)(rh, rh);
     /* sin r = rh + (rh z S(z) + rl) */
     const V s = V_(add)(rh, V_(fma)(V_(mul)(rh, z), EW_(horner)(z, EWA(sin_s), EW_NCOEF(EWA(sin_s))), rl));
-    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)) */
+    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)), as 1 + (cz - z/2): the
+       same roundings (z/2 is exact), one operation less */
     const V cz = V_(fnma)(rh, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c)))));
-    const V c = V_(sub)(EW_(c)(EWC_ONE), V_(sub)(V_(mul)(z, EW_(c)(EWC_HALF)), cz));
+    const V c = V_(add)(EW_(c)(EWC_ONE), V_(fnma)(z, EW_(c)(EWC_HALF), cz));
     const V y = V_(select_sign)(V_(from_bits)(VI_(slli)(qi, EW_BITS - 1)), c, s);
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
