@@ -10,7 +10,7 @@ minutes):
 
 * minimax polynomials (weighted Remez exchange, then rounded to the target
   format and re-checked on a dense grid in high precision),
-* Cody-Waite splits of ln 2 and pi/2 with trailing zero bits chosen so the
+* Cody-Waite splits of ln 2, pi/2 and pi with trailing zero bits chosen so the
   products the kernels form are exact,
 * the bits of 2/pi that the Payne-Hanek reduction of huge arguments uses.
 
@@ -350,7 +350,7 @@ def derive() -> dict:
                 {"name": "INV_PI", "value": hexf(round_to(1 / mp.pi, p), p), "what": "1/pi rounded"},
             ]
 
-    # pi/2 in three parts, one split for fused and one for unfused layers
+    # pi/2 in three parts (and pi in two), one split for fused and one for unfused layers
     pio2 = {}
     for variant, fused in (("fma", True), ("nofma", False)):
         pio2[variant] = {}
