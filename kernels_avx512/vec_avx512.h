@@ -302,4 +302,19 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm512_xor_si512(a, b); }
 /* signed a > b as a VF32 mask */
 static inline VF32 vi32_gt(VI32 a, VI32 b) { return simd_avx512_mask_ps_(_mm512_cmpgt_epi32_mask(a, b)); }
 
+/* float32 <-> float64 by vector halves (float32 sin/cos compute in
+   float64). The 256-bit halves move through the pd forms: the ps ones
+   (vextractf32x8, vinsertf32x8) are AVX512DQ. */
+#define SIMD_HAVE_F32_F64_CVT 1
+static inline VF64 vf64_cvt_f32_lo(VF32 a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
+static inline VF64 vf64_cvt_f32_hi(VF32 a)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+}
+static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi)
+{
+    const __m512d l = _mm512_castpd256_pd512(_mm256_castps_pd(_mm512_cvtpd_ps(lo)));
+    return _mm512_castpd_ps(_mm512_insertf64x4(l, _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
+}
+
 #endif /* SIMD_VEC_AVX512_H */

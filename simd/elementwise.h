@@ -39,18 +39,37 @@
  *        k*ln2 in two parts. Subnormal, zero, negative, inf and nan inputs
  *        take a slower vector path.
  *   sqrt the hardware instruction.
- *   sin, cos  q = round(x 2/pi) (magic number again), r = x - q pi/2 in
- *        [-pi/4, pi/4] as a double-word rh + rl: q*PIO2_1 is exact (fused,
- *        or by trailing zero bits), q*PIO2_2 exact by trailing zero bits,
- *        the rounding error of their difference recovered exactly (2Sum),
- *        q*PIO2_3 added, the pair renormalised. Then both polynomials,
- *        sin r = rh + (rh z S(z) + rl) and cos r = 1 - (z/2 - (z^2 C(z) -
- *        rh rl)) with z = rh^2 and minimax S, C, and the two low bits of q
- *        (of q + 1 for cos) select one of sin r, cos r, -sin r, -cos r.
- *        This is accurate for |x| <= 2^PIO2_MBITS and |rh| >= TRIG_RMIN.
- *        Lanes outside (huge |x|, x close to a multiple of pi/2, tiny x,
- *        inf, nan) are redone one by one: a Payne-Hanek reduction with 224
- *        bits of 2/pi gives rh + rl, and the same polynomials finish.
+ *   sin, cos (float64)  q = round(x 2/pi) (magic number again), r = x - q
+ *        pi/2 in [-pi/4, pi/4] as a double-word rh + rl: q*PIO2_1 is exact
+ *        (fused, or by trailing zero bits), q*PIO2_2 exact by trailing zero
+ *        bits, the rounding error of their difference recovered exactly
+ *        (Fast2Sum: |rh| >= TRIG_RMIN makes the first operand the larger),
+ *        q*PIO2_3 added, the pair renormalised. Then both
+ *        polynomials, sin r = rh + (rh z S(z) + rl) and cos r = 1 - (z/2 -
+ *        (z^2 C(z) - rh rl)) with z = rh^2 and minimax S, C, and the two low
+ *        bits of q (of q + 1 for cos) select one of sin r, cos r, -sin r,
+ *        -cos r. This is accurate for |x| <= 2^PIO2_MBITS and |rh| >=
+ *        TRIG_RMIN. Lanes outside (huge |x|, x close to a multiple of pi/2,
+ *        tiny x, inf, nan) are redone one by one: a Payne-Hanek reduction
+ *        with 224 bits of 2/pi gives rh + rl, and the same polynomials
+ *        finish. (One polynomial over a reduction by pi, as float32 does
+ *        below, is not accurate enough in a type's own precision: near r =
+ *        pi/2 the correction sin r - r is over a third of the result, and
+ *        its rounding errors reach 2-3 ULP, measured on float32.)
+ *   sin, cos (float32)  computed in float64, widened by vector halves and
+ *        rounded once at the end, where a shorter scheme suffices: q =
+ *        round(x/pi) (cos: q = round(x/pi + 1/2), as cos x = sin(x + pi/2)),
+ *        r = x - q pi in [-pi/2, pi/2] in one double by two Cody-Waite
+ *        steps (the first exact), then ONE odd polynomial, sin r = r + r z
+ *        S(z), and sin x = (-1)^q sin r by an xor of q's low bit shifted to
+ *        the sign: no select, no second polynomial. The polynomial's
+ *        2^-27.3 relative error dominates the others before the final
+ *        rounding: at most 0.5 + 0.1 ULP (measured 0.601) for |x| <=
+ *        2^PIO2_MBITS, with no near-multiple case: r's absolute
+ *        error, below 2^-53 |r| + 2^-68, is tiny beside the ~2^-30 a float
+ *        comes to a multiple of pi/2. Lanes beyond, tiny x, inf and nan
+ *        take the slow path: the same Payne-Hanek reduction (4 words of
+ *        2/pi), turned into this form one lane at a time.
  *
  * Every kernel tests a vector's lanes with integer comparisons on the bit
  * patterns (quiet by construction) and branches to its slow path only if a
@@ -77,9 +96,8 @@
  *   vf64_cvt_f32_lo/hi(VF32), vf32_cvt_f64_pair(lo, hi)
  *                                        float32 <-> float64 by vector halves,
  *                                        announced by SIMD_HAVE_F32_F64_CVT
- *                                        (optional: without them float32
- *                                        sin/cos lanes beyond 2^17 take the
- *                                        one-lane exact reduction)
+ *                                        (required: float32 sin/cos compute
+ *                                        in float64)
  *   SIMD_FMA_NATIVE                      1 if V_fma/V_fnma are fused
  *   SIMD_OPAQUE_PTR(p)                   hides a table pointer's target from
  *                                        the optimiser (or does nothing)
@@ -100,6 +118,9 @@
 #include "layer_api.h"
 #ifndef SIMD_FMA_NATIVE
 #error "the vector layer lacks the elementwise operations (SIMD_FMA_NATIVE is not defined)"
+#endif
+#ifndef SIMD_HAVE_F32_F64_CVT
+#error "the vector layer lacks the float32 <-> float64 conversions (float32 sin/cos need them)"
 #endif
 
 #define SIMD_HAVE_ELEMENTWISE 1
@@ -145,8 +166,10 @@
  *   EXP_LO/HI  the slow path clamps x here: the result is already 0 / inf
  *   EXP_UFLOW  the largest float <= ln(smallest normal): below it the
  *              result is subnormal or 0 and underflow must be raised
- *   TRIG_RMIN  below it the fast reduction's absolute error (~2^-98, float
- *              ~2^-41) could exceed 1/16 ULP of r: redo the lane exactly
+ *   TRIG_RMIN  below it the fast reduction's Fast2Sum may be inexact
+ *              (|q PIO2_2| < 2^-24.5, unfused 2^-14.6, could outgrow x - q
+ *              PIO2_1), and its absolute error (~2^-98) could exceed 1/16
+ *              ULP of r (below 2^-40): redo the lane exactly (float64)
  *   TRIG_TINY  below it sin x rounds to x, cos x to 1 (and x^2 could underflow)
  */
 #define EW_F64_EXP_TINY 0x1p-54
@@ -154,14 +177,17 @@
 #define EW_F64_EXP_LO -746.0
 #define EW_F64_EXP_HI 710.0
 #define EW_F64_EXP_UFLOW -0x1.6232bdd7abcd3p+9 /* -708.39641853226416 */
-#define EW_F64_TRIG_RMIN 0x1p-40
+#if SIMD_FMA_NATIVE
+#define EW_F64_TRIG_RMIN 0x1p-22
+#else
+#define EW_F64_TRIG_RMIN 0x1p-13
+#endif
 #define EW_F64_TRIG_TINY 0x1p-30
 #define EW_F32_EXP_TINY 0x1p-25f
 #define EW_F32_EXP_FAST 87.0f
 #define EW_F32_EXP_LO -104.0f
 #define EW_F32_EXP_HI 89.0f
 #define EW_F32_EXP_UFLOW -0x1.5d58ap+6f /* -87.336548 */
-#define EW_F32_TRIG_RMIN 0x1p-12f
 #define EW_F32_TRIG_TINY 0x1p-16f
 
 /* ======================================================================
@@ -344,10 +370,13 @@ enum {
     EWC_HALF,
     EWC_KB_OFF,      /* 2^p + bias: a biased exponent in 2^p's mantissa, minus this */
     EWC_MAGIC,       /* 1.5*2^p: round to integer */
-    EWC_TWO_OVER_PI,
+    EWC_TWO_OVER_PI, /* the trig constants: float64's table only */
     EWC_PIO2_1,
     EWC_PIO2_2,
     EWC_PIO2_3,
+    EWC_INV_PI,
+    EWC_PI_1,
+    EWC_PI_2,
     EWC_COUNT
 };
 
@@ -431,10 +460,15 @@ static EW_ALIGN64 const T EW_(ktab)[EWC_COUNT][EW_RLEN] = {
     [EWC_HALF] = EW_ROW(0.5),
     [EWC_KB_OFF] = EW_ROW(EW_TWO_P + EW_BIAS),
     [EWC_MAGIC] = EW_ROW(EW_MAGIC),
+#if EW_PASS == 1
     [EWC_TWO_OVER_PI] = EW_ROW(EWK(TWO_OVER_PI)),
     [EWC_PIO2_1] = EW_ROW(EWK(PIO2_1)),
     [EWC_PIO2_2] = EW_ROW(EWK(PIO2_2)),
     [EWC_PIO2_3] = EW_ROW(EWK(PIO2_3)),
+    [EWC_INV_PI] = EW_ROW(EWK(INV_PI)),
+    [EWC_PI_1] = EW_ROW(EWK(PI_1)),
+    [EWC_PI_2] = EW_ROW(EWK(PI_2)),
+#endif
 };
 
 /* constant number i as a vector */
@@ -447,7 +481,8 @@ EW_INLINE V EW_(c)(int i)
 
 #define EW_SIGNBIT ((EW_UINT)1 << (EW_BITS - 1))
 #define EW_ABSMASK (EW_SIGNBIT - 1)
-#define EW_TRIG_MAX ((T)((int64_t)1 << EWK(PIO2_MBITS)))
+/* the vector reductions' bound, float64's for both types */
+#define EW_TRIG_MAX ((T)((int64_t)1 << EW_F64_PIO2_MBITS))
 
 /* c[0] + x (c[1] + x (c[2] + ...)); row i of c holds coefficient i
    repeated over 64 bytes, so it loads as one aligned vector */
@@ -630,6 +665,8 @@ EW_INLINE V EW_(sqrt_v)(V x) { return V_(sqrt)(x); }
 
 /* ---------------- sin, cos ---------------- */
 
+#if EW_PASS == 1
+
 /* x = q pi/2 + rh + rl with q = round(x * 2/pi), |rl| <= ulp(rh)/2.
    Returns t's bits, whose low bits hold q (+1 for cos: cos x = sin(x +
    pi/2)). Accurate for |x| <= TRIG_MAX and |rh| >= TRIG_RMIN. */
@@ -641,8 +678,9 @@ EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
     const V t1 = V_(fnma)(q, EW_(c)(EWC_PIO2_1), x); /* exact */
     const V p2 = V_(mul)(q, EW_(c)(EWC_PIO2_2));     /* exact */
     const V h = V_(sub)(t1, p2);
-    const V bb = V_(sub)(h, t1); /* 2Sum: t1 - p2 = h + err exactly */
-    const V err = V_(sub)(V_(sub)(t1, V_(sub)(h, bb)), V_(add)(p2, bb));
+    /* Fast2Sum: t1 - p2 = h + err exactly where |t1| >= |p2|, which
+       |rh| >= TRIG_RMIN ensures (|x| < 3/4 aside: q = 0 = p2) */
+    const V err = V_(sub)(V_(sub)(t1, h), p2);
     const V l = V_(fnma)(q, EW_(c)(EWC_PIO2_3), err);
     *rh = V_(add)(h, l); /* renormalised: |l| << |h| here */
     *rl = V_(sub)(l, V_(sub)(*rh, h));
@@ -657,76 +695,34 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     const V z = V_(mul)(rh, rh);
     /* sin r = rh + (rh z S(z) + rl) */
     const V s = V_(add)(rh, V_(fma)(V_(mul)(rh, z), EW_(horner)(z, EWA(sin_s), EW_NCOEF(EWA(sin_s))), rl));
-    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)) */
+    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)), as 1 + (cz - z/2): the
+       same roundings (z/2 is exact), one operation less */
     const V cz = V_(fnma)(rh, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c)))));
-    const V c = V_(sub)(EW_(c)(EWC_ONE), V_(sub)(V_(mul)(z, EW_(c)(EWC_HALF)), cz));
+    const V c = V_(add)(EW_(c)(EWC_ONE), V_(fnma)(z, EW_(c)(EWC_HALF), cz));
     const V y = V_(select_sign)(V_(from_bits)(VI_(slli)(qi, EW_BITS - 1)), c, s);
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 
-#if EW_PASS == 2 && defined(SIMD_HAVE_F32_F64_CVT)
-/* float32 lanes beyond float32's reduction (2^17 fused, 2^12 otherwise)
-   but within float64's (2^30, 2^20): the float64 reduction of the two
-   halves, r rounded to a float pair, q mod 4 into a float's magic form.
-   *near: lanes too close to a multiple of pi/2 for it. */
-EW_INLINE VI32 ew_f32_trig_reduce_f64(VF32 x, int cosine, VF32 *rh, VF32 *rl, VF32 *near)
-{
-    const VF64 xl = vf64_cvt_f32_lo(x), xh = vf64_cvt_f32_hi(x);
-    VF64 hl, ll, hh, lh;
-    const VI64 bl = ew_f64_trig_reduce(xl, cosine, &hl, &ll);
-    const VI64 bh = ew_f64_trig_reduce(xh, cosine, &hh, &lh);
-    /* the float64 near test, carried to float lanes as 1.0 / 0.0 */
-    const VF64 rmin = vf64_set1(EW_F64_TRIG_RMIN), one = vf64_set1(1);
-    *near = vf32_eq(vf32_cvt_f64_pair(vf64_and(vf64_lt(vf64_abs(hl), rmin), one),
-                                      vf64_and(vf64_lt(vf64_abs(hh), rmin), one)),
-                    vf32_set1(1));
-    const VF64 r_lo = vf64_add(hl, ll), r_hi = vf64_add(hh, lh);
-    *rh = vf32_cvt_f64_pair(r_lo, r_hi);
-    *rl = vf32_cvt_f64_pair(vf64_sub(r_lo, vf64_cvt_f32_lo(*rh)), vf64_sub(r_hi, vf64_cvt_f32_hi(*rh)));
-    /* q (+1 for cos) = t - magic, minus the nearest multiple of 4 */
-    const VF64 m64 = ew_f64_c(EWC_MAGIC), quarter = vf64_set1(0.25), four = vf64_set1(4);
-    const VF64 ql = vf64_sub(vf64_from_bits(bl), m64), qh = vf64_sub(vf64_from_bits(bh), m64);
-    const VF64 dl = vf64_sub(vf64_fma(ql, quarter, m64), m64), dh = vf64_sub(vf64_fma(qh, quarter, m64), m64);
-    const VF32 q4 = vf32_cvt_f64_pair(vf64_fnma(dl, four, ql), vf64_fnma(dh, four, qh));
-    return vf32_as_bits(vf32_add(q4, ew_f32_c(EWC_MAGIC)));
-}
-#define EW_TRIG_MAXR ((T)((int64_t)1 << EW_F64_PIO2_MBITS))
-#else
-#define EW_TRIG_MAXR EW_TRIG_MAX
-#endif
-
 /* The reduction every lane gets, whatever path its vector takes (so a
    lane's result never depends on its neighbours): finite x, |x| <=
-   TRIG_MAXR. *near: lanes whose reduced argument is too small for the
-   reduction used (|x| < 3/4 aside, where q = 0 and rh = x exactly). */
+   TRIG_MAX. *near: lanes whose reduced argument is too small for it
+   (|x| < 3/4 aside, where q = 0 and rh = x exactly). */
 EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, V *near)
 {
-#if EW_PASS == 2 && defined(SIMD_HAVE_F32_F64_CVT)
-    const V mid = V_(nle)(V_(abs)(x), EW_(k)(EW_TRIG_MAX));
-    V h2, l2, n2;
-    const VI q2 = ew_f32_trig_reduce_f64(V_(and)(mid, x), cosine, &h2, &l2, &n2);
-    V h1, l1;
-    const VI q1 = EW_(trig_reduce)(V_(andnot)(mid, x), cosine, &h1, &l1);
-    *rh = V_(select)(mid, h2, h1);
-    *rl = V_(select)(mid, l2, l1);
-    *near = V_(select)(mid, n2, V_(lt)(V_(abs)(h1), EW_(k)(EWK(TRIG_RMIN))));
-    return V_(as_bits)(V_(select)(mid, V_(from_bits)(q2), V_(from_bits)(q1)));
-#else
     const VI qi = EW_(trig_reduce)(x, cosine, rh, rl);
     *near = V_(lt)(V_(abs)(*rh), EW_(k)(EWK(TRIG_RMIN)));
     return qi;
-#endif
 }
 
 /* The vectors the fast paths cannot take, still as vectors: tiny, inf and
    nan lanes by selects, and only the lanes the vector reductions cannot
-   take (finite |x| > TRIG_MAXR; |x| >= 3/4 too close to a multiple of
+   take (finite |x| > TRIG_MAX; |x| >= 3/4 too close to a multiple of
    pi/2) one by one through the exact reduction. */
 EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
 {
     const V ax = V_(abs)(x);
     const V nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
-    const V big = V_(nle)(ax, EW_(k)(EW_TRIG_MAXR));  /* includes them */
+    const V big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));  /* includes them */
     const V tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
     /* the vector reduction of the lanes it can take; others get 0 (no flag
        from x * 2/pi or z = x^2 of a tiny x, no inf - inf) */
@@ -748,14 +744,8 @@ EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
             if (m) {
                 double h, l;
                 const EW_UINT q = (EW_UINT)(ew_reduce_scalar((double)xa[k], &h, &l, EW_PH_WORDS) + cosine);
-#if EW_PASS == 1
                 ha[k] = h;
                 la[k] = l;
-#else
-                const double r = h + l;
-                ha[k] = (T)r;
-                la[k] = (T)(r - (double)ha[k]);
-#endif
                 memcpy(&qa[k], &q, sizeof q);
             }
         }
@@ -789,21 +779,132 @@ EW_INLINE V EW_(trig_v)(V x, int cosine)
             return EW_(trig_poly)(rh, rl, qi);
         }
     }
-#if EW_PASS == 2 && defined(SIMD_HAVE_F32_F64_CVT)
-    /* float32 lanes up to float64's bound: still a vector computation */
-    else if (!V_(any)(EW_(outside)(ax, EW_(bits)(EWK(TRIG_TINY)), EW_(bits)(EW_TRIG_MAXR)))) {
-        V rh, rl, near;
-        const VI qi = EW_(trig_reduce_all)(x, cosine, &rh, &rl, &near);
-        if (!V_(any)(near)) {
-            return EW_(trig_poly)(rh, rl, qi);
-        }
-    }
-#endif
     return EW_(trig_slow)(x, cosine);
 }
 
+#else /* EW_PASS == 2 */
+
+/* float32: widened to float64, where a shorter computation is exact
+   enough: x = q pi + r with q = round(x/pi) (for cos, x = (q - 1/2) pi + r
+   with q = round(x/pi + 1/2): cos x = sin(x + pi/2)), sin x = (-1)^q sin r,
+   r in [-pi/2, pi/2] in one float64, one odd polynomial, the sign flipped
+   by q's low bit, and one rounding to float32 at the end. No select, and
+   for every finite |x| <= TRIG_MAX (2^30 fused, 2^20 not): r's relative
+   error stays below ~2^-51 for any float (the closest one comes to a
+   multiple of pi is ~2^-30), so no lane needs a near-multiple redo.
+   Returns q's low bit as the sign bit of a float64 (other bits 0). */
+EW_INLINE VF64 ew_f32_wide_reduce(VF64 x, int cosine, VF64 *r)
+{
+    const VF64 magic = ew_f64_c(EWC_MAGIC), invpi = ew_f64_c(EWC_INV_PI);
+    const VF64 t = cosine ? vf64_add(vf64_fma(x, invpi, ew_f64_c(EWC_HALF)), magic) : vf64_fma(x, invpi, magic);
+    VF64 q = vf64_sub(t, magic);
+    if (cosine) {
+        q = vf64_sub(q, ew_f64_c(EWC_HALF)); /* exact */
+    }
+    /* q PI_1 = (2q) PIO2_1: exact product and difference as in trig_reduce;
+       then the one rounding of the second step, and pi - PI_1 - PI_2
+       (2^-108, unfused 2^-87) times q */
+    *r = vf64_fnma(q, ew_f64_c(EWC_PI_2), vf64_fnma(q, ew_f64_c(EWC_PI_1), x));
+    return vf64_from_bits(vi64_slli(vf64_as_bits(t), 63));
+}
+
+/* (-1)^q sin r = r + r z S(z), z = r^2, sign bit from sgn */
+EW_INLINE VF64 ew_f32_wide_poly(VF64 r, VF64 sgn)
+{
+    const VF64 z = vf64_mul(r, r);
+    const VF64 s = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sinf_s, EW_NCOEF(ew_f64_sinf_s)), r);
+    return vf64_xor(s, sgn);
+}
+
+/* the fast path, and every lane's computation: TRIG_TINY <= |x| <= TRIG_MAX */
+EW_INLINE VF32 ew_f32_trig_wide(VF32 x, int cosine)
+{
+    VF64 rl, rh;
+    const VF64 sl = ew_f32_wide_reduce(vf64_cvt_f32_lo(x), cosine, &rl);
+    const VF64 sh = ew_f32_wide_reduce(vf64_cvt_f32_hi(x), cosine, &rh);
+    return vf32_cvt_f64_pair(ew_f32_wide_poly(rl, sl), ew_f32_wide_poly(rh, sh));
+}
+
+/* The vectors with a lane outside [TRIG_TINY, TRIG_MAX]: tiny, inf and nan
+   lanes by selects, the lanes beyond TRIG_MAX one by one through the exact
+   reduction (x = Q pi/2 + r, |r| <= pi/4), turned into the form above. */
+EW_NOINLINE VF32 ew_f32_trig_slow(VF32 x, int cosine)
+{
+    const VF32 ax = vf32_abs(x);
+    const VF32 nonfinite = vf32_nle(ax, ew_f32_k(FLT_MAX)); /* inf, nan */
+    const VF32 big = vf32_nle(ax, ew_f32_k(EW_TRIG_MAX));   /* includes them */
+    const VF32 tiny = vf32_lt(ax, ew_f32_k(EW_F32_TRIG_TINY));
+    /* others get 0: no flag from x/pi or r^2 of a tiny x */
+    const VF32 xs = vf32_andnot(vf32_or(big, tiny), x);
+    VF64 rl, rh;
+    VF64 sl = ew_f32_wide_reduce(vf64_cvt_f32_lo(xs), cosine, &rl);
+    VF64 sh = ew_f32_wide_reduce(vf64_cvt_f32_hi(xs), cosine, &rh);
+    const VF32 redo = vf32_andnot(nonfinite, big);
+    if (vf32_any(redo)) {
+        enum { H = VF64_LANES };
+        float xa[VF32_LANES], ma[VF32_LANES];
+        double ra[2 * H], sa[2 * H];
+        vf32_storeu(xa, x);
+        vf32_storeu(ma, redo);
+        vf64_storeu(ra, rl);
+        vf64_storeu(ra + H, rh);
+        vf64_storeu(sa, sl);
+        vf64_storeu(sa + H, sh);
+        for (int k = 0; k < VF32_LANES; k++) {
+            uint32_t m;
+            memcpy(&m, &ma[k], sizeof m);
+            if (m) {
+                double h, l;
+                /* x (+ pi/2 for cos) = Q pi/2 + h + l; odd Q: one pi/2 more
+                   or less, toward the sign of r, keeps |r| <= pi/2 */
+                int Q = ew_reduce_scalar((double)xa[k], &h, &l, EW_PH_WORDS) + cosine;
+                double r = h + l;
+                if (Q & 1) {
+                    const double s = r > 0 ? -1.0 : 1.0;
+                    r = (h + s * EW_PIO2_DD_HI) + (l + s * EW_PIO2_DD_LO);
+                    Q -= (int)s;
+                }
+                ra[k] = r;
+                sa[k] = Q & 2 ? -0.0 : 0.0;
+            }
+        }
+        rl = vf64_loadu(ra);
+        rh = vf64_loadu(ra + H);
+        sl = vf64_loadu(sa);
+        sh = vf64_loadu(sa + H);
+    }
+    VF32 y = vf32_cvt_f64_pair(ew_f32_wide_poly(rl, sl), ew_f32_wide_poly(rh, sh));
+    /* tiny x: cos x = 1; sin x = x, correctly rounded, and a subnormal x
+       also raises underflow (tiny and inexact), as numpy/libm do: x*2^-60
+       underflows to 0 in those lanes and is exactly 0 elsewhere */
+    if (cosine) {
+        y = vf32_select(tiny, ew_f32_c(EWC_ONE), y);
+    } else {
+        const VF32 xsub = vf32_and(vf32_lt(ax, ew_f32_k(FLT_MIN)), x);
+        y = vf32_select(tiny, vf32_add(x, vf32_mul(xsub, ew_f32_k(0x1p-60f))), y);
+    }
+    /* inf: inf - inf = nan, raising invalid; nan stays, quietly */
+    return vf32_select(nonfinite, vf32_sub(x, x), y);
+}
+
+EW_INLINE VF32 ew_f32_trig_v(VF32 x, int cosine)
+{
+    /* TRIG_TINY <= |x| <= TRIG_MAX (which excludes inf and nan) */
+    if (EW_UNLIKELY(vf32_any(ew_f32_outside(ew_f32_abs_bits(x), ew_f32_bits(EW_F32_TRIG_TINY), ew_f32_bits(EW_TRIG_MAX))))) {
+        return ew_f32_trig_slow(x, cosine);
+    }
+    return ew_f32_trig_wide(x, cosine);
+}
+
+#endif
+
+#if EW_PASS == 1
 EW_INLINE V EW_(sin_v)(V x) { return EW_(trig_v)(x, 0); }
 EW_INLINE V EW_(cos_v)(V x) { return EW_(trig_v)(x, 1); }
+#else
+EW_INLINE V EW_(sin_v)(V x) { return ew_f32_trig_v(x, 0); }
+EW_INLINE V EW_(cos_v)(V x) { return ew_f32_trig_v(x, 1); }
+#endif
 
 /* ---------------- the strided map driver ---------------- */
 
@@ -873,7 +974,6 @@ EW_DEFINE_MAP(sin, EW_(sin_v))
 EW_DEFINE_MAP(cos, EW_(cos_v))
 
 #undef EW_DEFINE_MAP
-#undef EW_TRIG_MAXR
 #undef EW_RLEN
 #undef EW_SIGNBIT
 #undef EW_ABSMASK

@@ -10,7 +10,7 @@ minutes):
 
 * minimax polynomials (weighted Remez exchange, then rounded to the target
   format and re-checked on a dense grid in high precision),
-* Cody-Waite splits of ln 2 and pi/2 with trailing zero bits chosen so the
+* Cody-Waite splits of ln 2, pi/2 and pi with trailing zero bits chosen so the
   products the kernels form are exact,
 * the bits of 2/pi that the Payne-Hanek reduction of huge arguments uses.
 
@@ -288,10 +288,16 @@ def derive() -> dict:
     smax = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
     zmax = {"f64": (smax * (1 + mp.mpf(2) ** -40)) ** 2, "f32": (smax * (1 + mp.mpf(2) ** -18)) ** 2}
     deg_log = {"f64": 6, "f32": 2}
-    # sin, cos: r in [0, pi/4 + slop] (the slop: the rounding of x * 2/pi)
-    rmax = {"f64": mp.pi / 4 + mp.mpf(2) ** -20, "f32": mp.pi / 4 + mp.mpf("0.01")}
-    deg_sin = {"f64": 6, "f32": 3}
-    deg_cos = {"f64": 5, "f32": 2}
+    # sin, cos (float64): r in [0, pi/4 + slop] (the slop: the rounding of x * 2/pi)
+    rmax = mp.pi / 4 + mp.mpf(2) ** -20
+    deg_sin, deg_cos = 6, 5
+    # float32 sin, cos are computed in float64 (r = x - q pi, one odd polynomial
+    # for sin on [-pi/2, pi/2]), then rounded once: the polynomial only needs
+    # float32's accuracy. Degree 3 (2^-27.3) keeps the result within 0.5 +
+    # 0.1 ULP; degree 4 (2^-35, 0.5004 ULP) measured 5-15% slower. The
+    # slop: the rounding of x/pi (+ 1/2), |x| < 2^30.
+    rmax_w = mp.pi / 2 + mp.mpf(2) ** -18
+    deg_sin_w = 3
 
     polys = {fmt: [] for fmt in FORMATS}
     for fmt, p in FORMATS.items():
@@ -302,13 +308,20 @@ def derive() -> dict:
             ("log_l", log_l, log_w, 0, zmax[fmt], deg_log[fmt],
              "L(z) = (2 atanh(s)/s - 2) / z, z = s^2 in [0, zmax], |s| <= (sqrt2 - 1)/(sqrt2 + 1) plus slop",
              "error of s z L(z) relative to 2s"),
-            ("sin_s", sin_s, sin_w, 0, rmax[fmt] ** 2, deg_sin[fmt],
-             "S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, r in [0, pi/4 plus slop]",
-             "error of r z S(z) relative to sin r"),
-            ("cos_c", cos_c, cos_w, 0, rmax[fmt] ** 2, deg_cos[fmt],
-             "C(z) = (cos(r) - 1 + z/2) / z^2, cos r = 1 - z/2 + z^2 C(z), z = r^2, r in [0, pi/4 plus slop]",
-             "error of z^2 C(z) relative to cos r"),
         ]
+        if fmt == "f64":
+            specs += [
+                ("sin_s", sin_s, sin_w, 0, rmax ** 2, deg_sin,
+                 "S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, r in [0, pi/4 plus slop]",
+                 "error of r z S(z) relative to sin r"),
+                ("cos_c", cos_c, cos_w, 0, rmax ** 2, deg_cos,
+                 "C(z) = (cos(r) - 1 + z/2) / z^2, cos r = 1 - z/2 + z^2 C(z), z = r^2, r in [0, pi/4 plus slop]",
+                 "error of z^2 C(z) relative to cos r"),
+                ("sinf_s", sin_s, sin_w, 0, rmax_w ** 2, deg_sin_w,
+                 "float32 sin/cos in float64: S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, "
+                 "r in [0, pi/2 plus slop]",
+                 "error of r z S(z) relative to sin r"),
+            ]
         for name, f, w, a, b, deg, what, errwhat in specs:
             c, e = fit(name, f, w, a, b, deg, p)
             polys[fmt].append({
@@ -330,26 +343,36 @@ def derive() -> dict:
             {"name": "LN2_LO", "value": hexf(lo, p),
              "what": f"ln 2 - LN2_HI rounded; ln 2 - HI - LO = {log2_str(rest)}"},
             {"name": "LOG2E", "value": hexf(round_to(1 / LN2, p), p), "what": "1/ln 2 rounded"},
-            {"name": "TWO_OVER_PI", "value": hexf(round_to(2 / mp.pi, p), p), "what": "2/pi rounded"},
         ]
+        if fmt == "f64":
+            consts[fmt] += [
+                {"name": "TWO_OVER_PI", "value": hexf(round_to(2 / mp.pi, p), p), "what": "2/pi rounded"},
+                {"name": "INV_PI", "value": hexf(round_to(1 / mp.pi, p), p), "what": "1/pi rounded"},
+            ]
 
-    # pi/2 in three parts, one split for fused and one for unfused layers
+    # pi/2 in three parts (and pi in two), one split for fused and one for unfused layers
     pio2 = {}
     for variant, fused in (("fma", True), ("nofma", False)):
         pio2[variant] = {}
-        for fmt, p in FORMATS.items():
-            if fused:
-                mbits = 30 if fmt == "f64" else 17
-                bits = [None, p - mbits, None]
-            else:
-                mbits = 20 if fmt == "f64" else 12
-                bits = [p - mbits, p - mbits, None]
+        # float64 only: float32 sin/cos reduce in float64
+        for fmt in ("f64",):
+            p = FORMATS[fmt]
+            mbits = 30 if fused else 20
+            bits = [None, p - mbits, None] if fused else [p - mbits, p - mbits, None]
             parts, rest = cw_split(PIO2, p, bits)
+            # pi in two parts for float32 sin/cos (whose reduction only needs
+            # float32's accuracy): PI_1 = 2 PIO2_1 exactly, so q * PI_1 =
+            # (2q) * PIO2_1 is exact as that is, for half-integers q too;
+            # PI_2 the rest, rounded
+            pi_parts, pi_rest = cw_split(mp.pi, p, bits[:1] + [None])
+            assert pi_parts[0] == 2 * parts[0]
             pio2[variant][fmt] = {
                 "mbits": mbits,
                 "parts": [hexf(x, p) for x in parts],
+                "pi_parts": [hexf(x, p) for x in pi_parts],
                 "what": (f"significant bits {[sigbits(x) for x in parts]}, "
-                         f"pi/2 - PIO2_1 - PIO2_2 - PIO2_3 = {log2_str(rest)}"),
+                         f"pi/2 - PIO2_1 - PIO2_2 - PIO2_3 = {log2_str(rest)}, "
+                         f"pi - PI_1 - PI_2 = {log2_str(pi_rest)}"),
             }
 
     words = two_over_pi_words(40)
@@ -369,7 +392,8 @@ def derive() -> dict:
         "pio2_split": {
             "what": ("pi/2 = PIO2_1 + PIO2_2 + PIO2_3 (Cody-Waite) for |m| < 2^PIO2_MBITS: PIO2_1 * m is "
                      "exact in the fused variant (fma computes it exactly, used if SIMD_FMA_NATIVE), by "
-                     "trailing zero bits in the unfused one; PIO2_2 * m always"),
+                     "trailing zero bits in the unfused one; PIO2_2 * m always. pi = PI_1 + PI_2 (+ the rest): "
+                     "PI_1 = 2 PIO2_1, so q * PI_1 is exact for multiples q of 1/2 with |2q| < 2^PIO2_MBITS"),
             **pio2,
         },
         "two_over_pi": {

@@ -109,6 +109,10 @@ def render(data: dict) -> str:
                 raise ValueError(f"pio2_split {variant} {fmt}: 3 parts expected")
             for i, lit in enumerate(s["parts"]):
                 define(fmt, f"PIO2_{i + 1}", lit)
+            if len(s["pi_parts"]) != 2 or exact(s["pi_parts"][0]) != 2 * exact(s["parts"][0]):
+                raise ValueError(f"pio2_split {variant} {fmt}: pi_parts: 2 parts, the first twice PIO2_1")
+            for i, lit in enumerate(s["pi_parts"]):
+                define(fmt, f"PI_{i + 1}", lit)
         emit("#endif")
 
     t = data["two_over_pi"]
