@@ -133,18 +133,6 @@ static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc)
                                           p[4 * inc], p[5 * inc], p[6 * inc], p[7 * inc]));
 }
 
-#define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
-static inline VF64 vf64_cvt_f32_lo(VF32 a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
-static inline VF64 vf64_cvt_f32_hi(VF32 a)
-{
-    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
-}
-static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi)
-{
-    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo))),
-                                               _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
-}
-
 /* ---- float32 ---- */
 static inline VF32 vf32_loadu_partial(const float *p, ptrdiff_t m)
 {
