@@ -64,8 +64,8 @@
  *   MC     rows of a packed A block (a multiple of MR)
  *   NC     columns of a packed B block (a multiple of NR)
  * and, for all layers, GEMM_IN_PLACE_BYTES (above).
- * The vector layer's operations used: load, loadu, storeu, set1, zero, add,
- * fma, and the scalar sf32/sf64_fma.
+ * The vector layer's operations used: load, loadu, loads, store, storeu,
+ * set1, zero, add, mul, fma, and the scalar sf32/sf64_fma.
  */
 #ifndef GEMM_PASS
 #ifndef SIMD_GEMM_H
@@ -374,6 +374,16 @@ static void G_(pack_b)(int trans, ptrdiff_t kc, ptrdiff_t nc, T alpha, const T *
                     for (int q = 0; q < NR; q++) {
                         dst[p * NR + q] = q < nr ? alpha * src[p * ldb + q] : 0;
                     }
+                }
+            }
+        } else if (nr == NR) { /* NR stored rows of B; row p of the panel, column p of
+                                 them, gathered a vector at a time and stored whole: faster
+                                 than scalar stores down the panel (TT n=64: +10-20%) */
+            const T *src = b + j * ldb;
+            const V va = V_(set1)(alpha);
+            for (ptrdiff_t p = 0; p < kc; p++) {
+                for (int v = 0; v < NV; v++) {
+                    V_(store)(dst + p * NR + v * LANES, V_(mul)(va, V_(loads)(src + v * LANES * ldb + p, ldb)));
                 }
             }
         } else { /* NR stored rows of B, each contiguous in p */
