@@ -39,7 +39,9 @@
  * So each operand may instead be read in place by the same micro-kernel
  * (its loads take the stored matrix's strides): A when few B micro-panels
  * use it (n <= 2 NR) or it fits GEMM_IN_PLACE_BYTES (an L2's worth), B
- * likewise (m <= 2 MR, or k x n fits), if it is not transposed (its rows
+ * likewise (m <= 6 MR: few A micro-panels, and a large B is then read
+ * from memory once rather than also written and re-read as a packed copy;
+ * or k x n fits), if it is not transposed (its rows
  * would be strided columns) and alpha == 1 (packing applies alpha). A read
  * in place repeats its last row into an edge tile's missing rows (computed,
  * never stored), so nothing outside A is read; a B micro-panel whose width
@@ -597,7 +599,7 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
        come out the same whichever way its block went (the pool splits one
        call into blocks of different sizes). */
     const int in_a = AB == 1 && (n <= 2 * NR || (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES);
-    const int in_b = !tb && alpha == 1 && (m <= 2 * MR || (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES);
+    const int in_b = !tb && alpha == 1 && (m <= 6 * MR || (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES);
     /* B block first: its size is a multiple of NR, so A's start stays aligned */
     const size_t b_elems = in_b ? (n % NR % LANES ? (size_t)kb * NR : 0)
                                 : (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);
