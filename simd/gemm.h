@@ -36,20 +36,21 @@
  *
  * Small and skinny problems: packing costs a copy of each operand (A's a
  * transposing, scalar one), which pays only when the copy is reused often.
- * So each operand may instead be read in place by the same micro-kernel
- * (its loads take the stored matrix's strides): A when few B micro-panels
- * use it (n <= 2 NR) or it fits GEMM_IN_PLACE_BYTES (an L2's worth), B
- * likewise (m <= 6 MR: few A micro-panels, and a large B is then read
- * from memory once rather than also written and re-read as a packed copy;
- * or k x n fits), if it is not transposed (its rows
- * would be strided columns) and alpha == 1 (packing applies alpha). A read
- * in place repeats its last row into an edge tile's missing rows (computed,
- * never stored), so nothing outside A is read; a B micro-panel whose width
- * is not a multiple of the vector width is packed, alone. Either way every
- * element of C is computed by the same operations in the same order, so
- * the path taken never changes a result (blocks of one call split over
- * threads may take different paths). With both in place the call needs no
- * buffer at all; n = 64 float64 on AVX-512: 0.87x -> 1.1x OpenBLAS.
+ * So each operand may instead be read in place by the same micro-kernel,
+ * its loads taking the stored matrix's strides (not with BCAST, which
+ * needs A packed): A when few B micro-panels use it (n <= 2 NR) or it fits
+ * GEMM_IN_PLACE_BYTES (an L2's worth); B when few A micro-panels do
+ * (m <= 6 MR: a large B is then read from memory once, not also written
+ * and re-read as a packed copy) or k x n fits, if it is not transposed
+ * (its rows would be strided columns) and alpha == 1 (packing applies
+ * alpha). A read in place repeats its last row into an edge tile's
+ * missing rows (computed, never stored), so nothing outside A is read; a
+ * B micro-panel whose width is not a multiple of the vector width is
+ * packed, alone. Either way every element of C is computed by the same
+ * operations in the same order, so the path taken never changes a result
+ * (blocks of one call split over threads may take different paths). With
+ * both in place the call needs no buffer; n = 64 float64 on AVX-512 went
+ * from 0.87x to 1.1x OpenBLAS.
  *
  * Packing buffers come from malloc per call (no global state: any number
  * of threads may call at once). If malloc fails, a plain unpacked loop
@@ -515,10 +516,10 @@ GEMM_INLINE void G_(micro_body)(const int nv, const int in_a, const int in_b, pt
     {                                                                                                  \
         G_(micro_body)(nv, ia, ib, kc, ap, aoff, sap, bp, sbp, c, ldc, beta, mr, nr);                  \
     }
-#if AB == 1 /* A is read in place only where the kernel broadcasts from memory */
+#if AB == 1 /* operands are read in place only where the kernel broadcasts A from memory */
 #define GEMM_MICRO_NV_(nv) GEMM_MICRO_(nv, 0, 0) GEMM_MICRO_(nv, 0, 1) GEMM_MICRO_(nv, 1, 0) GEMM_MICRO_(nv, 1, 1)
 #else
-#define GEMM_MICRO_NV_(nv) GEMM_MICRO_(nv, 0, 0) GEMM_MICRO_(nv, 0, 1)
+#define GEMM_MICRO_NV_(nv) GEMM_MICRO_(nv, 0, 0)
 #endif
 GEMM_MICRO_NV_(1)
 #if NV > 1
@@ -547,7 +548,7 @@ static G_(micro_fn) G_(micro_pick)(ptrdiff_t nv, int in_a, int in_b)
     return in_a ? (in_b ? G_(micro_##n##_11) : G_(micro_##n##_10))                        \
                 : (in_b ? G_(micro_##n##_01) : G_(micro_##n##_00))
 #else
-#define GEMM_PICK_(n) (void)in_a; return in_b ? G_(micro_##n##_01) : G_(micro_##n##_00)
+#define GEMM_PICK_(n) (void)in_a, (void)in_b; return G_(micro_##n##_00)
 #endif
 #if NV > 3
     if (nv == 4) {
@@ -597,9 +598,12 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
     /* Read in place where packing does not pay (see the header comment).
        B only when alpha == 1: packing applies alpha, and each element must
        come out the same whichever way its block went (the pool splits one
-       call into blocks of different sizes). */
+       call into blocks of different sizes). Neither with BCAST (SSE2): A
+       must be packed to be pre-broadcast, and B read in place measured
+       3-10% slower there (SSE's multiply takes only aligned memory). */
     const int in_a = AB == 1 && (n <= 2 * NR || (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES);
-    const int in_b = !tb && alpha == 1 && (m <= 6 * MR || (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES);
+    const int in_b = AB == 1 && !tb && alpha == 1 &&
+                     (m <= 6 * MR || (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES);
     /* B block first: its size is a multiple of NR, so A's start stays aligned */
     const size_t b_elems = in_b ? (n % NR % LANES ? (size_t)kb * NR : 0)
                                 : (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);

@@ -186,8 +186,8 @@ def test_raw_entry_large(backend, dtype, m, n, k, ta, tb):
     _run_raw(backend, dtype, m, n, k, ta, tb, -0.75, 0.5, (0, 0, 0), 2)
 
 
-# The template reads A and B in place, without packing, when the problem
-# is small: A when n <= 2 NR or m*k is at most 256 KiB, B (not transposed,
+# The template reads A and B in place, without packing (not on sse2), when
+# the problem is small: A when n <= 2 NR or m*k is at most 256 KiB, B (not transposed,
 # alpha == 1) when m <= 6 MR or k*n is at most 256 KiB; NR is 6-32 and MR
 # 4-8 on the bundled layers. Shapes on both sides of those limits, in both
 # dtypes (float64: m*k = 32768 is the limit, float32: 65536).
