@@ -37,20 +37,22 @@
  * Small and skinny problems: packing costs a copy of each operand (A's a
  * transposing, scalar one), which pays only when the copy is reused often.
  * So each operand may instead be read in place by the same micro-kernel,
- * its loads taking the stored matrix's strides (not with BCAST, which
- * needs A packed): A when few B micro-panels use it (n <= 2 NR) or it fits
- * GEMM_IN_PLACE_BYTES (an L2's worth); B when few A micro-panels do
- * (m <= 6 MR: a large B is then read from memory once, not also written
- * and re-read as a packed copy) or k x n fits, if it is not transposed
- * (its rows would be strided columns) and alpha == 1 (packing applies
- * alpha). A read in place repeats its last row into an edge tile's
- * missing rows (computed, never stored), so nothing outside A is read; a
- * B micro-panel whose width is not a multiple of the vector width is
- * packed, alone. Either way every element of C is computed by the same
- * operations in the same order, so the path taken never changes a result
- * (blocks of one call split over threads may take different paths). With
- * both in place the call needs no buffer; n = 64 float64 on AVX-512 went
- * from 0.87x to 1.1x OpenBLAS.
+ * its loads taking the stored matrix's strides (not with BCAST, which needs
+ * A packed): A when few B micro-panels use it (n <= 2 NR), or some
+ * (n <= 16 NR) and it fits GEMM_IN_PLACE_BYTES (an L2's worth); B when few
+ * A micro-panels use it (m <= 6 MR: a large B is then read from memory
+ * once, not also written and re-read as a packed copy), or some
+ * (m <= 16 MR) and k x n fits. (Reused more, a packed copy costs little and
+ * reads faster: 2000x2000x16 lost up to 30% in place.) B only if it is not
+ * transposed (its rows would be strided columns) and alpha == 1 (packing
+ * applies alpha). A read in place repeats its last row into an edge tile's
+ * missing rows (computed, never stored), so nothing outside A is read; a B
+ * micro-panel whose width is not a multiple of the vector width is packed,
+ * alone. Either way every element of C is computed by the same operations
+ * in the same order, so the path taken never changes a result (blocks of
+ * one call split over threads may take different paths). With both in place
+ * the call needs no buffer; n = 64 float64 on AVX-512 went from
+ * 0.87x to 1.1x OpenBLAS.
  *
  * Packing buffers come from malloc per call (no global state: any number
  * of threads may call at once). If malloc fails, a plain unpacked loop
@@ -601,9 +603,9 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
        call into blocks of different sizes). Neither with BCAST (SSE2): A
        must be packed to be pre-broadcast, and B read in place measured
        3-10% slower there (SSE's multiply takes only aligned memory). */
-    const int in_a = AB == 1 && (n <= 2 * NR || (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES);
+    const int in_a = AB == 1 && (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
     const int in_b = AB == 1 && !tb && alpha == 1 &&
-                     (m <= 6 * MR || (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES);
+                     (m <= 6 * MR || (m <= 16 * MR && (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES));
     /* B block first: its size is a multiple of NR, so A's start stays aligned */
     const size_t b_elems = in_b ? (n % NR % LANES ? (size_t)kb * NR : 0)
                                 : (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);

@@ -187,14 +187,15 @@ def test_raw_entry_large(backend, dtype, m, n, k, ta, tb):
 
 
 # The template reads A and B in place, without packing (not on sse2), when
-# the problem is small: A when n <= 2 NR or m*k is at most 256 KiB, B (not transposed,
-# alpha == 1) when m <= 6 MR or k*n is at most 256 KiB; NR is 6-32 and MR
-# 4-8 on the bundled layers. Shapes on both sides of those limits, in both
-# dtypes (float64: m*k = 32768 is the limit, float32: 65536).
+# the problem is small: A when n <= 2 NR, or n <= 16 NR and m*k is at most
+# 256 KiB; B (not transposed, alpha == 1) when m <= 6 MR, or m <= 16 MR and
+# k*n is at most 256 KiB; NR is 4-32 and MR 4-8 on the template's layers.
+# Shapes on both sides of those limits, in both dtypes (float64: m*k =
+# 32768 is the limit, float32: 65536).
 IN_PLACE = [(1, 1, 1), (1, 70, 3), (70, 1, 3), (3, 5, 1), (16, 64, 9), (17, 65, 9), (33, 31, 70),
             (128, 40, 256), (129, 40, 256), (256, 33, 256), (257, 33, 256), (8, 300, 1024), (20, 300, 1024),
             (300, 20, 260), (24, 300, 300), (25, 300, 300), (36, 300, 300), (37, 300, 300), (48, 300, 300),
-            (49, 300, 300)]
+            (49, 300, 300), (96, 40, 16), (97, 40, 16), (128, 40, 16), (129, 40, 16), (20, 512, 16), (20, 513, 16)]
 
 
 @backend_param
