@@ -603,7 +603,8 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
        call into blocks of different sizes). Neither with BCAST (SSE2): A
        must be packed to be pre-broadcast, and B read in place measured
        3-10% slower there (SSE's multiply takes only aligned memory). */
-    const int in_a = AB == 1 && (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
+    const int in_a = AB == 1 &&
+                     (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
     const int in_b = AB == 1 && !tb && alpha == 1 &&
                      (m <= 6 * MR || (m <= 16 * MR && (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES));
     /* B block first: its size is a multiple of NR, so A's start stays aligned */

@@ -322,7 +322,8 @@ def test_raw_entry_without_memory(run_python):
         out = {"probe_failed": probe_failed, "held_mib": i, "ratio": {}}
         for name, _, a, b, c in cases:
             want = alpha * (a.astype(np.float64) @ b.astype(np.float64))
-            bound = alpha * (k + 3) * np.finfo(c.dtype).eps * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
+            bound = alpha * (k + 3) * np.finfo(c.dtype).eps * (
+                np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
             out["ratio"][name] = float(np.max(np.abs(c - want) / bound))
         print(json.dumps(out))
         """
