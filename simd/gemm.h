@@ -34,6 +34,26 @@
  * the A micro-panels stream past it from L2, where the packed MC x KC block
  * of A stays; the packed KC x NC block of B lives in L2/L3.
  *
+ * Small and skinny problems: packing costs a copy of each operand (A's a
+ * transposing, scalar one), which pays only when the copy is reused often.
+ * So each operand may instead be read in place by the same micro-kernel,
+ * its loads taking the stored matrix's strides (not with BCAST, which needs
+ * A packed): A when few B micro-panels use it (n <= 2 NR), or some
+ * (n <= 16 NR) and it fits GEMM_IN_PLACE_BYTES (an L2's worth); B when few
+ * A micro-panels use it (m <= 6 MR: a large B is then read from memory
+ * once, not also written and re-read as a packed copy), or some
+ * (m <= 16 MR) and k x n fits. (Reused more, a packed copy costs little and
+ * reads faster: 2000x2000x16 lost up to 30% in place.) B only if it is not
+ * transposed (its rows would be strided columns) and alpha == 1 (packing
+ * applies alpha). A read in place repeats its last row into an edge tile's
+ * missing rows (computed, never stored), so nothing outside A is read; a B
+ * micro-panel whose width is not a multiple of the vector width is packed,
+ * alone. Either way every element of C is computed by the same operations
+ * in the same order, so the path taken never changes a result (blocks of
+ * one call split over threads may take different paths). With both in place
+ * the call needs no buffer; n = 64 float64 on AVX-512 went from
+ * 0.87x to 1.1x OpenBLAS.
+ *
  * Packing buffers come from malloc per call (no global state: any number
  * of threads may call at once). If malloc fails, a plain unpacked loop
  * computes the same result, slowly.
@@ -48,8 +68,9 @@
  *   KC     depth of a packed slice
  *   MC     rows of a packed A block (a multiple of MR)
  *   NC     columns of a packed B block (a multiple of NR)
- * The vector layer's operations used: load, loadu, storeu, set1, zero, add,
- * fma, and the scalar sf32/sf64_fma.
+ * and, for all layers, GEMM_IN_PLACE_BYTES (above).
+ * The vector layer's operations used: load, loadu, loads, store, storeu,
+ * set1, zero, add, mul, fma, and the scalar sf32/sf64_fma.
  */
 #ifndef GEMM_PASS
 #ifndef SIMD_GEMM_H
@@ -68,14 +89,20 @@
 #define GEMM_INLINE static inline __attribute__((always_inline))
 #define GEMM_NOINLINE static __attribute__((noinline))
 #define GEMM_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+/* the register tile's loops unrolled before scalar replacement: without it
+   GCC keeps the accumulators in a stack array outside the k loop (zeroed,
+   stored and reloaded there: ~30 cycles per tile, a quarter at k = 16) */
+#define GEMM_UNROLL _Pragma("GCC unroll 32")
 #elif defined(_MSC_VER)
 #define GEMM_INLINE static __forceinline
 #define GEMM_NOINLINE static __declspec(noinline)
 #define GEMM_PREFETCH_W(p) ((void)(p))
+#define GEMM_UNROLL
 #else
 #define GEMM_INLINE static inline
 #define GEMM_NOINLINE static
 #define GEMM_PREFETCH_W(p) ((void)(p))
+#define GEMM_UNROLL
 #endif
 
 /* Packing buffers are 64-byte aligned (a cache line, and any vector's
@@ -191,6 +218,13 @@ static void gemm_free_aligned(void *p)
 #endif
 #ifndef GEMM_S_NC
 #define GEMM_S_NC (GEMM_S_NV * VF32_LANES * (4096 / (GEMM_S_NV * VF32_LANES)))
+#endif
+
+/* Operands read in place (not packed) up to this size in bytes: the
+   matrix then stays in L2 (256 KiB or more on every core with AVX2) and
+   the micro-kernel reads it there about as fast as a packed copy. */
+#ifndef GEMM_IN_PLACE_BYTES
+#define GEMM_IN_PLACE_BYTES ((size_t)256 << 10)
 #endif
 
 /* pass 1: float64 */
@@ -347,6 +381,16 @@ static void G_(pack_b)(int trans, ptrdiff_t kc, ptrdiff_t nc, T alpha, const T *
                     }
                 }
             }
+        } else if (nr == NR) { /* NR stored rows of B; row p of the panel, column p of
+                                 them, gathered a vector at a time and stored whole: faster
+                                 than scalar stores down the panel (TT n=64: +10-20%) */
+            const T *src = b + j * ldb;
+            const V va = V_(set1)(alpha);
+            for (ptrdiff_t p = 0; p < kc; p++) {
+                for (int v = 0; v < NV; v++) {
+                    V_(store)(dst + p * NR + v * LANES, V_(mul)(va, V_(loads)(src + v * LANES * ldb + p, ldb)));
+                }
+            }
         } else { /* NR stored rows of B, each contiguous in p */
             const T *src = b + j * ldb;
             for (ptrdiff_t q = 0; q < NR; q++) {
@@ -370,12 +414,28 @@ static void G_(pack_b)(int trans, ptrdiff_t kc, ptrdiff_t nc, T alpha, const T *
 /* C tile (mr x nr at c) = beta * C + A micro-panel @ B micro-panel, kc >= 1,
    with the first nv vectors of each B row only (nr <= nv * LANES: an edge
    panel narrower than NR skips the FMAs on its zero padding). beta == 0:
-   C is not read. */
-GEMM_INLINE void G_(micro_body)(const int nv, ptrdiff_t kc, const T *restrict ap, const T *restrict bp, T *c,
+   C is not read.
+   A: packed (in_a == 0), element (r, p) at ap[(p*MR + r)*AB]; or read in
+   place (in_a == 1, AB == 1), element (r, p) at ap[aoff[r] + p*sap], where
+   the rows from mr on repeat row mr - 1 (computed, never stored), so that
+   nothing outside A is read. B: row p of the micro-panel at bp + p*sbp,
+   aligned if packed (in_b == 0), anywhere if read in place. */
+GEMM_INLINE void G_(micro_body)(const int nv, const int in_a, const int in_b, ptrdiff_t kc, const T *restrict ap,
+                                const ptrdiff_t *aoff, ptrdiff_t sap, const T *restrict bp, ptrdiff_t sbp, T *c,
                                 ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)
 {
-    V acc[MR][NV];
+    ptrdiff_t off[MR];
+    GEMM_UNROLL
     for (int r = 0; r < MR; r++) {
+        off[r] = in_a ? aoff[r] : r * AB;
+    }
+    if (!in_a) {
+        sap = MR * AB;
+    }
+    V acc[MR][NV];
+    GEMM_UNROLL
+    for (int r = 0; r < MR; r++) {
+        GEMM_UNROLL
         for (int v = 0; v < nv; v++) {
             acc[r][v] = V_(zero)();
         }
@@ -386,50 +446,44 @@ GEMM_INLINE void G_(micro_body)(const int nv, ptrdiff_t kc, const T *restrict ap
     }
     for (ptrdiff_t p = 0; p < kc; p++) {
         V bv[NV];
+        GEMM_UNROLL
         for (int v = 0; v < nv; v++) {
-            bv[v] = V_(load)(bp + v * LANES);
+            bv[v] = in_b ? V_(loadu)(bp + v * LANES) : V_(load)(bp + v * LANES);
         }
+        GEMM_UNROLL
         for (int r = 0; r < MR; r++) {
-            const V av = AB > 1 ? V_(load)(ap + r * AB) : V_(set1)(ap[r]);
+            const V av = AB > 1 && !in_a ? V_(load)(ap + off[r]) : V_(set1)(ap[off[r]]);
+            GEMM_UNROLL
             for (int v = 0; v < nv; v++) {
                 acc[r][v] = V_(fma)(av, bv[v], acc[r][v]);
             }
         }
-        ap += MR * AB;
-        bp += NR;
+        ap += sap;
+        bp += sbp;
     }
 
-    if (mr == MR && nr == nv * LANES) {
-        if (beta == 0) {
-            for (int r = 0; r < MR; r++) {
-                for (int v = 0; v < nv; v++) {
-                    V_(storeu)(c + r * ldc + v * LANES, acc[r][v]);
-                }
-            }
-        } else if (beta == 1) {
-            for (int r = 0; r < MR; r++) {
-                for (int v = 0; v < nv; v++) {
-                    T *cv = c + r * ldc + v * LANES;
-                    V_(storeu)(cv, V_(add)(V_(loadu)(cv), acc[r][v]));
-                }
-            }
-        } else {
-            const V bv = V_(set1)(beta);
-            for (int r = 0; r < MR; r++) {
-                for (int v = 0; v < nv; v++) {
-                    T *cv = c + r * ldc + v * LANES;
-                    V_(storeu)(cv, V_(fma)(bv, V_(loadu)(cv), acc[r][v]));
-                }
-            }
-        }
-        return;
-    }
-    /* an edge tile: through a buffer, element by element */
+    /* a full tile goes straight to C, an edge tile through a buffer */
+    const int full = mr == MR && nr == nv * LANES;
+    const V bvec = V_(set1)(beta);
     T tile[MR * NR];
+    GEMM_UNROLL
     for (int r = 0; r < MR; r++) {
+        GEMM_UNROLL
         for (int v = 0; v < nv; v++) {
-            V_(storeu)(tile + r * NR + v * LANES, acc[r][v]);
+            T *cv = c + r * ldc + v * LANES;
+            if (!full) {
+                V_(storeu)(tile + r * NR + v * LANES, acc[r][v]);
+            } else if (beta == 0) {
+                V_(storeu)(cv, acc[r][v]);
+            } else if (beta == 1) {
+                V_(storeu)(cv, V_(add)(V_(loadu)(cv), acc[r][v]));
+            } else {
+                V_(storeu)(cv, V_(fma)(bvec, V_(loadu)(cv), acc[r][v]));
+            }
         }
+    }
+    if (full) {
+        return;
     }
     for (ptrdiff_t r = 0; r < mr; r++) {
         T *cr = c + r * ldc;
@@ -450,18 +504,25 @@ GEMM_INLINE void G_(micro_body)(const int nv, ptrdiff_t kc, const T *restrict ap
     }
 }
 
-/* One function per vector count: not inlined, so that on its own the loop
-   gets the whole register file (inlined into the driver, GCC 12 kept an
-   accumulator on the stack in some shapes: SSE2 4 x 3, 40% slower). The
-   narrower ones serve the last panel of a block whose width is not a
-   multiple of NR: with n = 16 float32 columns (avx512: NR = 32) every tile
-   is such a panel, and computing the padding cost half the time. */
-#define GEMM_MICRO_NV_(nv)                                                                           \
-    GEMM_NOINLINE void G_(micro_##nv)(ptrdiff_t kc, const T *restrict ap, const T *restrict bp, T *c, \
-                                      ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)             \
-    {                                                                                                \
-        G_(micro_body)(nv, kc, ap, bp, c, ldc, beta, mr, nr);                                        \
+/* One function per vector count and operand source: not inlined, so that
+   on its own the loop gets the whole register file (inlined into the
+   driver, GCC 12 kept an accumulator on the stack in some shapes: SSE2
+   4 x 3, 40% slower). The narrower ones serve the last panel of a block
+   whose width is not a multiple of NR: with n = 16 float32 columns
+   (avx512: NR = 32) every tile is such a panel, and computing the padding
+   cost half the time. */
+#define GEMM_MICRO_(nv, ia, ib)                                                                       \
+    GEMM_NOINLINE void G_(micro_##nv##_##ia##ib)(ptrdiff_t kc, const T *restrict ap, const ptrdiff_t *aoff, \
+                                                 ptrdiff_t sap, const T *restrict bp, ptrdiff_t sbp, T *c,   \
+                                                 ptrdiff_t ldc, T beta, ptrdiff_t mr, ptrdiff_t nr)          \
+    {                                                                                                  \
+        G_(micro_body)(nv, ia, ib, kc, ap, aoff, sap, bp, sbp, c, ldc, beta, mr, nr);                  \
     }
+#if AB == 1 /* operands are read in place only where the kernel broadcasts A from memory */
+#define GEMM_MICRO_NV_(nv) GEMM_MICRO_(nv, 0, 0) GEMM_MICRO_(nv, 0, 1) GEMM_MICRO_(nv, 1, 0) GEMM_MICRO_(nv, 1, 1)
+#else
+#define GEMM_MICRO_NV_(nv) GEMM_MICRO_(nv, 0, 0)
+#endif
 GEMM_MICRO_NV_(1)
 #if NV > 1
 GEMM_MICRO_NV_(2)
@@ -476,30 +537,38 @@ GEMM_MICRO_NV_(4)
 #error "gemm.h: NV > 4 needs more micro-kernel instances"
 #endif
 #undef GEMM_MICRO_NV_
+#undef GEMM_MICRO_
 
-GEMM_INLINE void G_(micro)(ptrdiff_t kc, const T *ap, const T *bp, T *c, ptrdiff_t ldc, T beta, ptrdiff_t mr,
-                           ptrdiff_t nr)
+typedef void (*G_(micro_fn))(ptrdiff_t, const T *, const ptrdiff_t *, ptrdiff_t, const T *, ptrdiff_t, T *,
+                             ptrdiff_t, T, ptrdiff_t, ptrdiff_t);
+
+/* the instance for nv vectors (1..NV) and the operands' sources */
+static G_(micro_fn) G_(micro_pick)(ptrdiff_t nv, int in_a, int in_b)
 {
-    const ptrdiff_t nv = (nr + LANES - 1) / LANES;
+#if AB == 1
+#define GEMM_PICK_(n)                                                                     \
+    return in_a ? (in_b ? G_(micro_##n##_11) : G_(micro_##n##_10))                        \
+                : (in_b ? G_(micro_##n##_01) : G_(micro_##n##_00))
+#else
+#define GEMM_PICK_(n) (void)in_a, (void)in_b; return G_(micro_##n##_00)
+#endif
 #if NV > 3
     if (nv == 4) {
-        G_(micro_4)(kc, ap, bp, c, ldc, beta, mr, nr);
-        return;
+        GEMM_PICK_(4);
     }
 #endif
 #if NV > 2
     if (nv == 3) {
-        G_(micro_3)(kc, ap, bp, c, ldc, beta, mr, nr);
-        return;
+        GEMM_PICK_(3);
     }
 #endif
 #if NV > 1
     if (nv == 2) {
-        G_(micro_2)(kc, ap, bp, c, ldc, beta, mr, nr);
-        return;
+        GEMM_PICK_(2);
     }
 #endif
-    G_(micro_1)(kc, ap, bp, c, ldc, beta, mr, nr);
+    GEMM_PICK_(1);
+#undef GEMM_PICK_
 }
 
 /* ---------------- the driver ---------------- */
@@ -528,33 +597,68 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
     const ptrdiff_t kb = G_(block)(k, KC, 1);
     const ptrdiff_t mb = G_(block)(m, MC, MR);
     const ptrdiff_t nb = G_(block)(n, NC, NR);
+    /* Read in place where packing does not pay (see the header comment).
+       B only when alpha == 1: packing applies alpha, and each element must
+       come out the same whichever way its block went (the pool splits one
+       call into blocks of different sizes). Neither with BCAST (SSE2): A
+       must be packed to be pre-broadcast, and B read in place measured
+       3-10% slower there (SSE's multiply takes only aligned memory). */
+    const int in_a = AB == 1 &&
+                     (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
+    const int in_b = AB == 1 && !tb && alpha == 1 &&
+                     (m <= 6 * MR || (m <= 16 * MR && (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES));
     /* B block first: its size is a multiple of NR, so A's start stays aligned */
-    const size_t b_elems = (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);
-    const size_t a_elems = (size_t)kb * (size_t)((mb + MR - 1) / MR * MR) * AB;
+    const size_t b_elems = in_b ? (n % NR % LANES ? (size_t)kb * NR : 0)
+                                : (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);
+    const size_t a_elems = in_a ? 0 : (size_t)kb * (size_t)((mb + MR - 1) / MR * MR) * AB;
     const size_t b_bytes = (b_elems * sizeof(T) + GEMM_ALIGN - 1) / GEMM_ALIGN * GEMM_ALIGN;
-    char *buf = gemm_alloc_aligned(b_bytes + a_elems * sizeof(T));
-    if (buf == NULL) {
-        G_(unpacked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+    char *buf = NULL;
+    if (b_elems + a_elems > 0) {
+        buf = gemm_alloc_aligned(b_bytes + a_elems * sizeof(T));
+        if (buf == NULL) {
+            G_(unpacked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
     }
     T *const bpack = (T *)buf;
     T *const apack = (T *)(buf + b_bytes);
+    const ptrdiff_t sar = ta ? 1 : lda, sap = ta ? lda : 1; /* op(A)[i, p] = a[i*sar + p*sap] */
 
     for (ptrdiff_t jc = 0; jc < n; jc += nb) {
         const ptrdiff_t nc = n - jc < nb ? n - jc : nb;
+        /* read in place, a last panel whose width is not a multiple of LANES is packed */
+        const ptrdiff_t jr_edge = in_b && nc % NR % LANES ? nc / NR * NR : nc;
         for (ptrdiff_t pc = 0; pc < k; pc += kb) {
             const ptrdiff_t kc = k - pc < kb ? k - pc : kb;
             const T beta_pc = pc == 0 ? beta : 1;
-            G_(pack_b)(tb, kc, nc, alpha, tb ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, bpack);
+            if (!in_b) {
+                G_(pack_b)(tb, kc, nc, alpha, tb ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, bpack);
+            } else if (jr_edge < nc) {
+                G_(pack_b)(0, kc, nc - jr_edge, alpha, b + pc * ldb + jc + jr_edge, ldb, bpack);
+            }
             for (ptrdiff_t ic = 0; ic < m; ic += mb) {
                 const ptrdiff_t mc = m - ic < mb ? m - ic : mb;
-                G_(pack_a)(ta, mc, kc, ta ? a + pc * lda + ic : a + ic * lda + pc, lda, apack);
+                if (!in_a) {
+                    G_(pack_a)(ta, mc, kc, ta ? a + pc * lda + ic : a + ic * lda + pc, lda, apack);
+                }
                 for (ptrdiff_t jr = 0; jr < nc; jr += NR) {
                     const ptrdiff_t nr = nc - jr < NR ? nc - jr : NR;
-                    const T *bp = bpack + jr * kc;
+                    const int bin = in_b && jr < jr_edge;
+                    const T *bp = !in_b ? bpack + jr * kc : bin ? b + pc * ldb + jc + jr : bpack;
+                    const ptrdiff_t sbp = bin ? ldb : NR;
+                    G_(micro_fn) const f = G_(micro_pick)((nr + LANES - 1) / LANES, in_a, bin);
                     for (ptrdiff_t ir = 0; ir < mc; ir += MR) {
                         const ptrdiff_t mr = mc - ir < MR ? mc - ir : MR;
-                        G_(micro)(kc, apack + ir * AB * kc, bp, c + (ic + ir) * ldc + jc + jr, ldc, beta_pc, mr, nr);
+                        T *ct = c + (ic + ir) * ldc + jc + jr;
+                        if (in_a) {
+                            ptrdiff_t aoff[MR];
+                            for (int r = 0; r < MR; r++) {
+                                aoff[r] = (r < mr ? r : mr - 1) * sar;
+                            }
+                            f(kc, a + (ic + ir) * sar + pc * sap, aoff, sap, bp, sbp, ct, ldc, beta_pc, mr, nr);
+                        } else {
+                            f(kc, apack + ir * AB * kc, NULL, 0, bp, sbp, ct, ldc, beta_pc, mr, nr);
+                        }
                     }
                 }
             }

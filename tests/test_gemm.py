@@ -186,6 +186,30 @@ def test_raw_entry_large(backend, dtype, m, n, k, ta, tb):
     _run_raw(backend, dtype, m, n, k, ta, tb, -0.75, 0.5, (0, 0, 0), 2)
 
 
+# The template reads A and B in place, without packing (not on sse2), when
+# the problem is small: A when n <= 2 NR, or n <= 16 NR and m*k is at most
+# 256 KiB; B (not transposed, alpha == 1) when m <= 6 MR, or m <= 16 MR and
+# k*n is at most 256 KiB; NR is 4-32 and MR 4-8 on the template's layers.
+# Shapes on both sides of those limits, in both dtypes (float64: m*k =
+# 32768 is the limit, float32: 65536).
+IN_PLACE = [(1, 1, 1), (1, 70, 3), (70, 1, 3), (3, 5, 1), (16, 64, 9), (17, 65, 9), (33, 31, 70),
+            (128, 40, 256), (129, 40, 256), (256, 33, 256), (257, 33, 256), (8, 300, 1024), (20, 300, 1024),
+            (300, 20, 260), (24, 300, 300), (25, 300, 300), (36, 300, 300), (37, 300, 300), (48, 300, 300),
+            (49, 300, 300), (96, 40, 16), (97, 40, 16), (128, 40, 16), (129, 40, 16), (20, 512, 16), (20, 513, 16)]
+
+
+@backend_param
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m,n,k", IN_PLACE)
+@pytest.mark.parametrize("ta,tb", TRANS)
+def test_raw_entry_in_place_limits(backend, dtype, m, n, k, ta, tb):
+    if backend not in _backends_for(dtype):
+        pytest.skip(f"{backend} has no {_entry(dtype)}")
+    _run_raw(backend, dtype, m, n, k, ta, tb, 1.0, 0.0, (0, 0, 0), 3, nan_c=True)  # alpha 1: B may be in place
+    _run_raw(backend, dtype, m, n, k, ta, tb, 1.0, -0.5, (3, 5, 1), 4)
+    _run_raw(backend, dtype, m, n, k, ta, tb, 0.5, 1.0, (1, 0, 2), 5)  # B packed (alpha), A maybe in place
+
+
 @backend_param
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_raw_entry_degenerate(backend, dtype):
@@ -263,6 +287,7 @@ def test_raw_entry_without_memory(run_python):
 
         host = hostlib._kernels_host
         m, n, k = 8, 1024, 256  # packed B alone: >= 1 MiB (float32)
+        alpha = 2.0  # not 1: B is packed (with alpha 1 and m this small it is read in place)
         rng = np.random.default_rng(3)
         Z, P, I = ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_int
         cases = []
@@ -289,15 +314,16 @@ def test_raw_entry_without_memory(run_python):
             i += 1
         probe_failed = i < len(held)
         for _, fn, a, b, c in cases:  # nothing but these calls while limited
-            fn(0, 0, m, n, k, 1.0, a.ctypes.data, k, b.ctypes.data, n, 0.0, c.ctypes.data, n)
+            fn(0, 0, m, n, k, alpha, a.ctypes.data, k, b.ctypes.data, n, 0.0, c.ctypes.data, n)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         libc.free.argtypes = [ctypes.c_void_p]
         for p in held[:i]:
             libc.free(p)
         out = {"probe_failed": probe_failed, "held_mib": i, "ratio": {}}
         for name, _, a, b, c in cases:
-            want = a.astype(np.float64) @ b.astype(np.float64)
-            bound = (k + 3) * np.finfo(c.dtype).eps * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
+            want = alpha * (a.astype(np.float64) @ b.astype(np.float64))
+            bound = alpha * (k + 3) * np.finfo(c.dtype).eps * (
+                np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
             out["ratio"][name] = float(np.max(np.abs(c - want) / bound))
         print(json.dumps(out))
         """
