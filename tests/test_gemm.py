@@ -210,6 +210,37 @@ def test_raw_entry_in_place_limits(backend, dtype, m, n, k, ta, tb):
     _run_raw(backend, dtype, m, n, k, ta, tb, 0.5, 1.0, (1, 0, 2), 5)  # B packed (alpha), A maybe in place
 
 
+# The native backends compute k <= 4 row by row (simd/gemm.h rank_k) and
+# larger k by blocks, promising the same bits: a fifth column and row of
+# zeros adds exactly 0 to every sum, so k = 4 + zeros through the blocked
+# path must equal k = 4 through the other, bit for bit.
+@backend_param
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [1, 2, 4])
+@pytest.mark.parametrize("ta,tb", TRANS)
+def test_small_k_path_matches_blocked_path(backend, dtype, k, ta, tb):
+    if backend not in _backends_for(dtype) or backend == "openblas":
+        pytest.skip(f"{backend} has no {_entry(dtype)} of its own")
+    rng = np.random.default_rng(29)
+    m, n = 37, 53  # tails for every vector width and tile
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    a5 = np.concatenate([a, np.zeros((m, 5 - k), dtype)], axis=1)
+    b5 = np.concatenate([b, np.zeros((5 - k, n), dtype)], axis=0)
+    c0 = rng.standard_normal((m, n)).astype(dtype)
+
+    def op(x, t):
+        return np.ascontiguousarray(x.T).T if t else x  # the same values, stored transposed
+
+    with hostlib.using(backend):
+        for alpha, beta in ((1.0, 0.0), (0.3, 1.0), (1.0, -0.7)):
+            small, blocked = c0.copy(), c0.copy()
+            hostlib.gemm(op(a, ta), op(b, tb), small, alpha=alpha, beta=beta)
+            hostlib.gemm(op(a5, ta), op(b5, tb), blocked, alpha=alpha, beta=beta)
+            assert np.array_equal(small, blocked), (backend, k, alpha, beta)
+            _check(small, a, b, c0, alpha, beta, False, False, dtype)
+
+
 @backend_param
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_raw_entry_degenerate(backend, dtype):
