@@ -281,6 +281,9 @@ static inline VF64 vi64_gt(VI64 a, VI64 b) { return simd_avx512_mask_pd_(_mm512_
 /* a > b at least by the signed high 32-bit halves; equal high halves may
    answer either way (here: the exact 64-bit compare, one instruction) */
 static inline VF64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
+/* whether any lane has a > b, straight from the mask register */
+#define SIMD_HAVE_ANY_GT 1
+static inline int vi64_any_gt_hi(VI64 a, VI64 b) { return _mm512_cmpgt_epi64_mask(a, b) != 0; }
 
 static inline VI32 vi32_set1(uint32_t a) { return _mm512_set1_epi32((int)a); }
 static inline VI32 vi32_add(VI32 a, VI32 b) { return _mm512_add_epi32(a, b); }
@@ -292,6 +295,7 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm512_xor_si512(a, b); }
 #define vi32_srli(a, n) _mm512_srli_epi32((a), (n))
 /* signed a > b as a VF32 mask */
 static inline VF32 vi32_gt(VI32 a, VI32 b) { return simd_avx512_mask_ps_(_mm512_cmpgt_epi32_mask(a, b)); }
+static inline int vi32_any_gt(VI32 a, VI32 b) { return _mm512_cmpgt_epi32_mask(a, b) != 0; }
 
 /* float32 <-> float64 by vector halves (float32 sin/cos compute in
    float64). The 256-bit halves move through the pd forms: the ps ones

@@ -316,6 +316,43 @@ static void conversions(void)
     }
 }
 
+/* the optional ops: any-lane comparison and the reciprocal estimate */
+static void optional_ops(void)
+{
+#ifdef SIMD_HAVE_ANY_GT
+    int64_t a64[VF64_LANES], b64[VF64_LANES];
+    int32_t a32[VF32_LANES], b32[VF32_LANES];
+    for (int hot = -1; hot < VF32_LANES; hot++) { /* the one lane with a > b, or none */
+        for (int k = 0; k < VF64_LANES; k++) {
+            a64[k] = (int64_t)k << 40;
+            b64[k] = k == hot ? a64[k] - ((int64_t)1 << 33) : a64[k] + ((int64_t)1 << 33);
+        }
+        for (int k = 0; k < VF32_LANES; k++) {
+            a32[k] = k * 1000;
+            b32[k] = k == hot ? a32[k] - 1 : a32[k] + 1;
+        }
+        VI64 va64, vb64;
+        VI32 va32, vb32;
+        memcpy(&va64, a64, sizeof va64);
+        memcpy(&vb64, b64, sizeof vb64);
+        memcpy(&va32, a32, sizeof va32);
+        memcpy(&vb32, b32, sizeof vb32);
+        CHECK(vi64_any_gt_hi(va64, vb64) == (hot >= 0 && hot < VF64_LANES), "vi64_any_gt_hi, lane %d", hot);
+        CHECK(vi32_any_gt(va32, vb32) == (hot >= 0), "vi32_any_gt, lane %d", hot);
+    }
+#endif
+#ifdef SIMD_RCP_BITS
+    const double tol = ldexp(1.0, -SIMD_RCP_BITS);
+    for (double x = 0.75; x < 3.0; x += 0.0625) {
+        double r64[VF64_LANES];
+        float r32[VF32_LANES];
+        vf64_storeu(r64, vf64_rcp(vf64_set1(x)));
+        vf32_storeu(r32, vf32_rcp(vf32_set1((float)x)));
+        CHECK(fabs(r64[0] * x - 1) <= tol && fabs((double)r32[0] * (float)x - 1) <= tol, "rcp(%g)", x);
+    }
+#endif
+}
+
 static void special_values(void)
 {
     const double d[] = {0.0, -0.0, 1.0, -1.0, 1.5, -2.5, 3.0, 0.1, 4.9406564584124654e-324, -4.9406564584124654e-324,
@@ -364,6 +401,7 @@ int main(void)
     vf64_lane_order();
     vf32_lane_order();
     conversions();
+    optional_ops();
     printf("done %d failures\n", failures);
     return failures != 0;
 }
