@@ -603,15 +603,15 @@ static void L1_NAME(scal)(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)
         for (const ptrdiff_t h = L1_(head)(x, n); i < h; i++) {
             x[i] = alpha * x[i];
         }
+        /* Each vector stored right after its multiply: four loads, then
+           four stores, ran 1.12-1.23x longer at n = 1e5 (data in L2) on AMD
+           Zen 5 for float64 (sse2, avx2, avx512) and avx512 float32. (axpy
+           measured no different either way.) */
         for (; n - i >= 4 * LANES; i += 4 * LANES) {
-            const V x0 = V_(mul)(a, V_(loadu)(x + i));
-            const V x1 = V_(mul)(a, V_(loadu)(x + i + LANES));
-            const V x2 = V_(mul)(a, V_(loadu)(x + i + 2 * LANES));
-            const V x3 = V_(mul)(a, V_(loadu)(x + i + 3 * LANES));
-            V_(storeu)(x + i, x0);
-            V_(storeu)(x + i + LANES, x1);
-            V_(storeu)(x + i + 2 * LANES, x2);
-            V_(storeu)(x + i + 3 * LANES, x3);
+            V_(storeu)(x + i, V_(mul)(a, V_(loadu)(x + i)));
+            V_(storeu)(x + i + LANES, V_(mul)(a, V_(loadu)(x + i + LANES)));
+            V_(storeu)(x + i + 2 * LANES, V_(mul)(a, V_(loadu)(x + i + 2 * LANES)));
+            V_(storeu)(x + i + 3 * LANES, V_(mul)(a, V_(loadu)(x + i + 3 * LANES)));
         }
         for (; n - i >= LANES; i += LANES) {
             V_(storeu)(x + i, V_(mul)(a, V_(loadu)(x + i)));
