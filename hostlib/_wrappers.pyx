@@ -241,6 +241,10 @@ cdef bint _bounds_overlap(cnp.ndarray a, cnp.ndarray b) noexcept:
 cdef double _real(object value, str func, str name) except? -1.0:
     if isinstance(value, (float, int)):  # also numpy.float64 and bool
         return value
+    # numpy's other real scalars (float32, the integer types): checked by type,
+    # since the complex check below costs ~300 ns, 8% of scal at n = 1e5
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
+        return value
     # numpy's complex scalars convert to float with only a warning, dropping
     # the imaginary part: refuse them like Python's complex
     if np.iscomplexobj(value):

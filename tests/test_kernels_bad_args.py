@@ -109,6 +109,15 @@ def test_bad_scalars(alpha):
     assert np.array_equal(y, np.ones(3))
 
 
+@pytest.mark.parametrize("alpha", [np.float32(-1.5), np.float16(-1.5), np.int8(-3), np.uint64(3), np.bool_(True),
+                                   np.longdouble(-1.5), np.complex64(-1.5).real])
+def test_numpy_real_scalars(alpha):
+    # numpy's real scalars are taken by a fast type check, with their value
+    y = np.ones(3)
+    assert np.array_equal(hostlib.scal(alpha, y), np.full(3, float(alpha)))
+    assert np.array_equal(hostlib.axpy(alpha, np.ones(3), np.zeros(3)), np.full(3, float(alpha)))
+
+
 def test_huge_python_int_scalar_is_an_exception():
     with pytest.raises((OverflowError, TypeError)):
         hostlib.scal(10**400, np.ones(3))
