@@ -186,10 +186,11 @@ def test_raw_entry_large(backend, dtype, m, n, k, ta, tb):
     _run_raw(backend, dtype, m, n, k, ta, tb, -0.75, 0.5, (0, 0, 0), 2)
 
 
-# The template reads A and B in place, without packing (not on sse2), when
-# the problem is small: A when n <= 2 NR, or n <= 16 NR and m*k is at most
-# 256 KiB; B (not transposed, alpha == 1) when m <= 6 MR, or m <= 16 MR and
-# k*n is at most 256 KiB; NR is 4-32 and MR 4-8 on the template's layers.
+# The template reads A and B in place, without packing (not on sse2 or the
+# one-lane portable layer), when the problem is small: A when n <= 2 NR, or
+# n <= 16 NR and m*k is at most 256 KiB; B (not transposed, alpha == 1) when
+# m <= 6 MR, or m <= 16 MR and k*n is at most 256 KiB; NR is 4-32 and MR 4-8
+# on the template's layers.
 # Shapes on both sides of those limits, in both dtypes (float64: m*k =
 # 32768 is the limit, float32: 65536).
 IN_PLACE = [(1, 1, 1), (1, 70, 3), (70, 1, 3), (3, 5, 1), (16, 64, 9), (17, 65, 9), (33, 31, 70),
