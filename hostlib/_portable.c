@@ -26,7 +26,6 @@
 #define PORTABLE_MAP(name, T, f)                                                            \
     static void portable_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                       \
-        SIMD_KERNEL_ENTRY();                                                                \
         if (incx == 1 && incy == 1) {                                                       \
             for (ptrdiff_t i = 0; i < n; i++) {                                             \
                 y[i] = f(x[i]);                                                             \

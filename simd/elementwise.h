@@ -987,7 +987,6 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
     static void EW_NAME(fname)(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                  \
         ptrdiff_t i = 0;                                                               \
-        SIMD_KERNEL_ENTRY();                                                           \
         if (n <= 0) {                                                                  \
             return;                                                                    \
         }                                                                              \

@@ -657,7 +657,6 @@ static ptrdiff_t G_(block)(ptrdiff_t n, ptrdiff_t max, ptrdiff_t unit)
 static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
                     const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc)
 {
-    SIMD_KERNEL_ENTRY();
     if (m <= 0 || n <= 0) {
         return;
     }

@@ -19,10 +19,4 @@
 #error "the vector layer implements a different SIMD_LAYER_API than these templates need; update the layer or build against a matching hostlib"
 #endif
 
-/* SIMD_KERNEL_ENTRY(): the first statement of every kernel the templates
-   export. A layer may define it (simd/sse_upper.h does, for legacy SSE). */
-#ifndef SIMD_KERNEL_ENTRY
-#define SIMD_KERNEL_ENTRY() ((void)0)
-#endif
-
 #endif /* SIMD_LAYER_API_H */

@@ -249,25 +249,21 @@ L1_INLINE float l1_snrm2(ptrdiff_t n, const float *x, ptrdiff_t incx, int repro)
 
 static double SIMD_NAME(dnrm2)(ptrdiff_t n, const double *x, ptrdiff_t incx)
 {
-    SIMD_KERNEL_ENTRY();
     return l1_dnrm2(n, x, incx, 0);
 }
 
 static float SIMD_NAME(snrm2)(ptrdiff_t n, const float *x, ptrdiff_t incx)
 {
-    SIMD_KERNEL_ENTRY();
     return l1_snrm2(n, x, incx, 0);
 }
 
 static double SIMD_NAME(dnrm2_r)(ptrdiff_t n, const double *x, ptrdiff_t incx)
 {
-    SIMD_KERNEL_ENTRY();
     return l1_dnrm2(n, x, incx, 1);
 }
 
 static float SIMD_NAME(snrm2_r)(ptrdiff_t n, const float *x, ptrdiff_t incx)
 {
-    SIMD_KERNEL_ENTRY();
     return l1_snrm2(n, x, incx, 1);
 }
 
@@ -541,18 +537,15 @@ L1_INLINE T L1_(rreduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, 
 #define L1_REDUCTION_KERNELS_(suffix, engine)                                                  \
     static T L1_NAME(sum##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx)                  \
     {                                                                                          \
-        SIMD_KERNEL_ENTRY();                                                                   \
         return n > 0 ? L1_(engine)(L1_SUM, n, x, incx, NULL, 0, 1) : 0;                        \
     }                                                                                          \
     static T L1_NAME(asum##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx)                 \
     {                                                                                          \
-        SIMD_KERNEL_ENTRY();                                                                   \
         return n > 0 ? L1_(engine)(L1_ASUM, n, x, incx, NULL, 0, 1) : 0;                       \
     }                                                                                          \
     static T L1_NAME(dot##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y,      \
                                   ptrdiff_t incy)                                              \
     {                                                                                          \
-        SIMD_KERNEL_ENTRY();                                                                   \
         return n > 0 ? L1_(engine)(L1_DOT, n, x, incx, y, incy, 1) : 0;                        \
     }
 L1_REDUCTION_KERNELS_(, reduce_any)
@@ -561,7 +554,6 @@ L1_REDUCTION_KERNELS_(_r, rreduce_any)
 
 static void L1_NAME(axpy)(ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy)
 {
-    SIMD_KERNEL_ENTRY();
     if (incx == 1 && incy == 1) {
         const V a = V_(set1)(alpha);
         ptrdiff_t i = 0;
@@ -596,7 +588,6 @@ static void L1_NAME(axpy)(ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, T *y
 /* No shortcut for alpha == 0: nan * 0 stays nan, like numpy's x *= 0. */
 static void L1_NAME(scal)(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)
 {
-    SIMD_KERNEL_ENTRY();
     if (incx == 1) {
         const V a = V_(set1)(alpha);
         ptrdiff_t i = 0;

@@ -15,8 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sse_upper.h"
-
 #define SIMD_NAME(x) scalar_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
 #define SIMD_LAYER_API 1

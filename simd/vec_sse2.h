@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sse_upper.h"
-
 #define SIMD_NAME(x) sse2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
 #define SIMD_LAYER_API 1
