@@ -11,7 +11,8 @@
  *                        ns per call, best of 5 rounds of `reps` calls, of
  *                        the plainest float32 loop of that vector width
  *                        (16: SSE2, 32: AVX2, 64: AVX-512 bytes) over n
- *                        elements, four independent vectors per round:
+ *                        elements, four (scale) or eight (sumsq)
+ *                        independent vectors per round:
  *                          "scale"  x[i] *= a, in place (what scal does)
  *                          "sumsq"  sum of x[i]^2 in float32 (nrm2's work)
  *                        None where the CPU lacks the width.
@@ -83,20 +84,27 @@ static PyObject *clock_ghz(PyObject *self, PyObject *args)
                                                                   ptrdiff_t n)              \
     {                                                                                       \
         V s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero();                               \
+        V s4 = zero(), s5 = zero(), s6 = zero(), s7 = zero();                               \
         float head = 0;                                                                     \
         ptrdiff_t i = 0;                                                                    \
         for (; i < n && (uintptr_t)(x + i) % (w); i++) {                                    \
             head += x[i] * x[i];                                                            \
         }                                                                                   \
-        for (; i + 4 * L <= n; i += 4 * L) {                                                \
+        for (; i + 8 * L <= n; i += 8 * L) { /* 8 sums: more than the add latency needs */ \
             const V a0 = loadu(x + i), a1 = loadu(x + i + L);                               \
             const V a2 = loadu(x + i + 2 * L), a3 = loadu(x + i + 3 * L);                   \
+            const V a4 = loadu(x + i + 4 * L), a5 = loadu(x + i + 5 * L);                   \
+            const V a6 = loadu(x + i + 6 * L), a7 = loadu(x + i + 7 * L);                   \
             s0 = add(s0, mul(a0, a0));                                                      \
             s1 = add(s1, mul(a1, a1));                                                      \
             s2 = add(s2, mul(a2, a2));                                                      \
             s3 = add(s3, mul(a3, a3));                                                      \
+            s4 = add(s4, mul(a4, a4));                                                      \
+            s5 = add(s5, mul(a5, a5));                                                      \
+            s6 = add(s6, mul(a6, a6));                                                      \
+            s7 = add(s7, mul(a7, a7));                                                      \
         }                                                                                   \
-        float r = head + hsum(add(add(s0, s1), add(s2, s3)));                               \
+        float r = head + hsum(add(add(add(s0, s1), add(s2, s3)), add(add(s4, s5), add(s6, s7)))); \
         for (; i < n; i++) {                                                                \
             r += x[i] * x[i];                                                               \
         }                                                                                   \
