@@ -24,6 +24,7 @@
  *   V_hsum, V_hmax                       reduce the lanes to a scalar
  *   vf64_loadu_f32, vf64_loadu_partial_f32, vf64_loads_f32
  *                                        float32 elements widened to VF64
+ *   vf64_cvt_f32_lo, vf64_cvt_f32_hi     a VF32's halves widened to VF64
  *   sf64_fma, sf32_fma                   scalar a*b + c rounded like V_fma
  *   SIMD_NAME(x)                         prefixes the function names
  *   SIMD_LAYER_FEATURES                  the HOSTLIB_CPU_* bits it needs
@@ -52,13 +53,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define L1_INLINE static inline __attribute__((always_inline))
-#define L1_NOINLINE static __attribute__((noinline))
 #elif defined(_MSC_VER)
 #define L1_INLINE static __forceinline
-#define L1_NOINLINE static __declspec(noinline)
 #else
 #define L1_INLINE static inline
-#define L1_NOINLINE static
 #endif
 
 /* The reductions share one engine. `op` is a constant at every call site,
@@ -179,21 +177,17 @@ L1_INLINE double l1_dnrm2(ptrdiff_t n, const double *x, ptrdiff_t incx, int repr
    is what the reproducible engine and the rare cases below still do.
    Squares overflow above ~1.8e19 and underflow below ~1e-19: the caller
    checks the result and redoes those cases in float64. */
-#if defined(SIMD_HAVE_F32_F64_CVT) && VF32_LANES == 2 * VF64_LANES
-#define L1_SNRM2_CVT 1 /* a VF32 widens to two VF64 halves */
-#endif
-/* the blocks' float32 partials, widened and added in float64 */
+/* the blocks' float32 partials, widened and added in float64: both halves
+   of the vector (the scalar layer's one lane is both its "halves") */
 L1_INLINE void l1_snrm2_add_block(VF64 *acc, VF32 p)
 {
-#ifdef L1_SNRM2_CVT
     acc[0] = vf64_add(acc[0], vf64_cvt_f32_lo(p));
-    acc[1] = vf64_add(acc[1], vf64_cvt_f32_hi(p));
-#else
-    acc[0] = vf64_add(acc[0], vf64_set1((double)vf32_hsum(p)));
-#endif
+    if (VF32_LANES > 1) {
+        acc[1] = vf64_add(acc[1], vf64_cvt_f32_hi(p));
+    }
 }
 
-L1_NOINLINE double l1_snrm2_sumsq_f32(ptrdiff_t n, const float *x, ptrdiff_t incx)
+L1_INLINE double l1_snrm2_sumsq_f32(ptrdiff_t n, const float *x, ptrdiff_t incx)
 {
     enum { BLOCK = L1_BLOCK_VECTORS * VF32_LANES };
     const l1_f32_src s = {x, NULL, incx, 0, vf32_set1(1.0f)};
@@ -216,11 +210,7 @@ L1_NOINLINE double l1_snrm2_sumsq_f32(ptrdiff_t n, const float *x, ptrdiff_t inc
         l1_snrm2_add_block(acc, incx == 1 ? l1_f32_block(L1_SUMSQ, 1, &s, i, n - i)
                                           : l1_f32_block(L1_SUMSQ, 0, &s, i, n - i));
     }
-#ifdef L1_SNRM2_CVT
     return vf64_hsum(vf64_add(acc[0], acc[1]));
-#else
-    return vf64_hsum(acc[0]) / VF64_LANES; /* every lane holds the sum: exact */
-#endif
 }
 
 L1_INLINE float l1_snrm2(ptrdiff_t n, const float *x, ptrdiff_t incx, int repro)
