@@ -903,18 +903,9 @@ def section_overhead(ctx: Context, progress) -> dict[str, Any]:
 # the bytes one element moves
 ROOF_KERNELS = (("scal", "scale", 8), ("nrm2", "sumsq", 4))
 ROOF_WIDTHS = {16: "SSE2", 32: "AVX2", 64: "AVX-512"}
-
-
-def vector_width(b: Any) -> int | None:
-    """Bytes per vector of an x86 backend's kernels, from its declared
-    features (the portable table is vectorised by the compiler with SSE2);
-    None for a backend whose width is its own business (OpenBLAS)."""
-    if "corename" in b.details():
-        return None
-    from hostlib import _cpu
-
-    feats = set(_cpu.closure(b.features)) if b.features else set()
-    return 64 if "AVX512F" in feats else 32 if "AVX2" in feats else 16
+#: bytes per vector of a backend compared with numpy at this level (the
+#: portable table is vectorised by the compiler with SSE2)
+LEVEL_WIDTH = {4: 64, 3: 32, 2: 16}
 
 
 def section_roofline(ctx: Context, progress) -> dict[str, Any]:
@@ -922,11 +913,7 @@ def section_roofline(ctx: Context, progress) -> dict[str, Any]:
     against hostlib's scal and nrm2 and numpy's, in bytes per cycle: where a
     kernel falls short of another ISA's speed, whether its own width's
     ceiling is the reason."""
-    if not ctx.x86:
-        for _ in range(1 + len(ROOF_KERNELS) * len(ctx.mode["level1_sizes"])):
-            progress.advance()
-        return {"skipped": f"{platform.machine()}: the ceiling loops are x86 only"}
-    mod, how = _compile_ext("roofline")
+    mod, how = _compile_ext("roofline") if ctx.x86 else (None, f"{platform.machine()}: the ceiling loops are x86 only")
     if mod is None:
         for _ in range(1 + len(ROOF_KERNELS) * len(ctx.mode["level1_sizes"])):
             progress.advance()
@@ -963,7 +950,8 @@ def section_roofline(ctx: Context, progress) -> dict[str, Any]:
                 if b.name not in times:
                     continue
                 t = times[b.name]["best_ns"]
-                w = vector_width(b)
+                # a backend that picks its own kernels (OpenBLAS) has no one width
+                w = None if "corename" in b.details() else LEVEL_WIDTH.get(ctx.backend_level[b.name])
                 top = ceil.get(w) if w else None
                 row["backends"][b.name] = {"ns": t, "bytes_per_cycle": bpc(t), "width": w,
                                            "fraction_of_ceiling": top / t if top else None}
