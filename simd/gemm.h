@@ -38,8 +38,9 @@
  * transposing, scalar one), which pays only when the copy is reused often.
  * So each operand may instead be read in place by the same micro-kernel,
  * its loads taking the stored matrix's strides (not with BCAST, which needs
- * A packed, nor on the one-lane scalar layer, slower so): A when few B micro-panels use it (n <= 2 NR), or some
- * (n <= 16 NR) and it fits GEMM_IN_PLACE_BYTES (an L2's worth); B when few
+ * A packed, nor on the one-lane scalar layer, slower so): A when few B
+ * micro-panels use it (n <= 2 NR), or some (n <= 16 NR) and it fits
+ * GEMM_IN_PLACE_BYTES (an L2's worth); B when few
  * A micro-panels use it (m <= 6 MR: a large B is then read from memory
  * once, not also written and re-read as a packed copy), or some
  * (m <= 16 MR) and k x n fits. (Reused more, a packed copy costs little and
@@ -676,7 +677,8 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
        come out the same whichever way its block went (the pool splits one
        call into blocks of different sizes). Neither with BCAST (SSE2): A
        must be packed to be pre-broadcast, and B read in place measured
-       3-10% slower there (SSE's multiply takes only aligned memory). */
+       3-10% slower there (SSE's multiply takes only aligned memory); nor
+       on the scalar layer (GEMM_IN_PLACE). */
     const int in_a = GEMM_IN_PLACE &&
                      (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
     const int in_b = GEMM_IN_PLACE && !tb && alpha == 1 &&
