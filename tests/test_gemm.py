@@ -230,8 +230,8 @@ def test_small_k_path_matches_blocked_path(backend, dtype, k, ta, tb):
     b5 = np.concatenate([b, np.zeros((5 - k, n), dtype)], axis=0)
     c0 = rng.standard_normal((m, n)).astype(dtype)
 
-    def op(x, t):
-        return np.ascontiguousarray(x.T).T if t else x  # the same values, stored transposed
+    def op(x, t):  # the same values, stored transposed where asked
+        return _layout(rng, x, "F" if t else "C")
 
     with hostlib.using(backend):
         for alpha, beta in ((1.0, 0.0), (0.3, 1.0), (1.0, -0.7)):
