@@ -70,7 +70,7 @@ except ImportError as _exc:
         ) from _exc
     raise
 
-from . import _cpu, _registry  # noqa: E402
+from . import _cpu, _registry, _spec  # noqa: E402
 from ._host import Backend, BackendError  # noqa: E402
 from ._numpy_patch import is_numpy_patched, patch_numpy, patched_numpy, restore_numpy  # noqa: E402
 from ._profile import ProfileWarning  # noqa: E402
@@ -86,7 +86,7 @@ if "threadpoolctl" in __import__("sys").modules:  # cheap only then: see _thread
 
 #: the numpy-facing functions (hostlib._wrappers), imported on first access:
 #: importing them binds them to the kernels table, which starts the host
-_KERNEL_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "axpy", "dot", "scal", "asum", "nrm2", "sum", "gemm")
+_KERNEL_FUNCTIONS = _spec.functions()
 
 __all__ = [
     "BackendError",

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+from . import _spec
 from ._timing import Contestant, Local, compare
 
 # ---------------------------------------------------------------------------
@@ -36,12 +37,12 @@ from ._timing import Contestant, Local, compare
 # ---------------------------------------------------------------------------
 
 DTYPES = {"f32": "float32", "f64": "float64"}
-ENTRY_PREFIX = {"f32": "s", "f64": "d"}
 
 
 @dataclass(frozen=True)
 class Kernel:
-    """A kernel of the table, the call that benchmarks it, and its numpy twin.
+    """A function of the table (its float32 and float64 entries), the call
+    that benchmarks it, and its numpy twin: from the spec's ``bench`` keys.
 
     ``hostlib`` and ``numpy`` are statements over the names :func:`setup`
     defines (``hl`` = hostlib, ``np`` = numpy, arrays ``x``, ``y``, scalar
@@ -53,30 +54,31 @@ class Kernel:
     """
 
     name: str
-    kind: str  # "elementwise" | "level1" | "level3"
+    kind: str  # the spec's kind: "elementwise" | "level1" | "gemm"
     hostlib: str
     numpy: str
     bytes_per_elem: int = 0
     domain: tuple[float, float] = (-1.0, 1.0)
+    alpha: float = 1.0
 
     def entry(self, dtype: str) -> str:
-        return ENTRY_PREFIX[dtype] + self.name
+        return _spec.entry_of(self.name, DTYPES[dtype]).name
 
     @staticmethod
     def of_entry(entry: str) -> tuple[Kernel, str]:
-        """The kernel and dtype of a table entry: 'sdot' -> (dot, 'f32')."""
-        dtype = {p: dt for dt, p in ENTRY_PREFIX.items()}[entry[0]]
-        return KERNELS[entry[1:]], dtype
+        """The kernel and dtype of a table entry: its function and dtype in the spec."""
+        e = _spec.kernels()[entry]
+        return KERNELS[e.function], {v: k for k, v in DTYPES.items()}[e.dtype]
 
     def unit(self) -> str:
-        return "GFLOP/s" if self.kind == "level3" else "ns/elem"
+        return "GFLOP/s" if self.kind == "gemm" else "ns/elem"
 
     def flops(self, n: int) -> int:
-        return 2 * n**3 if self.kind == "level3" else n
+        return 2 * n**3 if self.kind == "gemm" else n
 
     def value(self, ns: float, n: int) -> float:
         """The number a table shows: ns/element, or GFLOP/s for gemm."""
-        if self.kind == "level3":
+        if self.kind == "gemm":
             return self.flops(n) / ns
         return ns / n
 
@@ -85,34 +87,22 @@ class Kernel:
         return self.bytes_per_elem * n * itemsize
 
 
-def _ufunc(name: str, lo: float, hi: float) -> Kernel:
-    return Kernel(name, "elementwise", f"hl.{name}(x, out=y)", f"np.{name}(x, out=y)", 2, (lo, hi))
+def _kernel(e: _spec.EntryInfo) -> Kernel:
+    b = e.bench
+    if e.ufunc:  # an elementwise map: the ufunc against numpy's own
+        call, twin, nbytes = f"hl.{e.function}(x, out=y)", f"np.{e.ufunc['name']}(x, out=y)", 2
+    else:
+        call, twin, nbytes = b["call"], b["numpy"], 0
+    return Kernel(e.function, e.kind, b.get("call", call), b.get("numpy", twin), b.get("bytes", nbytes),
+                  tuple(b.get("domain", (-1.0, 1.0))), b.get("alpha", 1.0))
 
 
+#: every function the spec gives a benchmark call, in spec order
 KERNELS: dict[str, Kernel] = {
-    k.name: k
-    for k in (
-        _ufunc("exp", -20.0, 20.0),
-        _ufunc("log", 1e-3, 1e3),
-        _ufunc("sqrt", 0.0, 1e3),
-        _ufunc("sin", -100.0, 100.0),
-        _ufunc("cos", -100.0, 100.0),
-        Kernel("dot", "level1", "hl.dot(x, y)", "x @ y", 2),
-        Kernel("axpy", "level1", "hl.axpy(a, x, y)", "np.add(y, a * x, out=y)", 3),
-        Kernel("scal", "level1", "hl.scal(a, x)", "np.multiply(x, a, out=x)", 2),
-        Kernel("asum", "level1", "hl.asum(x)", "np.abs(x).sum()", 1),
-        Kernel("nrm2", "level1", "hl.nrm2(x)", "np.linalg.norm(x)", 1),
-        Kernel("sum", "level1", "hl.sum(x)", "x.sum()", 1),
-        Kernel("gemm", "level3", "hl.gemm(A, B, C)", "np.matmul(A, B, out=C)"),
-    )
+    e.function: _kernel(e) for e in _spec.kernels().values() if e.ufunc or "call" in e.bench
 }
 ELEMENTWISE = tuple(k for k in KERNELS if KERNELS[k].kind == "elementwise")
 LEVEL1 = tuple(k for k in KERNELS if KERNELS[k].kind == "level1")
-
-#: scalar alpha per kernel: axpy adds a tiny multiple (y stays put over
-#: millions of calls), scal flips the sign (exact, bounded, no special case
-#: a BLAS could take for alpha == 1)
-_ALPHA = {"axpy": 1e-9, "scal": -1.0}
 
 
 def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345,
@@ -133,7 +123,7 @@ def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345,
     dt = np.dtype(DTYPES[dtype])
     rng = np.random.default_rng(seed)
     ns: dict[str, Any] = {"np": np, "hl": hostlib}
-    if k.kind == "level3":
+    if k.kind == "gemm":
         m, kk, nn, trans = shape if shape is not None else (n, n, n, "NN")
         ns["A"] = rng.standard_normal((kk, m)).astype(dt).T if trans[0] == "T" else rng.standard_normal((m, kk)).astype(dt)
         ns["B"] = rng.standard_normal((nn, kk)).astype(dt).T if trans[1] == "T" else rng.standard_normal((kk, nn)).astype(dt)
@@ -145,7 +135,7 @@ def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345,
         ns["y"] = np.zeros(n, dt)
     else:
         ns["y"] = rng.uniform(-1.0, 1.0, n).astype(dt)
-    ns["a"] = dt.type(_ALPHA.get(k.name, 1.0))
+    ns["a"] = dt.type(k.alpha)
     return ns
 
 
@@ -361,7 +351,7 @@ def run_bench(
     cases = [
         (KERNELS[k], n, dt)
         for k in kernels
-        for n in (gemm_sizes if KERNELS[k].kind == "level3" else sizes)
+        for n in (gemm_sizes if KERNELS[k].kind == "gemm" else sizes)
         for dt in dtypes
     ]
     progress = Progress(len(cases), quiet=quiet)

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from . import _core, _cpu, _profile
+from . import _core, _cpu, _profile, _spec
 
 if TYPE_CHECKING:  # importing it costs more than the rest of hostlib: only at discovery
     import importlib.metadata
@@ -57,9 +57,6 @@ class _MalformedMetadata(ValueError):
 _PLUGIN_ERRORS = (Exception, SystemExit)
 
 
-#: the reductions a reproducible mode serves from reproducible tables
-REPRODUCIBLE_ENTRIES = frozenset({"ssum", "dsum", "sasum", "dasum", "sdot", "ddot", "snrm2", "dnrm2"})
-
 # status values of a Backend
 USABLE = "usable"
 UNSUPPORTED = "unsupported"  # the CPU (or the mask) lacks a declared feature
@@ -86,13 +83,24 @@ class Interface:
     doc: str = ""
     #: slots no longer served (kept reserved; a provider's pointer there is ignored)
     retired: frozenset[str] = frozenset()
+    #: entries with a reproducible form: in reproducible mode the host
+    #: serves them from the providers' reproducible tables
+    reproducible: frozenset[str] = frozenset()
+    #: module whose wrappers split the entries with a split class over the
+    #: host's thread pool ("" = never split)
+    split_wrappers: str = ""
+    #: `hostlib tune` measures it, and the host serves its measured winners
+    tune: bool = False
+    #: every entry with what the spec says of it, by slot
+    info: tuple[_spec.EntryInfo, ...] = ()
 
     @classmethod
     def from_description(cls, d: dict[str, Any]) -> "Interface":
         """From a generated description's ``INTERFACE`` dict; ValueError
         saying what is wrong if it is not one."""
         try:
-            entries = tuple((str(e[0]), int(e[1]), bool(e[3])) for e in d["entries"])
+            info = _spec.entries(d)
+            entries = tuple((e.name, e.minor, e.retired) for e in info)
             iface = cls(
                 name=str(d["name"]),
                 entry_point_group=str(d["entry_point_group"]),
@@ -107,10 +115,15 @@ class Interface:
                 portable=str(d.get("portable", "")),
                 doc=str(d.get("doc", "")),
                 retired=frozenset(e[0] for e in entries if e[2]),
+                reproducible=frozenset(e.name for e in info if e.reproducible and not e.retired),
+                split_wrappers=str(d.get("split_wrappers", "")),
+                tune=bool(d.get("tune", False)),
+                info=info,
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ValueError(f"not a hostlib interface description: {_describe_exception(exc)}") from None
-        if not _NAME_RE.fullmatch(iface.name) or not iface.entries or not _MODULE_RE.fullmatch(iface.portable or "x"):
+        if (not _NAME_RE.fullmatch(iface.name) or not iface.entries
+                or not all(_MODULE_RE.fullmatch(m or "x") for m in (iface.portable, iface.split_wrappers))):
             raise ValueError(f"malformed interface description for {iface.name!r}")
         return iface
 
@@ -119,7 +132,7 @@ class Interface:
         """hostlib's own ``kernels`` interface."""
         from . import kernels_interface
 
-        return cls.from_description({**kernels_interface.INTERFACE, "portable": "hostlib._portable"})
+        return cls.from_description(kernels_interface.INTERFACE)
 
     @property
     def abi(self) -> str:
@@ -255,8 +268,7 @@ def _describe_exception(exc: BaseException) -> str:
 class Host:
     """The host side of one interface: its backends, selection and active table."""
 
-    def __init__(self, iface: Interface, portable_module: str, cpu: _cpu.CpuInfo, *, profile: bool = True,
-                 threads: bool = False, reproducible: bool = False) -> None:
+    def __init__(self, iface: Interface, cpu: _cpu.CpuInfo, *, reproducible: bool = False) -> None:
         self.iface = iface
         self.cpu = cpu
         self._lock = threading.RLock()
@@ -264,18 +276,17 @@ class Host:
         self.api_capsule = _core.new_host_api(
             iface.host_capsule, iface.magic, iface.abi_major, iface.abi_minor
         )
-        #: the threading wrappers (hostlib._threads), for the kernels
-        #: interface of the process's kernels host only: they read this
-        #: host's active table
+        #: the interface's thread-split wrappers (hostlib._threads for the
+        #: kernels interface): a table of the interface whose functions
+        #: split a call over the pool and call this host's active table
         self._wrappers: Any = None
-        if threads:
-            from . import _threads
-
-            _threads.bind(self.api_capsule)
-            self._wrappers = _threads._C_API
+        if iface.split_wrappers:
+            wrappers = importlib.import_module(iface.split_wrappers)
+            wrappers.bind(self.api_capsule)
+            self._wrappers = wrappers._C_API
         #: reductions from reproducible tables (set_reproducible)
         self.reproducible = reproducible
-        self._portable = self._load_portable(portable_module)
+        self._portable = self._load_portable(iface.portable)
         #: installed distributions whose entry points could not be read
         self.discovery_problems: list[str] = []
         self.backends: dict[str, Backend] = {}
@@ -291,9 +302,9 @@ class Host:
         #: entries served by measurement, and why the others are not
         self.measured: dict[str, _profile.EntryRecord] = {}
         self.unmeasured: dict[str, str] = {}
-        if not profile:
+        if not iface.tune:
             self.profile_path = ""
-            self.apply_profile(None, state="none: hostlib tune measures the kernels interface only")
+            self.apply_profile(None, state="none: its spec does not ask hostlib tune to measure it")
         elif _profile.tune_enabled():
             self.apply_profile(_profile.load(self.profile_path))
         else:
@@ -484,7 +495,7 @@ class Host:
             return (), None
         if info["name"] != name:
             return (), None
-        return tuple(e for e in self._provides(info) if e in REPRODUCIBLE_ENTRIES), capsule
+        return tuple(e for e in self._provides(info) if e in self.iface.reproducible), capsule
 
     # ------------------------------------------------------------- selection
 
@@ -579,7 +590,7 @@ class Host:
         repro = [False] * len(providers)
         if self.reproducible and self._portable.reproducible:
             for k, entry in enumerate(self.iface.entries):
-                if entry in REPRODUCIBLE_ENTRIES:
+                if entry in self.iface.reproducible:
                     providers[k] = self._reproducible_provider(entry, providers[k], order)
                     repro[k] = True
         wrapped = tuple(self._wrappers is not None and entry not in b.threaded and entry not in self.iface.retired
@@ -612,8 +623,8 @@ class Host:
             self.table = table
 
     def set_reproducible(self, on: bool) -> None:
-        """Serve sum, asum, dot and nrm2 from the reproducible tables (on)
-        or the fastest ones (off); the switch is atomic like use()."""
+        """Serve the entries with a reproducible form from the reproducible
+        tables (on) or the fastest ones (off); the switch is atomic like use()."""
         with self._lock:
             self.reproducible = bool(on)
             if hasattr(self, "table"):

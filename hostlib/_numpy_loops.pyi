@@ -3,7 +3,7 @@
 from typing import Literal
 
 UFUNCS: tuple[str, ...]
-DTYPES: tuple[str, ...]
+DTYPES: dict[str, tuple[str, ...]]
 
 def owner(ufunc: str, dtype: str) -> Literal["hostlib", "numpy", "other"]: ...
 def install(ufunc: str, dtype: str) -> bool: ...

@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, freethreading_compatible=True
-"""The C half of ``hostlib.patch_numpy()``: numpy's own float32 and float64
-inner loops of exp, log, sqrt, sin and cos swapped for hostlib's, and back.
+"""The C half of ``hostlib.patch_numpy()``: numpy's own inner loops of the
+ufuncs the kernels spec maps entries to (``ufunc`` in kernels.toml),
+swapped for hostlib's, and back.
 
 Only numpy's public C-API is used: ``PyUFunc_ReplaceLoopBySignature``
 writes a loop, and the documented ``PyUFuncObject`` fields ``ntypes``,
@@ -10,7 +11,7 @@ so a swap takes effect at the next call; a call already running finishes
 with the loop it started with, and both stay valid for the life of the
 process (numpy's are static, and this module is never unloaded).
 
-hostlib's loops are those of hostlib's own ufuncs (``_map_loops.pxi``):
+hostlib's loops are those of hostlib's own ufuncs (``ufunc_loops.h``):
 they call the active table at each call, so ``hostlib.use()`` switches
 what ``np.exp`` runs without swapping anything here.
 
@@ -20,6 +21,7 @@ free-threaded builds.
 """
 
 cimport numpy as cnp
+from cpython.mem cimport PyMem_Malloc
 
 cimport hostlib_stubs as hs
 
@@ -29,59 +31,76 @@ cnp.import_array()
 cnp.import_umath()
 hs.import_hostlib()
 
-include "_map_loops.pxi"
+cdef extern from "ufunc_loops.h":
+    ctypedef struct hl_ufunc_loop:
+        const char *ufunc
+        int typenum
+        cnp.PyUFuncGenericFunction loop
+    int hl_ufunc_loop_count()
+    const hl_ufunc_loop *hl_ufunc_loop_at(int i)
 
-#: the ufuncs whose loops can be swapped, in OP_* order (_map_loops.pxi)
-UFUNCS = ("exp", "log", "sqrt", "sin", "cos")
-#: the loops swapped in each: 'f->f' and 'd->d'
-DTYPES = ("float32", "float64")
+cdef int _N = hl_ufunc_loop_count()
 
-cdef int _TYPENUM[2]
-_TYPENUM[0] = cnp.NPY_FLOAT
-_TYPENUM[1] = cnp.NPY_DOUBLE
+#: (ufunc name, dtype name) -> index of hostlib's loop, in spec order
+_INDEX = {
+    (hl_ufunc_loop_at(i).ufunc.decode(), (<object>cnp.PyArray_DescrFromType(hl_ufunc_loop_at(i).typenum)).name): i
+    for i in range(_N)
+}
+#: the ufuncs whose loops can be swapped, in spec order
+UFUNCS = tuple(dict.fromkeys(u for u, _ in _INDEX))
+#: the loops of each that can be swapped
+DTYPES = {u: tuple(dt for v, dt in _INDEX if v == u) for u in UFUNCS}
 
-# The loop found in each slot when this module was imported (numpy's own,
+# The loop found in each place when this module was imported (numpy's own,
 # unless another library had replaced it already), and the loop hostlib's
-# replaced the last time it was put in: what uninstall() puts back.
-cdef cnp.PyUFuncGenericFunction _found[N_OPS][2]
-cdef cnp.PyUFuncGenericFunction _saved[N_OPS][2]
+# replaced the last time it was put in: what uninstall() puts back. Never
+# freed: numpy may be running them.
+cdef cnp.PyUFuncGenericFunction *_found = <cnp.PyUFuncGenericFunction *>PyMem_Malloc(
+    max(_N, 1) * sizeof(cnp.PyUFuncGenericFunction))
+cdef cnp.PyUFuncGenericFunction *_saved = <cnp.PyUFuncGenericFunction *>PyMem_Malloc(
+    max(_N, 1) * sizeof(cnp.PyUFuncGenericFunction))
+if _found == NULL or _saved == NULL:
+    raise MemoryError()
 
 
-cdef int _key(str ufunc, str dtype, int *op, int *dt) except -1:
-    if ufunc not in UFUNCS:
-        raise ValueError(f"hostlib cannot serve numpy.{ufunc}; it serves {', '.join(UFUNCS)}")
-    if dtype not in DTYPES:
-        raise ValueError(f"no {dtype} loop to swap; the loops are {', '.join(DTYPES)}")
-    op[0] = UFUNCS.index(ufunc)
-    dt[0] = DTYPES.index(dtype)
-    return 0
+cdef int _key(str ufunc, str dtype) except -1:
+    i = _INDEX.get((ufunc, dtype))
+    if i is None:
+        if ufunc not in UFUNCS:
+            raise ValueError(f"hostlib cannot serve numpy.{ufunc}; it serves {', '.join(UFUNCS)}")
+        raise ValueError(f"no {dtype} loop of numpy.{ufunc} to swap; the loops are {', '.join(DTYPES[ufunc])}")
+    return i
 
 
-cdef int _slot(cnp.ufunc uf, int dt) except -1:
-    """Index in ``uf.functions`` of the loop ``T -> T`` for DTYPES[dt]."""
-    cdef int i
-    cdef char t = _TYPENUM[dt]
+cdef int _slot(cnp.ufunc uf, int i) except -1:
+    """Index in ``uf.functions`` of the loop ``T -> T`` of loop i's type."""
+    cdef int k
+    cdef char t = hl_ufunc_loop_at(i).typenum
     if uf.nargs != 2:
         raise TypeError(f"numpy.{uf.__name__} is not a unary ufunc")
-    for i in range(uf.ntypes):
-        if uf.types[2 * i] == t and uf.types[2 * i + 1] == t:
-            return i
-    raise LookupError(f"numpy.{uf.__name__} has no {DTYPES[dt]} loop")
+    for k in range(uf.ntypes):
+        if uf.types[2 * k] == t and uf.types[2 * k + 1] == t:
+            return k
+    raise LookupError(f"numpy.{uf.__name__} has no {chr(t)} loop")
 
 
-cdef cnp.PyUFuncGenericFunction _current(int op, int dt) except *:
-    cdef cnp.ufunc uf = getattr(np, UFUNCS[op])
-    return uf.functions[_slot(uf, dt)]
+cdef cnp.ufunc _ufunc(int i):
+    return getattr(np, hl_ufunc_loop_at(i).ufunc.decode())
 
 
-cdef cnp.PyUFuncGenericFunction _replace(int op, int dt, cnp.PyUFuncGenericFunction new) except *:
-    """Put ``new`` in the slot; return the loop it replaced."""
-    cdef cnp.ufunc uf = getattr(np, UFUNCS[op])
+cdef cnp.PyUFuncGenericFunction _current(int i) except *:
+    cdef cnp.ufunc uf = _ufunc(i)
+    return uf.functions[_slot(uf, i)]
+
+
+cdef cnp.PyUFuncGenericFunction _replace(int i, cnp.PyUFuncGenericFunction new) except *:
+    """Put ``new`` in the place of loop i; return the loop it replaced."""
+    cdef cnp.ufunc uf = _ufunc(i)
     cdef int signature[2]
     cdef cnp.PyUFuncGenericFunction old = NULL
-    signature[0] = signature[1] = _TYPENUM[dt]
+    signature[0] = signature[1] = hl_ufunc_loop_at(i).typenum
     if cnp.PyUFunc_ReplaceLoopBySignature(uf, new, signature, &old) != 0:
-        raise LookupError(f"numpy.{UFUNCS[op]}: no {DTYPES[dt]} loop to replace")
+        raise LookupError(f"numpy.{uf.__name__}: no {chr(signature[0])} loop to replace")
     return old
 
 
@@ -89,22 +108,20 @@ def owner(str ufunc, str dtype):
     """Whose loop numpy's ``ufunc`` runs for ``dtype`` now: ``'hostlib'``,
     ``'numpy'`` (the loop that was there when hostlib was imported) or
     ``'other'`` (another library replaced it since)."""
-    cdef int op, dt
-    _key(ufunc, dtype, &op, &dt)
-    cdef cnp.PyUFuncGenericFunction cur = _current(op, dt)
-    if cur == MAP_LOOPS[op][dt]:
+    cdef int i = _key(ufunc, dtype)
+    cdef cnp.PyUFuncGenericFunction cur = _current(i)
+    if cur == hl_ufunc_loop_at(i).loop:
         return "hostlib"
-    return "numpy" if cur == _found[op][dt] else "other"
+    return "numpy" if cur == _found[i] else "other"
 
 
 def install(str ufunc, str dtype):
     """Make numpy's ``ufunc`` run hostlib's loop for ``dtype``, keeping the
     loop it replaces. False if hostlib's loop was there already."""
-    cdef int op, dt
-    _key(ufunc, dtype, &op, &dt)
-    if _current(op, dt) == MAP_LOOPS[op][dt]:
+    cdef int i = _key(ufunc, dtype)
+    if _current(i) == hl_ufunc_loop_at(i).loop:
         return False
-    _saved[op][dt] = _replace(op, dt, MAP_LOOPS[op][dt])
+    _saved[i] = _replace(i, hl_ufunc_loop_at(i).loop)
     return True
 
 
@@ -112,16 +129,14 @@ def uninstall(str ufunc, str dtype):
     """Put back the loop hostlib's replaced. False, changing nothing, if
     hostlib's loop is not the one in place (never installed, or another
     library has replaced it since)."""
-    cdef int op, dt
-    _key(ufunc, dtype, &op, &dt)
-    if _current(op, dt) != MAP_LOOPS[op][dt]:
+    cdef int i = _key(ufunc, dtype)
+    if _current(i) != hl_ufunc_loop_at(i).loop:
         return False
-    _replace(op, dt, _saved[op][dt])
+    _replace(i, _saved[i])
     return True
 
 
-cdef int _op, _dt
-for _op in range(N_OPS):
-    for _dt in range(2):
-        _found[_op][_dt] = _current(_op, _dt)
-        _saved[_op][_dt] = _found[_op][_dt]
+cdef int _i
+for _i in range(_N):
+    _found[_i] = _current(_i)
+    _saved[_i] = _found[_i]

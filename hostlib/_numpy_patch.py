@@ -26,10 +26,12 @@ import warnings
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
+from . import _spec
+
+#: numpy ufunc -> the dtypes of its loops hostlib can serve (from the spec)
+LOOPS = {u: tuple(dts) for u, dts in _spec.ufunc_loops().items()}
 #: the numpy ufuncs hostlib can serve
-UFUNCS = ("exp", "log", "sqrt", "sin", "cos")
-#: the loops of each that are swapped
-DTYPES = ("float32", "float64")
+UFUNCS = tuple(LOOPS)
 
 # Serialises patch/restore (the swaps themselves hold the GIL; this matters
 # on free-threaded builds, and keeps _patched consistent).
@@ -100,7 +102,7 @@ def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     with _lock:
         loops = _loops()
         for name in names:
-            for dt in DTYPES:
+            for dt in LOOPS[name]:
                 loops.install(name, dt)
                 _patched.add((name, dt))
 
@@ -138,7 +140,7 @@ def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     with _lock:
         if "hostlib._numpy_loops" not in sys.modules:
             return  # never patched in this process
-        _uninstall((name, dt) for name in names for dt in DTYPES)
+        _uninstall((name, dt) for name in names for dt in LOOPS[name])
 
 
 def is_numpy_patched() -> bool:
@@ -165,7 +167,7 @@ def patched_numpy(ufuncs: str | Iterable[Any] | None = None) -> Iterator[None]:
     names = _names(ufuncs)
     with _lock:
         loops = _loops()
-        mine = [(name, dt) for name in names for dt in DTYPES if loops.install(name, dt)]
+        mine = [(name, dt) for name in names for dt in LOOPS[name] if loops.install(name, dt)]
         _patched.update(mine)
     try:
         yield
@@ -182,10 +184,10 @@ def status() -> dict[str, Any]:
     since. Does not start the host: before the first patch every loop
     counts as ``'numpy'``."""
     if "hostlib._numpy_loops" not in sys.modules:
-        loops = {name: dict.fromkeys(DTYPES, "numpy") for name in UFUNCS}
+        loops = {name: dict.fromkeys(LOOPS[name], "numpy") for name in UFUNCS}
     else:
         mod = sys.modules["hostlib._numpy_loops"]
-        loops = {name: {dt: mod.owner(name, dt) for dt in DTYPES} for name in UFUNCS}
+        loops = {name: {dt: mod.owner(name, dt) for dt in LOOPS[name]} for name in UFUNCS}
     patched = [name for name, d in loops.items() if "hostlib" in d.values()]
     return {"patched": bool(patched), "ufuncs": patched, "loops": loops}
 
@@ -197,19 +199,19 @@ def status() -> dict[str, Any]:
 USAGE = """\
 usage: python -m hostlib run [--ufuncs NAMES] (script.py | -m module) [args ...]
 
-Run a Python script (or a module, like python -m) with numpy's own exp, log,
-sqrt, sin and cos computed by hostlib's kernels (hostlib.patch_numpy()), so
+Run a Python script (or a module, like python -m) with numpy's own {ufuncs_text}
+computed by hostlib's kernels (hostlib.patch_numpy()), so
 unchanged programs run them on the fastest backend hostlib selects.
 Everything after the script or module name is passed to it in sys.argv.
 
 options:
-  --ufuncs NAMES  comma-separated subset of: exp,log,sqrt,sin,cos (default: all)
+  --ufuncs NAMES  comma-separated subset of: {ufuncs} (default: all)
   -m module       run a library module as a script, like python -m
   -h, --help      show this help
 
 HOSTLIB_BACKEND and the other HOSTLIB_* variables select backends as usual;
 `python -m hostlib` shows which backend serves each kernel.
-"""
+""".format(ufuncs=",".join(UFUNCS), ufuncs_text=", ".join(UFUNCS))
 
 
 class _UsageError(Exception):

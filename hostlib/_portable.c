@@ -5,7 +5,8 @@
  *
  *   level-1      the template the SIMD modules use (simd/level1.h), over the
  *                one-lane scalar layer: same algorithms, same accuracy
- *   elementwise  the C library's exp/log/sqrt/sin/cos over strided arrays
+ *   elementwise  the C library function the spec names for each entry
+ *                (`libm`), over strided arrays
  *   gemm         the template the SIMD modules use (simd/gemm.h: packed
  *                panels, cache blocking, a register-blocked micro-kernel)
  *                over the same scalar layer
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 
 #include "hostlib_kernels_table.h"
+#include "hostlib_kernels_entries.h"
 #include "vec_scalar.h"
 #include "level1.h"
 #include "gemm.h"
@@ -36,24 +38,15 @@
             y[i * incy] = f(x[i * incx]);                                                   \
         }                                                                                   \
     }
-PORTABLE_MAP(sexp, float, expf)
-PORTABLE_MAP(dexp, double, exp)
-PORTABLE_MAP(slog, float, logf)
-PORTABLE_MAP(dlog, double, log)
-PORTABLE_MAP(ssqrt, float, sqrtf)
-PORTABLE_MAP(dsqrt, double, sqrt)
-PORTABLE_MAP(ssin, float, sinf)
-PORTABLE_MAP(dsin, double, sin)
-PORTABLE_MAP(scos, float, cosf)
-PORTABLE_MAP(dcos, double, cos)
+/* one map per entry the spec names a C library function for */
+#define PORTABLE_LIBM_MAP(slot, name, T, f) PORTABLE_MAP(name, T, f)
+HOSTLIB_KERNELS_LIBM_ENTRIES(PORTABLE_LIBM_MAP)
+#undef PORTABLE_LIBM_MAP
 #undef PORTABLE_MAP
 
 /* ---------------- the table ---------------- */
 
 #define SIMD_TABLE_NAME hostlib_portable_table
-#define SIMD_EXTRA_ENTRIES                                                          \
-    .sexp = portable_sexp, .dexp = portable_dexp, .slog = portable_slog,            \
-    .dlog = portable_dlog, .ssqrt = portable_ssqrt, .dsqrt = portable_dsqrt,        \
-    .ssin = portable_ssin, .dsin = portable_dsin, .scos = portable_scos,            \
-    .dcos = portable_dcos,
+#define PORTABLE_LIBM_ENTRY(slot, name, T, f) .name = portable_##name,
+#define SIMD_EXTRA_ENTRIES HOSTLIB_KERNELS_LIBM_ENTRIES(PORTABLE_LIBM_ENTRY)
 #include "kernels_table.h"

@@ -97,6 +97,8 @@ def _describe(name: str) -> _host.Interface:
         problems.append("no portable module (the complete fallback table)")
     if iface.entry_point_group == _host.Interface.builtin().entry_point_group:
         problems.append("its providers would register in hostlib's own kernels group")
+    if iface.split_wrappers.split(".")[0] == "hostlib":
+        problems.append(f"split_wrappers {iface.split_wrappers!r} is hostlib's own (the kernels interface's wrappers)")
     if problems:
         raise InterfaceError(f"interface {name!r} ({ep.value}) cannot be used: " + "; ".join(problems))
     return iface
@@ -112,18 +114,17 @@ def host(name: str = BUILTIN) -> _host.Host:
         h = _hosts.get(name)
         if h is None:
             iface = _describe(name)
-            builtin = name == BUILTIN
-            reproducible = False
-            if builtin:  # the pool's settings: errors in them stop the start, like HOSTLIB_BACKEND's
-                from . import _threading
+            # the pool's settings, where the interface uses the pool or has
+            # reproducible forms: errors in them stop the start, like HOSTLIB_BACKEND's
+            from . import _threading
 
+            if iface.split_wrappers:
                 _threading.configure()
-                reproducible = _threading.reproducible_from_environment()
+            reproducible = bool(iface.reproducible) and _threading.reproducible_from_environment()
             try:
-                h = _host.Host(iface, iface.portable, _cpu_info(), profile=builtin, threads=builtin,
-                               reproducible=reproducible)
-            except ImportError as exc:  # its portable table is missing or incomplete
-                raise InterfaceError(f"interface {name!r} cannot be used: {exc}") from None
+                h = _host.Host(iface, _cpu_info(), reproducible=reproducible)
+            except _host._PLUGIN_ERRORS as exc:  # its portable table or wrappers missing, incomplete, broken
+                raise InterfaceError(f"interface {name!r} cannot be used: {_host._describe_exception(exc)}") from None
             var = backend_variable(name)
             h.use(os.environ.get(var), source=var)
             _hosts[name] = h

@@ -2,8 +2,10 @@
  * hostlib._threads -- the host's threading wrappers for the kernels
  * interface, and the Python-facing controls of the thread pool (pool.c).
  *
- * The wrappers. For every entry of the kernels interface there is one
- * wrapper with the entry's exact signature; the module exports them as a
+ * The wrappers. For every entry the spec gives a split class (split =
+ * map, axpy, scal, sum, norm, dot or gemm; hostlib_kernels_entries.h)
+ * there is one wrapper with the entry's exact signature, made from its
+ * class's template below; the module exports them as a
  * table of that interface (capsule _C_API, provider name "threads"). When
  * the host composes a table (hostlib/_core.c compose), it puts a wrapper in
  * the public slot of each entry it threads, and the selected provider's own
@@ -46,14 +48,13 @@
 #include <stdlib.h>
 
 #include "composed.h"
+#include "hostlib_kernels_entries.h"
 #include "hostlib_kernels_table.h"
 #include "pool.h"
 
 /* the kernels interface's re-export struct, whose active table the wrappers
    read (set once by the host when it starts: bind()) */
 static const hostlib_host_api *_Atomic kernels_api;
-
-#define SLOT(e) ((offsetof(hostlib_kernels_table, e) - sizeof(hostlib_table_header)) / sizeof(hostlib_fn))
 
 /* The provider's function behind a wrapper, from the active table, and
    whether that table threads the entry at all. */
@@ -74,34 +75,27 @@ static inline hostlib_fn inner(size_t slot, int *threaded)
 /* Reductions: chunk size, fixed. Results depend on it in the last bits:
    changing it is a visible change. 2^15 elements = 256 KiB of float64. */
 #define RCHUNK ((ptrdiff_t)1 << 15)
-/* reductions: threads from 2^18 elements */
-#define REDUCE_PAR_MIN ((ptrdiff_t)1 << 18)
 /* elementwise maps: one task per this many elements at least */
 #define MAP_TASK_MIN ((ptrdiff_t)4096)
-/* gemm: threads when m * n * k reaches 128^3 (4 Mflop, ~40 us on one core) */
-#define GEMM_PAR_MIN ((double)128 * 128 * 128)
 /* gemm: rows or columns per block at least, and their multiple */
 #define GEMM_BLOCK_UNIT 16
 
-/* Elementwise thresholds per entry, in elements. Two threads pay off once a
-   call holds ~25-30 us of work (measured on an AMD Zen 5, avx512, quiet
-   machine: dsin 16384 elements 0.74x, 32768 1.11x, 65536 1.49x; dexp 32768
-   0.88x, 65536 1.13x). The sizes assume the fastest backend's speed per
-   element, so a slower backend splits later than it could, never too early. */
-static ptrdiff_t map_par_min(size_t slot)
-{
-    if (slot == SLOT(dsin) || slot == SLOT(dcos)) {
-        return (ptrdiff_t)1 << 15; /* ~0.75 ns/element */
-    }
-    if (slot == SLOT(ssin) || slot == SLOT(scos) || slot == SLOT(dexp) || slot == SLOT(dlog)) {
-        return (ptrdiff_t)1 << 16; /* ~0.35 ns/element */
-    }
-    if (slot == SLOT(sexp) || slot == SLOT(slog)) {
-        return (ptrdiff_t)1 << 18; /* ~0.13 ns/element */
-    }
-    /* sqrt, axpy, scal: bound by memory, not arithmetic */
-    return (ptrdiff_t)1 << 18;
-}
+/* The size from which each entry's calls are split (split_min) is in the
+   spec, interface/kernels.toml, with the measurements it comes from. */
+
+/* The function types of each split class, per element type: what the
+   wrappers call the provider's function as. */
+#define SPLIT_TYPES(T)                                                                            \
+    typedef void (*map_##T##_fn)(ptrdiff_t, const T *, ptrdiff_t, T *, ptrdiff_t);                \
+    typedef void (*axpy_##T##_fn)(ptrdiff_t, T, const T *, ptrdiff_t, T *, ptrdiff_t);            \
+    typedef void (*scal_##T##_fn)(ptrdiff_t, T, T *, ptrdiff_t);                                   \
+    typedef T (*sum_##T##_fn)(ptrdiff_t, const T *, ptrdiff_t);                                    \
+    typedef T (*dot_##T##_fn)(ptrdiff_t, const T *, ptrdiff_t, const T *, ptrdiff_t);              \
+    typedef void (*gemm_##T##_fn)(int, int, ptrdiff_t, ptrdiff_t, ptrdiff_t, T, const T *, ptrdiff_t, \
+                                  const T *, ptrdiff_t, T, T *, ptrdiff_t);
+SPLIT_TYPES(float)
+SPLIT_TYPES(double)
+#undef SPLIT_TYPES
 
 /* --------------------------------------------------------------- maps */
 
@@ -127,24 +121,24 @@ static void map_task(void *ctx, ptrdiff_t t)
     if (j->es == sizeof(double)) {
         switch (j->kind) {
         case MAP_UNARY:
-            ((hostlib_dexp_fn)j->fn)(m, (const double *)x, j->incx, (double *)y, j->incy);
+            ((map_double_fn)j->fn)(m, (const double *)x, j->incx, (double *)y, j->incy);
             break;
         case MAP_AXPY:
-            ((hostlib_daxpy_fn)j->fn)(m, j->alpha, (const double *)x, j->incx, (double *)y, j->incy);
+            ((axpy_double_fn)j->fn)(m, j->alpha, (const double *)x, j->incx, (double *)y, j->incy);
             break;
         default:
-            ((hostlib_dscal_fn)j->fn)(m, j->alpha, (double *)y, j->incy);
+            ((scal_double_fn)j->fn)(m, j->alpha, (double *)y, j->incy);
         }
     } else {
         switch (j->kind) {
         case MAP_UNARY:
-            ((hostlib_sexp_fn)j->fn)(m, (const float *)x, j->incx, (float *)y, j->incy);
+            ((map_float_fn)j->fn)(m, (const float *)x, j->incx, (float *)y, j->incy);
             break;
         case MAP_AXPY:
-            ((hostlib_saxpy_fn)j->fn)(m, (float)j->alpha, (const float *)x, j->incx, (float *)y, j->incy);
+            ((axpy_float_fn)j->fn)(m, (float)j->alpha, (const float *)x, j->incx, (float *)y, j->incy);
             break;
         default:
-            ((hostlib_sscal_fn)j->fn)(m, (float)j->alpha, (float *)y, j->incy);
+            ((scal_float_fn)j->fn)(m, (float)j->alpha, (float *)y, j->incy);
         }
     }
 }
@@ -174,11 +168,11 @@ static int map_splittable(const map_job *j)
     return xhi <= ylo || yhi <= xlo;
 }
 
-/* run a map job, split over the pool when it is large enough */
-static void map_run(map_job *j, size_t slot)
+/* run a map job, split over the pool when it holds at least split_min elements */
+static void map_run(map_job *j, ptrdiff_t split_min)
 {
     const int width = hl_pool_width();
-    if (width > 1 && j->n >= map_par_min(slot) && map_splittable(j)) {
+    if (width > 1 && j->n >= split_min && map_splittable(j)) {
         ptrdiff_t chunk = (j->n + 4 * (ptrdiff_t)width - 1) / (4 * (ptrdiff_t)width);
         chunk = chunk < MAP_TASK_MIN ? MAP_TASK_MIN : (chunk + 63) / 64 * 64;
         j->chunk = chunk;
@@ -189,65 +183,52 @@ static void map_run(map_job *j, size_t slot)
     map_task(j, 0);
 }
 
-#define UNARY_WRAPPER(name, T)                                                         \
+/* The wrapper templates, one per split class: SPLIT_<class>(slot, name, T,
+   split_min) defines thr_<name>. Each reads the provider's function from
+   the active table's inner slot, and calls it once, unsplit, when the call
+   is small or the table does not thread the entry. */
+#define SPLIT_map(slot, name, T, split_min)                                            \
     static void thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                  \
         int threaded;                                                                  \
-        const hostlib_##name##_fn f = (hostlib_##name##_fn)inner(SLOT(name), &threaded); \
-        if (!threaded || n < 2 * MAP_TASK_MIN) {                                       \
+        const map_##T##_fn f = (map_##T##_fn)inner(slot, &threaded);                   \
+        if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, x, incx, y, incy);                                                    \
             return;                                                                    \
         }                                                                              \
         map_job j = {(hostlib_fn)f, MAP_UNARY, sizeof(T), (const char *)x, (char *)y,  \
                      n, incx, incy, 0, 0.0};                                           \
-        map_run(&j, SLOT(name));                                                       \
+        map_run(&j, split_min);                                                        \
     }
-UNARY_WRAPPER(sexp, float)
-UNARY_WRAPPER(dexp, double)
-UNARY_WRAPPER(slog, float)
-UNARY_WRAPPER(dlog, double)
-UNARY_WRAPPER(ssqrt, float)
-UNARY_WRAPPER(dsqrt, double)
-UNARY_WRAPPER(ssin, float)
-UNARY_WRAPPER(dsin, double)
-UNARY_WRAPPER(scos, float)
-UNARY_WRAPPER(dcos, double)
-#undef UNARY_WRAPPER
 
-#define AXPY_WRAPPER(name, T)                                                          \
+#define SPLIT_axpy(slot, name, T, split_min)                                           \
     static void thr_##name(ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, T *y,     \
                            ptrdiff_t incy)                                             \
     {                                                                                  \
         int threaded;                                                                  \
-        const hostlib_##name##_fn f = (hostlib_##name##_fn)inner(SLOT(name), &threaded); \
-        if (!threaded || n < 2 * MAP_TASK_MIN) {                                       \
+        const axpy_##T##_fn f = (axpy_##T##_fn)inner(slot, &threaded);                 \
+        if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, alpha, x, incx, y, incy);                                             \
             return;                                                                    \
         }                                                                              \
         map_job j = {(hostlib_fn)f, MAP_AXPY, sizeof(T), (const char *)x, (char *)y,   \
                      n, incx, incy, 0, (double)alpha};                                 \
-        map_run(&j, SLOT(name));                                                       \
+        map_run(&j, split_min);                                                        \
     }
-AXPY_WRAPPER(saxpy, float)
-AXPY_WRAPPER(daxpy, double)
-#undef AXPY_WRAPPER
 
-#define SCAL_WRAPPER(name, T)                                                          \
+#define SPLIT_scal(slot, name, T, split_min)                                           \
     static void thr_##name(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)                 \
     {                                                                                  \
         int threaded;                                                                  \
-        const hostlib_##name##_fn f = (hostlib_##name##_fn)inner(SLOT(name), &threaded); \
-        if (!threaded || n < 2 * MAP_TASK_MIN) {                                       \
+        const scal_##T##_fn f = (scal_##T##_fn)inner(slot, &threaded);                 \
+        if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, alpha, x, incx);                                                      \
             return;                                                                    \
         }                                                                              \
         map_job j = {(hostlib_fn)f, MAP_SCAL, sizeof(T), (const char *)x, (char *)x,   \
                      n, incx, incx, 0, (double)alpha};                                 \
-        map_run(&j, SLOT(name));                                                       \
+        map_run(&j, split_min);                                                        \
     }
-SCAL_WRAPPER(sscal, float)
-SCAL_WRAPPER(dscal, double)
-#undef SCAL_WRAPPER
 
 /* ---------------------------------------------------------- reductions */
 
@@ -269,11 +250,11 @@ static double red_chunk(const red_job *j, ptrdiff_t c)
     const char *x = j->x + lo * j->incx * (ptrdiff_t)j->es;
     const char *y = j->dot ? j->y + lo * j->incy * (ptrdiff_t)j->es : NULL;
     if (j->es == sizeof(double)) {
-        return j->dot ? ((hostlib_ddot_fn)j->fn)(m, (const double *)x, j->incx, (const double *)y, j->incy)
-                      : ((hostlib_dsum_fn)j->fn)(m, (const double *)x, j->incx);
+        return j->dot ? ((dot_double_fn)j->fn)(m, (const double *)x, j->incx, (const double *)y, j->incy)
+                      : ((sum_double_fn)j->fn)(m, (const double *)x, j->incx);
     }
-    return j->dot ? ((hostlib_sdot_fn)j->fn)(m, (const float *)x, j->incx, (const float *)y, j->incy)
-                  : ((hostlib_ssum_fn)j->fn)(m, (const float *)x, j->incx);
+    return j->dot ? ((dot_float_fn)j->fn)(m, (const float *)x, j->incx, (const float *)y, j->incy)
+                  : ((sum_float_fn)j->fn)(m, (const float *)x, j->incx);
 }
 
 static void red_task(void *ctx, ptrdiff_t c)
@@ -334,14 +315,14 @@ static double red_finish(red_tree *t, int op)
     return r;
 }
 
-/* n > RCHUNK: the chunked reduction, on the pool when large enough */
-static double red_run(red_job *j, int op)
+/* n > RCHUNK: the chunked reduction, on the pool from split_min elements */
+static double red_run(red_job *j, int op, ptrdiff_t split_min)
 {
     const ptrdiff_t nchunks = (j->n + RCHUNK - 1) / RCHUNK;
     red_tree t = {{0}, 0, 0};
     const int width = hl_pool_width();
     double *partials = NULL;
-    if (width > 1 && j->n >= REDUCE_PAR_MIN) {
+    if (width > 1 && j->n >= split_min) {
         partials = malloc((size_t)nchunks * sizeof *partials);
     }
     if (partials != NULL) {
@@ -359,39 +340,31 @@ static double red_run(red_job *j, int op)
     return red_finish(&t, op);
 }
 
-#define REDUCE1_WRAPPER(name, T, op)                                                   \
+#define SPLIT_REDUCE1(slot, name, T, split_min, op)                                    \
     static T thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx)                       \
     {                                                                                  \
         int threaded;                                                                  \
-        const hostlib_##name##_fn f = (hostlib_##name##_fn)inner(SLOT(name), &threaded); \
+        const sum_##T##_fn f = (sum_##T##_fn)inner(slot, &threaded);                   \
         if (!threaded || n <= RCHUNK) {                                                \
             return f(n, x, incx);                                                      \
         }                                                                              \
         red_job j = {(hostlib_fn)f, 0, sizeof(T), (const char *)x, NULL, n, incx, 0, NULL}; \
-        return (T)red_run(&j, op);                                                     \
+        return (T)red_run(&j, op, split_min);                                          \
     }
-REDUCE1_WRAPPER(ssum, float, RED_ADD)
-REDUCE1_WRAPPER(dsum, double, RED_ADD)
-REDUCE1_WRAPPER(sasum, float, RED_ADD)
-REDUCE1_WRAPPER(dasum, double, RED_ADD)
-REDUCE1_WRAPPER(snrm2, float, RED_NORM)
-REDUCE1_WRAPPER(dnrm2, double, RED_NORM)
-#undef REDUCE1_WRAPPER
+#define SPLIT_sum(slot, name, T, split_min) SPLIT_REDUCE1(slot, name, T, split_min, RED_ADD)
+#define SPLIT_norm(slot, name, T, split_min) SPLIT_REDUCE1(slot, name, T, split_min, RED_NORM)
 
-#define DOT_WRAPPER(name, T)                                                           \
+#define SPLIT_dot(slot, name, T, split_min)                                            \
     static T thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy) \
     {                                                                                  \
         int threaded;                                                                  \
-        const hostlib_##name##_fn f = (hostlib_##name##_fn)inner(SLOT(name), &threaded); \
+        const dot_##T##_fn f = (dot_##T##_fn)inner(slot, &threaded);                   \
         if (!threaded || n <= RCHUNK) {                                                \
             return f(n, x, incx, y, incy);                                             \
         }                                                                              \
         red_job j = {(hostlib_fn)f, 1, sizeof(T), (const char *)x, (const char *)y, n, incx, incy, NULL}; \
-        return (T)red_run(&j, RED_ADD);                                                \
+        return (T)red_run(&j, RED_ADD, split_min);                                     \
     }
-DOT_WRAPPER(sdot, float)
-DOT_WRAPPER(ddot, double)
-#undef DOT_WRAPPER
 
 /* ----------------------------------------------------------------- gemm */
 
@@ -425,18 +398,18 @@ static void gemm_task(void *ctx, ptrdiff_t t)
     const ptrdiff_t dim = j->along_n ? j->n : j->m;
     const ptrdiff_t lo = t * j->block, hi = dim - lo < j->block ? dim : lo + j->block;
     if (j->single) {
-        GEMM_TASK(float, hostlib_sgemm_fn);
+        GEMM_TASK(float, gemm_float_fn);
     } else {
-        GEMM_TASK(double, hostlib_dgemm_fn);
+        GEMM_TASK(double, gemm_double_fn);
     }
 }
 #undef GEMM_TASK
 
-/* split a gemm over the pool when it is large enough; 0: not split */
-static int gemm_split(gemm_job *j)
+/* split a gemm over the pool from m*n*k = split_min; 0: not split */
+static int gemm_split(gemm_job *j, ptrdiff_t split_min)
 {
     if (j->m <= 0 || j->n <= 0 || j->k <= 0 || j->alpha == 0.0 ||
-        (double)j->m * (double)j->n * (double)j->k < GEMM_PAR_MIN) {
+        (double)j->m * (double)j->n * (double)j->k < (double)split_min) {
         return 0;
     }
     const int width = hl_pool_width();
@@ -453,37 +426,37 @@ static int gemm_split(gemm_job *j)
     return 1;
 }
 
-#define GEMM_WRAPPER(name, T, single_)                                                 \
+#define SPLIT_gemm(slot, name, T, split_min)                                           \
     static void thr_##name(int ta, int tb, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, \
                            const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, \
                            ptrdiff_t ldc)                                              \
     {                                                                                  \
         int threaded;                                                                  \
-        const hostlib_##name##_fn f = (hostlib_##name##_fn)inner(SLOT(name), &threaded); \
+        const gemm_##T##_fn f = (gemm_##T##_fn)inner(slot, &threaded);                 \
         if (threaded) {                                                                \
-            gemm_job j = {(hostlib_fn)f, single_, ta != 0, tb != 0, 0, m, n, k, lda, ldb, \
-                          ldc, 0, (double)alpha, (double)beta, a, b, c};              \
-            if (gemm_split(&j)) {                                                      \
+            gemm_job j = {(hostlib_fn)f, sizeof(T) == sizeof(float), ta != 0, tb != 0, 0, m, n, k, \
+                          lda, ldb, ldc, 0, (double)alpha, (double)beta, a, b, c};     \
+            if (gemm_split(&j, split_min)) {                                           \
                 return;                                                                \
             }                                                                          \
         }                                                                              \
         f(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);                       \
     }
-GEMM_WRAPPER(sgemm, float, 1)
-GEMM_WRAPPER(dgemm, double, 0)
-#undef GEMM_WRAPPER
 
 /* --------------------------------------------------------- the table */
 
+/* one wrapper per entry with a split class, from its class's template */
+#define SPLIT_WRAPPER(slot, name, function, T, kind, split, split_min, reproducible) \
+    SPLIT_##split(slot, name, T, split_min)
+HOSTLIB_KERNELS_SPLIT_ENTRIES(SPLIT_WRAPPER)
+#undef SPLIT_WRAPPER
+
+#define SPLIT_TABLE_ENTRY(slot, name, ...) .name = thr_##name,
 static const hostlib_kernels_table threads_table = {
     HOSTLIB_KERNELS_HEADER("threads", "1", 0),
-    .saxpy = thr_saxpy, .daxpy = thr_daxpy, .sdot = thr_sdot, .ddot = thr_ddot,
-    .sscal = thr_sscal, .dscal = thr_dscal, .sasum = thr_sasum, .dasum = thr_dasum,
-    .snrm2 = thr_snrm2, .dnrm2 = thr_dnrm2, .ssum = thr_ssum, .dsum = thr_dsum,
-    .sexp = thr_sexp, .dexp = thr_dexp, .slog = thr_slog, .dlog = thr_dlog,
-    .ssqrt = thr_ssqrt, .dsqrt = thr_dsqrt, .ssin = thr_ssin, .dsin = thr_dsin,
-    .scos = thr_scos, .dcos = thr_dcos, .sgemm = thr_sgemm, .dgemm = thr_dgemm,
+    HOSTLIB_KERNELS_SPLIT_ENTRIES(SPLIT_TABLE_ENTRY)
 };
+#undef SPLIT_TABLE_ENTRY
 
 /* ------------------------------------------- C symbols for threadpoolctl
    threadpoolctl finds this library among the loaded shared objects by its

@@ -23,6 +23,7 @@ Conventions shared by every function here:
 """
 
 cimport numpy as cnp
+from cpython.mem cimport PyMem_Malloc
 from libc.stdint cimport PTRDIFF_MAX, uintptr_t
 
 cimport hostlib_stubs as hs
@@ -35,12 +36,60 @@ cnp.import_umath()
 # hostlib._C_API before importing us) and checks the ABI.
 hs.import_hostlib()
 
-__all__ = ["exp", "log", "sqrt", "sin", "cos", "axpy", "dot", "scal", "asum", "nrm2", "sum", "gemm"]
+from hostlib import _spec
+
+__all__ = list(_spec.functions())
 
 cdef extern from "numpy/arrayobject.h":
     # not declared by numpy's Cython pxd
     object PyArray_Scalar(void *data, cnp.dtype descr, object base)
     enum: NPY_HALF
+
+cdef extern from "composed.h":
+    ctypedef void (*hostlib_fn)() noexcept nogil
+    const hostlib_fn *HOSTLIB_PUBLIC_SLOTS(const void *header) noexcept nogil
+
+# The signature shapes of the split classes (hostlib.generate.SPLITS) the
+# functions below call, per element type. A function finds its entries'
+# slots in the spec (_slots) and calls the active table's slot as its
+# shape: no entry is named here.
+ctypedef void (*axpy_f)(ptrdiff_t, float, const float *, ptrdiff_t, float *, ptrdiff_t) noexcept nogil
+ctypedef void (*axpy_d)(ptrdiff_t, double, const double *, ptrdiff_t, double *, ptrdiff_t) noexcept nogil
+ctypedef void (*scal_f)(ptrdiff_t, float, float *, ptrdiff_t) noexcept nogil
+ctypedef void (*scal_d)(ptrdiff_t, double, double *, ptrdiff_t) noexcept nogil
+ctypedef float (*sum_f)(ptrdiff_t, const float *, ptrdiff_t) noexcept nogil
+ctypedef double (*sum_d)(ptrdiff_t, const double *, ptrdiff_t) noexcept nogil
+ctypedef float (*dot_f)(ptrdiff_t, const float *, ptrdiff_t, const float *, ptrdiff_t) noexcept nogil
+ctypedef double (*dot_d)(ptrdiff_t, const double *, ptrdiff_t, const double *, ptrdiff_t) noexcept nogil
+ctypedef void (*gemm_f)(int, int, ptrdiff_t, ptrdiff_t, ptrdiff_t, float, const float *, ptrdiff_t,
+                        const float *, ptrdiff_t, float, float *, ptrdiff_t) noexcept nogil
+ctypedef void (*gemm_d)(int, int, ptrdiff_t, ptrdiff_t, ptrdiff_t, double, const double *, ptrdiff_t,
+                        const double *, ptrdiff_t, double, double *, ptrdiff_t) noexcept nogil
+
+# a function's entries: [0] its float32 slot, [1] its float64 slot
+ctypedef int Slots[2]
+
+
+cdef int _slots(str function, Slots out) except -1:
+    out[0] = _spec.entry_of(function, "float32").slot
+    out[1] = _spec.entry_of(function, "float64").slot
+    return 0
+
+
+cdef Slots _DOT, _AXPY, _SCAL, _ASUM, _NRM2, _SUM, _GEMM
+_slots("dot", _DOT)
+_slots("axpy", _AXPY)
+_slots("scal", _SCAL)
+_slots("asum", _ASUM)
+_slots("nrm2", _NRM2)
+_slots("sum", _SUM)
+_slots("gemm", _GEMM)
+
+
+# slot i of the active table, read once per call
+cdef inline hostlib_fn _fn(int slot) noexcept nogil:
+    return HOSTLIB_PUBLIC_SLOTS(hs.hostlib_kernels_current())[slot]
+
 
 cdef extern from "Python.h":
     ctypedef struct PyThreadState
@@ -259,38 +308,33 @@ cdef double _real(object value, str func, str name) except? -1.0:
 # ufuncs: exp, log, sqrt, sin, cos
 # ---------------------------------------------------------------------------
 
-include "_map_loops.pxi"
-
+cdef extern from "ufunc_loops.h":
+    ctypedef struct hl_ufunc_loop:
+        const char *ufunc
+        int typenum
+        cnp.PyUFuncGenericFunction loop
+    int hl_ufunc_loop_count()
+    const hl_ufunc_loop *hl_ufunc_loop_at(int i)
 
 # numpy keeps these pointers (not copies) for the life of the ufuncs, which
-# is the life of the process: static storage, and the name/doc bytes are
-# kept referenced by _ufunc_strings. The loops ignore their data.
-cdef char _ufunc_types[4]
-cdef void *_ufunc_data[2]
-
-_ufunc_types[0] = cnp.NPY_FLOAT
-_ufunc_types[1] = cnp.NPY_FLOAT
-_ufunc_types[2] = cnp.NPY_DOUBLE
-_ufunc_types[3] = cnp.NPY_DOUBLE
-_ufunc_data[0] = NULL
-_ufunc_data[1] = NULL
-
+# is the life of the process: never freed, and the name/doc bytes are kept
+# referenced by _ufunc_strings. The loops ignore their data.
 _ufunc_strings = []
 
 _UFUNC_DOC = """\
-{what}, element-wise, computed by hostlib's active backend.
+{summary}, element-wise, computed by hostlib's active backend.
 
-A numpy ufunc with loops for float32 and float64 (``types`` is
-``['f->f', 'd->d']``): broadcasting, ``out=``, ``where=``, ``dtype=``,
+A numpy ufunc with loops for {dtypes} (``types`` is
+``{types}``): broadcasting, ``out=``, ``where=``, ``dtype=``,
 ``casting=`` and the ufunc methods behave as for ``numpy.{name}``; integer
 and bool inputs are cast by numpy's type resolution (small integers to
 float32, others to float64), float16 is computed in float32.
 
-The backend serving the ``s{name}``/``d{name}`` entries (see
-``hostlib.active()``) computes the values, looked up at each call, so
-``hostlib.use`` and ``hostlib.using`` switch it. Special values follow
-numpy's semantics {special}; floating-point errors are reported
-through ``numpy.errstate`` as far as the backend raises the IEEE flags.
+The backend serving the {entries} entries (see ``hostlib.active()``)
+computes the values, looked up at each call, so ``hostlib.use`` and
+``hostlib.using`` switch it. Special values follow numpy's semantics
+{special}; floating-point errors are reported through ``numpy.errstate``
+as far as the backend raises the IEEE flags.
 
 Parameters
 ----------
@@ -305,7 +349,7 @@ out : ndarray, None, or tuple of ndarray and None, optional
 Returns
 -------
 y : ndarray or scalar
-    {what} of each element of `x`; a scalar if `x` is a scalar.
+    {summary} of each element of `x`; a scalar if `x` is a scalar.
 
 See Also
 --------
@@ -313,27 +357,44 @@ numpy.{name}
 """
 
 
-cdef object _make_ufunc(int op, str name, str what, str special):
+cdef object _make_ufunc(str name, list loops):
+    """A ufunc of the given loop indices (ufunc_loops.h), documented from the spec."""
+    cdef int nloops = len(loops), j
+    cdef cnp.PyUFuncGenericFunction *funcs = <cnp.PyUFuncGenericFunction *>PyMem_Malloc(
+        nloops * sizeof(cnp.PyUFuncGenericFunction))
+    cdef void **data = <void **>PyMem_Malloc(nloops * sizeof(void *))
+    cdef char *types = <char *>PyMem_Malloc(2 * nloops)
+    if funcs == NULL or data == NULL or types == NULL:
+        raise MemoryError()
+    for j in range(nloops):
+        funcs[j] = hl_ufunc_loop_at(loops[j]).loop
+        data[j] = NULL
+        types[2 * j] = types[2 * j + 1] = hl_ufunc_loop_at(loops[j]).typenum
+    served = _spec.ufunc_loops()[name]
+    info = _spec.kernels()[next(iter(served.values()))].ufunc
+    chars = [cnp.PyArray_DescrFromType(hl_ufunc_loop_at(i).typenum).char for i in loops]
     cdef bytes bname = name.encode()
-    cdef bytes bdoc = _UFUNC_DOC.format(name=name, what=what, special=special).encode()
+    cdef bytes bdoc = _UFUNC_DOC.format(
+        name=name, summary=info["summary"], special=info["special"], dtypes=" and ".join(served),
+        types=[f"{c}->{c}" for c in chars], entries="/".join(f"``{e}``" for e in served.values()),
+    ).encode()
     _ufunc_strings.append(bname)
     _ufunc_strings.append(bdoc)
     return cnp.PyUFunc_FromFuncAndData(
-        MAP_LOOPS[op], _ufunc_data, _ufunc_types, 2, 1, 1, cnp.PyUFunc_None,
-        <char *>bname, <char *>bdoc, 0,
+        funcs, data, types, nloops, 1, 1, cnp.PyUFunc_None, <char *>bname, <char *>bdoc, 0,
     )
 
 
-exp = _make_ufunc(OP_EXP, "exp", "The exponential",
-                  "(``exp(-inf) == 0``, ``exp(inf) == inf``, nan propagates, overflow gives inf)")
-log = _make_ufunc(OP_LOG, "log", "The natural logarithm",
-                  "(``log(0) == -inf``, ``log(inf) == inf``, negative input or nan gives nan)")
-sqrt = _make_ufunc(OP_SQRT, "sqrt", "The non-negative square root",
-                   "(``sqrt(-0.0) == -0.0``, ``sqrt(inf) == inf``, negative input or nan gives nan)")
-sin = _make_ufunc(OP_SIN, "sin", "The sine (argument in radians)",
-                  "(``sin(-0.0) == -0.0``, infinite input or nan gives nan)")
-cos = _make_ufunc(OP_COS, "cos", "The cosine (argument in radians)",
-                  "(infinite input or nan gives nan)")
+def _make_ufuncs():
+    """One ufunc per name the spec maps entries to, with those entries' loops."""
+    by_name = {}
+    for i in range(hl_ufunc_loop_count()):
+        by_name.setdefault(hl_ufunc_loop_at(i).ufunc.decode(), []).append(i)
+    return {name: _make_ufunc(name, loops) for name, loops in by_name.items()}
+
+
+UFUNCS = _make_ufuncs()
+globals().update(UFUNCS)
 
 
 # ---------------------------------------------------------------------------
@@ -393,9 +454,9 @@ def dot(x, y):
     cdef PyThreadState *gil
     gil = _release_gil_if(vx.n >= NOGIL_MIN)
     if t == cnp.NPY_FLOAT:
-        r = hs.hostlib_sdot(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
+        r = (<dot_f>_fn(_DOT[0]))(vx.n, <const float *>vx.data, vx.inc, <const float *>vy.data, vy.inc)
     else:
-        r = hs.hostlib_ddot(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
+        r = (<dot_d>_fn(_DOT[1]))(vx.n, <const double *>vx.data, vx.inc, <const double *>vy.data, vy.inc)
     _restore_gil(gil)
     return _scalar(r, t)
 
@@ -407,40 +468,21 @@ cdef int _reduce_type(cnp.ndarray a, str func) except -1:
     return _compute_type(a, func, "x")
 
 
-ctypedef float (*sreduce_fn)(ptrdiff_t, const float *, ptrdiff_t) noexcept nogil
-ctypedef double (*dreduce_fn)(ptrdiff_t, const double *, ptrdiff_t) noexcept nogil
-
-cdef enum:
-    RED_ASUM = 0
-    RED_NRM2 = 1
-    RED_SUM = 2
-
-
-cdef object _reduce(object x, str func, int op):
+cdef object _reduce(object x, str func, const int *slots):
     """asum, nrm2 and sum: one vector in, one scalar out."""
     cdef cnp.ndarray a = _as_1d(x, func, "x")
     cdef int t = _reduce_type(a, func)
     cdef Vec v
     cdef double r
-    cdef const hs.hostlib_kernels_table *tbl
-    cdef sreduce_fn sf
-    cdef dreduce_fn df
     a = _vec_in(a, t, &v)
     if v.n == 0:
         return _scalar(0.0, t)
     cdef PyThreadState *gil
     gil = _release_gil_if(v.n >= NOGIL_MIN)
-    tbl = hs.hostlib_kernels_current()  # one table for the whole call
-    if op == RED_ASUM:
-        sf, df = tbl.sasum, tbl.dasum
-    elif op == RED_NRM2:
-        sf, df = tbl.snrm2, tbl.dnrm2
-    else:
-        sf, df = tbl.ssum, tbl.dsum
     if t == cnp.NPY_FLOAT:
-        r = sf(v.n, <const float *>v.data, v.inc)
+        r = (<sum_f>_fn(slots[0]))(v.n, <const float *>v.data, v.inc)
     else:
-        r = df(v.n, <const double *>v.data, v.inc)
+        r = (<sum_d>_fn(slots[1]))(v.n, <const double *>v.data, v.inc)
     _restore_gil(gil)
     return _scalar(r, t)
 
@@ -471,7 +513,7 @@ def asum(x):
     --------
     numpy.sum, numpy.abs
     """
-    return _reduce(x, "asum", RED_ASUM)
+    return _reduce(x, "asum", _ASUM)
 
 
 def nrm2(x):
@@ -503,7 +545,7 @@ def nrm2(x):
     --------
     numpy.linalg.norm
     """
-    return _reduce(x, "nrm2", RED_NRM2)
+    return _reduce(x, "nrm2", _NRM2)
 
 
 def sum(x):
@@ -537,7 +579,7 @@ def sum(x):
     --------
     numpy.sum
     """
-    return _reduce(x, "sum", RED_SUM)
+    return _reduce(x, "sum", _SUM)
 
 
 cdef cnp.ndarray _cast_to(cnp.ndarray a, int typenum, str func, str name, str target):
@@ -605,9 +647,9 @@ def axpy(alpha, x, y):
     cdef PyThreadState *gil
     gil = _release_gil_if(vy.n >= NOGIL_MIN)
     if t == cnp.NPY_FLOAT:
-        hs.hostlib_saxpy(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
+        (<axpy_f>_fn(_AXPY[0]))(vy.n, af, <const float *>vx.data, vx.inc, <float *>vy.data, vy.inc)
     else:
-        hs.hostlib_daxpy(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
+        (<axpy_d>_fn(_AXPY[1]))(vy.n, a, <const double *>vx.data, vx.inc, <double *>vy.data, vy.inc)
     _restore_gil(gil)
     return y
 
@@ -647,9 +689,9 @@ def scal(alpha, x):
     cdef PyThreadState *gil
     gil = _release_gil_if(v.n >= NOGIL_MIN)
     if cnp.PyArray_TYPE(ax) == cnp.NPY_FLOAT:
-        hs.hostlib_sscal(v.n, af, <float *>v.data, v.inc)
+        (<scal_f>_fn(_SCAL[0]))(v.n, af, <float *>v.data, v.inc)
     else:
-        hs.hostlib_dscal(v.n, a, <double *>v.data, v.inc)
+        (<scal_d>_fn(_SCAL[1]))(v.n, a, <double *>v.data, v.inc)
     _restore_gil(gil)
     return x
 
@@ -875,11 +917,11 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
     cdef PyThreadState *gil
     gil = _release_gil_if(big)
     if t == cnp.NPY_FLOAT:
-        hs.hostlib_sgemm(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
-                         <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
+        (<gemm_f>_fn(_GEMM[0]))(fa, fb, m, n, k, <float>al, <const float *>ma.data, ma.ld,
+                                <const float *>mb.data, mb.ld, <float>be, <float *>mc.data, mc.ld)
     else:
-        hs.hostlib_dgemm(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
-                         <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
+        (<gemm_d>_fn(_GEMM[1]))(fa, fb, m, n, k, al, <const double *>ma.data, ma.ld,
+                                <const double *>mb.data, mb.ld, be, <double *>mc.data, mc.ld)
     _restore_gil(gil)
     return C
 
@@ -889,7 +931,7 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
 # __module__ is pickled under whichever loaded module pickle finds holding
 # it first, which depended on import order. (numpy releases whose ufuncs take
 # no __module__ keep that behaviour.)
-for _f in (dot, asum, nrm2, sum, axpy, scal, gemm, exp, log, sqrt, sin, cos):
+for _f in (dot, asum, nrm2, sum, axpy, scal, gemm, *UFUNCS.values()):
     try:
         _f.__module__ = "hostlib"
     except (AttributeError, TypeError):

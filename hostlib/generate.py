@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import hashlib
 import os
 import re
@@ -59,6 +60,7 @@ class SpecError(Exception):
 
 _C_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 def _load_toml(path: str) -> dict[str, Any]:
@@ -190,6 +192,32 @@ class Entry:
     doc: str = ""
     #: no longer served; the slot stays reserved so no other entry takes it
     retired: bool = False
+    # ---- what the host and its tools know about the entry (no ABI meaning:
+    # none of these is part of the lock's hash)
+    #: the entry's name without its variant letter ("dexp" -> "exp")
+    function: str = ""
+    #: the variant's C element type ("double"), "" for an entry without variants
+    ctype: str = ""
+    #: the variant's numpy type character ("d"), "" if it has none
+    npchar: str = ""
+    #: what kind of kernel it is (one of KINDS): how it is verified and timed
+    kind: str = "other"
+    #: how the host's thread pool splits a call (one of SPLITS; the
+    #: signature must have that class's shape)
+    split: str = "none"
+    #: from how many elements (gemm: m*n*k) the pool splits a call
+    split_min: int = 0
+    #: the interface defines a reproducible form (bit-identical on every
+    #: provider): a provider exports it in its _C_API_REPRODUCIBLE table
+    reproducible: bool = False
+    #: the C library function computing one element ("exp" -> expf/exp)
+    libm: str = ""
+    #: the numpy ufunc it serves: {"name", "loop", "summary", "special"}
+    ufunc: dict[str, str] | None = None
+    #: how a provider's results are checked: {"tolerance", "reference", "ranges"}
+    verify: dict[str, Any] = field(default_factory=dict)
+    #: what a benchmark of it needs: {"domain", "call", "numpy", "bytes", "alpha"}
+    bench: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -222,6 +250,12 @@ class Interface:
     #: boundary (flags, status codes), so they are locked like signatures
     constants: dict[str, tuple[int, int]] = field(default_factory=dict)
     types: tuple[CType, ...] = ()
+    #: module exporting the thread-split wrappers of the entries that have a
+    #: split class (hostlib's own: hostlib._threads); "" = never split
+    split_wrappers: str = ""
+    #: `hostlib tune` measures it (its entries' kinds must be ones tune can
+    #: verify and time through hostlib's numpy-facing functions)
+    tune: bool = False
 
     # derived names, one rule each
     @property
@@ -245,10 +279,101 @@ class Interface:
         return tuple(e for e in self.entries if not e.retired)
 
 
+#: kinds of kernel: how tune verifies and times an entry, how the report
+#: and the benchmarks group it ("other": none of those services)
+KINDS = ("level1", "elementwise", "gemm", "other")
+
+#: thread-split classes and the signature shape each needs (T: the element
+#: type, float or double). The host's pool splits an entry of such a shape
+#: without knowing what it computes (hostlib_split.h):
+#:   map    elements computed independently: ranges of elements
+#:   axpy   the same, with a scalar first
+#:   scal   the same, in place
+#:   sum    a reduction by addition: fixed chunks, combined pairwise in order
+#:   norm   a 2-norm: fixed chunks, combined by an overflow-safe hypot
+#:   dot    a reduction of two vectors by addition
+#:   gemm   row-major gemm: blocks of rows or columns of C
+SPLITS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "map": ("void", ("ptrdiff_t", "const T*", "ptrdiff_t", "T*", "ptrdiff_t")),
+    "axpy": ("void", ("ptrdiff_t", "T", "const T*", "ptrdiff_t", "T*", "ptrdiff_t")),
+    "scal": ("void", ("ptrdiff_t", "T", "T*", "ptrdiff_t")),
+    "sum": ("T", ("ptrdiff_t", "const T*", "ptrdiff_t")),
+    "norm": ("T", ("ptrdiff_t", "const T*", "ptrdiff_t")),
+    "dot": ("T", ("ptrdiff_t", "const T*", "ptrdiff_t", "const T*", "ptrdiff_t")),
+    "gemm": ("void", ("int", "int", "ptrdiff_t", "ptrdiff_t", "ptrdiff_t", "T", "const T*", "ptrdiff_t",
+                      "const T*", "ptrdiff_t", "T", "T*", "ptrdiff_t")),
+}
+#: the split classes whose results a reproducible form can fix bit for bit
+REPRODUCIBLE_SPLITS = ("sum", "norm", "dot")
+#: element types a split class takes, with their C library suffix
+_SPLIT_TYPES = {"float": "f", "double": ""}
+
+_ENTRY_KEYS = {"slot", "name", "returns", "args", "minor", "doc", "variants", "retired"}
+_META_KEYS = {"kind", "split", "split_min", "reproducible", "libm", "ufunc", "verify", "bench"}
+_UFUNC_KEYS = {"name", "loop", "summary", "special"}
+_VERIFY_KEYS = {"tolerance", "reference", "ranges"}
+_BENCH_KEYS = {"domain", "call", "numpy", "bytes", "alpha"}
+
+
+def _arg_types(args: str) -> tuple[str, ...]:
+    """The parameter types of a C argument list, names dropped, spacing
+    normalised: "const double *x, ptrdiff_t n" -> ("const double*", "ptrdiff_t")."""
+    out = []
+    for arg in args.split(","):
+        arg = " ".join(arg.replace("*", " * ").split())
+        words = arg.split(" ")
+        if len(words) > 1 and _C_IDENT.match(words[-1]) and words[-1] not in ("int", "double", "float", "char"):
+            words = words[:-1]  # the parameter's name
+        out.append(" ".join(words).replace(" *", "*"))
+    return tuple(out)
+
+
+def _shape_type(split: str, returns: str, args: str) -> str | None:
+    """The element type T for which (returns, args) has the split class's
+    shape, or None."""
+    want_ret, want_args = SPLITS[split]
+    types = _arg_types(args)
+    for t in _SPLIT_TYPES:
+        if (_normalize(returns) == want_ret.replace("T", t)
+                and types == tuple(a.replace("T", t) for a in want_args)):
+            return t
+    return None
+
+
+def _per_variant(value: Any, letter: str, letters: set[str]) -> Any:
+    """A metadata value, or its variant's part when it is a table keyed by
+    exactly the variant letters ({s = 262144, d = 65536})."""
+    if isinstance(value, dict) and letters and set(value) == letters:
+        return value[letter]
+    return value
+
+
+def _meta(raw: dict[str, Any], letter: str, letters: set[str], where: str) -> dict[str, Any]:
+    """The metadata keys of one spec [[entry]] for one variant, checked for
+    their types (the rules that need the signature are in _check_meta)."""
+    out: dict[str, Any] = {}
+    for key in _META_KEYS & set(raw):
+        value = _per_variant(raw[key], letter, letters)
+        if isinstance(value, dict):
+            value = {k: _per_variant(v, letter, letters) for k, v in value.items()}
+        out[key] = value
+    for key, typ, what in (("kind", str, "a string"), ("split", str, "a string"), ("split_min", int, "an integer"),
+                           ("reproducible", bool, "true or false"), ("libm", str, "a C function name"),
+                           ("ufunc", dict, "a table"), ("verify", dict, "a table"), ("bench", dict, "a table")):
+        if key in out and (not isinstance(out[key], typ) or (typ is int and isinstance(out[key], bool))):
+            raise SpecError(f"{where}: {key} must be {what}, got {out[key]!r}")
+    for key, allowed in (("ufunc", _UFUNC_KEYS), ("verify", _VERIFY_KEYS), ("bench", _BENCH_KEYS)):
+        unknown = sorted(set(out.get(key, {})) - allowed)
+        if unknown:
+            raise SpecError(f"{where}: unknown key(s) {unknown} in {key}; known: {sorted(allowed)}")
+    return out
+
+
 def _expand(raw: dict[str, Any], variants: dict[str, list[list[str]]], where: str) -> list[Entry]:
     """One spec [[entry]] -> its entries (one per variant, consecutive slots)."""
-    keys = {"slot", "name", "returns", "args", "minor", "doc", "variants", "retired"}
-    unknown = sorted(set(raw) - keys)
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: an entry must be a table ([[entry]])")
+    unknown = sorted(set(raw) - _ENTRY_KEYS - _META_KEYS)
     if unknown:
         raise SpecError(f"{where}: unknown key(s) {unknown}")
     try:
@@ -259,14 +384,73 @@ def _expand(raw: dict[str, Any], variants: dict[str, list[list[str]]], where: st
         raise SpecError(f"{where}: slot and minor must be non-negative integers")
     common = dict(minor=minor, doc=str(raw.get("doc", "")), retired=bool(raw.get("retired", False)))
     if "variants" not in raw:
-        return [Entry(slot, name, returns, args, **common)]
+        return [_with_meta(Entry(slot, name, returns, args, function=name, **common), raw, "", set(), where)]
     vs = variants.get(raw["variants"])
     if vs is None:
         raise SpecError(f"{where}: unknown variants {raw['variants']!r}; defined: {sorted(variants)}")
-    return [
-        Entry(slot + i, name.replace("{p}", p), returns.replace("{T}", t), args.replace("{T}", t), **common)
-        for i, (p, t) in enumerate(vs)
-    ]
+    letters = {v[0] for v in vs}
+    out = []
+    for i, (p, t, *rest) in enumerate(vs):
+        e = Entry(slot + i, name.replace("{p}", p), returns.replace("{T}", t), args.replace("{T}", t),
+                  function=name.replace("{p}", ""), ctype=t, npchar=rest[0] if rest else "", **common)
+        out.append(_with_meta(e, raw, p, letters, f"{where} [{p}]"))
+    return out
+
+
+def _with_meta(e: Entry, raw: dict[str, Any], letter: str, letters: set[str], where: str) -> Entry:
+    m = _meta(raw, letter, letters, where)
+    ufunc = m.get("ufunc")
+    if ufunc is not None:
+        ufunc = {k: str(v).replace("{c}", e.npchar) for k, v in ufunc.items()}
+    return dataclasses.replace(
+        e, kind=m.get("kind", "other"), split=m.get("split", "none"), split_min=m.get("split_min", 0),
+        reproducible=m.get("reproducible", False), libm=m.get("libm", ""), ufunc=ufunc,
+        verify=m.get("verify", {}), bench=m.get("bench", {}),
+    )
+
+
+def _check_meta(e: Entry, where: str) -> None:
+    """The metadata rules that need the whole entry (see kernels.toml)."""
+    w = f"{where}: entry {e.name}"
+    if e.kind not in KINDS:
+        raise SpecError(f"{w}: kind {e.kind!r} is not one of {KINDS}")
+    if e.split != "none":
+        if e.split not in SPLITS:
+            raise SpecError(f"{w}: split {e.split!r} is not one of {('none', *SPLITS)}")
+        if _shape_type(e.split, e.returns, e.args) is None:
+            ret, args = SPLITS[e.split]
+            raise SpecError(f"{w}: split {e.split!r} needs the signature {ret} ({', '.join(args)}) "
+                            f"with T float or double; the entry has {e.returns} ({e.args})")
+        if e.split_min < 1:
+            raise SpecError(f"{w}: split {e.split!r} needs split_min >= 1 (elements; gemm: m*n*k)")
+    elif e.split_min:
+        raise SpecError(f"{w}: split_min without a split class")
+    if e.reproducible and e.split not in REPRODUCIBLE_SPLITS:
+        raise SpecError(f"{w}: a reproducible form is defined for split classes {REPRODUCIBLE_SPLITS} only")
+    if e.kind in ("level1", "elementwise", "gemm") and e.split == "none":
+        raise SpecError(f"{w}: kind {e.kind!r} needs a split class (its signature's shape)")
+    if e.kind == "elementwise" and e.split != "map":
+        raise SpecError(f"{w}: an elementwise entry has split 'map' (y[i] = f(x[i]))")
+    if e.libm and (e.split != "map" or not _C_IDENT.match(e.libm)):
+        raise SpecError(f"{w}: libm must be a C function name, on an entry of split 'map'")
+    if e.ufunc is not None:
+        if e.split != "map" or not e.npchar:
+            raise SpecError(f"{w}: a ufunc is served by an entry of split 'map' with a numpy type (variants)")
+        missing = sorted(_UFUNC_KEYS - set(e.ufunc))
+        if missing:
+            raise SpecError(f"{w}: ufunc lacks {missing}")
+        if not _NAME.match(e.ufunc["name"]) or e.ufunc["loop"] != f"{e.npchar}->{e.npchar}":
+            raise SpecError(f"{w}: ufunc name must be an identifier and loop '{{c}}->{{c}}' (one input, one output)")
+    tol = e.verify.get("tolerance", 1)
+    if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not tol > 0:
+        raise SpecError(f"{w}: verify.tolerance must be a positive number")
+    for r in e.verify.get("ranges", []):
+        if not (isinstance(r, list) and len(r) in (2, 3) and all(isinstance(v, (int, float)) for v in r[:2])
+                and r[0] < r[1] and (len(r) == 2 or (r[2] == "log" and r[0] > 0))):
+            raise SpecError(f"{w}: verify.ranges holds [lo, hi] or [lo, hi, \"log\"] (0 < lo < hi), got {r!r}")
+    dom = e.bench.get("domain")
+    if dom is not None and not (isinstance(dom, list) and len(dom) == 2 and dom[0] < dom[1]):
+        raise SpecError(f"{w}: bench.domain must be [lo, hi]")
 
 
 def _types(raw: dict[str, Any], path: str) -> tuple[CType, ...]:
@@ -317,9 +501,22 @@ def load_interface(path: str) -> Interface:
     if not (isinstance(magic, int) and 0 < magic < 2**32 and isinstance(major, int) and 0 < major < 2**16):
         raise SpecError(f"{path}: magic must fit 32 bits and abi_major 16 bits (both > 0)")
     variants = data.get("variants", {})
+    if not isinstance(variants, dict) or not all(
+        isinstance(vs, list) and vs and all(
+            isinstance(v, list) and len(v) in (2, 3) and all(isinstance(x, str) for x in v)
+            and re.fullmatch(r"[a-z]", v[0]) and (len(v) == 2 or re.fullmatch(r"[a-zA-Z]", v[2]))
+            for v in vs)
+        for vs in variants.values()
+    ):
+        raise SpecError(f"{path}: [variants] maps a name to [[letter, C type], ...] or "
+                        "[[letter, C type, numpy type character], ...]")
+    raw_entries = data.get("entry")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        raise SpecError(f"{path}: no entries: an interface has one [[entry]] table or more")
     entries: list[Entry] = []
-    for i, raw in enumerate(data.get("entry", [])):
-        entries.extend(_expand(raw, variants, f"{path}: entry #{i + 1} ({raw.get('name', '?')})"))
+    for i, raw in enumerate(raw_entries):
+        label = raw.get("name", "?") if isinstance(raw, dict) else "?"
+        entries.extend(_expand(raw, variants, f"{path}: entry #{i + 1} ({label})"))
     group = head.get("entry_point_group") or f"{prefix.rstrip('_')}.{name}"
     iface = Interface(
         name=name,
@@ -334,6 +531,8 @@ def load_interface(path: str) -> Interface:
         provider_capsule=head.get("provider_capsule") or f"{group}.table",
         portable=str(head.get("portable", "")),
         stubs_name=head.get("stubs_name") or f"{prefix}stubs",
+        split_wrappers=str(head.get("split_wrappers", "")),
+        tune=head.get("tune", False),
         constants=_constants(data.get("constants", {}), path),
         types=_types(data.get("types", {}), path),
     )
@@ -361,6 +560,18 @@ def check_interface(iface: Interface) -> None:
     for e in iface.entries:
         if not _C_IDENT.match(e.name):
             raise SpecError(f"{where}: bad entry name {e.name!r}")
+        _check_meta(e, where)
+    for key in ("portable", "split_wrappers"):
+        value = getattr(iface, key)
+        if value and not _MODULE.match(value):
+            raise SpecError(f"{where}: {key} {value!r} must be a dotted module name")
+    if not isinstance(iface.tune, bool):
+        raise SpecError(f"{where}: tune must be true or false")
+    if iface.tune and any(e.kind == "other" for e in iface.served):
+        raise SpecError(f"{where}: tune = true needs a kind tune can verify and time on every entry")
+    if not iface.portable:
+        raise SpecError(f"{where}: [interface] needs portable = \"package.module\": the extension module "
+                        "exporting the complete fallback table (the host serves nothing without it)")
     for c in iface.constants:
         if not _C_IDENT.match(c):
             raise SpecError(f"{where}: bad constant name {c!r}")
@@ -556,6 +767,59 @@ def table_h(iface: Interface) -> str:
     return "\n".join(out)
 
 
+def _element_type(e: Entry) -> str:
+    return _shape_type(e.split, e.returns, e.args) or "void" if e.split != "none" else (e.ctype or "void")
+
+
+def entries_h(iface: Interface) -> str:
+    """The entry list as X-macros: every list C code needs expands these,
+    so an entry is named once, in the spec."""
+    U = iface.upper
+    row = "X(slot, name, function, T, kind, split, split_min, reproducible)"
+
+    def xlist(macro: str, entries: list[Entry], fmt: Any) -> list[str]:
+        lines = [f"#define {macro}(X)" + (" \\" if entries else "")]
+        lines += [f"    {fmt(e)}" + (" \\" if i + 1 < len(entries) else "") for i, e in enumerate(entries)]
+        return lines + [""]
+
+    def full(e: Entry) -> str:
+        return (f"X({e.slot}, {e.name}, {e.function}, {_element_type(e)}, {e.kind}, {e.split}, "
+                f"{e.split_min}, {int(e.reproducible)})")
+
+    out = [
+        f"/* {_banner(iface)} */",
+        f"/* The served entries of the {iface.name!r} interface as X-macros, with",
+        " * what the spec says about each. Expand a list with a macro of your own:",
+        " *",
+        f" *     #define SLOT_NAME(slot, name, ...) [slot] = #name,",
+        f" *     static const char *names[] = {{ {U}_ENTRIES(SLOT_NAME) }};",
+        " *",
+        f" * {U}_ENTRIES, {U}_KIND_<kind>, {U}_SPLIT_ENTRIES and",
+        f" * {U}_REPRODUCIBLE_ENTRIES call {row};",
+        " * T is the element type a split class works on (void where there is none),",
+        " * split_min the size from which the host's pool splits a call.",
+        f" * {U}_LIBM_ENTRIES calls X(slot, name, T, c_function): the C library",
+        f" * function computing one element. {U}_UFUNC_ENTRIES calls",
+        " * X(slot, name, T, ufunc): the numpy ufunc whose T loop the entry serves.",
+        " */",
+        f"#ifndef {U}_ENTRIES_H",
+        f"#define {U}_ENTRIES_H",
+        "",
+    ]
+    served = list(iface.served)
+    out += xlist(f"{U}_ENTRIES", served, full)
+    for kind in KINDS:
+        out += xlist(f"{U}_KIND_{kind.upper()}", [e for e in served if e.kind == kind], full)
+    out += xlist(f"{U}_SPLIT_ENTRIES", [e for e in served if e.split != "none"], full)
+    out += xlist(f"{U}_REPRODUCIBLE_ENTRIES", [e for e in served if e.reproducible], full)
+    out += xlist(f"{U}_LIBM_ENTRIES", [e for e in served if e.libm],
+                 lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.libm}{_SPLIT_TYPES[_element_type(e)]})")
+    out += xlist(f"{U}_UFUNC_ENTRIES", [e for e in served if e.ufunc],
+                 lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.ufunc['name']})")
+    out += [f"#endif /* {U}_ENTRIES_H */", ""]
+    return "\n".join(out)
+
+
 def provider_h(iface: Interface) -> str:
     U = iface.upper
     return "\n".join([
@@ -746,30 +1010,39 @@ def stubs_pxd(iface: Interface) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _entry_description(e: Entry) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": e.name, "slot": e.slot, "minor": e.minor, "doc": e.doc, "retired": e.retired,
+                         "function": e.function, "dtype": _NUMPY_DTYPES.get(e.npchar, ""), "kind": e.kind,
+                         "split": e.split, "split_min": e.split_min, "reproducible": e.reproducible,
+                         "ufunc": e.ufunc, "verify": e.verify, "bench": e.bench}
+    return d
+
+
+#: numpy type characters a variant may name, and their dtype names
+_NUMPY_DTYPES = {"e": "float16", "f": "float32", "d": "float64", "g": "longdouble",
+                 "F": "complex64", "D": "complex128"}
+
+
 def description_py(iface: Interface) -> str:
     """The host's description of the interface: register this module in the
     ``hostlib.interfaces`` entry-point group (hostlib's own is built in)."""
-    out = [
+    import pprint
+
+    head = {
+        "name": iface.name, "doc": iface.doc, "entry_point_group": iface.entry_point_group,
+        "provider_capsule": iface.provider_capsule, "host_capsule": iface.host_capsule,
+        "portable": iface.portable, "magic": iface.magic, "abi_major": iface.abi_major,
+        "abi_minor": iface.abi_minor, "stubs_name": iface.stubs_name,
+        "split_wrappers": iface.split_wrappers, "tune": iface.tune,
+    }
+    entries = tuple(_entry_description(e) for e in iface.entries)
+    return "\n".join([
         f'"""{_banner(iface)}"""',
         "",
-        "INTERFACE = dict(",
-        f"    name={iface.name!r},",
-        f"    doc={iface.doc!r},",
-        f"    entry_point_group={iface.entry_point_group!r},",
-        f"    provider_capsule={iface.provider_capsule!r},",
-        f"    host_capsule={iface.host_capsule!r},",
-        f"    portable={iface.portable!r},",
-        f"    magic={iface.magic:#010x},",
-        f"    abi_major={iface.abi_major},",
-        f"    abi_minor={iface.abi_minor},",
-        f"    stubs_name={iface.stubs_name!r},",
-        "    # (name, minor, doc, retired) by slot",
-        "    entries=(",
-    ]
-    out += [f"        ({e.name!r}, {e.minor}, {e.doc!r}, {e.retired}),"
-            for e in iface.entries]
-    out += ["    ),", ")", ""]
-    return "\n".join(out)
+        "# the interface, and by slot every entry with what the spec says of it",
+        "INTERFACE = " + pprint.pformat({**head, "entries": entries}, width=110, sort_dicts=False),
+        "",
+    ])
 
 
 def features_py(features: tuple[Feature, ...]) -> str:
@@ -808,6 +1081,7 @@ def write_interface(iface: Interface, outdir: str) -> list[str]:
         f"{iface.prefix}{iface.name}_provider.h": provider_h(iface),
         f"{iface.stubs_name}.h": stubs_h(iface),
         f"{iface.stubs_name}.pxd": stubs_pxd(iface),
+        f"{iface.prefix}{iface.name}_entries.h": entries_h(iface),
         f"{iface.name}_interface.py": description_py(iface),
     }
     for name, text in files.items():

@@ -6,13 +6,18 @@
  * Include it after a vector layer and level1.h. It defines the table as a
  * compile-time constant (no code runs to build it):
  *
- *     const hostlib_kernels_table SIMD_TABLE_NAME = { header, .saxpy = ..., ... };
+ *     const hostlib_kernels_table SIMD_TABLE_NAME = { header, .<entry> = ..., ... };
+ *
+ * with one initializer per entry of the spec, expanded from the generated
+ * hostlib_kernels_entries.h: kind level1 always, elementwise and gemm when
+ * the layer implements them. A layer's kernel for entry E is SIMD_NAME(E)
+ * (and SIMD_NAME(E_r) for its reproducible form).
  *
  * The including file may set, before the include:
  *   SIMD_TABLE_NAME      the table's (extern) name; default SIMD_NAME(table),
  *                        e.g. avx2_table
  *   SIMD_EXTRA_ENTRIES   more designated initializers for entries the layer
- *                        implements elsewhere, e.g. `.dexp = my_dexp, .sexp = ...`
+ *                        implements elsewhere, e.g. `.<entry> = my_kernel,`
  *   SIMD_REPRODUCIBLE_TABLE_NAME  the reproducible table's name (below);
  *                        default SIMD_NAME(reproducible_table)
  * The elementwise and gemm entries are listed when simd/elementwise.h or
@@ -28,6 +33,7 @@
 #define SIMD_KERNELS_TABLE_H
 
 #include "hostlib_kernels_table.h"
+#include "hostlib_kernels_entries.h"
 
 #if !defined(SIMD_PROVIDER_NAME) || !defined(SIMD_PROVIDER_VERSION) || !defined(SIMD_PROVIDER_FEATURES)
 #error "define SIMD_PROVIDER_NAME, SIMD_PROVIDER_VERSION and SIMD_PROVIDER_FEATURES (the build passes them with -D)"
@@ -44,46 +50,29 @@
 
 extern const hostlib_kernels_table SIMD_TABLE_NAME;
 
+/* .name = SIMD_NAME(name) for each entry of the spec (hostlib_kernels_entries.h) */
+#define SIMD_TABLE_ENTRY(slot, name, ...) .name = SIMD_NAME(name),
+#define SIMD_REPRODUCIBLE_ENTRY(slot, name, ...) .name = SIMD_NAME(name##_r),
+
 const hostlib_kernels_table SIMD_TABLE_NAME = {
     HOSTLIB_KERNELS_HEADER(SIMD_PROVIDER_NAME, SIMD_PROVIDER_VERSION, SIMD_PROVIDER_FEATURES),
-    .saxpy = SIMD_NAME(saxpy),
-    .daxpy = SIMD_NAME(daxpy),
-    .sdot = SIMD_NAME(sdot),
-    .ddot = SIMD_NAME(ddot),
-    .sscal = SIMD_NAME(sscal),
-    .dscal = SIMD_NAME(dscal),
-    .sasum = SIMD_NAME(sasum),
-    .dasum = SIMD_NAME(dasum),
-    .snrm2 = SIMD_NAME(snrm2),
-    .dnrm2 = SIMD_NAME(dnrm2),
-    .ssum = SIMD_NAME(ssum),
-    .dsum = SIMD_NAME(dsum),
+    HOSTLIB_KERNELS_KIND_LEVEL1(SIMD_TABLE_ENTRY)
 #ifdef SIMD_HAVE_ELEMENTWISE /* simd/elementwise.h implements them for this layer */
-    .sexp = SIMD_NAME(sexp),
-    .dexp = SIMD_NAME(dexp),
-    .slog = SIMD_NAME(slog),
-    .dlog = SIMD_NAME(dlog),
-    .ssqrt = SIMD_NAME(ssqrt),
-    .dsqrt = SIMD_NAME(dsqrt),
-    .ssin = SIMD_NAME(ssin),
-    .dsin = SIMD_NAME(dsin),
-    .scos = SIMD_NAME(scos),
-    .dcos = SIMD_NAME(dcos),
+    HOSTLIB_KERNELS_KIND_ELEMENTWISE(SIMD_TABLE_ENTRY)
 #endif
 #ifdef SIMD_HAVE_GEMM /* simd/gemm.h implements it for this layer */
-    .sgemm = SIMD_NAME(sgemm),
-    .dgemm = SIMD_NAME(dgemm),
+    HOSTLIB_KERNELS_KIND_GEMM(SIMD_TABLE_ENTRY)
 #endif
     SIMD_EXTRA_ENTRIES
 };
 
 #ifdef SIMD_HAVE_REPRODUCIBLE
 /* The same provider's reproducible reductions (level1.h's fixed order,
-   which every layer reproduces bit for bit): what the host serves for
-   sum, asum, dot and nrm2 in reproducible mode. The module exports it as
-   the capsule _C_API_REPRODUCIBLE (HOSTLIB_PROVIDER_MODULE_REPRODUCIBLE in
-   hostlib_provider.h); a module without one is simply not used for those
-   entries in that mode. */
+   which every layer reproduces bit for bit): what the host serves for the
+   entries the spec marks reproducible in reproducible mode. The module
+   exports it as the capsule _C_API_REPRODUCIBLE
+   (HOSTLIB_PROVIDER_MODULE_REPRODUCIBLE in hostlib_provider.h); a module
+   without one is simply not used for those entries in that mode. */
 #ifndef SIMD_REPRODUCIBLE_TABLE_NAME
 #define SIMD_REPRODUCIBLE_TABLE_NAME SIMD_NAME(reproducible_table)
 #endif
@@ -91,15 +80,11 @@ extern const hostlib_kernels_table SIMD_REPRODUCIBLE_TABLE_NAME;
 
 const hostlib_kernels_table SIMD_REPRODUCIBLE_TABLE_NAME = {
     HOSTLIB_KERNELS_HEADER(SIMD_PROVIDER_NAME, SIMD_PROVIDER_VERSION, SIMD_PROVIDER_FEATURES),
-    .sdot = SIMD_NAME(sdot_r),
-    .ddot = SIMD_NAME(ddot_r),
-    .sasum = SIMD_NAME(sasum_r),
-    .dasum = SIMD_NAME(dasum_r),
-    .snrm2 = SIMD_NAME(snrm2_r),
-    .dnrm2 = SIMD_NAME(dnrm2_r),
-    .ssum = SIMD_NAME(ssum_r),
-    .dsum = SIMD_NAME(dsum_r),
+    HOSTLIB_KERNELS_REPRODUCIBLE_ENTRIES(SIMD_REPRODUCIBLE_ENTRY)
 };
 #endif
+
+#undef SIMD_TABLE_ENTRY
+#undef SIMD_REPRODUCIBLE_ENTRY
 
 #endif /* SIMD_KERNELS_TABLE_H */

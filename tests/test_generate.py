@@ -95,7 +95,7 @@ def test_every_artefact_carries_the_interface_prefix(demo, tmp_path):
     assert r.returncode == 0, r.stderr
     out = {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
     assert set(out) == {"demo_demo_table.h", "demo_demo_provider.h", "demo_stubs.h", "demo_stubs.pxd",
-                        "demo_interface.py"}
+                        "demo_interface.py", "demo_demo_entries.h"}
     table = out["demo_demo_table.h"]
     assert "typedef int (*demo_ssum_fn)(const demo_window *w, const float *x" in table
     assert "typedef struct demo_window {" in table and "typedef int (*demo_progress)(void *ctx, ptrdiff_t done);" in table
@@ -111,7 +111,9 @@ def test_every_artefact_carries_the_interface_prefix(demo, tmp_path):
     exec(out["demo_interface.py"], ns)
     d = ns["INTERFACE"]
     assert d["entry_point_group"] == "demo.demo" and d["provider_capsule"] == "demo.demo.table"
-    assert [e[0] for e in d["entries"]] == ["ssum", "dsum", "clip", "clip2"] and d["entries"][2][3] is True
+    assert [e["name"] for e in d["entries"]] == ["ssum", "dsum", "clip", "clip2"] and d["entries"][2]["retired"] is True
+    assert "#define DEMO_DEMO_ENTRIES(X)" in out["demo_demo_entries.h"]
+    assert "X(3, clip2, clip2, void, other, none, 0, 0)" in out["demo_demo_entries.h"]
     iface = hostlib._host.Interface.from_description(d)
     assert iface.retired == frozenset({"clip"}) and iface.abi == "2.1"
 
@@ -279,3 +281,137 @@ def test_constants_are_locked_with_the_version_that_introduced_them(demo, tmp_pa
     demo.write_text(DEMO.replace("DEMO_EBADARG = -1", "DEMO_EBADARG = -1\nDEMO_ECLIP = {value = -3, minor = 1}"))
     with pytest.raises(G.SpecError, match="released ABI 2.1 of 'demo' changed"):
         G.check_lock(G.load_interface(str(demo)), str(lock))
+
+
+# ---------------------------------------------------------------------------
+# per-entry metadata: one spec drives every list
+# ---------------------------------------------------------------------------
+
+MAP_ENTRY = """
+[[entry]]
+slot = 4
+name = "{p}twice"
+variants = "real"
+returns = "void"
+args = "ptrdiff_t n, const {T} *x, ptrdiff_t incx, {T} *y, ptrdiff_t incy"
+minor = 1
+kind = "elementwise"
+split = "map"
+split_min = {s = 4096, d = 2048}
+"""
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (('kind = "elementwise"', 'kind = "blas9"'), "kind 'blas9' is not one of"),
+    (('split = "map"', 'split = "fft"'), "split 'fft' is not one of"),
+    ('reproducible = true', "reproducible form is defined for split classes"),
+    ('libm = "exp; system()"', "libm must be a C function name"),
+    ('ufunc = {name = "twice", loop = "{c}->{c}"}', "with a numpy type"),
+    ('verify = {tolerance = -1}', "tolerance must be a positive number"),
+    ('verify = {ranges = [[1, 0]]}', r"verify.ranges holds"),
+    ('verify = {ulp = 2}', r"unknown key\(s\) \['ulp'\] in verify"),
+    ('bench = {domain = [3]}', "bench.domain must be"),
+    (("split_min = {s = 4096, d = 2048}", 'split_min = "many"'), "split_min must be an integer"),
+    (("split_min = {s = 4096, d = 2048}", ""), "needs split_min >= 1"),
+])
+def test_entry_metadata_is_checked(demo, extra, message):
+    """A key that changes the entry (a tuple: old, new) or one more key."""
+    entry = MAP_ENTRY.replace(*extra) if isinstance(extra, tuple) else MAP_ENTRY + extra + "\n"
+    demo.write_text(DEMO + entry)
+    with pytest.raises(G.SpecError, match=message):
+        G.load_interface(str(demo))
+
+
+def test_a_split_class_needs_its_signature_shape(demo):
+    wrong = MAP_ENTRY.replace("{T} *y, ptrdiff_t incy", "{T} *y")
+    demo.write_text(DEMO + wrong)
+    with pytest.raises(G.SpecError, match=r"split 'map' needs the signature void \(ptrdiff_t, const T\*"):
+        G.load_interface(str(demo))
+    demo.write_text(DEMO + MAP_ENTRY)
+    iface = G.load_interface(str(demo))
+    e = {x.name: x for x in iface.entries}
+    assert (e["stwice"].split, e["stwice"].split_min, e["dtwice"].split_min) == ("map", 4096, 2048)
+    assert G.entries_h(iface).count("X(5, dtwice, twice, double, elementwise, map, 2048, 0)") == 3  # all, kind, split
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    (DEMO.replace('portable = "demo._portable"\n', ""), "needs portable"),
+    (DEMO.split("[[entry]]")[0], "no entries"),
+    (DEMO.split("[[entry]]")[0] + '[entry]\nslot = 0\nname = "x"\n', "no entries"),
+    (DEMO.replace('portable = "demo._portable"', 'portable = "demo/../x"'), "portable 'demo/../x' must be a dotted"),
+    (DEMO.replace('real = [["s", "float"], ["d", "double"]]', 'real = [["s"]]'), r"\[variants\] maps a name"),
+])
+def test_malformed_specs_are_rejected_when_generated(demo, spec, message):
+    """A spec without a portable table is an error of the spec, found when
+    it is generated, not when the host first uses it."""
+    demo.write_text(spec)
+    with pytest.raises(G.SpecError, match=message):
+        G.load_interface(str(demo))
+
+
+NEW_ELEMENTWISE = """
+[[entry]]
+slot = 24
+name = "{p}exp2"
+variants = "real"
+returns = "void"
+args = "ptrdiff_t n, const {T} *x, ptrdiff_t incx, {T} *y, ptrdiff_t incy"
+minor = 1
+doc = "y[i*incy] = 2**x[i*incx]"
+kind = "elementwise"
+split = "map"
+split_min = 65536
+libm = "exp2"
+ufunc = {name = "exp2", loop = "{c}->{c}", summary = "Two to the power", special = "(``exp2(-inf) == 0``)"}
+verify = {tolerance = 2, reference = "power(2, x)", ranges = [[-1, 1], [-100, 100]]}
+bench = {domain = [-20.0, 20.0]}
+"""
+
+
+def test_an_elementwise_entry_is_one_spec_entry(tmp_path):
+    """Issue "one spec drives every list": adding an elementwise function
+    takes a spec entry, its kernel and its accuracy reference. Here the
+    spec entry alone (the portable kernel is the C library's, which the
+    entry names) reaches every list the host and its tools expand: the
+    kernel modules' tables, the portable table, the pool's wrappers, the
+    ufunc loops, the numpy patch, the numpy-facing functions, tune's
+    catalogue and the benchmarks -- and the released ABI keeps its hash."""
+    from hostlib import _bench, _spec
+
+    root = Path(__file__).resolve().parents[1] / "interface"
+    spec = tmp_path / "kernels.toml"
+    spec.write_text((root / "kernels.toml").read_text() + NEW_ELEMENTWISE)
+    iface = G.load_interface(str(spec))
+    lock = tmp_path / "kernels.abi"
+    shutil.copy(root / "kernels.abi", lock)
+    assert G.update_lock(iface, str(lock)) == [l for l in G.update_lock(iface, str(tmp_path / "x.abi"))
+                                               if l.startswith("1.1")]
+    G.check_lock(iface, str(lock))  # 1.0 still hashes as released
+    G.write_interface(iface, str(tmp_path / "out"))
+    h = (tmp_path / "out" / "hostlib_kernels_entries.h").read_text()
+    for macro in ("ENTRIES", "KIND_ELEMENTWISE", "SPLIT_ENTRIES"):
+        body = h.split(f"#define HOSTLIB_KERNELS_{macro}(X)")[1].split("\n\n")[0]
+        assert "X(25, dexp2, exp2, double, elementwise, map, 65536, 0)" in body, macro
+    assert "X(24, sexp2, float, exp2f)" in h and "X(25, dexp2, double, exp2)" in h  # portable's libm map
+    assert "X(24, sexp2, float, exp2)" in h  # the ufunc loops
+    ns: dict = {}
+    exec((tmp_path / "out" / "kernels_interface.py").read_text(), ns)
+    entries = {e.name: e for e in _spec.entries(ns["INTERFACE"])}
+    assert entries["dexp2"].function == "exp2" and entries["dexp2"].dtype == "float64"
+    assert entries["sexp2"].ufunc["loop"] == "f->f" and entries["dexp2"].verify["reference"] == "power(2, x)"
+    kernel = _bench._kernel(entries["dexp2"])
+    assert (kernel.hostlib, kernel.numpy, kernel.domain) == ("hl.exp2(x, out=y)", "np.exp2(x, out=y)", (-20.0, 20.0))
+    iface_host = hostlib._host.Interface.from_description(ns["INTERFACE"])
+    assert iface_host.abi == "1.1" and "dexp2" in iface_host.entries and not iface_host.reproducible & {"dexp2"}
+
+
+def test_hostlibs_lists_come_from_its_spec():
+    """What hostlib serves in Python is what its spec lists."""
+    from hostlib import _bench, _numpy_patch, _spec
+
+    spec = G.load_interface(str(Path(__file__).resolve().parents[1] / "interface" / "kernels.toml"))
+    ufuncs = {e.ufunc["name"] for e in spec.served if e.ufunc}
+    assert set(_numpy_patch.UFUNCS) == ufuncs
+    assert set(_spec.functions()) == {e.function for e in spec.served} <= set(dir(hostlib))
+    assert set(_bench.KERNELS) == {e.function for e in spec.served if e.ufunc or "call" in e.bench}
+    assert hostlib._kernels_host.iface.reproducible == {e.name for e in spec.served if e.reproducible}

@@ -1,0 +1,94 @@
+/*
+ * ufunc_loops.h -- numpy inner loops for the entries the spec maps to a
+ * numpy ufunc (`ufunc = {...}` in interface/kernels.toml), shared by
+ * hostlib's own ufuncs (_wrappers.pyx) and by the loops hostlib.patch_numpy()
+ * puts into numpy's ufuncs (_numpy_loops.pyx). The list is expanded from
+ * the generated hostlib_kernels_entries.h: no entry is named here.
+ *
+ * Include it from a module that has called import_hostlib() (the loops call
+ * the table active at each call, so hostlib.use() switches what they run)
+ * and numpy's import_umath(). The loops ignore their `data` argument, which
+ * for numpy's own ufuncs is numpy's.
+ */
+#ifndef HOSTLIB_UFUNC_LOOPS_H
+#define HOSTLIB_UFUNC_LOOPS_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "hostlib_stubs.h"
+#include "hostlib_kernels_entries.h"
+#include "numpy/ndarraytypes.h"
+#include "numpy/ufuncobject.h"
+
+/* numpy passes byte steps; the table wants element strides, which is the
+   same thing whenever the steps are multiples of the itemsize and the
+   pointers are aligned: zero and negative steps included. numpy aligns or
+   buffers the operands of legacy loops, so anything else is not expected
+   here, but is handled anyway: element by element through an aligned
+   temporary, with the same kernel. The kernels process elements in order,
+   each read before its own result is stored, which is what numpy requires
+   of an inner loop when the output overlaps an input it is "behind" (e.g.
+   np.exp(a[1:], out=a[:-1]) calls the loop without a copy). */
+#define HL_MAP_LOOP(T)                                                                          \
+    static inline void hl_map_loop_##T(void (*f)(ptrdiff_t, const T *, ptrdiff_t, T *, ptrdiff_t), \
+                                       char **args, const npy_intp *dims, const npy_intp *steps) \
+    {                                                                                           \
+        const ptrdiff_t n = dims[0], si = steps[0], so = steps[1], size = sizeof(T);           \
+        char *ip = args[0], *op = args[1];                                                      \
+        if (n <= 0) {                                                                           \
+            return;                                                                             \
+        }                                                                                       \
+        if (si % size == 0 && so % size == 0 && (uintptr_t)ip % (uintptr_t)size == 0 &&        \
+            (uintptr_t)op % (uintptr_t)size == 0) {                                             \
+            f(n, (const T *)ip, si / size, (T *)op, so / size);                                 \
+            return;                                                                             \
+        }                                                                                       \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                     \
+            T tx, ty;                                                                           \
+            memcpy(&tx, ip + i * si, sizeof tx);                                                \
+            f(1, &tx, 1, &ty, 1);                                                               \
+            memcpy(op + i * so, &ty, sizeof ty);                                                \
+        }                                                                                       \
+    }
+HL_MAP_LOOP(float)
+HL_MAP_LOOP(double)
+#undef HL_MAP_LOOP
+
+/* one loop per entry: the entry's function in the table active at the call */
+#define HL_UFUNC_LOOP(slot, name, T, ufunc)                                                   \
+    static void hl_loop_##name(char **args, const npy_intp *dims, const npy_intp *steps,      \
+                               void *data)                                                    \
+    {                                                                                         \
+        (void)data;                                                                           \
+        hl_map_loop_##T(hostlib_kernels_current()->name, args, dims, steps);                  \
+    }
+HOSTLIB_KERNELS_UFUNC_ENTRIES(HL_UFUNC_LOOP)
+#undef HL_UFUNC_LOOP
+
+/* The loops by ufunc name and numpy type, in spec order. Static: numpy
+   keeps the pointers for the life of the process. */
+typedef struct {
+    const char *ufunc;
+    int typenum;
+    PyUFuncGenericFunction loop;
+} hl_ufunc_loop;
+
+#define HL_TYPENUM_float NPY_FLOAT
+#define HL_TYPENUM_double NPY_DOUBLE
+#define HL_UFUNC_ROW(slot, name, T, ufunc) {#ufunc, HL_TYPENUM_##T, hl_loop_##name},
+static const hl_ufunc_loop hl_ufunc_loops[] = {HOSTLIB_KERNELS_UFUNC_ENTRIES(HL_UFUNC_ROW){NULL, 0, NULL}};
+#undef HL_UFUNC_ROW
+
+/* the number of loops, and loop i */
+static inline int hl_ufunc_loop_count(void)
+{
+    return (int)(sizeof hl_ufunc_loops / sizeof hl_ufunc_loops[0]) - 1;
+}
+
+static inline const hl_ufunc_loop *hl_ufunc_loop_at(int i)
+{
+    return &hl_ufunc_loops[i];
+}
+
+#endif /* HOSTLIB_UFUNC_LOOPS_H */
