@@ -57,10 +57,11 @@ import os
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
-    from ._tune import TuneResult
+    from ._measure.tune import TuneResult
 
 try:
-    from . import _core, _features, _version  # noqa: F401  (built and generated at build time)
+    from . import _features, _version  # noqa: F401  (generated at build time)
+    from ._host import _core  # noqa: F401  (built at build time)
 except ImportError as _exc:
     if os.path.exists(os.path.join(os.path.dirname(__file__), "meson.build")):
         raise ImportError(
@@ -70,21 +71,29 @@ except ImportError as _exc:
         ) from _exc
     raise
 
-from . import _cpu, _registry, _spec  # noqa: E402
-from ._host import Backend, BackendError  # noqa: E402
-from ._numpy_patch import is_numpy_patched, patch_numpy, patched_numpy, restore_numpy  # noqa: E402
-from ._profile import ProfileWarning  # noqa: E402
-from ._registry import BUILTIN, InterfaceError  # noqa: E402
+from ._host import cpu as _cpu  # noqa: E402
+from ._host import registry as _registry  # noqa: E402
+from ._host import spec as _spec  # noqa: E402
+from ._host.host import Backend, BackendError  # noqa: E402
+from ._host.profile import ProfileWarning  # noqa: E402
+from ._host.registry import BUILTIN, InterfaceError  # noqa: E402
+from ._numpy.patch import is_numpy_patched, patch_numpy, patched_numpy, restore_numpy  # noqa: E402
 
 __version__ = _version.version
 
+# the public classes say where users find them (as numpy's set_module does):
+# reprs, tracebacks and pickles name hostlib.BackendError, not a private module
+for _cls in (Backend, BackendError, InterfaceError, ProfileWarning):
+    _cls.__module__ = "hostlib"
+del _cls
+
 if "threadpoolctl" in __import__("sys").modules:  # cheap only then: see _threading
-    from . import _threading as _t
+    from ._pool import control as _t
 
     _t.register_threadpoolctl(import_it=False)
     del _t
 
-#: the numpy-facing functions (hostlib._wrappers), imported on first access:
+#: the numpy-facing functions (hostlib._numpy._wrappers), imported on first access:
 #: importing them binds them to the kernels table, which starts the host
 _KERNEL_FUNCTIONS = _spec.functions()
 
@@ -119,7 +128,7 @@ def __getattr__(name: str) -> Any:
     """Start what is asked for, on first access: the kernel functions, the
     re-export capsules C consumers import (``_C_API``, ``_C_API_<iface>``)."""
     if name in _KERNEL_FUNCTIONS:
-        from . import _wrappers
+        from ._numpy import _wrappers
 
         found = {n: getattr(_wrappers, n) for n in _KERNEL_FUNCTIONS}
         globals().update(found)  # later accesses skip this function
@@ -163,10 +172,7 @@ def backends(interface: str = BUILTIN) -> list[Backend]:
     """Every discovered backend of an interface, usable or not, with the
     reason if not. Sorted best first: usable ones in selection order, then
     the others."""
-    host = _registry.host(interface)
-    order = host.auto_order()
-    rest = sorted((b for b in host.backends.values() if not b.usable), key=lambda b: b.name)
-    return order + rest
+    return _registry.host(interface).listing()
 
 
 def active(interface: str = BUILTIN) -> dict[str, str]:
@@ -248,7 +254,7 @@ def tune(
 
     Every usable backend that provides an entry is first verified against
     the portable table on a fixed input set (random and special values,
-    tails, strides; the bounds are in ``hostlib._tune.BOUNDS``): one that
+    tails, strides; the bounds are in ``hostlib._measure.tune.BOUNDS``): one that
     disagrees is excluded for that entry however fast it is. The others are
     timed at representative sizes, and the fastest serves the entry from
     then on, in this process and in every later one on this machine (the
@@ -258,7 +264,7 @@ def tune(
     ``use()``/``HOSTLIB_BACKEND`` still override the profile. While it runs
     the process-wide selection switches between backends.
     """
-    from ._tune import tune as _run
+    from ._measure.tune import tune as _run
 
     return _run(_registry.host(BUILTIN), quick=quick, entries=entries, save=save, path=path, progress=progress)
 
@@ -274,9 +280,9 @@ def set_num_threads(n: int) -> None:
     calls from many threads never oversubscribe. ``threadpoolctl``'s
     ``threadpool_limits`` sets the same value. Does not start the host.
     """
-    from . import _threading
+    from ._pool import control
 
-    _threading.set_num_threads(n)
+    control.set_num_threads(n)
 
 
 def get_num_threads() -> int:
@@ -284,9 +290,9 @@ def get_num_threads() -> int:
     ``HOSTLIB_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the CPUs in
     this process's affinity mask. Raises ``ValueError`` if
     ``HOSTLIB_NUM_THREADS`` is malformed."""
-    from . import _threading
+    from ._pool import control
 
-    return _threading.get_num_threads()
+    return control.get_num_threads()
 
 
 def set_reproducible(on: bool = True) -> None:

@@ -24,17 +24,17 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "bench":
-        # its own parser (hostlib._bench); importing it imports hostlib, so
+        # its own parser (hostlib._measure.bench); importing it imports hostlib, so
         # a bad HOSTLIB_* variable raises BackendError here as for the report
-        from hostlib import _bench
+        from hostlib._measure import bench as _bench
 
         return _bench.main(argv[1:])
     if argv and argv[0] == "tune":
-        from hostlib import _tune
+        from hostlib._measure import tune as _tune
 
         return _tune.main(argv[1:])
     if argv and argv[0] == "run":
-        from hostlib import _numpy_patch
+        from hostlib._numpy import patch as _numpy_patch
 
         return _numpy_patch.main(argv[1:])
     if argv and argv[0] == "config":

@@ -7,8 +7,10 @@ import platform
 import sys
 from typing import Any
 
-from . import _cpu, _numpy_patch, _registry
-from ._host import AUTO, PORTABLE, Host
+from ._host import cpu as _cpu
+from ._host import registry as _registry
+from ._host.host import AUTO, PORTABLE, Host
+from ._numpy import patch as _numpy_patch
 
 ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE",
             "HOSTLIB_NUM_THREADS", "HOSTLIB_REPRODUCIBLE")
@@ -18,7 +20,8 @@ def threads_info(host: Host) -> dict[str, Any]:
     """The pool's state: its thread count, the workers started so far, the
     CPUs this process may use, the entries the pool splits, and whether
     reductions run in reproducible mode."""
-    from . import _threading, _threads
+    from ._pool import _threads
+    from ._pool import control as _threading
 
     return {
         "num_threads": _threading.get_num_threads(),
@@ -32,13 +35,11 @@ def threads_info(host: Host) -> dict[str, Any]:
 
 def _interface_info(host: Host) -> dict[str, Any]:
     """One interface's part of the report."""
-    from . import backends
-
     return {
         "interface": host.iface.name,
         "abi": host.iface.abi,
         "selection": AUTO if host.preference is None else list(host.preference),
-        "backends": [b.to_dict() for b in backends(host.iface.name)],
+        "backends": [b.to_dict() for b in host.listing()],
         "entries": dict(host.serving),
         "discovery_problems": list(host.discovery_problems),
         "profile": {"path": host.profile_path, "state": host.profile_state},
@@ -172,7 +173,7 @@ def _numpy_line() -> str:
         text = f"{version}, patched: numpy's {' '.join(st['ufuncs'])} run hostlib's loops (the kernels entries above)"
     else:
         text = (f"{version}, not patched: numpy's ufuncs run numpy's own loops "
-                "(hostlib.patch_numpy() or `python -m hostlib run` would serve exp log sqrt sin cos "
+                f"(hostlib.patch_numpy() or `python -m hostlib run` would serve {' '.join(_numpy_patch.UFUNCS)} "
                 "from the kernels entries above)")
     notes = []
     for name, loops in st["loops"].items():
@@ -232,13 +233,11 @@ def format_report() -> str:
 
 def _interface_section(host: Host) -> list[str]:
     """Backends, profile and entries of one interface."""
-    from . import backends
-
     out = []
     selection = "auto (by priority and CPU features)" if host.preference is None else ", ".join(host.preference) + f", then {PORTABLE}"
     out.append(f"Backends   selection: {selection}")
     nentries = len(host.iface.entries)
-    for b in backends(host.iface.name):
+    for b in host.listing():
         prio = "-" if b.priority is None else str(b.priority)
         feats = " ".join(b.features) or "-"
         if b.usable:

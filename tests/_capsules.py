@@ -14,7 +14,7 @@ import ctypes
 def kernels_interface():
     # not hostlib._kernels_host: fake kernel modules call this while hostlib
     # itself is still being imported
-    from hostlib._host import Interface
+    from hostlib._host.host import Interface
 
     return Interface.builtin()
 
@@ -22,7 +22,7 @@ def kernels_interface():
 def portable_slots() -> list[int]:
     """Function addresses of hostlib's portable table, slot by slot."""
     import hostlib._portable
-    from hostlib import _core
+    from hostlib._host import _core
 
     i = kernels_interface()
     return [

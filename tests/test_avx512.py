@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 import hostlib
-from hostlib import _cpu
+from hostlib._host import cpu as _cpu
 
 _spec = importlib.util.find_spec("kernels_avx512")
 if _spec is None:

@@ -1,6 +1,6 @@
 """Parsing of backend choices: ``HOSTLIB_BACKEND`` and ``hostlib.use(...)``.
 
-The grammar (hostlib/_host.py, ``Host.parse_preference``): names separated by
+The grammar (hostlib/_host/host.py, ``Host.parse_preference``): names separated by
 commas and/or whitespace, empty items ignored, case-insensitive, duplicates
 dropped (first occurrence wins), ``auto`` or nothing at all means automatic
 selection, ``auto`` cannot be combined with names, and an unknown or
@@ -189,6 +189,6 @@ def test_environment_values_rejected(run_python, value, message):
     r = run_python("import hostlib; print('imported', flush=True); hostlib.active()", env={"HOSTLIB_BACKEND": value})
     assert r.returncode != 0 and r.stdout.strip() == "imported"
     last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith("hostlib._host.BackendError: HOSTLIB_BACKEND: "), last
+    assert last.startswith("hostlib.BackendError: HOSTLIB_BACKEND: "), last
     assert message in last
     assert "choose from: auto, " in last and "portable" in last

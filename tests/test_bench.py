@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import hostlib
-from hostlib import _bench, _timing
+from hostlib._measure import bench as _bench
+from hostlib._measure import timing as _timing
 
 TINY = dict(repeat=2, min_repeat=1, min_time=0.0, max_time=0.005, sample_time=0.0002)
 RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
@@ -209,7 +210,7 @@ def test_blas_limit_reaches_libraries_loaded_after_import_hostlib(run_python):
     library; the limit must still reach them (and hostlib's own pool)."""
     pytest.importorskip("threadpoolctl")
     r = run_python(
-        "import json, hostlib; from hostlib import _bench; from threadpoolctl import threadpool_info; "
+        "import json, hostlib; from hostlib._measure import bench as _bench; from threadpoolctl import threadpool_info; "
         "lim, note = _bench.blas_threads_limit(1); "
         "print(json.dumps([(p['filepath'], p['num_threads']) for p in threadpool_info() if p['user_api'] == 'blas']))"
     )

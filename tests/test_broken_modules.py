@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import hostlib
-from hostlib import _cpu
+from hostlib._host import cpu as _cpu
 
 from _build_ext import BuildError, build_extension, compiler_problem
 
@@ -202,7 +202,7 @@ CASES: list[Case] = [
     Case("toosmall", "invalid", r"_C_API rejected: table size 16 is smaller than the \d+-byte header$",
          metadata=meta("toosmall"), ext=crafted("toosmall", size=16)),
     Case("oddsize", "invalid", r"_C_API rejected: table size \d+ is not the header plus whole slots$",
-         metadata=meta("oddsize"), ext=crafted("oddsize", size=hostlib._core.HEADER_SIZE + 12)),
+         metadata=meta("oddsize"), ext=crafted("oddsize", size=hostlib._host._core.HEADER_SIZE + 12)),
     Case("nullname", "invalid", r"_C_API rejected: NULL provider name in the table header$",
          metadata=meta("nullname"), ext=crafted("nullname", name=None)),
     Case("nullversion", "invalid", r"_C_API rejected: NULL version in the table header$",
@@ -399,7 +399,7 @@ def test_wrong_magic_message_shows_both_numbers(portable_slots):
 
     t = CraftedTable(portable_slots, magic=0x0BADF00D)
     with pytest.raises(ValueError) as info:
-        hostlib._core.inspect(t.capsule, IFACE.provider_capsule, IFACE.magic, IFACE.abi_major, len(IFACE.entries))
+        hostlib._host._core.inspect(t.capsule, IFACE.provider_capsule, IFACE.magic, IFACE.abi_major, len(IFACE.entries))
     assert str(info.value) == f"wrong magic number 0x0badf00d (expected 0x{IFACE.magic:08x})"
 
 
@@ -420,7 +420,7 @@ def test_forced_backend_naming_a_broken_module_fails_at_first_use(site, tmp_path
     r = _run("import hostlib; print('imported', flush=True); hostlib.active()", tmp_path, [str(root)],
              {"HOSTLIB_BACKEND": name, "HOSTLIB_DISABLE_FEATURES": MASK})
     assert r.returncode != 0 and r.stdout.strip() == "imported", r.stdout
-    assert "hostlib._host.BackendError" in r.stderr or "BackendError" in r.stderr, r.stderr
+    assert "hostlib.BackendError" in r.stderr or "BackendError" in r.stderr, r.stderr
     last = r.stderr.strip().splitlines()[-1]
     if name == "nosuchbackend":
         assert f"HOSTLIB_BACKEND: unknown backend {name!r}" in last

@@ -74,7 +74,8 @@ def test_starts_no_host_and_reads_no_variable(run_python):
         real = os.environ
         os.environ = Env(real)
         try:
-            from hostlib import _configtool, _registry
+            from hostlib import _configtool
+            from hostlib._host import registry as _registry
             with contextlib.redirect_stdout(io.StringIO()):
                 codes = [_configtool.main(a) for a in (["--version", "--cflags", "--pkgconfigdir", "--generator"],
                                                        ["--cflags-for", "AVX2", "--bits-for", "AVX2"])]

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hostlib import _cpu, _cpuid, _features
+from hostlib import _features
+from hostlib._host import cpu as _cpu
+from hostlib._host import _cpuid
 
 NAMES = _cpu.FEATURE_NAMES
 ALL = frozenset(NAMES)

@@ -11,7 +11,7 @@ checked end to end with real compiled modules.
   ``#define`` was rewritten, and kernel providers built with
   ``hostlib_provider.h`` whose tables have another ABI major, fewer slots
   (an older minor) or more slots (a newer minor). Nothing is mocked: the
-  checks that fail are the ones in ``hostlib_stubs.h`` and ``hostlib._core``.
+  checks that fail are the ones in ``hostlib_stubs.h`` and ``hostlib._host._core``.
   Without a working C compiler these tests are skipped.
 """
 

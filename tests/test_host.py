@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import hostlib
-from hostlib import _core
+from hostlib._host import _core
 
 from _capsules import CraftedTable
 
@@ -355,7 +355,7 @@ def test_entry_priority_wins_single_entries(run_python, tmp_path):
 
 def test_reload_keeps_use_and_active_in_step():
     """importlib.reload(hostlib) re-runs the package; the hosts (and the
-    table C callers read) live in hostlib._registry and survive it."""
+    table C callers read) live in hostlib._host.registry and survive it."""
     import importlib
 
     x = np.arange(1.0, 101.0)
@@ -424,7 +424,7 @@ def test_use_inside_a_using_block_sets_what_remains_after_it():
 def test_a_module_of_another_architecture_says_so() -> None:
     """The bundled modules of the other architecture are installed as
     metadata; their reason names the architecture, not a list of features."""
-    family = hostlib._cpu.arch_family(hostlib._cpu.cpu_info().arch)
+    family = hostlib._host.cpu.arch_family(hostlib._host.cpu.cpu_info().arch)
     if family is None:
         pytest.skip("neither x86 nor aarch64")
     other = "neon" if family == "x86" else "avx2"

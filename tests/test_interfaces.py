@@ -51,7 +51,7 @@ import sigproc  # noqa: E402
 TESTS = Path(__file__).resolve().parent
 EXAMPLE = TESTS.parent / "examples" / "third_party_interface"
 KERNELS = hostlib._kernels_host
-FILTERS = hostlib._registry.host("filters")
+FILTERS = hostlib._host.registry.host("filters")
 USABLE = [b.name for b in hostlib.backends(interface="filters") if b.usable]
 KERNELS_USABLE = [b.name for b in hostlib.backends() if b.usable]
 EPS = np.finfo(np.float64).eps
@@ -431,7 +431,7 @@ def test_per_interface_switching_under_threads(stress_ext):
 
     @guard
     def observer(interface, until):
-        host = hostlib._registry.host(interface)
+        host = hostlib._host.registry.host(interface)
         entries = [e for e in host.iface.entries if e not in host.iface.retired]
         first = {e: host.active_address(e) for e in entries}
         active = hostlib.active(interface=interface)
@@ -570,10 +570,10 @@ calls = ctypes.c_long.in_dll(ctypes.CDLL(fake_older._ext.__file__), "provider_ca
 y = sigproc.biquad(np.ones(5), (0.5, 0.5, 0.0), (1.0, 0.0, 0.0))
 out["older_biquad"] = y.tolist()
 out["older_calls"] = calls.value
-out["biquad_is_older"] = sigproc.kernel_address("biquad") == hostlib._registry.host("filters").slot_address("older", "biquad")
+out["biquad_is_older"] = sigproc.kernel_address("biquad") == hostlib._host.registry.host("filters").slot_address("older", "biquad")
 
 # clash: entries named like the kernels' and the filters'; switching it moves nothing else
-hosts = {i: hostlib._registry.host(i) for i in ("kernels", "filters", "clash")}
+hosts = {i: hostlib._host.registry.host(i) for i in ("kernels", "filters", "clash")}
 addresses = lambda: {i: {e: h.active_address(e) for e in ("ddot", "biquad") if e in h.iface.entries}
                      for i, h in hosts.items()}
 before = addresses()
@@ -624,8 +624,8 @@ def fake_site(tmp_path_factory):
     }
     (site / "fake_clash_iface.py").write_text(f"INTERFACE = {clash!r}\n")
     table = dict(capsule_name=b"clash.clash.table", magic=0x434C5348, abi_major=1, abi_minor=0)
-    slots = ("[hostlib._registry.host('kernels').slot_address({k!r}, 'ddot'), "
-             "hostlib._registry.host('filters').slot_address({f!r}, 'biquad')]")
+    slots = ("[hostlib._host.registry.host('kernels').slot_address({k!r}, 'ddot'), "
+             "hostlib._host.registry.host('filters').slot_address({f!r}, 'biquad')]")
     (site / "fake_clash_portable.py").write_text(
         "import hostlib\n" + textwrap.dedent(crafted(slots.format(k="portable", f="portable"), name=b"portable", **table)))
     write_provider(site, "alt", "import hostlib\n" + textwrap.dedent(

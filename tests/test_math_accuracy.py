@@ -38,16 +38,24 @@ import hostlib
 
 mpmath = pytest.importorskip("mpmath")
 
-FUNCS = ("exp", "log", "sqrt", "sin", "cos")
+from hostlib._host import spec as _spec
+
+#: every elementwise function of the spec, and the mpmath function that is
+#: its accuracy reference (verify.reference in interface/kernels.toml)
+MP_FUNC = {e.function: e.verify["reference"] for e in _spec.kernels().values() if e.kind == "elementwise"}
+FUNCS = tuple(MP_FUNC)
 DTYPES = (np.float32, np.float64)
 MAX_ULP = 4  # the design's bar; the SIMD backends measure <= 1
 #: bits, smallest subnormal exponent, largest finite
 FORMAT = {np.float32: (24, -149), np.float64: (53, -1074)}
-MP_FUNC = {"exp": "exp", "log": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos"}
 
 
 def _entry(func: str, dtype) -> str:
-    return ("s" if dtype == np.float32 else "d") + func
+    return _spec.entry_of(func, np.dtype(dtype).name).name
+
+
+def test_every_elementwise_entry_has_an_accuracy_reference():
+    assert FUNCS and all(hasattr(mpmath, name) for name in MP_FUNC.values()), MP_FUNC
 
 
 def _backends_for(func: str, dtype) -> list[str]:
@@ -200,6 +208,10 @@ def sample(func: str, dtype, n: int = 2000, seed: int = 20261125) -> np.ndarray:
         adv = [tiny_sub, 2 * tiny_sub, 3 * tiny_sub, float(fi.tiny), float(fi.max), 1.0, 2.0, 0.5]
         parts += [np.exp2(e.astype(np.float64)), np.sqrt(2) * np.exp2(e[:-1].astype(np.float64)), np.array(adv)]
         x = np.concatenate(parts)
+    elif func not in ("sin", "cos"):  # a function without hand-picked arguments: the spec's ranges
+        ranges = _spec.entry_of(func, np.dtype(dtype).name).verify.get("ranges", [[-1, 1]])
+        x = np.concatenate([np.exp(rng.uniform(np.log(r[0]), np.log(r[1]), n)) if r[2:] == ["log"]
+                            else rng.uniform(r[0], r[1], n) for r in ranges])
     else:  # sin, cos
         big = 3.4e38 if f32 else 1.7e308
         parts = [

@@ -25,8 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hostlib
-from hostlib import _numpy_loops  # noqa: F401  (records numpy's own loops now, before any test patches)
-from hostlib import _numpy_patch
+from hostlib._numpy import _loops as _numpy_loops  # noqa: F401  (records numpy's own loops now, before any test patches)
+from hostlib._numpy import patch as _numpy_patch
 
 # the data include inf, nan, zeros and negatives on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning")
@@ -493,7 +493,7 @@ import json, hostlib
 def pytest_sessionfinish(session):
     import numpy as np
     with open("probe.json", "w") as f:
-        json.dump({"patched": hostlib._numpy_patch.status()["loops"], "active": hostlib.active()}, f)
+        json.dump({"patched": hostlib._numpy.patch.status()["loops"], "active": hostlib.active()}, f)
 '''
 
 
@@ -546,7 +546,7 @@ def test_run_passes_arguments_and_exit_code(tmp_path):
     script.write_text(
         "import sys, json, numpy as np, hostlib\n"
         "print(json.dumps({'argv': sys.argv, 'patched': hostlib.is_numpy_patched(), 'name': __name__,\n"
-        "                  'ufuncs': hostlib._numpy_patch.status()['ufuncs'], 'path0': sys.path[0]}))\n"
+        "                  'ufuncs': hostlib._numpy.patch.status()['ufuncs'], 'path0': sys.path[0]}))\n"
         "sys.exit(int(sys.argv[-1]))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTLIB_") or k == "HOSTLIB_PROFILE"}

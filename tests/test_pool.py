@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostlib
-from hostlib import _threads
+from hostlib._pool import _threads
 
 HOST = hostlib._kernels_host
 #: hostlib's own backends (the pool splits their calls; OpenBLAS threads itself)
@@ -292,7 +292,7 @@ def test_import_starts_no_thread_and_small_calls_start_none(run_python):
         hostlib.dot(np.ones(100), np.ones(100))
         hostlib.gemm(np.ones((8, 8)), np.ones((8, 8)))
         # (starting the host may load OpenBLAS, which starts its own threads)
-        from hostlib import _threads
+        from hostlib._pool import _threads
         small = _threads.started()
         after_small = tasks()
         hostlib.set_num_threads(2)
@@ -330,7 +330,7 @@ def test_backend_that_threads_itself_is_never_split():
 
 
 def test_threaded_metadata_is_validated(tmp_path):
-    from hostlib._host import _MalformedMetadata, _read_metadata
+    from hostlib._host.host import _MalformedMetadata, _read_metadata
 
     class Meta:
         NAME, FEATURES, PRIORITY, EXTENSION = "x", (), 1, "x._t"
@@ -397,7 +397,7 @@ def test_pool_runs_every_task_once_and_busy_callers_run_alone():
 
 
 def _child(queue) -> None:  # runs in a forked child
-    from hostlib import _threads as t
+    from hostlib._pool import _threads as t
 
     started_at_fork = t.started()
     rng = np.random.default_rng(6)

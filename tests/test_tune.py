@@ -27,7 +27,8 @@ import numpy as np
 import pytest
 
 import hostlib
-from hostlib import _profile, _tune
+from hostlib._host import profile as _profile
+from hostlib._measure import tune as _tune
 
 TESTS = Path(__file__).resolve().parent
 GROUP = hostlib._kernels_host.iface.entry_point_group

@@ -9,7 +9,7 @@ MODE
     ``nonumpy``  for CPUs numpy cannot run on (numpy 2.x needs x86-64-v2):
                  hostlib's package ``__init__`` imports numpy, so a stand-in
                  package object is put in ``sys.modules`` and the real
-                 ``hostlib._cpu``/``_host``/``_core``/``_portable`` and kernel
+                 ``hostlib._host.cpu``/``_host``/``_core``/``_portable`` and kernel
                  modules are used directly; every entry is called through
                  ctypes and compared with pure-Python references;
     ``canary``   deliberately call the ``avx2`` backend's ddot on a CPU
@@ -294,7 +294,8 @@ def _call_ctypes(host, entry: str) -> None:
 
 
 def run_canary(exp: dict) -> dict:
-    from hostlib import _core, _host
+    from hostlib._host import _core
+    from hostlib._host import host as _host
 
     iface = _host.Interface.builtin()
     module = importlib.import_module("kernels_avx2._avx2")  # module init is baseline code

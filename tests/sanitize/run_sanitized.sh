@@ -14,7 +14,7 @@
 # compiler's libasan. PYTHONMALLOC=malloc routes Python's own allocations
 # through malloc so ASan sees them too. Leak detection is off (CPython keeps
 # memory alive until exit by design; hostlib keeps composed tables forever,
-# documented in hostlib/_core.c). UBSan stops at the first finding
+# documented in hostlib/_host/_core.c). UBSan stops at the first finding
 # (halt_on_error), so any undefined behaviour fails the run.
 #
 # Needs gcc or clang with the sanitizer runtimes (Debian: gcc ships them),

@@ -63,7 +63,7 @@ def entries(description: dict[str, Any]) -> tuple[EntryInfo, ...]:
 @lru_cache(maxsize=None)
 def kernels() -> dict[str, EntryInfo]:
     """The served entries of hostlib's own kernels interface, by name."""
-    from .kernels_interface import INTERFACE
+    from ..kernels_interface import INTERFACE
 
     return {e.name: e for e in entries(INTERFACE) if not e.retired}
 

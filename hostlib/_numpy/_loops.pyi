@@ -1,4 +1,4 @@
-"""Type hints for hostlib._numpy_loops (the C half of hostlib.patch_numpy)."""
+"""Type hints for hostlib._numpy._loops (the C half of hostlib.patch_numpy)."""
 
 from typing import Literal
 

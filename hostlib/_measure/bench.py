@@ -7,7 +7,7 @@ benchmark suite.
   measure the same things the same way;
 * :func:`main`: the ``bench`` subcommand, a quick side-by-side of every
   usable backend for every kernel at one or two sizes, timed with
-  :mod:`hostlib._timing`. The full suite (numpy at equal instruction set,
+  :mod:`hostlib._measure.timing`. The full suite (numpy at equal instruction set,
   OpenBLAS, bandwidth, call overhead, default choice against the fastest
   backend) is ``benchmarks/run.py`` in the source tree; what only it needs
   lives there, not in the installed package.
@@ -29,8 +29,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-from . import _spec
-from ._timing import Contestant, Local, compare
+from .._host import spec as _spec
+from .timing import Contestant, Local, compare
 
 # ---------------------------------------------------------------------------
 # the kernels and what they are compared with
@@ -147,9 +147,9 @@ def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345,
 def usable_backends() -> list[Any]:
     """Usable backends, portable first, then by ascending priority (so the
     columns read from the plainest to the preferred)."""
-    import hostlib
+    from .._host import registry
 
-    return list(reversed([b for b in hostlib.backends() if b.usable]))
+    return list(reversed([b for b in registry.host().listing() if b.usable]))
 
 
 def providers(entry: str, backends: Iterable[Any] | None = None) -> list[str]:
@@ -172,9 +172,9 @@ def blas_threads_limit(n: int = 1) -> tuple[Any, str]:
     # hostlib's own pool joins threadpoolctl when its host starts.
     import numpy  # noqa: F401
 
-    import hostlib
+    from .._host import registry
 
-    hostlib.backends()
+    registry.host()
     limiter = threadpool_limits(limits=n, user_api="blas")
     return limiter, f"BLAS threads: {n} (threadpoolctl)"
 
@@ -241,9 +241,9 @@ def machine_info() -> dict[str, Any]:
 
     import numpy as np
 
-    import hostlib
+    from .._report import runtime_info
 
-    info = hostlib.runtime_info()
+    info = runtime_info()
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "platform": platform.platform(),
@@ -342,8 +342,9 @@ def run_bench(
 ) -> dict[str, Any]:
     """Measure every usable backend that provides each kernel, and numpy's
     equivalent, in this process. Returns a JSON-serialisable dict."""
-    import hostlib
+    from .._host import registry
 
+    host = registry.host()
     timing = dict(timing or {})
     backends = usable_backends()
     names = [b.name for b in backends]
@@ -363,7 +364,7 @@ def run_bench(
             row: dict[str, Any] = {"kernel": k.name, "dtype": dt, "n": n, "unit": k.unit(), "backends": {}}
             who: dict[str, Contestant] = {"=numpy": Local(k.numpy, ns)}  # "=": no backend name
             for name in providers(k.entry(dt), backends):
-                who[name] = Local(k.hostlib, ns, context=lambda name=name: hostlib.using(name))
+                who[name] = Local(k.hostlib, ns, context=lambda name=name: host.using(name))
             times = compare(who, **timing)
             t = times.pop("=numpy")
             row["numpy"] = {"stmt": k.numpy, "value": k.value(t.best_ns, n), "timing": t.to_dict()}

@@ -4,7 +4,7 @@
 
 The float32 and float64 inner loops of ``numpy.exp``, ``log``, ``sqrt``,
 ``sin`` and ``cos`` are swapped for hostlib's through numpy's public C-API
-(``hostlib._numpy_loops``); every other loop of those ufuncs (float16,
+(``hostlib._numpy._loops``); every other loop of those ufuncs (float16,
 long double, complex, object) stays numpy's. numpy still does everything
 around the inner loop -- type resolution, casting, broadcasting, ``out=``,
 ``where=``, buffering of misaligned or byte-swapped data, copies for
@@ -26,7 +26,10 @@ import warnings
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
-from . import _spec
+from .._host import spec as _spec
+
+#: the C half; imported (which starts the host) by the first patch only
+_LOOPS_MODULE = "hostlib._numpy._loops"
 
 #: numpy ufunc -> the dtypes of its loops hostlib can serve (from the spec)
 LOOPS = {u: tuple(dts) for u, dts in _spec.ufunc_loops().items()}
@@ -41,9 +44,9 @@ _patched: set[tuple[str, str]] = set()
 
 
 def _loops() -> Any:
-    from . import _numpy_loops  # binds to hostlib's table: starts the host
+    from . import _loops  # binds to hostlib's table: starts the host
 
-    return _numpy_loops
+    return _loops
 
 
 def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
@@ -138,7 +141,7 @@ def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     """
     names = _names(ufuncs)
     with _lock:
-        if "hostlib._numpy_loops" not in sys.modules:
+        if _LOOPS_MODULE not in sys.modules:
             return  # never patched in this process
         _uninstall((name, dt) for name in names for dt in LOOPS[name])
 
@@ -183,10 +186,10 @@ def status() -> dict[str, Any]:
     had patched before); or ``'other'``, a loop another library put in
     since. Does not start the host: before the first patch every loop
     counts as ``'numpy'``."""
-    if "hostlib._numpy_loops" not in sys.modules:
+    if _LOOPS_MODULE not in sys.modules:
         loops = {name: dict.fromkeys(LOOPS[name], "numpy") for name in UFUNCS}
     else:
-        mod = sys.modules["hostlib._numpy_loops"]
+        mod = sys.modules[_LOOPS_MODULE]
         loops = {name: {dt: mod.owner(name, dt) for dt in LOOPS[name]} for name in UFUNCS}
     patched = [name for name, d in loops.items() if "hostlib" in d.values()]
     return {"patched": bool(patched), "ufuncs": patched, "loops": loops}

@@ -13,7 +13,7 @@ measurement is still valid here. Like FFTW's wisdom it is kept per machine:
   installed, or processes with other ``HOSTLIB_DISABLE_FEATURES``, do not
   overwrite each other's measurements.
 * valid for: the same interface and ABI, the same CPU identity
-  (:func:`hostlib._cpu.identity`) and the same usable feature set (after
+  (:func:`hostlib._host.cpu.identity`) and the same usable feature set (after
   ``HOSTLIB_DISABLE_FEATURES``). Per entry, also the same candidates: every
   backend measured is still usable, with the same version and the same
   compiled file (a content hash), and no other backend provides the entry

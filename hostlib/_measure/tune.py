@@ -9,13 +9,13 @@ For every entry that more than one usable backend provides:
    disagree beyond the bound of :data:`BOUNDS` is excluded for that entry,
    however fast;
 2. **time** the verified ones at representative sizes with the timing core
-   (:mod:`hostlib._timing`: calibrated, round-robin, best of N), through the
+   (:mod:`hostlib._measure.timing`: calibrated, round-robin, best of N), through the
    same Python functions users call, with ``using(name)`` around each
    sample;
 3. the **winner** has the best geometric mean over the sizes of its time
    relative to the fastest at that size.
 
-The result is saved as the machine's profile (:mod:`hostlib._profile`) and
+The result is saved as the machine's profile (:mod:`hostlib._host.profile`) and
 applied at once. The selection is process-wide, so while ``tune()`` runs,
 other threads calling kernels are served by whichever backend is being
 measured: results stay correct, only their speed varies.
@@ -33,8 +33,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import _profile, _spec, _timing
-from ._host import PORTABLE
+from .._host import profile as _profile
+from .._host import spec as _spec
+from .._host.host import PORTABLE
+from . import timing as _timing
 
 #: stated agreement with the portable table, per kind of kernel; c is the
 #: entry's verify.tolerance in the spec (interface/kernels.toml)
@@ -270,7 +272,7 @@ def verify(host: Any, entry: str, backend: str) -> str | None:
 
 def _time(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], timing: dict) -> dict[str, list[float]]:
     """Best ns per call of each backend at each size, sampled round-robin."""
-    from ._bench import KERNELS, setup
+    from .bench import KERNELS, setup
 
     kernel, dt = split_entry(entry)
     k = KERNELS[kernel]
@@ -315,7 +317,7 @@ class TuneResult:
 
     def summary(self) -> str:
         """The table ``hostlib tune`` prints at the end."""
-        from ._bench import fmt_n, render_table
+        from .bench import fmt_n, render_table
 
         rows = []
         for e, r in self.records.items():
@@ -364,7 +366,7 @@ def tune(
     """Verify and time every competing backend of each entry, save the
     profile (merged into an existing valid one when only some entries are
     tuned) and apply it. See the module docstring."""
-    from ._bench import Progress
+    from .bench import Progress
 
     start = time.perf_counter()
     providers = host.providers()
@@ -411,7 +413,7 @@ def tune(
 
 def _merge(host: Any, records: dict[str, _profile.EntryRecord], path: str) -> _profile.Profile:
     """The new records, plus those of the existing profile that still hold."""
-    from . import __version__
+    from .._version import version as __version__
 
     kept: dict[str, _profile.EntryRecord] = {}
     with warnings.catch_warnings():  # a corrupt old profile is simply replaced

@@ -1,6 +1,6 @@
 """The host's thread pool and reproducible mode, seen from Python.
 
-The pool itself is C (``hostlib/pool.c``, exported by ``hostlib._threads``);
+The pool itself is C (``hostlib/_pool/pool.c``, exported by ``hostlib._pool._threads``);
 this module reads the environment, holds the Python API and joins
 threadpoolctl. Nothing here runs at ``import hostlib``: the variables are
 read when the kernels host starts (or at the first get/set call), so a
@@ -143,7 +143,7 @@ def _controller_class(tpc: Any) -> type:
             set_num_threads(max(1, int(num_threads)))
 
         def get_version(self) -> str:
-            from . import __version__
+            from .._version import version as __version__
 
             return __version__
 

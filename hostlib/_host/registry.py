@@ -20,7 +20,8 @@ import os
 import threading
 from typing import Any
 
-from . import _cpu, _host
+from . import cpu as _cpu
+from . import host as _host
 
 BUILTIN = "kernels"
 GROUP = "hostlib.interfaces"
@@ -116,7 +117,7 @@ def host(name: str = BUILTIN) -> _host.Host:
             iface = _describe(name)
             # the pool's settings, where the interface uses the pool or has
             # reproducible forms: errors in them stop the start, like HOSTLIB_BACKEND's
-            from . import _threading
+            from .._pool import control as _threading
 
             if iface.split_wrappers:
                 _threading.configure()

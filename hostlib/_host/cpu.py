@@ -2,7 +2,7 @@
 
 The feature names, their bits and their ``implies`` relation come from
 ``hostlib._features`` (generated from ``hostlib/features.toml``); the raw detection comes
-from the ``hostlib._cpuid`` extension: CPUID + XGETBV on x86 (so a feature whose
+from the ``hostlib._host._cpuid`` extension: CPUID + XGETBV on x86 (so a feature whose
 register state the OS does not save is reported absent), ``getauxval(AT_HWCAP,
 AT_HWCAP2)`` on Linux aarch64, ``sysctlbyname("hw.optional.*")`` on macOS
 aarch64 (untested). Other architectures report no features and use the
@@ -34,7 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import _cpuid, _features
+from .. import _features
+from . import _cpuid
 
 __all__ = [
     "ENV_DISABLE",

@@ -16,7 +16,7 @@ they call the active table at each call, so ``hostlib.use()`` switches
 what ``np.exp`` runs without swapping anything here.
 
 These functions hold the GIL throughout and never release it; the Python
-half (``hostlib._numpy_patch``) serialises them with a lock, for
+half (``hostlib._numpy.patch``) serialises them with a lock, for
 free-threaded builds.
 """
 

@@ -3,7 +3,7 @@
  *
  * It knows the shared layout (a hostlib_table_header followed by function
  * pointer slots) and nothing about what the slots mean. Policy (which
- * provider serves which slot) lives in Python (hostlib/_host.py); this file
+ * provider serves which slot) lives in Python (hostlib/_host/host.py); this file
  * does what must be done in C:
  *
  *   inspect(capsule, ...)   validate a provider capsule, report its slots

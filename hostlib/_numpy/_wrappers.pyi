@@ -1,4 +1,4 @@
-"""Type hints for hostlib._wrappers (numpy-facing functions on the active kernels table)."""
+"""Type hints for hostlib._numpy._wrappers (numpy-facing functions on the active kernels table)."""
 
 from typing import Any, SupportsFloat, TypeVar, overload
 

@@ -7,7 +7,7 @@
  * there is one wrapper with the entry's exact signature, made from its
  * class's template below; the module exports them as a
  * table of that interface (capsule _C_API, provider name "threads"). When
- * the host composes a table (hostlib/_core.c compose), it puts a wrapper in
+ * the host composes a table (hostlib/_host/_core.c compose), it puts a wrapper in
  * the public slot of each entry it threads, and the selected provider's own
  * function in the table's hidden inner slot (composed.h). Callers -- the
  * numpy-facing functions, numpy's patched ufunc loops, downstream C and

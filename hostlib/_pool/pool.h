@@ -1,5 +1,5 @@
 /*
- * pool.h -- the host's thread pool (hostlib/pool.c): one per process, plain
+ * pool.h -- the host's thread pool (hostlib/_pool/pool.c): one per process, plain
  * C, no Python. See pool.c for the design and its reasons.
  */
 #ifndef HOSTLIB_POOL_H
