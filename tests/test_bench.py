@@ -178,6 +178,47 @@ def test_suite_smoke(tmp_path):
     assert png.stat().st_size > 0
 
 
+def _bench_common(monkeypatch):
+    """benchmarks/common.py, loaded from its path (it is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hostlib_benchmarks_common", RUN_PY.parent / "common.py")
+    mod = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, mod)  # its dataclasses look themselves up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.skipif(not RUN_PY.exists(), reason="benchmarks/ is not in this tree")
+def test_suite_reads_entries_from_either_description(monkeypatch):
+    """The suite's one accessor of the entry list gives the same entries
+    from the interface description's (name, minor, doc, retired) tuples as
+    from dicts that say function, dtype, kind and ufunc; retired entries
+    are left out."""
+    from hostlib import kernels_interface
+
+    common = _bench_common(monkeypatch)
+    names = [e["name"] if isinstance(e, dict) else e[0] for e in kernels_interface.INTERFACE["entries"]]
+    dicts = []
+    for name in names:  # described independently, from the kernel catalogue
+        k, dt = _bench.Kernel.of_entry(name)
+        kind = "gemm" if k.kind == "level3" else k.kind
+        dicts.append(dict(name=name, function=k.name, dtype=_bench.DTYPES[dt], kind=kind,
+                          ufunc=k.name if kind == "elementwise" else None, retired=False))
+    as_tuples = [(d["name"], 0, "doc", False) for d in dicts] + [("sretired", 1, "doc", True)]
+    as_dicts = dicts + [dict(dicts[0], name="sretired", retired=True)]
+    seen = []
+    for description in (as_tuples, as_dicts):
+        monkeypatch.setitem(kernels_interface.INTERFACE, "entries", tuple(description))
+        seen.append(common.entries())
+        assert [e["name"] for e in seen[-1]] == names
+        assert set(common.functions("elementwise")) == set(_bench.ELEMENTWISE)
+        assert set(common.functions("level1")) == set(_bench.LEVEL1)
+        assert common.functions("gemm") == ("gemm",)
+        assert common.entry_name("dot", "f64") == "ddot" and common.entry_name("exp", "f32") == "sexp"
+    assert seen[0] == seen[1]
+
+
 def _has_mkl_umath() -> bool:
     try:
         import mkl_umath  # noqa: F401
