@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import hostlib
-from hostlib import _bench as catalogue  # the kernel catalogue, shared with `hostlib bench`
-from hostlib import _cpu, _threads
-from hostlib._timing import Local, compare
+from hostlib._measure import bench as catalogue  # the kernel catalogue, shared with `hostlib bench`
+from hostlib._host import cpu as _cpu
+from hostlib._pool import _threads
+from hostlib._measure.timing import Local, compare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: the command line; the workers are this script re-run with --worker
@@ -108,34 +109,18 @@ _SHORT_DTYPE = {v: k for k, v in DTYPES.items()}
 
 
 def entries() -> list[dict[str, Any]]:
-    """The entries of the installed hostlib's kernels interface, in slot
-    order, retired ones left out, each as a dict: ``name`` ('dexp'),
-    ``function`` ('exp'), ``dtype`` ('f64'), ``kind`` ('level1' |
-    'elementwise' | 'gemm') and ``ufunc`` ('exp' or None).
+    """The served entries of the installed hostlib's kernels interface, in
+    slot order, each as a dict: ``name`` ('dexp'), ``function`` ('exp'),
+    ``dtype`` ('f64'), ``kind`` ('level1' | 'elementwise' | 'gemm') and
+    ``ufunc`` ('exp' or None).
 
-    The one place the suite learns the entry list: every section reads it
-    from here."""
-    from hostlib.kernels_interface import INTERFACE
+    The one place the suite learns the entry list (from the spec, through
+    hostlib's description of it): every section reads it from here."""
+    from hostlib._host import spec
 
-    out = []
-    for e in INTERFACE["entries"]:
-        if isinstance(e, dict):
-            d = {k: e.get(k) for k in ("name", "function", "dtype", "kind", "ufunc", "retired")}
-        else:
-            # fallback for older descriptions: (name, minor, doc, retired)
-            # tuples say no kind, so the kinds of their functions are here
-            old_kinds = {"exp": "elementwise", "log": "elementwise", "sqrt": "elementwise", "sin": "elementwise",
-                         "cos": "elementwise", "gemm": "gemm"}
-            name, _minor, _doc, retired = e
-            function = name[1:]
-            kind = old_kinds.get(function, "level1")
-            d = dict(name=name, function=function, dtype={"s": "float32", "d": "float64"}[name[0]], kind=kind,
-                     ufunc=function if kind == "elementwise" else None, retired=retired)
-        if d.pop("retired"):
-            continue
-        d["dtype"] = _SHORT_DTYPE[d["dtype"]]
-        out.append(d)
-    return out
+    return [dict(name=e.name, function=e.function, dtype=_SHORT_DTYPE[e.dtype], kind=e.kind,
+                 ufunc=e.ufunc["name"] if e.ufunc else None)
+            for e in spec.kernels().values()]
 
 
 def functions(kind: str) -> tuple[str, ...]:
@@ -163,7 +148,7 @@ def kernel_cases(names: tuple[str, ...], sizes: tuple[int, ...]) -> list[tuple[A
 
 def tune_sizes() -> dict[str, tuple[int, ...]]:
     """The sizes `hostlib tune` measures each entry kind at."""
-    from hostlib._tune import SIZES  # imports numpy: only once the environment is set
+    from hostlib._measure.tune import SIZES  # imports numpy: only once the environment is set
 
     return SIZES
 
@@ -179,7 +164,7 @@ def public_address(entry: str) -> int:
 
 
 # ---------------------------------------------------------------------------
-# modes: how long each measurement may take (hostlib._timing.compare)
+# modes: how long each measurement may take (hostlib._measure.timing.compare)
 # ---------------------------------------------------------------------------
 
 # smoke is for tests: the whole pipeline on tiny sizes; the numbers mean nothing
@@ -356,8 +341,8 @@ class Worker:
 
 
 class Remote:
-    """A contestant of hostlib._timing.compare timed in a worker subprocess
-    (numpy at another instruction set); same protocol as hostlib._timing.Local."""
+    """A contestant of hostlib._measure.timing.compare timed in a worker subprocess
+    (numpy at another instruction set); same protocol as hostlib._measure.timing.Local."""
 
     _ids = 0
 

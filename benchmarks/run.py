@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, env: common.Environment) -> dict[str, Any]:
         ctx.start(uses_mkl=any(getattr(s, "USES_MKL", False) for s in chosen))
         progress = Progress(sum(s.count(mode) for s in chosen), quiet=args.quiet, title="benchmarks")
         conventions = {
-            "time": "per call, best of N samples (hostlib._timing.compare), time.perf_counter_ns",
+            "time": "per call, best of N samples (hostlib._measure.timing.compare), time.perf_counter_ns",
             "speedup": "time(reference) / time(hostlib backend): > 1 means hostlib is faster",
             "equal_isa": "numpy re-imported in a subprocess with NPY_DISABLE_CPU_FEATURES masking dispatch "
             "targets above the backend's level; OpenBLAS with OPENBLAS_CORETYPE; glibc's libm with "
