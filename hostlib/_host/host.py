@@ -92,6 +92,8 @@ class Interface:
     #: module whose wrappers split the entries with a split class over the
     #: host's thread pool ("" = never split)
     split_wrappers: str = ""
+    #: the entries with a split class: those the wrappers can split
+    splittable: frozenset[str] = frozenset()
     #: `hostlib tune` measures it, and the host serves its measured winners
     tune: bool = False
     #: every entry with what the spec says of it, by slot
@@ -120,6 +122,7 @@ class Interface:
                 retired=frozenset(e[0] for e in entries if e[2]),
                 reproducible=frozenset(e.name for e in info if e.reproducible and not e.retired),
                 split_wrappers=str(d.get("split_wrappers", "")),
+                splittable=frozenset(e.name for e in info if e.split != "none" and not e.retired),
                 tune=bool(d.get("tune", False)),
                 info=info,
             )
@@ -284,9 +287,7 @@ class Host:
         #: split a call over the pool and call this host's active table
         self._wrappers: Any = None
         if iface.split_wrappers:
-            wrappers = importlib.import_module(iface.split_wrappers)
-            wrappers.bind(self.api_capsule)
-            self._wrappers = wrappers._C_API
+            self._wrappers = self._bind_split_wrappers(iface.split_wrappers)
         #: reductions from reproducible tables (set_reproducible)
         self.reproducible = reproducible
         self._portable = self._load_portable(iface.portable)
@@ -314,6 +315,24 @@ class Host:
             self.apply_profile(None, state=f"ignored ({_profile.ENV_TUNE}=off)")
 
     # ------------------------------------------------------------------ load
+
+    def _bind_split_wrappers(self, module_name: str) -> Any:
+        """The split wrappers' table of a module made with hostlib_split.h,
+        bound to this host's active table; ImportError if it is not one
+        this hostlib can use."""
+        from .._pool import _threads  # the host's own: its SPLIT_ABI is the one expected
+
+        module = importlib.import_module(module_name)
+        abi = getattr(module, "SPLIT_ABI", None)
+        if abi != _threads.SPLIT_ABI:
+            raise ImportError(f"split_wrappers {module_name} has split ABI {abi!r}, this hostlib "
+                              f"{_threads.SPLIT_ABI}: rebuild it against the installed hostlib")
+        info = self._inspect(module._C_API)  # a valid table of this interface
+        if info["abi_minor"] != self.iface.abi_minor:
+            raise ImportError(f"split_wrappers {module_name} was built for ABI {info['abi_major']}."
+                              f"{info['abi_minor']}, the interface is at {self.iface.abi}: rebuild it")
+        module.bind(self.api_capsule)
+        return module._C_API
 
     def _inspect(self, capsule: Any) -> dict[str, Any]:
         i = self.iface
@@ -602,7 +621,7 @@ class Host:
                 if entry in self.iface.reproducible:
                     providers[k] = self._reproducible_provider(entry, providers[k], order)
                     repro[k] = True
-        wrapped = tuple(self._wrappers is not None and entry not in b.threaded and entry not in self.iface.retired
+        wrapped = tuple(self._wrappers is not None and entry in self.iface.splittable and entry not in b.threaded
                         for entry, b in zip(self.iface.entries, providers))
         names = tuple(b.name for b in providers)
         key = (names, tuple(repro), wrapped)

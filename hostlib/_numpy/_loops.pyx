@@ -31,13 +31,7 @@ cnp.import_array()
 cnp.import_umath()
 hs.import_hostlib()
 
-cdef extern from "ufunc_loops.h":
-    ctypedef struct hl_ufunc_loop:
-        const char *ufunc
-        int typenum
-        cnp.PyUFuncGenericFunction loop
-    int hl_ufunc_loop_count()
-    const hl_ufunc_loop *hl_ufunc_loop_at(int i)
+from .ufunc_loops cimport hl_ufunc_loop_at, hl_ufunc_loop_count
 
 cdef int _N = hl_ufunc_loop_count()
 

@@ -308,13 +308,7 @@ cdef double _real(object value, str func, str name) except? -1.0:
 # ufuncs: exp, log, sqrt, sin, cos
 # ---------------------------------------------------------------------------
 
-cdef extern from "ufunc_loops.h":
-    ctypedef struct hl_ufunc_loop:
-        const char *ufunc
-        int typenum
-        cnp.PyUFuncGenericFunction loop
-    int hl_ufunc_loop_count()
-    const hl_ufunc_loop *hl_ufunc_loop_at(int i)
+from .ufunc_loops cimport hl_ufunc_loop_at, hl_ufunc_loop_count
 
 # numpy keeps these pointers (not copies) for the life of the ufuncs, which
 # is the life of the process: never freed, and the name/doc bytes are kept

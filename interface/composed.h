@@ -1,6 +1,7 @@
 /*
  * composed.h -- the layout of a table the host composes (hostlib/_host/_core.c),
- * private to the host: no consumer or provider sees it.
+ * shared by the host and the split wrappers (hostlib_split.h, which versions
+ * it as HOSTLIB_SPLIT_ABI); no consumer or provider sees it.
  *
  *     header | nslots public slots | nslots inner slots
  *
@@ -8,7 +9,7 @@
  * (which never reads past `size`) cannot tell a composed table from a
  * provider's. Inner slot i holds the selected provider's own function for
  * entry i. Public slot i holds either the same function or, for an entry
- * the host threads, one of the host's wrappers (hostlib/_pool/_threads.c), which
+ * the host splits, one of the split wrappers (hostlib_split.h), which
  * splits the work and calls inner slot i of the active table.
  */
 #ifndef HOSTLIB_COMPOSED_H
