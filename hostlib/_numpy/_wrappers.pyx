@@ -36,7 +36,7 @@ cnp.import_umath()
 # hostlib._C_API before importing us) and checks the ABI.
 hs.import_hostlib()
 
-from hostlib._host import spec as _spec
+from .._host import spec as _spec
 
 __all__ = list(_spec.functions())
 
