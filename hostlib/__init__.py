@@ -54,14 +54,19 @@ too: pass ``interface="name"`` to the functions below.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Sequence
+import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (its import costs ~3 ms)
 if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from ._host.host import Backend, BackendError
+    from ._host.profile import ProfileWarning
+    from ._host.registry import InterfaceError
     from ._measure.tune import TuneResult
 
 try:
-    from . import _features, _version  # noqa: F401  (generated at build time)
-    from ._host import _core  # noqa: F401  (built at build time)
+    from . import _version  # generated at build time
 except ImportError as _exc:
     if os.path.exists(os.path.join(os.path.dirname(__file__), "meson.build")):
         raise ImportError(
@@ -71,33 +76,30 @@ except ImportError as _exc:
         ) from _exc
     raise
 
-from ._host import cpu as _cpu  # noqa: E402
-from ._host import registry as _registry  # noqa: E402
-from ._host import spec as _spec  # noqa: E402
-from ._host.host import Backend, BackendError  # noqa: E402
-from ._host.profile import ProfileWarning  # noqa: E402
-from ._host.registry import BUILTIN, InterfaceError  # noqa: E402
-from ._numpy.patch import is_numpy_patched, patch_numpy, patched_numpy, restore_numpy  # noqa: E402
-
 __version__ = _version.version
 
-# the public classes say where users find them (as numpy's set_module does):
-# reprs, tracebacks and pickles name hostlib.BackendError, not a private module
-for _cls in (Backend, BackendError, InterfaceError, ProfileWarning):
-    _cls.__module__ = "hostlib"
-del _cls
+# `import hostlib` imports nothing else (it must stay cheap next to `import
+# numpy`): every name below is looked up in its module on first access.
+_LAZY = {
+    "Backend": "._host.host",
+    "BackendError": "._host.host",
+    "ProfileWarning": "._host.profile",
+    "InterfaceError": "._host.registry",
+    "patch_numpy": "._numpy.patch",
+    "restore_numpy": "._numpy.patch",
+    "is_numpy_patched": "._numpy.patch",
+    "patched_numpy": "._numpy.patch",
+}
+#: the subpackages, one concern each (reachable as attributes, as after an import)
+_SUBPACKAGES = ("_host", "_pool", "_numpy", "_measure")
 
-if "threadpoolctl" in __import__("sys").modules:  # cheap only then: see _threading
+if "threadpoolctl" in sys.modules:  # cheap only then: see _pool.control
     from ._pool import control as _t
 
     _t.register_threadpoolctl(import_it=False)
     del _t
 
-#: the numpy-facing functions (hostlib._numpy._wrappers), imported on first access:
-#: importing them binds them to the kernels table, which starts the host
-_KERNEL_FUNCTIONS = _spec.functions()
-
-__all__ = [
+_PUBLIC = [
     "BackendError",
     "InterfaceError",
     "Backend",
@@ -120,41 +122,67 @@ __all__ = [
     "get_num_threads",
     "set_reproducible",
     "is_reproducible",
-    *_KERNEL_FUNCTIONS,
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Start what is asked for, on first access: the kernel functions, the
-    re-export capsules C consumers import (``_C_API``, ``_C_API_<iface>``)."""
-    if name in _KERNEL_FUNCTIONS:
-        from ._numpy import _wrappers
+def _kernel_functions() -> tuple[str, ...]:
+    """The numpy-facing functions (hostlib._numpy._wrappers), one per
+    function of the kernels spec: imported on first access, since
+    importing them binds them to the kernels table, which starts the host."""
+    from ._host import spec
 
-        found = {n: getattr(_wrappers, n) for n in _KERNEL_FUNCTIONS}
-        globals().update(found)  # later accesses skip this function
-        return found[name]
+    return spec.functions()
+
+
+def __getattr__(name: str) -> Any:
+    """Import or start what is asked for, on first access: the classes and
+    functions above, the kernel functions, the re-export capsules C
+    consumers import (``_C_API``, ``_C_API_<iface>``)."""
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later accesses skip this function
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module("." + name, __name__)
+    if name == "__all__":
+        return _PUBLIC + list(_kernel_functions())
     if name == "_C_API":
-        return _registry.host(BUILTIN).api_capsule
+        return _registry().host("kernels").api_capsule
     if name.startswith("_C_API_"):
+        registry = _registry()
         try:
-            return _registry.host(name[len("_C_API_"):]).api_capsule
-        except InterfaceError as exc:
+            return registry.host(name[len("_C_API_"):]).api_capsule
+        except registry.InterfaceError as exc:
             # what PyCapsule_Import turns into the consumer's ImportError
             raise AttributeError(f"module 'hostlib' has no {name}: {exc}") from None
     if name == "_kernels_host":
-        return _registry.host(BUILTIN)
+        return _registry().host("kernels")
+    if not name.startswith("__") and name in _kernel_functions():
+        from ._numpy import _wrappers
+
+        found = {n: getattr(_wrappers, n) for n in _kernel_functions()}
+        globals().update(found)
+        return found[name]
     raise AttributeError(f"module 'hostlib' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__getattr__("__all__")))
+
+
+def _registry() -> Any:
+    from ._host import registry
+
+    return registry
 
 
 def interfaces() -> list[str]:
     """The interfaces this host can serve: ``kernels`` (hostlib's own) and
     every one another library registered, usable or not (the report says
     why not)."""
-    return _registry.names()
+    return _registry().names()
 
 
 def cpu_features() -> dict[str, bool]:
@@ -164,23 +192,25 @@ def cpu_features() -> dict[str, bool]:
     state, and ``HOSTLIB_DISABLE_FEATURES`` does not mask it. Spelling
     follows numpy's ``__cpu_features__``.
     """
-    cpu = _registry._cpu_info()
-    return {name: name in cpu.available for name in _cpu.FEATURE_NAMES}
+    from ._host import cpu as _cpu
+
+    info = _registry()._cpu_info()
+    return {name: name in info.available for name in _cpu.FEATURE_NAMES}
 
 
-def backends(interface: str = BUILTIN) -> list[Backend]:
+def backends(interface: str = "kernels") -> list[Backend]:
     """Every discovered backend of an interface, usable or not, with the
     reason if not. Sorted best first: usable ones in selection order, then
     the others."""
-    return _registry.host(interface).listing()
+    return _registry().host(interface).listing()
 
 
-def active(interface: str = BUILTIN) -> dict[str, str]:
+def active(interface: str = "kernels") -> dict[str, str]:
     """Which backend serves each entry of an interface's table right now."""
-    return dict(_registry.host(interface).serving)
+    return dict(_registry().host(interface).serving)
 
 
-def use(*names: str | None, interface: str = BUILTIN) -> None:
+def use(*names: str | None, interface: str = "kernels") -> None:
     """Select backends for the whole process.
 
     ``use("avx2")`` makes ``avx2`` serve every entry it provides and the
@@ -191,7 +221,7 @@ def use(*names: str | None, interface: str = BUILTIN) -> None:
     if a name is unknown or its backend cannot run here. The switch is
     atomic for concurrent callers, and touches no other interface.
     """
-    _registry.host(interface).use(_preference(names), source="use()")
+    _registry().host(interface).use(_preference(names), source="use()")
 
 
 class using:
@@ -204,12 +234,12 @@ class using:
     workers, where it selects among the worker's own backends.
     """
 
-    def __init__(self, *names: str | None, interface: str = BUILTIN) -> None:
+    def __init__(self, *names: str | None, interface: str = "kernels") -> None:
         self.names, self.interface = names, interface
         self._active: list[Any] = []  # one per nested `with` of this object
 
     def __enter__(self) -> None:
-        cm = _registry.host(self.interface).using(_preference(self.names))
+        cm = _registry().host(self.interface).using(_preference(self.names))
         cm.__enter__()
         self._active.append(cm)
 
@@ -266,7 +296,7 @@ def tune(
     """
     from ._measure.tune import tune as _run
 
-    return _run(_registry.host(BUILTIN), quick=quick, entries=entries, save=save, path=path, progress=progress)
+    return _run(_registry().host("kernels"), quick=quick, entries=entries, save=save, path=path, progress=progress)
 
 
 def set_num_threads(n: int) -> None:
@@ -305,12 +335,12 @@ def set_reproducible(on: bool = True) -> None:
     reproducible kernels (OpenBLAS) does not serve those entries in this
     mode. Process-wide and atomic, like :func:`use`; also
     ``HOSTLIB_REPRODUCIBLE=1``."""
-    _registry.host(BUILTIN).set_reproducible(bool(on))
+    _registry().host("kernels").set_reproducible(bool(on))
 
 
 def is_reproducible() -> bool:
     """Whether reproducible mode is on (see :func:`set_reproducible`)."""
-    return bool(_registry.host(BUILTIN).reproducible)
+    return bool(_registry().host("kernels").reproducible)
 
 
 def get_include() -> str:

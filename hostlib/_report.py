@@ -12,8 +12,7 @@ from ._host import registry as _registry
 from ._host.host import AUTO, PORTABLE, Host
 from ._numpy import patch as _numpy_patch
 
-ENV_VARS = ("HOSTLIB_BACKEND", "HOSTLIB_DISABLE_FEATURES", "HOSTLIB_PROFILE", "HOSTLIB_TUNE",
-            "HOSTLIB_NUM_THREADS", "HOSTLIB_REPRODUCIBLE")
+from ._host.environment import NAMES as ENV_VARS
 
 
 def threads_info(host: Host) -> dict[str, Any]:

@@ -70,7 +70,9 @@ def test_usable_names_any_spelling(data, names):
 @HYPO
 @given(text=st.text(alphabet=", \t\n\r\x0b\x0c", max_size=10))
 def test_only_separators_means_automatic(text):
-    assert HOST.parse_preference(text, "HOSTLIB_BACKEND") is None
+    assert HOST.parse_preference(text, "HOSTLIB_BACKEND", empty_is_auto=True) is None
+    with pytest.raises(hostlib.BackendError, match="no backend named"):  # use(" , "): a mistake
+        HOST.parse_preference(text, "use()")
 
 
 @HYPO

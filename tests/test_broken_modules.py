@@ -220,6 +220,15 @@ CASES: list[Case] = [
          metadata=meta("reservedfield"), ext=crafted("reservedfield", reserved0=7)),
     Case("emptytable", "invalid", r"^its table \(ABI \d+\.\d+\) fills no slot of this interface$",
          metadata=meta("emptytable"), ext=crafted("emptytable").replace("portable_slots()", "[0] * len(portable_slots())")),
+    # --- a plugin naming hostlib's own modules (once made every kernel call crash
+    # in the split wrappers: importing hostlib._C_API started a second host)
+    Case("ownface", "invalid", r"^names hostlib's own module 'hostlib'; a kernel module is a package of its own$",
+         metadata=meta("ownface", EXTENSION="hostlib"), must_not_import=True),
+    Case("ownpool", "invalid", r"^names hostlib's own module 'hostlib._pool._threads'",
+         metadata=meta("ownpool", EXTENSION="hostlib._pool._threads"), must_not_import=True),
+    Case("reentrant", "invalid", r"^cannot import metadata: InterfaceError: interface 'kernels' was asked for "
+         r"while its host was starting",
+         metadata="import hostlib\nhostlib.active()\n" + meta("reentrant"), must_not_import=True),
     # --- two distributions registering the same name
     Case("dup", "invalid", r"^backend name 'dup' is registered 2 times \(entry point dup = fake_dup .*; "
          r"entry point dup = fake_dup2 .*\); uninstall or rename all but one$",

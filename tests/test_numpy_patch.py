@@ -489,11 +489,12 @@ NUMPY_TESTS = ("numpy._core.tests" if np.lib.NumpyVersion(np.__version__) >= "2.
 NUMPY_SELECTION = ["-k", "exp or log or sin or cos or sqrt"]
 PROBE = '''
 import json, hostlib
+from hostlib._numpy import patch
 
 def pytest_sessionfinish(session):
     import numpy as np
     with open("probe.json", "w") as f:
-        json.dump({"patched": hostlib._numpy.patch.status()["loops"], "active": hostlib.active()}, f)
+        json.dump({"patched": patch.status()["loops"], "active": hostlib.active()}, f)
 '''
 
 
@@ -545,8 +546,9 @@ def test_run_passes_arguments_and_exit_code(tmp_path):
     script = tmp_path / "prog.py"
     script.write_text(
         "import sys, json, numpy as np, hostlib\n"
+        "from hostlib._numpy import patch\n"
         "print(json.dumps({'argv': sys.argv, 'patched': hostlib.is_numpy_patched(), 'name': __name__,\n"
-        "                  'ufuncs': hostlib._numpy.patch.status()['ufuncs'], 'path0': sys.path[0]}))\n"
+        "                  'ufuncs': patch.status()['ufuncs'], 'path0': sys.path[0]}))\n"
         "sys.exit(int(sys.argv[-1]))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTLIB_") or k == "HOSTLIB_PROFILE"}

@@ -20,7 +20,7 @@
  * assumes it), is reported.
  *
  * The names are the ones hostlib/features.toml lists (numpy's spelling); the Python
- * side (hostlib._cpu) checks that both lists agree, and applies the
+ * side (hostlib._host.cpu) checks that both lists agree, and applies the
  * implication rules and the user's mask. This file only reports raw bits.
  *
  * Module functions:
@@ -526,7 +526,7 @@ static PyModuleDef_Slot slots[] = {
 static struct PyModuleDef moduledef = {
     PyModuleDef_HEAD_INIT,
     "hostlib._cpuid",
-    "hostlib's CPU feature detection: CPUID/XGETBV, AT_HWCAP (raw; see hostlib._cpu).",
+    "hostlib's CPU feature detection: CPUID/XGETBV, AT_HWCAP (raw; see hostlib._host.cpu).",
     0,
     methods,
     slots,

@@ -46,8 +46,45 @@ _MODULE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _EP_VALUE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?")
 
 
+ENV_PLUGINS = "HOSTLIB_PLUGINS"
+ENV_NO_AUTOLOAD = "HOSTLIB_DISABLE_PLUGIN_AUTOLOAD"
+
+
+@dataclass(frozen=True)
+class PluginPolicy:
+    """Which discovered backends may be loaded (for locked-down environments)."""
+
+    #: only these backend names (HOSTLIB_PLUGINS); None: any
+    allowed: tuple[str, ...] | None = None
+    #: False: only the backends of hostlib's own distribution (HOSTLIB_DISABLE_PLUGIN_AUTOLOAD=1)
+    autoload: bool = True
+
+
+def plugin_policy() -> PluginPolicy:
+    """The policy the environment sets; BackendError if a value is malformed."""
+    import os
+
+    from .environment import parse_flag
+
+    try:
+        autoload = not parse_flag(ENV_NO_AUTOLOAD, os.environ.get(ENV_NO_AUTOLOAD))
+    except ValueError as exc:
+        raise BackendError(str(exc)) from None
+    raw = os.environ.get(ENV_PLUGINS)
+    if raw is None:
+        return PluginPolicy(None, autoload)
+    names = tuple(dict.fromkeys(n.lower() for n in re.split(r"[\s,]+", raw.strip()) if n))
+    bad = [n for n in names if not _NAME_RE.fullmatch(n)]
+    if bad or not names:
+        raise BackendError(f"{ENV_PLUGINS}={raw!r}: expected backend names separated by commas, e.g. avx2,openblas"
+                           + (f" ({', '.join(map(repr, bad))} is not one)" if bad else "; unset it to load every backend"))
+    return PluginPolicy(names, autoload)
+
+
 class BackendError(ValueError):
     """An unknown or unusable backend was asked for."""
+
+    __module__ = "hostlib"  # where users find it (reprs, tracebacks, pickles)
 
 
 class _MalformedMetadata(ValueError):
@@ -64,6 +101,7 @@ _PLUGIN_ERRORS = (Exception, SystemExit)
 USABLE = "usable"
 UNSUPPORTED = "unsupported"  # the CPU (or the mask) lacks a declared feature
 NOT_BUILT = "not built"  # metadata installed, compiled part absent
+NOT_LOADED = "not loaded"  # left out by HOSTLIB_PLUGINS or HOSTLIB_DISABLE_PLUGIN_AUTOLOAD
 INVALID = "invalid"  # failed to import or to validate
 
 
@@ -148,6 +186,8 @@ class Interface:
 @dataclass(frozen=True)
 class Backend:
     """One discovered kernel module (or the built-in portable table)."""
+
+    __module__ = "hostlib"  # where users find it (reprs, pickles)
 
     name: str
     status: str
@@ -393,6 +433,7 @@ class Host:
         return f"entry point {ep.name} = {ep.value}{where}"
 
     def _discover(self) -> list[Backend]:
+        plugins = plugin_policy()
         eps = self._entry_points()
         claims: dict[str, list[importlib.metadata.EntryPoint]] = {}
         for ep in eps:
@@ -417,9 +458,27 @@ class Host:
                     Backend(name=name, status=INVALID, reason=f"{name!r} is a reserved name",
                             origin=self._origin(group[0]))
                 )
+            elif (why := self._left_out(group[0], plugins)) is not None:
+                found.append(Backend(name=name, status=NOT_LOADED, reason=why, origin=self._origin(group[0])))
             else:
                 found.append(self._load_one(group[0]))
         return found
+
+    @staticmethod
+    def _left_out(ep: importlib.metadata.EntryPoint, plugins: PluginPolicy) -> str | None:
+        """Why the user's plugin settings leave a backend out, or None."""
+        if plugins.allowed is not None and ep.name not in plugins.allowed:
+            return f"not in {ENV_PLUGINS}={','.join(plugins.allowed) or '(empty)'}"
+        if not plugins.autoload:
+            try:
+                dist = ep.dist.metadata["Name"] if ep.dist is not None else None
+            except _PLUGIN_ERRORS:
+                dist = None
+            from .._version import distribution
+
+            if dist is None or dist.replace("_", "-").lower() != distribution:
+                return f"a plugin, and {ENV_NO_AUTOLOAD}=1 loads only hostlib's own backends"
+        return None
 
     def _load_one(self, ep: importlib.metadata.EntryPoint) -> Backend:
         origin = self._origin(ep)
@@ -440,6 +499,13 @@ class Host:
             return Backend(status=INVALID, reason=f"cannot read metadata: {_describe_exception(exc)}", **record)
         record.update(priority=priority, entry_priority=entry_priority, features=features,
                       version=_dist_version(ep))
+
+        # hostlib's own modules export the host's tables, never a backend's:
+        # importing them here would start the host inside its own start
+        own = [m for m in (ep.value.split(":")[0].strip(), extension) if m.split(".")[0] == "hostlib"]
+        if own:
+            return Backend(status=INVALID, reason=f"names hostlib's own module {own[0]!r}; a kernel module "
+                           "is a package of its own", **record)
 
         missing = self.cpu.missing(features)
         if missing:
@@ -541,8 +607,11 @@ class Host:
             text += "; not usable here: " + "; ".join(others)
         return text
 
-    def parse_preference(self, names: str | Sequence[str] | None, source: str) -> tuple[str, ...] | None:
-        """Check a backend choice. None means automatic selection."""
+    def parse_preference(self, names: str | Sequence[str] | None, source: str,
+                         empty_is_auto: bool = False) -> tuple[str, ...] | None:
+        """Check a backend choice. None means automatic selection; so does
+        a value without a name where ``empty_is_auto`` (an environment
+        variable set but empty); elsewhere that is a BackendError."""
         if names is None:
             return None
         if isinstance(names, str):
@@ -560,7 +629,12 @@ class Host:
         if bad:
             raise BackendError(f"{source}: backend names are ASCII, got {bad!r}; {self._choices()}")
         items = list(dict.fromkeys(n.lower() for n in items))
-        if not items or items == [AUTO]:
+        if not items and empty_is_auto:  # HOSTLIB_BACKEND set to nothing: as if unset
+            return None
+        if not items:  # use(""), use([]): a mistake, not a wish for automatic selection
+            raise BackendError(f"{source}: no backend named; use() or 'auto' selects automatically; "
+                               f"{self._choices()}")
+        if items == [AUTO]:
             return None
         if AUTO in items:
             raise BackendError(f"{source}: 'auto' cannot be combined with other backends; {self._choices()}")
@@ -666,10 +740,10 @@ class Host:
     # that close in any order leave the use() selection behind, never one
     # of theirs.
 
-    def use(self, names: str | Sequence[str] | None, source: str = "use()") -> None:
+    def use(self, names: str | Sequence[str] | None, source: str = "use()", empty_is_auto: bool = False) -> None:
         """Set the base selection (what serves when no using() block is open)."""
         with self._lock:
-            self._base = self.parse_preference(names, source)
+            self._base = self.parse_preference(names, source, empty_is_auto)
             self.reselect()
 
     def reselect(self) -> None:

@@ -50,6 +50,8 @@ TUNE_OFF = ("off",)
 class ProfileWarning(UserWarning):
     """A profile file or a ``HOSTLIB_TUNE`` value was ignored; the message says why."""
 
+    __module__ = "hostlib"  # where users find it (warnings filters, reprs)
+
 
 def tune_enabled() -> bool:
     """False when ``HOSTLIB_TUNE=off``. Another value than ``on``/``off``

@@ -28,10 +28,14 @@ GROUP = "hostlib.interfaces"
 
 _lock = threading.RLock()
 _hosts: dict[str, _host.Host] = {}
+#: interfaces whose host is being started (by the thread holding _lock)
+_starting: set[str] = set()
 
 
 class InterfaceError(_host.BackendError):
     """An unknown interface, or one whose registration cannot be used."""
+
+    __module__ = "hostlib"  # where users find it (reprs, tracebacks, pickles)
 
 
 def backend_variable(name: str) -> str:
@@ -113,22 +117,39 @@ def host(name: str = BUILTIN) -> _host.Host:
         return h
     with _lock:
         h = _hosts.get(name)
+        if h is None and name in _starting:
+            # a module imported while this host starts asked for it (a plugin
+            # reading hostlib._C_API, say): a second host would rebind the
+            # split wrappers under the first one
+            raise InterfaceError(f"interface {name!r} was asked for while its host was starting "
+                                 "(a module imported during discovery uses hostlib)")
         if h is None:
-            iface = _describe(name)
-            # the pool's settings, where the interface uses the pool or has
-            # reproducible forms: errors in them stop the start, like HOSTLIB_BACKEND's
-            from .._pool import control as _threading
-
-            if iface.split_wrappers:
-                _threading.configure()
-            reproducible = bool(iface.reproducible) and _threading.reproducible_from_environment()
+            _starting.add(name)
             try:
-                h = _host.Host(iface, _cpu_info(), reproducible=reproducible)
-            except _host._PLUGIN_ERRORS as exc:  # its portable table or wrappers missing, incomplete, broken
-                raise InterfaceError(f"interface {name!r} cannot be used: {_host._describe_exception(exc)}") from None
-            var = backend_variable(name)
-            h.use(os.environ.get(var), source=var)
-            _hosts[name] = h
+                h = _start(name)
+            finally:
+                _starting.discard(name)
+    return h
+
+
+def _start(name: str) -> _host.Host:
+    """A new host of an interface: described, configured, discovered, selected."""
+    iface = _describe(name)
+    _host.plugin_policy()  # a malformed HOSTLIB_PLUGINS stops the start, as itself
+    # the pool's settings, where the interface uses the pool or has
+    # reproducible forms: errors in them stop the start, like HOSTLIB_BACKEND's
+    from .._pool import control as _threading
+
+    if iface.split_wrappers:
+        _threading.configure()
+    reproducible = bool(iface.reproducible) and _threading.reproducible_from_environment()
+    try:
+        h = _host.Host(iface, _cpu_info(), reproducible=reproducible)
+    except _host._PLUGIN_ERRORS as exc:  # its portable table or wrappers missing, incomplete, broken
+        raise InterfaceError(f"interface {name!r} cannot be used: {_host._describe_exception(exc)}") from None
+    var = backend_variable(name)
+    h.use(os.environ.get(var), source=var, empty_is_auto=True)
+    _hosts[name] = h
     return h
 
 

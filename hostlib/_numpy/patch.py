@@ -53,7 +53,14 @@ def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
     """Ufunc names from None (all), a name, or names / numpy ufuncs."""
     if ufuncs is None:
         return UFUNCS
-    items = ufuncs.replace(",", " ").split() if isinstance(ufuncs, str) else list(ufuncs)
+    if isinstance(ufuncs, str):
+        items = ufuncs.replace(",", " ").split()
+    elif type(ufuncs).__name__ == "ufunc":  # one numpy ufunc: patch_numpy(np.exp)
+        items = [ufuncs]
+    else:
+        items = list(ufuncs)
+    if not items:
+        raise ValueError(f"no ufunc named in {ufuncs!r}; None (the default) means all of {', '.join(UFUNCS)}")
     names = []
     for u in items:
         name = u if isinstance(u, str) else getattr(u, "__name__", None)

@@ -28,22 +28,24 @@ def _threads_module() -> Any:
     return _threads
 
 
+#: the pool's largest thread count (pool.h HL_POOL_MAX_THREADS)
+MAX_THREADS = 256
+
+
 def parse_num_threads(value: str, source: str = ENV_THREADS) -> int:
-    """A thread count from the environment: a whole number >= 1, or
-    ``auto``/empty for the default (0). ValueError saying what is wrong."""
+    """A thread count from the environment: a whole number from 1 to
+    MAX_THREADS in ASCII digits, or ``auto``/empty for the default (0).
+    ValueError naming the variable and saying what is wrong."""
     text = value.strip()
     if text == "" or text.lower() == "auto":
         return 0
-    try:
-        n = int(text, 10)
-    except ValueError:
-        n = 0
-    if n < 1 or not text.isdigit():
+    # ASCII only: int() also reads other scripts' digits ("٤")
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_THREADS:
         raise ValueError(
-            f"{source}={value!r}: expected a whole number of threads >= 1, or 'auto' "
+            f"{source}={value!r}: expected a whole number of threads from 1 to {MAX_THREADS}, or 'auto' "
             "(the CPUs this process may run on)"
         )
-    return n
+    return int(text)
 
 
 def _omp_num_threads() -> int:
@@ -78,8 +80,8 @@ def set_num_threads(n: int) -> None:
     global _configured
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"set_num_threads() takes an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"set_num_threads(): n must be >= 1, got {n}")
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"set_num_threads(): n must be from 1 to {MAX_THREADS} (the pool's largest), got {n}")
     with _lock:
         _threads_module().set_num_threads(n)
         _configured = True
@@ -87,12 +89,9 @@ def set_num_threads(n: int) -> None:
 
 
 def parse_reproducible(value: str, source: str = ENV_REPRODUCIBLE) -> bool:
-    text = value.strip().lower()
-    if text in ("1", "on", "true", "yes"):
-        return True
-    if text in ("", "0", "off", "false", "no"):
-        return False
-    raise ValueError(f"{source}={value!r}: expected 1/on/true/yes or 0/off/false/no")
+    from .._host.environment import parse_flag
+
+    return parse_flag(source, value)
 
 
 def reproducible_from_environment() -> bool:
