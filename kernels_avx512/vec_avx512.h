@@ -85,12 +85,12 @@ static inline __m512i simd_avx512_steps_(ptrdiff_t inc)
 /* ---- float64 ---- */
 static inline VF64 vf64_loadn(const double *p, ptrdiff_t n) { return _mm512_maskz_loadu_pd(vm64_first_n(n), p); }
 static inline void vf64_storen(double *p, ptrdiff_t n, VF64 a) { _mm512_mask_storeu_pd(p, vm64_first_n(n), a); }
-/* a scatter writes overlapping lanes in lane order: with inc == 0 the
-   last one stays, as the contract asks */
 static inline VF64 vf64_loadsn(const double *p, ptrdiff_t inc, ptrdiff_t n)
 {
     return _mm512_mask_i64gather_pd(_mm512_setzero_pd(), vm64_first_n(n), simd_avx512_steps_(inc), p, 8);
 }
+/* a scatter writes overlapping lanes in lane order: with inc == 0 the
+   last one stays, as the contract asks */
 static inline void vf64_storesn(double *p, ptrdiff_t inc, ptrdiff_t n, VF64 a)
 {
     _mm512_mask_i64scatter_pd(p, vm64_first_n(n), simd_avx512_steps_(inc), a, 8);
@@ -192,21 +192,21 @@ static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
     }
 }
 /* the first n lanes as two halves of 8 lanes (gathers and scatters of
-   64-bit offsets, the low half's lanes first) */
+   64-bit offsets from p, the low half's lanes first) */
 static inline VF32 vf32_loadsn(const float *p, ptrdiff_t inc, ptrdiff_t n)
 {
     const VM32 m = vm32_first_n(n);
-    const __m512i steps = simd_avx512_steps_(inc);
+    const __m512i steps = simd_avx512_steps_(inc), hi_steps = _mm512_add_epi64(steps, _mm512_set1_epi64(8 * (long long)inc));
     const __m256 lo = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)m, steps, p, 4);
-    const __m256 hi = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)(m >> 8), steps, p + 8 * inc, 4);
+    const __m256 hi = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)(m >> 8), hi_steps, p, 4);
     return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
 }
 static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
 {
     const VM32 m = vm32_first_n(n);
-    const __m512i steps = simd_avx512_steps_(inc);
+    const __m512i steps = simd_avx512_steps_(inc), hi_steps = _mm512_add_epi64(steps, _mm512_set1_epi64(8 * (long long)inc));
     _mm512_mask_i64scatter_ps(p, (__mmask8)m, steps, _mm512_castps512_ps256(a), 4);
-    _mm512_mask_i64scatter_ps(p + 8 * inc, (__mmask8)(m >> 8), steps, simd_avx512_hi256_ps_(a), 4);
+    _mm512_mask_i64scatter_ps(p, (__mmask8)(m >> 8), hi_steps, simd_avx512_hi256_ps_(a), 4);
 }
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body);

@@ -150,13 +150,14 @@ static inline void vf32_storen(float *p, ptrdiff_t n, VF32 a)
 {
     _mm256_maskstore_ps(p, _mm256_castps_si256(vm32_first_n(n)), a);
 }
-/* two gathers of four lanes: 64-bit offsets, which no stride overflows */
+/* two gathers of four lanes, from p: 64-bit offsets, which no stride
+   overflows */
 static inline VF32 vf32_loadsn(const float *p, ptrdiff_t inc, ptrdiff_t n)
 {
     const VM32 m = vm32_first_n(n);
     const __m128 lo = _mm256_mask_i64gather_ps(_mm_setzero_ps(), p, simd_avx2_steps_(inc), _mm256_castps256_ps128(m), 4);
-    const __m128 hi = _mm256_mask_i64gather_ps(_mm_setzero_ps(), p + 4 * inc, simd_avx2_steps_(inc),
-                                               _mm256_extractf128_ps(m, 1), 4);
+    const __m256i hi_steps = _mm256_add_epi64(simd_avx2_steps_(inc), _mm256_set1_epi64x(4 * (long long)inc));
+    const __m128 hi = _mm256_mask_i64gather_ps(_mm_setzero_ps(), p, hi_steps, _mm256_extractf128_ps(m, 1), 4);
     return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
 }
 /* pairwise over the 8 lanes */
