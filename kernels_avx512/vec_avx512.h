@@ -17,14 +17,12 @@
  * checked for (numpy issue 27745). Several obvious spellings are DQ or VL;
  * the comments below name the AVX512F equivalents used instead.
  *
- * Masks. AVX-512 comparisons produce mask registers (k0-k7), but the
- * templates' masks are float vectors whose lanes are all ones or all zeros
- * (vec_avx2.h's convention: they are also and-ed with values). So a
- * comparison materialises its k mask as a vector (one zero-masked
- * broadcast), and a select is one bitwise vpternlog. Partial loads, where
- * the templates ask for "lanes p[0..m-1], nothing read beyond", use the
- * mask registers directly: a masked-out lane is never accessed, so it
- * cannot fault.
+ * Masks are the mask registers (k0-k7) the comparisons produce: VM64 is
+ * __mmask8 (one bit per double lane), VM32 __mmask16. A select is one
+ * masked blend or move, an any/all test one kortest, with no vector made
+ * of the mask. The partial loads and stores (the first n lanes) are masked
+ * moves, gathers and scatters: a masked-out lane is never accessed, so it
+ * cannot fault past the end.
  */
 #ifndef SIMD_VEC_AVX512_H
 #define SIMD_VEC_AVX512_H
@@ -41,7 +39,7 @@
 
 #define SIMD_NAME(x) avx512_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 1
+#define SIMD_LAYER_API 2
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX512F | HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m512d VF64;
@@ -69,14 +67,33 @@ SIMD_AVX512_OPS_(vf64, VF64, double, pd)
 SIMD_AVX512_OPS_(vf32, VF32, float, ps)
 #undef SIMD_AVX512_OPS_
 
-/* the m leading lanes, 0 <= m <= lanes (m < 32) */
-#define SIMD_AVX512_HEAD8_(m) ((__mmask8)((1u << (m)) - 1u))
-#define SIMD_AVX512_HEAD16_(m) ((__mmask16)((1u << (m)) - 1u))
+typedef __mmask8 VM64;  /* a mask of VF64/VI64 lanes: bit k is lane k */
+typedef __mmask16 VM32; /* a mask of VF32/VI32 lanes */
+
+/* lanes 0..n-1, 0 <= n <= lanes */
+static inline VM64 vm64_first_n(ptrdiff_t n) { return (VM64)((1u << n) - 1u); }
+static inline VM32 vm32_first_n(ptrdiff_t n) { return (VM32)((1u << n) - 1u); }
+
+/* lane k's offset k * inc, in elements, for the strided partial ops (64-bit
+   offsets: no stride overflows them; 8 of them, a float32 vector takes two) */
+static inline __m512i simd_avx512_steps_(ptrdiff_t inc)
+{
+    const long long i = (long long)inc;
+    return _mm512_setr_epi64(0, i, 2 * i, 3 * i, 4 * i, 5 * i, 6 * i, 7 * i);
+}
 
 /* ---- float64 ---- */
-static inline VF64 vf64_loadu_partial(const double *p, ptrdiff_t m)
+static inline VF64 vf64_loadn(const double *p, ptrdiff_t n) { return _mm512_maskz_loadu_pd(vm64_first_n(n), p); }
+static inline void vf64_storen(double *p, ptrdiff_t n, VF64 a) { _mm512_mask_storeu_pd(p, vm64_first_n(n), a); }
+static inline VF64 vf64_loadsn(const double *p, ptrdiff_t inc, ptrdiff_t n)
 {
-    return _mm512_maskz_loadu_pd(SIMD_AVX512_HEAD8_((unsigned)m), p);
+    return _mm512_mask_i64gather_pd(_mm512_setzero_pd(), vm64_first_n(n), simd_avx512_steps_(inc), p, 8);
+}
+/* a scatter writes overlapping lanes in lane order: with inc == 0 the
+   last one stays, as the contract asks */
+static inline void vf64_storesn(double *p, ptrdiff_t inc, ptrdiff_t n, VF64 a)
+{
+    _mm512_mask_i64scatter_pd(p, vm64_first_n(n), simd_avx512_steps_(inc), a, 8);
 }
 /* pairwise: lanes i and i + 4, then i and i + 2, then the last two */
 static inline double vf64_hsum(VF64 a)
@@ -122,10 +139,14 @@ static inline VF64 vf64_loadu_f32(const float *p)
     const __m256d lo = _mm256_cvtps_pd(_mm_loadu_ps(p)), hi = _mm256_cvtps_pd(_mm_loadu_ps(p + 4));
     return _mm512_insertf64x4(_mm512_castpd256_pd512(lo), hi, 1);
 }
-/* m < 8 of them: a 512-bit masked load (the 256-bit one is AVX512VL) */
-static inline VF64 vf64_loadu_partial_f32(const float *p, ptrdiff_t m)
+/* n <= 8 of them: a 512-bit masked load (the 256-bit one is AVX512VL) */
+static inline VF64 vf64_loadn_f32(const float *p, ptrdiff_t n)
 {
-    return _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps(SIMD_AVX512_HEAD16_((unsigned)m), p)));
+    return _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps(vm32_first_n(n), p)));
+}
+static inline VF64 vf64_loadsn_f32(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    return _mm512_cvtps_pd(_mm512_mask_i64gather_ps(_mm256_setzero_ps(), vm64_first_n(n), simd_avx512_steps_(inc), p, 4));
 }
 static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc)
 {
@@ -134,10 +155,8 @@ static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc)
 }
 
 /* ---- float32 ---- */
-static inline VF32 vf32_loadu_partial(const float *p, ptrdiff_t m)
-{
-    return _mm512_maskz_loadu_ps(SIMD_AVX512_HEAD16_((unsigned)m), p);
-}
+static inline VF32 vf32_loadn(const float *p, ptrdiff_t n) { return _mm512_maskz_loadu_ps(vm32_first_n(n), p); }
+static inline void vf32_storen(float *p, ptrdiff_t n, VF32 a) { _mm512_mask_storeu_ps(p, vm32_first_n(n), a); }
 /* the upper 256 bits (_mm512_extractf32x8_ps is AVX512DQ) */
 static inline __m256 simd_avx512_hi256_ps_(VF32 a)
 {
@@ -172,6 +191,23 @@ static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
         p[k * inc] = lanes[k];
     }
 }
+/* the first n lanes as two halves of 8 lanes (gathers and scatters of
+   64-bit offsets from p, the low half's lanes first) */
+static inline VF32 vf32_loadsn(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    const VM32 m = vm32_first_n(n);
+    const __m512i steps = simd_avx512_steps_(inc), hi_steps = _mm512_add_epi64(steps, _mm512_set1_epi64(8 * (long long)inc));
+    const __m256 lo = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)m, steps, p, 4);
+    const __m256 hi = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)(m >> 8), hi_steps, p, 4);
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
+}
+static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
+{
+    const VM32 m = vm32_first_n(n);
+    const __m512i steps = simd_avx512_steps_(inc), hi_steps = _mm512_add_epi64(steps, _mm512_set1_epi64(8 * (long long)inc));
+    _mm512_mask_i64scatter_ps(p, (__mmask8)m, steps, _mm512_castps512_ps256(a), 4);
+    _mm512_mask_i64scatter_ps(p, (__mmask8)(m >> 8), hi_steps, simd_avx512_hi256_ps_(a), 4);
+}
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body);
    with -mfma the compiler inlines fma() as one vfmadd */
@@ -180,37 +216,18 @@ static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); 
 
 /* ------------------------------------------------------------------------
  * Elementwise math support (simd/elementwise.h), with vec_avx2.h's
- * contract: masks are float vectors of all-ones / all-zeros lanes; the
- * comparisons are QUIET (_OQ/_UQ: a NaN operand raises nothing); fnma is
- * fused (SIMD_FMA_NATIVE 1).
+ * contract: the comparisons are QUIET (_OQ/_UQ: a NaN operand raises
+ * nothing); fnma is fused (SIMD_FMA_NATIVE 1).
  *
  * AVX512F has no floating-point and/or/xor/andnot (those are AVX512DQ):
- * the integer ones on the same bits do the same thing. Mask vectors come
- * from the k mask by a zero-masked all-ones broadcast (vpmovm2q/d is DQ),
- * go back by vptestm, and select is vpternlog's bitwise a ? b : c (0xCA).
+ * the integer ones on the same bits do the same thing. Masks stay in the
+ * k registers: selects are masked blends and moves.
  * ------------------------------------------------------------------------ */
 #define SIMD_RCP_BITS 14 /* vf64_rcp, vf32_rcp (optional ops, see simd/LAYERS.md) */
 #define SIMD_FMA_NATIVE 1
 
 typedef __m512i VI64; /* 8 x 64-bit lanes: the bits of a VF64 */
 typedef __m512i VI32; /* 16 x 32-bit lanes: the bits of a VF32 */
-
-/* A mask register as a vector of all-ones / all-zeros lanes. Not
-   _mm512_maskz_set1_epi64(k, -1): GCC emits it as a vpternlog that reads
-   its (arbitrary) destination register, a false dependency that chained
-   each dexp vector to the previous one's result and made avx512 dexp 3x
-   slower than avx2. A zeroed register (a dependency-breaking idiom) as
-   the ternlog's input leaves no such chain; imm 0xff ignores the inputs. */
-static inline VF64 simd_avx512_mask_pd_(__mmask8 k)
-{
-    const __m512i z = _mm512_setzero_si512();
-    return _mm512_castsi512_pd(_mm512_maskz_ternarylogic_epi64(k, z, z, z, 0xff));
-}
-static inline VF32 simd_avx512_mask_ps_(__mmask16 k)
-{
-    const __m512i z = _mm512_setzero_si512();
-    return _mm512_castsi512_ps(_mm512_maskz_ternarylogic_epi32(k, z, z, z, 0xff));
-}
 
 /* p: prefix, V/T/s as above, I: the integer vector, w: lane width (64/32),
    K: the mask-register type */
@@ -230,12 +247,10 @@ static inline VF32 simd_avx512_mask_ps_(__mmask16 k)
     static inline V p##_xor(V a, V b) { return p##_from_bits(_mm512_xor_si512(p##_as_bits(a), p##_as_bits(b))); } \
     /* ~a & b */                                                                    \
     static inline V p##_andnot(V a, V b) { return p##_from_bits(_mm512_andnot_si512(p##_as_bits(a), p##_as_bits(b))); } \
-    /* m ? a : b, bit by bit (so lane by lane for a mask vector) */                \
-    static inline V p##_select(V m, V a, V b)                                       \
-    {                                                                               \
-        return p##_from_bits(_mm512_ternarylogic_epi##w(p##_as_bits(m), p##_as_bits(a), p##_as_bits(b), 0xCA)); \
-    }                                                                               \
-    static inline int p##_any(V m) { return _mm512_test_epi##w##_mask(p##_as_bits(m), p##_as_bits(m)) != 0; } \
+    /* m ? a : b, lane by lane */                                                  \
+    static inline V p##_select(K m, V a, V b) { return _mm512_mask_blend_##s(m, b, a); } \
+    static inline V p##_zero_if(K m, V a) { return _mm512_mask_mov_##s(a, m, _mm512_setzero_##s()); } \
+    static inline V p##_zero_unless(K m, V a) { return _mm512_maskz_mov_##s(m, a); } \
     /* lanes of s with the sign bit set take a, the others b (the sign bit   \
        read as a signed integer compare; vpmovq2m/d2m is AVX512DQ) */        \
     static inline V p##_select_sign(V s, V a, V b)                                  \
@@ -243,16 +258,30 @@ static inline VF32 simd_avx512_mask_ps_(__mmask16 k)
         const K neg = _mm512_cmplt_epi##w##_mask(p##_as_bits(s), _mm512_setzero_si512()); \
         return _mm512_mask_blend_##s(neg, b, a);                                    \
     }                                                                               \
-    static inline V p##_isnan(V a) { return simd_avx512_mask_##s##_(_mm512_cmp_##s##_mask(a, a, _CMP_UNORD_Q)); } \
-    static inline V p##_eq(V a, V b) { return simd_avx512_mask_##s##_(_mm512_cmp_##s##_mask(a, b, _CMP_EQ_OQ)); } \
-    static inline V p##_lt(V a, V b) { return simd_avx512_mask_##s##_(_mm512_cmp_##s##_mask(a, b, _CMP_LT_OQ)); } \
-    static inline V p##_le(V a, V b) { return simd_avx512_mask_##s##_(_mm512_cmp_##s##_mask(a, b, _CMP_LE_OQ)); } \
+    static inline K p##_isnan(V a) { return _mm512_cmp_##s##_mask(a, a, _CMP_UNORD_Q); } \
+    static inline K p##_eq(V a, V b) { return _mm512_cmp_##s##_mask(a, b, _CMP_EQ_OQ); } \
+    static inline K p##_lt(V a, V b) { return _mm512_cmp_##s##_mask(a, b, _CMP_LT_OQ); } \
+    static inline K p##_le(V a, V b) { return _mm512_cmp_##s##_mask(a, b, _CMP_LE_OQ); } \
     /* !(a <= b): true where a > b or either is NaN */                              \
-    static inline V p##_nle(V a, V b) { return simd_avx512_mask_##s##_(_mm512_cmp_##s##_mask(a, b, _CMP_NLE_UQ)); }
+    static inline K p##_nle(V a, V b) { return _mm512_cmp_##s##_mask(a, b, _CMP_NLE_UQ); }
 
 SIMD_AVX512_MATH_(vf64, VF64, double, pd, VI64, 64, __mmask8)
 SIMD_AVX512_MATH_(vf32, VF32, float, ps, VI32, 32, __mmask16)
 #undef SIMD_AVX512_MATH_
+
+/* mask logic on the k registers (as plain integers: the compiler picks
+   k or general registers; kandb and friends are AVX512DQ) */
+#define SIMD_AVX512_MASK_(p, M, L)                                                     \
+    static inline M p##_and(M a, M b) { return (M)(a & b); }                          \
+    static inline M p##_or(M a, M b) { return (M)(a | b); }                           \
+    static inline M p##_andnot(M a, M b) { return (M)(~a & b); }                      \
+    static inline unsigned p##_bits(M m) { return m; }                                \
+    static inline int p##_any(M m) { return m != 0; }                                 \
+    static inline int p##_all(M m) { return m == (M)((1u << L) - 1u); }
+
+SIMD_AVX512_MASK_(vm64, VM64, 8)
+SIMD_AVX512_MASK_(vm32, VM32, 16)
+#undef SIMD_AVX512_MASK_
 
 /* Constant tables (elementwise.h reads its constants from 64-byte rows of
    one value, through a pointer SIMD_OPAQUE_PTR may launder so that SSE2
@@ -276,14 +305,11 @@ static inline VI64 vi64_or(VI64 a, VI64 b) { return _mm512_or_si512(a, b); }
 static inline VI64 vi64_xor(VI64 a, VI64 b) { return _mm512_xor_si512(a, b); }
 #define vi64_slli(a, n) _mm512_slli_epi64((a), (n))
 #define vi64_srli(a, n) _mm512_srli_epi64((a), (n))
-/* signed a > b as a VF64 mask */
-static inline VF64 vi64_gt(VI64 a, VI64 b) { return simd_avx512_mask_pd_(_mm512_cmpgt_epi64_mask(a, b)); }
+/* signed a > b as a mask */
+static inline VM64 vi64_gt(VI64 a, VI64 b) { return _mm512_cmpgt_epi64_mask(a, b); }
 /* a > b at least by the signed high 32-bit halves; equal high halves may
    answer either way (here: the exact 64-bit compare, one instruction) */
-static inline VF64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
-/* whether any lane has a > b, straight from the mask register */
-#define SIMD_HAVE_ANY_GT 1
-static inline int vi64_any_gt_hi(VI64 a, VI64 b) { return _mm512_cmpgt_epi64_mask(a, b) != 0; }
+static inline VM64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
 
 static inline VI32 vi32_set1(uint32_t a) { return _mm512_set1_epi32((int)a); }
 static inline VI32 vi32_add(VI32 a, VI32 b) { return _mm512_add_epi32(a, b); }
@@ -293,9 +319,8 @@ static inline VI32 vi32_or(VI32 a, VI32 b) { return _mm512_or_si512(a, b); }
 static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm512_xor_si512(a, b); }
 #define vi32_slli(a, n) _mm512_slli_epi32((a), (n))
 #define vi32_srli(a, n) _mm512_srli_epi32((a), (n))
-/* signed a > b as a VF32 mask */
-static inline VF32 vi32_gt(VI32 a, VI32 b) { return simd_avx512_mask_ps_(_mm512_cmpgt_epi32_mask(a, b)); }
-static inline int vi32_any_gt(VI32 a, VI32 b) { return _mm512_cmpgt_epi32_mask(a, b) != 0; }
+/* signed a > b as a mask */
+static inline VM32 vi32_gt(VI32 a, VI32 b) { return _mm512_cmpgt_epi32_mask(a, b); }
 
 /* float32 <-> float64 by vector halves (float32 sin/cos compute in
    float64). The 256-bit halves move through the pd forms: the ps ones

@@ -78,15 +78,22 @@
  * iterations.)
  *
  * What a layer provides beyond level1.h's list (simd/LAYERS.md is the full
- * contract), for V in {vf64, vf32} with
- * integer lanes VI64/VI32 (the same bits) -- masks are V with all-ones or
- * all-zero lanes:
+ * contract), for V in {vf64, vf32} with integer lanes VI64/VI32 (the same
+ * bits) and masks VM64/VM32 (M in {vm64, vm32}: the layer's natural form,
+ * k registers on AVX-512, vectors elsewhere, an int on the scalar layer):
  *   V_sub, V_div, V_sqrt, V_min (operands never NaN), V_fnma(a, b, c) = c - a*b
  *   V_and, V_or, V_xor, V_andnot(a, b) = ~a & b     bitwise, on the float bits
- *   V_select(m, a, b) = m ? a : b; V_select_sign(s, a, b): a where s's
- *                                        sign bit is set; V_any(m)
  *   V_isnan, V_eq, V_lt, V_le, V_nle     QUIET comparisons (never raise
- *                                        invalid on a NaN); nle is !(a <= b)
+ *                                        invalid on a NaN) giving masks;
+ *                                        nle is !(a <= b)
+ *   V_select(m, a, b) = m ? a : b; V_zero_if(m, a) = m ? +0 : a;
+ *   V_zero_unless(m, a) = m ? a : +0; V_select_sign(s, a, b): a where s's
+ *                                        sign bit is set
+ *   M_and, M_or, M_andnot, M_any, M_bits mask logic, tests, lane bits
+ *   M_first_n(n)                         lanes 0..n-1
+ *   V_loadn, V_loadsn, V_storen, V_storesn
+ *                                        the first n lanes, contiguous or
+ *                                        strided, nothing touched beyond
  *   V_as_bits, V_from_bits               bit casts V <-> VI
  *   V_load_const(p)                      aligned load of a constant table row
  *   vi64_/vi32_ set1, add, sub, and, or, xor, slli(a, n), srli(a, n)
@@ -385,9 +392,11 @@ enum {
 #define T double
 #define V VF64
 #define VI VI64
+#define VM VM64
 #define LANES VF64_LANES
 #define V_(op) vf64_##op
 #define VI_(op) vi64_##op
+#define VM_(op) vm64_##op
 #define EWK(c) EW_F64_##c
 #define EWA(a) ew_f64_##a
 #define EW_(x) ew_f64_##x
@@ -402,7 +411,6 @@ enum {
 #define EW_TMAX DBL_MAX
 #define EW_FABS fabs
 #define EW_IGT vi64_gt_hi /* the range checks tolerate ties of the high halves */
-#define EW_ANY_IGT_OP vi64_any_gt_hi
 #define EW_ROW EW_ROW8
 #define EW_PH_WORDS 7
 #include "elementwise.h"
@@ -412,9 +420,11 @@ enum {
 #define T float
 #define V VF32
 #define VI VI32
+#define VM VM32
 #define LANES VF32_LANES
 #define V_(op) vf32_##op
 #define VI_(op) vi32_##op
+#define VM_(op) vm32_##op
 #define EWK(c) EW_F32_##c
 #define EWA(a) ew_f32_##a
 #define EW_(x) ew_f32_##x
@@ -429,7 +439,6 @@ enum {
 #define EW_TMAX FLT_MAX
 #define EW_FABS fabsf
 #define EW_IGT vi32_gt
-#define EW_ANY_IGT_OP vi32_any_gt
 #define EW_ROW EW_ROW16
 #define EW_PH_WORDS 4
 #include "elementwise.h"
@@ -532,18 +541,9 @@ EW_INLINE V EW_(estrin)(V x, const T (*c)[EW_RLEN], int n)
     return t[0];
 }
 
-/* whether any lane has a > b (EW_IGT): the fast paths' checks. A layer
-   with mask registers provides it as one comparison (SIMD_HAVE_ANY_GT),
-   instead of turning the comparison's mask into a vector only to test it
-   (AVX-512: two instructions less per check). */
-EW_INLINE int EW_(any_igt)(VI a, VI b)
-{
-#ifdef SIMD_HAVE_ANY_GT
-    return EW_ANY_IGT_OP(a, b);
-#else
-    return V_(any)(EW_IGT(a, b));
-#endif
-}
+/* whether any lane has a > b (EW_IGT): the fast paths' checks (on
+   AVX-512, a compare into a mask register and one kortest) */
+EW_INLINE int EW_(any_igt)(VI a, VI b) { return VM_(any)(EW_IGT(a, b)); }
 
 /* whether any lane's bit pattern b, read as an unsigned integer, lies
    outside [lo, hi]: shifted so that one signed comparison decides. For float64
@@ -595,18 +595,18 @@ EW_INLINE V EW_(exp_core)(V x, int wide)
 EW_NOINLINE V EW_(exp_slow)(V x)
 {
     const V ax = V_(abs)(x), inf = EW_(k)((T)INFINITY);
-    V xs = V_(andnot)(V_(nle)(ax, EW_(k)(EW_TMAX)), x);       /* inf, nan -> 0 */
-    xs = V_(andnot)(V_(lt)(ax, EW_(k)(EWK(EXP_TINY))), xs);   /* exp(tiny) rounds to 1 */
+    V xs = V_(zero_if)(V_(nle)(ax, EW_(k)(EW_TMAX)), x);       /* inf, nan -> 0 */
+    xs = V_(zero_if)(V_(lt)(ax, EW_(k)(EWK(EXP_TINY))), xs);   /* exp(tiny) rounds to 1 */
     xs = V_(max)(V_(min)(xs, EW_(k)(EWK(EXP_HI))), EW_(k)(EWK(EXP_LO)));
     V y = EW_(exp_core)(xs, 1);
     /* A subnormal result raises underflow only if its last rounding is
        inexact, and after the exact scaling by 2^k1 it may not be although
        e^x is: raise it in those lanes (MIN^2 underflows to +0, adding 0
        changes nothing). */
-    const V tmin = V_(and)(V_(lt)(xs, EW_(k)(EWK(EXP_UFLOW))), EW_(k)(EW_TMIN));
+    const V tmin = V_(zero_unless)(V_(lt)(xs, EW_(k)(EWK(EXP_UFLOW))), EW_(k)(EW_TMIN));
     y = V_(add)(y, V_(mul)(tmin, tmin));
     y = V_(select)(V_(eq)(x, inf), x, y);                     /* exp(inf) = inf */
-    y = V_(andnot)(V_(eq)(x, V_(sub)(V_(zero)(), inf)), y);   /* exp(-inf) = 0 */
+    y = V_(zero_if)(V_(eq)(x, V_(sub)(V_(zero)(), inf)), y);  /* exp(-inf) = 0 */
     return V_(select)(V_(isnan)(x), x, y);
 }
 
@@ -618,7 +618,7 @@ EW_INLINE V EW_(exp_v)(V x)
     }
     /* |x| < EXP_TINY (zeros, subnormals): e^x rounds to 1 = e^0, and 0
        keeps r^2 from underflowing */
-    return EW_(exp_core)(V_(andnot)(EW_IGT(EW_(ki)(EW_(bits)(EWK(EXP_TINY))), ax), x), 0);
+    return EW_(exp_core)(V_(zero_if)(EW_IGT(EW_(ki)(EW_(bits)(EWK(EXP_TINY))), ax), x), 0);
 }
 
 /* ---------------- log ---------------- */
@@ -676,21 +676,21 @@ EW_INLINE V EW_(log_core)(V x, V kadj, int wide)
 EW_NOINLINE V EW_(log_slow)(V x)
 {
     const V zero = V_(zero)(), one = EW_(k)(1);
-    const V nan = V_(isnan)(x);
-    const V neg = V_(lt)(x, zero); /* includes -inf, not -0 */
-    const V isz = V_(eq)(x, zero); /* +-0 */
-    const V pinf = V_(eq)(x, EW_(k)((T)INFINITY));
-    const V sub = V_(andnot)(V_(or)(isz, neg), V_(lt)(x, EW_(k)(EW_TMIN)));
-    const V bad = V_(or)(V_(or)(nan, neg), V_(or)(isz, pinf));
+    const VM nan = V_(isnan)(x);
+    const VM neg = V_(lt)(x, zero); /* includes -inf, not -0 */
+    const VM isz = V_(eq)(x, zero); /* +-0 */
+    const VM pinf = V_(eq)(x, EW_(k)((T)INFINITY));
+    const VM sub = VM_(andnot)(VM_(or)(isz, neg), V_(lt)(x, EW_(k)(EW_TMIN)));
+    const VM bad = VM_(or)(VM_(or)(nan, neg), VM_(or)(isz, pinf));
     /* subnormals scaled by 2^p (exactly); the multiply only sees them */
     const V xsub = V_(mul)(V_(select)(sub, x, one), EW_(k)(EW_TWO_P));
     const V xs = V_(select)(sub, xsub, V_(select)(bad, one, x));
-    V y = EW_(log_core)(xs, V_(and)(sub, EW_(k)((T)EW_MANT)), 1);
+    V y = EW_(log_core)(xs, V_(zero_unless)(sub, EW_(k)((T)EW_MANT)), 1);
     /* the special results, raising the flags IEEE asks for in those lanes
        only: -1/0 = -inf (divide-by-zero), sqrt(-1) = nan (invalid) */
-    y = V_(select)(isz, V_(div)(EW_(k)(-1), V_(andnot)(isz, one)), y);
+    y = V_(select)(isz, V_(div)(EW_(k)(-1), V_(zero_if)(isz, one)), y);
     y = V_(select)(neg, V_(sqrt)(V_(select)(neg, EW_(k)(-1), one)), y);
-    return V_(select)(V_(or)(pinf, nan), x, y); /* log(inf) = inf, nan stays */
+    return V_(select)(VM_(or)(pinf, nan), x, y); /* log(inf) = inf, nan stays */
 }
 
 EW_INLINE V EW_(log_v)(V x)
@@ -750,7 +750,7 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
    lane's result never depends on its neighbours): finite x, |x| <=
    TRIG_MAX. *near: lanes whose reduced argument is too small for it
    (|x| < 3/4 aside, where q = 0 and rh = x exactly). */
-EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, V *near)
+EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, VM *near)
 {
     const VI qi = EW_(trig_reduce)(x, cosine, rh, rl);
     *near = V_(lt)(V_(abs)(*rh), EW_(k)(EWK(TRIG_RMIN)));
@@ -764,27 +764,26 @@ EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, V *near)
 EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
 {
     const V ax = V_(abs)(x);
-    const V nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
-    const V big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));  /* includes them */
-    const V tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
+    const VM nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
+    const VM big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));  /* includes them */
+    const VM tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
     /* the vector reduction of the lanes it can take; others get 0 (no flag
        from x * 2/pi or z = x^2 of a tiny x, no inf - inf) */
-    V rh, rl, near;
-    VI qi = EW_(trig_reduce_all)(V_(andnot)(V_(or)(big, tiny), x), cosine, &rh, &rl, &near);
+    V rh, rl;
+    VM near;
+    VI qi = EW_(trig_reduce_all)(V_(zero_if)(VM_(or)(big, tiny), x), cosine, &rh, &rl, &near);
     /* below 3/4, q = 0 and rh = x exactly, however small */
-    near = V_(and)(near, V_(le)(EW_(k)((T)0.75), ax));
-    const V redo = V_(andnot)(nonfinite, V_(or)(big, near));
-    if (V_(any)(redo)) {
-        T xa[LANES], ra[LANES], ha[LANES], la[LANES], qa[LANES];
+    near = VM_(and)(near, V_(le)(EW_(k)((T)0.75), ax));
+    const VM redo = VM_(andnot)(nonfinite, VM_(or)(big, near));
+    if (VM_(any)(redo)) {
+        const unsigned lanes = VM_(bits)(redo);
+        T xa[LANES], ha[LANES], la[LANES], qa[LANES];
         V_(storeu)(xa, x);
-        V_(storeu)(ra, redo);
         V_(storeu)(ha, rh);
         V_(storeu)(la, rl);
         V_(storeu)(qa, V_(from_bits)(qi)); /* bits, carried in a float array */
         for (int k = 0; k < LANES; k++) {
-            EW_UINT m;
-            memcpy(&m, &ra[k], sizeof m);
-            if (m) {
+            if (lanes >> k & 1) {
                 double h, l;
                 const EW_UINT q = (EW_UINT)(ew_reduce_scalar((double)xa[k], &h, &l, EW_PH_WORDS) + cosine);
                 ha[k] = h;
@@ -803,7 +802,7 @@ EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
     if (cosine) {
         y = V_(select)(tiny, EW_(c)(EWC_ONE), y);
     } else {
-        const V xsub = V_(and)(V_(lt)(ax, EW_(k)(EW_TMIN)), x);
+        const V xsub = V_(zero_unless)(V_(lt)(ax, EW_(k)(EW_TMIN)), x);
         y = V_(select)(tiny, V_(add)(x, V_(mul)(xsub, EW_(k)((T)0x1p-60))), y);
     }
     /* inf: inf - inf = nan, raising invalid; nan stays, quietly */
@@ -874,29 +873,27 @@ EW_INLINE VF32 ew_f32_trig_wide(VF32 x, int cosine)
 EW_NOINLINE VF32 ew_f32_trig_slow(VF32 x, int cosine)
 {
     const VF32 ax = vf32_abs(x);
-    const VF32 nonfinite = vf32_nle(ax, ew_f32_k(FLT_MAX)); /* inf, nan */
-    const VF32 big = vf32_nle(ax, ew_f32_k(EW_TRIG_MAX));   /* includes them */
-    const VF32 tiny = vf32_lt(ax, ew_f32_k(EW_F32_TRIG_TINY));
+    const VM32 nonfinite = vf32_nle(ax, ew_f32_k(FLT_MAX)); /* inf, nan */
+    const VM32 big = vf32_nle(ax, ew_f32_k(EW_TRIG_MAX));   /* includes them */
+    const VM32 tiny = vf32_lt(ax, ew_f32_k(EW_F32_TRIG_TINY));
     /* others get 0: no flag from x/pi or r^2 of a tiny x */
-    const VF32 xs = vf32_andnot(vf32_or(big, tiny), x);
+    const VF32 xs = vf32_zero_if(vm32_or(big, tiny), x);
     VF64 rl, rh;
     VF64 sl = ew_f32_wide_reduce(vf64_cvt_f32_lo(xs), cosine, &rl);
     VF64 sh = ew_f32_wide_reduce(vf64_cvt_f32_hi(xs), cosine, &rh);
-    const VF32 redo = vf32_andnot(nonfinite, big);
-    if (vf32_any(redo)) {
+    const VM32 redo = vm32_andnot(nonfinite, big);
+    if (vm32_any(redo)) {
         enum { H = VF64_LANES };
-        float xa[VF32_LANES], ma[VF32_LANES];
+        const unsigned lanes = vm32_bits(redo);
+        float xa[VF32_LANES];
         double ra[2 * H], sa[2 * H];
         vf32_storeu(xa, x);
-        vf32_storeu(ma, redo);
         vf64_storeu(ra, rl);
         vf64_storeu(ra + H, rh);
         vf64_storeu(sa, sl);
         vf64_storeu(sa + H, sh);
         for (int k = 0; k < VF32_LANES; k++) {
-            uint32_t m;
-            memcpy(&m, &ma[k], sizeof m);
-            if (m) {
+            if (lanes >> k & 1) {
                 double h, l;
                 /* x (+ pi/2 for cos) = Q pi/2 + h + l; odd Q: one pi/2 more
                    or less, toward the sign of r, keeps |r| <= pi/2 */
@@ -923,7 +920,7 @@ EW_NOINLINE VF32 ew_f32_trig_slow(VF32 x, int cosine)
     if (cosine) {
         y = vf32_select(tiny, ew_f32_c(EWC_ONE), y);
     } else {
-        const VF32 xsub = vf32_and(vf32_lt(ax, ew_f32_k(FLT_MIN)), x);
+        const VF32 xsub = vf32_zero_unless(vf32_lt(ax, ew_f32_k(FLT_MIN)), x);
         y = vf32_select(tiny, vf32_add(x, vf32_mul(xsub, ew_f32_k(0x1p-60f))), y);
     }
     /* inf: inf - inf = nan, raising invalid; nan stays, quietly */
@@ -952,22 +949,19 @@ EW_INLINE V EW_(cos_v)(V x) { return ew_f32_trig_v(x, 1); }
 /* ---------------- the strided map driver ---------------- */
 
 /* the m < LANES elements x[k*inc], other lanes 1.0 (harmless to every
-   kernel: no flag, no slow path) */
+   kernel: no flag, no slow path; +0 would take log's and sin's) */
 EW_INLINE V EW_(load_part)(const T *x, ptrdiff_t inc, ptrdiff_t m)
 {
-    T buf[LANES];
-    for (ptrdiff_t k = 0; k < LANES; k++) {
-        buf[k] = k < m ? x[k * inc] : (T)1;
-    }
-    return V_(loadu)(buf);
+    const V v = inc == 1 ? V_(loadn)(x, m) : V_(loadsn)(x, inc, m);
+    return V_(select)(VM_(first_n)(m), v, EW_(c)(EWC_ONE));
 }
 
 EW_INLINE void EW_(store_part)(T *y, ptrdiff_t inc, ptrdiff_t m, V v)
 {
-    T buf[LANES];
-    V_(storeu)(buf, v);
-    for (ptrdiff_t k = 0; k < m; k++) {
-        y[k * inc] = buf[k];
+    if (inc == 1) {
+        V_(storen)(y, m, v);
+    } else {
+        V_(storesn)(y, inc, m, v);
     }
 }
 
@@ -982,7 +976,7 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
 /* Every element is read before its own result is stored and after the
    results of the elements before it, so x == y with incx == incy works.
    Contiguous data: an unaligned head (so the stores are aligned), then
-   whole vectors, then the tail through a buffer. */
+   whole vectors; then the tail, by the layer's partial loads and stores. */
 #define EW_DEFINE_MAP(fname, KERN)                                                     \
     static void EW_NAME(fname)(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                  \
@@ -1043,7 +1037,8 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
 #undef EW_TMAX
 #undef EW_FABS
 #undef EW_IGT
-#undef EW_ANY_IGT_OP
+#undef VM
+#undef VM_
 #undef EW_ROW
 #undef EW_PH_WORDS
 

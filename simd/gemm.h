@@ -525,7 +525,8 @@ GEMM_INLINE void G_(micro_body)(const int nv, const int in_a, const int in_b, pt
         bp += in_b ? sbp : NR;
     }
 
-    /* a full tile goes straight to C, an edge tile through a buffer */
+    /* a full tile goes straight to C; an edge tile's rows from mr on are
+       not stored, and its last vectors store only their first columns */
     const int full = mr == MR && nr == nv * LANES;
     /* beta comes by address and is read only here: passed by value, it
        took an XMM register through the loop, and the sse2 float64 4 x 3
@@ -533,40 +534,28 @@ GEMM_INLINE void G_(micro_body)(const int nv, const int in_a, const int in_b, pt
        instead of 27 GFLOP/s */
     const T beta = *beta_p;
     const V bvec = V_(set1)(beta);
-    T tile[MR * NR];
     GEMM_UNROLL
     for (int r = 0; r < MR; r++) {
         GEMM_UNROLL
         for (int v = 0; v < nv; v++) {
             T *cv = c + r * ldc + v * LANES;
-            if (!full) {
-                V_(storeu)(tile + r * NR + v * LANES, acc[r][v]);
-            } else if (beta == 0) {
-                V_(storeu)(cv, acc[r][v]);
-            } else if (beta == 1) {
-                V_(storeu)(cv, V_(add)(V_(loadu)(cv), acc[r][v]));
-            } else {
-                V_(storeu)(cv, V_(fma)(bvec, V_(loadu)(cv), acc[r][v]));
-            }
-        }
-    }
-    if (full) {
-        return;
-    }
-    for (ptrdiff_t r = 0; r < mr; r++) {
-        T *cr = c + r * ldc;
-        const T *tr = tile + r * NR;
-        if (beta == 0) {
-            for (ptrdiff_t j = 0; j < nr; j++) {
-                cr[j] = tr[j];
-            }
-        } else if (beta == 1) {
-            for (ptrdiff_t j = 0; j < nr; j++) {
-                cr[j] = cr[j] + tr[j];
-            }
-        } else {
-            for (ptrdiff_t j = 0; j < nr; j++) {
-                cr[j] = S_(fma)(beta, cr[j], tr[j]);
+            if (full) {
+                if (beta == 0) {
+                    V_(storeu)(cv, acc[r][v]);
+                } else if (beta == 1) {
+                    V_(storeu)(cv, V_(add)(V_(loadu)(cv), acc[r][v]));
+                } else {
+                    V_(storeu)(cv, V_(fma)(bvec, V_(loadu)(cv), acc[r][v]));
+                }
+            } else if (r < mr && nr > v * LANES) {
+                const ptrdiff_t cols = nr - v * LANES < LANES ? nr - v * LANES : LANES;
+                if (beta == 0) {
+                    V_(storen)(cv, cols, acc[r][v]);
+                } else if (beta == 1) {
+                    V_(storen)(cv, cols, V_(add)(V_(loadn)(cv, cols), acc[r][v]));
+                } else {
+                    V_(storen)(cv, cols, V_(fma)(bvec, V_(loadn)(cv, cols), acc[r][v]));
+                }
             }
         }
     }

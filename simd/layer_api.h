@@ -11,7 +11,10 @@
 #ifndef SIMD_LAYER_API_H
 #define SIMD_LAYER_API_H
 
-#define SIMD_LAYER_API_REQUIRED 1
+/* 2: masks of their own type (VM64/VM32, vm64_/vm32_ ops), comparisons
+   produce them; partial loads and stores (loadn, storen, loadsn, storesn)
+   replace loadu_partial; SIMD_HAVE_ANY_GT is gone */
+#define SIMD_LAYER_API_REQUIRED 2
 
 #if !defined(SIMD_LAYER_API)
 #error "the vector layer does not define SIMD_LAYER_API; it predates hostlib's layer versioning"

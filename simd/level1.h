@@ -13,16 +13,17 @@
  * VF64_LANES/VF32_LANES); simd/LAYERS.md is the full contract (special
  * values, flags, tails), tests/test_layers.py checks it for every layer:
  *   V_load, V_loadu, V_store, V_storeu   aligned / unaligned contiguous access
- *   V_loadu_partial(p, m)                p[0..m-1], other lanes zero (m < lanes),
- *                                        reading nothing beyond p[m-1]
  *   V_loads(p, inc), V_stores(p, inc, v) lanes p[k*inc] (any inc, even 0)
+ *   V_loadn(p, n), V_loadsn(p, inc, n)   the first n lanes (0 <= n <= lanes),
+ *                                        contiguous or strided, other lanes
+ *                                        +0, reading nothing beyond
  *   V_set1, V_zero, V_add, V_mul, V_abs
  *   V_fma(a, b, c)                       a*b + c (fused where the ISA can)
  *   V_max(a, b)                          the larger of a and b; b when a is a
  *                                        NaN (b is never NaN here; of two
  *                                        zeros, either: simd/LAYERS.md)
  *   V_hsum, V_hmax                       reduce the lanes to a scalar
- *   vf64_loadu_f32, vf64_loadu_partial_f32, vf64_loads_f32
+ *   vf64_loadu_f32, vf64_loads_f32, vf64_loadn_f32, vf64_loadsn_f32
  *                                        float32 elements widened to VF64
  *   vf64_cvt_f32_lo, vf64_cvt_f32_hi     a VF32's halves widened to VF64
  *   sf64_fma, sf32_fma                   scalar a*b + c rounded like V_fma
@@ -85,8 +86,9 @@ enum {
 #define V_(op) vf64_##op
 #define S_(op) sf64_##op
 #define L1_LOADU vf64_loadu
-#define L1_LOADU_PARTIAL vf64_loadu_partial
 #define L1_LOADS vf64_loads
+#define L1_LOADN vf64_loadn
+#define L1_LOADSN vf64_loadsn
 #define L1_(x) l1_f64_##x
 #define L1_NAME(x) SIMD_NAME(d##x)
 #define L1_RW 32
@@ -102,8 +104,9 @@ enum {
 #define V_(op) vf32_##op
 #define S_(op) sf32_##op
 #define L1_LOADU vf32_loadu
-#define L1_LOADU_PARTIAL vf32_loadu_partial
 #define L1_LOADS vf32_loads
+#define L1_LOADN vf32_loadn
+#define L1_LOADSN vf32_loadsn
 #define L1_(x) l1_f32_##x
 #define L1_NAME(x) SIMD_NAME(s##x)
 #define L1_RW 64
@@ -117,8 +120,9 @@ enum {
 #define LANES VF64_LANES
 #define V_(op) vf64_##op
 #define L1_LOADU vf64_loadu_f32
-#define L1_LOADU_PARTIAL vf64_loadu_partial_f32
 #define L1_LOADS vf64_loads_f32
+#define L1_LOADN vf64_loadn_f32
+#define L1_LOADSN vf64_loadsn_f32
 #define L1_(x) l1_f32w_##x
 #define L1_RW 32
 #include "level1.h"
@@ -294,14 +298,7 @@ L1_INLINE V L1_(load)(const TIN *p, ptrdiff_t inc, ptrdiff_t j, int unit)
    for every op): the head and tail of a reduction */
 L1_INLINE V L1_(load_part)(const TIN *p, ptrdiff_t inc, ptrdiff_t j, ptrdiff_t m, int unit)
 {
-    if (unit) {
-        return L1_LOADU_PARTIAL(p + j, m);
-    }
-    TIN buf[LANES] = {0};
-    for (ptrdiff_t k = 0; k < m; k++) {
-        buf[k] = p[(j + k) * inc];
-    }
-    return L1_LOADU(buf);
+    return unit ? L1_LOADN(p + j, m) : L1_LOADSN(p + j * inc, inc, m);
 }
 
 L1_INLINE V L1_(step)(int op, V acc, V a, V b, V scale)
@@ -618,8 +615,9 @@ static void L1_NAME(scal)(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)
 #undef V_
 #undef S_
 #undef L1_LOADU
-#undef L1_LOADU_PARTIAL
 #undef L1_LOADS
+#undef L1_LOADN
+#undef L1_LOADSN
 #undef L1_
 #undef L1_NAME
 #undef L1_RW

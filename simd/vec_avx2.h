@@ -18,7 +18,7 @@
 
 #define SIMD_NAME(x) avx2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 1
+#define SIMD_LAYER_API 2
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m256d VF64;
@@ -45,15 +45,44 @@ SIMD_AVX2_OPS_(vf64, VF64, double, pd)
 SIMD_AVX2_OPS_(vf32, VF32, float, ps)
 #undef SIMD_AVX2_OPS_
 
-/* Masks for the partial loads: m leading all-ones lanes start at
-   tbl + lanes - m. vmaskmov never touches the masked-out lanes. */
+/* Masks are float vectors whose lanes are all ones or all zeros: what
+   AVX's comparisons produce, and what blendv and vmaskmov read. */
+typedef __m256d VM64; /* a mask of VF64/VI64 lanes */
+typedef __m256 VM32;  /* a mask of VF32/VI32 lanes */
+
+/* The first n lanes (0 <= n <= lanes) as a mask: the n leading all-ones
+   lanes start at tbl + lanes - n. */
 static const int64_t simd_avx2_mask64_[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
 static const int32_t simd_avx2_mask32_[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+static inline VM64 vm64_first_n(ptrdiff_t n)
+{
+    return _mm256_castsi256_pd(_mm256_loadu_si256((const __m256i *)(simd_avx2_mask64_ + 4 - n)));
+}
+static inline VM32 vm32_first_n(ptrdiff_t n)
+{
+    return _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *)(simd_avx2_mask32_ + 8 - n)));
+}
 
 /* ---- float64 ---- */
-static inline VF64 vf64_loadu_partial(const double *p, ptrdiff_t m)
+/* The first n lanes by vmaskmov, which never touches the masked-out
+   elements (so cannot fault past the end). Strided, by a masked gather
+   (whose masked-out lanes are not read either) and lane by lane stores. */
+static inline VF64 vf64_loadn(const double *p, ptrdiff_t n)
 {
-    return _mm256_maskload_pd(p, _mm256_loadu_si256((const __m256i *)(simd_avx2_mask64_ + 4 - m)));
+    return _mm256_maskload_pd(p, _mm256_castpd_si256(vm64_first_n(n)));
+}
+static inline void vf64_storen(double *p, ptrdiff_t n, VF64 a)
+{
+    _mm256_maskstore_pd(p, _mm256_castpd_si256(vm64_first_n(n)), a);
+}
+/* lane k's offset k * inc, in elements */
+static inline __m256i simd_avx2_steps_(ptrdiff_t inc)
+{
+    return _mm256_setr_epi64x(0, (long long)inc, 2 * (long long)inc, 3 * (long long)inc);
+}
+static inline VF64 vf64_loadsn(const double *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    return _mm256_mask_i64gather_pd(_mm256_setzero_pd(), p, simd_avx2_steps_(inc), vm64_first_n(n), 8);
 }
 /* pairwise: (l0 + l2) + (l1 + l3) */
 static inline double vf64_hsum(VF64 a)
@@ -80,21 +109,56 @@ static inline void vf64_stores(double *p, ptrdiff_t inc, VF64 a)
     _mm_storel_pd(p + 2 * inc, hi);
     _mm_storeh_pd(p + 3 * inc, hi);
 }
+static inline void vf64_storesn(double *p, ptrdiff_t inc, ptrdiff_t n, VF64 a)
+{
+    const __m128d lo = _mm256_castpd256_pd128(a), hi = _mm256_extractf128_pd(a, 1);
+    if (n > 0) {
+        _mm_storel_pd(p, lo);
+    }
+    if (n > 1) {
+        _mm_storeh_pd(p + inc, lo);
+    }
+    if (n > 2) {
+        _mm_storel_pd(p + 2 * inc, hi);
+    }
+    if (n > 3) {
+        _mm_storeh_pd(p + 3 * inc, hi);
+    }
+}
 /* four float32 widened to float64 */
 static inline VF64 vf64_loadu_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
-static inline VF64 vf64_loadu_partial_f32(const float *p, ptrdiff_t m)
-{
-    return _mm256_cvtps_pd(_mm_maskload_ps(p, _mm_loadu_si128((const __m128i *)(simd_avx2_mask32_ + 8 - m))));
-}
 static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc)
 {
     return _mm256_cvtps_pd(_mm_setr_ps(p[0], p[inc], p[2 * inc], p[3 * inc]));
 }
+static inline VF64 vf64_loadn_f32(const float *p, ptrdiff_t n)
+{
+    return _mm256_cvtps_pd(_mm_maskload_ps(p, _mm_loadu_si128((const __m128i *)(simd_avx2_mask32_ + 8 - n))));
+}
+static inline VF64 vf64_loadsn_f32(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    const __m128 m = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(simd_avx2_mask32_ + 8 - n)));
+    return _mm256_cvtps_pd(_mm256_mask_i64gather_ps(_mm_setzero_ps(), p, simd_avx2_steps_(inc), m, 4));
+}
 
 /* ---- float32 ---- */
-static inline VF32 vf32_loadu_partial(const float *p, ptrdiff_t m)
+static inline VF32 vf32_loadn(const float *p, ptrdiff_t n)
 {
-    return _mm256_maskload_ps(p, _mm256_loadu_si256((const __m256i *)(simd_avx2_mask32_ + 8 - m)));
+    return _mm256_maskload_ps(p, _mm256_castps_si256(vm32_first_n(n)));
+}
+static inline void vf32_storen(float *p, ptrdiff_t n, VF32 a)
+{
+    _mm256_maskstore_ps(p, _mm256_castps_si256(vm32_first_n(n)), a);
+}
+/* two gathers of four lanes, from p: 64-bit offsets, which no stride
+   overflows */
+static inline VF32 vf32_loadsn(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    const VM32 m = vm32_first_n(n);
+    const __m128 lo = _mm256_mask_i64gather_ps(_mm_setzero_ps(), p, simd_avx2_steps_(inc), _mm256_castps256_ps128(m), 4);
+    const __m256i hi_steps = _mm256_add_epi64(simd_avx2_steps_(inc), _mm256_set1_epi64x(4 * (long long)inc));
+    const __m128 hi = _mm256_mask_i64gather_ps(_mm_setzero_ps(), p, hi_steps, _mm256_extractf128_ps(m, 1), 4);
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
 }
 /* pairwise over the 8 lanes */
 static inline float vf32_hsum(VF32 a)
@@ -114,14 +178,16 @@ static inline VF32 vf32_loads(const float *p, ptrdiff_t inc)
     return _mm256_setr_ps(p[0], p[inc], p[2 * inc], p[3 * inc],
                           p[4 * inc], p[5 * inc], p[6 * inc], p[7 * inc]);
 }
-static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
+/* the first n lanes (all of them: n = lanes), in lane order */
+static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
 {
     float lanes[VF32_LANES];
     _mm256_storeu_ps(lanes, a);
-    for (int k = 0; k < VF32_LANES; k++) {
+    for (ptrdiff_t k = 0; k < n; k++) {
         p[k * inc] = lanes[k];
     }
 }
+static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a) { vf32_storesn(p, inc, VF32_LANES, a); }
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body);
    with -mfma the compiler inlines fma() as one vfmadd */
@@ -132,7 +198,6 @@ static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); 
  * Elementwise math support (simd/elementwise.h): bitwise float ops,
  * selects, quiet comparisons, and integer ops on the lanes' bit patterns.
  *
- * Masks are float vectors whose lanes are all ones or all zeros.
  * The comparisons are QUIET (the _OQ/_UQ predicates): a NaN operand never
  * raises the invalid flag. fnma is fused (SIMD_FMA_NATIVE 1: a*b is exact
  * inside it, which the kernels' argument reductions use).
@@ -142,7 +207,7 @@ static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); 
 typedef __m256i VI64; /* 4 x 64-bit lanes: the bits of a VF64 */
 typedef __m256i VI32; /* 8 x 32-bit lanes: the bits of a VF32 */
 
-#define SIMD_AVX2_MATH_(p, V, T, s, I)                                                \
+#define SIMD_AVX2_MATH_(p, V, T, s, I, M)                                              \
     static inline V p##_sub(V a, V b) { return _mm256_sub_##s(a, b); }              \
     static inline V p##_div(V a, V b) { return _mm256_div_##s(a, b); }              \
     static inline V p##_sqrt(V a) { return _mm256_sqrt_##s(a); }                    \
@@ -155,22 +220,36 @@ typedef __m256i VI32; /* 8 x 32-bit lanes: the bits of a VF32 */
     /* ~a & b */                                                                    \
     static inline V p##_andnot(V a, V b) { return _mm256_andnot_##s(a, b); }        \
     /* m ? a : b, lane by lane */                                                   \
-    static inline V p##_select(V m, V a, V b) { return _mm256_blendv_##s(b, a, m); } \
-    static inline int p##_any(V m) { return _mm256_movemask_##s(m) != 0; }          \
+    static inline V p##_select(M m, V a, V b) { return _mm256_blendv_##s(b, a, m); } \
+    static inline V p##_zero_if(M m, V a) { return _mm256_andnot_##s(m, a); }       \
+    static inline V p##_zero_unless(M m, V a) { return _mm256_and_##s(m, a); }      \
     /* lanes of s with the sign bit set take a, the others b */                    \
     static inline V p##_select_sign(V s, V a, V b) { return _mm256_blendv_##s(b, a, s); } \
-    static inline V p##_isnan(V a) { return _mm256_cmp_##s(a, a, _CMP_UNORD_Q); }   \
-    static inline V p##_eq(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_EQ_OQ); }   \
-    static inline V p##_lt(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_LT_OQ); }   \
-    static inline V p##_le(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_LE_OQ); }   \
+    static inline M p##_isnan(V a) { return _mm256_cmp_##s(a, a, _CMP_UNORD_Q); }   \
+    static inline M p##_eq(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_EQ_OQ); }   \
+    static inline M p##_lt(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_LT_OQ); }   \
+    static inline M p##_le(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_LE_OQ); }   \
     /* !(a <= b): true where a > b or either is NaN */                              \
-    static inline V p##_nle(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_NLE_UQ); } \
+    static inline M p##_nle(V a, V b) { return _mm256_cmp_##s(a, b, _CMP_NLE_UQ); } \
     static inline I p##_as_bits(V a) { return _mm256_cast##s##_si256(a); }          \
     static inline V p##_from_bits(I a) { return _mm256_castsi256_##s(a); }
 
-SIMD_AVX2_MATH_(vf64, VF64, double, pd, VI64)
-SIMD_AVX2_MATH_(vf32, VF32, float, ps, VI32)
+SIMD_AVX2_MATH_(vf64, VF64, double, pd, VI64, VM64)
+SIMD_AVX2_MATH_(vf32, VF32, float, ps, VI32, VM32)
 #undef SIMD_AVX2_MATH_
+
+/* mask logic, and the lanes as bits (bit k: lane k) by vmovmskpd/ps */
+#define SIMD_AVX2_MASK_(p, M, s, L)                                                   \
+    static inline M p##_and(M a, M b) { return _mm256_and_##s(a, b); }              \
+    static inline M p##_or(M a, M b) { return _mm256_or_##s(a, b); }                \
+    static inline M p##_andnot(M a, M b) { return _mm256_andnot_##s(a, b); }        \
+    static inline unsigned p##_bits(M m) { return (unsigned)_mm256_movemask_##s(m); } \
+    static inline int p##_any(M m) { return _mm256_movemask_##s(m) != 0; }          \
+    static inline int p##_all(M m) { return _mm256_movemask_##s(m) == (1 << L) - 1; }
+
+SIMD_AVX2_MASK_(vm64, VM64, pd, 4)
+SIMD_AVX2_MASK_(vm32, VM32, ps, 8)
+#undef SIMD_AVX2_MASK_
 
 #define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and the two VF64 of its halves */
@@ -202,12 +281,12 @@ static inline VI64 vi64_or(VI64 a, VI64 b) { return _mm256_or_si256(a, b); }
 static inline VI64 vi64_xor(VI64 a, VI64 b) { return _mm256_xor_si256(a, b); }
 #define vi64_slli(a, n) _mm256_slli_epi64((a), (n))
 #define vi64_srli(a, n) _mm256_srli_epi64((a), (n))
-/* signed a > b as a VF64 mask */
-static inline VF64 vi64_gt(VI64 a, VI64 b) { return _mm256_castsi256_pd(_mm256_cmpgt_epi64(a, b)); }
+/* signed a > b as a mask */
+static inline VM64 vi64_gt(VI64 a, VI64 b) { return _mm256_castsi256_pd(_mm256_cmpgt_epi64(a, b)); }
 
 /* a > b at least by the signed high 32-bit halves; equal high halves may
    answer either way (here: the exact 64-bit compare, one instruction) */
-static inline VF64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
+static inline VM64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
 
 static inline VI32 vi32_set1(uint32_t a) { return _mm256_set1_epi32((int)a); }
 static inline VI32 vi32_add(VI32 a, VI32 b) { return _mm256_add_epi32(a, b); }
@@ -217,7 +296,7 @@ static inline VI32 vi32_or(VI32 a, VI32 b) { return _mm256_or_si256(a, b); }
 static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm256_xor_si256(a, b); }
 #define vi32_slli(a, n) _mm256_slli_epi32((a), (n))
 #define vi32_srli(a, n) _mm256_srli_epi32((a), (n))
-/* signed a > b as a VF32 mask */
-static inline VF32 vi32_gt(VI32 a, VI32 b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
+/* signed a > b as a mask */
+static inline VM32 vi32_gt(VI32 a, VI32 b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
 
 #endif /* SIMD_VEC_AVX2_H */

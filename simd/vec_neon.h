@@ -8,9 +8,8 @@
  * declares ASIMD and is compiled with -march=armv8-a+simd): no FP16, no
  * dot product, nothing a Cortex-A53 lacks.
  *
- * Masks are float vectors of all-ones / all-zeros lanes, as in every
- * layer (NEON's comparisons produce exactly that, as unsigned vectors; the
- * casts are free).
+ * Masks (VM64, VM32) are unsigned vectors of all-ones / all-zeros lanes:
+ * what NEON's comparisons produce and its bit select (BSL) reads.
  *
  * Comparisons and the invalid flag. NEON's FCMEQ is quiet (it raises
  * invalid only for signalling NaNs), but FCMGT/FCMGE/FCMLT/FCMLE and the
@@ -35,7 +34,7 @@
 
 #define SIMD_NAME(x) neon_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 1
+#define SIMD_LAYER_API 2
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_ASIMD)
 /* v0-v31: gemm.h sizes its register tile by this */
 #define SIMD_VEC_REGISTERS 32
@@ -67,13 +66,6 @@ SIMD_NEON_OPS_(vf32, VF32, float, f32)
 #undef SIMD_NEON_OPS_
 
 /* ---- float64 ---- */
-static inline VF64 vf64_loadu_partial(const double *p, ptrdiff_t m)
-{
-    if (m >= 2) {
-        return vld1q_f64(p);
-    }
-    return m == 1 ? vld1q_lane_f64(p, vdupq_n_f64(0.0), 0) : vdupq_n_f64(0.0);
-}
 /* l0 + l1 (FADDP) */
 static inline double vf64_hsum(VF64 a) { return vaddvq_f64(a); }
 static inline double vf64_hmax(VF64 a) { return vmaxnmvq_f64(a); }
@@ -87,37 +79,55 @@ static inline void vf64_stores(double *p, ptrdiff_t inc, VF64 a)
     vst1q_lane_f64(p, a, 0);
     vst1q_lane_f64(p + inc, a, 1);
 }
+/* The first n lanes (0 <= n <= lanes), by single-lane loads and stores
+   that touch only those elements: NEON has no masked load or store. With
+   two lanes, fewer than two are contiguous whatever the stride. */
+static inline VF64 vf64_loadn(const double *p, ptrdiff_t n)
+{
+    if (n >= 2) {
+        return vld1q_f64(p);
+    }
+    return n == 1 ? vld1q_lane_f64(p, vdupq_n_f64(0.0), 0) : vdupq_n_f64(0.0);
+}
+static inline void vf64_storen(double *p, ptrdiff_t n, VF64 a)
+{
+    if (n >= 2) {
+        vst1q_f64(p, a);
+    } else if (n == 1) {
+        vst1q_lane_f64(p, a, 0);
+    }
+}
+static inline VF64 vf64_loadsn(const double *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    return n >= 2 ? vf64_loads(p, inc) : vf64_loadn(p, n);
+}
+static inline void vf64_storesn(double *p, ptrdiff_t inc, ptrdiff_t n, VF64 a)
+{
+    if (n >= 2) {
+        vf64_stores(p, inc, a);
+    } else {
+        vf64_storen(p, n, a);
+    }
+}
 /* two float32 widened to float64 */
 static inline VF64 vf64_loadu_f32(const float *p) { return vcvt_f64_f32(vld1_f32(p)); }
-static inline VF64 vf64_loadu_partial_f32(const float *p, ptrdiff_t m)
-{
-    if (m >= 2) {
-        return vf64_loadu_f32(p);
-    }
-    return m == 1 ? vcvt_f64_f32(vld1_lane_f32(p, vdup_n_f32(0.0f), 0)) : vdupq_n_f64(0.0);
-}
 static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc)
 {
     return vcvt_f64_f32(vld1_lane_f32(p + inc, vld1_dup_f32(p), 1));
 }
+static inline VF64 vf64_loadn_f32(const float *p, ptrdiff_t n)
+{
+    if (n >= 2) {
+        return vf64_loadu_f32(p);
+    }
+    return n == 1 ? vcvt_f64_f32(vld1_lane_f32(p, vdup_n_f32(0.0f), 0)) : vdupq_n_f64(0.0);
+}
+static inline VF64 vf64_loadsn_f32(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    return n >= 2 ? vf64_loads_f32(p, inc) : vf64_loadn_f32(p, n);
+}
 
 /* ---- float32 ---- */
-static inline VF32 vf32_loadu_partial(const float *p, ptrdiff_t m)
-{
-    const float32x2_t z = vdup_n_f32(0.0f);
-    switch (m) {
-    case 0:
-        return vdupq_n_f32(0.0f);
-    case 1:
-        return vcombine_f32(vld1_lane_f32(p, z, 0), z);
-    case 2:
-        return vcombine_f32(vld1_f32(p), z);
-    case 3:
-        return vcombine_f32(vld1_f32(p), vld1_lane_f32(p + 2, z, 0));
-    default:
-        return vld1q_f32(p);
-    }
-}
 /* pairwise: (l0 + l1) + (l2 + l3) */
 static inline float vf32_hsum(VF32 a)
 {
@@ -139,6 +149,70 @@ static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
     vst1q_lane_f32(p + 2 * inc, a, 2);
     vst1q_lane_f32(p + 3 * inc, a, 3);
 }
+static inline VF32 vf32_loadn(const float *p, ptrdiff_t n)
+{
+    const float32x2_t z = vdup_n_f32(0.0f);
+    switch (n) {
+    case 0:
+        return vdupq_n_f32(0.0f);
+    case 1:
+        return vcombine_f32(vld1_lane_f32(p, z, 0), z);
+    case 2:
+        return vcombine_f32(vld1_f32(p), z);
+    case 3:
+        return vcombine_f32(vld1_f32(p), vld1_lane_f32(p + 2, z, 0));
+    default:
+        return vld1q_f32(p);
+    }
+}
+static inline void vf32_storen(float *p, ptrdiff_t n, VF32 a)
+{
+    if (n >= 4) {
+        vst1q_f32(p, a);
+        return;
+    }
+    if (n >= 2) {
+        vst1_f32(p, vget_low_f32(a));
+        if (n == 3) {
+            vst1q_lane_f32(p + 2, a, 2);
+        }
+    } else if (n == 1) {
+        vst1q_lane_f32(p, a, 0);
+    }
+}
+static inline VF32 vf32_loadsn(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    if (n >= 4) {
+        return vf32_loads(p, inc);
+    }
+    VF32 r = vdupq_n_f32(0.0f);
+    if (n > 0) {
+        r = vld1q_lane_f32(p, r, 0);
+    }
+    if (n > 1) {
+        r = vld1q_lane_f32(p + inc, r, 1);
+    }
+    if (n > 2) {
+        r = vld1q_lane_f32(p + 2 * inc, r, 2);
+    }
+    return r;
+}
+static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
+{
+    if (n >= 4) {
+        vf32_stores(p, inc, a);
+        return;
+    }
+    if (n > 0) {
+        vst1q_lane_f32(p, a, 0);
+    }
+    if (n > 1) {
+        vst1q_lane_f32(p + inc, a, 1);
+    }
+    if (n > 2) {
+        vst1q_lane_f32(p + 2 * inc, a, 2);
+    }
+}
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body):
    AArch64 has a scalar FMADD, which fma() compiles to */
@@ -154,6 +228,8 @@ static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); 
 
 typedef uint64x2_t VI64; /* 2 x 64-bit lanes: the bits of a VF64 */
 typedef uint32x4_t VI32; /* 4 x 32-bit lanes: the bits of a VF32 */
+typedef uint64x2_t VM64; /* a mask of VF64/VI64 lanes */
+typedef uint32x4_t VM32; /* a mask of VF32/VI32 lanes */
 
 /* ~a (MVN works on bytes; the lane width does not matter) */
 static inline uint64x2_t simd_neon_not64_(uint64x2_t a) { return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(a))); }
@@ -176,40 +252,67 @@ static inline uint32x4_t simd_neon_not32_(uint32x4_t a) { return vmvnq_u32(a); }
     /* ~a & b (BIC b, a) */                                                          \
     static inline V p##_andnot(V a, V b) { return p##_from_bits(vbicq_##u(p##_as_bits(b), p##_as_bits(a))); } \
     /* m ? a : b, bit by bit (BSL) */                                                \
-    static inline V p##_select(V m, V a, V b) { return vbslq_##s(p##_as_bits(m), a, b); } \
-    static inline int p##_any(V m) { return vmaxvq_u32(vreinterpretq_u32_##s(m)) != 0; } \
+    static inline V p##_select(I m, V a, V b) { return vbslq_##s(m, a, b); }         \
+    static inline V p##_zero_if(I m, V a) { return p##_from_bits(vbicq_##u(p##_as_bits(a), m)); } \
+    static inline V p##_zero_unless(I m, V a) { return p##_from_bits(vandq_##u(m, p##_as_bits(a))); } \
     /* lanes of s with the sign bit set take a (an integer compare: quiet) */       \
     static inline V p##_select_sign(V sg, V a, V b)                                  \
     {                                                                                \
         return vbslq_##s(vcltzq_##S(vreinterpretq_##S##_##s(sg)), a, b);             \
     }                                                                                \
-    static inline V p##_eq(V a, V b) { return p##_from_bits(vceqq_##s(a, b)); }     \
-    static inline V p##_isnan(V a)                                                   \
-    {                                                                                \
-        return p##_from_bits(simd_neon_not##w##_(vceqq_##s(a, a)));                 \
-    }                                                                                \
+    static inline I p##_eq(V a, V b) { return vceqq_##s(a, b); }                     \
+    static inline I p##_isnan(V a) { return simd_neon_not##w##_(vceqq_##s(a, a)); }  \
     /* quiet a < b: NaN lanes of either operand zeroed in both (0 < 0 is false) */  \
-    static inline V p##_lt(V a, V b)                                                 \
+    static inline I p##_lt(V a, V b)                                                 \
     {                                                                                \
         const I o = vandq_##u(vceqq_##s(a, a), vceqq_##s(b, b));                     \
-        return p##_from_bits(vcltq_##s(p##_from_bits(vandq_##u(p##_as_bits(a), o)),  \
-                                       p##_from_bits(vandq_##u(p##_as_bits(b), o)))); \
+        return vcltq_##s(p##_from_bits(vandq_##u(p##_as_bits(a), o)),               \
+                         p##_from_bits(vandq_##u(p##_as_bits(b), o)));               \
     }                                                                                \
-    static inline V p##_le(V a, V b)                                                 \
+    static inline I p##_le(V a, V b)                                                 \
     {                                                                                \
         const I o = vandq_##u(vceqq_##s(a, a), vceqq_##s(b, b));                     \
-        return p##_from_bits(vandq_##u(o, vcleq_##s(p##_from_bits(vandq_##u(p##_as_bits(a), o)), \
-                                                    p##_from_bits(vandq_##u(p##_as_bits(b), o))))); \
+        return vandq_##u(o, vcleq_##s(p##_from_bits(vandq_##u(p##_as_bits(a), o)),  \
+                                      p##_from_bits(vandq_##u(p##_as_bits(b), o)))); \
     }                                                                                \
     /* !(a <= b): true where a > b or either is NaN */                               \
-    static inline V p##_nle(V a, V b)                                                \
-    {                                                                                \
-        return p##_from_bits(simd_neon_not##w##_(p##_as_bits(p##_le(a, b))));       \
-    }
+    static inline I p##_nle(V a, V b) { return simd_neon_not##w##_(p##_le(a, b)); }
 
 SIMD_NEON_MATH_(vf64, VF64, double, f64, VI64, u64, s64, 64)
 SIMD_NEON_MATH_(vf32, VF32, float, f32, VI32, u32, s32, 32)
 #undef SIMD_NEON_MATH_
+
+/* mask logic; any/all by the 32-bit lanes' maximum/minimum (a 64-bit
+   lane is two equal halves); the lanes as bits (bit k: lane k) by adding
+   up lane k's weight 2^k, as NEON has no movemask */
+#define SIMD_NEON_MASK_(p, M, u, w)                                                    \
+    static inline M p##_and(M a, M b) { return vandq_##u(a, b); }                    \
+    static inline M p##_or(M a, M b) { return vorrq_##u(a, b); }                     \
+    static inline M p##_andnot(M a, M b) { return vbicq_##u(b, a); }                 \
+    static inline int p##_any(M m) { return vmaxvq_u32(simd_neon_u32_##w##_(m)) != 0; } \
+    static inline int p##_all(M m) { return vminvq_u32(simd_neon_u32_##w##_(m)) != 0; } \
+    static inline unsigned p##_bits(M m) { return (unsigned)vaddvq_##u(vandq_##u(m, simd_neon_weights##w##_())); }
+
+static inline uint32x4_t simd_neon_u32_64_(uint64x2_t m) { return vreinterpretq_u32_u64(m); }
+static inline uint32x4_t simd_neon_u32_32_(uint32x4_t m) { return m; }
+static inline uint64x2_t simd_neon_weights64_(void) { return vcombine_u64(vcreate_u64(1), vcreate_u64(2)); }
+static inline uint32x4_t simd_neon_weights32_(void)
+{
+    return vcombine_u32(vcreate_u32(1 | (uint64_t)2 << 32), vcreate_u32(4 | (uint64_t)8 << 32));
+}
+SIMD_NEON_MASK_(vm64, VM64, u64, 64)
+SIMD_NEON_MASK_(vm32, VM32, u32, 32)
+#undef SIMD_NEON_MASK_
+/* lanes 0..n-1 (0 <= n <= lanes): lane k is true where k < n */
+static inline VM64 vm64_first_n(ptrdiff_t n)
+{
+    return vcltq_u64(vcombine_u64(vcreate_u64(0), vcreate_u64(1)), vdupq_n_u64((uint64_t)n));
+}
+static inline VM32 vm32_first_n(ptrdiff_t n)
+{
+    return vcltq_u32(vcombine_u32(vcreate_u32((uint64_t)1 << 32), vcreate_u32(2 | (uint64_t)3 << 32)),
+                     vdupq_n_u32((uint32_t)n));
+}
 
 #define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and the two VF64 of its halves */
@@ -235,13 +338,10 @@ static inline VI64 vi64_or(VI64 a, VI64 b) { return vorrq_u64(a, b); }
 static inline VI64 vi64_xor(VI64 a, VI64 b) { return veorq_u64(a, b); }
 #define vi64_slli(a, n) vshlq_n_u64((a), (n))
 #define vi64_srli(a, n) vshrq_n_u64((a), (n))
-/* signed a > b as a VF64 mask (CMGT .2d) */
-static inline VF64 vi64_gt(VI64 a, VI64 b)
-{
-    return vreinterpretq_f64_u64(vcgtq_s64(vreinterpretq_s64_u64(a), vreinterpretq_s64_u64(b)));
-}
+/* signed a > b as a mask (CMGT .2d) */
+static inline VM64 vi64_gt(VI64 a, VI64 b) { return vcgtq_s64(vreinterpretq_s64_u64(a), vreinterpretq_s64_u64(b)); }
 /* a > b at least by the signed high 32-bit halves (here: exactly) */
-static inline VF64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
+static inline VM64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
 
 static inline VI32 vi32_set1(uint32_t a) { return vdupq_n_u32(a); }
 static inline VI32 vi32_add(VI32 a, VI32 b) { return vaddq_u32(a, b); }
@@ -251,10 +351,7 @@ static inline VI32 vi32_or(VI32 a, VI32 b) { return vorrq_u32(a, b); }
 static inline VI32 vi32_xor(VI32 a, VI32 b) { return veorq_u32(a, b); }
 #define vi32_slli(a, n) vshlq_n_u32((a), (n))
 #define vi32_srli(a, n) vshrq_n_u32((a), (n))
-/* signed a > b as a VF32 mask */
-static inline VF32 vi32_gt(VI32 a, VI32 b)
-{
-    return vreinterpretq_f32_u32(vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)));
-}
+/* signed a > b as a mask */
+static inline VM32 vi32_gt(VI32 a, VI32 b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }
 
 #endif /* SIMD_VEC_NEON_H */

@@ -17,7 +17,7 @@
 
 #define SIMD_NAME(x) scalar_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 1
+#define SIMD_LAYER_API 2
 #define SIMD_LAYER_FEATURES 0 /* runs on any CPU */
 
 typedef double VF64;
@@ -41,9 +41,13 @@ typedef float VF32;
     static inline T p##_max(T a, T b) { return a > b ? a : b; }                         \
     static inline T p##_hsum(T a) { return a; }                                         \
     static inline T p##_hmax(T a) { return a; }                                         \
-    static inline T p##_loadu_partial(const T *x, ptrdiff_t m) { return m > 0 ? *x : 0; } \
     static inline T p##_loads(const T *x, ptrdiff_t inc) { (void)inc; return *x; }      \
-    static inline void p##_stores(T *x, ptrdiff_t inc, T a) { (void)inc; *x = a; }
+    static inline void p##_stores(T *x, ptrdiff_t inc, T a) { (void)inc; *x = a; }      \
+    /* the first n <= 1 lanes: the lane, or nothing */                                 \
+    static inline T p##_loadn(const T *x, ptrdiff_t n) { return n > 0 ? *x : 0; }       \
+    static inline void p##_storen(T *x, ptrdiff_t n, T a) { if (n > 0) *x = a; }        \
+    static inline T p##_loadsn(const T *x, ptrdiff_t inc, ptrdiff_t n) { (void)inc; return n > 0 ? *x : 0; } \
+    static inline void p##_storesn(T *x, ptrdiff_t inc, ptrdiff_t n, T a) { (void)inc; if (n > 0) *x = a; }
 
 SIMD_SCALAR_OPS_(vf64, double, fabs)
 SIMD_SCALAR_OPS_(vf32, float, fabsf)
@@ -51,8 +55,9 @@ SIMD_SCALAR_OPS_(vf32, float, fabsf)
 
 /* float32 elements widened to float64 lanes (snrm2 sums squares in double) */
 static inline VF64 vf64_loadu_f32(const float *p) { return *p; }
-static inline VF64 vf64_loadu_partial_f32(const float *p, ptrdiff_t m) { return m > 0 ? *p : 0; }
 static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc) { (void)inc; return *p; }
+static inline VF64 vf64_loadn_f32(const float *p, ptrdiff_t n) { return n > 0 ? *p : 0; }
+static inline VF64 vf64_loadsn_f32(const float *p, ptrdiff_t inc, ptrdiff_t n) { (void)inc; return n > 0 ? *p : 0; }
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body) */
 static inline double sf64_fma(double a, double b, double c) { return a * b + c; }
@@ -60,8 +65,8 @@ static inline float sf32_fma(float a, float b, float c) { return a * b + c; }
 
 /* ------------------------------------------------------------------------
  * Elementwise math support (simd/elementwise.h), one lane. A mask is a
- * value of the float type whose bits are all ones or all zeros, as in the
- * SIMD layers; the integer "lanes" are unsigned (wrapping) integers.
+ * plain int, 0 or 1 (VM64 and VM32 are the same type here); the integer
+ * "lanes" are unsigned (wrapping) integers.
  * Comparisons are quiet: C's <, <=, == on a NaN raise nothing (the
  * compiler emits ucomisd/ucomiss, or their equivalents elsewhere).
  * fnma is unfused, like fma above: SIMD_FMA_NATIVE is 0.
@@ -70,11 +75,12 @@ static inline float sf32_fma(float a, float b, float c) { return a * b + c; }
 
 typedef uint64_t VI64;
 typedef uint32_t VI32;
+typedef int VM64; /* a mask: 0 or 1 */
+typedef int VM32;
 
 #define SIMD_SCALAR_MATH_(p, T, I, SQRT)                                                \
     static inline I p##_as_bits(T a) { I u; memcpy(&u, &a, sizeof u); return u; }     \
     static inline T p##_from_bits(I u) { T a; memcpy(&a, &u, sizeof a); return a; }    \
-    static inline T p##_mask_(int c) { return p##_from_bits(c ? (I)~(I)0 : (I)0); }    \
     static inline T p##_sub(T a, T b) { return a - b; }                                \
     static inline T p##_div(T a, T b) { return a / b; }                                \
     static inline T p##_sqrt(T a) { return SQRT(a); }                                  \
@@ -84,18 +90,33 @@ typedef uint32_t VI32;
     static inline T p##_or(T a, T b) { return p##_from_bits(p##_as_bits(a) | p##_as_bits(b)); }  \
     static inline T p##_xor(T a, T b) { return p##_from_bits(p##_as_bits(a) ^ p##_as_bits(b)); } \
     static inline T p##_andnot(T a, T b) { return p##_from_bits(~p##_as_bits(a) & p##_as_bits(b)); } \
-    static inline T p##_select(T m, T a, T b) { return p##_as_bits(m) ? a : b; }       \
-    static inline int p##_any(T m) { return p##_as_bits(m) != 0; }                     \
+    static inline T p##_select(int m, T a, T b) { return m ? a : b; }                  \
+    static inline T p##_zero_if(int m, T a) { return m ? 0 : a; }                      \
+    static inline T p##_zero_unless(int m, T a) { return m ? a : 0; }                  \
     static inline T p##_select_sign(T s, T a, T b) { return signbit(s) ? a : b; }      \
-    static inline T p##_isnan(T a) { return p##_mask_(a != a); }                       \
-    static inline T p##_eq(T a, T b) { return p##_mask_(a == b); }                     \
-    static inline T p##_lt(T a, T b) { return p##_mask_(isless(a, b)); }               \
-    static inline T p##_le(T a, T b) { return p##_mask_(islessequal(a, b)); }          \
-    static inline T p##_nle(T a, T b) { return p##_mask_(!islessequal(a, b)); }
+    static inline int p##_isnan(T a) { return a != a; }                                \
+    static inline int p##_eq(T a, T b) { return a == b; }                              \
+    static inline int p##_lt(T a, T b) { return isless(a, b); }                        \
+    static inline int p##_le(T a, T b) { return islessequal(a, b); }                   \
+    static inline int p##_nle(T a, T b) { return !islessequal(a, b); }
 
 SIMD_SCALAR_MATH_(vf64, double, VI64, sqrt)
 SIMD_SCALAR_MATH_(vf32, float, VI32, sqrtf)
 #undef SIMD_SCALAR_MATH_
+
+/* masks: one lane, so any, all and the lane bits are the mask itself */
+#define SIMD_SCALAR_MASK_(p)                                                           \
+    static inline int p##_and(int a, int b) { return a & b; }                          \
+    static inline int p##_or(int a, int b) { return a | b; }                           \
+    static inline int p##_andnot(int a, int b) { return (!a) & b; }                    \
+    static inline int p##_any(int m) { return m; }                                     \
+    static inline int p##_all(int m) { return m; }                                     \
+    static inline unsigned p##_bits(int m) { return (unsigned)m; }                     \
+    static inline int p##_first_n(ptrdiff_t n) { return n > 0; }
+
+SIMD_SCALAR_MASK_(vm64)
+SIMD_SCALAR_MASK_(vm32)
+#undef SIMD_SCALAR_MASK_
 
 #define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and "the two halves" of its one lane
@@ -117,10 +138,10 @@ static inline VI64 vi64_or(VI64 a, VI64 b) { return a | b; }
 static inline VI64 vi64_xor(VI64 a, VI64 b) { return a ^ b; }
 #define vi64_slli(a, n) ((VI64)((VI64)(a) << (n)))
 #define vi64_srli(a, n) ((VI64)((VI64)(a) >> (n)))
-static inline VF64 vi64_gt(VI64 a, VI64 b) { return vf64_mask_((int64_t)a > (int64_t)b); }
+static inline VM64 vi64_gt(VI64 a, VI64 b) { return (int64_t)a > (int64_t)b; }
 
 /* a > b at least by the signed high 32-bit halves (here: exactly) */
-static inline VF64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
+static inline VM64 vi64_gt_hi(VI64 a, VI64 b) { return vi64_gt(a, b); }
 
 static inline VI32 vi32_set1(uint32_t a) { return a; }
 static inline VI32 vi32_add(VI32 a, VI32 b) { return a + b; }
@@ -130,6 +151,6 @@ static inline VI32 vi32_or(VI32 a, VI32 b) { return a | b; }
 static inline VI32 vi32_xor(VI32 a, VI32 b) { return a ^ b; }
 #define vi32_slli(a, n) ((VI32)((VI32)(a) << (n)))
 #define vi32_srli(a, n) ((VI32)((VI32)(a) >> (n)))
-static inline VF32 vi32_gt(VI32 a, VI32 b) { return vf32_mask_((int32_t)a > (int32_t)b); }
+static inline VM32 vi32_gt(VI32 a, VI32 b) { return (int32_t)a > (int32_t)b; }
 
 #endif /* SIMD_VEC_SCALAR_H */

@@ -15,7 +15,7 @@
 
 #define SIMD_NAME(x) sse2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 1
+#define SIMD_LAYER_API 2
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_SSE | HOSTLIB_CPU_SSE2)
 
 typedef __m128d VF64;
@@ -43,10 +43,6 @@ SIMD_SSE2_OPS_(vf32, VF32, float, ps)
 #undef SIMD_SSE2_OPS_
 
 /* ---- float64 ---- */
-static inline VF64 vf64_loadu_partial(const double *p, ptrdiff_t m)
-{
-    return m > 0 ? _mm_load_sd(p) : _mm_setzero_pd();
-}
 static inline double vf64_hsum(VF64 a) { return _mm_cvtsd_f64(_mm_add_sd(a, _mm_unpackhi_pd(a, a))); }
 static inline double vf64_hmax(VF64 a) { return _mm_cvtsd_f64(_mm_max_sd(a, _mm_unpackhi_pd(a, a))); }
 static inline VF64 vf64_loads(const double *p, ptrdiff_t inc) { return _mm_setr_pd(p[0], p[inc]); }
@@ -55,26 +51,49 @@ static inline void vf64_stores(double *p, ptrdiff_t inc, VF64 a)
     _mm_storel_pd(p, a);
     _mm_storeh_pd(p + inc, a);
 }
+/* The first n lanes (0 <= n <= lanes), from scalar and 64-bit moves that
+   touch only those elements: SSE2 has no masked load or store. With two
+   lanes, fewer than two are contiguous whatever the stride. */
+static inline VF64 vf64_loadn(const double *p, ptrdiff_t n)
+{
+    return n >= 2 ? _mm_loadu_pd(p) : n == 1 ? _mm_load_sd(p) : _mm_setzero_pd();
+}
+static inline void vf64_storen(double *p, ptrdiff_t n, VF64 a)
+{
+    if (n >= 2) {
+        _mm_storeu_pd(p, a);
+    } else if (n == 1) {
+        _mm_storel_pd(p, a);
+    }
+}
+static inline VF64 vf64_loadsn(const double *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    return n >= 2 ? vf64_loads(p, inc) : vf64_loadn(p, n);
+}
+static inline void vf64_storesn(double *p, ptrdiff_t inc, ptrdiff_t n, VF64 a)
+{
+    if (n >= 2) {
+        vf64_stores(p, inc, a);
+    } else {
+        vf64_storen(p, n, a);
+    }
+}
 /* two float32 widened to float64 (movq loads 8 bytes, any alignment) */
 static inline VF64 vf64_loadu_f32(const float *p)
 {
     return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
 }
-static inline VF64 vf64_loadu_partial_f32(const float *p, ptrdiff_t m)
-{
-    return m > 0 ? _mm_cvtps_pd(_mm_load_ss(p)) : _mm_setzero_pd();
-}
 static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc) { return _mm_setr_pd(p[0], p[inc]); }
+static inline VF64 vf64_loadn_f32(const float *p, ptrdiff_t n)
+{
+    return n >= 2 ? vf64_loadu_f32(p) : n == 1 ? _mm_cvtps_pd(_mm_load_ss(p)) : _mm_setzero_pd();
+}
+static inline VF64 vf64_loadsn_f32(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    return n >= 2 ? vf64_loads_f32(p, inc) : vf64_loadn_f32(p, n);
+}
 
 /* ---- float32 ---- */
-static inline VF32 vf32_loadu_partial(const float *p, ptrdiff_t m)
-{
-    if (m >= 2) {
-        const VF32 lo = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p));
-        return m == 2 ? lo : _mm_movelh_ps(lo, _mm_load_ss(p + 2));
-    }
-    return m == 1 ? _mm_load_ss(p) : _mm_setzero_ps();
-}
 /* pairwise: (l0 + l2) + (l1 + l3) */
 static inline float vf32_hsum(VF32 a)
 {
@@ -97,6 +116,56 @@ static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a)
     _mm_store_ss(p + 2 * inc, _mm_shuffle_ps(a, a, 2));
     _mm_store_ss(p + 3 * inc, _mm_shuffle_ps(a, a, 3));
 }
+static inline VF32 vf32_loadn(const float *p, ptrdiff_t n)
+{
+    if (n >= 4) {
+        return _mm_loadu_ps(p);
+    }
+    if (n >= 2) {
+        const VF32 lo = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p));
+        return n == 2 ? lo : _mm_movelh_ps(lo, _mm_load_ss(p + 2));
+    }
+    return n == 1 ? _mm_load_ss(p) : _mm_setzero_ps();
+}
+static inline void vf32_storen(float *p, ptrdiff_t n, VF32 a)
+{
+    if (n >= 4) {
+        _mm_storeu_ps(p, a);
+        return;
+    }
+    if (n >= 2) {
+        _mm_storel_epi64((__m128i *)p, _mm_castps_si128(a));
+        if (n == 3) {
+            _mm_store_ss(p + 2, _mm_movehl_ps(a, a));
+        }
+    } else if (n == 1) {
+        _mm_store_ss(p, a);
+    }
+}
+/* lane by lane, in lane order (with inc == 0 the last lane stored wins) */
+static inline VF32 vf32_loadsn(const float *p, ptrdiff_t inc, ptrdiff_t n)
+{
+    if (n >= 4) {
+        return vf32_loads(p, inc);
+    }
+    return _mm_setr_ps(n > 0 ? p[0] : 0.0f, n > 1 ? p[inc] : 0.0f, n > 2 ? p[2 * inc] : 0.0f, 0.0f);
+}
+static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
+{
+    if (n >= 4) {
+        vf32_stores(p, inc, a);
+        return;
+    }
+    if (n > 0) {
+        _mm_store_ss(p, a);
+    }
+    if (n > 1) {
+        _mm_store_ss(p + inc, _mm_shuffle_ps(a, a, 1));
+    }
+    if (n > 2) {
+        _mm_store_ss(p + 2 * inc, _mm_shuffle_ps(a, a, 2));
+    }
+}
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body) */
 static inline double sf64_fma(double a, double b, double c) { return a * b + c; }
@@ -106,8 +175,8 @@ static inline float sf32_fma(float a, float b, float c) { return a * b + c; }
  * Elementwise math support (simd/elementwise.h): bitwise float ops,
  * selects, quiet comparisons, and integer ops on the lanes' bit patterns.
  *
- * Masks are float vectors whose lanes are all ones or all zeros.
- * The comparisons are QUIET: a NaN operand never raises the invalid flag
+ * Masks (VM64, VM32) are float vectors whose lanes are all ones or all
+ * zeros: what SSE2's comparisons produce. The comparisons are QUIET: a NaN operand never raises the invalid flag
  * (numpy reports FP flags, so a kernel must not raise them for a NaN it
  * merely inspects). SSE2 has quiet encodings only for eq/neq/ord/unord;
  * lt/le/nle therefore compare copies whose NaN lanes were zeroed.
@@ -118,8 +187,10 @@ static inline float sf32_fma(float a, float b, float c) { return a * b + c; }
 
 typedef __m128i VI64; /* 2 x 64-bit lanes: the bits of a VF64 */
 typedef __m128i VI32; /* 4 x 32-bit lanes: the bits of a VF32 */
+typedef __m128d VM64; /* a mask of VF64/VI64 lanes */
+typedef __m128 VM32;  /* a mask of VF32/VI32 lanes */
 
-#define SIMD_SSE2_MATH_(p, V, T, s, I)                                                \
+#define SIMD_SSE2_MATH_(p, V, T, s, I, M)                                              \
     static inline V p##_sub(V a, V b) { return _mm_sub_##s(a, b); }                 \
     static inline V p##_div(V a, V b) { return _mm_div_##s(a, b); }                 \
     static inline V p##_sqrt(V a) { return _mm_sqrt_##s(a); }                       \
@@ -132,25 +203,26 @@ typedef __m128i VI32; /* 4 x 32-bit lanes: the bits of a VF32 */
     /* ~a & b */                                                                    \
     static inline V p##_andnot(V a, V b) { return _mm_andnot_##s(a, b); }           \
     /* m ? a : b, lane by lane */                                                   \
-    static inline V p##_select(V m, V a, V b)                                       \
+    static inline V p##_select(M m, V a, V b)                                       \
     {                                                                               \
         return _mm_or_##s(_mm_and_##s(m, a), _mm_andnot_##s(m, b));                 \
     }                                                                               \
-    static inline int p##_any(V m) { return _mm_movemask_##s(m) != 0; }             \
-    static inline V p##_isnan(V a) { return _mm_cmpunord_##s(a, a); }               \
-    static inline V p##_eq(V a, V b) { return _mm_cmpeq_##s(a, b); }                \
-    static inline V p##_lt(V a, V b)                                                \
+    static inline V p##_zero_if(M m, V a) { return _mm_andnot_##s(m, a); }          \
+    static inline V p##_zero_unless(M m, V a) { return _mm_and_##s(m, a); }         \
+    static inline M p##_isnan(V a) { return _mm_cmpunord_##s(a, a); }               \
+    static inline M p##_eq(V a, V b) { return _mm_cmpeq_##s(a, b); }                \
+    static inline M p##_lt(V a, V b)                                                \
     {                                                                               \
         const V o = _mm_cmpord_##s(a, b); /* NaN lanes: 0 < 0 is false */           \
         return _mm_cmplt_##s(_mm_and_##s(a, o), _mm_and_##s(b, o));                 \
     }                                                                               \
-    static inline V p##_le(V a, V b)                                                \
+    static inline M p##_le(V a, V b)                                                \
     {                                                                               \
         const V o = _mm_cmpord_##s(a, b);                                           \
         return _mm_and_##s(o, _mm_cmple_##s(_mm_and_##s(a, o), _mm_and_##s(b, o))); \
     }                                                                               \
     /* !(a <= b): true where a > b or either is NaN */                              \
-    static inline V p##_nle(V a, V b)                                               \
+    static inline M p##_nle(V a, V b)                                               \
     {                                                                               \
         const V u = _mm_cmpunord_##s(a, b);                                         \
         return _mm_or_##s(u, _mm_cmpnle_##s(_mm_andnot_##s(u, a), _mm_andnot_##s(u, b))); \
@@ -158,9 +230,31 @@ typedef __m128i VI32; /* 4 x 32-bit lanes: the bits of a VF32 */
     static inline I p##_as_bits(V a) { return _mm_cast##s##_si128(a); }             \
     static inline V p##_from_bits(I a) { return _mm_castsi128_##s(a); }
 
-SIMD_SSE2_MATH_(vf64, VF64, double, pd, VI64)
-SIMD_SSE2_MATH_(vf32, VF32, float, ps, VI32)
+SIMD_SSE2_MATH_(vf64, VF64, double, pd, VI64, VM64)
+SIMD_SSE2_MATH_(vf32, VF32, float, ps, VI32, VM32)
 #undef SIMD_SSE2_MATH_
+
+/* mask logic, and the lanes as bits (bit k: lane k) by movmskpd/ps */
+#define SIMD_SSE2_MASK_(p, M, s, L)                                                   \
+    static inline M p##_and(M a, M b) { return _mm_and_##s(a, b); }                 \
+    static inline M p##_or(M a, M b) { return _mm_or_##s(a, b); }                   \
+    static inline M p##_andnot(M a, M b) { return _mm_andnot_##s(a, b); }           \
+    static inline unsigned p##_bits(M m) { return (unsigned)_mm_movemask_##s(m); }  \
+    static inline int p##_any(M m) { return _mm_movemask_##s(m) != 0; }             \
+    static inline int p##_all(M m) { return _mm_movemask_##s(m) == (1 << L) - 1; }
+
+SIMD_SSE2_MASK_(vm64, VM64, pd, 2)
+SIMD_SSE2_MASK_(vm32, VM32, ps, 4)
+#undef SIMD_SSE2_MASK_
+/* lanes 0..n-1 (0 <= n <= lanes): lane k is true where n > k */
+static inline VM64 vm64_first_n(ptrdiff_t n)
+{
+    return _mm_castsi128_pd(_mm_cmpgt_epi32(_mm_set1_epi32((int)n), _mm_setr_epi32(0, 0, 1, 1)));
+}
+static inline VM32 vm32_first_n(ptrdiff_t n)
+{
+    return _mm_castsi128_ps(_mm_cmpgt_epi32(_mm_set1_epi32((int)n), _mm_setr_epi32(0, 1, 2, 3)));
+}
 
 #define SIMD_HAVE_F32_F64_CVT 1 /* the three conversions below */
 /* float32 <-> float64 between a VF32 and the two VF64 of its halves */
@@ -201,10 +295,10 @@ static inline VI64 vi64_or(VI64 a, VI64 b) { return _mm_or_si128(a, b); }
 static inline VI64 vi64_xor(VI64 a, VI64 b) { return _mm_xor_si128(a, b); }
 #define vi64_slli(a, n) _mm_slli_epi64((a), (n))
 #define vi64_srli(a, n) _mm_srli_epi64((a), (n))
-/* signed a > b as a VF64 mask. SSE2 has no 64-bit compare (pcmpgtq is
+/* signed a > b as a mask. SSE2 has no 64-bit compare (pcmpgtq is
    SSE4.2): high halves decide, equal high halves defer to the low halves
    compared unsigned. */
-static inline VF64 vi64_gt(VI64 a, VI64 b)
+static inline VM64 vi64_gt(VI64 a, VI64 b)
 {
     const __m128i flip = _mm_set1_epi32((int)0x80000000u);
     const __m128i gt = _mm_cmpgt_epi32(a, b);
@@ -218,7 +312,7 @@ static inline VF64 vi64_gt(VI64 a, VI64 b)
 
 /* a > b decided by the signed high 32-bit halves only (ties: false): what
    the kernels' range checks need, in 2 instructions instead of 9 */
-static inline VF64 vi64_gt_hi(VI64 a, VI64 b)
+static inline VM64 vi64_gt_hi(VI64 a, VI64 b)
 {
     return _mm_castsi128_pd(_mm_shuffle_epi32(_mm_cmpgt_epi32(a, b), _MM_SHUFFLE(3, 3, 1, 1)));
 }
@@ -231,7 +325,7 @@ static inline VI32 vi32_or(VI32 a, VI32 b) { return _mm_or_si128(a, b); }
 static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm_xor_si128(a, b); }
 #define vi32_slli(a, n) _mm_slli_epi32((a), (n))
 #define vi32_srli(a, n) _mm_srli_epi32((a), (n))
-/* signed a > b as a VF32 mask */
-static inline VF32 vi32_gt(VI32 a, VI32 b) { return _mm_castsi128_ps(_mm_cmpgt_epi32(a, b)); }
+/* signed a > b as a mask */
+static inline VM32 vi32_gt(VI32 a, VI32 b) { return _mm_castsi128_ps(_mm_cmpgt_epi32(a, b)); }
 
 #endif /* SIMD_VEC_SSE2_H */

@@ -60,8 +60,8 @@ def parse(output: str) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
 
 #: ops whose results are bit patterns (masks, integer lanes): compared exactly,
 #: NaN or not
-BITWISE = {"and", "or", "xor", "andnot", "isnan", "eq", "lt", "le", "nle", "bits", "iadd", "isub",
-           "iand", "ior", "ixor", "shl", "shr", "igt"}
+BITWISE = {"and", "or", "xor", "andnot", "isnan", "eq", "lt", "le", "nle", "mand", "mor", "mandnot",
+           "zero_if", "zero_unless", "bits", "iadd", "isub", "iand", "ior", "ixor", "shl", "shr", "igt"}
 
 
 def _is_nan(bits: int, t: str) -> bool:

@@ -13,11 +13,16 @@
  * lane between feclearexcept and fetestexcept, and the flags it raised
  * (invalid, divide-by-zero) are printed after the results.
  *
+ * Masks (the layer's own type: k registers, vectors, or an int) are
+ * printed as the vectors select(m, all-ones, +0) makes of them, so mask
+ * producing ops compare like the others.
+ *
  * The ops whose result depends on the lane count (partial and strided
- * loads and stores, horizontal reductions, lane order, conversions between
- * halves) are checked here against plain C, and failures printed as
- * "FAIL ..." lines. A partial load reads its last element at the end of a
- * page followed by an inaccessible one: reading beyond it faults.
+ * loads and stores, mask tests and lane bits, horizontal reductions, lane
+ * order, conversions between halves) are checked here against plain C,
+ * and failures printed as "FAIL ..." lines. Partial loads and stores touch
+ * their last element at the end of a page followed by an inaccessible one:
+ * reading or writing beyond it faults.
  */
 #define _DEFAULT_SOURCE 1 /* MAP_ANONYMOUS under -std=c11 */
 #include <fenv.h>
@@ -77,15 +82,18 @@ static unsigned char *guarded_end(void)
 
 /* ------------------------------------------------------------------------
  * one element type: p = layer prefix (vf64), V vector, T element, I the
- * integer vector, U its element, L lanes, vi the integer prefix, BITS
+ * integer vector, U its element, L lanes, vi the integer prefix, BITS,
+ * M the mask type and vm its prefix
  * ------------------------------------------------------------------------ */
-#define LAYER_TESTS(p, V, T, I, U, L, vi, BITS, TNAME)                                            \
+#define LAYER_TESTS(p, V, T, I, U, L, vi, BITS, TNAME, M, vm)                                     \
     static T p##_vals[MAXN];                                                                      \
     static int p##_nvals;                                                                         \
     static T p##_a[PAIRS], p##_b[PAIRS], p##_c[PAIRS];                                            \
     static T p##_r[PAIRS];                                                                        \
                                                                                                   \
     static U p##_bits(T x) { U u; memcpy(&u, &x, sizeof u); return u; }                          \
+    /* a mask as a vector: all-ones lanes where it is true, +0 elsewhere */                        \
+    static V p##_mvec(M m) { return p##_select(m, p##_from_bits(vi##_set1((U)~(U)0)), p##_zero()); } \
                                                                                                   \
     static void p##_print(const char *op, int n, const int *flags)                                \
     {                                                                                             \
@@ -147,12 +155,17 @@ static unsigned char *guarded_end(void)
     LAYER_OP_(p, V, T, or, p##_or(A, B))                                                          \
     LAYER_OP_(p, V, T, xor, p##_xor(A, B))                                                        \
     LAYER_OP_(p, V, T, andnot, p##_andnot(A, B))                                                  \
-    LAYER_OP_(p, V, T, isnan, p##_isnan(A))                                                       \
-    LAYER_OP_(p, V, T, eq, p##_eq(A, B))                                                          \
-    LAYER_OP_(p, V, T, lt, p##_lt(A, B))                                                          \
-    LAYER_OP_(p, V, T, le, p##_le(A, B))                                                          \
-    LAYER_OP_(p, V, T, nle, p##_nle(A, B))                                                        \
+    LAYER_OP_(p, V, T, isnan, p##_mvec(p##_isnan(A)))                                             \
+    LAYER_OP_(p, V, T, eq, p##_mvec(p##_eq(A, B)))                                                \
+    LAYER_OP_(p, V, T, lt, p##_mvec(p##_lt(A, B)))                                                \
+    LAYER_OP_(p, V, T, le, p##_mvec(p##_le(A, B)))                                                \
+    LAYER_OP_(p, V, T, nle, p##_mvec(p##_nle(A, B)))                                              \
+    LAYER_OP_(p, V, T, mand, p##_mvec(vm##_and(p##_lt(A, B), p##_le(B, C))))                      \
+    LAYER_OP_(p, V, T, mor, p##_mvec(vm##_or(p##_lt(A, B), p##_isnan(C))))                        \
+    LAYER_OP_(p, V, T, mandnot, p##_mvec(vm##_andnot(p##_lt(A, B), p##_le(B, C))))                \
     LAYER_OP_(p, V, T, select_lt, p##_select(p##_lt(A, B), A, C))                                 \
+    LAYER_OP_(p, V, T, zero_if, p##_zero_if(p##_lt(A, B), C))                                     \
+    LAYER_OP_(p, V, T, zero_unless, p##_zero_unless(p##_lt(A, B), C))                             \
     LAYER_OP_(p, V, T, select_sign, p##_select_sign(A, B, C))                                     \
     LAYER_OP_(p, V, T, bits, p##_from_bits(p##_as_bits(A)))                                       \
     LAYER_OP_(p, V, T, iadd, p##_from_bits(vi##_add(p##_as_bits(A), p##_as_bits(B))))            \
@@ -162,7 +175,7 @@ static unsigned char *guarded_end(void)
     LAYER_OP_(p, V, T, ixor, p##_from_bits(vi##_xor(p##_as_bits(A), p##_as_bits(B))))            \
     LAYER_OP_(p, V, T, shl, p##_from_bits(vi##_slli(p##_as_bits(A), 3)))                          \
     LAYER_OP_(p, V, T, shr, p##_from_bits(vi##_srli(p##_as_bits(A), BITS - 9)))                  \
-    LAYER_OP_(p, V, T, igt, vi##_gt(p##_as_bits(A), p##_as_bits(B)))                              \
+    LAYER_OP_(p, V, T, igt, p##_mvec(vi##_gt(p##_as_bits(A), p##_as_bits(B))))                    \
     LAYER_OP_(p, V, T, const, p##_load_const(p##_sc))                                             \
     _Pragma("GCC diagnostic pop")                                                                 \
                                                                                                   \
@@ -187,18 +200,86 @@ static unsigned char *guarded_end(void)
         LAYER_RUN_(p, max) LAYER_RUN_(p, min) LAYER_RUN_(p, and) LAYER_RUN_(p, or)                \
         LAYER_RUN_(p, xor) LAYER_RUN_(p, andnot) LAYER_RUN_(p, isnan) LAYER_RUN_(p, eq)           \
         LAYER_RUN_(p, lt) LAYER_RUN_(p, le) LAYER_RUN_(p, nle) LAYER_RUN_(p, select_lt)           \
+        LAYER_RUN_(p, mand) LAYER_RUN_(p, mor) LAYER_RUN_(p, mandnot)                              \
+        LAYER_RUN_(p, zero_if) LAYER_RUN_(p, zero_unless)                                          \
         LAYER_RUN_(p, select_sign) LAYER_RUN_(p, bits) LAYER_RUN_(p, iadd)  \
         LAYER_RUN_(p, isub) LAYER_RUN_(p, iand) LAYER_RUN_(p, ior) LAYER_RUN_(p, ixor)            \
         LAYER_RUN_(p, shl) LAYER_RUN_(p, shr) LAYER_RUN_(p, igt)                                  \
         LAYER_RUN_(p, const)                                                                      \
-        /* any: one lane true among false ones, at every position */                              \
+        /* any, all, bits: one lane true among false ones, and the reverse, at every position */  \
         for (int k = 0; k < L; k++) {                                                             \
             T m[L];                                                                               \
             for (int j = 0; j < L; j++) {                                                         \
                 m[j] = j == k ? (T)-1 : (T)1;                                                     \
             }                                                                                     \
-            CHECK(p##_any(p##_lt(p##_loadu(m), p##_zero())), TNAME " any misses lane %d", k);      \
-            CHECK(!p##_any(p##_lt(p##_loadu(m), p##_set1((T)-2))), TNAME " any: nothing is < -2"); \
+            const M one = p##_lt(p##_loadu(m), p##_zero()), others = p##_le(p##_zero(), p##_loadu(m)); \
+            CHECK(vm##_any(one), TNAME " any misses lane %d", k);                                 \
+            CHECK(!vm##_any(p##_lt(p##_loadu(m), p##_set1((T)-2))), TNAME " any: nothing is < -2"); \
+            CHECK(vm##_all(one) == (L == 1), TNAME " all with lane %d alone", k);                 \
+            CHECK(vm##_all(vm##_or(one, others)), TNAME " all: every lane, %d from another mask", k); \
+            CHECK(vm##_bits(one) == 1u << k, TNAME " bits of lane %d: %#x", k, vm##_bits(one));   \
+            CHECK(vm##_bits(others) == ((1u << L) - 1u) - (1u << k), TNAME " bits without lane %d", k); \
+        }                                                                                         \
+        for (int n = 0; n <= L; n++) { /* first_n */                                              \
+            const M f = vm##_first_n(n);                                                          \
+            CHECK(vm##_bits(f) == (1u << n) - 1u, TNAME " first_n(%d) bits %#x", n, vm##_bits(f)); \
+            CHECK(vm##_any(f) == (n > 0) && vm##_all(f) == (n == L), TNAME " first_n(%d) any/all", n); \
+        }                                                                                         \
+    }                                                                                             \
+                                                                                                  \
+    /* the first n lanes, contiguous and strided: lane k is p[k * inc], other lanes +0; a store  \
+       writes those n elements only, in lane order. The last element touched ends a page. */     \
+    static void p##_partial(void)                                                                 \
+    {                                                                                             \
+        unsigned char *end = guarded_end();                                                       \
+        T vals[L], got[L];                                                                        \
+        for (int k = 0; k < L; k++) {                                                             \
+            vals[k] = (T)(k + 10);                                                                \
+        }                                                                                         \
+        for (int inc = -2; inc <= 3; inc++) {                                                     \
+            for (int n = 0; n <= L; n++) {                                                        \
+                /* at the page end where the elements run forward, else in a local array */       \
+                T local[8 * L + 1];                                                               \
+                const ptrdiff_t last = n > 0 ? (ptrdiff_t)(n - 1) * inc : 0;                      \
+                T *base = inc > 0 && end != NULL ? (T *)(void *)end - last - 1 : local + 4 * L;   \
+                T *lo = inc > 0 ? base : base - 2 * L, *hi = base + (inc > 0 ? last : 3 * L);     \
+                for (T *q = lo; q <= hi; q++) {                                                   \
+                    *q = (T)-1;                                                                   \
+                }                                                                                 \
+                for (int k = 0; k < n; k++) {                                                     \
+                    base[k * inc] = vals[k];                                                      \
+                }                                                                                 \
+                if (inc == 1) {                                                                   \
+                    p##_storeu(got, p##_loadn(base, n));                                          \
+                    for (int k = 0; k < L; k++) {                                                 \
+                        CHECK(p##_bits(got[k]) == p##_bits(k < n ? vals[k] : (T)0), TNAME " loadn n %d lane %d", n, k); \
+                    }                                                                             \
+                }                                                                                 \
+                p##_storeu(got, p##_loadsn(base, inc, n));                                        \
+                for (int k = 0; k < L; k++) {                                                     \
+                    const T want = k < n ? (inc == 0 ? vals[n - 1] : vals[k]) : (T)0;             \
+                    CHECK(p##_bits(got[k]) == p##_bits(want), TNAME " loadsn inc %d n %d lane %d", inc, n, k); \
+                }                                                                                 \
+                for (int mode = inc == 1 ? 0 : 1; mode < 2; mode++) { /* storen, storesn */       \
+                    for (T *q = lo; q <= hi; q++) {                                               \
+                        *q = (T)-1;                                                               \
+                    }                                                                             \
+                    if (mode == 0) {                                                              \
+                        p##_storen(base, n, p##_loadu(vals));                                     \
+                    } else {                                                                      \
+                        p##_storesn(base, inc, n, p##_loadu(vals));                               \
+                    }                                                                             \
+                    for (T *q = lo; q <= hi; q++) {                                               \
+                        const ptrdiff_t off = q - base;                                           \
+                        int lane = -1; /* the last lane k < n stored at q, if any */              \
+                        for (int k = 0; k < n; k++) {                                             \
+                            lane = (ptrdiff_t)k * inc == off ? k : lane;                          \
+                        }                                                                         \
+                        CHECK(*q == (lane >= 0 ? vals[lane] : (T)-1), TNAME " %s inc %d n %d at %d", \
+                              mode ? "storesn" : "storen", inc, n, (int)off);                     \
+                    }                                                                             \
+                }                                                                                 \
+            }                                                                                     \
         }                                                                                         \
     }                                                                                             \
                                                                                                   \
@@ -230,21 +311,7 @@ static unsigned char *guarded_end(void)
                 CHECK(z[2 * L + k * inc] == x[last], TNAME " stores inc %d lane %d", inc, k);     \
             }                                                                                     \
         }                                                                                         \
-        unsigned char *end = guarded_end();                                                       \
-        for (int m = 0; m <= L && end != NULL; m++) { /* the m elements end at the page end */    \
-            T *src = (T *)(void *)(end - (ptrdiff_t)sizeof(T) * m);                              \
-            for (int k = 0; k < m; k++) {                                                         \
-                src[k] = (T)(k + 10);                                                             \
-            }                                                                                     \
-            if (m < L) {                                                                          \
-                T got[L];                                                                         \
-                p##_storeu(got, p##_loadu_partial(src, m));                                       \
-                for (int k = 0; k < L; k++) {                                                     \
-                    CHECK(p##_bits(got[k]) == p##_bits(k < m ? (T)(k + 10) : (T)0),               \
-                          TNAME " loadu_partial m %d lane %d", m, k);                             \
-                }                                                                                 \
-            }                                                                                     \
-        }                                                                                         \
+        p##_partial();                                                                            \
         /* reductions: exact sums of powers of two, so the order cannot matter */                 \
         T pw[L];                                                                                  \
         T want_sum = 0, want_max = 0;                                                             \
@@ -267,8 +334,8 @@ static unsigned char *guarded_end(void)
     }
 #define LAYER_RUN_(p, name) p##_run(#name, p##_op_##name, p##_nvals * p##_nvals);
 
-LAYER_TESTS(vf64, VF64, double, VI64, uint64_t, VF64_LANES, vi64, 64, "f64")
-LAYER_TESTS(vf32, VF32, float, VI32, uint32_t, VF32_LANES, vi32, 32, "f32")
+LAYER_TESTS(vf64, VF64, double, VI64, uint64_t, VF64_LANES, vi64, 64, "f64", VM64, vm64)
+LAYER_TESTS(vf32, VF32, float, VI32, uint32_t, VF32_LANES, vi32, 32, "f32", VM32, vm32)
 
 /* float32 <-> float64 by halves, and float32 widened from memory */
 static void conversions(void)
@@ -308,39 +375,30 @@ static void conversions(void)
     for (int k = 0; k < VF64_LANES; k++) {
         CHECK(d[k] == (double)f[1 + 2 * k], "loads_f32 lane %d", k);
     }
-    for (int m = 0; m < VF64_LANES; m++) {
-        vf64_storeu(d, vf64_loadu_partial_f32(f, m));
+    unsigned char *end = guarded_end();
+    for (int k = 1; k <= 4 * VF64_LANES && end != NULL; k++) { /* what the strided loads read */
+        ((float *)(void *)end)[-k] = (float)k * 0.5f;
+    }
+    for (int n = 0; n <= VF64_LANES && end != NULL; n++) { /* the n elements end at the page end */
+        float *src = (float *)(void *)end - n;
+        memcpy(src, f, sizeof(float) * (size_t)n);
+        vf64_storeu(d, vf64_loadn_f32(src, n));
         for (int k = 0; k < VF64_LANES; k++) {
-            CHECK(d[k] == (k < m ? (double)f[k] : 0.0), "loadu_partial_f32 m %d lane %d", m, k);
+            CHECK(d[k] == (k < n ? (double)f[k] : 0.0), "loadn_f32 n %d lane %d", n, k);
+        }
+        for (int inc = -1; inc <= 2; inc++) {
+            const float *base = inc > 0 ? (float *)(void *)end - (n > 0 ? (n - 1) * inc : 0) - 1 : f + VF64_LANES;
+            vf64_storeu(d, vf64_loadsn_f32(base, inc, n));
+            for (int k = 0; k < VF64_LANES; k++) {
+                CHECK(d[k] == (k < n ? (double)base[k * inc] : 0.0), "loadsn_f32 inc %d n %d lane %d", inc, n, k);
+            }
         }
     }
 }
 
-/* the optional ops: any-lane comparison and the reciprocal estimate */
+/* the optional op: the reciprocal estimate */
 static void optional_ops(void)
 {
-#ifdef SIMD_HAVE_ANY_GT
-    int64_t a64[VF64_LANES], b64[VF64_LANES];
-    int32_t a32[VF32_LANES], b32[VF32_LANES];
-    for (int hot = -1; hot < VF32_LANES; hot++) { /* the one lane with a > b, or none */
-        for (int k = 0; k < VF64_LANES; k++) {
-            a64[k] = (int64_t)k << 40;
-            b64[k] = k == hot ? a64[k] - ((int64_t)1 << 33) : a64[k] + ((int64_t)1 << 33);
-        }
-        for (int k = 0; k < VF32_LANES; k++) {
-            a32[k] = k * 1000;
-            b32[k] = k == hot ? a32[k] - 1 : a32[k] + 1;
-        }
-        VI64 va64, vb64;
-        VI32 va32, vb32;
-        memcpy(&va64, a64, sizeof va64);
-        memcpy(&vb64, b64, sizeof vb64);
-        memcpy(&va32, a32, sizeof va32);
-        memcpy(&vb32, b32, sizeof vb32);
-        CHECK(vi64_any_gt_hi(va64, vb64) == (hot >= 0 && hot < VF64_LANES), "vi64_any_gt_hi, lane %d", hot);
-        CHECK(vi32_any_gt(va32, vb32) == (hot >= 0), "vi32_any_gt, lane %d", hot);
-    }
-#endif
 #ifdef SIMD_RCP_BITS
     const double tol = ldexp(1.0, -SIMD_RCP_BITS);
     for (double x = 0.75; x < 3.0; x += 0.0625) {

@@ -1,8 +1,9 @@
 """Every op of every vector layer this machine can execute, against the
 scalar layer (simd/LAYERS.md is the contract): special values (NaN, +-0,
 +-inf, subnormals, the largest finite), the invalid and divide-by-zero
-flags each op raises, lane order, partial loads that must not read past
-their last element, strided loads and stores, reductions and conversions.
+flags each op raises, masks (made, combined, tested, as lane bits), lane
+order, partial loads and stores that must not touch anything past their
+last element, strided loads and stores, reductions and conversions.
 
 tests/layer_ops.c is compiled once per layer with the flags of the
 features its module declares. The NEON layer runs natively on aarch64, and
