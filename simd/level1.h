@@ -518,13 +518,33 @@ L1_INLINE T L1_(rreduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, 
 #if L1_PASS != 3
 /* ---------------- the kernels (passes 1 and 2) ---------------- */
 
+/* A sum whose every term is -0.0 is -0.0 in IEEE arithmetic (numpy's
+   sum([-0.0]) and dot([-0.0], [1.0]) are -0.0); the engines start their
+   accumulators at +0.0, which makes it +0.0. So a zero result gets one
+   look at its terms: the scan stops at the first term that is not -0.0,
+   at once for the usual zeros (an array of +0.0, a cancellation). */
+L1_INLINE T L1_(zero_sign)(int op, T r, ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
+{
+    if (r != 0) {
+        return r; /* also NaN */
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        const T t = op == L1_DOT ? x[i * incx] * y[i * incy] : x[i * incx];
+        if (!(t == 0 && signbit(t))) {
+            return r;
+        }
+    }
+    return -(T)0;
+}
+
 /* sum, asum, dot over one reduction engine: the fastest (reduce_any), and
    the reproducible variants (rreduce_any, the _r names: the reproducible
    table, see above) */
 #define L1_REDUCTION_KERNELS_(suffix, engine)                                                  \
     static T L1_NAME(sum##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx)                  \
     {                                                                                          \
-        return n > 0 ? L1_(engine)(L1_SUM, n, x, incx, NULL, 0, 1) : 0;                        \
+        return n > 0 ? L1_(zero_sign)(L1_SUM, L1_(engine)(L1_SUM, n, x, incx, NULL, 0, 1), n, x, incx, NULL, 0) \
+                     : 0;                                                                      \
     }                                                                                          \
     static T L1_NAME(asum##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx)                 \
     {                                                                                          \
@@ -533,7 +553,8 @@ L1_INLINE T L1_(rreduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, 
     static T L1_NAME(dot##suffix)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y,      \
                                   ptrdiff_t incy)                                              \
     {                                                                                          \
-        return n > 0 ? L1_(engine)(L1_DOT, n, x, incx, y, incy, 1) : 0;                        \
+        return n > 0 ? L1_(zero_sign)(L1_DOT, L1_(engine)(L1_DOT, n, x, incx, y, incy, 1), n, x, incx, y, incy) \
+                     : 0;                                                                      \
     }
 L1_REDUCTION_KERNELS_(, reduce_any)
 L1_REDUCTION_KERNELS_(_r, rreduce_any)

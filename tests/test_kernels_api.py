@@ -852,3 +852,26 @@ def test_gemm_errors():
         hostlib.gemm(a, b.astype(object))
     with pytest.raises(TypeError, match="real number"):
         hostlib.gemm(a, b, alpha=1j)
+
+
+# ------------------------------------------------------- signed zeros
+@pytest.mark.parametrize("backend", [b for b in sorted({*_providers("ddot"), *_providers("dsum")}) if b != "openblas"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reproducible", [False, True])
+def test_a_sum_of_negative_zeros_is_negative_zero(backend, dtype, reproducible):
+    """As in IEEE arithmetic and numpy: sum([-0.0]) and dot([-0.0], [1.0])
+    are -0.0 (the engines' accumulators start at +0.0; issue 26). OpenBLAS
+    serves its own answer (+0.0) and is left out."""
+    hostlib.set_reproducible(reproducible)
+    try:
+        with hostlib.using(backend):
+            for n in (1, 3, 17, 64, 100, 40_000):
+                neg, pos = np.full(n, -0.0, dtype), np.ones(n, dtype)
+                for got in (hostlib.dot(neg, pos), hostlib.dot(pos, neg), hostlib.sum(neg)):
+                    assert got == 0 and np.signbit(got), (n, got)
+                mixed = neg.copy()
+                mixed[n // 2] = 0.0  # one +0.0 term: +0.0, as numpy
+                assert not np.signbit(hostlib.sum(mixed)) and not np.signbit(hostlib.dot(mixed, pos))
+                assert not np.signbit(hostlib.asum(neg))
+    finally:
+        hostlib.set_reproducible(False)
