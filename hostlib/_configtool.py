@@ -44,8 +44,17 @@ def feature_flags(features: list[str] | None = None, module: str | None = None) 
     they imply; the features are named, or the ``FEATURES`` tuple of a
     provider's metadata file (read without importing it)."""
     from . import generate
+    from ._host import cpu
 
-    names = list(generate.declared_features(module)) if module else list(features or ())
+    if module:  # a metadata file: canonical names only, as the host reads them
+        names = list(generate.declared_features(module))
+    else:  # a person's spelling: as HOSTLIB_DISABLE_FEATURES takes it (case, aliases)
+        names = sorted(cpu.parse_feature_list(" ".join(features or ()), source="hostlib-config"),
+                       key=cpu.FEATURE_NAMES.index)
+    arches = sorted({cpu.FEATURE_ARCH.get(n, "?") for n in names})
+    if len(arches) > 1:
+        raise generate.SpecError(f"features of several architectures ({', '.join(arches)}): {' '.join(names)}; "
+                                 "a kernel module is built for one")
     feats = generate.closure(names, generate.load_features())
     flags = [f.cflag for f in feats if f.cflag]
     bits = " | ".join(f"HOSTLIB_CPU_{f.name}" for f in feats) or "0"
@@ -97,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 out.append(" ".join(feature_flags(args.cflags_for, args.module)[0]))
             if args.bits_for is not None:
                 out.append(feature_flags(args.bits_for, args.module)[1])
-        except (SpecError, OSError) as exc:
+        except (SpecError, OSError, ValueError) as exc:
             print(f"hostlib-config: error: {exc}", file=sys.stderr)
             return 1
     if not out:

@@ -99,6 +99,16 @@ def test_feature_flags_are_the_generators(tmp_path):
     assert r.stdout.splitlines() == [" ".join(want), "HOSTLIB_CPU_SSE | HOSTLIB_CPU_SSE2"]
 
 
+def test_feature_names_are_spelled_as_the_runtime_takes_them(tmp_path):
+    """hostlib-config takes what HOSTLIB_DISABLE_FEATURES takes: any case,
+    and the aliases (FMA, SSE4.1, NEON)."""
+    assert _configtool.feature_flags(["avx2", "FMA"]) == _configtool.feature_flags(["AVX2", "FMA3"])
+    assert _configtool.feature_flags(["SSE4.1"]) == _configtool.feature_flags(["SSE41"])
+    assert _configtool.feature_flags(["neon"]) == _configtool.feature_flags(["ASIMD"])
+    r = config("--bits-for", "sse4.1", cwd=tmp_path)
+    assert r.returncode == 0 and "HOSTLIB_CPU_SSE41" in r.stdout, r.stderr
+
+
 def test_feature_flags_of_a_metadata_file(tmp_path):
     meta = tmp_path / "mykernels.py"
     meta.write_text('NAME = "mykernels"\nFEATURES = ("AVX512F",)\nraise SystemExit("never imported")\n')
@@ -110,7 +120,8 @@ def test_feature_flags_of_a_metadata_file(tmp_path):
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (["--cflags-for", "AVX9"], 1, "unknown feature"),
+        (["--cflags-for", "AVX9"], 1, "unknown CPU feature(s) 'AVX9'"),
+        (["--cflags-for", "AVX2", "ASIMD"], 1, "features of several architectures (aarch64, x86)"),
         (["--cflags-for", "AVX2", "--module", "x.py"], 2, "either feature names or --module"),
         (["--bits-for"], 2, "either feature names or --module"),
         (["--module", "x.py"], 2, "goes with --cflags-for"),

@@ -93,9 +93,10 @@ RUN = r"""
 import ctypes, json
 import numpy as np
 import hostlib
+from hostlib._host import registry
 
 out = {}
-h = hostlib._host.registry.host("halves")
+h = registry.host("halves")
 out["split"] = sorted(h.split)
 half = ctypes.CFUNCTYPE(None, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_ssize_t, ctypes.c_void_p,
                         ctypes.c_ssize_t)(h.public_address("dhalf"))
