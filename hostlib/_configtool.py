@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 out.append(" ".join(feature_flags(args.cflags_for, args.module)[0]))
             if args.bits_for is not None:
                 out.append(feature_flags(args.bits_for, args.module)[1])
-        except (SpecError, OSError, ValueError) as exc:
+        except (SpecError, OSError, ValueError, SyntaxError) as exc:  # a file that is not Python
             print(f"hostlib-config: error: {exc}", file=sys.stderr)
             return 1
     if not out:

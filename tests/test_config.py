@@ -126,10 +126,13 @@ def test_feature_flags_of_a_metadata_file(tmp_path):
         (["--bits-for"], 2, "either feature names or --module"),
         (["--module", "x.py"], 2, "goes with --cflags-for"),
         (["--cflags-for", "--module", "missing.py"], 1, "missing.py"),
+        (["--cflags-for", "--module", "broken.py"], 1, "hostlib-config: error: "),
     ],
 )
 def test_feature_flag_errors(tmp_path, args, code, message):
+    (tmp_path / "broken.py").write_text("FEATURES = (\n")  # not Python
     r = config(*args, cwd=tmp_path)
+    assert "Traceback" not in r.stderr, r.stderr
     assert r.returncode == code and message in r.stderr, (r.returncode, r.stderr)
 
 
