@@ -489,8 +489,8 @@ def update(path: str, change: Callable[[Profile | None], Profile]) -> Profile:
         except FileNotFoundError:
             st = None
         if st is not None and not stat.S_ISREG(st.st_mode):
-            where = path if target == path else f"{path} (resolving to {target})"
-            raise OSError(f"{where} is {_kind(st.st_mode)}, not a regular file: refusing to replace it")
+            what = "it" if target == path else f"it resolves to {target}, which"
+            raise OSError(f"{what} is {_kind(st.st_mode)}, not a regular file: refusing to replace it")
         with warnings.catch_warnings():  # an unusable old profile is simply replaced
             warnings.simplefilter("ignore", ProfileWarning)
             old = load(target) if st is not None else None
