@@ -69,6 +69,19 @@ _C_API = _keep.capsule
 """
 
 
+GOOD_EXT = f"""
+import sys
+sys.path.insert(0, {str(TESTS)!r})
+from _capsules import CraftedTable, kernels_interface, portable_slots
+
+entries = kernels_interface().entries
+slots = [0] * len(entries)
+slots[entries.index("dexp")] = portable_slots()[entries.index("dexp")]
+_keep = CraftedTable(slots, name=b"goodexp")
+_C_API = _keep.capsule
+"""
+
+
 def _install(site: Path, name: str, ext: str) -> None:
     pkg = site / f"fake_{name}"
     pkg.mkdir()
@@ -97,8 +110,9 @@ with warnings.catch_warnings(record=True) as caught:
     import hostlib
     import numpy as np
     out = {}
-    if sys.argv[1:] == ["tune"]:
-        out["tune"] = hostlib.tune(quick=True, entries=["dexp", "ddot", "sdot"]).to_dict()
+    if sys.argv[1:2] == ["tune"]:
+        entries = sys.argv[2].split(",") if sys.argv[2:] else ["dexp", "ddot", "sdot"]
+        out["tune"] = hostlib.tune(quick=True, entries=entries).to_dict()
     info = hostlib.runtime_info()
     out["active"] = info["entries"]
     out["detail"] = info["entries_detail"]
@@ -122,12 +136,13 @@ def probe(tmp_path, site):
     the profile at ``tmp_path/profile.json`` (unless env says otherwise)."""
     profile = tmp_path / "profile.json"
 
-    def run(*args: str, with_site: bool = True, **env: str) -> dict:
+    def run(*args: str, with_site: bool = True, more_sites: tuple[Path, ...] = (), **env: str) -> dict:
         full = {k: v for k, v in os.environ.items() if not k.startswith("HOSTLIB_")}
         full["HOSTLIB_PROFILE"] = str(profile)
         full.update(env)
-        if with_site:
-            full["PYTHONPATH"] = str(site)
+        sites = ([site] if with_site else []) + list(more_sites)
+        if sites:
+            full["PYTHONPATH"] = os.pathsep.join(map(str, sites))
         proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=tmp_path, env=full,
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
@@ -228,6 +243,42 @@ def test_a_new_backend_makes_its_entries_fall_back(probe):
     assert out["detail"]["sdot"]["choice"] == "measured"
 
 
+@pytest.fixture(scope="module")
+def another_exp(tmp_path_factory) -> Path:
+    """A site with one more provider of dexp (correct, same priority)."""
+    site = tmp_path_factory.mktemp("another_exp")
+    _install(site, "goodexp", GOOD_EXT)
+    return site
+
+
+def test_a_failed_backend_stays_excluded_when_another_provider_arrives(tuned, another_exp):
+    """Installing goodexp makes the dexp measurement stale; wrongexp's
+    failure is remembered for its build all the same, across later tunes of
+    other entries."""
+    probe, _ = tuned
+    for reason in ("stale: new backend goodexp", "not measured"):  # the second tune drops the stale record
+        out = probe(more_sites=(another_exp,))
+        detail = out["detail"]["dexp"]
+        assert detail["choice"] == "declared" and detail["reason"] == f"{reason}; wrongexp failed verification"
+
+        assert "portable gives" in detail["excluded"]["wrongexp"]
+        assert out["active"]["dexp"] == "goodexp" and out["exp_ok"]
+        probe("tune", "ddot", more_sites=(another_exp,))  # rewrites the file: the failure must survive
+
+
+def test_another_build_of_a_failed_backend_gets_its_chance_again(tuned):
+    """The memory is per build: a new version is judged afresh (here by
+    priority until the next tune)."""
+    probe, _ = tuned
+    data = json.loads(probe.profile.read_text())
+    assert [f["backend"] for f in data["failures"]] == ["wrongexp"]
+    for rec in [data["entries"]["dexp"]["candidates"]["wrongexp"], data["failures"][0]]:
+        rec["identity"]["version"] = "0.9"
+    probe.profile.write_text(json.dumps(data))
+    out = probe()
+    assert out["active"]["dexp"] == "wrongexp" and "excluded" not in out["detail"]["dexp"]
+
+
 def test_a_masked_feature_invalidates_the_profile(tuned):
     probe, _ = tuned
     out = probe(HOSTLIB_DISABLE_FEATURES="SSE2")
@@ -272,7 +323,23 @@ BAD_FILES = {
     "future version": None,  # a real profile with format_version 99
     "winner not a candidate": None,  # a real profile with an impossible winner
     "deeply nested": b"[" * 100000 + b"]" * 100000,
+    # numbers out of range: these once stopped every kernel call with OverflowError
+    "a size of 1e400": None,
+    "a 400-digit time": None,
+    "no sizes": None,  # scores would divide by zero
+    "a lone surrogate": None,  # printing it in the report would raise
+    "too large": b" " * (_profile.MAX_BYTES + 1),
 }
+
+
+def _with(good: bytes, entry: str, field: str, literal: str) -> bytes:
+    """``good`` with one field of one entry's record replaced by JSON text."""
+    data = json.loads(good)
+    rec = data["entries"][entry]
+    if field == "times_ns":
+        rec = rec["candidates"][rec["winner"]]
+    rec[field] = "@@"
+    return json.dumps(data).replace('"@@"', literal).encode()
 
 
 @pytest.mark.parametrize("kind", list(BAD_FILES))
@@ -290,6 +357,19 @@ def test_an_unusable_profile_warns_once_and_is_ignored(tuned, kind):
         data = json.loads(good)
         data["entries"]["dexp"]["winner"] = "nosuchbackend"
         content = json.dumps(data).encode()
+    elif kind == "a size of 1e400":
+        content = _with(good, "ddot", "sizes", "[1e400]")
+    elif kind == "a 400-digit time":
+        content = _with(good, "ddot", "times_ns", "[" + "9" * 400 + "]")
+    elif kind == "no sizes":
+        data = json.loads(good)
+        rec = data["entries"]["ddot"]
+        rec["sizes"] = []
+        for c in rec["candidates"].values():
+            c["times_ns"] = None if c["times_ns"] is None else []
+        content = json.dumps(data).encode()
+    elif kind == "a lone surrogate":
+        content = good.replace(b'"created": "', b'"created": "\\ud800', 1)
     probe.profile.write_bytes(content)
     out = probe()
     assert len(out["warnings"]) == 1, out["warnings"]
@@ -318,7 +398,23 @@ def test_concurrent_tunes_leave_one_valid_file(tmp_path):
         assert p.returncode == 0, err
     prof = _profile.parse(json.loads(path.read_text()))
     assert set(prof.entries) == {"sdot", "dexp", "ssum"}
-    assert os.listdir(path.parent) == ["profile.json"]  # no temporary file left behind
+    # no temporary file left behind; the writers' lock file stays
+    assert sorted(os.listdir(path.parent)) == ["profile.json", "profile.json.lock"]
+
+
+def test_concurrent_tunes_of_different_entries_merge(tmp_path):
+    """Each run measures its own entry; the file ends up with all of them,
+    not just the last writer's (writers merge under the lock)."""
+    path = tmp_path / "profile.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTLIB_")}
+    wanted = ["sdot", "ddot", "ssum", "dsum"]
+    procs = [subprocess.Popen([sys.executable, "-m", "hostlib", "tune", "--quick", "-q", "--entries", e,
+                               "--profile", str(path)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for e in wanted]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    assert set(_profile.parse(json.loads(path.read_text())).entries) == set(wanted)
 
 
 def test_readers_never_see_a_half_written_file(tmp_path):

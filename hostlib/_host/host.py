@@ -346,6 +346,9 @@ class Host:
         #: entries served by measurement, and why the others are not
         self.measured: dict[str, _profile.EntryRecord] = {}
         self.unmeasured: dict[str, str] = {}
+        #: entry -> {backend: why}: builds that failed verification, kept out
+        #: of automatic selection whatever the rest of the profile says
+        self.excluded: dict[str, dict[str, str]] = {}
         if not iface.tune:
             self.profile_path = ""
             self.apply_profile(None, state="none: its spec does not ask hostlib tune to measure it")
@@ -658,9 +661,10 @@ class Host:
         candidates = [b for b in order if entry in b.provides]
         if not automatic:
             return candidates[0]
-        if entry in self.measured:  # valid here: every candidate it names is usable
+        if entry in self.measured:  # valid here: every candidate it names is usable, the winner verified
             return self.backends[self.measured[entry].winner]
-        return self._by_priority(entry, candidates)
+        bad = self.excluded.get(entry, {})
+        return self._by_priority(entry, [b for b in candidates if b.name not in bad or b is self._portable])
 
     def declared_provider(self, entry: str) -> str:
         """The backend that declared priorities alone choose for ``entry``."""
@@ -799,14 +803,20 @@ class Host:
         entry for which ``profile`` holds here (see hostlib._host.profile)."""
         competing = self.competing()
         if profile is None:
-            measured, unmeasured = {}, {e: "no profile" for e in competing}
+            measured, unmeasured, excluded = {}, {e: "no profile" for e in competing}, {}
             state = state or "none"
         else:
-            measured, unmeasured = _profile.applicable(profile, self.profile_key(), self.identities(), competing)
+            identities = self.identities()
+            measured, unmeasured = _profile.applicable(profile, self.profile_key(), identities, competing)
+            excluded = _profile.exclusions(profile, self.iface.name, identities)
+            for e, bad in excluded.items():
+                if e in unmeasured:
+                    unmeasured[e] += f"; {', '.join(sorted(bad))} failed verification"
             state = state or (f"{len(measured)} of {len(competing)} competing entries measured"
                               + (f" ({profile.created})" if profile.created else ""))
         with self._lock:
             self.measured, self.unmeasured, self.profile_state = measured, unmeasured, state
+            self.excluded = excluded
             if hasattr(self, "table"):
                 self.reselect()
 
@@ -814,8 +824,9 @@ class Host:
         """How the backend serving ``entry`` was chosen: ``measured`` (with
         the margin over the runner-up and, where the winner depends on size,
         the winner per size), ``declared`` (priority; with the reason no
-        measurement applies), ``forced`` (use()/HOSTLIB_BACKEND) or ``only``
-        (a single backend provides it)."""
+        measurement applies, and the backends left out because they failed
+        verification), ``forced`` (use()/HOSTLIB_BACKEND) or ``only`` (a
+        single backend provides it)."""
         out: dict[str, Any] = {"backend": self.serving.get(entry)}
         if self.preference is not None:
             out["choice"] = "forced"
@@ -828,6 +839,8 @@ class Host:
             out.update(choice="declared", reason=self.unmeasured[entry])
         else:
             out["choice"] = "only"
+        if self.excluded.get(entry) and out["choice"] == "declared":
+            out["excluded"] = dict(self.excluded[entry])
         return out
 
     def slot_address(self, backend: str, entry: str) -> int:

@@ -19,24 +19,38 @@ measurement is still valid here. Like FFTW's wisdom it is kept per machine:
   compiled file (a content hash), and no other backend provides the entry
   now. Whatever does not match falls back to declared priority, and the
   report says why.
-* written atomically (a temporary file in the same folder, then
-  ``os.replace``): a reader, or a second ``hostlib tune`` running at the same
-  time, sees a whole old or a whole new file, never a mix.
-* a file that cannot be read (corrupt, truncated, foreign, another format
-  version) gives one :class:`ProfileWarning` and is ignored; it never stops
-  ``import hostlib``.
+* read without trust: only a regular file (a FIFO, device or folder is
+  refused without being read, so a read never blocks), at most
+  :data:`MAX_BYTES`, every number range-checked and every text printable.
+  A file that cannot be used (missing aside) gives one
+  :class:`ProfileWarning` and is ignored; it never stops a kernel call, the
+  report or ``hostlib tune``.
+* written atomically next to the file the path resolves to (a temporary
+  file in its folder, then ``os.replace``), so a symlink keeps pointing where
+  it did and a reader sees a whole old or a whole new file. The mode is
+  kept; anything but a regular file is refused, never replaced. Writers
+  hold a lock (``<file>.lock`` beside it) while they read, merge and write,
+  so concurrent ``hostlib tune`` runs add up instead of the last one
+  winning.
+* remembers verification failures per backend identity (version and
+  compiled file): a backend that gave wrong results stays out of automatic
+  selection for that entry, whatever else gets installed, until that same
+  build passes a later ``hostlib tune``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import re
+import stat
+import time
 import warnings
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
 
 FORMAT = "hostlib-profile"
 FORMAT_VERSION = 1
@@ -45,6 +59,17 @@ ENV_TUNE = "HOSTLIB_TUNE"
 #: HOSTLIB_TUNE values that use a valid profile (the default) / ignore it
 TUNE_ON = ("", "on")
 TUNE_OFF = ("off",)
+
+# What a profile may hold. Anything outside is a corrupt or hostile file:
+# the bounds keep every later computation (scores, the report) finite.
+MAX_BYTES = 4 << 20  #: a real profile is tens of kilobytes
+MAX_SIZES = 16  #: sizes measured per entry
+MAX_SIZE = 1 << 48  #: elements, or a matrix order
+MIN_NS, MAX_NS = 1e-3, 1e15  #: a time per call: a picosecond to eleven days
+MAX_TEXT = 2000  #: characters of a reason, a version, a CPU field
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # entries, backends, features
+#: how long a writer waits for another one's lock before giving up
+LOCK_TIMEOUT = 30.0
 
 
 class ProfileWarning(UserWarning):
@@ -172,6 +197,22 @@ def choose_winner(candidates: Mapping[str, Candidate], sizes: tuple[int, ...]) -
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A backend build that failed verification for an entry."""
+
+    entry: str
+    backend: str
+    identity: dict[str, Any]  #: as Candidate.identity
+    reason: str
+
+    def key(self) -> tuple[str, str, str]:
+        return self.entry, self.backend, json.dumps(self.identity, sort_keys=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entry": self.entry, "backend": self.backend, "identity": self.identity, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Profile:
     """A parsed profile file."""
 
@@ -179,6 +220,9 @@ class Profile:
     entries: dict[str, EntryRecord]
     created: str = ""
     hostlib_version: str = ""
+    #: every verification failure remembered, including those of entries
+    #: whose record no longer holds (see failures_of)
+    failures: tuple[Failure, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,7 +232,25 @@ class Profile:
             "hostlib": self.hostlib_version,
             **self.key,
             "entries": {e: r.to_dict() for e, r in self.entries.items()},
+            "failures": [f.to_dict() for f in self.failures],
         }
+
+
+def failures_of(entries: Mapping[str, EntryRecord], failures: tuple[Failure, ...] = ()) -> tuple[Failure, ...]:
+    """``failures`` and the excluded candidates of ``entries``, once each."""
+    found = {f.key(): f for f in failures}
+    for e, rec in entries.items():
+        for name, c in rec.candidates.items():
+            if c.excluded is not None:
+                f = Failure(e, name, c.identity, c.excluded)
+                found.setdefault(f.key(), f)
+    return tuple(found.values())
+
+
+def clean_text(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` as a profile may hold it: one printable line, bounded."""
+    line = "".join(ch if ch.isprintable() else " " for ch in " ".join(str(text).split()))
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 KEY_FIELDS = ("interface", "abi", "cpu", "features")
@@ -199,53 +261,148 @@ def _expect(cond: bool, what: str) -> None:
         raise ValueError(what)
 
 
+def _name(value: Any, what: str) -> str:
+    _expect(isinstance(value, str) and _NAME_RE.fullmatch(value) is not None, f"{what} is not a name")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    _expect(isinstance(value, str) and len(value) <= MAX_TEXT and value.isprintable(),
+            f"{what} is not one printable line of at most {MAX_TEXT} characters")
+    return value
+
+
+def _number(value: Any, lo: float, hi: float, what: str) -> None:
+    # bool is an int to Python, not a number to us; comparing a huge int with
+    # a float is exact, so nothing overflows before the range check
+    _expect(isinstance(value, (int, float)) and not isinstance(value, bool), f"{what} is not a number")
+    _expect(lo <= value <= hi, f"{what} is out of range ({lo:g} to {hi:g})" if isinstance(lo, float)
+            else f"{what} is out of range ({lo} to {hi})")
+
+
+def _plain(value: Any, what: str, depth: int = 0) -> Any:
+    """A CPU identity or a backend identity: small JSON that is safe to
+    compare and print (numbers fit 64 bits, text is printable)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value if not isinstance(value, str) else _text(value, what)
+    if isinstance(value, (int, float)):
+        _number(value, -(2**63), 2**63, what)
+        return value
+    _expect(depth < 4, f"{what} is nested too deeply")
+    if isinstance(value, list):
+        return [_plain(v, what, depth + 1) for v in value]
+    _expect(isinstance(value, dict), f"{what} holds a {type(value).__name__}")
+    return {_text(k, what): _plain(v, what, depth + 1) for k, v in value.items()}
+
+
+def _candidate(c: Any, nsizes: int) -> Candidate:
+    _expect(isinstance(c, dict), "a candidate is not an object")
+    identity = c.get("identity")
+    _expect(isinstance(identity, dict), "identity is not an object")
+    times, excluded = c.get("times_ns"), c.get("excluded")
+    _expect((times is None) != (excluded is None), "a candidate is either timed or excluded")
+    if times is not None:
+        _expect(isinstance(times, list) and len(times) == nsizes, "times do not match sizes")
+        for t in times:
+            _number(t, MIN_NS, MAX_NS, "a time (ns)")
+        times = tuple(float(t) for t in times)
+    else:
+        _text(excluded, "excluded")
+    return Candidate(_plain(identity, "identity"), times, excluded)
+
+
+def _record(rec: Any) -> EntryRecord:
+    _expect(isinstance(rec, dict), "not an object")
+    sizes = rec.get("sizes")
+    _expect(isinstance(sizes, list) and 1 <= len(sizes) <= MAX_SIZES, f"sizes is not a list of 1 to {MAX_SIZES}")
+    for n in sizes:
+        _number(n, 1, MAX_SIZE, "a size")
+        _expect(isinstance(n, int), "a size is not a whole number")
+    cands = rec.get("candidates")
+    _expect(isinstance(cands, dict), "candidates is not an object")
+    parsed = {_name(name, "a candidate"): _candidate(c, len(sizes)) for name, c in cands.items()}
+    winner = rec.get("winner")
+    _expect(isinstance(winner, str) and winner in parsed and parsed[winner].times_ns is not None,
+            "the winner is not a timed candidate")
+    return EntryRecord(winner, tuple(sizes), parsed)
+
+
+def _failure(f: Any) -> Failure:
+    _expect(isinstance(f, dict), "a failure is not an object")
+    identity = f.get("identity")
+    _expect(isinstance(identity, dict), "a failure's identity is not an object")
+    return Failure(_name(f.get("entry"), "a failure's entry"), _name(f.get("backend"), "a failure's backend"),
+                   _plain(identity, "identity"), _text(f.get("reason"), "a failure's reason"))
+
+
 def parse(data: Any) -> Profile:
-    """A Profile from decoded JSON, or ValueError saying what is wrong."""
+    """A Profile from decoded JSON, or ValueError saying what is wrong.
+    Every field is checked (types, ranges, printable text), so nothing read
+    here can raise later when the profile is applied or reported."""
     _expect(isinstance(data, dict), "not a JSON object")
-    _expect(data.get("format") == FORMAT, f"not a hostlib profile (format {data.get('format')!r})")
+    _expect(data.get("format") == FORMAT, f"not a hostlib profile (format {_short(data.get('format'))})")
     _expect(data.get("format_version") == FORMAT_VERSION,
-            f"format version {data.get('format_version')!r}, this hostlib reads {FORMAT_VERSION}")
+            f"format version {_short(data.get('format_version'))}, this hostlib reads {FORMAT_VERSION}")
     for k in KEY_FIELDS:
         _expect(k in data, f"no {k!r}")
+    _text(data["interface"], "interface")
+    _text(data["abi"], "abi")
     _expect(isinstance(data["cpu"], dict) and isinstance(data["features"], list), "malformed cpu or features")
+    key = {"interface": data["interface"], "abi": data["abi"], "cpu": _plain(data["cpu"], "cpu"),
+           "features": [_name(f, "a feature") for f in data["features"]]}
     entries = data.get("entries")
     _expect(isinstance(entries, dict), "no 'entries' object")
     parsed = {}
     for entry, rec in entries.items():
         try:
-            sizes = tuple(int(s) for s in rec["sizes"])
-            cands = {}
-            for name, c in rec["candidates"].items():
-                times = c.get("times_ns")
-                if times is not None:
-                    times = tuple(float(t) for t in times)
-                    _expect(len(times) == len(sizes) and all(t > 0 and math.isfinite(t) for t in times),
-                            "times do not match sizes")
-                _expect(isinstance(c["identity"], dict), "identity is not an object")
-                excluded = c.get("excluded")
-                _expect(excluded is None or isinstance(excluded, str), "excluded is not a string")
-                _expect((times is None) != (excluded is None), "a candidate is either timed or excluded")
-                cands[str(name)] = Candidate(c["identity"], times, excluded)
-            winner = rec["winner"]
-            _expect(isinstance(winner, str) and winner in cands and cands[winner].times_ns is not None,
-                    "the winner is not a timed candidate")
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise ValueError(f"entry {entry!r}: {exc}") from None
-        parsed[str(entry)] = EntryRecord(winner, sizes, cands)
-    return Profile({k: data[k] for k in KEY_FIELDS}, parsed, str(data.get("created", "")),
-                   str(data.get("hostlib", "")))
+            parsed[_name(entry, "an entry")] = _record(rec)
+        except ValueError as exc:
+            raise ValueError(f"entry {_short(entry)}: {exc}") from None
+    failures = data.get("failures", [])  # absent in files of older versions
+    _expect(isinstance(failures, list), "failures is not a list")
+    return Profile(key, parsed, _text(data.get("created", ""), "created"), _text(data.get("hostlib", ""), "hostlib"),
+                   failures_of(parsed, tuple(_failure(f) for f in failures)))
+
+
+def _short(value: Any) -> str:
+    """A value from the file, for a message: bounded and printable."""
+    return clean_text(repr(value), 60)
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def _read(path: str) -> bytes:
+    """The bytes of the regular file at ``path``, never blocking: the type is
+    checked before opening (opening a FIFO or a device may wait, or act) and
+    again on what was opened, in case it was swapped in between."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(f"it is {_kind(st.st_mode)}, not a regular file")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    with open(os.open(path, flags), "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"it is {_kind(mode)}, not a regular file")
+        raw = f.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES} bytes")
+    return raw
 
 
 def load(path: str) -> Profile | None:
     """The profile at ``path``; None if there is none. A file that exists
     but cannot be used warns once (ProfileWarning) and gives None."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = _read(path)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        warnings.warn(f"ignoring the hostlib profile {path}: {exc}", ProfileWarning, stacklevel=2)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or too large
+        warnings.warn(f"ignoring the hostlib profile {path}: {exc}; {ENV_PROFILE} should name a regular file",
+                      ProfileWarning, stacklevel=2)
         return None
     try:
         return parse(json.loads(raw.decode("utf-8")))
@@ -258,26 +415,97 @@ def load(path: str) -> Profile | None:
         return None
 
 
-def save(path: str, profile: Profile) -> None:
-    """Write ``profile`` to ``path`` atomically (temporary file + rename)."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=folder)
+@contextlib.contextmanager
+def _locked(lock_path: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` (created if missing; never
+    removed, as removing a lock file races with the next writer). Waits at
+    most LOCK_TIMEOUT: a writer holds it only while it merges and writes."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(profile.to_dict(), f, indent=1, sort_keys=True)
-            f.write("\n")
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; writes stay atomic
+        yield
+        return
+    flags = os.O_RDONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(lock_path, flags, 0o666)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"the lock {lock_path} is not a regular file")
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OSError(f"{lock_path} stayed locked for {LOCK_TIMEOUT:g} s by another writer") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _write_atomically(target: str, data: bytes, mode: int | None) -> None:
+    """Replace ``target`` by ``data`` through a new file in its folder:
+    created with O_EXCL (so the umask applies to a new profile), given
+    ``mode`` (an existing profile's), synced, then renamed over it."""
+    import secrets
+
+    folder, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise OSError(f"could not create a temporary file in {folder}")
+    try:
+        with open(fd, "wb") as f:
+            if mode is not None and os.chmod in os.supports_fd:
+                os.chmod(f.fileno(), mode)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
+
+
+def update(path: str, change: Callable[[Profile | None], Profile]) -> Profile:
+    """Replace the profile at ``path`` by ``change(current)`` (current: the
+    profile there now, None if none or unusable), under the writers' lock,
+    atomically, next to the file ``path`` resolves to, keeping its mode.
+    Returns what was written. OSError (with a message naming the file) if
+    it cannot be written; a path naming anything but a regular file is
+    refused, never replaced."""
+    target = os.path.realpath(path)  # a symlink keeps pointing where it did
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    with _locked(target + ".lock"):
+        try:
+            st: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            st = None
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            what = "it" if target == path else f"it resolves to {target}, which"
+            raise OSError(f"{what} is {_kind(st.st_mode)}, not a regular file: refusing to replace it")
+        with warnings.catch_warnings():  # an unusable old profile is simply replaced
+            warnings.simplefilter("ignore", ProfileWarning)
+            old = load(target) if st is not None else None
+        new = change(old)
+        data = (json.dumps(new.to_dict(), indent=1, sort_keys=True) + "\n").encode()
+        _write_atomically(target, data, None if st is None else stat.S_IMODE(st.st_mode))
+    return new
+
+
+def save(path: str, profile: Profile) -> None:
+    """Write ``profile`` to ``path`` as :func:`update` does (whatever is there
+    now is replaced, not merged)."""
+    update(path, lambda old: profile)
 
 
 # ---------------------------------------------------------------------------
@@ -329,3 +557,19 @@ def applicable(
             continue
         valid[entry] = rec
     return valid, stale
+
+
+def exclusions(
+    profile: Profile, interface: str, identities: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """Entry -> {backend: why} for every usable backend whose very build
+    (``identities``: usable backend -> identity) failed verification for the
+    entry. Unlike a measurement this holds whatever else is installed, on
+    any CPU: a wrong result is not a matter of speed."""
+    if profile.key.get("interface") != interface:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for f in profile.failures:
+        if identities.get(f.backend) == f.identity:
+            out.setdefault(f.entry, {})[f.backend] = f.reason
+    return out

@@ -15,8 +15,10 @@ For every entry that more than one usable backend provides:
 3. the **winner** has the best geometric mean over the sizes of its time
    relative to the fastest at that size.
 
-The result is saved as the machine's profile (:mod:`hostlib._host.profile`) and
-applied at once. The selection is process-wide, so while ``tune()`` runs,
+The result is merged into the machine's profile (:mod:`hostlib._host.profile`)
+under its writers' lock, so concurrent runs add up, and applied at once; a
+profile that cannot be saved leaves the measurement applied in this process
+and says why. The selection is process-wide, so while ``tune()`` runs,
 other threads calling kernels are served by whichever backend is being
 measured: results stay correct, only their speed varies.
 """
@@ -24,6 +26,7 @@ measured: results stay correct, only their speed varies.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import sys
 import time
@@ -296,10 +299,11 @@ class TuneResult:
 
     records: dict[str, _profile.EntryRecord]
     declared: dict[str, str]  #: entry -> what priority alone would choose
-    path: str | None
+    path: str | None  #: where it was saved; None if not
     seconds: float
     quick: bool
     skipped: dict[str, str] = field(default_factory=dict)  #: entry -> why not measured
+    save_error: str | None = None  #: why saving failed (the measurement still applies)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -313,6 +317,7 @@ class TuneResult:
                 for e, r in self.records.items()
             },
             "skipped": self.skipped,
+            "save_error": self.save_error,
         }
 
     def summary(self) -> str:
@@ -350,7 +355,10 @@ class TuneResult:
             lines.append(f"not measured {e}: {why}")
         lines.append(f"verification: elementwise {BOUNDS['elementwise']}; level-1 {BOUNDS['level1']}; "
                      f"gemm {BOUNDS['gemm']}; c per entry in the interface's spec.")
-        lines.append(f"profile: {self.path}" if self.path else "profile: not saved")
+        if self.save_error:
+            lines.append(f"profile: not saved, the measurement applies to this process only: {self.save_error}")
+        else:
+            lines.append(f"profile: {self.path}" if self.path else "profile: not saved")
         return "\n".join(lines)
 
 
@@ -392,7 +400,7 @@ def tune(
                 if why is None:
                     verified.append(name)
                 else:
-                    cands[name] = _profile.Candidate(identities[name], None, why)
+                    cands[name] = _profile.Candidate(identities[name], None, _profile.clean_text(why))
             times = _time(host, e, verified, sizes, timing)
             for name in verified:
                 cands[name] = _profile.Candidate(identities[name], tuple(times[name]), None)
@@ -404,27 +412,44 @@ def tune(
         bar.close()
         host.reselect()
 
-    profile = _merge(host, records, save_path := (path or host.profile_path))
+    save_path = path or host.profile_path
+    merge = functools.partial(_merge, host, records)
+    saved, save_error, profile = None, None, None
     if save:
-        _profile.save(save_path, profile)
+        try:
+            profile = _profile.update(save_path, merge)
+            saved = save_path
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            save_error = f"could not save the profile {save_path}: {exc}"
+            warnings.warn(save_error + "; the measurement applies to this process only", _profile.ProfileWarning,
+                          stacklevel=2)
+    if profile is None:  # not saved: apply it merged with what is there, as a save would have
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", _profile.ProfileWarning)
+            profile = merge(_profile.load(save_path))
     host.apply_profile(profile)
-    return TuneResult(records, declared, save_path if save else None, time.perf_counter() - start, quick, skipped)
+    return TuneResult(records, declared, saved, time.perf_counter() - start, quick, skipped, save_error)
 
 
-def _merge(host: Any, records: dict[str, _profile.EntryRecord], path: str) -> _profile.Profile:
-    """The new records, plus those of the existing profile that still hold."""
+def _merge(host: Any, records: dict[str, _profile.EntryRecord], old: _profile.Profile | None) -> _profile.Profile:
+    """The new records, plus those of the ``old`` profile that still hold;
+    the verification failures of both, except those of a backend build this
+    run verified again (its newest result is the one that counts)."""
     from .._version import version as __version__
 
     kept: dict[str, _profile.EntryRecord] = {}
-    with warnings.catch_warnings():  # a corrupt old profile is simply replaced
-        warnings.simplefilter("ignore", _profile.ProfileWarning)
-        old = _profile.load(path)
+    failures: tuple[_profile.Failure, ...] = ()
     if old is not None:
         valid, _ = _profile.applicable(old, host.profile_key(), host.identities(), host.competing())
         kept = {e: r for e, r in valid.items() if e not in records}
+        if old.key.get("interface") == host.iface.name:
+            checked = {_profile.Failure(e, n, c.identity, "").key()
+                       for e, r in records.items() for n, c in r.candidates.items()}
+            failures = tuple(f for f in old.failures if f.key() not in checked)
     merged = {e: (records.get(e) or kept[e]) for e in host.iface.entries if e in records or e in kept}
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    return _profile.Profile(host.profile_key(), merged, created, __version__)
+    return _profile.Profile(host.profile_key(), merged, created, __version__,
+                            _profile.failures_of(merged, failures))
 
 
 # ---------------------------------------------------------------------------
@@ -464,4 +489,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
     else:
         print(res.summary())
-    return 0
+    return 1 if res.save_error else 0
