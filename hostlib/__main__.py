@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(entry: Callable[[], int] = main, prog: str = "hostlib") -> None:
     """A console script: ``entry()``'s status, a user's mistake as one line."""
+    import warnings
+
+    def one_line(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+        print(f"{prog}: warning: {message}", file=sys.stderr if file is None else file)
+
+    warnings.showwarning = one_line  # a ProfileWarning is news for the user, not a source line
     try:
         status = entry()
     except KeyboardInterrupt:

@@ -518,6 +518,10 @@ def test_cli_tune_json_and_usage_errors(tmp_path):
     r = subprocess.run([sys.executable, "-m", "hostlib", "tune", "--entries", "nope"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "unknown entries ['nope']" in r.stderr
+    path.write_text("kept")
+    r = subprocess.run([sys.executable, "-m", "hostlib", "tune", "--entries", " , ", "--profile", str(path)],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "names no entry" in r.stderr and path.read_text() == "kept"
     r = subprocess.run([sys.executable, "-m", "hostlib", "tune", "--quick", "-q", "--entries", "sdot",
                         "--profile", str(path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "sdot" in r.stdout and "profile: " + str(path) in r.stdout

@@ -477,8 +477,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     entries = None
-    if args.entries:
+    if args.entries is not None:
         entries = [e for e in args.entries.replace(" ", ",").split(",") if e]
+        if not entries:  # "--entries ," would measure nothing and rewrite the profile
+            parser.error(f"--entries {args.entries!r} names no entry")
     try:
         res = hostlib.tune(quick=args.quick, entries=entries, save=not args.dry_run, path=args.profile,
                            progress=not args.quiet)
