@@ -292,7 +292,10 @@ def tune(
     cache). ``quick`` measures one size with fewer samples; ``entries``
     limits the run to some entries (the profile keeps the others).
     ``use()``/``HOSTLIB_BACKEND`` still override the profile. While it runs
-    the process-wide selection switches between backends.
+    the process-wide selection switches between backends. The profile is
+    merged under a lock with what concurrent runs saved; if it cannot be
+    saved, the measurement still applies to this process, the result's
+    ``save_error`` says why, and a :class:`ProfileWarning` is issued.
     """
     from ._measure.tune import tune as _run
 
