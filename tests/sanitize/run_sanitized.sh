@@ -57,8 +57,8 @@ cd "${TMPDIR:-/tmp}"  # never the checkout: its hostlib/ would shadow the instal
 # the modules really are instrumented
 pkg="$("$venv/bin/python" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("hostlib").origin))')"
 for lib in libasan libubsan; do
-    if ! ldd "$pkg"/_core*.so | grep "$lib" >/dev/null; then  # not grep -q: pipefail + SIGPIPE
-        echo "run_sanitized: $pkg/_core*.so is not linked with $lib: the sanitizer options were not applied" >&2
+    if ! ldd "$pkg"/_host/_core*.so | grep "$lib" >/dev/null; then  # not grep -q: pipefail + SIGPIPE
+        echo "run_sanitized: $pkg/_host/_core*.so is not linked with $lib: the sanitizer options were not applied" >&2
         exit 1
     fi
 done
