@@ -25,7 +25,9 @@ Usage (stable; ``python -m hostlib.generate`` once hostlib is installed):
 without importing it, so the compiler flags and the runtime declaration
 come from one list. The ABI lock (like numpy's ``cversions.txt``) holds one
 hash per released minor version; ``interface`` stops when a released
-version's entries no longer hash to it, or when a version is not recorded.
+version's entries no longer hash to it or are gone, or when a version is not
+recorded. Every spec field is checked against the C, Cython or Python text it
+is written into (interface/SPEC.md, "What a spec may write where").
 
 This file runs as a plain script too (hostlib's own build runs it before
 hostlib exists): it needs only the standard library (and ``tomli`` on
@@ -566,14 +568,19 @@ def _meta(raw: dict[str, Any], letter: str, letters: set[str], where: str) -> di
             raise SpecError(f"{where}: {key} must be {what}, got {out[key]!r}")
     if "split_min" in out:
         _integer(out["split_min"], f"{where}: split_min", 0, 2**63 - 1)
+    # everything below reaches the description, written by pprint: plain
+    # strings and finite numbers only (inf, nan or a date would not read back)
     for key, fields in _META_TABLES.items():
         for k, v in _table(out.get(key, {}), f"{where}: {key}", set(fields)).items():
+            what = f"{where}: {key}.{k}"
             if fields[k] is _NUMBER and not _number(v) or not isinstance(v, fields[k]):
-                raise SpecError(f"{where}: {key}.{k} must be {_KIND_NAMES[fields[k]]}, got {v!r}")
+                raise SpecError(f"{what} must be {_KIND_NAMES[fields[k]]}, got {v!r}")
             if isinstance(v, str):
-                _text(v, f"{where}: {key}.{k}")
-            elif isinstance(v, list) and not all(_number(x) or x == "log" for r in v for x in (r if isinstance(r, list) else [r])):
-                raise SpecError(f"{where}: {key}.{k} holds finite numbers only, got {v!r}")
+                _text(v, what)
+            elif isinstance(v, list):  # domain [lo, hi], ranges [[lo, hi, "log"], ...]
+                items = [x for r in v for x in (r if isinstance(r, list) else [r])]
+                if not all(_number(x) or x == "log" for x in items):
+                    raise SpecError(f"{what} holds finite numbers only, got {v!r}")
     return out
 
 

@@ -83,7 +83,7 @@ def mutated_specs(draw):
                     del parent[last]
                 elif isinstance(parent, dict):
                     parent[draw(texts)] = draw(toml_values)
-                else:
+                elif isinstance(parent, list):
                     parent.append(draw(toml_values))
             except (KeyError, IndexError, TypeError):
                 pass
