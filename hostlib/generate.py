@@ -25,7 +25,9 @@ Usage (stable; ``python -m hostlib.generate`` once hostlib is installed):
 without importing it, so the compiler flags and the runtime declaration
 come from one list. The ABI lock (like numpy's ``cversions.txt``) holds one
 hash per released minor version; ``interface`` stops when a released
-version's entries no longer hash to it, or when a version is not recorded.
+version's entries no longer hash to it or are gone, or when a version is not
+recorded. Every spec field is checked against the C, Cython or Python text it
+is written into (interface/SPEC.md, "What a spec may write where").
 
 This file runs as a plain script too (hostlib's own build runs it before
 hostlib exists): it needs only the standard library (and ``tomli`` on
@@ -36,8 +38,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import collections
 import dataclasses
 import hashlib
+import keyword
+import math
 import os
 import re
 import sys
@@ -58,9 +63,10 @@ class SpecError(Exception):
     """A spec (or lock, or metadata file) breaks a rule; the message says which."""
 
 
-_C_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+# used with fullmatch: "$" would let a trailing newline through
+_C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def _load_toml(path: str) -> dict[str, Any]:
@@ -69,6 +75,8 @@ def _load_toml(path: str) -> dict[str, Any]:
             return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SpecError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (TOML is UTF-8): {exc}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -103,7 +111,7 @@ def load_features(path: str = FEATURES_TOML) -> tuple[Feature, ...]:
     names = [f.name for f in feats]
     bits = [f.bit for f in feats]
     for label, values in (("feature name", names), ("feature bit", bits)):
-        dup = sorted({v for v in values if values.count(v) > 1})
+        dup = sorted(v for v, n in collections.Counter(values).items() if n > 1)
         if dup:
             raise SpecError(f"{path}: duplicate {label}(s): {dup}")
     for f in feats:
@@ -166,11 +174,17 @@ def merge_cflags(flags: list[str]) -> list[str]:
 
 def declared_features(path: str) -> tuple[str, ...]:
     """FEATURES of a provider's metadata file, read without importing it."""
-    with open(path, encoding="utf-8") as fh:
-        tree = ast.parse(fh.read(), path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read(), path)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
+        raise SpecError(f"{path}: cannot read FEATURES: {exc}") from None
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "FEATURES" for t in node.targets):
-            value = ast.literal_eval(node.value)
+            try:
+                value = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                value = None
             if not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
                 raise SpecError(f"{path}: FEATURES must be a tuple of strings")
             return value
@@ -310,9 +324,194 @@ _SPLIT_TYPES = {"float": "f", "double": ""}
 
 _ENTRY_KEYS = {"slot", "name", "returns", "args", "minor", "doc", "variants", "retired"}
 _META_KEYS = {"kind", "split", "split_min", "reproducible", "libm", "ufunc", "verify", "bench"}
-_UFUNC_KEYS = {"name", "loop", "summary", "special"}
-_VERIFY_KEYS = {"tolerance", "reference", "ranges"}
-_BENCH_KEYS = {"domain", "call", "numpy", "bytes", "alpha"}
+_TOP_KEYS = {"interface", "constants", "types", "variants", "entry"}
+_HEAD_KEYS = {"name", "prefix", "magic", "abi_major", "portable", "doc", "entry_point_group", "provider_capsule",
+              "host_capsule", "stubs_name", "split_wrappers", "tune"}
+_TYPE_KEYS = {"kind", "fields", "returns", "args", "doc"}
+_NUMBER = (int, float)
+#: the keys of each metadata table, with the type of their values
+_META_TABLES: dict[str, dict[str, Any]] = {
+    "ufunc": {"name": str, "loop": str, "summary": str, "special": str},
+    "verify": {"tolerance": _NUMBER, "reference": str, "ranges": list},
+    "bench": {"domain": list, "call": str, "numpy": str, "bytes": _NUMBER, "alpha": _NUMBER},
+}
+
+
+# ---------------------------------------------------------------------------
+# what a spec may paste into C, Cython and Python text
+# ---------------------------------------------------------------------------
+
+#: the C types a declaration may name besides the spec's own [types]: each
+#: is known to C through hostlib_table.h's includes and to Cython through
+#: the .pxd's cimports
+_BASE_TYPES = frozenset({
+    "void", "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned",
+    "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "float", "double",
+    "size_t", "ptrdiff_t", *(f"{u}int{bits}_t" for u in ("", "u") for bits in (8, 16, 32, 64)),
+})
+
+#: words no name in a spec may be: keywords of C11 and C23, of C++ (the
+#: headers are usable from C++), of Cython and Python (the .pxd and the
+#: description), macros of the standard headers, and the base types
+_RESERVED = frozenset("""
+    auto break case char const continue default do double else enum extern float for goto if inline int long
+    register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while
+    alignas alignof bool constexpr false nullptr static_assert thread_local true typeof typeof_unqual
+    and and_eq asm bitand bitor catch char8_t char16_t char32_t class compl concept const_cast consteval
+    constinit decltype delete dynamic_cast explicit export friend mutable namespace new noexcept not not_eq
+    operator or or_eq private protected public reinterpret_cast requires static_cast template this throw try
+    typeid typename using virtual wchar_t xor xor_eq
+    False None True as assert async await def del elif except finally from global import in is lambda nonlocal
+    pass raise with yield
+    api bint by cdef cimport cpdef cppclass ctypedef DEF ELIF ELSE fused gil IF include nogil NULL object packed
+    readonly
+    EOF errno offsetof complex imaginary I stdin stdout stderr setjmp va_arg va_copy va_end va_start
+""".split()) | {t for t in _BASE_TYPES if " " not in t}
+
+#: what hostlib's own headers (hostlib_table.h, hostlib_provider.h) define,
+#: which every interface's headers include
+_HOSTLIB_NAMES = frozenset({
+    "hostlib_fn", "hostlib_table_header", "hostlib_host_api", "hostlib_version_at_least", "hostlib_provider_export_",
+    "HOSTLIB_TABLE_H", "HOSTLIB_FEATURES_H", "HOSTLIB_PROVIDER_H", "HOSTLIB_LOAD_ACTIVE", "HOSTLIB_STORE_ACTIVE",
+    "HOSTLIB_STATIC_ASSERT", "HOSTLIB_MAYBE_UNUSED", "HOSTLIB_PROVIDER_MODULE", "HOSTLIB_PROVIDER_MODULE_REPRODUCIBLE",
+    "HOSTLIB_DEBUG_STUBS",
+})
+
+
+def _identifier(value: Any, where: str) -> str:
+    """value, if it may name something in every generated file."""
+    if not isinstance(value, str) or not _C_IDENT.fullmatch(value):
+        raise SpecError(f"{where} must be a C identifier (letters, digits, _), got {value!r}")
+    if value in _RESERVED:
+        raise SpecError(f"{where}: {value!r} is a keyword or a standard name in C, C++, Cython or Python")
+    if value.startswith("_") or "__" in value:
+        raise SpecError(f"{where}: {value!r} is reserved to the compiler (a name starting with _ or holding __)")
+    return value
+
+
+def _module(value: Any, where: str) -> str:
+    """A dotted module name (also what capsule names and entry-point groups
+    are here): safe inside a C string literal, importable by Python."""
+    if (not isinstance(value, str) or not _MODULE.fullmatch(value)
+            or any(keyword.iskeyword(part) for part in value.split("."))):
+        raise SpecError(f"{where} {value!r} must be a dotted module name (e.g. 'mylib._portable')")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    """One line of text (docs): no control characters, so it stays one line
+    in a C comment, a .pxd comment and the description."""
+    if not isinstance(value, str):
+        raise SpecError(f"{where} must be a string, got {value!r}")
+    if not value.isprintable():
+        raise SpecError(f"{where} must be one line of printable text, got {value!r}")
+    return value
+
+
+def _c_comment(text: str) -> str:
+    """text, made safe inside /* ... */ (a */ would end the comment, a /*
+    inside one is a warning)."""
+    return text.replace("*/", "* /").replace("/*", "/ *")
+
+
+def _integer(value: Any, where: str, lo: int, hi: int) -> int:
+    # bool is an int in Python, but `true` must not reach a header as True
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise SpecError(f"{where} must be an integer from {lo} to {hi}, got {value!r}")
+    return value
+
+
+def _boolean(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"{where} must be true or false, got {value!r}")
+    return value
+
+
+def _number(value: Any) -> bool:
+    """A finite int or float: pprint writes inf and nan as names the
+    description could not evaluate."""
+    return isinstance(value, _NUMBER) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _table(value: Any, where: str, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SpecError(f"{where} must be a table, got {value!r}")
+    unknown = sorted(set(value) - keys)
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {unknown}; known: {sorted(keys)}")
+    return value
+
+
+# ---- C declarations: parsed by a small grammar, never pasted as written
+
+_DECL_TEXT = re.compile(r"(?:[ \t\r\n]*(?:[A-Za-z_][A-Za-z0-9_]*\b|\*))*[ \t\r\n]*")  # \b: no backtracking inside a word
+_DECL_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*")
+_GRAMMAR = "[const] TYPE [const] {* [const]} [name], TYPE a C base type (int, double, ptrdiff_t, ...) or a [types] name"
+
+
+@dataclass(frozen=True)
+class Decl:
+    text: str  #: the declaration, spaced canonically: "const double *x"
+    name: str  #: the declared name, "" if none
+    base: str  #: the base type: "double"
+    pointer: bool
+
+
+def _declaration(value: Any, types: set[str], where: str, *, named: bool | None = None) -> Decl:
+    """One C declaration: [const] TYPE [const] {* [const]} [name]; named:
+    True needs a name, False forbids one. Nothing else gets through: no
+    ;, {, #, comments, arrays, or a second declaration."""
+    if not isinstance(value, str) or not _DECL_TEXT.fullmatch(value):
+        raise SpecError(f"{where}: {value!r} is not a declaration {_GRAMMAR}")
+    tokens = _DECL_TOKEN.findall(value)
+    i = 0
+    if tokens[i:i + 1] == ["const"]:
+        i += 1
+    for n in (3, 2, 1):  # the longest base type ("unsigned long long")
+        base = " ".join(tokens[i:i + n])
+        if len(tokens) >= i + n and "*" not in tokens[i:i + n] and (base in _BASE_TYPES or (n == 1 and base in types)):
+            i += n
+            break
+    else:
+        raise SpecError(f"{where}: {value!r} names no known type ({_GRAMMAR})")
+    if tokens[i:i + 1] == ["const"]:
+        i += 1
+    pointer = False
+    while tokens[i:i + 1] == ["*"]:
+        pointer = True
+        i += 1
+        if tokens[i:i + 1] == ["const"]:
+            i += 1
+    name = ""
+    if i == len(tokens) - 1 and tokens[i] != "*":
+        name = _identifier(tokens[i], f"{where}: the name in {value!r}")
+        i += 1
+    if i != len(tokens) or (named and not name) or (named is False and name):
+        what = {True: "with a name", False: "without a name", None: ""}[named]
+        raise SpecError(f"{where}: {value!r} is not a declaration {what} {_GRAMMAR}".replace("  ", " "))
+    text = ""
+    for prev, tok in zip([None, *tokens], tokens):
+        text += tok if prev == "*" else (" *" if tok == "*" else f" {tok}")
+    return Decl(text.strip(), name, base, pointer)
+
+
+def _parameters(value: Any, types: set[str], where: str) -> tuple[str, tuple[Decl, ...]]:
+    """A C parameter list ("void", or declarations separated by commas),
+    spaced canonically, and its parameters."""
+    if isinstance(value, str) and value.strip() == "void":
+        return "void", ()
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(f"{where} must be a C parameter list (\"void\" for none), got {value!r}")
+    params = tuple(_declaration(part, types, f"{where}, parameter {n}") for n, part in enumerate(value.split(","), 1))
+    seen: set[str] = set()
+    for p in params:
+        if p.base == "void" and not p.pointer:
+            raise SpecError(f"{where}: {p.text!r}: a parameter cannot be void")
+        if p.name in seen:
+            raise SpecError(f"{where}: parameter name {p.name!r} appears twice")
+        seen.add(p.name or "")
+    seen.discard("")
+    return ", ".join(p.text for p in params), params
 
 
 def _arg_types(args: str) -> tuple[str, ...]:
@@ -322,7 +521,7 @@ def _arg_types(args: str) -> tuple[str, ...]:
     for arg in args.split(","):
         arg = " ".join(arg.replace("*", " * ").split())
         words = arg.split(" ")
-        if len(words) > 1 and _C_IDENT.match(words[-1]) and words[-1] not in ("int", "double", "float", "char"):
+        if len(words) > 1 and _C_IDENT.fullmatch(words[-1]) and words[-1] not in ("int", "double", "float", "char"):
             words = words[:-1]  # the parameter's name
         out.append(" ".join(words).replace(" *", "*"))
     return tuple(out)
@@ -338,6 +537,11 @@ def _shape_type(split: str, returns: str, args: str) -> str | None:
                 and types == tuple(a.replace("T", t) for a in want_args)):
             return t
     return None
+
+
+# ---------------------------------------------------------------------------
+# reading a spec
+# ---------------------------------------------------------------------------
 
 
 def _per_variant(value: Any, letter: str, letters: set[str]) -> Any:
@@ -362,30 +566,49 @@ def _meta(raw: dict[str, Any], letter: str, letters: set[str], where: str) -> di
                            ("ufunc", dict, "a table"), ("verify", dict, "a table"), ("bench", dict, "a table")):
         if key in out and (not isinstance(out[key], typ) or (typ is int and isinstance(out[key], bool))):
             raise SpecError(f"{where}: {key} must be {what}, got {out[key]!r}")
-    for key, allowed in (("ufunc", _UFUNC_KEYS), ("verify", _VERIFY_KEYS), ("bench", _BENCH_KEYS)):
-        unknown = sorted(set(out.get(key, {})) - allowed)
-        if unknown:
-            raise SpecError(f"{where}: unknown key(s) {unknown} in {key}; known: {sorted(allowed)}")
+    if "split_min" in out:
+        _integer(out["split_min"], f"{where}: split_min", 0, 2**63 - 1)
+    # everything below reaches the description, written by pprint: plain
+    # strings and finite numbers only (inf, nan or a date would not read back)
+    for key, fields in _META_TABLES.items():
+        for k, v in _table(out.get(key, {}), f"{where}: {key}", set(fields)).items():
+            what = f"{where}: {key}.{k}"
+            if fields[k] is _NUMBER and not _number(v) or not isinstance(v, fields[k]):
+                raise SpecError(f"{what} must be {_KIND_NAMES[fields[k]]}, got {v!r}")
+            if isinstance(v, str):
+                _text(v, what)
+            elif isinstance(v, list):  # domain [lo, hi], ranges [[lo, hi, "log"], ...]
+                items = [x for r in v for x in (r if isinstance(r, list) else [r])]
+                if not all(_number(x) or x == "log" for x in items):
+                    raise SpecError(f"{what} holds finite numbers only, got {v!r}")
     return out
 
 
-def _expand(raw: dict[str, Any], variants: dict[str, list[list[str]]], where: str) -> list[Entry]:
-    """One spec [[entry]] -> its entries (one per variant, consecutive slots)."""
+_KIND_NAMES = {str: "a string", _NUMBER: "a finite number", list: "a list"}
+
+
+def _expand(raw: Any, variants: dict[str, list[list[str]]], where: str) -> list[Entry]:
+    """One spec [[entry]] -> its entries (one per variant, consecutive
+    slots), their signatures still as written (with {T} replaced)."""
     if not isinstance(raw, dict):
         raise SpecError(f"{where}: an entry must be a table ([[entry]])")
     unknown = sorted(set(raw) - _ENTRY_KEYS - _META_KEYS)
     if unknown:
         raise SpecError(f"{where}: unknown key(s) {unknown}")
-    try:
-        slot, name, returns, args, minor = raw["slot"], raw["name"], raw["returns"], raw["args"], raw["minor"]
-    except KeyError as exc:
-        raise SpecError(f"{where}: missing {exc}") from None
-    if not (isinstance(slot, int) and isinstance(minor, int) and slot >= 0 and minor >= 0):
-        raise SpecError(f"{where}: slot and minor must be non-negative integers")
-    common = dict(minor=minor, doc=str(raw.get("doc", "")), retired=bool(raw.get("retired", False)))
+    missing = [k for k in ("slot", "name", "returns", "args", "minor") if k not in raw]
+    if missing:
+        raise SpecError(f"{where}: missing {missing}")
+    slot = _integer(raw["slot"], f"{where}: slot", 0, 2**31 - 1)
+    minor = _integer(raw["minor"], f"{where}: minor", 0, 2**16 - 1)  # the header's abi_minor is 16 bits
+    name, returns, args = raw["name"], raw["returns"], raw["args"]
+    for key in ("name", "returns", "args"):
+        if not isinstance(raw[key], str):
+            raise SpecError(f"{where}: {key} must be a string, got {raw[key]!r}")
+    common = dict(minor=minor, doc=_text(raw.get("doc", ""), f"{where}: doc"),
+                  retired=_boolean(raw.get("retired", False), f"{where}: retired"))
     if "variants" not in raw:
         return [_with_meta(Entry(slot, name, returns, args, function=name, **common), raw, "", set(), where)]
-    vs = variants.get(raw["variants"])
+    vs = variants.get(raw["variants"]) if isinstance(raw["variants"], str) else None
     if vs is None:
         raise SpecError(f"{where}: unknown variants {raw['variants']!r}; defined: {sorted(variants)}")
     letters = {v[0] for v in vs}
@@ -401,12 +624,20 @@ def _with_meta(e: Entry, raw: dict[str, Any], letter: str, letters: set[str], wh
     m = _meta(raw, letter, letters, where)
     ufunc = m.get("ufunc")
     if ufunc is not None:
-        ufunc = {k: str(v).replace("{c}", e.npchar) for k, v in ufunc.items()}
+        ufunc = {k: v.replace("{c}", e.npchar) for k, v in ufunc.items()}
     return dataclasses.replace(
         e, kind=m.get("kind", "other"), split=m.get("split", "none"), split_min=m.get("split_min", 0),
         reproducible=m.get("reproducible", False), libm=m.get("libm", ""), ufunc=ufunc,
         verify=m.get("verify", {}), bench=m.get("bench", {}),
     )
+
+
+def _signature(e: Entry, types: set[str], where: str) -> Entry:
+    """The entry with its signature parsed, spaced canonically (the same
+    tokens: the lock's hash does not change)."""
+    returns = _declaration(e.returns, types, f"{where}: returns", named=False).text
+    args, _ = _parameters(e.args, types, f"{where}: args")
+    return dataclasses.replace(e, returns=returns, args=args)
 
 
 def _check_meta(e: Entry, where: str) -> None:
@@ -431,93 +662,132 @@ def _check_meta(e: Entry, where: str) -> None:
         raise SpecError(f"{w}: kind {e.kind!r} needs a split class (its signature's shape)")
     if e.kind == "elementwise" and e.split != "map":
         raise SpecError(f"{w}: an elementwise entry has split 'map' (y[i] = f(x[i]))")
-    if e.libm and (e.split != "map" or not _C_IDENT.match(e.libm)):
-        raise SpecError(f"{w}: libm must be a C function name, on an entry of split 'map'")
+    if e.libm:
+        if e.split != "map" or not _C_IDENT.fullmatch(e.libm):
+            raise SpecError(f"{w}: libm must be a C function name, on an entry of split 'map'")
+        _identifier(e.libm + _SPLIT_TYPES[_element_type(e)], f"{w}: libm")
     if e.ufunc is not None:
         if e.split != "map" or not e.npchar:
             raise SpecError(f"{w}: a ufunc is served by an entry of split 'map' with a numpy type (variants)")
-        missing = sorted(_UFUNC_KEYS - set(e.ufunc))
+        missing = sorted(set(_META_TABLES["ufunc"]) - set(e.ufunc))
         if missing:
             raise SpecError(f"{w}: ufunc lacks {missing}")
-        if not _NAME.match(e.ufunc["name"]) or e.ufunc["loop"] != f"{e.npchar}->{e.npchar}":
+        if not _NAME.fullmatch(e.ufunc["name"]) or e.ufunc["loop"] != f"{e.npchar}->{e.npchar}":
             raise SpecError(f"{w}: ufunc name must be an identifier and loop '{{c}}->{{c}}' (one input, one output)")
+        _identifier(e.ufunc["name"], f"{w}: ufunc.name")
     tol = e.verify.get("tolerance", 1)
-    if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not tol > 0:
+    if not _number(tol) or not tol > 0:
         raise SpecError(f"{w}: verify.tolerance must be a positive number")
     for r in e.verify.get("ranges", []):
-        if not (isinstance(r, list) and len(r) in (2, 3) and all(isinstance(v, (int, float)) for v in r[:2])
+        if not (isinstance(r, list) and len(r) in (2, 3) and all(_number(v) for v in r[:2])
                 and r[0] < r[1] and (len(r) == 2 or (r[2] == "log" and r[0] > 0))):
             raise SpecError(f"{w}: verify.ranges holds [lo, hi] or [lo, hi, \"log\"] (0 < lo < hi), got {r!r}")
     dom = e.bench.get("domain")
-    if dom is not None and not (isinstance(dom, list) and len(dom) == 2 and dom[0] < dom[1]):
+    if dom is not None and not (len(dom) == 2 and all(_number(v) for v in dom) and dom[0] < dom[1]):
         raise SpecError(f"{w}: bench.domain must be [lo, hi]")
 
 
-def _types(raw: dict[str, Any], path: str) -> tuple[CType, ...]:
-    out = []
-    for name, t in raw.items():
-        where = f"{path}: type {name}"
-        if not _C_IDENT.match(name):
-            raise SpecError(f"{where}: not a C identifier")
+def _types(raw: Any, path: str) -> tuple[CType, ...]:
+    """[types.X]: each may use the base types and the types declared before
+    it (the header defines them in this order)."""
+    out: list[CType] = []
+    for name, t in _table(raw, f"{path}: [types]", set(raw) if isinstance(raw, dict) else set()).items():
+        where = f"{path}: type {name!r}"
+        _identifier(name, where)
+        t = _table(t, where, _TYPE_KEYS)
+        known = {c.name for c in out}
+        doc = _text(t.get("doc", ""), f"{where}: doc")
         kind = t.get("kind")
         if kind == "struct":
-            fields = tuple((str(ct), str(m)) for ct, m in t.get("fields", ()))
-            if not fields or not all(_C_IDENT.match(m) for _, m in fields):
+            fields = t.get("fields")
+            if not (isinstance(fields, list) and fields
+                    and all(isinstance(f, list) and len(f) == 2 for f in fields)):
                 raise SpecError(f"{where}: a struct needs fields [[C type, member], ...]")
-            out.append(CType(name, kind, fields=fields, doc=str(t.get("doc", ""))))
+            parsed = []
+            for n, (ct, member) in enumerate(fields, 1):
+                decl = _declaration(ct, known, f"{where}: field {n}", named=False)
+                if decl.base == "void" and not decl.pointer:
+                    raise SpecError(f"{where}: field {n}: a member cannot be void")
+                parsed.append((decl.text, _identifier(member, f"{where}: field {n}'s member")))
+            members = [m for _, m in parsed]
+            if len(set(members)) != len(members):
+                raise SpecError(f"{where}: a member name appears twice")
+            out.append(CType(name, kind, fields=tuple(parsed), doc=doc))
         elif kind == "callback":
-            out.append(CType(name, kind, returns=str(t.get("returns", "void")), args=str(t.get("args", "void")),
-                             doc=str(t.get("doc", ""))))
+            returns = _declaration(t.get("returns", "void"), known, f"{where}: returns", named=False).text
+            args, _ = _parameters(t.get("args", "void"), known, f"{where}: args")
+            out.append(CType(name, kind, returns=returns, args=args, doc=doc))
         else:
             raise SpecError(f"{where}: kind must be 'struct' or 'callback', got {kind!r}")
     return tuple(out)
 
 
-def _constants(raw: dict[str, Any], path: str) -> dict[str, tuple[int, int]]:
+def _constants(raw: Any, path: str) -> dict[str, tuple[int, int]]:
     """``NAME = value`` (ABI minor 0) or ``NAME = {value = v, minor = m}``."""
     out = {}
-    for name, v in raw.items():
+    for name, v in _table(raw, f"{path}: [constants]", set(raw) if isinstance(raw, dict) else set()).items():
+        where = f"{path}: constant {name!r}"
         value, minor = (v.get("value"), v.get("minor", 0)) if isinstance(v, dict) else (v, 0)
-        if not (isinstance(value, int) and isinstance(minor, int) and minor >= 0):
-            raise SpecError(f"{path}: constant {name}: expected an integer, or {{value = int, minor = int}}")
-        out[str(name)] = (value, minor)
+        if isinstance(v, dict):
+            _table(v, where, {"value", "minor"})
+        out[_identifier(name, where)] = (_integer(value, f"{where}: value", -(2**63 - 1), 2**63 - 1),
+                                         _integer(minor, f"{where}: minor", 0, 2**16 - 1))
+    return out
+
+
+def _variants(raw: Any, types: set[str], path: str) -> dict[str, list[list[str]]]:
+    """[variants]: name -> [[letter, C type], ...] or [[letter, C type,
+    numpy type character], ...], the C type spaced canonically."""
+    out = {}
+    for name, vs in _table(raw, f"{path}: [variants]", set(raw) if isinstance(raw, dict) else set()).items():
+        if not (isinstance(vs, list) and vs and all(
+                isinstance(v, list) and len(v) in (2, 3) and all(isinstance(x, str) for x in v)
+                and re.fullmatch(r"[a-z]", v[0]) and (len(v) == 2 or re.fullmatch(r"[a-zA-Z]", v[2]))
+                for v in vs)):
+            raise SpecError(f"{path}: [variants] maps a name to [[letter, C type], ...] or "
+                            f"[[letter, C type, numpy type character], ...]; {name!r} does not")
+        if len({v[0] for v in vs}) != len(vs):
+            raise SpecError(f"{path}: variants {name!r}: a letter appears twice")
+        out[name] = [[v[0], _declaration(v[1], types, f"{path}: variants {name!r} [{v[0]}]", named=False).text, *v[2:]]
+                     for v in vs]
     return out
 
 
 def load_interface(path: str) -> Interface:
-    """Read and check an interface spec (see interface/kernels.toml)."""
-    data = _load_toml(path)
+    """Read and check an interface spec (see interface/SPEC.md)."""
+    return parse_interface(_load_toml(path), path)
+
+
+def parse_interface(data: dict[str, Any], path: str) -> Interface:
+    """Check a spec as read from its TOML file; path names it in errors."""
+    _table(data, path, _TOP_KEYS)
     head = data.get("interface")
     if not isinstance(head, dict):
         raise SpecError(f"{path}: no [interface] table")
-    try:
-        name, prefix, magic, major = head["name"], head["prefix"], head["magic"], head["abi_major"]
-    except KeyError as exc:
-        raise SpecError(f"{path}: [interface] lacks {exc}") from None
-    if not isinstance(name, str) or not _NAME.match(name):
+    _table(head, f"{path}: [interface]", _HEAD_KEYS)
+    missing = [k for k in ("name", "prefix", "magic", "abi_major") if k not in head]
+    if missing:
+        raise SpecError(f"{path}: [interface] lacks {missing}")
+    name, prefix = head["name"], head["prefix"]
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise SpecError(f"{path}: name {name!r} must be a lowercase identifier")
-    if not isinstance(prefix, str) or not re.match(r"^[a-z][a-z0-9]*_$", prefix):
+    if not isinstance(prefix, str) or not re.fullmatch(r"[a-z][a-z0-9]*_", prefix):
         raise SpecError(f"{path}: prefix {prefix!r} must be lowercase letters/digits ending in '_' (e.g. 'mylib_')")
-    if not (isinstance(magic, int) and 0 < magic < 2**32 and isinstance(major, int) and 0 < major < 2**16):
-        raise SpecError(f"{path}: magic must fit 32 bits and abi_major 16 bits (both > 0)")
-    variants = data.get("variants", {})
-    if not isinstance(variants, dict) or not all(
-        isinstance(vs, list) and vs and all(
-            isinstance(v, list) and len(v) in (2, 3) and all(isinstance(x, str) for x in v)
-            and re.fullmatch(r"[a-z]", v[0]) and (len(v) == 2 or re.fullmatch(r"[a-zA-Z]", v[2]))
-            for v in vs)
-        for vs in variants.values()
-    ):
-        raise SpecError(f"{path}: [variants] maps a name to [[letter, C type], ...] or "
-                        "[[letter, C type, numpy type character], ...]")
+    magic = _integer(head["magic"], f"{path}: magic", 1, 2**32 - 1)
+    major = _integer(head["abi_major"], f"{path}: abi_major", 1, 2**16 - 1)
+    types = _types(data.get("types", {}), path)
+    type_names = {t.name for t in types}
+    variants = _variants(data.get("variants", {}), type_names, path)
     raw_entries = data.get("entry")
     if not isinstance(raw_entries, list) or not raw_entries:
-        raise SpecError(f"{path}: no entries: an interface has one [[entry]] table or more")
+        raise SpecError(f"{path}: no [[entry]] tables: an interface has one or more (an [entry] table is not one)")
     entries: list[Entry] = []
     for i, raw in enumerate(raw_entries):
-        label = raw.get("name", "?") if isinstance(raw, dict) else "?"
-        entries.extend(_expand(raw, variants, f"{path}: entry #{i + 1} ({label})"))
-    group = head.get("entry_point_group") or f"{prefix.rstrip('_')}.{name}"
+        where = f"{path}: entry #{i + 1}"
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+            where += f" ({raw['name']!r})"
+        entries += [_signature(e, type_names, where) for e in _expand(raw, variants, where)]
+    group = _module(head.get("entry_point_group", f"{prefix.rstrip('_')}.{name}"), f"{path}: entry_point_group")
     iface = Interface(
         name=name,
         prefix=prefix,
@@ -525,19 +795,71 @@ def load_interface(path: str) -> Interface:
         abi_major=major,
         entries=tuple(sorted(entries, key=lambda e: e.slot)),
         spec_path=path,
-        doc=str(head.get("doc", "")),
-        host_capsule=head.get("host_capsule") or f"hostlib._C_API_{name}",
+        doc=_text(head.get("doc", ""), f"{path}: doc"),
+        host_capsule=_module(head.get("host_capsule", f"hostlib._C_API_{name}"), f"{path}: host_capsule"),
         entry_point_group=group,
-        provider_capsule=head.get("provider_capsule") or f"{group}.table",
-        portable=str(head.get("portable", "")),
-        stubs_name=head.get("stubs_name") or f"{prefix}stubs",
-        split_wrappers=str(head.get("split_wrappers", "")),
+        provider_capsule=_module(head.get("provider_capsule", f"{group}.table"), f"{path}: provider_capsule"),
+        portable=head.get("portable", ""),
+        stubs_name=_identifier(head.get("stubs_name", f"{prefix}stubs"), f"{path}: stubs_name"),
+        split_wrappers=head.get("split_wrappers", ""),
         tune=head.get("tune", False),
         constants=_constants(data.get("constants", {}), path),
-        types=_types(data.get("types", {}), path),
+        types=types,
     )
     check_interface(iface)
     return iface
+
+
+def _file_scope_names(iface: Interface) -> dict[str, str]:
+    """Every name the generated headers define at file scope, with what
+    defines it."""
+    U, p = iface.upper, iface.prefix
+    macros = ["MAGIC", "ABI_MAJOR", "ABI_MINOR", "NSLOTS", "PROVIDER_CAPSULE", "HOST_CAPSULE", "TABLE_H", "HEADER",
+              "PROVIDER_H", "PROVIDER_MODULE", "ENTRIES_H", "ENTRIES", "SPLIT_ENTRIES", "REPRODUCIBLE_ENTRIES",
+              "LIBM_ENTRIES", "UFUNC_ENTRIES", "API", "UNIQUE_SYMBOL", "NO_IMPORT",
+              *(f"KIND_{k.upper()}" for k in KINDS)]
+    names = {n: "hostlib's own headers" for n in _HOSTLIB_NAMES}
+    names.update({f"{U}_{m}": "a generated macro" for m in macros})
+    names.update({iface.table_type: "the table's type", f"{p}{iface.name}_current": "the stubs' table accessor",
+                  iface.import_function: "the import function", f"{iface.stubs_name.upper()}_H": "the stubs' guard"})
+    for e in iface.served:
+        names[f"{p}{e.name}"] = f"the call macro of entry {e.name}"
+        names[f"{p}{e.name}_fn"] = f"the function type of entry {e.name}"
+    return names
+
+
+def _check_names(iface: Interface) -> None:
+    """The spec's own names collide with nothing the headers define: types
+    and constants are file-scope names of every consumer's translation
+    unit (a constant is a macro: it replaces the word everywhere), entries
+    are the table's members, parameters and fields are local."""
+    where = iface.spec_path or iface.name
+    taken = _file_scope_names(iface)
+    P = iface.prefix.upper()
+    for kind, names, prefix in (("type", [t.name for t in iface.types], iface.prefix),
+                                ("constant", list(iface.constants), P)):
+        for n in names:
+            if not n.startswith(prefix):
+                raise SpecError(f"{where}: {kind} {n!r} must start with the interface's prefix {prefix!r}: "
+                                "it is defined in every file that includes the headers")
+            if n in taken or n.upper().startswith(f"{iface.upper}_"):
+                raise SpecError(f"{where}: {kind} {n!r} collides with {taken.get(n, 'the generated names')} "
+                                f"({iface.upper}_* and {iface.prefix}{iface.name}_* are the generator's)")
+            taken[n] = f"the {kind} {n}"
+    for e in iface.entries:
+        if e.name == "header" or re.fullmatch(r"retired_[0-9]+", e.name):
+            raise SpecError(f"{where}: entry name {e.name!r} is a member the table reserves (header, retired_<slot>)")
+    local = [("entry", e.name) for e in iface.entries]
+    types = {t.name for t in iface.types}
+    local += [("parameter", d.name) for text in _signature_texts(iface) for d in _parameters(text, types, where)[1]]
+    local += [("member", m) for t in iface.types for _, m in t.fields]
+    for kind, n in local:
+        if n in taken:
+            raise SpecError(f"{where}: {kind} name {n!r} collides with {taken[n]}")
+
+
+def _signature_texts(iface: Interface) -> list[str]:
+    return [e.args for e in iface.entries] + [t.args for t in iface.types if t.kind == "callback"]
 
 
 def check_interface(iface: Interface) -> None:
@@ -546,7 +868,7 @@ def check_interface(iface: Interface) -> None:
     slots = [e.slot for e in iface.entries]
     names = [e.name for e in iface.entries]
     for label, values in (("slot", slots), ("entry name", names)):
-        dup = sorted({v for v in values if values.count(v) > 1})
+        dup = sorted(v for v, n in collections.Counter(values).items() if n > 1)
         if dup:
             raise SpecError(f"{where}: duplicate {label}(s): {dup}; a slot is never reused (retire it instead)")
     if slots != list(range(len(slots))):
@@ -558,23 +880,29 @@ def check_interface(iface: Interface) -> None:
             raise SpecError(f"{where}: entry {cur.name} (minor {cur.minor}) comes after {prev.name} "
                             f"(minor {prev.minor}); new entries are appended only")
     for e in iface.entries:
-        if not _C_IDENT.match(e.name):
-            raise SpecError(f"{where}: bad entry name {e.name!r}")
+        _identifier(e.name, f"{where}: entry name")
+        _identifier(e.function, f"{where}: entry {e.name}: the name without its variant letter")
         _check_meta(e, where)
+    if not iface.served:
+        raise SpecError(f"{where}: every entry is retired: an interface serves one entry or more")
     for key in ("portable", "split_wrappers"):
         value = getattr(iface, key)
-        if value and not _MODULE.match(value):
-            raise SpecError(f"{where}: {key} {value!r} must be a dotted module name")
-    if not isinstance(iface.tune, bool):
-        raise SpecError(f"{where}: tune must be true or false")
+        if value != "":
+            _module(value, f"{where}: {key}")
+    _boolean(iface.tune, f"{where}: tune")
     if iface.tune and any(e.kind == "other" for e in iface.served):
         raise SpecError(f"{where}: tune = true needs a kind tune can verify and time on every entry")
     if not iface.portable:
         raise SpecError(f"{where}: [interface] needs portable = \"package.module\": the extension module "
                         "exporting the complete fallback table (the host serves nothing without it)")
-    for c in iface.constants:
-        if not _C_IDENT.match(c):
-            raise SpecError(f"{where}: bad constant name {c!r}")
+    for c, (_, minor) in iface.constants.items():
+        if minor > iface.abi_minor:
+            raise SpecError(f"{where}: constant {c!r}: minor {minor} is after the interface's last minor "
+                            f"{iface.abi_minor} (no lock would hold it)")
+    _check_names(iface)
+    files = [name for name, _ in _outputs(iface)]
+    if len(set(files)) != len(files):
+        raise SpecError(f"{where}: stubs_name {iface.stubs_name!r} names a file the generator already writes")
 
 
 # ---------------------------------------------------------------------------
@@ -586,37 +914,51 @@ def _normalize(c: str) -> str:
     return re.sub(r"\s*([*,()])\s*", r"\1", re.sub(r"\s+", " ", c.strip()))
 
 
-def _types_used(iface: Interface, entries: list[Entry]) -> list[CType]:
-    """The struct and callback types these entries' signatures reach,
-    directly or through other types' members and arguments."""
-    by_name = {t.name: t for t in iface.types}
-    used: set[str] = set()
-    todo = [f"{e.returns} {e.args}" for e in entries]
-    while todo:
-        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", todo.pop()):
-            t = by_name.get(word)
-            if t is not None and word not in used:
-                used.add(word)
-                todo.append(" ".join(ct for ct, _ in t.fields) + f" {t.returns} {t.args}")
-    return [t for t in iface.types if t.name in used]
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def abi_hashes(iface: Interface) -> dict[str, str]:
     """'major.minor' -> hash of the binary layout at that version: magic,
     each slot's name and C signature (docs and retirement do not count:
-    they change no byte), the constants' values, plus the layout of the struct and callback types
-    those signatures use. A type first used by an entry of minor m is part
-    of the hashes from m on only, so a new entry may bring a new type
-    without changing the released versions."""
+    they change no byte), the constants' values, plus the layout of the
+    struct and callback types those signatures use. A type first used by
+    an entry of minor m is part of the hashes from m on only, so a new
+    entry may bring a new type without changing the released versions.
+
+    Each version's text is the previous one's with lines appended, except
+    where a type joins (types come before the entries): the hash is carried
+    from version to version, so locking costs one pass over the entries
+    plus one per version that brings a type."""
+    type_text = {t.name: " ".join(ct for ct, _ in t.fields) + f" {t.returns} {t.args}" for t in iface.types}
+    type_line = {t.name: f"type {t.name} {t.kind} {_normalize(str(t.fields))} {_normalize(t.returns)} "
+                         f"{_normalize(t.args)}" for t in iface.types}
+    by_minor: dict[int, list[Entry]] = collections.defaultdict(list)
+    for e in iface.entries:
+        by_minor[e.minor].append(e)
+    entry_lines: list[str] = []
+    used: set[str] = set()
+    state = None
     out = {}
     for minor in range(iface.abi_minor + 1):
-        entries = [e for e in iface.entries if e.minor <= minor]
-        lines = [f"magic {iface.magic:#010x}"]
-        lines += [f"type {t.name} {t.kind} {_normalize(str(t.fields))} {_normalize(t.returns)} {_normalize(t.args)}"
-                  for t in _types_used(iface, entries)]
-        lines += [f"{e.slot} {e.name} {_normalize(e.returns)} ({_normalize(e.args)})" for e in entries]
-        lines += [f"const {c} {v}" for c, (v, m) in iface.constants.items() if m <= minor]
-        out[f"{iface.abi_major}.{minor}"] = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+        new = by_minor.get(minor, [])
+        # the types these entries reach, directly or through other types
+        joined = False
+        todo = [f"{e.returns} {e.args}" for e in new]
+        while todo:
+            for word in _WORD.findall(todo.pop()):
+                if word in type_text and word not in used:
+                    used.add(word)
+                    joined = True
+                    todo.append(type_text[word])
+        lines = [f"{e.slot} {e.name} {_normalize(e.returns)} ({_normalize(e.args)})" for e in new]
+        entry_lines += lines
+        if state is None or joined:
+            state = hashlib.sha256(f"magic {iface.magic:#010x}".encode())
+            lines = [type_line[t.name] for t in iface.types if t.name in used] + entry_lines
+        state.update("".join("\n" + line for line in lines).encode())
+        final = state.copy()
+        final.update("".join(f"\nconst {c} {v}" for c, (v, m) in iface.constants.items() if m <= minor).encode())
+        out[f"{iface.abi_major}.{minor}"] = final.hexdigest()[:32]
     return out
 
 
@@ -628,46 +970,68 @@ def read_lock(path: str) -> dict[str, str]:
                 text = line.split("#", 1)[0].strip()
                 if not text:
                     continue
-                m = re.match(r"^(\d+\.\d+)\s*=\s*([0-9a-f]{32})$", text)
+                m = re.fullmatch(r"([0-9]+)\.([0-9]+)\s*=\s*([0-9a-f]{32})", text)
                 if not m:
                     raise SpecError(f"{path}:{n}: expected 'MAJOR.MINOR = <32 hex digits>', got {text!r}")
-                locked[m.group(1)] = m.group(2)
+                version = f"{int(m.group(1))}.{int(m.group(2))}"
+                if version in locked:
+                    raise SpecError(f"{path}:{n}: ABI {version} is recorded twice")
+                locked[version] = m.group(3)
     except FileNotFoundError:
         pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read the lock: {exc}") from None
     return locked
+
+
+def _check_released(iface: Interface, lock_path: str, locked: dict[str, str], hashes: dict[str, str]) -> None:
+    """Every version the lock records (of the spec's major) still hashes as
+    recorded: none changed, none lost its entries."""
+    for version, digest in sorted(locked.items(), key=lambda kv: tuple(map(int, kv[0].split(".")))):
+        if int(version.split(".")[0]) != iface.abi_major:
+            continue
+        if version not in hashes:
+            raise SpecError(
+                f"{iface.spec_path}: released ABI {version} of {iface.name!r} has no entries any more "
+                f"({lock_path} records it). A released entry is never removed: mark it retired = true."
+            )
+        if hashes[version] != digest:
+            raise SpecError(
+                f"{iface.spec_path}: the entries of released ABI {version} of {iface.name!r} changed "
+                f"(hash {hashes[version]}, {lock_path} says {digest}). A released slot never changes: "
+                "add a new entry (next minor) or start a new ABI major."
+            )
 
 
 def check_lock(iface: Interface, lock_path: str) -> None:
     """Every version of the spec must be recorded, with an unchanged hash."""
-    locked = read_lock(lock_path)
-    for version, digest in abi_hashes(iface).items():
+    locked, hashes = read_lock(lock_path), abi_hashes(iface)
+    _check_released(iface, lock_path, locked, hashes)
+    for version in hashes:
         if version not in locked:
             raise SpecError(
                 f"{lock_path}: ABI {version} of {iface.name!r} is not recorded. Once its entries are final, "
                 f"record it: python -m hostlib.generate lock --spec {iface.spec_path}"
             )
-        if locked[version] != digest:
-            raise SpecError(
-                f"{iface.spec_path}: the entries of released ABI {version} of {iface.name!r} changed "
-                f"(hash {digest}, {lock_path} says {locked[version]}). A released slot never changes: "
-                "add a new entry (next minor) or start a new ABI major."
-            )
 
 
 def update_lock(iface: Interface, lock_path: str) -> list[str]:
-    """Append the versions the lock lacks; return the lines added."""
-    locked = read_lock(lock_path)
+    """Append the versions the lock lacks; return the lines added. A
+    changed or removed released version stops it: it is not recorded away."""
+    locked, hashes = read_lock(lock_path), abi_hashes(iface)
+    _check_released(iface, lock_path, locked, hashes)
+    count = collections.Counter(e.minor for e in iface.entries)
     added = []
-    for version, digest in abi_hashes(iface).items():
+    for version, digest in hashes.items():
         if version in locked:
             continue
-        n = sum(1 for e in iface.entries if e.minor == int(version.split(".")[1]))
+        n = count[int(version.split(".")[1])]
         added.append(f"{version} = {digest}  # {n} {'entry' if n == 1 else 'entries'} added")
     if added:
         new = not os.path.exists(lock_path)
         with open(lock_path, "a", encoding="utf-8") as fh:
             if new:
-                fh.write(f"# ABI lock of the {iface.name!r} interface ({os.path.basename(iface.spec_path)}): one line\n"
+                fh.write(f"# ABI lock of the {iface.name!r} interface ({_file_label(iface.spec_path)}): one line\n"
                          "# per released minor version, a hash of its binary layout. Never edit a\n"
                          "# line; append with `python -m hostlib.generate lock --spec ...`.\n")
             fh.write("".join(line + "\n" for line in added))
@@ -687,15 +1051,22 @@ def features_h(features: tuple[Feature, ...]) -> str:
     return "\n".join(lines)
 
 
+def _file_label(path: str) -> str:
+    """A spec's file name as the generated files' comments quote it: a
+    name holding a newline is shown as a Python literal (one line)."""
+    name = os.path.basename(path)
+    return name if name.isprintable() else repr(name)
+
+
 def _banner(iface: Interface) -> str:
-    return BANNER.format(spec=os.path.basename(iface.spec_path) or iface.name)
+    return BANNER.format(spec=_file_label(iface.spec_path) if iface.spec_path else iface.name)
 
 
 def _c_types(iface: Interface) -> list[str]:
     out = []
     for t in iface.types:
         if t.doc:
-            out.append(f"/* {t.doc} */")
+            out.append(f"/* {_c_comment(t.doc)} */")
         if t.kind == "struct":
             out.append(f"typedef struct {t.name} {{")
             out += [f"    {ct} {m};" for ct, m in t.fields]
@@ -709,7 +1080,7 @@ def table_h(iface: Interface) -> str:
     U, struct, p = iface.upper, iface.table_type, iface.prefix
     out = [
         f"/* {_banner(iface)} */",
-        f"/* The {iface.name!r} interface: the table its providers fill. {iface.doc} */",
+        f"/* The {iface.name!r} interface: the table its providers fill. {_c_comment(iface.doc)} */",
         f"#ifndef {U}_TABLE_H",
         f"#define {U}_TABLE_H",
         "",
@@ -740,7 +1111,7 @@ def table_h(iface: Interface) -> str:
         if e.retired:
             out.append(f"    hostlib_fn retired_{e.slot};  /* slot {e.slot}: {e.name}, retired; reserved forever */")
         else:
-            out.append(f"    {p}{e.name}_fn {e.name};  /* slot {e.slot}: {e.doc} */")
+            out.append(f"    {p}{e.name}_fn {e.name};  /* slot {e.slot}: {_c_comment(e.doc)} */")
     out += [f"}} {struct};", ""]
     # layout checks: the host treats the slots as an array of hostlib_fn
     for e in iface.entries:
@@ -1037,7 +1408,7 @@ def description_py(iface: Interface) -> str:
     }
     entries = tuple(_entry_description(e) for e in iface.entries)
     return "\n".join([
-        f'"""{_banner(iface)}"""',
+        repr(_banner(iface)),
         "",
         "# the interface, and by slot every entry with what the spec says of it",
         "INTERFACE = " + pprint.pformat({**head, "entries": entries}, width=110, sort_dicts=False),
@@ -1073,20 +1444,31 @@ def default_lock(spec: str) -> str:
     return os.path.splitext(spec)[0] + ".abi"
 
 
+def _outputs(iface: Interface) -> list[tuple[str, Any]]:
+    """(file name, function writing its text) of every artefact."""
+    return [
+        (f"{iface.table_type}.h", table_h),
+        (f"{iface.prefix}{iface.name}_provider.h", provider_h),
+        (f"{iface.stubs_name}.h", stubs_h),
+        (f"{iface.stubs_name}.pxd", stubs_pxd),
+        (f"{iface.prefix}{iface.name}_entries.h", entries_h),
+        (f"{iface.name}_interface.py", description_py),
+    ]
+
+
 def write_interface(iface: Interface, outdir: str) -> list[str]:
     """Every artefact of one interface into outdir; returns the paths."""
+    files = [(name, render(iface)) for name, render in _outputs(iface)]  # every text before any file
+    for name, _ in files:
+        # the names are built from checked identifiers; this holds for an
+        # Interface made in code too
+        if not _C_IDENT.fullmatch(name.rsplit(".", 1)[0]):
+            raise SpecError(f"{iface.spec_path or iface.name}: output file {name!r} would not be a plain file "
+                            "name inside the output folder")
     os.makedirs(outdir, exist_ok=True)
-    files = {
-        f"{iface.table_type}.h": table_h(iface),
-        f"{iface.prefix}{iface.name}_provider.h": provider_h(iface),
-        f"{iface.stubs_name}.h": stubs_h(iface),
-        f"{iface.stubs_name}.pxd": stubs_pxd(iface),
-        f"{iface.prefix}{iface.name}_entries.h": entries_h(iface),
-        f"{iface.name}_interface.py": description_py(iface),
-    }
-    for name, text in files.items():
+    for name, text in files:
         write(os.path.join(outdir, name), text)
-    return [os.path.join(outdir, n) for n in files]
+    return [os.path.join(outdir, name) for name, _ in files]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1117,7 +1499,6 @@ def main(argv: list[str] | None = None) -> int:
         iface = load_interface(args.spec)
         lock = args.lock or default_lock(args.spec)
         added = update_lock(iface, lock)
-        check_lock(iface, lock)  # a changed released version is not "recorded" away
         print("\n".join(added) if added else f"{lock}: up to date")
     elif args.cmd == "features":
         os.makedirs(args.outdir, exist_ok=True)
@@ -1136,7 +1517,7 @@ def main(argv: list[str] | None = None) -> int:
 def _entry() -> None:
     try:
         sys.exit(main())
-    except SpecError as exc:
+    except (SpecError, OSError) as exc:  # a user's file or folder: one line, no traceback
         print(f"hostlib.generate: error: {exc}", file=sys.stderr)
         sys.exit(1)
 

@@ -309,7 +309,7 @@ split_min = {s = 4096, d = 2048}
     ('ufunc = {name = "twice", loop = "{c}->{c}"}', "with a numpy type"),
     ('verify = {tolerance = -1}', "tolerance must be a positive number"),
     ('verify = {ranges = [[1, 0]]}', r"verify.ranges holds"),
-    ('verify = {ulp = 2}', r"unknown key\(s\) \['ulp'\] in verify"),
+    ('verify = {ulp = 2}', r"verify: unknown key\(s\) \['ulp'\]"),
     ('bench = {domain = [3]}', "bench.domain must be"),
     (("split_min = {s = 4096, d = 2048}", 'split_min = "many"'), "split_min must be an integer"),
     (("split_min = {s = 4096, d = 2048}", ""), "needs split_min >= 1"),
@@ -336,8 +336,8 @@ def test_a_split_class_needs_its_signature_shape(demo):
 
 @pytest.mark.parametrize(("spec", "message"), [
     (DEMO.replace('portable = "demo._portable"\n', ""), "needs portable"),
-    (DEMO.split("[[entry]]")[0], "no entries"),
-    (DEMO.split("[[entry]]")[0] + '[entry]\nslot = 0\nname = "x"\n', "no entries"),
+    (DEMO.split("[[entry]]")[0], r"no \[\[entry\]\] tables"),
+    (DEMO.split("[[entry]]")[0] + '[entry]\nslot = 0\nname = "x"\n', r"an \[entry\] table is not one"),
     (DEMO.replace('portable = "demo._portable"', 'portable = "demo/../x"'), "portable 'demo/../x' must be a dotted"),
     (DEMO.replace('real = [["s", "float"], ["d", "double"]]', 'real = [["s"]]'), r"\[variants\] maps a name"),
 ])
@@ -418,3 +418,234 @@ def test_hostlibs_lists_come_from_its_spec():
     assert set(_spec.functions()) == {e.function for e in spec.served} <= set(dir(hostlib))
     assert set(_bench.KERNELS) == {e.function for e in spec.served if e.ufunc or "call" in e.bench}
     assert hostlib._kernels_host.iface.reproducible == {e.name for e in spec.served if e.reproducible}
+
+
+# ---------------------------------------------------------------------------
+# every spec field is checked against the text it is pasted into
+# ---------------------------------------------------------------------------
+
+ENTRY0_ARGS = "const demo_window *w, const {T} *x, {T} *out, demo_progress cb, void *ctx"
+NEW_TYPE = '[types.{}]\nkind = "struct"\nfields = [["int", "a"]]\n\n[types.demo_progress]'
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    # integers and booleans: `true` never reaches a header as True
+    (("abi_major = 2", "abi_major = true"), "abi_major must be an integer"),
+    (("magic = 0x44454D4F", "magic = 0x144454D4F"), "magic must be an integer from 1 to 4294967295"),
+    (("retired = true", 'retired = "no"'), "retired must be true or false"),
+    (("DEMO_OK = 0", "DEMO_OK = true"), "constant 'DEMO_OK': value must be an integer"),
+    (("DEMO_OK = 0", "DEMO_OK = {value = 0, minor = 5}"), "minor 5 is after the interface's last minor 1"),
+    # names: C, C++, Cython and Python keywords, reserved names, the table's members, generated names
+    (('name = "clip2"', 'name = "int"'), "'int' is a keyword"),
+    (('name = "clip2"', 'name = "cdef"'), "'cdef' is a keyword"),
+    (('name = "clip2"', 'name = "_Clip"'), "reserved to the compiler"),
+    (('name = "clip2"', 'name = "clip__2"'), "reserved to the compiler"),
+    (('name = "clip2"', 'name = "header"'), "member the table reserves"),
+    (('name = "clip2"', 'name = "retired_3"'), "member the table reserves"),
+    (('name = "clip2"', 'name = "clip2\\n"'), "entry name must be a C identifier"),
+    (("[types.demo_progress]", NEW_TYPE.format("demo_clip2")), "collides with the call macro of entry clip2"),
+    (("[types.demo_progress]", NEW_TYPE.format("progress")), "must start with the interface's prefix 'demo_'"),
+    (("DEMO_OK = 0", "DEMO_DEMO_MAGIC = 0"), "collides with a generated macro"),
+    (("DEMO_OK = 0", "DEMO_DEMO_LATER = 0"), "are the generator's"),
+    (("DEMO_OK = 0", "OK = 0"), "must start with the interface's prefix 'DEMO_'"),
+    (("void *ctx, ptrdiff_t done", "void *ctx, ptrdiff_t DEMO_OK"), "parameter name 'DEMO_OK' collides with the constant"),
+    (('["double", "lo"]', '["double", "DEMO_OK"]'), "member name 'DEMO_OK' collides"),
+    (('["double", "lo"]', '["double", "lo"], ["float", "lo"]'), "a member name appears twice"),
+    # C types are parsed by a small grammar: nothing can be smuggled in
+    (('returns = "int"\nargs = "ptrdiff_t n, double *x, ptrdiff_t incx', 'returns = "int; int evil(void)"\nargs = "ptrdiff_t n, double *x, ptrdiff_t incx'),
+     "returns: 'int; int evil\\(void\\)' is not a declaration"),
+    ((ENTRY0_ARGS, "ptrdiff_t n) { return 0; } int f(int x"), "is not a declaration"),
+    ((ENTRY0_ARGS, "double *x /* c */"), "is not a declaration"),
+    ((ENTRY0_ARGS, "double *x\\n#include <evil.h>\\n"), "is not a declaration"),
+    ((ENTRY0_ARGS, "double x[4]"), "is not a declaration"),
+    ((ENTRY0_ARGS, "double *x, double *x"), "parameter name 'x' appears twice"),
+    ((ENTRY0_ARGS, "struct evil *x"), "names no known type"),
+    ((ENTRY0_ARGS, "void x"), "a parameter cannot be void"),
+    ((ENTRY0_ARGS, ""), "parameter list"),
+    (('["ptrdiff_t", "len"]', '["ptrdiff_t; int evil", "len"]'), "field 3: .* is not a declaration"),
+    (('["ptrdiff_t", "len"]', '["ptrdiff_t x", "len"]'), "field 3: .* without a name"),
+    (('args = "void *ctx, ptrdiff_t done"', 'args = "void *ctx); int (*evil)(void"'), "is not a declaration"),
+    (('real = [["s", "float"], ["d", "double"]]', 'real = [["s", "float; int"], ["d", "double"]]'),
+     r"variants 'real' \[s\]: .* is not a declaration"),
+    # a type uses only the types declared before it
+    (('fields = [["double", "lo"], ["double", "hi"], ["ptrdiff_t", "len"]]',
+      'fields = [["double", "lo"], ["demo_progress", "cb"]]'), "names no known type"),
+    # doc text is one line; strings that reach C literals are dotted names
+    (('doc = "replaced by clip2"', 'doc = "two\\nlines"'), "doc must be one line of printable text"),
+    (('portable = "demo._portable"', 'portable = "demo._portable"\nhost_capsule = "x\\"; int evil;"'),
+     "host_capsule .* must be a dotted module name"),
+    (('portable = "demo._portable"', 'portable = "demo._portable"\nprovider_capsule = "a.b\\n"'), "dotted module name"),
+    (('portable = "demo._portable"', 'portable = "demo.import"'), "dotted module name"),
+    # output files stay inside --outdir
+    (('portable = "demo._portable"', 'portable = "demo._portable"\nstubs_name = "../../x"'),
+     "stubs_name must be a C identifier"),
+    (('portable = "demo._portable"', 'portable = "demo._portable"\nstubs_name = "demo_demo_table"'),
+     "names a file the generator already writes"),
+    # odd TOML types are errors of the spec, not TypeErrors
+    (('variants = "real"', "variants = [1]"), "unknown variants"),
+    (('[types.demo_window]\nkind = "struct"', '[types.demo_window]\nkind = "struct"\nbogus = 1'), "unknown key"),
+    (('fields = [["double", "lo"], ["double", "hi"], ["ptrdiff_t", "len"]]', 'fields = [["double"]]'),
+     "a struct needs fields"),
+    (('doc = "replaced by clip2"', "doc = 5"), "doc must be a string"),
+    (('name = "clip2"', "name = 2"), "name must be a string"),
+    (("[constants]", "[constant]"), r"unknown key\(s\) \['constant'\]"),
+    (('portable = "demo._portable"', 'portable = "demo._portable"\ntune = "yes"'), "tune must be true or false"),
+])
+def test_spec_fields_are_checked_against_where_they_go(demo, change, message):
+    assert DEMO.count(change[0]) >= 1, change[0]
+    demo.write_text(DEMO.replace(*change, 1))
+    with pytest.raises(G.SpecError, match=message) as info:
+        G.load_interface(str(demo))
+    assert str(demo) in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('libm = "i"', "'if' is a keyword"),  # slibm: i + f
+    ('verify = {tolerance = inf}', "verify.tolerance must be a finite number"),
+    ('verify = {ranges = [[0, inf]]}', "finite numbers only"),
+    ('bench = {alpha = nan}', "bench.alpha must be a finite number"),
+    ('bench = {alpha = 1979-05-27}', "bench.alpha must be a finite number"),
+    ('bench = {domain = ["a", "b"]}', "finite numbers only"),
+    ('bench = {call = "x\\ny"}', "bench.call must be one line"),
+    ('reproducible = "yes"', "reproducible must be true or false"),
+    (("split_min = {s = 4096, d = 2048}", "split_min = 1e400"), "split_min must be an integer"),
+    (("split_min = {s = 4096, d = 2048}", "split_min = 99999999999999999999"), "split_min must be an integer from"),
+])
+def test_metadata_reaching_the_description_is_plain(demo, extra, message):
+    """The description is Python text written by pprint: inf, nan or a
+    date would be names it cannot evaluate."""
+    entry = MAP_ENTRY.replace(*extra) if isinstance(extra, tuple) else MAP_ENTRY + extra + "\n"
+    demo.write_text(DEMO + entry)
+    with pytest.raises(G.SpecError, match=message):
+        G.load_interface(str(demo))
+
+
+def test_signatures_are_written_as_parsed_and_keep_their_hash(demo, tmp_path):
+    """Spacing does not change the lock: the tokens are what is hashed."""
+    G.update_lock(G.load_interface(str(demo)), str(tmp_path / "demo.abi"))
+    demo.write_text(DEMO.replace(ENTRY0_ARGS, "const demo_window*w,const {T}  *  x, {T}*out,\tdemo_progress cb, void*ctx"))
+    iface = G.load_interface(str(demo))
+    G.check_lock(iface, str(tmp_path / "demo.abi"))
+    assert iface.entries[0].args == "const demo_window *w, const float *x, float *out, demo_progress cb, void *ctx"
+
+
+HOSTILE_DOCS = {
+    'doc = "A test interface whose short names clash with hostlib\'s kernels."':
+        'doc = "ends */ here /* nested \\" quote \\\\ backslash \'single\' */"',
+    'doc = "a closed interval and a length"': 'doc = "*/ int evil; /*"',
+    'doc = "replaced by clip2"': 'doc = "*/*/**//"',
+}
+
+
+@pytest.mark.skipif(shutil.which(sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc")
+                    is None, reason="no C compiler")
+def test_hostile_docs_and_file_names_cannot_break_the_generated_files(tmp_path):
+    """Docs holding */, /*, quotes and backslashes, and a spec file whose
+    name holds quotes, give headers that compile with -Wall -Werror and a
+    description that reads the docs back exactly."""
+    text = DEMO.replace('slot = 3\nname = "clip2"', 'slot = 3\nname = "clip2"\ndoc = "x */ y"')
+    for old, new in HOSTILE_DOCS.items():
+        text = text.replace(old, new)
+    spec = tmp_path / "we\"ird'*.toml"
+    spec.write_text(text)
+    iface = G.load_interface(str(spec))
+    G.update_lock(iface, str(tmp_path / "demo.abi"))
+    assert "we\"ird'*.toml" in (tmp_path / "demo.abi").read_text()
+    gen = tmp_path / "out"
+    r = run_generate("interface", "--spec", str(spec), "--outdir", str(gen), "--lock", str(tmp_path / "demo.abi"))
+    assert r.returncode == 0, r.stderr
+    src = tmp_path / "use.c"
+    src.write_text('#include <Python.h>\n#include "demo_stubs.h"\n#include "demo_demo_entries.h"\n'
+                   "int h(void) { return import_demo(); }\n")
+    cc = (sysconfig.get_config_var("CC") or "cc").split()
+    r = subprocess.run([*cc, "-std=c11", "-Wall", "-Werror", "-c", str(src), "-o", str(tmp_path / "use.o"),
+                        f"-I{INCLUDE}", f"-I{gen}", f"-I{sysconfig.get_paths()['include']}"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    ns: dict = {}
+    exec((gen / "demo_interface.py").read_text(), ns)
+    assert ns["INTERFACE"]["doc"] == iface.doc and ns["INTERFACE"]["entries"][3]["doc"] == "x */ y"
+    assert "we\"ird'*.toml" in ns["__doc__"]
+    pxd = (gen / "demo_stubs.pxd").read_text()
+    assert all(line.startswith(("#", " ", "from ", "cdef ")) or not line for line in pxd.splitlines())
+
+
+def test_deleting_a_released_minor_stops_the_generator(demo, tmp_path):
+    """The lock holds 2.1; a spec whose 2.1 entries are gone is not 2.0
+    plus nothing, it broke a release."""
+    lock = tmp_path / "demo.abi"
+    G.update_lock(G.load_interface(str(demo)), str(lock))
+    text = lock.read_text()
+    demo.write_text(DEMO.split("[[entry]]\nslot = 3")[0])
+    r = run_generate("interface", "--spec", str(demo), "--outdir", str(tmp_path / "out"))
+    assert r.returncode == 1 and "released ABI 2.1 of 'demo' has no entries any more" in r.stderr
+    assert "retired = true" in r.stderr and not (tmp_path / "out").exists()
+    r = run_generate("lock", "--spec", str(demo))
+    assert r.returncode == 1 and lock.read_text() == text
+
+
+def test_the_lock_command_records_nothing_while_a_release_changed(demo, tmp_path):
+    lock = tmp_path / "demo.abi"
+    G.update_lock(G.load_interface(str(demo)), str(lock))
+    text = lock.read_text()
+    demo.write_text(DEMO.replace("DEMO_EBADARG = -1", "DEMO_EBADARG = -2") + MAP_ENTRY.replace("minor = 1", "minor = 2"))
+    r = run_generate("lock", "--spec", str(demo))
+    assert r.returncode == 1 and "released ABI 2.0 of 'demo' changed" in r.stderr
+    assert lock.read_text() == text  # 2.2 was not appended either
+
+
+def test_locking_is_linear(tmp_path):
+    """2,000 entries, each its own minor version, and a type: the hash of
+    each version carries on from the previous one (it took 22 s when every
+    version was hashed from scratch)."""
+    import time
+
+    out = ['[interface]\nname = "big"\nprefix = "big_"\nmagic = 1\nabi_major = 1\nportable = "big._portable"\n',
+           '[types.big_pair]\nkind = "struct"\nfields = [["double", "a"], ["double", "b"]]\n']
+    out += [f'[[entry]]\nslot = {i}\nname = "f{i}"\nreturns = "int"\n'
+            f'args = "ptrdiff_t n, const double *x, const big_pair *p"\nminor = {i}\n' for i in range(2000)]
+    spec = tmp_path / "big.toml"
+    spec.write_text("\n".join(out))
+    start = time.perf_counter()
+    iface = G.load_interface(str(spec))
+    assert len(G.update_lock(iface, str(tmp_path / "big.abi"))) == 2000
+    G.check_lock(iface, str(tmp_path / "big.abi"))
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfe[interface]\n", "not UTF-8"),
+    (DEMO.split("[[entry]]")[0].encode() + b'[entry]\nslot = 0\nname = "x"\n', "not one"),
+    (DEMO.split("[[entry]]")[0].encode(), "no [[entry]] tables"),
+    (b"entry = 5\n", "no [interface] table"),
+    (DEMO.replace("[types.demo_window]", "types = 3\n[types.demo_window]").encode(), ""),
+    (DEMO.replace("DEMO_OK = 0", "DEMO_OK = [1, 2]").encode(), "value must be an integer"),
+    (DEMO.replace('kind = "callback"', 'kind = ["callback"]').encode(), "kind must be"),
+    (DEMO.replace('real = [["s", "float"], ["d", "double"]]', "real = 1").encode(), "[variants] maps a name"),
+    (DEMO.replace("retired = true", "retired = true\n[entry.x]\ny = 1").encode(), ""),
+])
+def test_a_malformed_spec_is_one_line_on_stderr(tmp_path, content, message):
+    spec = tmp_path / "bad.toml"
+    spec.write_bytes(content)
+    r = run_generate("interface", "--spec", str(spec), "--outdir", str(tmp_path / "out"))
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("hostlib.generate: error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert str(spec) in r.stderr and message in r.stderr
+
+
+@pytest.mark.parametrize("where", ["lock", "outdir", "module"])
+def test_an_unusable_file_or_folder_is_one_line_on_stderr(demo, tmp_path, where):
+    G.update_lock(G.load_interface(str(demo)), str(tmp_path / "demo.abi"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    if where == "lock":
+        (tmp_path / "demo.abi").write_bytes(b"2.0 = \xff\n")
+        args = ["interface", "--spec", str(demo), "--outdir", str(tmp_path / "out")]
+    elif where == "outdir":
+        args = ["interface", "--spec", str(demo), "--outdir", str(blocker / "out")]
+    else:
+        (tmp_path / "meta.py").write_bytes(b"FEATURES = (\n")
+        args = ["cflags", "--module", str(tmp_path / "meta.py")]
+    r = run_generate(*args)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("hostlib.generate: error: ") and r.stderr.count("\n") == 1, r.stderr
