@@ -54,10 +54,13 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define L1_INLINE static inline __attribute__((always_inline))
+#define L1_COLD static __attribute__((noinline, cold))
 #elif defined(_MSC_VER)
 #define L1_INLINE static __forceinline
+#define L1_COLD static __declspec(noinline)
 #else
 #define L1_INLINE static inline
+#define L1_COLD static
 #endif
 
 /* The reductions share one engine. `op` is a constant at every call site,
@@ -523,18 +526,21 @@ L1_INLINE T L1_(rreduce_any)(int op, ptrdiff_t n, const TIN *x, ptrdiff_t incx, 
    accumulators at +0.0, which makes it +0.0. So a zero result gets one
    look at its terms: the scan stops at the first term that is not -0.0,
    at once for the usual zeros (an array of +0.0, a cancellation). */
-L1_INLINE T L1_(zero_sign)(int op, T r, ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
+L1_COLD T L1_(zero_sign_scan)(int op, ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
 {
-    if (r != 0) {
-        return r; /* also NaN */
-    }
     for (ptrdiff_t i = 0; i < n; i++) {
         const T t = op == L1_DOT ? x[i * incx] * y[i * incy] : x[i * incx];
         if (!(t == 0 && signbit(t))) {
-            return r;
+            return 0;
         }
     }
     return -(T)0;
+}
+
+/* (out of line: a small dot paid 0.4 ns, 20%, with the scan inlined) */
+L1_INLINE T L1_(zero_sign)(int op, T r, ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy)
+{
+    return r != 0 ? r /* also NaN */ : L1_(zero_sign_scan)(op, n, x, incx, y, incy);
 }
 
 /* sum, asum, dot over one reduction engine: the fastest (reduce_any), and
