@@ -39,7 +39,7 @@
 
 #define SIMD_NAME(x) avx512_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 2
+#define SIMD_LAYER_API 3
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX512F | HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m512d VF64;
@@ -336,5 +336,8 @@ static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi)
     const __m512d l = _mm512_castpd256_pd512(_mm256_castps_pd(_mm512_cvtpd_ps(lo)));
     return _mm512_castpd_ps(_mm512_insertf64x4(l, _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
 }
+
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
+static inline VF64 vf64_lookup(const double *t, VI64 i) { return _mm512_i64gather_pd(i, t, 8); }
 
 #endif /* SIMD_VEC_AVX512_H */

@@ -132,6 +132,22 @@
 
 #define SIMD_HAVE_ELEMENTWISE 1
 
+/* The elementwise entries this file and its function groups implement, one
+   SIMD_HAVE_<entry> each (kernels_table.h lists exactly these; any other
+   elementwise entry of the spec stays NULL in the table, and the host
+   serves it from another one, in the end the portable table's C library).
+   A group defines its own next to its code. */
+#define SIMD_HAVE_sexp SIMD_YES
+#define SIMD_HAVE_dexp SIMD_YES
+#define SIMD_HAVE_slog SIMD_YES
+#define SIMD_HAVE_dlog SIMD_YES
+#define SIMD_HAVE_ssqrt SIMD_YES
+#define SIMD_HAVE_dsqrt SIMD_YES
+#define SIMD_HAVE_ssin SIMD_YES
+#define SIMD_HAVE_dsin SIMD_YES
+#define SIMD_HAVE_scos SIMD_YES
+#define SIMD_HAVE_dcos SIMD_YES
+
 #if defined(__GNUC__) || defined(__clang__)
 #define EW_INLINE static inline __attribute__((always_inline))
 #define EW_NOINLINE static __attribute__((noinline))
@@ -1003,13 +1019,65 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
         }                                                                              \
     }
 
+/* The same for a function of two arguments: z[i*incz] = f(x[i*incx],
+   y[i*incy]); z may be x or y with the same stride. Tails fill 1.0 in both
+   (f(1, 1) is harmless to every binary kernel). */
+#define EW_DEFINE_MAP2(fname, KERN2)                                                   \
+    static void EW_NAME(fname)(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y,    \
+                               ptrdiff_t incy, T *z, ptrdiff_t incz)                   \
+    {                                                                                  \
+        ptrdiff_t i = 0;                                                               \
+        if (n <= 0) {                                                                  \
+            return;                                                                    \
+        }                                                                              \
+        if (incx == 1 && incy == 1 && incz == 1) {                                     \
+            for (; n - i >= LANES; i += LANES) {                                       \
+                V_(storeu)(z + i, KERN2(V_(loadu)(x + i), V_(loadu)(y + i)));          \
+            }                                                                          \
+        } else {                                                                       \
+            for (; n - i >= LANES; i += LANES) {                                       \
+                V_(stores)(z + i * incz, incz,                                         \
+                           KERN2(V_(loads)(x + i * incx, incx), V_(loads)(y + i * incy, incy))); \
+            }                                                                          \
+        }                                                                              \
+        if (i < n) {                                                                   \
+            EW_(store_part)(z + i * incz, incz, n - i,                                 \
+                            KERN2(EW_(load_part)(x + i * incx, incx, n - i),           \
+                                  EW_(load_part)(y + i * incy, incy, n - i)));         \
+        }                                                                              \
+    }
+
+/* float32 through a float64 kernel: both halves widened, computed, and
+   rounded once to float32 (a float64 result within 0.6 ULP rounds to the
+   correctly rounded float32 but in ~2^-28 of cases). Flags are right:
+   overflow and underflow of the float32 result are the narrowing's. */
+#if EW_PASS == 2
+#define EW_F32_VIA_F64(f64_kernel, x)                                                  \
+    vf32_cvt_f64_pair(f64_kernel(vf64_cvt_f32_lo(x)), f64_kernel(vf64_cvt_f32_hi(x)))
+#define EW_F32_VIA_F64_2(f64_kernel, x, y)                                             \
+    vf32_cvt_f64_pair(f64_kernel(vf64_cvt_f32_lo(x), vf64_cvt_f32_lo(y)),              \
+                      f64_kernel(vf64_cvt_f32_hi(x), vf64_cvt_f32_hi(y)))
+#endif
+
 EW_DEFINE_MAP(exp, EW_(exp_v))
 EW_DEFINE_MAP(log, EW_(log_v))
 EW_DEFINE_MAP(sqrt, EW_(sqrt_v))
 EW_DEFINE_MAP(sin, EW_(sin_v))
 EW_DEFINE_MAP(cos, EW_(cos_v))
 
+/* ---------------- the function groups ----------------
+ * Each simd/math/<group>.h is included here once per pass, with the pass's
+ * names (T, V, V_, EW_, EW_NAME, ...) and every helper above in scope. It
+ * defines its vector kernels EW_(<fn>_v), instantiates them with
+ * EW_DEFINE_MAP / EW_DEFINE_MAP2, and defines SIMD_HAVE_s<fn> and
+ * SIMD_HAVE_d<fn>. Its constants come from simd/math/<group>.json, through
+ * elementwise_consts.h (list the group in meson.build's ew_math_groups).
+ */
+
 #undef EW_DEFINE_MAP
+#undef EW_DEFINE_MAP2
+#undef EW_F32_VIA_F64
+#undef EW_F32_VIA_F64_2
 #undef EW_RLEN
 #undef EW_SIGNBIT
 #undef EW_ABSMASK

@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""Write elementwise_consts.h, the constants of simd/elementwise.h, from
-the data in simd/elementwise_consts.json. Run by the build (meson
-custom_target); stdlib only, fast.
+"""Write elementwise_consts.h, the constants of simd/elementwise.h and of
+the function groups of simd/math/, from their data files. Run by the build
+(meson custom_target); stdlib only, fast.
 
-    python3 simd/gen_elementwise_consts.py simd/elementwise_consts.json OUT.h
+    python3 simd/gen_elementwise_consts.py OUT.h simd/elementwise_consts.json [simd/math/GROUP.json ...]
 
-The data file is derived (slowly, with mpmath, by hand) by
-simd/elementwise_consts.py; this script only formats it as C, after
-checking that every value is exactly representable in its format (so the C
-compiler's reading of a literal cannot round it). The header is meant to be
-included by elementwise.h only (it uses EW_ALIGN64, EW_ROW8/16 and
-SIMD_FMA_NATIVE from there).
+Each data file is derived (slowly, with mpmath, by hand) by the script of
+the same name (simd/elementwise_consts.py, simd/math/GROUP.py); this script
+only formats them as C, after checking that every value is exactly
+representable in its format (so the C compiler's reading of a literal cannot
+round it). A data file may hold:
+
+* "polynomials": {fmt: [{name, what, degree, max_error, coeffs}]}, emitted
+  as ew_<fmt>_<name>[degree + 1][row], each coefficient repeated over 64
+  bytes (one aligned vector load on any layer);
+* "constants": {fmt: [{name, value, what}]}, emitted as EW_<FMT>_<NAME>;
+* "tables": {fmt: [{name, what, values}]}, emitted as a plain 64-byte
+  aligned array ew_<fmt>_<name>[len] for vf64_lookup;
+* the trig data of elementwise_consts.json (pio2_split, two_over_pi,
+  pio2_dd).
+
+The header is meant to be included by elementwise.h only (it uses
+EW_ALIGN64, EW_ROW8/16 and SIMD_FMA_NATIVE from there).
 """
 
 from __future__ import annotations
@@ -57,26 +68,43 @@ def decimal(lit: str, fmt: str) -> str:
     return repr(d) if fmt == "f64" else f"{d:.9g}"
 
 
-def render(data: dict) -> str:
-    fmts = data["formats"]
-    if "*/" in json.dumps(data):
-        raise ValueError("the data's texts go into C comments: no '*/' in them")
+FORMATS = {"f64": {"ctype": "double", "bits": 53}, "f32": {"ctype": "float", "bits": 24}}
+
+
+def render(files: list[tuple[str, dict]]) -> str:
+    """the header for the data files [(name, data)], in order"""
     out = []
     emit = out.append
-
     emit("/* elementwise_consts.h -- GENERATED at build time by simd/gen_elementwise_consts.py")
-    emit("   from simd/elementwise_consts.json (itself derived by simd/elementwise_consts.py).")
-    emit("   Do not edit. Included by elementwise.h only. */")
+    emit("   from " + ", ".join(name for name, _ in files) + " (each derived by the script")
+    emit("   of the same name). Do not edit. Included by elementwise.h only. */")
     emit("#ifndef SIMD_ELEMENTWISE_CONSTS_H")
     emit("#define SIMD_ELEMENTWISE_CONSTS_H")
     emit("#if !defined(EW_ALIGN64) || !defined(EW_ROW8) || !defined(SIMD_FMA_NATIVE)")
     emit('#error "elementwise_consts.h is included by elementwise.h, not directly"')
     emit("#endif")
+    for name, data in files:
+        if "*/" in json.dumps(data):
+            raise ValueError(f"{name}: the data's texts go into C comments: no '*/' in them")
+        emit("")
+        emit(f"/* ---------------- from {name} ---------------- */")
+        render_file(data, emit)
     emit("")
-    emit("/* Polynomial coefficients, lowest degree first (Horner from the end),")
-    emit("   each repeated over 64 bytes so that a layer loads it as one aligned")
-    emit("   vector (SSE2 has no broadcast load). */")
-    for fmt, poly in data["polynomials"].items():
+    emit("#endif /* SIMD_ELEMENTWISE_CONSTS_H */")
+    return "\n".join(out) + "\n"
+
+
+def render_file(data: dict, emit) -> None:
+    fmts = data.get("formats", FORMATS)
+    if fmts != FORMATS:
+        raise ValueError(f"formats must be {FORMATS}")
+    unknown = set(data) - {"about", "formats", "polynomials", "constants", "tables", "pio2_split", "two_over_pi", "pio2_dd"}
+    if unknown:
+        raise ValueError(f"unknown sections {sorted(unknown)}")
+    # Polynomial coefficients, lowest degree first (Horner from the end),
+    # each repeated over 64 bytes so that a layer loads it as one aligned
+    # vector (SSE2 has no broadcast load).
+    for fmt, poly in data.get("polynomials", {}).items():
         ctype, bits, rep = fmts[fmt]["ctype"], fmts[fmt]["bits"], ROW[fmt]
         for p in poly:
             c = p["coeffs"]
@@ -92,11 +120,22 @@ def render(data: dict) -> str:
         tail = f" /* {decimal(lit, fmt)}{': ' + what if what else ''} */"
         emit(f"#define EW_{fmt.upper()}_{name} {literal(lit, fmt, fmts[fmt]['bits'])}{tail}")
 
-    emit("")
-    for fmt, consts in data["constants"].items():
+    for fmt, consts in data.get("constants", {}).items():
         for c in consts:
             define(fmt, c["name"], c["value"], c["what"])
 
+    for fmt, tables in data.get("tables", {}).items():
+        ctype, bits = fmts[fmt]["ctype"], fmts[fmt]["bits"]
+        for t in tables:
+            values = t["values"]
+            emit(f"/* {t['what']} */")
+            emit(f"static EW_ALIGN64 const {ctype} ew_{fmt}_{t['name']}[{len(values)}] = {{")
+            for i in range(0, len(values), 4):
+                emit("    " + " ".join(literal(v, fmt, bits) + "," for v in values[i:i + 4]))
+            emit("};")
+
+    if "pio2_split" not in data:
+        return
     split = data["pio2_split"]
     emit("")
     emit(f"/* {split['what']} */")
@@ -130,21 +169,21 @@ def render(data: dict) -> str:
     emit(f"/* {dd['what']} */")
     emit(f"#define EW_PIO2_DD_HI {literal(dd['hi'], 'f64', 53)}")
     emit(f"#define EW_PIO2_DD_LO {literal(dd['lo'], 'f64', 53)}")
-    emit("")
-    emit("#endif /* SIMD_ELEMENTWISE_CONSTS_H */")
-    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    with open(argv[1], encoding="utf-8") as f:
-        text = render(json.load(f))
-    if argv[2] == "-":
+    files = []
+    for path in argv[2:]:
+        with open(path, encoding="utf-8") as f:
+            files.append(("/".join(path.replace("\\", "/").split("/")[-3:]), json.load(f)))
+    text = render(files)
+    if argv[1] == "-":
         sys.stdout.write(text)
     else:
-        with open(argv[2], "w", encoding="utf-8", newline="\n") as f:
+        with open(argv[1], "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
     return 0
 

@@ -9,8 +9,9 @@
  *     const hostlib_kernels_table SIMD_TABLE_NAME = { header, .<entry> = ..., ... };
  *
  * with one initializer per entry of the spec, expanded from the generated
- * hostlib_kernels_entries.h: kind level1 always, elementwise and gemm when
- * the layer implements them. A layer's kernel for entry E is SIMD_NAME(E)
+ * hostlib_kernels_entries.h: kind level1 always, gemm when the layer
+ * implements it, and each elementwise entry the templates define
+ * SIMD_HAVE_<entry> for. A layer's kernel for entry E is SIMD_NAME(E)
  * (and SIMD_NAME(E_r) for its reproducible form).
  *
  * The including file may set, before the include:
@@ -52,13 +53,30 @@ extern const hostlib_kernels_table SIMD_TABLE_NAME;
 
 /* .name = SIMD_NAME(name) for each entry of the spec (hostlib_kernels_entries.h) */
 #define SIMD_TABLE_ENTRY(slot, name, ...) .name = SIMD_NAME(name),
+
+/* The elementwise entries one by one: .name = SIMD_NAME(name) only if the
+   layer's templates define SIMD_HAVE_<name> as SIMD_YES (elementwise.h and
+   its function groups do, next to each kernel), so a function not yet
+   written for the layers stays NULL. SIMD_HAS(name) is 1 or 0 by the usual
+   probe: SIMD_YES expands to two arguments and shifts a 1 into place, an
+   undefined SIMD_HAVE_<name> is one argument and leaves the 0. */
+#define SIMD_YES ~, 1
+#define SIMD_SECOND_(a, b, ...) b
+#define SIMD_SECOND(...) SIMD_SECOND_(__VA_ARGS__)
+#define SIMD_HAS(name) SIMD_SECOND(SIMD_HAVE_##name, 0, ~)
+#define SIMD_CAT_(a, b) a##b
+#define SIMD_CAT(a, b) SIMD_CAT_(a, b)
+#define SIMD_WHEN_0(...)
+#define SIMD_WHEN_1(...) __VA_ARGS__
+#define SIMD_WHEN(cond) SIMD_CAT(SIMD_WHEN_, cond)
+#define SIMD_TABLE_ENTRY_IF_HAVE(slot, name, ...) SIMD_WHEN(SIMD_HAS(name))(.name = SIMD_NAME(name),)
 #define SIMD_REPRODUCIBLE_ENTRY(slot, name, ...) .name = SIMD_NAME(name##_r),
 
 const hostlib_kernels_table SIMD_TABLE_NAME = {
     HOSTLIB_KERNELS_HEADER(SIMD_PROVIDER_NAME, SIMD_PROVIDER_VERSION, SIMD_PROVIDER_FEATURES),
     HOSTLIB_KERNELS_KIND_LEVEL1(SIMD_TABLE_ENTRY)
 #ifdef SIMD_HAVE_ELEMENTWISE /* simd/elementwise.h implements them for this layer */
-    HOSTLIB_KERNELS_KIND_ELEMENTWISE(SIMD_TABLE_ENTRY)
+    HOSTLIB_KERNELS_KIND_ELEMENTWISE(SIMD_TABLE_ENTRY_IF_HAVE)
 #endif
 #ifdef SIMD_HAVE_GEMM /* simd/gemm.h implements it for this layer */
     HOSTLIB_KERNELS_KIND_GEMM(SIMD_TABLE_ENTRY)
@@ -85,6 +103,7 @@ const hostlib_kernels_table SIMD_REPRODUCIBLE_TABLE_NAME = {
 #endif
 
 #undef SIMD_TABLE_ENTRY
+#undef SIMD_TABLE_ENTRY_IF_HAVE
 #undef SIMD_REPRODUCIBLE_ENTRY
 
 #endif /* SIMD_KERNELS_TABLE_H */

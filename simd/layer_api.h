@@ -14,7 +14,9 @@
 /* 2: masks of their own type (VM64/VM32, vm64_/vm32_ ops), comparisons
    produce them; partial loads and stores (loadn, storen, loadsn, storesn)
    replace loadu_partial; SIMD_HAVE_ANY_GT is gone */
-#define SIMD_LAYER_API_REQUIRED 2
+/* 3: vf64_lookup(table, indices), the gather of table-driven elementwise
+   kernels */
+#define SIMD_LAYER_API_REQUIRED 3
 
 #if !defined(SIMD_LAYER_API)
 #error "the vector layer does not define SIMD_LAYER_API; it predates hostlib's layer versioning"

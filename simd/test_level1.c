@@ -5,7 +5,7 @@
  *
  *   python3 hostlib/generate.py features --outdir /tmp/gen
  *   python3 hostlib/generate.py interface --spec interface/kernels.toml --outdir /tmp/gen
- *   python3 simd/gen_elementwise_consts.py simd/elementwise_consts.json /tmp/gen/elementwise_consts.h
+ *   python3 simd/gen_elementwise_consts.py /tmp/gen/elementwise_consts.h simd/elementwise_consts.json simd/math/GROUP.json ...
  *   CF="-std=c11 -O2 -Wall -Wextra -I/tmp/gen -Iinterface -Isimd -DSIMD_PROVIDER_VERSION=\"test\""
  *   gcc $CF -mavx2 -mfma -DSIMD_PROVIDER_NAME=\"avx2\" \
  *       -DSIMD_PROVIDER_FEATURES='(HOSTLIB_CPU_AVX2|HOSTLIB_CPU_FMA3|HOSTLIB_CPU_F16C|HOSTLIB_CPU_AVX|HOSTLIB_CPU_SSE42|HOSTLIB_CPU_POPCNT|HOSTLIB_CPU_SSE41|HOSTLIB_CPU_SSSE3|HOSTLIB_CPU_SSE3|HOSTLIB_CPU_SSE2|HOSTLIB_CPU_SSE)' \

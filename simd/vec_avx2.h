@@ -18,7 +18,7 @@
 
 #define SIMD_NAME(x) avx2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 2
+#define SIMD_LAYER_API 3
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m256d VF64;
@@ -298,5 +298,8 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm256_xor_si256(a, b); }
 #define vi32_srli(a, n) _mm256_srli_epi32((a), (n))
 /* signed a > b as a mask */
 static inline VM32 vi32_gt(VI32 a, VI32 b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
+
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
+static inline VF64 vf64_lookup(const double *t, VI64 i) { return _mm256_i64gather_pd(t, i, 8); }
 
 #endif /* SIMD_VEC_AVX2_H */

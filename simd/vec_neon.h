@@ -34,7 +34,7 @@
 
 #define SIMD_NAME(x) neon_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 2
+#define SIMD_LAYER_API 3
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_ASIMD)
 /* v0-v31: gemm.h sizes its register tile by this */
 #define SIMD_VEC_REGISTERS 32
@@ -353,5 +353,12 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return veorq_u32(a, b); }
 #define vi32_srli(a, n) vshrq_n_u32((a), (n))
 /* signed a > b as a mask */
 static inline VM32 vi32_gt(VI32 a, VI32 b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }
+
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range.
+   NEON has no gather: two scalar loads */
+static inline VF64 vf64_lookup(const double *t, VI64 i)
+{
+    return vcombine_f64(vld1_f64(t + vgetq_lane_u64(i, 0)), vld1_f64(t + vgetq_lane_u64(i, 1)));
+}
 
 #endif /* SIMD_VEC_NEON_H */

@@ -17,7 +17,7 @@
 
 #define SIMD_NAME(x) scalar_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 2
+#define SIMD_LAYER_API 3
 #define SIMD_LAYER_FEATURES 0 /* runs on any CPU */
 
 typedef double VF64;
@@ -152,5 +152,8 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return a ^ b; }
 #define vi32_slli(a, n) ((VI32)((VI32)(a) << (n)))
 #define vi32_srli(a, n) ((VI32)((VI32)(a) >> (n)))
 static inline VM32 vi32_gt(VI32 a, VI32 b) { return (int32_t)a > (int32_t)b; }
+
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
+static inline VF64 vf64_lookup(const double *t, VI64 i) { return t[i]; }
 
 #endif /* SIMD_VEC_SCALAR_H */

@@ -15,7 +15,7 @@
 
 #define SIMD_NAME(x) sse2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 2
+#define SIMD_LAYER_API 3
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_SSE | HOSTLIB_CPU_SSE2)
 
 typedef __m128d VF64;
@@ -327,5 +327,14 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm_xor_si128(a, b); }
 #define vi32_srli(a, n) _mm_srli_epi32((a), (n))
 /* signed a > b as a mask */
 static inline VM32 vi32_gt(VI32 a, VI32 b) { return _mm_castsi128_ps(_mm_cmpgt_epi32(a, b)); }
+
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range.
+   SSE2 has no gather: two scalar loads */
+static inline VF64 vf64_lookup(const double *t, VI64 i)
+{
+    uint64_t k[2];
+    _mm_storeu_si128((__m128i *)k, i);
+    return _mm_setr_pd(t[k[0]], t[k[1]]);
+}
 
 #endif /* SIMD_VEC_SSE2_H */

@@ -397,6 +397,30 @@ static void conversions(void)
 }
 
 /* the optional op: the reciprocal estimate */
+/* vf64_lookup: lane k is t[i_k], for indices anywhere in a table and in
+   any order, repeated ones included */
+static void table_lookup(void)
+{
+    static double t[1 << 10];
+    for (int j = 0; j < (1 << 10); j++) {
+        t[j] = j * 0.5 - 7.0;
+    }
+    for (int start = 0; start < 300; start++) {
+        uint64_t idx[VF64_LANES];
+        double got[VF64_LANES];
+        for (int k = 0; k < VF64_LANES; k++) {
+            idx[k] = (uint64_t)((start * 37 + k * 211 + (k == 1 ? 0 : k * k)) % (1 << 10));
+        }
+        VI64 iv;
+        memcpy(&iv, idx, sizeof iv);
+        vf64_storeu(got, vf64_lookup(t, iv));
+        for (int k = 0; k < VF64_LANES; k++) {
+            CHECK(got[k] == t[idx[k]], "lookup lane %d: index %llu gives %g, not %g", k,
+                  (unsigned long long)idx[k], got[k], t[idx[k]]);
+        }
+    }
+}
+
 static void optional_ops(void)
 {
 #ifdef SIMD_RCP_BITS
@@ -459,6 +483,7 @@ int main(void)
     vf64_lane_order();
     vf32_lane_order();
     conversions();
+    table_lookup();
     optional_ops();
     printf("done %d failures\n", failures);
     return failures != 0;
