@@ -25,7 +25,7 @@
 
 /* The contiguous loop is separate so that the compiler can vectorise it
    where f is an instruction (sqrt, with -fno-math-errno: 2-4x faster). */
-#define PORTABLE_MAP(name, T, f)                                                            \
+#define PORTABLE_map(name, T, f)                                                            \
     static void portable_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                       \
         if (incx == 1 && incy == 1) {                                                       \
@@ -38,15 +38,25 @@
             y[i * incy] = f(x[i * incx]);                                                   \
         }                                                                                   \
     }
-/* one map per entry the spec names a C library function for */
-#define PORTABLE_LIBM_MAP(slot, name, T, f) PORTABLE_MAP(name, T, f)
+/* z[i*incz] = f(x[i*incx], y[i*incy]) */
+#define PORTABLE_map2(name, T, f)                                                           \
+    static void portable_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y,        \
+                                ptrdiff_t incy, T *z, ptrdiff_t incz)                       \
+    {                                                                                       \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                 \
+            z[i * incz] = f(x[i * incx], y[i * incy]);                                      \
+        }                                                                                   \
+    }
+/* one map per entry the spec names a C library function for, of its split class */
+#define PORTABLE_LIBM_MAP(slot, name, T, f, split) PORTABLE_##split(name, T, f)
 HOSTLIB_KERNELS_LIBM_ENTRIES(PORTABLE_LIBM_MAP)
 #undef PORTABLE_LIBM_MAP
-#undef PORTABLE_MAP
+#undef PORTABLE_map
+#undef PORTABLE_map2
 
 /* ---------------- the table ---------------- */
 
 #define SIMD_TABLE_NAME hostlib_portable_table
-#define PORTABLE_LIBM_ENTRY(slot, name, T, f) .name = portable_##name,
+#define PORTABLE_LIBM_ENTRY(slot, name, ...) .name = portable_##name,
 #define SIMD_EXTRA_ENTRIES HOSTLIB_KERNELS_LIBM_ENTRIES(PORTABLE_LIBM_ENTRY)
 #include "kernels_table.h"

@@ -301,6 +301,7 @@ KINDS = ("level1", "elementwise", "gemm", "other")
 #: type, float or double). The host's pool splits an entry of such a shape
 #: without knowing what it computes (hostlib_split.h):
 #:   map    elements computed independently: ranges of elements
+#:   map2   the same, of two inputs: z[i] = f(x[i], y[i])
 #:   axpy   the same, with a scalar first
 #:   scal   the same, in place
 #:   sum    a reduction by addition: fixed chunks, combined pairwise in order
@@ -309,6 +310,7 @@ KINDS = ("level1", "elementwise", "gemm", "other")
 #:   gemm   row-major gemm: blocks of rows or columns of C
 SPLITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "map": ("void", ("ptrdiff_t", "const T*", "ptrdiff_t", "T*", "ptrdiff_t")),
+    "map2": ("void", ("ptrdiff_t", "const T*", "ptrdiff_t", "const T*", "ptrdiff_t", "T*", "ptrdiff_t")),
     "axpy": ("void", ("ptrdiff_t", "T", "const T*", "ptrdiff_t", "T*", "ptrdiff_t")),
     "scal": ("void", ("ptrdiff_t", "T", "T*", "ptrdiff_t")),
     "sum": ("T", ("ptrdiff_t", "const T*", "ptrdiff_t")),
@@ -317,6 +319,8 @@ SPLITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gemm": ("void", ("int", "int", "ptrdiff_t", "ptrdiff_t", "ptrdiff_t", "T", "const T*", "ptrdiff_t",
                       "const T*", "ptrdiff_t", "T", "T*", "ptrdiff_t")),
 }
+#: the split classes of elementwise functions, by their number of inputs
+MAP_SPLITS = {"map": 1, "map2": 2}
 #: the split classes whose results a reproducible form can fix bit for bit
 REPRODUCIBLE_SPLITS = ("sum", "norm", "dot")
 #: element types a split class takes, with their C library suffix
@@ -333,7 +337,7 @@ _NUMBER = (int, float)
 _META_TABLES: dict[str, dict[str, Any]] = {
     "ufunc": {"name": str, "loop": str, "summary": str, "special": str},
     "verify": {"tolerance": _NUMBER, "reference": str, "ranges": list},
-    "bench": {"domain": list, "call": str, "numpy": str, "bytes": _NUMBER, "alpha": _NUMBER},
+    "bench": {"domain": list, "domain2": list, "call": str, "numpy": str, "bytes": _NUMBER, "alpha": _NUMBER},
 }
 
 
@@ -577,9 +581,11 @@ def _meta(raw: dict[str, Any], letter: str, letters: set[str], where: str) -> di
                 raise SpecError(f"{what} must be {_KIND_NAMES[fields[k]]}, got {v!r}")
             if isinstance(v, str):
                 _text(v, what)
-            elif isinstance(v, list):  # domain [lo, hi], ranges [[lo, hi, "log"], ...]
-                items = [x for r in v for x in (r if isinstance(r, list) else [r])]
-                if not all(_number(x) or x == "log" for x in items):
+            elif isinstance(v, list):  # domain [lo, hi], ranges [[lo, hi, "log"], ...] or pairs of those
+                def leaves(x: Any) -> list[Any]:
+                    return [y for r in x for y in leaves(r)] if isinstance(x, list) else [x]
+
+                if not all(_number(x) or x == "log" for x in leaves(v)):
                     raise SpecError(f"{what} holds finite numbers only, got {v!r}")
     return out
 
@@ -660,31 +666,43 @@ def _check_meta(e: Entry, where: str) -> None:
         raise SpecError(f"{w}: a reproducible form is defined for split classes {REPRODUCIBLE_SPLITS} only")
     if e.kind in ("level1", "elementwise", "gemm") and e.split == "none":
         raise SpecError(f"{w}: kind {e.kind!r} needs a split class (its signature's shape)")
-    if e.kind == "elementwise" and e.split != "map":
-        raise SpecError(f"{w}: an elementwise entry has split 'map' (y[i] = f(x[i]))")
+    if e.kind == "elementwise" and e.split not in MAP_SPLITS:
+        raise SpecError(f"{w}: an elementwise entry has split 'map' (y[i] = f(x[i])) or 'map2' (z[i] = f(x[i], y[i]))")
     if e.libm:
-        if e.split != "map" or not _C_IDENT.fullmatch(e.libm):
-            raise SpecError(f"{w}: libm must be a C function name, on an entry of split 'map'")
+        if e.split not in MAP_SPLITS or not _C_IDENT.fullmatch(e.libm):
+            raise SpecError(f"{w}: libm must be a C function name, on an entry of split 'map' or 'map2'")
         _identifier(e.libm + _SPLIT_TYPES[_element_type(e)], f"{w}: libm")
     if e.ufunc is not None:
-        if e.split != "map" or not e.npchar:
-            raise SpecError(f"{w}: a ufunc is served by an entry of split 'map' with a numpy type (variants)")
+        if e.split not in MAP_SPLITS or not e.npchar:
+            raise SpecError(f"{w}: a ufunc is served by an entry of split 'map' or 'map2' with a numpy type (variants)")
         missing = sorted(set(_META_TABLES["ufunc"]) - set(e.ufunc))
         if missing:
             raise SpecError(f"{w}: ufunc lacks {missing}")
-        if not _NAME.fullmatch(e.ufunc["name"]) or e.ufunc["loop"] != f"{e.npchar}->{e.npchar}":
-            raise SpecError(f"{w}: ufunc name must be an identifier and loop '{{c}}->{{c}}' (one input, one output)")
+        loop = e.npchar * MAP_SPLITS[e.split] + "->" + e.npchar
+        if not _NAME.fullmatch(e.ufunc["name"]) or e.ufunc["loop"] != loop:
+            raise SpecError(f"{w}: ufunc name must be an identifier and loop {loop!r} "
+                            f"({'{c}' * MAP_SPLITS[e.split]}->{{c}}: {MAP_SPLITS[e.split]} input(s), one output)")
         _identifier(e.ufunc["name"], f"{w}: ufunc.name")
     tol = e.verify.get("tolerance", 1)
     if not _number(tol) or not tol > 0:
         raise SpecError(f"{w}: verify.tolerance must be a positive number")
+    def is_range(r: Any) -> bool:
+        return (isinstance(r, list) and len(r) in (2, 3) and all(_number(v) for v in r[:2])
+                and r[0] < r[1] and (len(r) == 2 or (r[2] == "log" and r[0] > 0)))
+
     for r in e.verify.get("ranges", []):
-        if not (isinstance(r, list) and len(r) in (2, 3) and all(_number(v) for v in r[:2])
-                and r[0] < r[1] and (len(r) == 2 or (r[2] == "log" and r[0] > 0))):
+        if e.split == "map2":  # one range per input
+            if not (isinstance(r, list) and len(r) == 2 and all(is_range(x) for x in r)):
+                raise SpecError(f"{w}: verify.ranges of a two-input entry holds pairs [[lo, hi], [lo, hi]] "
+                                f"(x's range, y's; either may end in \"log\"), got {r!r}")
+        elif not is_range(r):
             raise SpecError(f"{w}: verify.ranges holds [lo, hi] or [lo, hi, \"log\"] (0 < lo < hi), got {r!r}")
-    dom = e.bench.get("domain")
-    if dom is not None and not (len(dom) == 2 and all(_number(v) for v in dom) and dom[0] < dom[1]):
-        raise SpecError(f"{w}: bench.domain must be [lo, hi]")
+    for key in ("domain", "domain2"):
+        dom = e.bench.get(key)
+        if dom is not None and not (len(dom) == 2 and all(_number(v) for v in dom) and dom[0] < dom[1]):
+            raise SpecError(f"{w}: bench.{key} must be [lo, hi]")
+    if "domain2" in e.bench and e.split != "map2":
+        raise SpecError(f"{w}: bench.domain2 (the second input's) is for entries of split 'map2'")
 
 
 def _types(raw: Any, path: str) -> tuple[CType, ...]:
@@ -1169,9 +1187,10 @@ def entries_h(iface: Interface) -> str:
         f" * {U}_REPRODUCIBLE_ENTRIES call {row};",
         " * T is the element type a split class works on (void where there is none),",
         " * split_min the size from which the host's pool splits a call.",
-        f" * {U}_LIBM_ENTRIES calls X(slot, name, T, c_function): the C library",
-        f" * function computing one element. {U}_UFUNC_ENTRIES calls",
-        " * X(slot, name, T, ufunc): the numpy ufunc whose T loop the entry serves.",
+        f" * {U}_LIBM_ENTRIES calls X(slot, name, T, c_function, split): the C",
+        " * library function computing one element (split map: f(x), map2: f(x, y)).",
+        f" * {U}_UFUNC_ENTRIES calls X(slot, name, T, ufunc, split): the numpy ufunc",
+        " * whose T loop the entry serves (split map: one input, map2: two).",
         " */",
         f"#ifndef {U}_ENTRIES_H",
         f"#define {U}_ENTRIES_H",
@@ -1184,9 +1203,10 @@ def entries_h(iface: Interface) -> str:
     out += xlist(f"{U}_SPLIT_ENTRIES", [e for e in served if e.split != "none"], full)
     out += xlist(f"{U}_REPRODUCIBLE_ENTRIES", [e for e in served if e.reproducible], full)
     out += xlist(f"{U}_LIBM_ENTRIES", [e for e in served if e.libm],
-                 lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.libm}{_SPLIT_TYPES[_element_type(e)]})")
+                 lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.libm}{_SPLIT_TYPES[_element_type(e)]}, "
+                           f"{e.split})")
     out += xlist(f"{U}_UFUNC_ENTRIES", [e for e in served if e.ufunc],
-                 lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.ufunc['name']})")
+                 lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.ufunc['name']}, {e.split})")
     out += [f"#endif /* {U}_ENTRIES_H */", ""]
     return "\n".join(out)
 

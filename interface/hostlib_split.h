@@ -125,6 +125,7 @@ static inline hostlib_fn inner(size_t slot, int *threaded)
    wrappers call the provider's function as. */
 #define SPLIT_TYPES(T)                                                                            \
     typedef void (*map_##T##_fn)(ptrdiff_t, const T *, ptrdiff_t, T *, ptrdiff_t);                \
+    typedef void (*map2_##T##_fn)(ptrdiff_t, const T *, ptrdiff_t, const T *, ptrdiff_t, T *, ptrdiff_t); \
     typedef void (*axpy_##T##_fn)(ptrdiff_t, T, const T *, ptrdiff_t, T *, ptrdiff_t);            \
     typedef void (*scal_##T##_fn)(ptrdiff_t, T, T *, ptrdiff_t);                                   \
     typedef T (*sum_##T##_fn)(ptrdiff_t, const T *, ptrdiff_t);                                    \
@@ -137,7 +138,7 @@ SPLIT_TYPES(double)
 
 /* --------------------------------------------------------------- maps */
 
-enum { MAP_UNARY, MAP_AXPY, MAP_SCAL };
+enum { MAP_UNARY, MAP_BINARY, MAP_AXPY, MAP_SCAL };
 
 typedef struct {
     hostlib_fn fn;
@@ -147,6 +148,8 @@ typedef struct {
     char *y;
     ptrdiff_t n, incx, incy, chunk;
     double alpha;
+    const char *x2; /* MAP_BINARY: the second input, y = f(x, x2) */
+    ptrdiff_t incx2;
 } map_job;
 
 static void map_task(void *ctx, ptrdiff_t t)
@@ -155,11 +158,16 @@ static void map_task(void *ctx, ptrdiff_t t)
     const ptrdiff_t lo = t * j->chunk;
     const ptrdiff_t m = j->n - lo < j->chunk ? j->n - lo : j->chunk;
     const char *x = j->x + lo * j->incx * (ptrdiff_t)j->es;
+    const char *x2 = j->kind == MAP_BINARY ? j->x2 + lo * j->incx2 * (ptrdiff_t)j->es : NULL;
     char *y = j->y + lo * j->incy * (ptrdiff_t)j->es;
     if (j->es == sizeof(double)) {
         switch (j->kind) {
         case MAP_UNARY:
             ((map_double_fn)j->fn)(m, (const double *)x, j->incx, (double *)y, j->incy);
+            break;
+        case MAP_BINARY:
+            ((map2_double_fn)j->fn)(m, (const double *)x, j->incx, (const double *)x2, j->incx2, (double *)y,
+                                    j->incy);
             break;
         case MAP_AXPY:
             ((axpy_double_fn)j->fn)(m, j->alpha, (const double *)x, j->incx, (double *)y, j->incy);
@@ -171,6 +179,9 @@ static void map_task(void *ctx, ptrdiff_t t)
         switch (j->kind) {
         case MAP_UNARY:
             ((map_float_fn)j->fn)(m, (const float *)x, j->incx, (float *)y, j->incy);
+            break;
+        case MAP_BINARY:
+            ((map2_float_fn)j->fn)(m, (const float *)x, j->incx, (const float *)x2, j->incx2, (float *)y, j->incy);
             break;
         case MAP_AXPY:
             ((axpy_float_fn)j->fn)(m, (float)j->alpha, (const float *)x, j->incx, (float *)y, j->incy);
@@ -190,20 +201,28 @@ static void span(const char *p, ptrdiff_t n, ptrdiff_t inc, size_t es, uintptr_t
 }
 
 /* Whether the elements of a map may be computed in any order: the output
-   has a non-zero stride and does not overlap the input other than exactly
+   has a non-zero stride and does not overlap an input other than exactly
    in place. */
+static int input_apart(const map_job *j, const char *x, ptrdiff_t incx)
+{
+    if (x == j->y && incx == j->incy) {
+        return 1;
+    }
+    uintptr_t xlo, xhi, ylo, yhi;
+    span(x, j->n, incx, j->es, &xlo, &xhi);
+    span(j->y, j->n, j->incy, j->es, &ylo, &yhi);
+    return xhi <= ylo || yhi <= xlo;
+}
+
 static int map_splittable(const map_job *j)
 {
     if (j->incy == 0) {
         return 0;
     }
-    if (j->kind == MAP_SCAL || (j->x == j->y && j->incx == j->incy)) {
+    if (j->kind == MAP_SCAL) {
         return 1;
     }
-    uintptr_t xlo, xhi, ylo, yhi;
-    span(j->x, j->n, j->incx, j->es, &xlo, &xhi);
-    span(j->y, j->n, j->incy, j->es, &ylo, &yhi);
-    return xhi <= ylo || yhi <= xlo;
+    return input_apart(j, j->x, j->incx) && (j->kind != MAP_BINARY || input_apart(j, j->x2, j->incx2));
 }
 
 /* run a map job, split over the pool when it holds at least split_min elements */
@@ -235,7 +254,22 @@ static void map_run(map_job *j, ptrdiff_t split_min)
             return;                                                                    \
         }                                                                              \
         map_job j = {(hostlib_fn)f, MAP_UNARY, sizeof(T), (const char *)x, (char *)y,  \
-                     n, incx, incy, 0, 0.0};                                           \
+                     n, incx, incy, 0, 0.0, NULL, 0};                                  \
+        map_run(&j, split_min);                                                        \
+    }
+
+#define SPLIT_map2(slot, name, T, split_min)                                           \
+    static void thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *x2,       \
+                           ptrdiff_t incx2, T *y, ptrdiff_t incy)                      \
+    {                                                                                  \
+        int threaded;                                                                  \
+        const map2_##T##_fn f = (map2_##T##_fn)inner(slot, &threaded);                 \
+        if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
+            f(n, x, incx, x2, incx2, y, incy);                                         \
+            return;                                                                    \
+        }                                                                              \
+        map_job j = {(hostlib_fn)f, MAP_BINARY, sizeof(T), (const char *)x, (char *)y, \
+                     n, incx, incy, 0, 0.0, (const char *)x2, incx2};                  \
         map_run(&j, split_min);                                                        \
     }
 
@@ -250,7 +284,7 @@ static void map_run(map_job *j, ptrdiff_t split_min)
             return;                                                                    \
         }                                                                              \
         map_job j = {(hostlib_fn)f, MAP_AXPY, sizeof(T), (const char *)x, (char *)y,   \
-                     n, incx, incy, 0, (double)alpha};                                 \
+                     n, incx, incy, 0, (double)alpha, NULL, 0};                        \
         map_run(&j, split_min);                                                        \
     }
 
@@ -264,7 +298,7 @@ static void map_run(map_job *j, ptrdiff_t split_min)
             return;                                                                    \
         }                                                                              \
         map_job j = {(hostlib_fn)f, MAP_SCAL, sizeof(T), (const char *)x, (char *)x,   \
-                     n, incx, incx, 0, (double)alpha};                                 \
+                     n, incx, incx, 0, (double)alpha, NULL, 0};                        \
         map_run(&j, split_min);                                                        \
     }
 

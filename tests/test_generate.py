@@ -351,20 +351,20 @@ def test_malformed_specs_are_rejected_when_generated(demo, spec, message):
 
 NEW_ELEMENTWISE = """
 [[entry]]
-slot = 24
-name = "{p}log10"
+slot = 62
+name = "{p}erf"
 variants = "real"
 returns = "void"
 args = "ptrdiff_t n, const {T} *x, ptrdiff_t incx, {T} *y, ptrdiff_t incy"
-minor = 1
-doc = "y[i*incy] = log10(x[i*incx])"
+minor = 2
+doc = "y[i*incy] = erf(x[i*incx])"
 kind = "elementwise"
 split = "map"
 split_min = 65536
-libm = "log10"
-ufunc = {name = "log10", loop = "{c}->{c}", summary = "The base-10 logarithm", special = "(``log10(0) == -inf``, negative input gives nan)"}
-verify = {tolerance = 2, reference = "log10", ranges = [[0.5, 2], [1e-300, 1e300, "log"]]}
-bench = {domain = [1e-3, 1e3]}
+libm = "erf"
+ufunc = {name = "erf", loop = "{c}->{c}", summary = "The error function", special = "(``erf(-0.0) == -0.0``, ``erf(inf) == 1``)"}
+verify = {tolerance = 2, reference = "erf", ranges = [[-3, 3], [1e-300, 1e300, "log"]]}
+bench = {domain = [-3.0, 3.0]}
 """
 
 
@@ -375,7 +375,7 @@ def test_an_elementwise_entry_is_one_spec_entry(tmp_path):
     entry names) reaches every list the host and its tools expand: the
     kernel modules' tables, the portable table, the pool's wrappers, the
     ufunc loops, the numpy patch, the numpy-facing functions, tune's
-    catalogue and the benchmarks -- and the released ABI keeps its hash."""
+    catalogue and the benchmarks -- and the released ABIs keep their hashes."""
     from hostlib._measure import bench as _bench
     from hostlib._host import spec as _spec
 
@@ -386,24 +386,51 @@ def test_an_elementwise_entry_is_one_spec_entry(tmp_path):
     lock = tmp_path / "kernels.abi"
     shutil.copy(root / "kernels.abi", lock)
     assert G.update_lock(iface, str(lock)) == [l for l in G.update_lock(iface, str(tmp_path / "x.abi"))
-                                               if l.startswith("1.1")]
-    G.check_lock(iface, str(lock))  # 1.0 still hashes as released
+                                               if l.startswith("1.2")]
+    G.check_lock(iface, str(lock))  # 1.0 and 1.1 still hash as released
     G.write_interface(iface, str(tmp_path / "out"))
     h = (tmp_path / "out" / "hostlib_kernels_entries.h").read_text()
     for macro in ("ENTRIES", "KIND_ELEMENTWISE", "SPLIT_ENTRIES"):
         body = h.split(f"#define HOSTLIB_KERNELS_{macro}(X)")[1].split("\n\n")[0]
-        assert "X(25, dlog10, log10, double, elementwise, map, 65536, 0)" in body, macro
-    assert "X(24, slog10, float, log10f)" in h and "X(25, dlog10, double, log10)" in h  # portable's libm map
-    assert "X(24, slog10, float, log10)" in h  # the ufunc loops
+        assert "X(63, derf, erf, double, elementwise, map, 65536, 0)" in body, macro
+    assert "X(62, serf, float, erff, map)" in h and "X(63, derf, double, erf, map)" in h  # portable's libm map
+    assert "X(62, serf, float, erf, map)" in h  # the ufunc loops
     ns: dict = {}
     exec((tmp_path / "out" / "kernels_interface.py").read_text(), ns)
     entries = {e.name: e for e in _spec.entries(ns["INTERFACE"])}
-    assert entries["dlog10"].function == "log10" and entries["dlog10"].dtype == "float64"
-    assert entries["slog10"].ufunc["loop"] == "f->f" and entries["dlog10"].verify["reference"] == "log10"
-    kernel = _bench._kernel(entries["dlog10"])
-    assert (kernel.hostlib, kernel.numpy, kernel.domain) == ("hl.log10(x, out=y)", "np.log10(x, out=y)", (1e-3, 1e3))
+    assert entries["derf"].function == "erf" and entries["derf"].dtype == "float64"
+    assert entries["serf"].ufunc["loop"] == "f->f" and entries["derf"].verify["reference"] == "erf"
+    kernel = _bench._kernel(entries["derf"])
+    assert (kernel.hostlib, kernel.numpy, kernel.domain) == ("hl.erf(x, out=y)", "np.erf(x, out=y)", (-3.0, 3.0))
     iface_host = hostlib._host.host.Interface.from_description(ns["INTERFACE"])
-    assert iface_host.abi == "1.1" and "dlog10" in iface_host.entries and not iface_host.reproducible & {"dlog10"}
+    assert iface_host.abi == "1.2" and "derf" in iface_host.entries and not iface_host.reproducible & {"derf"}
+
+
+def test_a_two_input_entry_has_its_own_shape(tmp_path):
+    """A map2 entry (z = f(x, y)) gets the two-input libm map, loop and
+    bench call; its signature, ufunc loop and ranges must have that shape."""
+    from hostlib._measure import bench as _bench
+    from hostlib._host import spec as _spec
+
+    iface = G.load_interface(str(Path(__file__).resolve().parents[1] / "interface" / "kernels.toml"))
+    G.write_interface(iface, str(tmp_path / "out"))
+    h = (tmp_path / "out" / "hostlib_kernels_entries.h").read_text()
+    assert "X(57, dpower, double, pow, map2)" in h and "X(56, spower, float, power, map2)" in h
+    e = _spec.kernels()["dpower"]
+    assert e.nin == 2 and e.ufunc["loop"] == "dd->d" and _spec.kernels()["dexp"].nin == 1
+    assert _bench._kernel(e).hostlib == "hl.power(x, x2, out=y)"
+    root = (Path(__file__).resolve().parents[1] / "interface" / "kernels.toml").read_text()
+    for old, new, message in [
+        ('loop = "{c}{c}->{c}", summary = "The first', 'loop = "{c}->{c}", summary = "The first', "loop '..->.'"),
+        ('ptrdiff_t incy, {T} *z, ptrdiff_t incz"\nminor = 1\ndoc = "z[i*incz] = power',
+         'ptrdiff_t incy"\nminor = 1\ndoc = "z[i*incz] = power', "split 'map2' needs the signature"),
+        ("d = [[[0.5, 2], [-700, 700]]", "d = [[0.5, 2], [[-700, 700]]", "pairs"),
+    ]:
+        assert old in root, old
+        bad = tmp_path / "bad.toml"
+        bad.write_text(root.replace(old, new, 1))
+        with pytest.raises(G.SpecError, match=message):
+            G.load_interface(str(bad))
 
 
 def test_hostlibs_lists_come_from_its_spec():

@@ -313,11 +313,13 @@ def test_backend_that_threads_itself_is_never_split():
             assert (b.metadata is not None and getattr(b.metadata, "THREADED", False) is True) == bool(b.threaded) \
                 or b.name == "portable"
     own = OWN[0]
+    provides = next(b.provides for b in hostlib.backends() if b.name == own)
     with hostlib.using(own):
         for entry in HOST.serving:
             assert entry in HOST.split
             assert HOST.public_address(entry) != HOST.active_address(entry)
-            assert HOST.active_address(entry) == HOST.slot_address(own, entry)
+            if entry in provides:  # the others come from the portable table
+                assert HOST.active_address(entry) == HOST.slot_address(own, entry)
     if not threaded:
         pytest.skip("no backend that threads itself is installed (kernels_openblas)")
     with hostlib.using(threaded[0].name):

@@ -36,6 +36,11 @@ class EntryInfo:
     verify: dict[str, Any] = field(default_factory=dict)
     bench: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def nin(self) -> int:
+        """Inputs of an elementwise entry: 1 (split map), 2 (map2); else 0."""
+        return {"map": 1, "map2": 2}.get(self.split, 0)
+
     @classmethod
     def from_description(cls, d: Any) -> "EntryInfo":
         """From a description's entry: a dict (this generator), or the

@@ -60,6 +60,8 @@ class Kernel:
     bytes_per_elem: int = 0
     domain: tuple[float, float] = (-1.0, 1.0)
     alpha: float = 1.0
+    #: the second input's domain (``x2``), for a function of two inputs
+    domain2: tuple[float, float] | None = None
 
     def entry(self, dtype: str) -> str:
         return _spec.entry_of(self.name, DTYPES[dtype]).name
@@ -90,11 +92,13 @@ class Kernel:
 def _kernel(e: _spec.EntryInfo) -> Kernel:
     b = e.bench
     if e.ufunc:  # an elementwise map: the ufunc against numpy's own
-        call, twin, nbytes = f"hl.{e.function}(x, out=y)", f"np.{e.ufunc['name']}(x, out=y)", 2
+        args = "x, x2" if e.nin == 2 else "x"
+        call, twin, nbytes = f"hl.{e.function}({args}, out=y)", f"np.{e.ufunc['name']}({args}, out=y)", e.nin + 1
     else:
         call, twin, nbytes = b["call"], b["numpy"], 0
     return Kernel(e.function, e.kind, b.get("call", call), b.get("numpy", twin), b.get("bytes", nbytes),
-                  tuple(b.get("domain", (-1.0, 1.0))), b.get("alpha", 1.0))
+                  tuple(b.get("domain", (-1.0, 1.0))), b.get("alpha", 1.0),
+                  tuple(b["domain2"]) if "domain2" in b else None)
 
 
 #: every function the spec gives a benchmark call, in spec order
@@ -131,6 +135,8 @@ def setup(kernel: Kernel | str, n: int, dtype: str, seed: int = 12345,
         return ns
     lo, hi = k.domain
     ns["x"] = rng.uniform(lo, hi, n).astype(dt)
+    if k.domain2 is not None:
+        ns["x2"] = rng.uniform(*k.domain2, n).astype(dt)
     if k.kind == "elementwise":
         ns["y"] = np.zeros(n, dt)
     else:

@@ -151,18 +151,34 @@ def _check_close(got: np.ndarray, ref: np.ndarray, bound: np.ndarray, what: str)
         )
 
 
+def _elementwise_inputs(e: _spec.EntryInfo, dt: np.dtype) -> list[np.ndarray]:
+    """The fixed arguments of an elementwise entry: special values (every
+    pair of them for two inputs), then random ones from each of the spec's
+    ranges (for two inputs, each range a pair: x's and y's)."""
+    rng = np.random.default_rng(2026)
+    sp = _specials(dt)
+    ranges = e.verify.get("ranges", ())
+    if e.nin == 1:
+        return [np.concatenate([sp, _domain(ranges, dt, rng, 1024)])]
+    pairs = ranges or [[[-1, 1], [-1, 1]]]
+    xs = [np.repeat(sp, sp.size)] + [_domain([rx], dt, rng, 1024) for rx, _ in pairs]
+    ys = [np.tile(sp, sp.size)] + [_domain([ry], dt, rng, 1024) for _, ry in pairs]
+    return [np.concatenate(xs), np.concatenate(ys)]
+
+
 def _verify_elementwise(e: _spec.EntryInfo, dt: np.dtype, run: _Runner) -> None:
     import hostlib
 
     kernel, ulps_allowed = e.function, e.verify.get("tolerance", 1)
     ufunc = getattr(hostlib, kernel)
-    rng = np.random.default_rng(2026)
-    x = np.concatenate([_specials(dt), _domain(e.verify.get("ranges", ()), dt, rng, 1024)])
+    inputs = _elementwise_inputs(e, dt)
+    x = inputs[0]
     for label, sl in _layouts(x):
         xs = x[sl]
+        args = [a[sl] for a in inputs]
         with np.errstate(all="ignore"):
-            got = run(lambda: ufunc(xs, out=np.empty(xs.shape, dt)))
-            ref = run.reference(lambda: ufunc(xs, out=np.empty(xs.shape, dt)))
+            got = run(lambda: ufunc(*args, out=np.empty(xs.shape, dt)))
+            ref = run.reference(lambda: ufunc(*args, out=np.empty(xs.shape, dt)))
         what = f"{kernel} ({label})"
         fin = _same_specials(got, ref, what)
         zero = fin & (ref == 0)
@@ -171,8 +187,9 @@ def _verify_elementwise(e: _spec.EntryInfo, dt: np.dtype, run: _Runner) -> None:
         ulps = _ulp_distance(got[fin], ref[fin])
         if ulps.size and ulps.max() > ulps_allowed:
             i = int(np.argmax(ulps))
+            at = ", ".join(repr(a[fin][i]) for a in args)
             raise VerificationError(
-                f"{what}: {kernel}({xs[fin][i]!r}) = {got[fin][i]!r}, portable gives {ref[fin][i]!r} "
+                f"{what}: {kernel}({at}) = {got[fin][i]!r}, portable gives {ref[fin][i]!r} "
                 f"({int(ulps[i])} ULP apart > {ulps_allowed})"
             )
 

@@ -67,13 +67,18 @@ cdef int _key(str ufunc, str dtype) except -1:
 
 
 cdef int _slot(cnp.ufunc uf, int i) except -1:
-    """Index in ``uf.functions`` of the loop ``T -> T`` of loop i's type."""
-    cdef int k
+    """Index in ``uf.functions`` of the loop ``T -> T`` (``T, T -> T``) of
+    loop i's type."""
+    cdef int k, a
     cdef char t = hl_ufunc_loop_at(i).typenum
-    if uf.nargs != 2:
-        raise TypeError(f"numpy.{uf.__name__} is not a unary ufunc")
+    cdef int nargs = hl_ufunc_loop_at(i).nin + 1
+    if uf.nargs != nargs:
+        raise TypeError(f"numpy.{uf.__name__} takes {uf.nargs - 1} input(s), not {nargs - 1}")
     for k in range(uf.ntypes):
-        if uf.types[2 * k] == t and uf.types[2 * k + 1] == t:
+        for a in range(nargs):
+            if uf.types[nargs * k + a] != t:
+                break
+        else:
             return k
     raise LookupError(f"numpy.{uf.__name__} has no {chr(t)} loop")
 
@@ -90,9 +95,9 @@ cdef cnp.PyUFuncGenericFunction _current(int i) except *:
 cdef cnp.PyUFuncGenericFunction _replace(int i, cnp.PyUFuncGenericFunction new) except *:
     """Put ``new`` in the place of loop i; return the loop it replaced."""
     cdef cnp.ufunc uf = _ufunc(i)
-    cdef int signature[2]
+    cdef int signature[3]
     cdef cnp.PyUFuncGenericFunction old = NULL
-    signature[0] = signature[1] = hl_ufunc_loop_at(i).typenum
+    signature[0] = signature[1] = signature[2] = hl_ufunc_loop_at(i).typenum
     if cnp.PyUFunc_ReplaceLoopBySignature(uf, new, signature, &old) != 0:
         raise LookupError(f"numpy.{uf.__name__}: no {chr(signature[0])} loop to replace")
     return old

@@ -305,7 +305,7 @@ cdef double _real(object value, str func, str name) except? -1.0:
 
 
 # ---------------------------------------------------------------------------
-# ufuncs: exp, log, sqrt, sin, cos
+# ufuncs: one per name the spec maps entries to (exp, log, ..., power, hypot)
 # ---------------------------------------------------------------------------
 
 from .ufunc_loops cimport hl_ufunc_loop_at, hl_ufunc_loop_count
@@ -332,8 +332,7 @@ as far as the backend raises the IEEE flags.
 
 Parameters
 ----------
-x : array_like
-    Input values.
+{params}
 out : ndarray, None, or tuple of ndarray and None, optional
     Where to store the result, as for any ufunc.
 **kwargs
@@ -343,7 +342,7 @@ out : ndarray, None, or tuple of ndarray and None, optional
 Returns
 -------
 y : ndarray or scalar
-    {summary} of each element of `x`; a scalar if `x` is a scalar.
+    {summary} of each element {of_what}; a scalar if {scalars}.
 
 See Also
 --------
@@ -353,29 +352,37 @@ numpy.{name}
 
 cdef object _make_ufunc(str name, list loops):
     """A ufunc of the given loop indices (ufunc_loops.h), documented from the spec."""
-    cdef int nloops = len(loops), j
+    cdef int nloops = len(loops), j, a
+    cdef int nin = hl_ufunc_loop_at(loops[0]).nin
     cdef cnp.PyUFuncGenericFunction *funcs = <cnp.PyUFuncGenericFunction *>PyMem_Malloc(
         nloops * sizeof(cnp.PyUFuncGenericFunction))
     cdef void **data = <void **>PyMem_Malloc(nloops * sizeof(void *))
-    cdef char *types = <char *>PyMem_Malloc(2 * nloops)
+    cdef char *types = <char *>PyMem_Malloc((nin + 1) * nloops)
     if funcs == NULL or data == NULL or types == NULL:
         raise MemoryError()
     for j in range(nloops):
+        if hl_ufunc_loop_at(loops[j]).nin != nin:
+            raise TypeError(f"the spec maps entries with different numbers of inputs to the ufunc {name}")
         funcs[j] = hl_ufunc_loop_at(loops[j]).loop
         data[j] = NULL
-        types[2 * j] = types[2 * j + 1] = hl_ufunc_loop_at(loops[j]).typenum
+        for a in range(nin + 1):
+            types[(nin + 1) * j + a] = hl_ufunc_loop_at(loops[j]).typenum
     served = _spec.ufunc_loops()[name]
     info = _spec.kernels()[next(iter(served.values()))].ufunc
     chars = [cnp.PyArray_DescrFromType(hl_ufunc_loop_at(i).typenum).char for i in loops]
     cdef bytes bname = name.encode()
     cdef bytes bdoc = _UFUNC_DOC.format(
         name=name, summary=info["summary"], special=info["special"], dtypes=" and ".join(served),
-        types=[f"{c}->{c}" for c in chars], entries="/".join(f"``{e}``" for e in served.values()),
+        types=[f"{c * nin}->{c}" for c in chars], entries="/".join(f"``{e}``" for e in served.values()),
+        params="x : array_like\n    Input values." if nin == 1 else
+        "x1, x2 : array_like\n    Input values, broadcast together as by any ufunc.",
+        of_what="of `x`" if nin == 1 else "pair of `x1` and `x2`",
+        scalars="`x` is a scalar" if nin == 1 else "both are scalars",
     ).encode()
     _ufunc_strings.append(bname)
     _ufunc_strings.append(bdoc)
     return cnp.PyUFunc_FromFuncAndData(
-        funcs, data, types, nloops, 1, 1, cnp.PyUFunc_None, <char *>bname, <char *>bdoc, 0,
+        funcs, data, types, nloops, nin, 1, cnp.PyUFunc_None, <char *>bname, <char *>bdoc, 0,
     )
 
 

@@ -55,13 +55,42 @@ HL_MAP_LOOP(float)
 HL_MAP_LOOP(double)
 #undef HL_MAP_LOOP
 
+/* The same for two inputs (split map2): z = f(x, y) */
+#define HL_MAP2_LOOP(T)                                                                         \
+    static inline void hl_map2_loop_##T(void (*f)(ptrdiff_t, const T *, ptrdiff_t, const T *,  \
+                                                  ptrdiff_t, T *, ptrdiff_t),                   \
+                                        char **args, const npy_intp *dims, const npy_intp *steps) \
+    {                                                                                           \
+        const ptrdiff_t n = dims[0], s1 = steps[0], s2 = steps[1], so = steps[2], size = sizeof(T); \
+        char *i1 = args[0], *i2 = args[1], *op = args[2];                                       \
+        if (n <= 0) {                                                                           \
+            return;                                                                             \
+        }                                                                                       \
+        if (s1 % size == 0 && s2 % size == 0 && so % size == 0 &&                               \
+            (uintptr_t)i1 % (uintptr_t)size == 0 && (uintptr_t)i2 % (uintptr_t)size == 0 &&     \
+            (uintptr_t)op % (uintptr_t)size == 0) {                                             \
+            f(n, (const T *)i1, s1 / size, (const T *)i2, s2 / size, (T *)op, so / size);       \
+            return;                                                                             \
+        }                                                                                       \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                     \
+            T tx, ty, tz;                                                                       \
+            memcpy(&tx, i1 + i * s1, sizeof tx);                                                \
+            memcpy(&ty, i2 + i * s2, sizeof ty);                                                \
+            f(1, &tx, 1, &ty, 1, &tz, 1);                                                       \
+            memcpy(op + i * so, &tz, sizeof tz);                                                \
+        }                                                                                       \
+    }
+HL_MAP2_LOOP(float)
+HL_MAP2_LOOP(double)
+#undef HL_MAP2_LOOP
+
 /* one loop per entry: the entry's function in the table active at the call */
-#define HL_UFUNC_LOOP(slot, name, T, ufunc)                                                   \
+#define HL_UFUNC_LOOP(slot, name, T, ufunc, split)                                            \
     static void hl_loop_##name(char **args, const npy_intp *dims, const npy_intp *steps,      \
                                void *data)                                                    \
     {                                                                                         \
         (void)data;                                                                           \
-        hl_map_loop_##T(hostlib_kernels_current()->name, args, dims, steps);                  \
+        hl_##split##_loop_##T(hostlib_kernels_current()->name, args, dims, steps);            \
     }
 HOSTLIB_KERNELS_UFUNC_ENTRIES(HL_UFUNC_LOOP)
 #undef HL_UFUNC_LOOP
@@ -71,13 +100,16 @@ HOSTLIB_KERNELS_UFUNC_ENTRIES(HL_UFUNC_LOOP)
 typedef struct {
     const char *ufunc;
     int typenum;
+    int nin; /* inputs: 1 (T -> T) or 2 (T, T -> T) */
     PyUFuncGenericFunction loop;
 } hl_ufunc_loop;
 
 #define HL_TYPENUM_float NPY_FLOAT
 #define HL_TYPENUM_double NPY_DOUBLE
-#define HL_UFUNC_ROW(slot, name, T, ufunc) {#ufunc, HL_TYPENUM_##T, hl_loop_##name},
-static const hl_ufunc_loop hl_ufunc_loops[] = {HOSTLIB_KERNELS_UFUNC_ENTRIES(HL_UFUNC_ROW){NULL, 0, NULL}};
+#define HL_NIN_map 1
+#define HL_NIN_map2 2
+#define HL_UFUNC_ROW(slot, name, T, ufunc, split) {#ufunc, HL_TYPENUM_##T, HL_NIN_##split, hl_loop_##name},
+static const hl_ufunc_loop hl_ufunc_loops[] = {HOSTLIB_KERNELS_UFUNC_ENTRIES(HL_UFUNC_ROW){NULL, 0, 0, NULL}};
 #undef HL_UFUNC_ROW
 
 /* the number of loops, and loop i */
