@@ -92,7 +92,20 @@ def kinds_of(entries) -> None:
     check(not unknown, f"no emulation check for the entries {unknown}: add them to tests/emulated/_check.py")
 
 
-KINDS = ("axpy", "dot", "scal", "asum", "nrm2", "sum", "exp", "log", "sqrt", "sin", "cos", "gemm")
+#: the elementwise functions: (the Python reference, how an argument in
+#: [0.1, 1.4] is moved into the domain, the number of inputs)
+MATH = {
+    "exp": (math.exp, None, 1), "log": (math.log, None, 1), "sqrt": (math.sqrt, None, 1),
+    "sin": (math.sin, None, 1), "cos": (math.cos, None, 1), "tan": (math.tan, None, 1),
+    "arcsin": (math.asin, lambda v: v / 1.5, 1), "arccos": (math.acos, lambda v: v / 1.5, 1),
+    "arctan": (math.atan, None, 1), "sinh": (math.sinh, None, 1), "cosh": (math.cosh, None, 1),
+    "tanh": (math.tanh, None, 1), "arcsinh": (math.asinh, None, 1), "arccosh": (math.acosh, lambda v: 1 + v, 1),
+    "arctanh": (math.atanh, lambda v: v / 1.5, 1), "exp2": (lambda v: 2.0**v, None, 1),
+    "expm1": (math.expm1, None, 1), "log2": (math.log2, None, 1), "log10": (math.log10, None, 1),
+    "log1p": (math.log1p, None, 1), "cbrt": (lambda v: v ** (1 / 3), None, 1),
+    "power": (math.pow, None, 2), "arctan2": (math.atan2, None, 2), "hypot": (math.hypot, None, 2),
+}
+KINDS = ("axpy", "dot", "scal", "asum", "nrm2", "sum", *MATH, "gemm")
 
 
 # ------------------------------------------------------- numpy: Python API
@@ -165,9 +178,11 @@ def _call_numpy(np, hostlib, rng, entry: str) -> None:
         out = y.copy()
         hostlib.scal(-1.5, out)
         check(np.array_equal(out, y * dt(-1.5)), f"{what}: wrong result")
-    elif kind in ("exp", "log", "sqrt", "sin", "cos"):
-        got = getattr(hostlib, kind)(x)
-        np.testing.assert_array_max_ulp(got, getattr(np, kind)(x), maxulp=4, dtype=dt)
+    elif kind in MATH:
+        _, move, nin = MATH[kind]
+        args = [(move(x) if move else x).astype(dt)] + [y] * (nin - 1)
+        got = getattr(hostlib, kind)(*args)
+        np.testing.assert_array_max_ulp(got, getattr(np, kind)(*args), maxulp=4, dtype=dt)
     elif kind == "gemm":
         m, k, nn = 37, 29, 41  # odd sizes: edge tiles of any blocking
         a = rng.uniform(-1, 1, (m, k)).astype(dt)
@@ -265,14 +280,18 @@ def _call_ctypes(host, entry: str) -> None:
         f = ctypes.CFUNCTYPE(None, N, T, P, N)(addr)
         f(n, -1.5, y, 1)
         check(all(y[i] == _round(-1.5 * ys[i], single) for i in range(n)), f"{what}: wrong result")
-    elif kind in ("exp", "log", "sqrt", "sin", "cos"):
-        f = ctypes.CFUNCTYPE(None, N, P, N, P, N)(addr)
+    elif kind in MATH:
+        ref, move, nin = MATH[kind]
+        args = [_round(move(v), single) for v in xs] if move else xs
         out = (T * n)()
-        f(n, x, 1, out, 1)
-        ref = getattr(math, kind)
+        if nin == 1:
+            ctypes.CFUNCTYPE(None, N, P, N, P, N)(addr)(n, (T * n)(*args), 1, out, 1)
+        else:
+            ctypes.CFUNCTYPE(None, N, P, N, P, N, P, N)(addr)(n, (T * n)(*args), 1, y, 1, out, 1)
         for i in range(n):
-            want = ref(xs[i])
-            check(abs(out[i] - want) <= 4 * eps * abs(want), f"{what}: {kind}({xs[i]!r}) = {out[i]!r}, want {want!r}")
+            at = (args[i], ys[i])[:nin]
+            want = ref(*at)
+            check(abs(out[i] - want) <= 4 * eps * abs(want), f"{what}: {kind}{at!r} = {out[i]!r}, want {want!r}")
     elif kind == "gemm":
         f = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, N, N, N, T, P, N, P, N, T, P, N)(addr)
         m, k, nn = 13, 11, 17
