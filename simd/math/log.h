@@ -1,0 +1,238 @@
+/*
+ * log.h -- the log group of elementwise.h: log, log2, log10, log1p,
+ * arcsinh, arccosh, arctanh, float64 and float32. Included by elementwise.h
+ * once per pass; constants from simd/math/log.json (simd/math/log.py).
+ *
+ * One float64 core, ew_f64_log_dd, gives log(u + ul) as an unevaluated sum
+ * t + lo, accurate to ~2^-60 relative, for a positive normal u and a small
+ * ul (|ul| <= ulp(u)): the low part of an argument that is itself a
+ * double-word (1 + x for log1p, x + sqrt(x^2 + 1) for arcsinh, ...).
+ *
+ *   reduction  u = 2^k z, z in [OFF, 2 OFF), OFF ~ 0.6855, by integer
+ *        operations on the bits; the top LOG_N = 7 mantissa bits of the
+ *        same shifted pattern index a cell j of z, whose table gives c_j
+ *        (8 significant bits, ~1/z; exactly 1 on the cell of 1) and
+ *        -log(c_j) = hi_j + lo_j, hi_j on the grid 2^-42.
+ *   r = z c_j - 1 (|r| < 2^-7.4) is exact: one FMA, z c_j having at most
+ *        53 + 8 bits of which the top ones cancel against 1 (log.py checks
+ *        the grid). Unfused: z = zh + zl (zl its low 8 bits), zh c_j - 1
+ *        exact (45 + 8 bits, then Sterbenz) and zl c_j exact: r = rh + rl.
+ *        ul enters as rl += ul 2^-k c_j (one rounding, second order).
+ *   log u = k ln2 + hi_j + lo_j + log1p(r), log1p(r) = r + r^2 Q(r), Q of
+ *        degree 5 (2^-60.7 relative). k LN2_HI + hi_j is exact (both on
+ *        the grid 2^-42, below 2^10), then t = that + rh by Fast2Sum with
+ *        its rounding error e recovered (|hi| >= 1.33 |rh| wherever hi != 0,
+ *        checked by log.py), and lo = e + rl + k LN2_LO + lo_j + r^2 Q(r),
+ *        where each rounding is at most 2^-53 of terms below 2^-8 |t| (or,
+ *        on the cell of 1, below |r|/2 times |t| ~ |r|).
+ *   log  t + lo: the one rounding that matters, plus ~2^-8 ULP.
+ *   log2, log10  (t + lo)(IH + IL), IH 1/ln2 (1/ln10) to 26 bits: t IH as
+ *        an exact pair (FMA, or t split into 26 + 27 bits), plus t IL + lo
+ *        IH. log2(2^k) = k exactly (and log10(10^k) = k where 10^k is a
+ *        double): the error is far below k's half ULP.
+ *   log1p  u = 1 + x with its rounding error ul (2Sum).
+ *   arcsinh  log(a + sqrt(a^2 + 1)), a = |x|, the sign restored: a^2 + 1
+ *        as a double-word (exact product and 2Sum), its square root as a
+ *        double-word sh + sl with sl = (s - sh^2 + se) / 2sh, then a + sh by
+ *        2Sum: u + ul accurate to ~2^-100 relative, so tiny a (>= 2^-27,
+ *        below that asinh x rounds to x) loses nothing. a >= 2^28: log(2a)
+ *        (the rest, 1/(4a^2), is below 2^-58), as log(a/2) + 2 ln2 so that
+ *        2a cannot overflow.
+ *   arccosh  the same with x^2 - 1 (exact as a double-word even at x ~ 1).
+ *   arctanh  (log(1 + a) - log(1 - a)) / 2, both as double-words from their
+ *        exact sums: no cancellation (the logs have opposite signs).
+ *
+ * float32: computed in float64 and rounded once, by a shorter core
+ * ew_f64_logw (one table value -log(c_j) rounded, Q of degree 3, no
+ * double-words: ~2^-48 relative), with arcsinh and arctanh switching to
+ * their Taylor series below 2^-8 (where the logarithm's absolute error
+ * would be too large relative to the result). Every float is a normal
+ * double, so subnormal inputs need no slow path.
+ *
+ * Special values as C99 Annex F and numpy: log*(+-0) = -inf, log1p(-1) =
+ * -inf and arctanh(+-1) = +-inf raising divide-by-zero; log*(x < 0),
+ * log1p(x < -1), arccosh(x < 1), |arctanh| > 1 give nan raising invalid;
+ * tiny arguments of log1p, arcsinh, arctanh give x (-0 stays -0),
+ * raising underflow if x is subnormal; inf and nan as numpy. arctanh's
+ * partial vectors are padded with 0.5, not the drivers' 1.0 (arctanh(1)
+ * raises divide-by-zero).
+ */
+
+#define SIMD_HAVE_slog SIMD_YES
+#define SIMD_HAVE_dlog SIMD_YES
+
+/* ------------- the float64 cores (defined once, in pass 1) ------------- */
+#if EW_PASS == 1
+
+#define EW_LOG_N 7
+
+/* u = 2^k z: z, the cell index j, k as a double, and 2^-k (valid for k <=
+   1022, else 0 or garbage: only multiplied by a zero ul there) */
+EW_INLINE VF64 ew_f64_log_reduce(VF64 u, VI64 *j, VF64 *kf, VF64 *scale)
+{
+    const uint64_t off = ew_f64_bits(EW_F64_LOG_OFF), one = ew_f64_bits(1.0), expo = (uint64_t)0x7ff << 52;
+    const VI64 ix = vi64_add(vf64_as_bits(u), vi64_set1(one - off));
+    *j = vi64_and(vi64_srli(ix, 52 - EW_LOG_N), vi64_set1((1 << EW_LOG_N) - 1));
+    /* biased k (< 2^11) into the mantissa of 2^52, then subtract 2^52 + bias */
+    const VF64 kb = vf64_from_bits(vi64_or(vi64_srli(ix, 52), vi64_set1(ew_f64_bits(0x1p52))));
+    *kf = vf64_sub(kb, vf64_set1(0x1p52 + 1023));
+    *scale = vf64_from_bits(vi64_sub(vi64_set1((uint64_t)2046 << 52), vi64_and(ix, vi64_set1(expo))));
+    return vf64_from_bits(vi64_add(vi64_and(ix, vi64_set1(~expo & ~((uint64_t)1 << 63))), vi64_set1(off)));
+}
+
+/* log(u + ul) = t + *lo (see the header), u positive normal; kadj (if
+   wide) is subtracted from k; ul is used if has_ul */
+EW_INLINE VF64 ew_f64_log_dd(VF64 u, VF64 ul, VF64 kadj, int wide, int has_ul, VF64 *lo)
+{
+    VI64 j;
+    VF64 kf, scale;
+    const VF64 z = ew_f64_log_reduce(u, &j, &kf, &scale);
+    if (wide) {
+        kf = vf64_sub(kf, kadj);
+    }
+    const VF64 c = vf64_lookup(ew_f64_log_inv, j);
+    const VF64 lh = vf64_lookup(ew_f64_log_hi, j), ll = vf64_lookup(ew_f64_log_lo, j);
+    const VF64 one = vf64_set1(1.0);
+#if SIMD_FMA_NATIVE
+    const VF64 rh = vf64_fma(z, c, vf64_sub(vf64_zero(), one)); /* exact */
+    VF64 rl = vf64_zero();
+#else
+    const VF64 zh = vf64_and(z, vf64_from_bits(vi64_set1(~(uint64_t)0xff)));
+    const VF64 rh = vf64_sub(vf64_mul(zh, c), one);   /* exact */
+    VF64 rl = vf64_mul(vf64_sub(z, zh), c);            /* exact */
+#endif
+    if (has_ul) {
+        rl = vf64_fma(vf64_mul(ul, scale), c, rl);
+    }
+    const VF64 r = (has_ul || !SIMD_FMA_NATIVE) ? vf64_add(rh, rl) : rh;
+    const VF64 hi = vf64_fma(kf, vf64_set1(EW_F64_LOG_LN2_HI), lh); /* exact */
+    const VF64 t = vf64_add(hi, rh);
+    const VF64 e = vf64_add(vf64_sub(hi, t), rh); /* Fast2Sum */
+    VF64 l0 = vf64_add(vf64_fma(kf, vf64_set1(EW_F64_LOG_LN2_LO), ll), e);
+    if (has_ul || !SIMD_FMA_NATIVE) {
+        l0 = vf64_add(l0, rl);
+    }
+    const VF64 q = ew_f64_horner(r, ew_f64_log_q, EW_NCOEF(ew_f64_log_q));
+    *lo = vf64_fma(vf64_mul(r, r), q, l0);
+    return t;
+}
+
+enum { EW_LOG_E, EW_LOG_2, EW_LOG_10 };
+
+/* t + lo, times 1/ln2 or 1/ln10 as a double-word for log2, log10 */
+EW_INLINE VF64 ew_f64_log_fin(VF64 t, VF64 lo, int base)
+{
+    if (base == EW_LOG_E) {
+        return vf64_add(t, lo);
+    }
+    const VF64 ih = vf64_set1(base == EW_LOG_2 ? EW_F64_LOG_INVLN2_HI : EW_F64_LOG_INVLN10_HI);
+    const VF64 il = vf64_set1(base == EW_LOG_2 ? EW_F64_LOG_INVLN2_LO : EW_F64_LOG_INVLN10_LO);
+#if SIMD_FMA_NATIVE
+    const VF64 p = vf64_mul(t, ih);
+    const VF64 pe = vf64_fma(t, ih, vf64_sub(vf64_zero(), p)); /* exact */
+#else
+    const VF64 th = vf64_and(t, vf64_from_bits(vi64_set1(~(uint64_t)0x7ffffff)));
+    const VF64 p = vf64_mul(th, ih);                /* exact: 26 x 26 bits */
+    const VF64 pe = vf64_mul(vf64_sub(t, th), ih);  /* exact: 27 x 26 bits */
+#endif
+    return vf64_add(p, vf64_add(pe, vf64_fma(t, il, vf64_mul(lo, ih))));
+}
+
+/* log, log2, log10 of the lanes that are not positive normal numbers (and
+   the others of their vector) */
+EW_INLINE VF64 ew_f64_log_special(VF64 x, int base)
+{
+    const VF64 zero = vf64_zero(), one = vf64_set1(1.0);
+    const VM64 nan = vf64_isnan(x);
+    const VM64 neg = vf64_lt(x, zero); /* includes -inf, not -0 */
+    const VM64 isz = vf64_eq(x, zero); /* +-0 */
+    const VM64 pinf = vf64_eq(x, vf64_set1(INFINITY));
+    const VM64 sub = vm64_andnot(vm64_or(isz, neg), vf64_lt(x, vf64_set1(DBL_MIN)));
+    const VM64 bad = vm64_or(vm64_or(nan, neg), vm64_or(isz, pinf));
+    /* subnormals scaled by 2^52 (exactly); the multiply only sees them */
+    const VF64 xsub = vf64_mul(vf64_select(sub, x, one), vf64_set1(0x1p52));
+    const VF64 xs = vf64_select(sub, xsub, vf64_select(bad, one, x));
+    VF64 lo;
+    const VF64 t = ew_f64_log_dd(xs, zero, vf64_zero_unless(sub, vf64_set1(52.0)), 1, 0, &lo);
+    VF64 y = ew_f64_log_fin(t, lo, base);
+    /* the special results, raising the flags IEEE asks for in those lanes
+       only: -1/0 = -inf (divide-by-zero), sqrt(-1) = nan (invalid) */
+    y = vf64_select(isz, vf64_div(vf64_set1(-1.0), vf64_zero_if(isz, one)), y);
+    y = vf64_select(neg, vf64_sqrt(vf64_select(neg, vf64_set1(-1.0), one)), y);
+    return vf64_select(vm64_or(pinf, nan), x, y); /* log(inf) = inf, nan stays */
+}
+
+EW_NOINLINE VF64 ew_f64_log_slow(VF64 x) { return ew_f64_log_special(x, EW_LOG_E); }
+
+EW_INLINE VF64 ew_f64_log_base_v(VF64 x, int base)
+{
+    /* positive normal numbers are the bit patterns [bits(MIN), bits(MAX)] */
+    if (EW_UNLIKELY(ew_f64_any_outside(vf64_as_bits(x), ew_f64_bits(DBL_MIN), ew_f64_bits(DBL_MAX)))) {
+        return base == EW_LOG_E ? ew_f64_log_slow(x) : ew_f64_log_special(x, base);
+    }
+    VF64 lo;
+    const VF64 t = ew_f64_log_dd(x, x, x, 0, 0, &lo);
+    return ew_f64_log_fin(t, lo, base);
+}
+
+/* The float32 functions' core, in float64: log u for a positive normal u
+   (or garbage, raising nothing, for any other u), relative error ~2^-48:
+   k ln2 + L_j rounds twice (2^-53 each), r = z c - 1 is exact fused (and
+   within 2^-53 of z c otherwise, where z c ~ 1), log1p(r) = r + r^2 Q(r). */
+EW_INLINE VF64 ew_f64_logw(VF64 u)
+{
+    VI64 j;
+    VF64 kf, scale;
+    const VF64 z = ew_f64_log_reduce(u, &j, &kf, &scale);
+    const VF64 c = vf64_lookup(ew_f64_log_inv, j), l = vf64_lookup(ew_f64_logw_l, j);
+    const VF64 r = vf64_fma(z, c, vf64_set1(-1.0));
+    const VF64 q = ew_f64_horner(r, ew_f64_logw_q, EW_NCOEF(ew_f64_logw_q));
+    return vf64_add(vf64_fma(kf, vf64_set1(EW_F64_LOG_LN2), l), vf64_fma(vf64_mul(r, r), q, r));
+}
+
+#endif /* EW_PASS == 1: the float64 cores */
+
+/* ---------------- log ---------------- */
+
+#if EW_PASS == 1
+EW_INLINE V EW_(log_v)(V x) { return ew_f64_log_base_v(x, EW_LOG_E); }
+#else
+
+/* log, log2, log10 of floats: every positive float (subnormals too) is a
+   normal double; other lanes go through ew_f64_logw as 1 and are fixed */
+EW_INLINE VF64 ew_f32_logw_base(VF64 u, int base)
+{
+    const VF64 y = ew_f64_logw(u);
+    return base == EW_LOG_E ? y : vf64_mul(y, vf64_set1(base == EW_LOG_2 ? EW_F64_LOG_INVLN2 : EW_F64_LOG_INVLN10));
+}
+
+EW_INLINE VF32 ew_f32_log_special(VF32 x, int base)
+{
+    const VF32 zero = vf32_zero(), one = vf32_set1(1.0f);
+    const VM32 nan = vf32_isnan(x);
+    const VM32 neg = vf32_lt(x, zero);
+    const VM32 isz = vf32_eq(x, zero);
+    const VM32 pinf = vf32_eq(x, vf32_set1(INFINITY));
+    const VM32 bad = vm32_or(vm32_or(nan, neg), vm32_or(isz, pinf));
+    const VF32 xs = vf32_select(bad, one, x);
+    VF32 y = vf32_cvt_f64_pair(ew_f32_logw_base(vf64_cvt_f32_lo(xs), base), ew_f32_logw_base(vf64_cvt_f32_hi(xs), base));
+    y = vf32_select(isz, vf32_div(vf32_set1(-1.0f), vf32_zero_if(isz, one)), y);
+    y = vf32_select(neg, vf32_sqrt(vf32_select(neg, vf32_set1(-1.0f), one)), y);
+    return vf32_select(vm32_or(pinf, nan), x, y);
+}
+
+EW_NOINLINE VF32 ew_f32_log_slow(VF32 x) { return ew_f32_log_special(x, EW_LOG_E); }
+
+EW_INLINE VF32 ew_f32_log_base_v(VF32 x, int base)
+{
+    /* positive finite floats: the bit patterns [1, bits(FLT_MAX)] */
+    if (EW_UNLIKELY(ew_f32_any_outside(vf32_as_bits(x), 1, ew_f32_bits(FLT_MAX)))) {
+        return base == EW_LOG_E ? ew_f32_log_slow(x) : ew_f32_log_special(x, base);
+    }
+    return vf32_cvt_f64_pair(ew_f32_logw_base(vf64_cvt_f32_lo(x), base), ew_f32_logw_base(vf64_cvt_f32_hi(x), base));
+}
+
+EW_INLINE V EW_(log_v)(V x) { return ew_f32_log_base_v(x, EW_LOG_E); }
+#endif
+
+EW_DEFINE_MAP(log, EW_(log_v))
