@@ -16,19 +16,20 @@
  *   r = z c_j - 1 (|r| < 2^-7.4) is exact: one FMA, z c_j having at most
  *        53 + 8 bits of which the top ones cancel against 1 (log.py checks
  *        the grid). Unfused: z = zh + zl (zl its low 8 bits), zh c_j - 1
- *        exact (45 + 8 bits, then Sterbenz) and zl c_j exact: r = rh + rl.
- *        ul enters as rl += ul 2^-k c_j (one rounding, second order).
+ *        exact (45 + 8 bits, then Sterbenz), zl c_j exact, and so is their
+ *        sum. ul enters as r + rr = r0 + ul 2^-k c_j (2Sum; the product
+ *        rounds once, a second-order error).
  *   log u = k ln2 + hi_j + lo_j + log1p(r), log1p(r) = r + r^2 Q(r), Q of
  *        degree 5 (2^-60.7 relative). k LN2_HI + hi_j is exact (both on
- *        the grid 2^-42, below 2^10), then t = that + rh by Fast2Sum with
- *        its rounding error e recovered (|hi| >= 1.33 |rh| wherever hi != 0,
- *        checked by log.py), and lo = e + rl + k LN2_LO + lo_j + r^2 Q(r),
+ *        the grid 2^-42, below 2^10), then t = that + r by Fast2Sum with
+ *        its rounding error e recovered (|hi| >= 1.33 |r| wherever hi != 0,
+ *        checked by log.py), and lo = e + rr + k LN2_LO + lo_j + r^2 Q(r),
  *        where each rounding is at most 2^-53 of terms below 2^-8 |t| (or,
  *        on the cell of 1, below |r|/2 times |t| ~ |r|).
  *   log  t + lo: the one rounding that matters, plus ~2^-8 ULP.
  *   log2, log10  (t + lo)(IH + IL), IH 1/ln2 (1/ln10) to 26 bits: t IH as
  *        an exact pair (FMA, or t split into 26 + 27 bits), plus t IL + lo
- *        IH. log2(2^k) = k exactly (and log10(10^k) = k where 10^k is a
+ *        (IH + IL) (lo, up to 2^-15 t, holds log1p(r) - r). log2(2^k) = k exactly (and log10(10^k) = k where 10^k is a
  *        double): the error is far below k's half ULP.
  *   log1p  u = 1 + x with its rounding error ul (2Sum).
  *   arcsinh  log(a + sqrt(a^2 + 1)), a = |x|, the sign restored: a^2 + 1
@@ -60,6 +61,12 @@
 
 #define SIMD_HAVE_slog SIMD_YES
 #define SIMD_HAVE_dlog SIMD_YES
+#define SIMD_HAVE_slog2 SIMD_YES
+#define SIMD_HAVE_dlog2 SIMD_YES
+#define SIMD_HAVE_slog10 SIMD_YES
+#define SIMD_HAVE_dlog10 SIMD_YES
+#define SIMD_HAVE_slog1p SIMD_YES
+#define SIMD_HAVE_dlog1p SIMD_YES
 
 /* ------------- the float64 cores (defined once, in pass 1) ------------- */
 #if EW_PASS == 1
@@ -94,23 +101,28 @@ EW_INLINE VF64 ew_f64_log_dd(VF64 u, VF64 ul, VF64 kadj, int wide, int has_ul, V
     const VF64 lh = vf64_lookup(ew_f64_log_hi, j), ll = vf64_lookup(ew_f64_log_lo, j);
     const VF64 one = vf64_set1(1.0);
 #if SIMD_FMA_NATIVE
-    const VF64 rh = vf64_fma(z, c, vf64_sub(vf64_zero(), one)); /* exact */
-    VF64 rl = vf64_zero();
+    const VF64 r0 = vf64_fma(z, c, vf64_sub(vf64_zero(), one)); /* exact */
 #else
+    /* zh c - 1 and zl c are exact, and so is their sum, z c - 1 */
     const VF64 zh = vf64_and(z, vf64_from_bits(vi64_set1(~(uint64_t)0xff)));
-    const VF64 rh = vf64_sub(vf64_mul(zh, c), one);   /* exact */
-    VF64 rl = vf64_mul(vf64_sub(z, zh), c);            /* exact */
+    const VF64 r0 = vf64_add(vf64_sub(vf64_mul(zh, c), one), vf64_mul(vf64_sub(z, zh), c));
 #endif
+    /* r = r0 + ul 2^-k c rounded, and its error rr (2Sum): it may cancel
+       much of r0 (log1p of x ~ -2^-54), and only t may be of the result's
+       size */
+    VF64 r = r0, rr = vf64_zero();
     if (has_ul) {
-        rl = vf64_fma(vf64_mul(ul, scale), c, rl);
+        const VF64 d = vf64_mul(vf64_mul(ul, scale), c);
+        r = vf64_add(r0, d);
+        const VF64 b = vf64_sub(r, r0);
+        rr = vf64_add(vf64_sub(r0, vf64_sub(r, b)), vf64_sub(d, b));
     }
-    const VF64 r = (has_ul || !SIMD_FMA_NATIVE) ? vf64_add(rh, rl) : rh;
     const VF64 hi = vf64_fma(kf, vf64_set1(EW_F64_LOG_LN2_HI), lh); /* exact */
-    const VF64 t = vf64_add(hi, rh);
-    const VF64 e = vf64_add(vf64_sub(hi, t), rh); /* Fast2Sum */
+    const VF64 t = vf64_add(hi, r);
+    const VF64 e = vf64_add(vf64_sub(hi, t), r); /* Fast2Sum */
     VF64 l0 = vf64_add(vf64_fma(kf, vf64_set1(EW_F64_LOG_LN2_LO), ll), e);
-    if (has_ul || !SIMD_FMA_NATIVE) {
-        l0 = vf64_add(l0, rl);
+    if (has_ul) {
+        l0 = vf64_add(l0, rr);
     }
     const VF64 q = ew_f64_horner(r, ew_f64_log_q, EW_NCOEF(ew_f64_log_q));
     *lo = vf64_fma(vf64_mul(r, r), q, l0);
@@ -135,7 +147,9 @@ EW_INLINE VF64 ew_f64_log_fin(VF64 t, VF64 lo, int base)
     const VF64 p = vf64_mul(th, ih);                /* exact: 26 x 26 bits */
     const VF64 pe = vf64_mul(vf64_sub(t, th), ih);  /* exact: 27 x 26 bits */
 #endif
-    return vf64_add(p, vf64_add(pe, vf64_fma(t, il, vf64_mul(lo, ih))));
+    /* lo is up to 2^-15 t (it holds log1p(r) - r): times the full 1/ln b */
+    const VF64 ib = vf64_set1(base == EW_LOG_2 ? EW_F64_LOG_INVLN2 : EW_F64_LOG_INVLN10);
+    return vf64_add(p, vf64_add(pe, vf64_fma(t, il, vf64_mul(lo, ib))));
 }
 
 /* log, log2, log10 of the lanes that are not positive normal numbers (and
@@ -162,13 +176,13 @@ EW_INLINE VF64 ew_f64_log_special(VF64 x, int base)
     return vf64_select(vm64_or(pinf, nan), x, y); /* log(inf) = inf, nan stays */
 }
 
-EW_NOINLINE VF64 ew_f64_log_slow(VF64 x) { return ew_f64_log_special(x, EW_LOG_E); }
+EW_NOINLINE VF64 ew_f64_log_slow(VF64 x, int base) { return ew_f64_log_special(x, base); }
 
 EW_INLINE VF64 ew_f64_log_base_v(VF64 x, int base)
 {
     /* positive normal numbers are the bit patterns [bits(MIN), bits(MAX)] */
     if (EW_UNLIKELY(ew_f64_any_outside(vf64_as_bits(x), ew_f64_bits(DBL_MIN), ew_f64_bits(DBL_MAX)))) {
-        return base == EW_LOG_E ? ew_f64_log_slow(x) : ew_f64_log_special(x, base);
+        return ew_f64_log_slow(x, base);
     }
     VF64 lo;
     const VF64 t = ew_f64_log_dd(x, x, x, 0, 0, &lo);
@@ -196,6 +210,8 @@ EW_INLINE VF64 ew_f64_logw(VF64 u)
 
 #if EW_PASS == 1
 EW_INLINE V EW_(log_v)(V x) { return ew_f64_log_base_v(x, EW_LOG_E); }
+EW_INLINE V EW_(log2_v)(V x) { return ew_f64_log_base_v(x, EW_LOG_2); }
+EW_INLINE V EW_(log10_v)(V x) { return ew_f64_log_base_v(x, EW_LOG_10); }
 #else
 
 /* log, log2, log10 of floats: every positive float (subnormals too) is a
@@ -221,18 +237,129 @@ EW_INLINE VF32 ew_f32_log_special(VF32 x, int base)
     return vf32_select(vm32_or(pinf, nan), x, y);
 }
 
-EW_NOINLINE VF32 ew_f32_log_slow(VF32 x) { return ew_f32_log_special(x, EW_LOG_E); }
+EW_NOINLINE VF32 ew_f32_log_slow(VF32 x, int base) { return ew_f32_log_special(x, base); }
 
 EW_INLINE VF32 ew_f32_log_base_v(VF32 x, int base)
 {
     /* positive finite floats: the bit patterns [1, bits(FLT_MAX)] */
     if (EW_UNLIKELY(ew_f32_any_outside(vf32_as_bits(x), 1, ew_f32_bits(FLT_MAX)))) {
-        return base == EW_LOG_E ? ew_f32_log_slow(x) : ew_f32_log_special(x, base);
+        return ew_f32_log_slow(x, base);
     }
     return vf32_cvt_f64_pair(ew_f32_logw_base(vf64_cvt_f32_lo(x), base), ew_f32_logw_base(vf64_cvt_f32_hi(x), base));
 }
 
 EW_INLINE V EW_(log_v)(V x) { return ew_f32_log_base_v(x, EW_LOG_E); }
+EW_INLINE V EW_(log2_v)(V x) { return ew_f32_log_base_v(x, EW_LOG_2); }
+EW_INLINE V EW_(log10_v)(V x) { return ew_f32_log_base_v(x, EW_LOG_10); }
 #endif
 
 EW_DEFINE_MAP(log, EW_(log_v))
+EW_DEFINE_MAP(log2, EW_(log2_v))
+EW_DEFINE_MAP(log10, EW_(log10_v))
+
+/* ---------------- log1p ---------------- */
+
+/* log1p below it: x (x^2/2 is below half an ULP); float64 also sends
+   arguments above LOG1P_HUGE to the slow path (2^-k must stay normal) */
+#define EW_F64_LOG1P_TINY 0x1p-54
+#define EW_F64_LOG1P_HUGE 0x1p1000
+#define EW_F32_LOG1P_TINY 0x1p-25
+
+#if EW_PASS == 1
+
+/* log(1 + x) for x > -1 (or garbage, raising nothing, for other finite
+   x): 1 + x = u + ul exactly (2Sum) */
+EW_INLINE VF64 ew_f64_log1p_core(VF64 x, VF64 kadj, int wide, VF64 *lo)
+{
+    const VF64 one = vf64_set1(1.0);
+    const VF64 u = vf64_add(one, x), b = vf64_sub(u, one);
+    const VF64 ul = vf64_add(vf64_sub(one, vf64_sub(u, b)), vf64_sub(x, b));
+    return ew_f64_log_dd(u, ul, kadj, wide, 1, lo);
+}
+
+EW_NOINLINE VF64 ew_f64_log1p_slow(VF64 x)
+{
+    const VF64 ax = vf64_abs(x), one = vf64_set1(1.0), inf = vf64_set1(INFINITY);
+    const VM64 nan = vf64_isnan(x), pinf = vf64_eq(x, inf);
+    const VM64 big = vm64_andnot(pinf, vf64_lt(vf64_set1(EW_F64_LOG1P_HUGE), x));
+    const VM64 m1 = vf64_eq(x, vf64_set1(-1.0)), lt1 = vf64_lt(x, vf64_set1(-1.0));
+    const VM64 tiny = vf64_lt(ax, vf64_set1(EW_F64_LOG1P_TINY));
+    const VM64 other = vm64_or(vm64_or(vm64_or(nan, pinf), vm64_or(big, m1)), vm64_or(lt1, tiny));
+    /* huge x: log(x 2^-64) + 64 ln2 (1/x is below 2^-1000) */
+    const VF64 xs = vf64_select(other, vf64_set1(0.5), x);
+    VF64 lo;
+    const VF64 t = ew_f64_log1p_core(xs, vf64_zero(), 0, &lo);
+    const VF64 xb = vf64_mul(vf64_select(big, x, one), vf64_set1(0x1p-64));
+    VF64 lob;
+    const VF64 tb = ew_f64_log_dd(xb, xb, vf64_set1(-64.0), 1, 0, &lob);
+    VF64 y = vf64_select(big, vf64_add(tb, lob), vf64_add(t, lo));
+    /* tiny x: x, raising underflow if subnormal (x 2^-60 underflows there) */
+    const VF64 xsub = vf64_zero_unless(vf64_lt(ax, vf64_set1(DBL_MIN)), x);
+    y = vf64_select(tiny, vf64_add(x, vf64_mul(xsub, vf64_set1(0x1p-60))), y);
+    y = vf64_select(m1, vf64_div(vf64_set1(-1.0), vf64_zero_if(m1, one)), y);
+    y = vf64_select(lt1, vf64_sqrt(vf64_select(lt1, vf64_set1(-1.0), one)), y);
+    return vf64_select(vm64_or(pinf, nan), x, y);
+}
+
+EW_INLINE V EW_(log1p_v)(V x)
+{
+    /* TINY <= |x| <= HUGE (no inf, nan) and x > -1 */
+    if (EW_UNLIKELY(EW_(any_outside)(EW_(abs_bits)(x), EW_(bits)(EW_F64_LOG1P_TINY), EW_(bits)(EW_F64_LOG1P_HUGE)) ||
+                    VM_(any)(V_(le)(x, EW_(k)(-1.0))))) {
+        return ew_f64_log1p_slow(x);
+    }
+    VF64 lo;
+    const VF64 t = ew_f64_log1p_core(x, x, 0, &lo);
+    return vf64_add(t, lo);
+}
+
+#else
+
+/* float32 x > -1, in float64: 1 + x is exact for |x| >= 2^-29 (and within
+   2^-53 beyond 2^53); below 2^-25 log1p x = x - x^2/2 (x^3/3 < 2^-51 x) */
+EW_INLINE VF64 ew_f32_log1p_wide(VF64 x)
+{
+    const VF64 y = ew_f64_logw(vf64_add(vf64_set1(1.0), x));
+    const VF64 ys = vf64_fma(x, vf64_mul(x, vf64_set1(-0.5)), x);
+    return vf64_select(vf64_lt(vf64_abs(x), vf64_set1(EW_F32_LOG1P_TINY)), ys, y);
+}
+
+/* nonzero |x| < FLT_MIN: their results (x) must raise underflow */
+EW_INLINE VM32 ew_f32_is_subnormal(VF32 x)
+{
+    const VI32 b = vi32_sub(ew_f32_abs_bits(x), vi32_set1(1)); /* 0 -> -1 */
+    return vm32_and(vi32_gt(b, vi32_set1((uint32_t)-1)), vi32_gt(vi32_set1(ew_f32_bits(FLT_MIN) - 1), b));
+}
+
+/* y, and x + x 2^-60 (x, raising underflow) in the subnormal lanes */
+EW_INLINE VF32 ew_f32_tiny_fix(VF32 x, VF32 y)
+{
+    const VM32 sub = ew_f32_is_subnormal(x);
+    return vf32_select(sub, vf32_add(x, vf32_mul(vf32_zero_unless(sub, x), vf32_set1(0x1p-60f))), y);
+}
+
+EW_NOINLINE VF32 ew_f32_log1p_slow(VF32 x)
+{
+    const VF32 one = vf32_set1(1.0f);
+    const VM32 nan = vf32_isnan(x), pinf = vf32_eq(x, vf32_set1(INFINITY));
+    const VM32 m1 = vf32_eq(x, vf32_set1(-1.0f)), lt1 = vf32_lt(x, vf32_set1(-1.0f));
+    const VF32 xs = vf32_zero_if(vm32_or(vm32_or(nan, pinf), vm32_or(m1, lt1)), x);
+    VF32 y = ew_f32_tiny_fix(x, EW_F32_VIA_F64(ew_f32_log1p_wide, xs));
+    y = vf32_select(m1, vf32_div(vf32_set1(-1.0f), vf32_zero_if(m1, one)), y);
+    y = vf32_select(lt1, vf32_sqrt(vf32_select(lt1, vf32_set1(-1.0f), one)), y);
+    return vf32_select(vm32_or(pinf, nan), x, y);
+}
+
+EW_INLINE V EW_(log1p_v)(V x)
+{
+    /* x > -1, finite, and not subnormal */
+    if (EW_UNLIKELY(VM_(any)(VM_(or)(VM_(or)(V_(le)(x, EW_(k)(-1.0f)), V_(nle)(x, EW_(k)(FLT_MAX))),
+                                     ew_f32_is_subnormal(x))))) {
+        return ew_f32_log1p_slow(x);
+    }
+    return EW_F32_VIA_F64(ew_f32_log1p_wide, x);
+}
+
+#endif
+
+EW_DEFINE_MAP(log1p, EW_(log1p_v))
