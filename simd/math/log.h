@@ -67,6 +67,12 @@
 #define SIMD_HAVE_dlog10 SIMD_YES
 #define SIMD_HAVE_slog1p SIMD_YES
 #define SIMD_HAVE_dlog1p SIMD_YES
+#define SIMD_HAVE_sarcsinh SIMD_YES
+#define SIMD_HAVE_darcsinh SIMD_YES
+#define SIMD_HAVE_sarccosh SIMD_YES
+#define SIMD_HAVE_darccosh SIMD_YES
+#define SIMD_HAVE_sarctanh SIMD_YES
+#define SIMD_HAVE_darctanh SIMD_YES
 
 /* ------------- the float64 cores (defined once, in pass 1) ------------- */
 #if EW_PASS == 1
@@ -363,3 +369,268 @@ EW_INLINE V EW_(log1p_v)(V x)
 #endif
 
 EW_DEFINE_MAP(log1p, EW_(log1p_v))
+
+/* ---------------- arcsinh, arccosh, arctanh ---------------- */
+
+/* the cores' bounds: below TINY asinh x and atanh x round to x (x^3/3 is
+   below half an ULP); above BIG asinh x = log(2x) + 1/(4x^2) and acosh x =
+   log(2x) - 1/(4x^2) within 2^-10 ULP; float32 switches to the series below
+   SERIES */
+#define EW_F64_AHYP_TINY 0x1p-27
+#define EW_F64_AHYP_BIG 0x1p28
+#define EW_F64_AHYP_SERIES 0x1p-8
+
+#if EW_PASS == 1
+
+/* p + *e = a b exactly (no overflow: |a|, |b| <= 2^28 here) */
+EW_INLINE VF64 ew_f64_log_two_prod(VF64 a, VF64 b, VF64 *e)
+{
+    const VF64 p = vf64_mul(a, b);
+#if SIMD_FMA_NATIVE
+    *e = vf64_fma(a, b, vf64_sub(vf64_zero(), p));
+#else
+    /* Dekker's product, the halves by masking (26 + 27 bits) */
+    const VF64 m = vf64_from_bits(vi64_set1(~(uint64_t)0x7ffffff));
+    const VF64 ah = vf64_and(a, m), al = vf64_sub(a, ah), bh = vf64_and(b, m), bl = vf64_sub(b, bh);
+    *e = vf64_add(vf64_add(vf64_add(vf64_sub(vf64_mul(ah, bh), p), vf64_mul(ah, bl)), vf64_mul(al, bh)), vf64_mul(al, bl));
+#endif
+    return p;
+}
+
+/* sh + *sl = sqrt(s + se), s > 0 or s = se = 0 (then 0): sl = (s - sh^2 +
+   se) / (2 sh), the residual exact */
+EW_INLINE VF64 ew_f64_log_sqrt_dd(VF64 s, VF64 se, VF64 *sl)
+{
+    const VF64 sh = vf64_sqrt(s);
+    VF64 qe;
+    const VF64 q = ew_f64_log_two_prod(sh, sh, &qe);
+    const VF64 res = vf64_add(vf64_sub(vf64_sub(s, q), qe), se);
+    const VF64 two_sh = vf64_max(vf64_add(sh, sh), vf64_set1(DBL_MIN)); /* 0/MIN = 0 */
+    *sl = vf64_div(res, two_sh);
+    return sh;
+}
+
+/* log(vh + vl) for v = x + sqrt(x^2 + sgn) (sgn = +1 asinh, -1 acosh),
+   finite x >= TINY (asinh) or >= 1 (acosh): the square root on x clamped to
+   BIG; beyond, log(x/2) + 2 ln2 (no overflow of 2x, and 2^-k stays
+   harmless: the core's ul is 0 there) */
+EW_INLINE VF64 ew_f64_ahyp_core(VF64 x, int acosh)
+{
+    const VF64 one = vf64_set1(1.0);
+    const VM64 big = vf64_lt(vf64_set1(EW_F64_AHYP_BIG), x);
+    const VF64 xm = vf64_min(x, vf64_set1(EW_F64_AHYP_BIG));
+    VF64 pe, s, se;
+    const VF64 p = ew_f64_log_two_prod(xm, xm, &pe);
+    if (!acosh) {
+        /* 1 + p by 2Sum */
+        s = vf64_add(p, one);
+        const VF64 b = vf64_sub(s, p);
+        se = vf64_add(vf64_add(vf64_sub(p, vf64_sub(s, b)), vf64_sub(one, b)), pe);
+    } else {
+        /* p - 1 (p >= 1: Fast2Sum), then its sum with pe + e1 by 2Sum: at
+           x ~ 1 the two are of a size */
+        const VF64 s1 = vf64_sub(p, one);
+        const VF64 w = vf64_add(vf64_sub(vf64_sub(p, s1), one), pe);
+        s = vf64_add(s1, w);
+        const VF64 b = vf64_sub(s, s1);
+        se = vf64_add(vf64_sub(s1, vf64_sub(s, b)), vf64_sub(w, b));
+    }
+    VF64 sl;
+    const VF64 sh = ew_f64_log_sqrt_dd(s, se, &sl);
+    /* xm + sh by Fast2Sum: asinh sh > xm, acosh xm > sh */
+    const VF64 big_op = acosh ? xm : sh, small_op = acosh ? sh : xm;
+    const VF64 vh = vf64_add(big_op, small_op);
+    const VF64 vl = vf64_add(vf64_sub(small_op, vf64_sub(vh, big_op)), sl);
+    const VF64 u = vf64_select(big, vf64_mul(x, vf64_set1(0.5)), vh);
+    VF64 lo;
+    const VF64 t = ew_f64_log_dd(u, vf64_zero_if(big, vl), vf64_zero_unless(big, vf64_set1(-2.0)), 1, 1, &lo);
+    return vf64_add(t, lo);
+}
+
+/* atanh a = (log(1 + a) - log(1 - a)) / 2, TINY <= a < 1: 1 +- a exactly
+   as double-words (Fast2Sum), the two logs' heads subtracted by 2Sum */
+EW_INLINE VF64 ew_f64_atanh_core(VF64 a)
+{
+    const VF64 one = vf64_set1(1.0), zero = vf64_zero();
+    const VF64 u1 = vf64_add(one, a), u2 = vf64_sub(one, a);
+    const VF64 e1 = vf64_sub(a, vf64_sub(u1, one));
+    const VF64 e2 = vf64_sub(vf64_sub(zero, a), vf64_sub(u2, one));
+    VF64 lo1, lo2;
+    const VF64 t1 = ew_f64_log_dd(u1, e1, zero, 0, 1, &lo1);
+    const VF64 t2 = ew_f64_log_dd(u2, e2, zero, 0, 1, &lo2);
+    const VF64 s = vf64_sub(t1, t2), b = vf64_sub(s, t1);
+    const VF64 es = vf64_add(vf64_sub(t1, vf64_sub(s, b)), vf64_sub(vf64_sub(zero, t2), b));
+    return vf64_mul(vf64_add(s, vf64_add(es, vf64_sub(lo1, lo2))), vf64_set1(0.5));
+}
+
+/* x + x 2^-60 in the lanes with |x| < MIN: x, raising underflow */
+EW_INLINE VF64 ew_f64_log_tiny(VF64 x)
+{
+    const VF64 xsub = vf64_zero_unless(vf64_lt(vf64_abs(x), vf64_set1(DBL_MIN)), x);
+    return vf64_add(x, vf64_mul(xsub, vf64_set1(0x1p-60)));
+}
+
+EW_INLINE VF64 ew_f64_sign_of(VF64 x) { return vf64_and(x, vf64_from_bits(vi64_set1((uint64_t)1 << 63))); }
+
+EW_NOINLINE VF64 ew_f64_asinh_slow(VF64 x)
+{
+    const VF64 a = vf64_abs(x);
+    const VM64 nonfinite = vf64_nle(a, vf64_set1(DBL_MAX)); /* inf, nan */
+    const VM64 tiny = vf64_lt(a, vf64_set1(EW_F64_AHYP_TINY));
+    const VF64 y = ew_f64_ahyp_core(vf64_select(vm64_or(nonfinite, tiny), vf64_set1(1.0), a), 0);
+    return vf64_select(nonfinite, x, vf64_select(tiny, ew_f64_log_tiny(x), vf64_xor(y, ew_f64_sign_of(x))));
+}
+
+EW_NOINLINE VF64 ew_f64_acosh_slow(VF64 x)
+{
+    const VF64 one = vf64_set1(1.0);
+    const VM64 nan = vf64_isnan(x), pinf = vf64_eq(x, vf64_set1(INFINITY));
+    const VM64 lt1 = vf64_lt(x, one);
+    const VF64 y = ew_f64_ahyp_core(vf64_select(vm64_or(vm64_or(nan, pinf), lt1), one, x), 1);
+    /* x < 1: sqrt(-1) = nan, raising invalid */
+    return vf64_select(vm64_or(nan, pinf), x, vf64_select(lt1, vf64_sqrt(vf64_select(lt1, vf64_set1(-1.0), one)), y));
+}
+
+EW_NOINLINE VF64 ew_f64_atanh_slow(VF64 x)
+{
+    const VF64 a = vf64_abs(x), one = vf64_set1(1.0);
+    const VM64 nan = vf64_isnan(x), is1 = vf64_eq(a, one), gt1 = vf64_lt(one, a);
+    const VM64 tiny = vf64_lt(a, vf64_set1(EW_F64_AHYP_TINY));
+    const VM64 other = vm64_or(vm64_or(nan, is1), vm64_or(gt1, tiny));
+    VF64 y = vf64_xor(ew_f64_atanh_core(vf64_select(other, vf64_set1(0.5), a)), ew_f64_sign_of(x));
+    y = vf64_select(tiny, ew_f64_log_tiny(x), y);
+    /* +-1: +-1/0 = +-inf (divide-by-zero); |x| > 1: sqrt(-1) = nan (invalid) */
+    y = vf64_select(is1, vf64_div(x, vf64_zero_if(is1, one)), y);
+    y = vf64_select(gt1, vf64_sqrt(vf64_select(gt1, vf64_set1(-1.0), one)), y);
+    return vf64_select(nan, x, y);
+}
+
+EW_INLINE V EW_(arcsinh_v)(V x)
+{
+    const VI ax = EW_(abs_bits)(x);
+    if (EW_UNLIKELY(EW_(any_outside)(ax, EW_(bits)(EW_F64_AHYP_TINY), EW_(bits)(DBL_MAX)))) {
+        return ew_f64_asinh_slow(x);
+    }
+    return vf64_xor(ew_f64_ahyp_core(vf64_abs(x), 0), ew_f64_sign_of(x));
+}
+
+EW_INLINE V EW_(arccosh_v)(V x)
+{
+    if (EW_UNLIKELY(EW_(any_outside)(V_(as_bits)(x), EW_(bits)(1.0), EW_(bits)(DBL_MAX)))) {
+        return ew_f64_acosh_slow(x);
+    }
+    return ew_f64_ahyp_core(x, 1);
+}
+
+EW_INLINE V EW_(arctanh_v)(V x)
+{
+    const VI ax = EW_(abs_bits)(x);
+    if (EW_UNLIKELY(EW_(any_outside)(ax, EW_(bits)(EW_F64_AHYP_TINY), EW_(bits)(1.0) - 1))) {
+        return ew_f64_atanh_slow(x);
+    }
+    return vf64_xor(ew_f64_atanh_core(vf64_abs(x)), ew_f64_sign_of(x));
+}
+
+#else /* float32, in float64 */
+
+/* asinh a for 0 <= a <= FLT_MAX: the series below SERIES, else log(a +
+   sqrt(a^2 + 1)) (within ~2^-51 absolute: 2^-43 relative from 2^-8 on) */
+EW_INLINE VF64 ew_f32_asinh_wide(VF64 a)
+{
+    const VF64 z = vf64_mul(a, a);
+    const VF64 y = ew_f64_logw(vf64_add(a, vf64_sqrt(vf64_add(z, vf64_set1(1.0)))));
+    const VF64 ys = vf64_fma(vf64_mul(a, z), ew_f64_horner(z, ew_f64_asinhw_s, EW_NCOEF(ew_f64_asinhw_s)), a);
+    return vf64_select(vf64_lt(a, vf64_set1(EW_F64_AHYP_SERIES)), ys, y);
+}
+
+/* acosh x, 1 <= x <= FLT_MAX: x^2 - 1 is exact (or within 2^-53) */
+EW_INLINE VF64 ew_f32_acosh_wide(VF64 x)
+{
+    return ew_f64_logw(vf64_add(x, vf64_sqrt(vf64_fma(x, x, vf64_set1(-1.0)))));
+}
+
+/* atanh a, 0 <= a < 1: the series below SERIES, else log((1 + a)/(1 - a))/2
+   (1 +- a exact) */
+EW_INLINE VF64 ew_f32_atanh_wide(VF64 a)
+{
+    const VF64 one = vf64_set1(1.0), z = vf64_mul(a, a);
+    const VF64 y = vf64_mul(ew_f64_logw(vf64_div(vf64_add(one, a), vf64_sub(one, a))), vf64_set1(0.5));
+    const VF64 ys = vf64_fma(vf64_mul(a, z), ew_f64_horner(z, ew_f64_atanhw_s, EW_NCOEF(ew_f64_atanhw_s)), a);
+    return vf64_select(vf64_lt(a, vf64_set1(EW_F64_AHYP_SERIES)), ys, y);
+}
+
+EW_INLINE VF32 ew_f32_sign_of(VF32 x) { return vf32_and(x, vf32_from_bits(vi32_set1((uint32_t)1 << 31))); }
+
+EW_NOINLINE VF32 ew_f32_asinh_slow(VF32 x)
+{
+    const VF32 a = vf32_abs(x);
+    const VM32 nonfinite = vf32_nle(a, vf32_set1(FLT_MAX));
+    const VF32 y = vf32_xor(EW_F32_VIA_F64(ew_f32_asinh_wide, vf32_zero_if(nonfinite, a)), ew_f32_sign_of(x));
+    return vf32_select(nonfinite, x, ew_f32_tiny_fix(x, y));
+}
+
+EW_NOINLINE VF32 ew_f32_acosh_slow(VF32 x)
+{
+    const VF32 one = vf32_set1(1.0f);
+    const VM32 nan = vf32_isnan(x), pinf = vf32_eq(x, vf32_set1(INFINITY)), lt1 = vf32_lt(x, one);
+    const VF32 y = EW_F32_VIA_F64(ew_f32_acosh_wide, vf32_select(vm32_or(vm32_or(nan, pinf), lt1), one, x));
+    return vf32_select(vm32_or(nan, pinf), x, vf32_select(lt1, vf32_sqrt(vf32_select(lt1, vf32_set1(-1.0f), one)), y));
+}
+
+EW_NOINLINE VF32 ew_f32_atanh_slow(VF32 x)
+{
+    const VF32 a = vf32_abs(x), one = vf32_set1(1.0f);
+    const VM32 nan = vf32_isnan(x), is1 = vf32_eq(a, one), gt1 = vf32_lt(one, a);
+    const VF32 as = vf32_zero_if(vm32_or(nan, vm32_or(is1, gt1)), a);
+    VF32 y = ew_f32_tiny_fix(x, vf32_xor(EW_F32_VIA_F64(ew_f32_atanh_wide, as), ew_f32_sign_of(x)));
+    y = vf32_select(is1, vf32_div(x, vf32_zero_if(is1, one)), y);
+    y = vf32_select(gt1, vf32_sqrt(vf32_select(gt1, vf32_set1(-1.0f), one)), y);
+    return vf32_select(nan, x, y);
+}
+
+EW_INLINE V EW_(arcsinh_v)(V x)
+{
+    const VF32 a = vf32_abs(x);
+    /* finite, not subnormal (zeros are fine) */
+    if (EW_UNLIKELY(VM_(any)(VM_(or)(V_(nle)(a, EW_(k)(FLT_MAX)), ew_f32_is_subnormal(x))))) {
+        return ew_f32_asinh_slow(x);
+    }
+    return vf32_xor(EW_F32_VIA_F64(ew_f32_asinh_wide, a), ew_f32_sign_of(x));
+}
+
+EW_INLINE V EW_(arccosh_v)(V x)
+{
+    if (EW_UNLIKELY(EW_(any_outside)(V_(as_bits)(x), EW_(bits)(1.0f), EW_(bits)(FLT_MAX)))) {
+        return ew_f32_acosh_slow(x);
+    }
+    return EW_F32_VIA_F64(ew_f32_acosh_wide, x);
+}
+
+EW_INLINE V EW_(arctanh_v)(V x)
+{
+    /* |x| < 1, not subnormal (zeros are fine) */
+    if (EW_UNLIKELY(EW_(any_outside)(EW_(abs_bits)(x), 0, EW_(bits)(1.0f) - 1) ||
+                    VM_(any)(ew_f32_is_subnormal(x)))) {
+        return ew_f32_atanh_slow(x);
+    }
+    return vf32_xor(EW_F32_VIA_F64(ew_f32_atanh_wide, vf32_abs(x)), ew_f32_sign_of(x));
+}
+
+#endif
+
+EW_DEFINE_MAP(arcsinh, EW_(arcsinh_v))
+EW_DEFINE_MAP(arccosh, EW_(arccosh_v))
+
+/* arctanh(1) = inf raises divide-by-zero, so arctanh's partial vectors are
+   padded with 0.5, not the drivers' 1.0: for this one instantiation the
+   driver's EW_(load_part) names the function below */
+EW_INLINE V EW_(load_part_half)(const T *x, ptrdiff_t inc, ptrdiff_t m)
+{
+    const V v = inc == 1 ? V_(loadn)(x, m) : V_(loadsn)(x, inc, m);
+    return V_(select)(VM_(first_n)(m), v, EW_(k)((T)0.5));
+}
+#define ew_f64_load_part ew_f64_load_part_half
+#define ew_f32_load_part ew_f32_load_part_half
+EW_DEFINE_MAP(arctanh, EW_(arctanh_v))
+#undef ew_f64_load_part
+#undef ew_f32_load_part

@@ -21,6 +21,7 @@ log1p(r).
 * log_q: log1p(r) = r + r^2 Q(r) on the cells' range of r, float64.
 * logw_q: the same, shorter, for float32 computed in float64 (needs
   ~2^-40 only).
+* asinhw_s, atanhw_s: float32 arcsinh/arctanh below 2^-8, Taylor series.
 * constants: LN2 in parts, 1/ln2 and 1/ln10 split into a 26-bit head (its
   products with a 27-bit half of a double are exact) and a rounded tail.
 """
@@ -147,6 +148,21 @@ def derive() -> dict:
             "degree": deg,
             "max_error": ec.log2_str(e) + " (error of r^2 Q(r) relative to log1p(r), dense grid, coefficients as rounded)",
             "coeffs": [ec.hexf(x, 53) for x in c],
+        })
+
+    # float32 arcsinh/arctanh below 2^-8 (in float64): a + a^3 S(a^2), the
+    # Taylor series to a^5 (the next term is below 2^-50 a)
+    for name, f, what in (
+        ("asinhw_s", lambda n: mp.binomial(-mp.mpf(1) / 2, n) / (2 * n + 1), "asinh"),
+        ("atanhw_s", lambda n: mp.mpf(1) / (2 * n + 1), "atanh"),
+    ):
+        polys.append({
+            "name": name,
+            "what": f"float32 {what} (computed in float64) for |a| < 2^-8: a + a^3 S(a^2), Taylor coefficients",
+            "interval": ["0", mp.nstr(mp.mpf(2) ** -16, 20)],
+            "degree": 1,
+            "max_error": "2^-50 (the first omitted term, relative, a < 2^-8)",
+            "coeffs": [ec.hexf(ec.round_to(f(n), 53), 53) for n in (1, 2)],
         })
 
     ln2 = mp.log(2)
