@@ -12,12 +12,14 @@ middle of its cell; the cell j is given by the top LOG_N mantissa bits of
 bits(x) + bits(1) - bits(OFF); r = z c_j - 1; log x = k ln2 - log(c_j) +
 log1p(r).
 
-* log_inv: c_j, LOG_CBITS significant bits, chosen to minimise max |r| on
-  cell j (c = 1 on the cell of 1). z c_j - 1 is then exact: checked here on
-  the grid of z c_j.
-* log_hi, log_lo: -log(c_j) = hi + lo, hi on the grid of LOG_LN2_HI (a
+* c_j: LOG_CBITS significant bits, chosen to minimise max |r| on cell j
+  (c = 1 on the cell of 1). z c_j - 1 is then exact: checked here on the
+  grid of z c_j. It is stored in the low 8 bits of the two tables below
+  (whose values have 8 trailing zero bits): one lookup gives both.
+* log_hic, log_lo: -log(c_j) = hi + lo, hi on the grid of LOG_LN2_HI (a
   multiple of 2^-42), so k LN2_HI + hi is exact for any k of a double.
-* logw_l: -log(c_j) rounded, for the float32 functions (computed in float64).
+* logw_lc: -log(c_j) to 45 bits, for the float32 functions (computed in
+  float64).
 * log_q: log1p(r) = r + r^2 Q(r) on the cells' range of r, float64.
 * logw_q: the same, shorter, for float32 computed in float64 (needs
   ~2^-40 only).
@@ -126,14 +128,23 @@ def derive() -> dict:
     # slop: none for the float64 reduction (exact); the float32 one too
     a, b = mp.mpf(rlo.numerator) / rlo.denominator, mp.mpf(rhi.numerator) / rhi.denominator
 
-    inv, hi, lo, lw = [], [], [], []
+    # c_j travels in the low 8 bits of a table value whose own low 8 bits
+    # are zero: its code is (exponent - bias + 1) << 7 | its 7 fraction bits,
+    # so that bits(c) = bits(0.5) + (code << 45)
+    hic, lo, lwc = [], [], []
     for zlo, zhi, c in cs:
+        cb = struct.unpack("<Q", struct.pack("<d", float(c)))[0]
+        code = (cb - 0x3FE0000000000000) >> 45
+        assert 0 <= code < 256 and 0x3FE0000000000000 + (code << 45) == cb, c
         L = -mp.log(mp.mpf(c.numerator) / c.denominator)
         h = mp.nint(L / mp.mpf(HI_GRID)) * mp.mpf(HI_GRID)
-        inv.append(hexd(c))
-        hi.append(hexd(h))
+        w = ec.round_to(L, 45)  # float32's value: 45 bits, the low 8 for c
+        for v, out in ((h, hic), (w, lwc)):
+            vb = struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+            assert mp.mpf(float(v)) == v and vb & 0xFF == 0
+            packed = struct.unpack("<d", struct.pack("<Q", vb | code))[0]
+            out.append("0x0.0p+0" if packed == 0 else (packed.hex() if vb else f"0x0.{code:013x}p-1022"))
         lo.append(hexd(ec.round_to(L - h, 53)))
-        lw.append(hexd(ec.round_to(L, 53)))
 
     polys = []
     for name, deg, what in (
@@ -196,11 +207,12 @@ def derive() -> dict:
     ]
     rmax = max(abs(a), abs(b))
     tables = [
-        {"name": "log_inv", "what": f"c_j ~ 1/z on cell j, {LOG_CBITS} significant bits; max |z c_j - 1| = {ec.log2_str(rmax)}",
-         "values": inv},
-        {"name": "log_hi", "what": "-log(c_j) on the grid 2^-42", "values": hi},
-        {"name": "log_lo", "what": "-log(c_j) - log_hi, rounded", "values": lo},
-        {"name": "logw_l", "what": "-log(c_j) rounded (float32 kernels, computed in float64)", "values": lw},
+        {"name": "log_hic", "what": (f"-log(c_j) on the grid 2^-42, c_j ~ 1/z on cell j ({LOG_CBITS} significant bits, "
+                                      f"max |z c_j - 1| = {ec.log2_str(rmax)}) coded in the low 8 bits"),
+         "values": hic},
+        {"name": "log_lo", "what": "-log(c_j) - hi_j, rounded", "values": lo},
+        {"name": "logw_lc", "what": "-log(c_j) to 45 bits, c_j coded in the low 8 bits (float32 kernels, in float64)",
+         "values": lwc},
     ]
     return {
         "about": ("The constants of simd/math/log.h. Written by simd/math/log.py --write (mpmath, run by "
