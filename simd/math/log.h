@@ -32,8 +32,9 @@
  *   log  t + lo: the one rounding that matters, plus ~2^-8 ULP.
  *   log2, log10  (t + lo)(IH + IL), IH 1/ln2 (1/ln10) to 26 bits: t IH as
  *        an exact pair (FMA, or t split into 26 + 27 bits), plus t IL + lo
- *        (IH + IL) (lo, up to 2^-15 t, holds log1p(r) - r). log2(2^k) = k exactly (and log10(10^k) = k where 10^k is a
- *        double): the error is far below k's half ULP.
+ *        (IH + IL) (lo, up to 2^-15 t, holds log1p(r) - r). log2(2^k) = k
+ *        exactly (and log10(10^k) = k where 10^k is a double): the error is
+ *        far below k's half ULP.
  *   log1p  u = 1 + x with its rounding error ul (2Sum).
  *   arcsinh  log(a + sqrt(a^2 + 1)), a = |x|, the sign restored: a^2 + 1
  *        as a double-word (exact product and 2Sum), its square root as a
@@ -42,7 +43,8 @@
  *        below that asinh x rounds to x) loses nothing. a >= 2^28: log(2a)
  *        (the rest, 1/(4a^2), is below 2^-58), as log(a/2) + 2 ln2 so that
  *        2a cannot overflow.
- *   arccosh  the same with x^2 - 1 (exact as a double-word even at x ~ 1).
+ *   arccosh  the same with x^2 - 1 (exact as a double-word even at x ~ 1;
+ *        arccosh(1) = +0).
  *   arctanh  (log(1 + a) - log(1 - a)) / 2, both as double-words from their
  *        exact sums: no cancellation (the logs have opposite signs).
  *
@@ -51,7 +53,21 @@
  * double-words: ~2^-48 relative), with arcsinh and arctanh switching to
  * their Taylor series below 2^-8 (where the logarithm's absolute error
  * would be too large relative to the result). Every float is a normal
- * double, so subnormal inputs need no slow path.
+ * double, so subnormal inputs compute as any other (log1p, arcsinh and
+ * arctanh still send them to their slow paths: their result, x, must raise
+ * underflow).
+ *
+ * Measured against mpmath (30000 random arguments per function over its
+ * range, plus arguments near 1, near the thresholds, 2^k and 10^k):
+ * float64 at most 0.515 ULP and 0.08% not correctly rounded (log 0.503,
+ * 0.03%), the same on the scalar, SSE2, AVX2 and NEON layers (fused and
+ * unfused differ in a few last bits); float32 correctly rounded on every
+ * sample.
+ *
+ * No division is left in log (arcsinh, arccosh, arctanh divide once):
+ * EW_LOG_RECIPROCAL, which kernels_avx512/log_rcp.c defines to replace it
+ * by vrcp14 and Newton's method, changes nothing any more, and that
+ * backend's log is the avx512 one.
  *
  * Special values as C99 Annex F and numpy: log*(+-0) = -inf, log1p(-1) =
  * -inf and arctanh(+-1) = +-inf raising divide-by-zero; log*(x < 0),
@@ -80,7 +96,7 @@
 /* ------------- the float64 cores (defined once, in pass 1) ------------- */
 #if EW_PASS == 1
 
-#define EW_LOG_N 7
+#define EW_LOG_N 7 /* log.py's LOG_N: the table has 2^EW_LOG_N cells */
 
 /* u = 2^k z: z, the cell index j, k as a double, and 2^-k (valid for k <=
    1022, else 0 or garbage: only multiplied by a zero ul there) */
