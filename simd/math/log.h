@@ -432,9 +432,14 @@ EW_INLINE VF64 ew_f64_log_two_prod(VF64 a, VF64 b, VF64 *e)
 EW_INLINE VF64 ew_f64_log_sqrt_dd(VF64 s, VF64 se, VF64 *sl)
 {
     const VF64 sh = vf64_sqrt(s);
+    /* s - sh^2 is a double (sh is the rounded root) */
+#if SIMD_FMA_NATIVE
+    const VF64 res = vf64_add(vf64_fnma(sh, sh, s), se);
+#else
     VF64 qe;
     const VF64 q = ew_f64_log_two_prod(sh, sh, &qe);
     const VF64 res = vf64_add(vf64_sub(vf64_sub(s, q), qe), se);
+#endif
     const VF64 two_sh = vf64_max(vf64_add(sh, sh), vf64_set1(DBL_MIN)); /* 0/MIN = 0 */
     *sl = vf64_div(res, two_sh);
     return sh;
@@ -457,13 +462,13 @@ EW_INLINE VF64 ew_f64_ahyp_core(VF64 x, int acosh)
         const VF64 b = vf64_sub(s, p);
         se = vf64_add(vf64_add(vf64_sub(p, vf64_sub(s, b)), vf64_sub(one, b)), pe);
     } else {
-        /* p - 1 (p >= 1: Fast2Sum), then its sum with pe + e1 by 2Sum: at
-           x ~ 1 the two are of a size */
+        /* p - 1 (p >= 1: Fast2Sum), then its sum with w = pe + e1, again
+           by Fast2Sum: |w| <= 2^-53 p while p - 1 >= 2^-51 (x > 1) or both
+           are 0 (x = 1) */
         const VF64 s1 = vf64_sub(p, one);
         const VF64 w = vf64_add(vf64_sub(vf64_sub(p, s1), one), pe);
         s = vf64_add(s1, w);
-        const VF64 b = vf64_sub(s, s1);
-        se = vf64_add(vf64_sub(s1, vf64_sub(s, b)), vf64_sub(w, b));
+        se = vf64_add(vf64_sub(s1, s), w);
     }
     VF64 sl;
     const VF64 sh = ew_f64_log_sqrt_dd(s, se, &sl);
