@@ -33,11 +33,8 @@
  *        Arguments whose result is not a normal number, tiny ones (r^2
  *        would underflow) and inf/nan take a slower vector path that
  *        clamps x and scales by 2^k1 * 2^k2.
- *   log  x = 2^k m with m in [sqrt(1/2), sqrt(2)) by integer operations on
- *        the bits; f = m - 1, s = f/(2+f), log(m) = 2 atanh(s) =
- *        f - (hf - s (hf + R(s^2))) with hf = f^2/2 and R minimax; plus
- *        k*ln2 in two parts. Subnormal, zero, negative, inf and nan inputs
- *        take a slower vector path.
+ *   log  (and log2, log10, log1p, arcsinh, arccosh, arctanh): simd/math/log.h,
+ *        a table-driven reduction.
  *   sqrt the hardware instruction.
  *   sin, cos (float64)  q = round(x 2/pi) (magic number again), r = x - q
  *        pi/2 in [-pi/4, pi/4] as a double-word rh + rl: q*PIO2_1 is exact
@@ -139,8 +136,6 @@
    A group defines its own next to its code. */
 #define SIMD_HAVE_sexp SIMD_YES
 #define SIMD_HAVE_dexp SIMD_YES
-#define SIMD_HAVE_slog SIMD_YES
-#define SIMD_HAVE_dlog SIMD_YES
 #define SIMD_HAVE_ssqrt SIMD_YES
 #define SIMD_HAVE_dsqrt SIMD_YES
 #define SIMD_HAVE_ssin SIMD_YES
@@ -637,87 +632,6 @@ EW_INLINE V EW_(exp_v)(V x)
     return EW_(exp_core)(V_(zero_if)(EW_IGT(EW_(ki)(EW_(bits)(EWK(EXP_TINY))), ax), x), 0);
 }
 
-/* ---------------- log ---------------- */
-
-/* a / b for the log's s = f / (2 + f), b in [1.7, 2.5]. A division, or,
-   where the includer defines EW_LOG_RECIPROCAL (the layer must have V_rcp,
-   an estimate of 1/b within 2^-SIMD_RCP_BITS, and fused multiply-add):
-   r ~ 1/b, refined by one Newton step if the estimate has less than half
-   the mantissa (2^-14 -> 2^-28), q = a r, then q + r (a - q b), whose
-   residual the FMA forms exactly: about r's error squared plus rounding.
-   Four to six FMA-unit operations instead of one division: faster where
-   division is slow (vdivpd retires 8 doubles per 16 cycles on Intel
-   Skylake-X, and bounded the float64 log there), slower where it is not
-   (AMD Zen 5: avx512 float64 log 0.39 -> 0.51 ns/element). So it is a
-   separate backend (kernels_avx512's avx512_rcp), and `hostlib tune`
-   measures which one a machine should use. */
-EW_INLINE V EW_(log_quotient)(V a, V b)
-{
-#ifdef EW_LOG_RECIPROCAL
-#if !defined(SIMD_RCP_BITS) || !SIMD_FMA_NATIVE
-#error "EW_LOG_RECIPROCAL needs a layer with V_rcp (SIMD_RCP_BITS) and fused multiply-add"
-#endif
-    V r = V_(rcp)(b);
-    if (2 * SIMD_RCP_BITS < EW_MANT + 1) {
-        r = V_(fma)(r, V_(fnma)(b, r, EW_(c)(EWC_ONE)), r);
-    }
-    const V q = V_(mul)(a, r);
-    return V_(fma)(r, V_(fnma)(q, b, a), q);
-#else
-    return V_(div)(a, b);
-#endif
-}
-
-/* log of a positive normal x; kadj (if wide) is subtracted from k */
-EW_INLINE V EW_(log_core)(V x, V kadj, int wide)
-{
-    const EW_UINT sqrth = EW_(bits)((T)0.70710678118654752440), one_bits = EW_(bits)(1);
-    const VI ix = VI_(add)(V_(as_bits)(x), EW_(ki)(one_bits - sqrth));
-    const V m = V_(from_bits)(VI_(add)(VI_(and)(ix, EW_(ki)(((EW_UINT)1 << EW_MANT) - 1)), EW_(ki)(sqrth)));
-    /* biased k (< 2^11) into the mantissa of 2^p, then subtract 2^p + bias */
-    const V kb = V_(from_bits)(VI_(or)(VI_(srli)(ix, EW_MANT), EW_(ki)(EW_(bits)(EW_TWO_P))));
-    V kf = V_(sub)(kb, EW_(c)(EWC_KB_OFF));
-    if (wide) {
-        kf = V_(sub)(kf, kadj);
-    }
-    const V f = V_(sub)(m, EW_(c)(EWC_ONE));
-    const V s = EW_(log_quotient)(f, V_(add)(f, EW_(c)(EWC_TWO)));
-    const V z = V_(mul)(s, s);
-    const V R = V_(mul)(z, EW_(horner)(z, EWA(log_l), EW_NCOEF(EWA(log_l))));
-    const V hf = V_(mul)(V_(mul)(f, EW_(c)(EWC_HALF)), f);
-    const V c = V_(fma)(s, V_(add)(hf, R), V_(mul)(kf, EW_(c)(EWC_LN2_LO)));
-    return V_(fma)(kf, EW_(c)(EWC_LN2_HI), V_(sub)(f, V_(sub)(hf, c)));
-}
-
-EW_NOINLINE V EW_(log_slow)(V x)
-{
-    const V zero = V_(zero)(), one = EW_(k)(1);
-    const VM nan = V_(isnan)(x);
-    const VM neg = V_(lt)(x, zero); /* includes -inf, not -0 */
-    const VM isz = V_(eq)(x, zero); /* +-0 */
-    const VM pinf = V_(eq)(x, EW_(k)((T)INFINITY));
-    const VM sub = VM_(andnot)(VM_(or)(isz, neg), V_(lt)(x, EW_(k)(EW_TMIN)));
-    const VM bad = VM_(or)(VM_(or)(nan, neg), VM_(or)(isz, pinf));
-    /* subnormals scaled by 2^p (exactly); the multiply only sees them */
-    const V xsub = V_(mul)(V_(select)(sub, x, one), EW_(k)(EW_TWO_P));
-    const V xs = V_(select)(sub, xsub, V_(select)(bad, one, x));
-    V y = EW_(log_core)(xs, V_(zero_unless)(sub, EW_(k)((T)EW_MANT)), 1);
-    /* the special results, raising the flags IEEE asks for in those lanes
-       only: -1/0 = -inf (divide-by-zero), sqrt(-1) = nan (invalid) */
-    y = V_(select)(isz, V_(div)(EW_(k)(-1), V_(zero_if)(isz, one)), y);
-    y = V_(select)(neg, V_(sqrt)(V_(select)(neg, EW_(k)(-1), one)), y);
-    return V_(select)(VM_(or)(pinf, nan), x, y); /* log(inf) = inf, nan stays */
-}
-
-EW_INLINE V EW_(log_v)(V x)
-{
-    /* positive normal numbers are the bit patterns [bits(MIN), bits(MAX)] */
-    if (EW_UNLIKELY(EW_(any_outside)(V_(as_bits)(x), EW_(bits)(EW_TMIN), EW_(bits)(EW_TMAX)))) {
-        return EW_(log_slow)(x);
-    }
-    return EW_(log_core)(x, V_(zero)(), 0);
-}
-
 /* ---------------- sqrt ---------------- */
 
 EW_INLINE V EW_(sqrt_v)(V x) { return V_(sqrt)(x); }
@@ -1060,7 +974,6 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
 #endif
 
 EW_DEFINE_MAP(exp, EW_(exp_v))
-EW_DEFINE_MAP(log, EW_(log_v))
 EW_DEFINE_MAP(sqrt, EW_(sqrt_v))
 EW_DEFINE_MAP(sin, EW_(sin_v))
 EW_DEFINE_MAP(cos, EW_(cos_v))
@@ -1073,6 +986,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
  * SIMD_HAVE_d<fn>. Its constants come from simd/math/<group>.json, through
  * elementwise_consts.h (list the group in meson.build's ew_math_groups).
  */
+#include "math/log.h"
 
 #undef EW_DEFINE_MAP
 #undef EW_DEFINE_MAP2
