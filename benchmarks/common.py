@@ -634,10 +634,11 @@ class MKL:
                                   "be far below what it reaches on an Intel CPU of the same instruction set")
 
     def ufunc(self, k: Any, ns: dict[str, Any]) -> Local | None:
-        """``mkl_umath.<name>(x, out=y)`` over the kernel's data, or None."""
+        """``mkl_umath.<name>(x[, x2], out=y)`` over the kernel's data, or None."""
         if self.umath is None or not hasattr(self.umath, k.name):
             return None
-        return Local(f"mkl_umath.{k.name}(x, out=y)", {**ns, "mkl_umath": self.umath})
+        args = "x, x2" if k.domain2 is not None else "x"
+        return Local(f"mkl_umath.{k.name}({args}, out=y)", {**ns, "mkl_umath": self.umath})
 
     @contextlib.contextmanager
     def patch(self) -> Any:
