@@ -114,6 +114,46 @@ def test_elementwise_does_not_depend_on_threads(backend, func):
             assert np.array_equal(y, ref)
 
 
+@pytest.mark.parametrize("backend", OWN)
+@pytest.mark.parametrize("func", ["power", "hypot"])
+def test_two_input_functions_do_not_depend_on_threads(backend, func):
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(0.5, 2.0, 300_001), rng.uniform(-20, 20, 300_001)
+    f = getattr(hostlib, func)
+    with hostlib.using(backend):
+        hostlib.set_num_threads(1)
+        ref = f(x, y)
+        shifted = f(x[1:], y[:-1])
+        for t in (2, 3):
+            hostlib.set_num_threads(t)
+            assert np.array_equal(f(x, y), ref)
+            for k in (0, 1):  # in place over either input: split too
+                xy = [x.copy(), y.copy()]
+                f(*xy, out=xy[k])
+                assert np.array_equal(xy[k], ref)
+            # the output overlapping an input shifted by one: not split, in order
+            z = x.copy()
+            f(z[1:], y[:-1], out=z[:-1])
+            assert np.array_equal(z[:-1], shifted)
+
+
+def test_a_large_two_input_call_wakes_the_pool(run_python):
+    r = run_python(
+        """
+        import numpy as np, hostlib
+        from hostlib._pool import _threads
+        hostlib.set_num_threads(2)
+        x = np.full(1 << 20, 1.5)
+        hostlib.power(x[:1000], x[:1000])
+        small = _threads.started()
+        hostlib.power(x, x)
+        print(small, _threads.started())
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "1"], r.stdout
+
+
 def test_axpy_scal_split_and_in_order_cases():
     rng = np.random.default_rng(4)
     x, y = rng.standard_normal(400_000), rng.standard_normal(400_000)
