@@ -364,6 +364,47 @@ def test_nearly_correctly_rounded(func, dtype, backend):
         f"{100 * wrong:.3f}% not correctly rounded (bar {100 * share:g}%)")
 
 
+def _validation_sets() -> dict[str, str]:
+    """numpy's shipped validation data per function it has a file for:
+    inputs and results computed in higher precision, rounded once"""
+    import pathlib
+
+    data = pathlib.Path(np.__file__).parent / ("_core" if np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+                                               else "core") / "tests" / "data"
+    return {f: str(p) for f in FUNCS if (p := data / f"umath-validation-set-{f}.csv").is_file()}
+
+
+VALIDATION_SETS = _validation_sets()
+
+
+@pytest.mark.parametrize("func,dtype,backend", [p for p in _cases() if p.values[0] in VALIDATION_SETS])
+def test_numpys_validation_sets(func, dtype, backend):
+    """numpy's own accuracy data (``umath-validation-set-<func>.csv``, the
+    files numpy's test_umath_accuracy reads): hostlib's kernels within 1
+    ULP of the rounded reference everywhere (0.6 ULP of the exact value
+    makes at most 1 of the rounded one), the portable table (the C library)
+    within the tolerance numpy's file sets for its own loops"""
+    name = {np.float32: "np.float32", np.float64: "np.float64"}[dtype]
+    bits = {np.float32: np.uint32, np.float64: np.uint64}[dtype]
+    rows = [line.split(",") for line in open(VALIDATION_SETS[func]).read().splitlines()
+            if line.startswith(name + ",")]
+    if not rows:
+        pytest.skip(f"numpy's {func} file has no {name} rows")
+    x = np.array([int(r[1], 16) for r in rows], bits).view(dtype)
+    want = np.array([int(r[2], 16) for r in rows], bits).view(dtype)
+    tol = max(int(r[3]) for r in rows)
+    with np.errstate(all="ignore"):
+        got = _call(backend, func, x)
+    nan = np.isnan(want)
+    assert np.array_equal(np.isnan(got), nan), f"{func}: NaN where numpy's data has none, or the reverse"
+    fin = ~nan & np.isfinite(want)
+    assert np.array_equal(got[~nan & ~fin], want[~nan & ~fin]), f"{func}: infinities differ"
+    u = ulp_distance(got[fin], want[fin])
+    bound = tol if backend in LIBM_BACKENDS else 1
+    i = int(np.argmax(u)) if u.size else 0
+    assert u.max(initial=0) <= bound, f"{func}({x[fin][i]!r}) = {got[fin][i]!r}, numpy's data {want[fin][i]!r}"
+
+
 # ---------------------------------------------------------------------------
 # special values and FP flags
 # ---------------------------------------------------------------------------
