@@ -1073,6 +1073,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
  * SIMD_HAVE_d<fn>. Its constants come from simd/math/<group>.json, through
  * elementwise_consts.h (list the group in meson.build's ew_math_groups).
  */
+#include "math/pow.h"
 
 #undef EW_DEFINE_MAP
 #undef EW_DEFINE_MAP2

@@ -1,0 +1,262 @@
+/*
+ * math/pow.h -- hypot, cbrt, power: a function group of elementwise.h,
+ * included once per pass (see "the function groups" there). Constants from
+ * simd/math/pow.json (derived by simd/math/pow.py).
+ *
+ * float64, built on error-free transforms over vectors (pw_two_prod: FMA
+ * where fused, else Dekker's product on bit-masked halves; pw_two_sum):
+ *
+ *   hypot  x^2 + y^2 = s + sl exactly (to ~2^-106), r = sqrt(s), then one
+ *          Newton correction r + (s - r^2 + sl) / 2r with s - r^2 exact:
+ *          the result is within 0.5 + ~2^-50 ULP (correctly rounded but in
+ *          rare near-halfway cases). Arguments in [2^-480, 2^480] take it
+ *          directly (no square or residual over/underflows, every error
+ *          term exact); the others (zeros, huge, tiny, inf, nan) are scaled
+ *          by the larger one's exponent (exact), a negligible smaller one
+ *          (< 2^-60 relative) dropped, in a slower vector path.
+ *   cbrt   |x| = 2^(3k + j) m, m in [1, 2), j in {0, 1, 2} by integer
+ *          operations on the bits (k = round((e-1)/3) by a magic-number
+ *          addition); y0 = P(m) 2^(j/3) within 2^-25 (minimax P); then
+ *          with the residual h = (t - y0^3)/y0^3 formed exactly enough
+ *          (t = 2^j m; y0^3 as a double-double), cbrt(t) = y0 (1 + h/3 -
+ *          h^2/9 + O(h^3)): the O(h^3) term is below 2^-78, so one rounding
+ *          of y0 + y0 (h/3 - h^2/9) is correctly rounded but in rare cases,
+ *          and exact cubes come out exact. Times 2^k (exact).
+ *   power  x^y = exp(y log x), with log x as a double-double to ~2^-70
+ *          relative and exp of a double-double:
+ *          log: x = 2^k m, m in [OFF, 2 OFF), OFF ~ sqrt(1/2), m in one of
+ *          128 cells (m = 1 the centre of one); c ~ 1/m with 8 bits from a
+ *          table (1 in that cell) so that r = m c - 1, |r| < 2^-7.4, is
+ *          exact; log x = k ln2 - log c + r - r^2/2 + r^3 P(r), the big
+ *          terms summed by exact two-sums, r^2 exact, the small ones (r^3
+ *          P(r) < 2^-23, the sums' errors) in a low part rounded at ~2^-78.
+ *          z = y log x = zh + zl (y * HI exact).
+ *          exp: zh = K ln2/256 + a, K = round(zh 256/ln2), a exact (|a| <=
+ *          ln2/512), b = zl - K LO; e^(a+b) = 1 + a + a^2 Q(a) + b (1 + a)
+ *          (omitting b a^2/2 < 2^-63 and b^2); the result 2^(K/256) (that)
+ *          with 2^(j/256) = TH + TL from a table: TH + (TH a + (TH q +
+ *          TL)), the product TH a rounded once at ~2^-62.5 before the final
+ *          rounding. Then times 2^(K div 256), exact for a normal result.
+ *          The fast path takes positive normal x, 2^-60 <= |y| <= 2^63 and
+ *          |zh| <= 708 (a normal result); the rest (negative x, zeros, inf,
+ *          nan, subnormal x, huge or tiny y, overflow, underflow) a vector
+ *          slow path: the C99 Annex F table by selects, the core on
+ *          clamped arguments with the scaling split in two (over/underflow
+ *          raised by the last multiply), the sign by y's parity found by
+ *          integer operations on its bits.
+ *
+ * float32: all three computed in float64 (widened by vector halves,
+ * rounded once to float32): hypot as sqrt(x^2 + y^2) (the squares exact,
+ * two roundings ~2^-53 before the final one), cbrt and power through the
+ * float64 kernels. Flags: overflow and underflow of a float32 result are
+ * the narrowing's.
+ *
+ * Flags: only those IEEE/glibc raise: invalid for pow(negative, non-integer),
+ * divide-by-zero for pow(0, negative), overflow and underflow for results
+ * that do; every comparison of a possibly-NaN value is quiet and special
+ * lanes are replaced by 1 before any arithmetic.
+ */
+
+#define SIMD_HAVE_shypot SIMD_YES
+#define SIMD_HAVE_dhypot SIMD_YES
+#define SIMD_HAVE_scbrt SIMD_YES
+#define SIMD_HAVE_dcbrt SIMD_YES
+#define SIMD_HAVE_spower SIMD_YES
+#define SIMD_HAVE_dpower SIMD_YES
+
+#if EW_PASS == 1
+
+/* ---------------- error-free transforms ---------------- */
+
+EW_INLINE VF64 ew_f64_pw_neg(VF64 a) { return vf64_xor(a, vf64_set1(-0.0)); }
+
+/* a with the low 27 bits of its significand cleared */
+EW_INLINE VF64 ew_f64_pw_hi26(VF64 a)
+{
+    return vf64_from_bits(vi64_and(vf64_as_bits(a), vi64_set1(~(uint64_t)0x7ffffff)));
+}
+
+/* p + *e = a b exactly, given no overflow and an error term that is a
+   normal number or exact (the callers' ranges ensure it) */
+EW_INLINE VF64 ew_f64_pw_two_prod(VF64 a, VF64 b, VF64 *e)
+{
+    const VF64 p = vf64_mul(a, b);
+#if SIMD_FMA_NATIVE
+    *e = vf64_fma(a, b, ew_f64_pw_neg(p));
+#else
+    const VF64 ah = ew_f64_pw_hi26(a), al = vf64_sub(a, ah), bh = ew_f64_pw_hi26(b), bl = vf64_sub(b, bh);
+    *e = vf64_add(vf64_add(vf64_add(vf64_sub(vf64_mul(ah, bh), p), vf64_mul(ah, bl)), vf64_mul(al, bh)),
+                  vf64_mul(al, bl));
+#endif
+    return p;
+}
+
+/* s + *e = a + b exactly, any order */
+EW_INLINE VF64 ew_f64_pw_two_sum(VF64 a, VF64 b, VF64 *e)
+{
+    const VF64 s = vf64_add(a, b), bb = vf64_sub(s, a);
+    *e = vf64_add(vf64_sub(a, vf64_sub(s, bb)), vf64_sub(b, bb));
+    return s;
+}
+
+/* the same for |a| >= |b| or a == 0 */
+EW_INLINE VF64 ew_f64_pw_fast_two_sum(VF64 a, VF64 b, VF64 *e)
+{
+    const VF64 s = vf64_add(a, b);
+    *e = vf64_sub(b, vf64_sub(s, a));
+    return s;
+}
+
+/* ---------------- hypot ---------------- */
+
+/* sqrt(a^2 + b^2) for a, b >= 0 with a^2, b^2 and their error terms normal
+   or zero, not both zero; *rem = a^2 + b^2 - r^2 (0 iff r is exact) */
+EW_INLINE VF64 ew_f64_hypot_core(VF64 a, VF64 b, VF64 *rem)
+{
+    VF64 ea, eb, e;
+    const VF64 ha = ew_f64_pw_two_prod(a, a, &ea), hb = ew_f64_pw_two_prod(b, b, &eb);
+    const VF64 s = ew_f64_pw_two_sum(ha, hb, &e);
+    const VF64 sl = vf64_add(e, vf64_add(ea, eb));
+    const VF64 r = vf64_sqrt(s);
+    /* s - r^2 is a double when r = RN(sqrt(s)): exact fused, or from the
+       exact square (s - p exact by Sterbenz) */
+#if SIMD_FMA_NATIVE
+    const VF64 res = vf64_fnma(r, r, s);
+#else
+    VF64 re;
+    const VF64 rr = ew_f64_pw_two_prod(r, r, &re);
+    const VF64 res = vf64_sub(vf64_sub(s, rr), re);
+#endif
+    *rem = vf64_add(res, sl);
+    return vf64_add(r, vf64_div(*rem, vf64_add(r, r)));
+}
+
+EW_NOINLINE VF64 ew_f64_hypot_slow(VF64 x, VF64 y)
+{
+    const VF64 ax = vf64_abs(x), ay = vf64_abs(y), one = vf64_set1(1.0), inf = vf64_set1((double)INFINITY);
+    const VM64 isinf = vm64_or(vf64_eq(ax, inf), vf64_eq(ay, inf));
+    const VM64 isnan = vm64_or(vf64_isnan(x), vf64_isnan(y));
+    const VM64 bad = vm64_or(isinf, isnan);
+    const VF64 a = vf64_select(bad, one, ax), b = vf64_select(bad, one, ay);
+    const VM64 swap = vf64_lt(a, b);
+    VF64 big = vf64_select(swap, b, a), sm = vf64_select(swap, a, b);
+    /* subnormal (or zero) larger one: both times 2^600 first, exactly */
+    const VM64 tiny = vf64_lt(big, vf64_set1(DBL_MIN));
+    const VF64 pre = vf64_select(tiny, vf64_set1(0x1p600), one);
+    big = vf64_mul(big, pre);
+    sm = vf64_mul(sm, pre);
+    const VM64 zero = vf64_eq(big, vf64_zero()); /* then both are 0 */
+    big = vf64_select(zero, one, big);
+    /* sm < 2^-60 big changes nothing (hypot rounds to big) and could
+       underflow below: dropped (the bit patterns are ordered as the values) */
+    const VM64 drop = vi64_gt_hi(vi64_sub(vf64_as_bits(big), vf64_as_bits(sm)), vi64_set1((uint64_t)60 << 52));
+    const VM64 dropped = vm64_andnot(vf64_eq(sm, vf64_zero()), drop);
+    sm = vf64_zero_if(drop, sm);
+    /* inv = 2^E of big's exponent, s = 1/inv (2^-1023 is a subnormal, still
+       exact): big s in [1, 2), sm s in [2^-61, 2) or 0 */
+    const VF64 inv = vf64_from_bits(vi64_and(vf64_as_bits(big), vi64_set1(UINT64_C(0x7ff0000000000000))));
+    const VF64 s = vf64_div(one, inv);
+    VF64 rem;
+    VF64 r = vf64_mul(ew_f64_hypot_core(vf64_mul(big, s), vf64_mul(sm, s), &rem), inv); /* overflows iff the result does */
+    r = vf64_mul(r, vf64_select(tiny, vf64_set1(0x1p-600), one)); /* one rounding */
+    /* a subnormal result raises underflow if inexact (a dropped sm, a
+       nonzero remainder), which the last multiply may not tell: r^2 does
+       (and adds 0; a run-time value, which no compiler folds away) */
+    const VM64 inexact = vm64_or(dropped, vm64_andnot(vf64_eq(rem, vf64_zero()), vf64_eq(rem, rem)));
+    const VF64 tmin = vf64_zero_unless(vm64_and(vm64_and(tiny, inexact), vf64_lt(r, vf64_set1(DBL_MIN))), r);
+    r = vf64_add(vf64_zero_if(zero, r), vf64_mul(tmin, tmin));
+    r = vf64_select(isnan, vf64_select(vf64_isnan(x), x, y), r);
+    return vf64_select(isinf, inf, r); /* hypot(+-inf, nan) = +inf */
+}
+
+EW_INLINE VF64 ew_f64_hypot_v(VF64 x, VF64 y)
+{
+    const uint64_t lo = ew_f64_bits(0x1p-480), hi = ew_f64_bits(0x1p480);
+    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(ew_f64_abs_bits(x), vi64_set1(EW_SIGNBIT - lo)),
+                                                vi64_set1(EW_SIGNBIT + (hi - lo))),
+                                     vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(EW_SIGNBIT - lo)),
+                                                vi64_set1(EW_SIGNBIT + (hi - lo))))))) {
+        return ew_f64_hypot_slow(x, y);
+    }
+    VF64 rem;
+    return ew_f64_hypot_core(vf64_abs(x), vf64_abs(y), &rem);
+}
+
+/* ---------------- cbrt ---------------- */
+
+/* cbrt of a positive normal x (times 2^(-kadj/3) if wide; kadj a multiple
+   of 3) */
+EW_INLINE VF64 ew_f64_cbrt_core(VF64 x, VF64 kadj, int wide)
+{
+    const VF64 one = vf64_set1(1.0);
+    const VI64 ix = vf64_as_bits(x);
+    /* e - 1 = E - 1024 exactly, with E the biased exponent in 2^52's mantissa */
+    const VF64 eb = vf64_from_bits(vi64_or(vi64_srli(ix, 52), vi64_set1(ew_f64_bits(0x1p52))));
+    VF64 em1 = vf64_sub(eb, vf64_set1(0x1p52 + 1024));
+    if (wide) {
+        em1 = vf64_sub(em1, kadj);
+    }
+    /* k = round((e - 1)/3) = floor(e/3): the quotient is 1/6 or more from a
+       half-integer, so the rounding of the product cannot matter */
+    const VF64 magic = vf64_set1(0x1.8p52 + 1023);
+    const VF64 t = vf64_fma(em1, vf64_set1(EW_F64_CBRT_THIRD), magic);
+    const VF64 kf = vf64_sub(t, magic);
+    const VF64 j = vf64_fnma(kf, vf64_set1(3.0), vf64_add(em1, one)); /* e - 3k in {0, 1, 2}, exact */
+    const VF64 m = vf64_from_bits(vi64_or(vi64_and(ix, vi64_set1((UINT64_C(1) << 52) - 1)), vi64_set1(ew_f64_bits(1.0))));
+    const VM64 j1 = vf64_eq(j, one), j2 = vf64_eq(j, vf64_set1(2.0));
+    const VF64 tt = vf64_mul(m, vf64_select(j2, vf64_set1(4.0), vf64_select(j1, vf64_set1(2.0), one)));
+    const VF64 cj = vf64_select(j2, vf64_set1(EW_F64_CBRT_4), vf64_select(j1, vf64_set1(EW_F64_CBRT_2), one));
+    const VF64 y0 = vf64_mul(ew_f64_horner(m, ew_f64_cbrt_p, EW_NCOEF(ew_f64_cbrt_p)), cj);
+    /* tt - y0^3 with y0^3 = q + qe + pe y0 (y0^2 = p + pe, p y0 = q + qe):
+       tt - q exact (Sterbenz), the rest rounds at ~2^-53 of the residual */
+    VF64 pe, qe;
+    const VF64 p = ew_f64_pw_two_prod(y0, y0, &pe);
+    const VF64 q = ew_f64_pw_two_prod(p, y0, &qe);
+    const VF64 res = vf64_fnma(pe, y0, vf64_sub(vf64_sub(tt, q), qe));
+    const VF64 h = vf64_div(res, q);
+    const VF64 d = vf64_mul(vf64_mul(y0, h), vf64_fnma(h, vf64_set1(EW_F64_CBRT_NINTH), vf64_set1(EW_F64_CBRT_THIRD)));
+    return vf64_mul(vf64_add(y0, d), ew_f64_pow2(t)); /* 2^k, |k| <= 358: exact */
+}
+
+EW_NOINLINE VF64 ew_f64_cbrt_slow(VF64 x)
+{
+    const VF64 ax = vf64_abs(x), one = vf64_set1(1.0);
+    /* zeros, inf, nan: cbrt(x) = x */
+    const VM64 special = vm64_or(vf64_eq(ax, vf64_zero()), vf64_nle(ax, vf64_set1(DBL_MAX)));
+    const VM64 sub = vm64_andnot(special, vf64_lt(ax, vf64_set1(DBL_MIN)));
+    /* subnormals times 2^54 (exact): k 18 less */
+    const VF64 xs = vf64_select(sub, vf64_mul(vf64_select(sub, ax, one), vf64_set1(0x1p54)), vf64_select(special, one, ax));
+    const VF64 y = ew_f64_cbrt_core(xs, vf64_zero_unless(sub, vf64_set1(54.0)), 1);
+    return vf64_or(vf64_select(special, ax, y), vf64_and(x, vf64_set1(-0.0)));
+}
+
+EW_INLINE VF64 ew_f64_cbrt_v(VF64 x)
+{
+    const VI64 ax = ew_f64_abs_bits(x);
+    if (EW_UNLIKELY(ew_f64_any_outside(ax, ew_f64_bits(DBL_MIN), ew_f64_bits(DBL_MAX)))) {
+        return ew_f64_cbrt_slow(x);
+    }
+    return vf64_or(ew_f64_cbrt_core(vf64_from_bits(ax), vf64_zero(), 0), vf64_and(x, vf64_set1(-0.0)));
+}
+
+#endif /* EW_PASS == 1 */
+
+#if EW_PASS == 1
+EW_DEFINE_MAP2(hypot, ew_f64_hypot_v)
+EW_DEFINE_MAP(cbrt, ew_f64_cbrt_v)
+#else
+
+/* float32 hypot in float64: x^2, y^2 exact, the sum and the square root
+   round at 2^-53 each; hypot(+-inf, anything) = +inf, nan otherwise */
+EW_INLINE VF64 ew_f32_hypot_wide(VF64 x, VF64 y)
+{
+    const VF64 inf = vf64_set1((double)INFINITY);
+    const VF64 r = vf64_sqrt(vf64_fma(x, x, vf64_mul(y, y)));
+    return vf64_select(vm64_or(vf64_eq(vf64_abs(x), inf), vf64_eq(vf64_abs(y), inf)), inf, r);
+}
+EW_INLINE VF32 ew_f32_hypot_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_hypot_wide, x, y); }
+EW_INLINE VF32 ew_f32_cbrt_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_cbrt_v, x); }
+
+EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
+EW_DEFINE_MAP(cbrt, ew_f32_cbrt_v)
+#endif
