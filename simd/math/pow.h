@@ -239,11 +239,180 @@ EW_INLINE VF64 ew_f64_cbrt_v(VF64 x)
     return vf64_or(ew_f64_cbrt_core(vf64_from_bits(ax), vf64_zero(), 0), vf64_and(x, vf64_set1(-0.0)));
 }
 
+/* ---------------- power ---------------- */
+
+/* log x = *lh + *ll for a positive normal x (wide: k - kadj), see the
+   header: to ~2^-70 relative, |*ll| <= ulp(*lh)/2 */
+EW_INLINE VF64 ew_f64_pow_log(VF64 x, VF64 kadj, int wide, VF64 *ll)
+{
+    const uint64_t off = ew_f64_bits(EW_F64_POW_OFF);
+    const VI64 ix = vi64_add(vf64_as_bits(x), vi64_set1(ew_f64_bits(1.0) - off));
+    const VI64 idx = vi64_and(vi64_srli(ix, 45), vi64_set1(127));
+    const VF64 m = vf64_from_bits(vi64_add(vi64_and(ix, vi64_set1((UINT64_C(1) << 52) - 1)), vi64_set1(off)));
+    const VF64 kb = vf64_from_bits(vi64_or(vi64_srli(ix, 52), vi64_set1(ew_f64_bits(0x1p52))));
+    VF64 kf = vf64_sub(kb, vf64_set1(0x1p52 + 1023));
+    if (wide) {
+        kf = vf64_sub(kf, kadj);
+    }
+    const VF64 c = vf64_lookup(ew_f64_pow_logc, idx);
+    const VF64 th = vf64_lookup(ew_f64_pow_logt_hi, idx), tl = vf64_lookup(ew_f64_pow_logt_lo, idx);
+#if SIMD_FMA_NATIVE
+    const VF64 r = vf64_fma(m, c, vf64_set1(-1.0)); /* exact (checked by pow.py) */
+#else
+    /* m c - 1 = (mh c - 1) + ml c, both exact (8-bit c), summed exactly */
+    const VF64 mh = ew_f64_pw_hi26(m);
+    VF64 rl;
+    const VF64 r = ew_f64_pw_two_sum(vf64_sub(vf64_mul(mh, c), vf64_set1(1.0)), vf64_mul(vf64_sub(m, mh), c), &rl);
+#endif
+    VF64 pe, e1, e2, e3;
+    const VF64 p = ew_f64_pw_two_prod(r, r, &pe); /* r^2 exactly */
+    /* k ln2 (HI exact) - log c: |k ln2| >= |log c| unless k = 0 */
+    const VF64 a1 = ew_f64_pw_fast_two_sum(vf64_mul(kf, vf64_set1(EW_F64_POW_LN2_HI)), th, &e1);
+    const VF64 a2 = ew_f64_pw_two_sum(a1, r, &e2);
+    /* |a2| >= r^2/2: a2 = r in the cell of 1 (a1 = 0), else |a2| ~ |log x| > 2^-9 */
+    const VF64 a3 = ew_f64_pw_fast_two_sum(a2, vf64_mul(p, vf64_set1(-0.5)), &e3);
+    const VF64 r3p = vf64_mul(vf64_mul(p, r), ew_f64_horner(r, ew_f64_pow_log_p, EW_NCOEF(ew_f64_pow_log_p)));
+    VF64 lo = vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_LO), tl);
+    lo = vf64_add(lo, vf64_add(vf64_add(e1, e2), e3));
+    lo = vf64_add(lo, vf64_fma(pe, vf64_set1(-0.5), r3p));
+#if !SIMD_FMA_NATIVE
+    lo = vf64_add(lo, vf64_fnma(rl, r, rl)); /* log1p(r + rl) - log1p(r) ~ rl (1 - r) */
+#endif
+    const VF64 lh = vf64_add(a3, lo);
+    *ll = vf64_sub(lo, vf64_sub(lh, a3));
+    return lh;
+}
+
+/* e^(zh + zl), |zl| <= ~2^-52 |zh|: |zh| <= 708 if !wide (a normal result),
+   else zh in [-760, 720] (2^K split in two factors; the last multiply
+   rounds once and raises overflow/underflow) */
+EW_INLINE VF64 ew_f64_pow_exp(VF64 zh, VF64 zl, int wide)
+{
+    const VF64 magic = vf64_set1(0x1.8p52);
+    const VF64 t = vf64_fma(zh, vf64_set1(EW_F64_POW_EXP_N_LN2), magic);
+    const VF64 kn = vf64_sub(t, magic);
+    const VI64 ki = vi64_sub(vf64_as_bits(t), vi64_set1(ew_f64_bits(0x1.8p52))); /* K */
+    const VI64 j = vi64_and(ki, vi64_set1(255));
+    /* zh - K ln2/256 = a + (b - zl): K HI exact (34-bit HI) and so is the
+       difference (Sterbenz); K LO (up to 2^-26) is added with its rounding
+       error recovered, so that |b| stays ~2^-43 */
+    const VF64 ah = vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_HI), zh);
+    const VF64 a = vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_LO), ah);
+    const VF64 b = vf64_add(zl, vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_LO), vf64_sub(ah, a)));
+    /* e^(a+b) - 1 - a ~ a^2 Q(a) + b (1 + a) */
+    const VF64 q = vf64_fma(vf64_mul(a, a), ew_f64_horner(a, ew_f64_pow_exp_q, EW_NCOEF(ew_f64_pow_exp_q)),
+                            vf64_fma(b, a, b));
+    const VF64 th = vf64_lookup(ew_f64_pow_exp_hi, j), tl = vf64_lookup(ew_f64_pow_exp_lo, j);
+    const VF64 res = vf64_add(th, vf64_fma(th, a, vf64_fma(th, q, tl)));
+    if (!wide) {
+        /* 2^(K div 256): ((K + 1023*256) rounded down to a multiple of 256) << 44 */
+        const VI64 sb = vi64_slli(vi64_and(vi64_add(ki, vi64_set1(1023 * 256)), vi64_set1(~(uint64_t)255)), 44);
+        return vf64_mul(res, vf64_from_bits(sb));
+    }
+    /* E = K div 256 as a float (K + 2048*256 >= 0), then 2^E1 2^E2 with
+       E1 = round(E/2), both normal */
+    const VF64 ef = vf64_sub(vf64_from_bits(vi64_or(vi64_srli(vi64_add(ki, vi64_set1(2048 * 256)), 8),
+                                                    vi64_set1(ew_f64_bits(0x1p52)))),
+                             vf64_set1(0x1p52 + 2048));
+    const VF64 mb = vf64_set1(0x1.8p52 + 1023);
+    const VF64 t1 = vf64_fma(ef, vf64_set1(0.5), mb);
+    const VF64 t2 = vf64_add(vf64_sub(ef, vf64_sub(t1, mb)), mb);
+    return vf64_mul(vf64_mul(res, ew_f64_pow2(t1)), ew_f64_pow2(t2));
+}
+
+/* every lane the fast path cannot take, as a vector: the C99 Annex F
+   (and numpy) table by selects, the rest through the wide core */
+EW_NOINLINE VF64 ew_f64_power_slow(VF64 x, VF64 y)
+{
+    const VF64 one = vf64_set1(1.0), zero = vf64_zero(), inf = vf64_set1((double)INFINITY);
+    const VF64 ax = vf64_abs(x), ay = vf64_abs(y);
+    const VM64 xnan = vf64_isnan(x), ynan = vf64_isnan(y);
+    const VM64 xzero = vf64_eq(x, zero), xinf = vf64_eq(ax, inf), yinf = vf64_eq(ay, inf);
+    const VM64 xneg = vf64_lt(x, zero); /* not -0, not nan */
+    const VM64 ypos = vf64_lt(zero, y), yneg = vf64_lt(y, zero);
+    /* y integer, y odd (finite y; inf and nan give 0: even): |y| + 2^52
+       rounds |y| < 2^52 to an integer with its parity in the last bit;
+       in [2^52, 2^53) the last bit of |y| itself is the parity, beyond it
+       every double is even */
+    const VF64 ayf = vf64_zero_if(vf64_nle(ay, vf64_set1(DBL_MAX)), ay);
+    const VM64 ybig = vf64_le(vf64_set1(0x1p52), ayf);
+    const VF64 tq = vf64_select(ybig, ayf, vf64_add(ayf, vf64_set1(0x1p52)));
+    const VM64 yint = vm64_or(ybig, vf64_eq(vf64_sub(tq, vf64_set1(0x1p52)), ayf));
+    const VM64 yodd = vm64_and(vm64_and(yint, vf64_lt(ayf, vf64_set1(0x1p53))),
+                               vi64_gt(vi64_and(vf64_as_bits(tq), vi64_set1(1)), vi64_set1(0)));
+    const VF64 oddsign = vf64_zero_unless(yodd, vf64_set1(-0.0));
+    /* negative finite x, non-integer finite y: the domain error */
+    const VM64 dom = vm64_andnot(vm64_or(yint, xinf), xneg);
+
+    /* the general lanes: finite nonzero x (|x|, the sign applied below),
+       finite y; subnormal x times 2^54; |y| < 2^-64 gives 1 (|y log x| <
+       2^-54), |y| > 2^65 over/underflows as 2^65 does (|log x| >= 2^-54) */
+    const VM64 gen = vm64_andnot(vm64_or(vm64_or(vm64_or(xnan, ynan), dom), vm64_or(xzero, vm64_or(xinf, yinf))),
+                                 vf64_eq(one, one));
+    VF64 xs = vf64_select(gen, ax, one);
+    const VM64 sub = vf64_lt(xs, vf64_set1(DBL_MIN));
+    xs = vf64_select(sub, vf64_mul(vf64_select(sub, xs, one), vf64_set1(0x1p54)), xs);
+    VF64 ys = vf64_zero_unless(gen, y);
+    ys = vf64_zero_if(vf64_lt(vf64_abs(ys), vf64_set1(0x1p-64)), ys);
+    ys = vf64_max(vf64_min(ys, vf64_set1(0x1p65)), vf64_set1(-0x1p65));
+    VF64 ll, ze;
+    const VF64 lh = ew_f64_pow_log(xs, vf64_zero_unless(sub, vf64_set1(54.0)), 1, &ll);
+    const VF64 zh = ew_f64_pw_two_prod(ys, lh, &ze);
+    const VF64 zc = vf64_max(vf64_min(zh, vf64_set1(720.0)), vf64_set1(-760.0));
+    const VF64 zl = vf64_zero_unless(vf64_eq(zc, zh), vf64_fma(ys, ll, ze));
+    VF64 r = ew_f64_pow_exp(zc, zl, 1);
+    /* glibc (so numpy) raises underflow for every subnormal result, exact
+       ones too (2^-1074), which the last multiply may not: r^2 does, and
+       adds 0 (r is a run-time value, no compiler folds it away) */
+    const VF64 rsub = vf64_zero_unless(vf64_lt(r, vf64_set1(DBL_MIN)), r);
+    r = vf64_add(r, vf64_mul(rsub, rsub));
+    /* x < 0: (-1)^y |x|^y for integer y, else nan raising invalid */
+    r = vf64_or(r, vf64_zero_unless(xneg, oddsign));
+    r = vf64_select(dom, vf64_sqrt(vf64_select(dom, vf64_set1(-1.0), one)), r);
+    /* x = +-0: y < 0 a pole (divide-by-zero), +inf, -inf for -0 and odd y;
+       y > 0: +0, -0 for -0 and odd y */
+    const VM64 pole = vm64_andnot(yinf, vm64_and(xzero, yneg)); /* 0^-inf = inf, no flag (numpy) */
+    const VF64 zr = vf64_select(pole, vf64_div(one, vf64_zero_unless(vm64_andnot(pole, vf64_eq(one, one)), one)), zero);
+    r = vf64_select(xzero, vf64_or(zr, vf64_and(x, oddsign)), r);
+    /* x = +-inf: y < 0 gives 0, y > 0 inf; negative for -inf and odd y */
+    r = vf64_select(xinf, vf64_or(vf64_zero_unless(ypos, inf), vf64_and(x, oddsign)), r);
+    /* y = +-inf: 1 for |x| = 1, else 0 or inf by |x| < 1 and y's sign */
+    const VM64 xlt1 = vf64_lt(ax, one);
+    const VF64 yi = vf64_select(vf64_eq(ax, one), one, vf64_zero_unless(vm64_or(vm64_and(xlt1, yneg), vm64_andnot(xlt1, ypos)), inf));
+    r = vf64_select(yinf, yi, r);
+    /* nan in, nan out (quietly) ... */
+    r = vf64_select(vm64_or(xnan, ynan), vf64_select(xnan, x, y), r);
+    /* ... but x^0 = 1 and 1^y = 1 for any x, y */
+    return vf64_select(vm64_or(vf64_eq(y, zero), vf64_eq(x, one)), one, r);
+}
+
+EW_INLINE VF64 ew_f64_power_v(VF64 x, VF64 y)
+{
+    /* x positive normal, 2^-60 <= |y| <= 2^63 (no product below under- or
+       overflows) */
+    const uint64_t lo = ew_f64_bits(0x1p-60), hi = ew_f64_bits(0x1p63);
+    const uint64_t xlo = ew_f64_bits(DBL_MIN), xhi = ew_f64_bits(DBL_MAX);
+    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(vf64_as_bits(x), vi64_set1(EW_SIGNBIT - xlo)),
+                                                vi64_set1(EW_SIGNBIT + (xhi - xlo))),
+                                     vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(EW_SIGNBIT - lo)),
+                                                vi64_set1(EW_SIGNBIT + (hi - lo))))))) {
+        return ew_f64_power_slow(x, y);
+    }
+    VF64 ll, ze;
+    const VF64 lh = ew_f64_pow_log(x, vf64_zero(), 0, &ll);
+    const VF64 zh = ew_f64_pw_two_prod(y, lh, &ze);
+    if (EW_UNLIKELY(ew_f64_any_igt(ew_f64_abs_bits(zh), vi64_set1(ew_f64_bits(708.0))))) {
+        return ew_f64_power_slow(x, y);
+    }
+    return ew_f64_pow_exp(zh, vf64_fma(y, ll, ze), 0);
+}
+
 #endif /* EW_PASS == 1 */
 
 #if EW_PASS == 1
 EW_DEFINE_MAP2(hypot, ew_f64_hypot_v)
 EW_DEFINE_MAP(cbrt, ew_f64_cbrt_v)
+EW_DEFINE_MAP2(power, ew_f64_power_v)
 #else
 
 /* float32 hypot in float64: x^2, y^2 exact, the sum and the square root
@@ -258,5 +427,11 @@ EW_INLINE VF32 ew_f32_hypot_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_h
 EW_INLINE VF32 ew_f32_cbrt_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_cbrt_v, x); }
 
 EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
+/* float32 power through the float64 kernel: underflow is the narrowing's,
+   raised for inexact subnormal results only (as IEEE says; glibc's powf
+   also raises it for some exact ones, pow(1e-40f, 1), from its own
+   inexact intermediate) */
+EW_INLINE VF32 ew_f32_power_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f64_power_v, x, y); }
 EW_DEFINE_MAP(cbrt, ew_f32_cbrt_v)
+EW_DEFINE_MAP2(power, ew_f32_power_v)
 #endif
