@@ -285,7 +285,7 @@ EW_INLINE VF64 ew_f64_pow_log(VF64 x, VF64 kadj, int wide, VF64 *ll)
 
 /* e^(zh + zl), |zl| <= ~2^-52 |zh|: |zh| <= 708 if !wide (a normal result),
    else zh in [-760, 720] (2^K split in two factors; the last multiply
-   rounds once and raises overflow/underflow) */
+   rounds once and raises overflow; subnormal results below) */
 EW_INLINE VF64 ew_f64_pow_exp(VF64 zh, VF64 zl, int wide)
 {
     const VF64 magic = vf64_set1(0x1.8p52);
@@ -303,7 +303,8 @@ EW_INLINE VF64 ew_f64_pow_exp(VF64 zh, VF64 zl, int wide)
     const VF64 q = vf64_fma(vf64_mul(a, a), ew_f64_horner(a, ew_f64_pow_exp_q, EW_NCOEF(ew_f64_pow_exp_q)),
                             vf64_fma(b, a, b));
     const VF64 th = vf64_lookup(ew_f64_pow_exp_hi, j), tl = vf64_lookup(ew_f64_pow_exp_lo, j);
-    const VF64 res = vf64_add(th, vf64_fma(th, a, vf64_fma(th, q, tl)));
+    const VF64 u = vf64_fma(th, a, vf64_fma(th, q, tl));
+    const VF64 res = vf64_add(th, u);
     if (!wide) {
         /* 2^(K div 256): ((K + 1023*256) rounded down to a multiple of 256) << 44 */
         const VI64 sb = vi64_slli(vi64_and(vi64_add(ki, vi64_set1(1023 * 256)), vi64_set1(~(uint64_t)255)), 44);
@@ -317,7 +318,22 @@ EW_INLINE VF64 ew_f64_pow_exp(VF64 zh, VF64 zl, int wide)
     const VF64 mb = vf64_set1(0x1.8p52 + 1023);
     const VF64 t1 = vf64_fma(ef, vf64_set1(0.5), mb);
     const VF64 t2 = vf64_add(vf64_sub(ef, vf64_sub(t1, mb)), mb);
-    return vf64_mul(vf64_mul(res, ew_f64_pow2(t1)), ew_f64_pow2(t2));
+    const VF64 rn = vf64_mul(vf64_mul(res, ew_f64_pow2(t1)), ew_f64_pow2(t2));
+    /* A subnormal result so formed rounds twice (th + u, then the
+       scaling): up to 0.63 ULP. Rounded once instead: w = (th + u) 2^(E +
+       1022) < 1 (both products exact), 1 + w rounded where the bits of
+       2^-1022 w end, by a two-sum of 1 + th', then minus 1 and times
+       2^-1022 (both exact). Underflow: v 2^-1074 rounds to 0, inexact, in
+       those lanes (v <= 1/2, a run-time value: no compiler folds it). */
+    const VM64 tiny = vf64_lt(rn, vf64_set1(DBL_MIN));
+    const VF64 one = vf64_set1(1.0);
+    const VF64 st = ew_f64_pow2(vf64_add(vf64_min(vf64_add(ef, vf64_set1(1022.0)), vf64_zero()), mb));
+    const VF64 wh = vf64_mul(th, st);
+    const VF64 hi = vf64_add(one, wh);
+    const VF64 lo = vf64_add(vf64_add(vf64_sub(one, hi), wh), vf64_mul(u, st));
+    const VF64 rt = vf64_mul(vf64_sub(vf64_add(hi, lo), one), vf64_set1(0x1p-1022));
+    const VF64 v = vf64_zero_unless(tiny, st);
+    return vf64_add(vf64_select(tiny, rt, rn), vf64_mul(v, vf64_set1(0x1p-1074)));
 }
 
 /* every lane the fast path cannot take, as a vector: the C99 Annex F
