@@ -47,9 +47,11 @@
  *
  * float32: all three computed in float64 (widened by vector halves,
  * rounded once to float32): hypot as sqrt(x^2 + y^2) (the squares exact,
- * two roundings ~2^-53 before the final one), cbrt and power through the
- * float64 kernels. Flags: overflow and underflow of a float32 result are
- * the narrowing's.
+ * two roundings ~2^-53 before the final one), cbrt through the float64
+ * kernel, power by a shorter float64 scheme (plain doubles, three table
+ * lookups; see ew_f32_pow_core) with the float64 kernel for its special
+ * lanes. Flags: overflow and underflow of a float32 result are the
+ * narrowing's.
  *
  * Flags: only those IEEE/glibc raise: invalid for pow(negative, non-integer),
  * divide-by-zero for pow(0, negative), overflow and underflow for results
@@ -63,6 +65,10 @@
 #define SIMD_HAVE_dcbrt SIMD_YES
 #define SIMD_HAVE_spower SIMD_YES
 #define SIMD_HAVE_dpower SIMD_YES
+
+#ifndef PW_SIGN64
+#define PW_SIGN64 (UINT64_C(1) << 63) /* float64's sign bit, in either pass */
+#endif
 
 #if EW_PASS == 1
 
@@ -172,10 +178,10 @@ EW_NOINLINE VF64 ew_f64_hypot_slow(VF64 x, VF64 y)
 EW_INLINE VF64 ew_f64_hypot_v(VF64 x, VF64 y)
 {
     const uint64_t lo = ew_f64_bits(0x1p-480), hi = ew_f64_bits(0x1p480);
-    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(ew_f64_abs_bits(x), vi64_set1(EW_SIGNBIT - lo)),
-                                                vi64_set1(EW_SIGNBIT + (hi - lo))),
-                                     vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(EW_SIGNBIT - lo)),
-                                                vi64_set1(EW_SIGNBIT + (hi - lo))))))) {
+    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(ew_f64_abs_bits(x), vi64_set1(PW_SIGN64 - lo)),
+                                                vi64_set1(PW_SIGN64 + (hi - lo))),
+                                     vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(PW_SIGN64 - lo)),
+                                                vi64_set1(PW_SIGN64 + (hi - lo))))))) {
         return ew_f64_hypot_slow(x, y);
     }
     VF64 rem;
@@ -408,10 +414,10 @@ EW_INLINE VF64 ew_f64_power_v(VF64 x, VF64 y)
        overflows) */
     const uint64_t lo = ew_f64_bits(0x1p-60), hi = ew_f64_bits(0x1p63);
     const uint64_t xlo = ew_f64_bits(DBL_MIN), xhi = ew_f64_bits(DBL_MAX);
-    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(vf64_as_bits(x), vi64_set1(EW_SIGNBIT - xlo)),
-                                                vi64_set1(EW_SIGNBIT + (xhi - xlo))),
-                                     vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(EW_SIGNBIT - lo)),
-                                                vi64_set1(EW_SIGNBIT + (hi - lo))))))) {
+    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(vf64_as_bits(x), vi64_set1(PW_SIGN64 - xlo)),
+                                                vi64_set1(PW_SIGN64 + (xhi - xlo))),
+                                     vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(PW_SIGN64 - lo)),
+                                                vi64_set1(PW_SIGN64 + (hi - lo))))))) {
         return ew_f64_power_slow(x, y);
     }
     VF64 ll, ze;
@@ -443,11 +449,70 @@ EW_INLINE VF32 ew_f32_hypot_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_h
 EW_INLINE VF32 ew_f32_cbrt_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_cbrt_v, x); }
 
 EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
-/* float32 power through the float64 kernel: underflow is the narrowing's,
-   raised for inexact subnormal results only (as IEEE says; glibc's powf
-   also raises it for some exact ones, pow(1e-40f, 1), from its own
-   inexact intermediate) */
-EW_INLINE VF32 ew_f32_power_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f64_power_v, x, y); }
+/* float32 power in float64, shorter than the float64 kernel: a float
+   result needs ~2^-40 relative before its one rounding. log x = k ln2 -
+   log c + r + r^2 Pf(r) (the same cells, no low parts: 2^-43.7 relative),
+   z = y log x in one double (|z| <= ~104 where the float result is
+   finite: |z| 2^-43.7 <= 2^-37 relative error), e^z = 2^(K/256) (1 + a +
+   a^2 Q(a)) with TH only. Three lookups, no double-doubles. Lanes whose
+   arguments it does not take (x <= 0, inf, nan; y inf or nan) or whose
+   result is a subnormal float or 0 (z < -87: the exact cases, 2^-149 and
+   the halfway 2^-150, and their flags need the correctly rounded double)
+   or whose z > 700 come from the float64 kernel (the special-case table,
+   the flags). Every lane's result equals that kernel's but in rare
+   roundings, and the choice is per lane, never by a neighbour's. */
+EW_INLINE VF64 ew_f32_pow_core(VF64 x, VF64 y, VF64 *z)
+{
+    const uint64_t off = ew_f64_bits(EW_F64_POW_OFF);
+    const VI64 ix = vi64_add(vf64_as_bits(x), vi64_set1(ew_f64_bits(1.0) - off));
+    const VI64 idx = vi64_and(vi64_srli(ix, 45), vi64_set1(127));
+    const VF64 m = vf64_from_bits(vi64_add(vi64_and(ix, vi64_set1((UINT64_C(1) << 52) - 1)), vi64_set1(off)));
+    const VF64 kf = vf64_sub(vf64_from_bits(vi64_or(vi64_srli(ix, 52), vi64_set1(ew_f64_bits(0x1p52)))),
+                             vf64_set1(0x1p52 + 1023));
+    const VF64 c = vf64_lookup(ew_f64_pow_logc, idx), th = vf64_lookup(ew_f64_pow_logt_hi, idx);
+    const VF64 r = vf64_fma(m, c, vf64_set1(-1.0)); /* exact if fused; else within 2^-53 */
+    const VF64 l1p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_pow_logf_p, EW_NCOEF(ew_f64_pow_logf_p)), r);
+    const VF64 l = vf64_add(vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_HI), th), vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_LO), l1p));
+    *z = vf64_mul(y, l);
+    const VF64 zc = vf64_max(vf64_min(*z, vf64_set1(700.0)), vf64_set1(-700.0)); /* 2^E normal */
+    const VF64 magic = vf64_set1(0x1.8p52);
+    const VF64 t = vf64_fma(zc, vf64_set1(EW_F64_POW_EXP_N_LN2), magic);
+    const VF64 kn = vf64_sub(t, magic);
+    const VI64 ki = vi64_sub(vf64_as_bits(t), vi64_set1(ew_f64_bits(0x1.8p52)));
+    const VF64 a = vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_LO), vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_HI), zc));
+    const VF64 p = vf64_fma(vf64_mul(a, a), ew_f64_horner(a, ew_f64_pow_exp_q, EW_NCOEF(ew_f64_pow_exp_q)), a);
+    const VF64 te = vf64_lookup(ew_f64_pow_exp_hi, vi64_and(ki, vi64_set1(255)));
+    const VI64 sb = vi64_slli(vi64_and(vi64_add(ki, vi64_set1(1023 * 256)), vi64_set1(~(uint64_t)255)), 44);
+    return vf64_mul(vf64_fma(te, p, te), vf64_from_bits(sb));
+}
+
+/* the lanes of z the float64 kernel takes (see above) */
+EW_INLINE VM64 ew_f32_pow_far(VF64 z)
+{
+    return vm64_or(vf64_lt(z, vf64_set1(-87.0)), vf64_nle(z, vf64_set1(700.0)));
+}
+
+EW_INLINE VF64 ew_f32_pow_wide(VF64 x, VF64 y)
+{
+    /* x in [2^-149, FLT_MAX] (a positive float), |y| <= FLT_MAX (finite) */
+    const uint64_t xlo = ew_f64_bits(0x1p-149), xhi = ew_f64_bits((double)FLT_MAX);
+    const VM64 bad = vm64_or(vi64_gt_hi(vi64_add(vf64_as_bits(x), vi64_set1(PW_SIGN64 - xlo)),
+                                        vi64_set1(PW_SIGN64 + (xhi - xlo))),
+                             vi64_gt_hi(ew_f64_abs_bits(y), vi64_set1(ew_f64_bits((double)FLT_MAX))));
+    VF64 z;
+    if (!EW_UNLIKELY(vm64_any(bad))) {
+        const VF64 r = ew_f32_pow_core(x, y, &z);
+        if (!EW_UNLIKELY(vm64_any(ew_f32_pow_far(z)))) {
+            return r;
+        }
+    }
+    const VF64 one = vf64_set1(1.0);
+    const VF64 r = ew_f32_pow_core(vf64_select(bad, one, x), vf64_zero_if(bad, y), &z);
+    const VM64 use = vm64_or(bad, ew_f32_pow_far(z));
+    return vf64_select(use, ew_f64_power_v(x, y), r);
+}
+
+EW_INLINE VF32 ew_f32_power_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_pow_wide, x, y); }
 EW_DEFINE_MAP(cbrt, ew_f32_cbrt_v)
 EW_DEFINE_MAP2(power, ew_f32_power_v)
 #endif

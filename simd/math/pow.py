@@ -129,6 +129,21 @@ def derive() -> dict:
         "interval": [mp.nstr(-rm, 20), mp.nstr(rm, 20)], "degree": deg_log,
         "max_error": ec.log2_str(err) + " (error of r^3 P(r) relative to log1p(r), dense grid, coefficients as rounded)",
         "coeffs": [ec.hexf(x, 53) for x in c]})
+    # float32 power (computed in float64, ~2^-43 relative is enough):
+    # log1p(r) = r + r^2 Pf(r)
+    deg_logf = 3
+
+    def l1p_f(t):
+        if abs(t) < mp.mpf("1e-30"):
+            return -mp.mpf(1) / 2 + t / 3
+        return (mp.log1p(t) - t) / t**2
+
+    c, err = ec.fit("pow_logf_p", l1p_f, lambda t: t**2 / mp.log1p(t) if t else mp.mpf(0), -rm, rm, deg_logf, 53)
+    polys.append({
+        "name": "pow_logf_p", "what": f"Pf(r) = (log1p(r) - r) / r^2, |r| <= {mp.nstr(rm, 8)} (float32 power)",
+        "interval": [mp.nstr(-rm, 20), mp.nstr(rm, 20)], "degree": deg_logf,
+        "max_error": ec.log2_str(err) + " (error of r^2 Pf(r) relative to log1p(r), dense grid, coefficients as rounded)",
+        "coeffs": [ec.hexf(x, 53) for x in c]})
     ln2 = mp.log(2)
     (lh, ll), rest = ec.cw_split(ln2, 53, [42, None])
     const("POW_LN2_HI", lh, "ln 2, high part: 42 significant bits, k * HI exact for |k| < 2^11")
