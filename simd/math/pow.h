@@ -190,9 +190,10 @@ EW_INLINE VF64 ew_f64_hypot_v(VF64 x, VF64 y)
 
 /* ---------------- cbrt ---------------- */
 
-/* cbrt of a positive normal x (times 2^(-kadj/3) if wide; kadj a multiple
-   of 3) */
-EW_INLINE VF64 ew_f64_cbrt_core(VF64 x, VF64 kadj, int wide)
+/* for a positive normal x (times 2^-kadj if wide; kadj a multiple of 3)
+   = 2^(3k) tt, tt = 2^j m in [1, 8): returns y0 ~ cbrt(tt) within 2^-25,
+   *tt, and *t holding k in the magic-number form (ew_f64_pow2(*t) = 2^k) */
+EW_INLINE VF64 ew_f64_cbrt_guess(VF64 x, VF64 kadj, int wide, VF64 *ttp, VF64 *tp)
 {
     const VF64 one = vf64_set1(1.0);
     const VI64 ix = vf64_as_bits(x);
@@ -212,7 +213,16 @@ EW_INLINE VF64 ew_f64_cbrt_core(VF64 x, VF64 kadj, int wide)
     const VM64 j1 = vf64_eq(j, one), j2 = vf64_eq(j, vf64_set1(2.0));
     const VF64 tt = vf64_mul(m, vf64_select(j2, vf64_set1(4.0), vf64_select(j1, vf64_set1(2.0), one)));
     const VF64 cj = vf64_select(j2, vf64_set1(EW_F64_CBRT_4), vf64_select(j1, vf64_set1(EW_F64_CBRT_2), one));
-    const VF64 y0 = vf64_mul(ew_f64_horner(m, ew_f64_cbrt_p, EW_NCOEF(ew_f64_cbrt_p)), cj);
+    *ttp = tt;
+    *tp = t;
+    return vf64_mul(ew_f64_horner(m, ew_f64_cbrt_p, EW_NCOEF(ew_f64_cbrt_p)), cj);
+}
+
+/* cbrt of a positive normal x (times 2^(-kadj/3) if wide) */
+EW_INLINE VF64 ew_f64_cbrt_core(VF64 x, VF64 kadj, int wide)
+{
+    VF64 tt, t;
+    const VF64 y0 = ew_f64_cbrt_guess(x, kadj, wide, &tt, &t);
     /* tt - y0^3 with y0^3 = q + qe + pe y0 (y0^2 = p + pe, p y0 = q + qe):
        tt - q exact (Sterbenz), the rest rounds at ~2^-53 of the residual */
     VF64 pe, qe;
@@ -446,7 +456,24 @@ EW_INLINE VF64 ew_f32_hypot_wide(VF64 x, VF64 y)
     return vf64_select(vm64_or(vf64_eq(vf64_abs(x), inf), vf64_eq(vf64_abs(y), inf)), inf, r);
 }
 EW_INLINE VF32 ew_f32_hypot_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_hypot_wide, x, y); }
-EW_INLINE VF32 ew_f32_cbrt_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_cbrt_v, x); }
+/* float32 cbrt in float64, branch-free: the same guess, then the same
+   correction from a plainly rounded residual (tt - y0^3 within ~2^-52
+   tt): within ~2^-51 before the one rounding to float32, exact cubes
+   exact. 0, inf and nan (|x| kept, the sign put back) by a select; float32
+   has no number the guess cannot take (subnormals are normal doubles). */
+EW_INLINE VF64 ew_f32_cbrt_wide(VF64 x)
+{
+    const VF64 ax = vf64_abs(x), one = vf64_set1(1.0);
+    const VM64 special = vm64_or(vf64_eq(ax, vf64_zero()), vf64_nle(ax, vf64_set1(DBL_MAX)));
+    VF64 tt, t;
+    const VF64 y0 = ew_f64_cbrt_guess(vf64_select(special, one, ax), vf64_zero(), 0, &tt, &t);
+    const VF64 q = vf64_mul(vf64_mul(y0, y0), y0);
+    const VF64 h = vf64_div(vf64_sub(tt, q), q);
+    const VF64 d = vf64_mul(vf64_mul(y0, h), vf64_fnma(h, vf64_set1(EW_F64_CBRT_NINTH), vf64_set1(EW_F64_CBRT_THIRD)));
+    const VF64 y = vf64_mul(vf64_add(y0, d), ew_f64_pow2(t));
+    return vf64_or(vf64_select(special, ax, y), vf64_and(x, vf64_set1(-0.0)));
+}
+EW_INLINE VF32 ew_f32_cbrt_v(VF32 x) { return EW_F32_VIA_F64(ew_f32_cbrt_wide, x); }
 
 EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
 /* float32 power in float64, shorter than the float64 kernel: a float
