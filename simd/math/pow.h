@@ -37,8 +37,9 @@
  *          with 2^(j/256) = TH + TL from a table: TH + (TH a + (TH q +
  *          TL)), the product TH a rounded once at ~2^-62.5 before the final
  *          rounding. Then times 2^(K div 256), exact for a normal result.
- *          The fast path takes positive normal x, 2^-60 <= |y| <= 2^63 and
- *          |zh| <= 708 (a normal result); the rest (negative x, zeros, inf,
+ *          The fast path takes normal x (negative with integer y only),
+ *          2^-60 <= |y| <= 2^63 and |zh| <= 708 (a normal result); the
+ *          rest (negative x with non-integer y, zeros, inf,
  *          nan, subnormal x, huge or tiny y, overflow, underflow) a vector
  *          slow path: the C99 Annex F table by selects, the core on
  *          clamped arguments with the scaling split in two (over/underflow
@@ -352,6 +353,20 @@ EW_INLINE VF64 ew_f64_pow_exp(VF64 zh, VF64 zl, int wide)
     return vf64_add(vf64_select(tiny, rt, rn), vf64_mul(v, vf64_set1(0x1p-1074)));
 }
 
+/* whether ay (finite, >= 0) is an integer; *odd: an odd one. |y| + 2^52
+   rounds |y| < 2^52 to an integer with its parity in the last bit; in
+   [2^52, 2^53) the last bit of |y| itself is the parity, beyond it every
+   double is even */
+EW_INLINE VM64 ew_f64_pow_yclass(VF64 ay, VM64 *odd)
+{
+    const VM64 ybig = vf64_le(vf64_set1(0x1p52), ay);
+    const VF64 tq = vf64_select(ybig, ay, vf64_add(ay, vf64_set1(0x1p52)));
+    const VM64 yint = vm64_or(ybig, vf64_eq(vf64_sub(tq, vf64_set1(0x1p52)), ay));
+    *odd = vm64_and(vm64_and(yint, vf64_lt(ay, vf64_set1(0x1p53))),
+                    vi64_gt(vi64_and(vf64_as_bits(tq), vi64_set1(1)), vi64_set1(0)));
+    return yint;
+}
+
 /* every lane the fast path cannot take, as a vector: the C99 Annex F
    (and numpy) table by selects, the rest through the wide core */
 EW_NOINLINE VF64 ew_f64_power_slow(VF64 x, VF64 y)
@@ -362,16 +377,9 @@ EW_NOINLINE VF64 ew_f64_power_slow(VF64 x, VF64 y)
     const VM64 xzero = vf64_eq(x, zero), xinf = vf64_eq(ax, inf), yinf = vf64_eq(ay, inf);
     const VM64 xneg = vf64_lt(x, zero); /* not -0, not nan */
     const VM64 ypos = vf64_lt(zero, y), yneg = vf64_lt(y, zero);
-    /* y integer, y odd (finite y; inf and nan give 0: even): |y| + 2^52
-       rounds |y| < 2^52 to an integer with its parity in the last bit;
-       in [2^52, 2^53) the last bit of |y| itself is the parity, beyond it
-       every double is even */
-    const VF64 ayf = vf64_zero_if(vf64_nle(ay, vf64_set1(DBL_MAX)), ay);
-    const VM64 ybig = vf64_le(vf64_set1(0x1p52), ayf);
-    const VF64 tq = vf64_select(ybig, ayf, vf64_add(ayf, vf64_set1(0x1p52)));
-    const VM64 yint = vm64_or(ybig, vf64_eq(vf64_sub(tq, vf64_set1(0x1p52)), ayf));
-    const VM64 yodd = vm64_and(vm64_and(yint, vf64_lt(ayf, vf64_set1(0x1p53))),
-                               vi64_gt(vi64_and(vf64_as_bits(tq), vi64_set1(1)), vi64_set1(0)));
+    /* y integer, y odd (finite y; inf and nan give 0: even) */
+    VM64 yodd;
+    const VM64 yint = ew_f64_pow_yclass(vf64_zero_if(vf64_nle(ay, vf64_set1(DBL_MAX)), ay), &yodd);
     const VF64 oddsign = vf64_zero_unless(yodd, vf64_set1(-0.0));
     /* negative finite x, non-integer finite y: the domain error */
     const VM64 dom = vm64_andnot(vm64_or(yint, xinf), xneg);
@@ -420,23 +428,33 @@ EW_NOINLINE VF64 ew_f64_power_slow(VF64 x, VF64 y)
 
 EW_INLINE VF64 ew_f64_power_v(VF64 x, VF64 y)
 {
-    /* x positive normal, 2^-60 <= |y| <= 2^63 (no product below under- or
-       overflows) */
+    /* |x| normal, 2^-60 <= |y| <= 2^63 (no product below under- or
+       overflows); negative x only with integer y, the sign by y's parity */
     const uint64_t lo = ew_f64_bits(0x1p-60), hi = ew_f64_bits(0x1p63);
     const uint64_t xlo = ew_f64_bits(DBL_MIN), xhi = ew_f64_bits(DBL_MAX);
-    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(vf64_as_bits(x), vi64_set1(PW_SIGN64 - xlo)),
+    if (EW_UNLIKELY(vm64_any(vm64_or(vi64_gt_hi(vi64_add(ew_f64_abs_bits(x), vi64_set1(PW_SIGN64 - xlo)),
                                                 vi64_set1(PW_SIGN64 + (xhi - xlo))),
                                      vi64_gt_hi(vi64_add(ew_f64_abs_bits(y), vi64_set1(PW_SIGN64 - lo)),
                                                 vi64_set1(PW_SIGN64 + (hi - lo))))))) {
         return ew_f64_power_slow(x, y);
     }
+    VF64 sign = vf64_zero();
+    const VM64 xneg = vf64_lt(x, vf64_zero());
+    if (vm64_any(xneg)) {
+        VM64 yodd;
+        const VM64 yint = ew_f64_pow_yclass(vf64_abs(y), &yodd);
+        if (EW_UNLIKELY(vm64_any(vm64_andnot(yint, xneg)))) {
+            return ew_f64_power_slow(x, y);
+        }
+        sign = vf64_and(x, vf64_zero_unless(yodd, vf64_set1(-0.0)));
+    }
     VF64 ll, ze;
-    const VF64 lh = ew_f64_pow_log(x, vf64_zero(), 0, &ll);
+    const VF64 lh = ew_f64_pow_log(vf64_abs(x), vf64_zero(), 0, &ll);
     const VF64 zh = ew_f64_pw_two_prod(y, lh, &ze);
     if (EW_UNLIKELY(ew_f64_any_igt(ew_f64_abs_bits(zh), vi64_set1(ew_f64_bits(708.0))))) {
         return ew_f64_power_slow(x, y);
     }
-    return ew_f64_pow_exp(zh, vf64_fma(y, ll, ze), 0);
+    return vf64_or(ew_f64_pow_exp(zh, vf64_fma(y, ll, ze), 0), sign);
 }
 
 #endif /* EW_PASS == 1 */
