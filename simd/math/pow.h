@@ -31,12 +31,15 @@
  *          terms summed by exact two-sums, r^2 exact, the small ones (r^3
  *          P(r) < 2^-23, the sums' errors) in a low part rounded at ~2^-78.
  *          z = y log x = zh + zl (y * HI exact).
- *          exp: zh = K ln2/256 + a, K = round(zh 256/ln2), a exact (|a| <=
- *          ln2/512), b = zl - K LO; e^(a+b) = 1 + a + a^2 Q(a) + b (1 + a)
+ *          exp: zh = K ln2/256 + a + (b - zl), K = round(zh 256/ln2), |a|
+ *          <= ln2/512, b ~2^-43 (ln2/256 in two parts, the rounding error
+ *          of a recovered into b); e^(a+b) = 1 + a + a^2 Q(a) + b (1 + a)
  *          (omitting b a^2/2 < 2^-63 and b^2); the result 2^(K/256) (that)
  *          with 2^(j/256) = TH + TL from a table: TH + (TH a + (TH q +
  *          TL)), the product TH a rounded once at ~2^-62.5 before the final
- *          rounding. Then times 2^(K div 256), exact for a normal result.
+ *          rounding. Then times 2^(K div 256), exact for a normal result;
+ *          a subnormal one is rounded once, by a two-sum of 1 + (TH +
+ *          u) 2^(E+1022) at the bit where it ends.
  *          The fast path takes normal x (negative with integer y only),
  *          2^-60 <= |y| <= 2^63 and |zh| <= 708 (a normal result); the
  *          rest (negative x with non-integer y, zeros, inf,
@@ -48,16 +51,18 @@
  *
  * float32: all three computed in float64 (widened by vector halves,
  * rounded once to float32): hypot as sqrt(x^2 + y^2) (the squares exact,
- * two roundings ~2^-53 before the final one), cbrt through the float64
- * kernel, power by a shorter float64 scheme (plain doubles, three table
- * lookups; see ew_f32_pow_core) with the float64 kernel for its special
- * lanes. Flags: overflow and underflow of a float32 result are the
- * narrowing's.
+ * two roundings ~2^-53 before the final one), cbrt by the float64 guess
+ * and correction from a plainly rounded residual, power by a shorter
+ * float64 scheme (plain doubles, three table lookups; see ew_f32_pow_core)
+ * with the float64 kernel for its special lanes. Flags: overflow and
+ * underflow of a float32 result are the narrowing's.
  *
  * Flags: only those IEEE/glibc raise: invalid for pow(negative, non-integer),
- * divide-by-zero for pow(0, negative), overflow and underflow for results
- * that do; every comparison of a possibly-NaN value is quiet and special
- * lanes are replaced by 1 before any arithmetic.
+ * divide-by-zero for pow(0, negative) (not for 0^-inf, as numpy), overflow
+ * and underflow for results that do (float64 power raises underflow for
+ * every subnormal result, exact ones too, as glibc's pow does); every
+ * comparison of a possibly-NaN value is quiet and special lanes are
+ * replaced by 1 before any arithmetic.
  */
 
 #define SIMD_HAVE_shypot SIMD_YES
