@@ -53,7 +53,7 @@
  * rounded once to float32): hypot as sqrt(x^2 + y^2) (the squares exact,
  * two roundings ~2^-53 before the final one), cbrt by the float64 guess
  * and correction from a plainly rounded residual, power by a shorter
- * float64 scheme (plain doubles, three table lookups; see ew_f32_pow_core)
+ * float64 scheme (plain doubles, three table lookups; see ew_f32_pow_z)
  * with the float64 kernel for its special lanes. Flags: overflow and
  * underflow of a float32 result are the narrowing's.
  *
@@ -504,14 +504,16 @@ EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
    log c + r + r^2 Pf(r) (the same cells, no low parts: 2^-43.7 relative),
    z = y log x in one double (|z| <= ~104 where the float result is
    finite: |z| 2^-43.7 <= 2^-37 relative error), e^z = 2^(K/256) (1 + a +
-   a^2 Q(a)) with TH only. Three lookups, no double-doubles. Lanes whose
+   a^2 Qf(a)) with TH only (2^-45). Three lookups, no double-doubles,
+   no clamping on the fast path (z is checked first). Lanes whose
    arguments it does not take (x <= 0, inf, nan; y inf or nan) or whose
    result is a subnormal float or 0 (z < -87: the exact cases, 2^-149 and
    the halfway 2^-150, and their flags need the correctly rounded double)
    or whose z > 700 come from the float64 kernel (the special-case table,
    the flags). Every lane's result equals that kernel's but in rare
-   roundings, and the choice is per lane, never by a neighbour's. */
-EW_INLINE VF64 ew_f32_pow_core(VF64 x, VF64 y, VF64 *z)
+   roundings, and the choice is per lane, never by a neighbour's.
+   Here z = y log x: */
+EW_INLINE VF64 ew_f32_pow_z(VF64 x, VF64 y)
 {
     const uint64_t off = ew_f64_bits(EW_F64_POW_OFF);
     const VI64 ix = vi64_add(vf64_as_bits(x), vi64_set1(ew_f64_bits(1.0) - off));
@@ -523,14 +525,18 @@ EW_INLINE VF64 ew_f32_pow_core(VF64 x, VF64 y, VF64 *z)
     const VF64 r = vf64_fma(m, c, vf64_set1(-1.0)); /* exact if fused; else within 2^-53 */
     const VF64 l1p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_pow_logf_p, EW_NCOEF(ew_f64_pow_logf_p)), r);
     const VF64 l = vf64_add(vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_HI), th), vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_LO), l1p));
-    *z = vf64_mul(y, l);
-    const VF64 zc = vf64_max(vf64_min(*z, vf64_set1(700.0)), vf64_set1(-700.0)); /* 2^E normal */
+    return vf64_mul(y, l);
+}
+
+/* e^z, |z| <= 700 (2^E normal): 2^(K/256) (1 + a + a^2 Qf(a)), 2^-45 */
+EW_INLINE VF64 ew_f32_pow_e(VF64 z)
+{
     const VF64 magic = vf64_set1(0x1.8p52);
-    const VF64 t = vf64_fma(zc, vf64_set1(EW_F64_POW_EXP_N_LN2), magic);
+    const VF64 t = vf64_fma(z, vf64_set1(EW_F64_POW_EXP_N_LN2), magic);
     const VF64 kn = vf64_sub(t, magic);
     const VI64 ki = vi64_sub(vf64_as_bits(t), vi64_set1(ew_f64_bits(0x1.8p52)));
-    const VF64 a = vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_LO), vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_HI), zc));
-    const VF64 p = vf64_fma(vf64_mul(a, a), ew_f64_horner(a, ew_f64_pow_exp_q, EW_NCOEF(ew_f64_pow_exp_q)), a);
+    const VF64 a = vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_LO), vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP_LN2N_HI), z));
+    const VF64 p = vf64_fma(vf64_mul(a, a), ew_f64_horner(a, ew_f64_pow_expf_q, EW_NCOEF(ew_f64_pow_expf_q)), a);
     const VF64 te = vf64_lookup(ew_f64_pow_exp_hi, vi64_and(ki, vi64_set1(255)));
     const VI64 sb = vi64_slli(vi64_and(vi64_add(ki, vi64_set1(1023 * 256)), vi64_set1(~(uint64_t)255)), 44);
     return vf64_mul(vf64_fma(te, p, te), vf64_from_bits(sb));
@@ -549,17 +555,16 @@ EW_INLINE VF64 ew_f32_pow_wide(VF64 x, VF64 y)
     const VM64 bad = vm64_or(vi64_gt_hi(vi64_add(vf64_as_bits(x), vi64_set1(PW_SIGN64 - xlo)),
                                         vi64_set1(PW_SIGN64 + (xhi - xlo))),
                              vi64_gt_hi(ew_f64_abs_bits(y), vi64_set1(ew_f64_bits((double)FLT_MAX))));
-    VF64 z;
     if (!EW_UNLIKELY(vm64_any(bad))) {
-        const VF64 r = ew_f32_pow_core(x, y, &z);
+        const VF64 z = ew_f32_pow_z(x, y);
         if (!EW_UNLIKELY(vm64_any(ew_f32_pow_far(z)))) {
-            return r;
+            return ew_f32_pow_e(z);
         }
     }
-    const VF64 one = vf64_set1(1.0);
-    const VF64 r = ew_f32_pow_core(vf64_select(bad, one, x), vf64_zero_if(bad, y), &z);
-    const VM64 use = vm64_or(bad, ew_f32_pow_far(z));
-    return vf64_select(use, ew_f64_power_v(x, y), r);
+    /* the others' lanes as above (1^0 for the bad ones, z clamped) */
+    const VF64 z = ew_f32_pow_z(vf64_select(bad, vf64_set1(1.0), x), vf64_zero_if(bad, y));
+    const VF64 r = ew_f32_pow_e(vf64_max(vf64_min(z, vf64_set1(700.0)), vf64_set1(-700.0)));
+    return vf64_select(vm64_or(bad, ew_f32_pow_far(z)), ew_f64_power_v(x, y), r);
 }
 
 EW_INLINE VF32 ew_f32_power_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_pow_wide, x, y); }

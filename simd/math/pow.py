@@ -172,6 +172,13 @@ def derive() -> dict:
         "interval": [mp.nstr(-am, 20), mp.nstr(am, 20)], "degree": deg_exp,
         "max_error": ec.log2_str(err) + " (relative error of a^2 Q(a) to e^a, dense grid, coefficients as rounded)",
         "coeffs": [ec.hexf(x, 53) for x in c]})
+    # float32 power: the same reduction, a shorter Q
+    c, err = ec.fit("pow_expf_q", ec.exp_q, ec.exp_w, -am, am, 1, 53)
+    polys.append({
+        "name": "pow_expf_q", "what": f"Qf(a) = (e^a - 1 - a) / a^2, |a| <= ln2/{2 * n} plus slop (float32 power)",
+        "interval": [mp.nstr(-am, 20), mp.nstr(am, 20)], "degree": 1,
+        "max_error": ec.log2_str(err) + " (relative error of a^2 Qf(a) to e^a, dense grid, coefficients as rounded)",
+        "coeffs": [ec.hexf(x, 53) for x in c]})
 
     return {
         "about": "The constants of simd/math/pow.h (hypot, cbrt, power). Written by simd/math/pow.py --write "
