@@ -987,6 +987,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
  * elementwise_consts.h (list the group in meson.build's ew_math_groups).
  */
 #include "math/log.h"
+#include "math/pow.h"
 
 #undef EW_DEFINE_MAP
 #undef EW_DEFINE_MAP2
