@@ -223,7 +223,6 @@ static inline float sf32_fma(float a, float b, float c) { return fmaf(a, b, c); 
  * the integer ones on the same bits do the same thing. Masks stay in the
  * k registers: selects are masked blends and moves.
  * ------------------------------------------------------------------------ */
-#define SIMD_RCP_BITS 14 /* vf64_rcp, vf32_rcp (optional ops, see simd/LAYERS.md) */
 #define SIMD_FMA_NATIVE 1
 
 typedef __m512i VI64; /* 8 x 64-bit lanes: the bits of a VF64 */
@@ -234,8 +233,6 @@ typedef __m512i VI32; /* 16 x 32-bit lanes: the bits of a VF32 */
 #define SIMD_AVX512_MATH_(p, V, T, s, I, w, K)                                       \
     static inline V p##_sub(V a, V b) { return _mm512_sub_##s(a, b); }              \
     static inline V p##_div(V a, V b) { return _mm512_div_##s(a, b); }              \
-    /* 1/a within 2^-14 (relative): vrcp14pd/ps */                                \
-    static inline V p##_rcp(V a) { return _mm512_rcp14_##s(a); }                    \
     static inline V p##_sqrt(V a) { return _mm512_sqrt_##s(a); }                    \
     static inline V p##_min(V a, V b) { return _mm512_min_##s(a, b); }              \
     /* c - a*b, fused */                                                            \

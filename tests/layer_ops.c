@@ -396,7 +396,6 @@ static void conversions(void)
     }
 }
 
-/* the optional op: the reciprocal estimate */
 /* vf64_lookup: lane k is t[i_k], for indices anywhere in a table and in
    any order, repeated ones included */
 static void table_lookup(void)
@@ -419,20 +418,6 @@ static void table_lookup(void)
                   (unsigned long long)idx[k], got[k], t[idx[k]]);
         }
     }
-}
-
-static void optional_ops(void)
-{
-#ifdef SIMD_RCP_BITS
-    const double tol = ldexp(1.0, -SIMD_RCP_BITS);
-    for (double x = 0.75; x < 3.0; x += 0.0625) {
-        double r64[VF64_LANES];
-        float r32[VF32_LANES];
-        vf64_storeu(r64, vf64_rcp(vf64_set1(x)));
-        vf32_storeu(r32, vf32_rcp(vf32_set1((float)x)));
-        CHECK(fabs(r64[0] * x - 1) <= tol && fabs((double)r32[0] * (float)x - 1) <= tol, "rcp(%g)", x);
-    }
-#endif
 }
 
 static void special_values(void)
@@ -484,7 +469,6 @@ int main(void)
     vf32_lane_order();
     conversions();
     table_lookup();
-    optional_ops();
     printf("done %d failures\n", failures);
     return failures != 0;
 }

@@ -64,10 +64,7 @@
  * unfused differ in a few last bits); float32 correctly rounded on every
  * sample.
  *
- * No division is left in log (arcsinh, arccosh, arctanh divide once):
- * EW_LOG_RECIPROCAL, which kernels_avx512/log_rcp.c defines to replace it
- * by vrcp14 and Newton's method, changes nothing any more, and that
- * backend's log is the avx512 one.
+ * No division is left in log (arcsinh, arccosh, arctanh divide once).
  *
  * Special values as C99 Annex F and numpy: log*(+-0) = -inf, log1p(-1) =
  * -inf and arctanh(+-1) = +-inf raising divide-by-zero; log*(x < 0),
