@@ -89,7 +89,7 @@ def derive() -> dict:
     a = LN2 / (2 * N) * (1 + mp.mpf(2) ** -30)
     zs = XS**2 * (1 + mp.mpf(2) ** -40)
     specs = [
-        ("xp_q", expq, expq_w, -a, a, 3,
+        ("xp_q", expq, expq_w, -a, a, 4,
          f"Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N} plus slop",
          "relative error of r^2 Q(r) to e^r"),
         ("xpf_q", expq, expq_w, -a, a, 1,
