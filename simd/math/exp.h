@@ -157,6 +157,45 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
     return vf64_mul(vf64_add(th, q), ew_xp_scale(vf64_as_bits(t)));
 }
 
+/* float32 expm1 (and sinh, cosh, tanh) in float64, x in [-20, 90]: e^x -
+   1 = (s - 1) + s p, s = 2^e TH (2^-53), p = e^r - 1 by the float64 Q
+   (2^-77: near k = +-1 the result is only ~r). s - 1 is exact for e in
+   {-1, 0} and relatively small beside the result otherwise; for k = 0, s
+   = 1 and the result is p itself: ~2^-50 relative everywhere, which the
+   rounding to float32 hides but in ~2^-25 of cases. */
+EW_INLINE VF64 ew_xp_expm1f_wide(VF64 x)
+{
+    const VF64 magic = ew_xp_c(XPC_MAGIC);
+    const VF64 t = vf64_fma(x, ew_xp_c(XPC_N_LN2), magic);
+    const VF64 kf = vf64_sub(t, magic);
+    const VF64 r = vf64_fma(kf, ew_xp_c(XPC_NLN2N_LO), vf64_fnma(kf, ew_xp_c(XPC_LN2N_HI), x));
+    const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
+    const VF64 s = vf64_mul(vf64_lookup(ew_f64_exp_th, j), ew_xp_scale(vf64_as_bits(t)));
+    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q, EW_NCOEF(ew_f64_xp_q)), r);
+    return vf64_fma(s, p, vf64_sub(s, ew_xp_c(XPC_ONE)));
+}
+
+/* float32 hyperbolics in float64 from u = e^a - 1, a = |x| in [0, 90]
+   (tanh: u = e^2a - 1, a <= 10), no cancellation anywhere: sinh a = (u +
+   u/(u + 1))/2, cosh a = ((u + 1) + 1/(u + 1))/2, tanh a = u/(u + 2);
+   the sign of x put back by xor (sinh, tanh) */
+EW_INLINE VF64 ew_xp_hypf_wide(VF64 x, int fn)
+{
+    const VF64 sign = vf64_and(x, vf64_set1(-0.0)), a = vf64_abs(x), one = ew_xp_c(XPC_ONE);
+    if (fn == 2) {
+        const VF64 u = ew_xp_expm1f_wide(vf64_add(a, a));
+        return vf64_xor(vf64_div(u, vf64_add(u, vf64_set1(2.0))), sign);
+    }
+    const VF64 u = ew_xp_expm1f_wide(a), e = vf64_add(u, one);
+    if (fn == 1) {
+        return vf64_mul(vf64_add(e, vf64_div(one, e)), ew_xp_c(XPC_HALF));
+    }
+    return vf64_xor(vf64_mul(vf64_add(u, vf64_div(u, e)), ew_xp_c(XPC_HALF)), sign);
+}
+EW_INLINE VF64 ew_xp_sinhf_wide(VF64 x) { return ew_xp_hypf_wide(x, 0); }
+EW_INLINE VF64 ew_xp_coshf_wide(VF64 x) { return ew_xp_hypf_wide(x, 1); }
+EW_INLINE VF64 ew_xp_tanhf_wide(VF64 x) { return ew_xp_hypf_wide(x, 2); }
+
 /* ---------------- error-free products, the exponential as a pair ---------------- */
 
 /* p + *e = a b exactly (no underflow or overflow in the operands' range):
@@ -577,22 +616,65 @@ EW_INLINE VF32 ew_xp_exp2f_v(VF32 x)
     return EW_F32_VIA_F64(ew_xp_exp2f_wide, x);
 }
 
-/* expm1, sinh, cosh, tanh: the float64 kernels, rounded once to float32
-   (the narrowing raises overflow). A subnormal float32 x is a normal
-   float64, whose result x is exact in float32: raise underflow for it
-   here (x 2^-60 underflows to +-0 in those lanes only; odd functions). */
+/* float32 expm1, sinh, cosh, tanh: |x| <= lim computes directly (expm1
+   clamps x >= -20 first: e^x - 1 rounds to -1 below; tanh |x| <= 10: it
+   rounds to +-1 beyond), other vectors here: inf and nan lanes zeroed,
+   the rest clamped to [-lim, lim] (the narrowing of the clamped lanes'
+   results raises overflow where it must: lim is beyond the overflow
+   threshold and inexact), the results of +-inf (yinf, its sign the sign
+   of inf for the odd functions) and nan selected at the end */
+EW_NOINLINE VF32 ew_xp_hypf_slow(VF32 x, int fn, float lim, float yinf)
+{
+    const VF32 inf = vf32_set1((float)INFINITY);
+    const VM32 nonfinite = vf32_nle(vf32_abs(x), vf32_set1(FLT_MAX));
+    VF32 xs = vf32_zero_if(nonfinite, x);
+    xs = vf32_max(vf32_min(xs, vf32_set1(lim)), vf32_set1(fn == 3 ? -20.0f : -lim));
+    VF32 y;
+    switch (fn) {
+    case 0: y = EW_F32_VIA_F64(ew_xp_sinhf_wide, xs); break;
+    case 1: y = EW_F32_VIA_F64(ew_xp_coshf_wide, xs); break;
+    case 2: y = EW_F32_VIA_F64(ew_xp_tanhf_wide, xs); break;
+    default: y = EW_F32_VIA_F64(ew_xp_expm1f_wide, xs); break;
+    }
+    const VF32 yi = vf32_set1(yinf);
+    VF32 ym = fn == 1 ? yi : vf32_sub(vf32_zero(), yi); /* the result at -inf */
+    if (fn == 3) {
+        ym = vf32_set1(-1.0f);
+    }
+    y = vf32_select(vf32_eq(x, inf), yi, y);
+    y = vf32_select(vf32_eq(x, vf32_sub(vf32_zero(), inf)), ym, y);
+    return vf32_select(vf32_isnan(x), x, y);
+}
+
+/* A subnormal float32 x is a normal float64, whose result x is exact in
+   float32: raise underflow for it here (x 2^-60 underflows to +-0 in those
+   lanes only; the odd functions, which keep the sign of zero) */
 EW_INLINE VF32 ew_xp_f32_tiny(VF32 x, VF32 y)
 {
     if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_ki(ew_f32_bits(FLT_MIN)), ew_f32_abs_bits(x)))) {
         const VF32 xsub = vf32_zero_unless(vf32_lt(vf32_abs(x), vf32_set1(FLT_MIN)), x);
         y = vf32_add(y, vf32_mul(xsub, vf32_set1(0x1p-60f)));
+        y = vf32_select(vf32_eq(x, vf32_zero()), x, y); /* f(+-0) = +-0 */
     }
     return y;
 }
-EW_INLINE VF32 ew_xp_expm1f_v(VF32 x) { return ew_xp_f32_tiny(x, EW_F32_VIA_F64(ew_xp_expm1_v, x)); }
-EW_INLINE VF32 ew_xp_sinhf_v(VF32 x) { return ew_xp_f32_tiny(x, EW_F32_VIA_F64(ew_xp_sinh_v, x)); }
-EW_INLINE VF32 ew_xp_coshf_v(VF32 x) { return EW_F32_VIA_F64(ew_xp_cosh_v, x); }
-EW_INLINE VF32 ew_xp_tanhf_v(VF32 x) { return ew_xp_f32_tiny(x, EW_F32_VIA_F64(ew_xp_tanh_v, x)); }
+
+#define EW_XP_F32_KERNEL(fname, fn, wide, lim, yinf, lo_clamp, tiny)                         \
+    EW_INLINE VF32 fname(VF32 x)                                                             \
+    {                                                                                        \
+        VF32 y;                                                                              \
+        if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_abs_bits(x), ew_f32_ki(ew_f32_bits(lim))))) { \
+            y = ew_xp_hypf_slow(x, fn, lim, yinf);                                           \
+        } else {                                                                             \
+            y = EW_F32_VIA_F64(wide, lo_clamp ? vf32_max(x, vf32_set1(-20.0f)) : x);         \
+        }                                                                                    \
+        return tiny ? ew_xp_f32_tiny(x, y) : y;                                              \
+    }
+EW_XP_F32_KERNEL(ew_xp_sinhf_v, 0, ew_xp_sinhf_wide, 90.0f, INFINITY, 0, 1)
+EW_XP_F32_KERNEL(ew_xp_coshf_v, 1, ew_xp_coshf_wide, 90.0f, INFINITY, 0, 0)
+EW_XP_F32_KERNEL(ew_xp_tanhf_v, 2, ew_xp_tanhf_wide, 10.0f, 1.0f, 0, 1)
+EW_XP_F32_KERNEL(ew_xp_expm1f_v, 3, ew_xp_expm1f_wide, 90.0f, INFINITY, 1, 1)
+#undef EW_XP_F32_KERNEL
 
 EW_DEFINE_MAP(exp, ew_xp_expf_v)
 EW_DEFINE_MAP(exp2, ew_xp_exp2f_v)
