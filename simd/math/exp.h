@@ -1,27 +1,53 @@
 /*
- * math/exp.h -- the "exp" function group of elementwise.h: exp (and, on the
- * same cores, the functions below), included by elementwise.h once per pass.
- * Constants: simd/math/exp.json, derived by simd/math/exp.py.
+ * math/exp.h -- the "exp" function group of elementwise.h: exp, exp2,
+ * expm1, sinh, cosh, tanh, on one exponential core. Included by
+ * elementwise.h once per pass; the float64 code is in pass 1, and float32
+ * computes in float64 with it. Constants: simd/math/exp.json, derived by
+ * simd/math/exp.py.
  *
- * float64 exp (Tang's table-driven scheme): k = round(x N/ln2), N = 128, by
- * the magic-number addition (the magic holds 1023 N, so the low bits of t
- * are k + 1023 N: j = k mod N indexes the table, bits 7.. give the biased
+ * The core (Tang's table-driven exp): k = round(x N/ln2), N = 128, by the
+ * magic-number addition (the magic holds 1023 N, so the low bits of t are
+ * k + 1023 N: j = k mod N indexes the table, bits 7.. are the biased
  * exponent of 2^e, e = floor(k/N)); r = x - k ln2/N = rh + rl, rh exact
- * (k * LN2N_HI is exact for |k| < 2^18 and Sterbenz), |r| <= ln2/256.
- * e^x = 2^e (TH + TL) e^r with 2^(j/N) = TH + TL to 2^-106, and
- *     e^r - 1 = rh + pl,  pl = rl + r^2 Q(r)   (Q minimax, 2^-65.4)
- *     y' = TH + q,  q = TH rh + (TH pl + TL)
+ * (k * LN2N_HI is exact for |k| < 2^18, the difference by Sterbenz),
+ * |r| <= ln2/256. e^x = 2^e (TH + TL) e^r with 2^(j/N) = TH + TL to
+ * 2^-106, and
+ *     e^r - 1 = rh + pl,  pl = rl + r^2 Q(r)   (Q minimax, 2^-77)
+ *     y' = TH + q,  q = TH rh + (TH pl + TL (1 + rh))
  * q is rounded once (fused; twice on unfused layers), an error of at most
- * 2^-53 |q| <= 2^-61.5 TH; the other terms are smaller, so y' has one
- * rounding of 0.5 ULP plus ~0.003 ULP, and y = y' 2^e exactly (the result
- * is normal in the fast path). Measured 0.503 ULP, 0.1% of results not
- * correctly rounded. Slow path (a lane with |x| > EXP_FAST, or inf/nan):
- * the scaling is split, y' 2^(e -+ 60) exact then * 2^(+-60), which
- * rounds once into the subnormals or overflows, raising the flags.
+ * 2^-53 |q| <= 2^-61.5 TH; the other terms are far smaller, so y' has one
+ * rounding of 0.5 ULP plus at most ~0.003 ULP, and y = y' 2^e exactly.
  *
- * float32 exp: in float64, the same reduction with one table word and a
- * cubic (2^-41 relative): rounded once to float32 at the end, the
- * narrowing raising overflow/underflow.
+ * exp   the core; measured 0.502 ULP, < 0.1% not correctly rounded. Slow
+ *       path (a lane with |x| > EXP_FAST, or inf/nan): the scaling split
+ *       in two, y' 2^(e -+ 60) exact then * 2^(+-60), which overflows or
+ *       rounds once into the subnormals (see scale_wide), raising the flags.
+ * exp2  the same with k = round(x N), r = x - k/N exact, r ln2 as an exact
+ *       product pair: the core unchanged.
+ * expm1 and the hyperbolics use the core without its last rounding, e^x =
+ *       2^e (eh + el) (pair: TH rh split exactly, by an FMA residual or
+ *       Dekker's product on unfused layers). expm1 = (S - 1) + Sl by 2Sum,
+ *       S = 2^e eh: no cancellation is left, ~0.500 ULP; |x| < 2^-9 takes
+ *       rh + pl directly (relative error ~2^-60).
+ * cosh, sinh  (E +- F)/2, E = e^|x| as the pair, F = 1/E by one division
+ *       and a Newton correction to a pair; the leading parts added by 2Sum.
+ *       sinh loses at most 3 bits to cancellation for |x| >= XS = 1/8, and
+ *       takes an odd minimax polynomial below. |x| > EXP_FAST: e^|x| / 2
+ *       with the split scaling, which overflows only where the result does
+ *       (cosh(710.4) is finite).
+ * tanh  N/D, N = e^2a - 1 and D = N + 2 as pairs, one division and one
+ *       residual correction; an odd polynomial for |x| < XS; |x| clamped
+ *       at 20, where tanh rounds to 1 (no flag).
+ * float32: in float64 with one table word: exp, exp2 by a cubic (2^-41);
+ *       expm1 as (s - 1) + s p, relatively accurate to ~2^-50 for every x,
+ *       and from it sinh, cosh, tanh in forms that cancel nowhere. One
+ *       rounding to float32 at the end, whose narrowing raises overflow and
+ *       underflow.
+ * Tiny x (|x| < 2^-54): exp, cosh = 1; expm1, sinh, tanh = x, a subnormal
+ * x raising underflow (tiny and inexact; numpy's own tanh does not raise
+ * it). exp2 of an integer below -1022 is exact: no underflow (glibc
+ * raises one). NaN propagates quietly; no lane ever computes on inf/nan
+ * or a value that could raise, and only quiet comparisons see NaN.
  */
 
 #define SIMD_HAVE_sexp SIMD_YES
