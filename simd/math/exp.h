@@ -278,7 +278,9 @@ EW_INLINE VF64 ew_xp_pair(VF64 x, VF64 *el, VF64 *sc)
 }
 
 /* 2^e (eh + el) for any e of x in [EXP_LO, EXP_HI] (exp, and exp2 in its
-   range): eh + el rounded, times 2^(e -+ 60) exactly (a normal number),
+   range): y1 = TH + q as the fast path rounds it (so that a lane gives the
+   same bits whichever path its vector takes), times 2^(e -+ 60) exactly
+   (a normal number),
    times 2^(+-60), which rounds once (the sign of x decides), raising
    overflow or underflow. Where the result is subnormal (x < uflow) that
    would round twice: there z = A 2^-60 (A = eh 2^(e+60), exact) rounds
@@ -286,13 +288,13 @@ EW_INLINE VF64 ew_xp_pair(VF64 x, VF64 *el, VF64 *sc)
    2^60) + el 2^(e+60), and d 2^-60 rounded to the subnormal grid is the
    step (0 or one unit) that z needs: one rounding of the pair in all. Other
    lanes compute that on 1 + 0 (no flag). */
-EW_INLINE VF64 ew_xp_scale_wide(VF64 eh, VF64 el, VF64 t, VF64 x, VF64 uflow)
+EW_INLINE VF64 ew_xp_scale_wide(VF64 y1, VF64 eh, VF64 el, VF64 t, VF64 x, VF64 uflow)
 {
     const VM64 neg = vf64_lt(x, vf64_zero());
     const VF64 adj = vf64_select(neg, vf64_from_bits(vi64_set1(60 * EW_XP_N)),
                                  vf64_from_bits(vi64_set1((uint64_t)-60 * EW_XP_N)));
     const VF64 s1 = ew_xp_scale(vi64_add(vf64_as_bits(t), vf64_as_bits(adj)));
-    const VF64 y = vf64_mul(vf64_mul(vf64_add(eh, el), s1), vf64_select(neg, ew_xp_c(XPC_SPLIT_LO), ew_xp_c(XPC_SPLIT_HI)));
+    const VF64 y = vf64_mul(vf64_mul(y1, s1), vf64_select(neg, ew_xp_c(XPC_SPLIT_LO), ew_xp_c(XPC_SPLIT_HI)));
     const VM64 sub = vf64_lt(x, uflow);
     const VF64 A = vf64_select(sub, vf64_mul(eh, s1), ew_xp_c(XPC_ONE));
     const VF64 B = vf64_zero_unless(sub, vf64_mul(el, s1));
@@ -310,7 +312,9 @@ EW_NOINLINE VF64 ew_xp_exp_slow(VF64 x)
     VF64 rh, rl, el;
     const VF64 t = ew_xp_reduce(xs, &rh, &rl);
     const VF64 eh = ew_xp_pair_t(t, rh, rl, &el);
-    VF64 y = ew_xp_scale_wide(eh, el, t, xs, vf64_set1(EW_F64_EXP_UFLOW));
+    VF64 th;
+    const VF64 q = ew_xp_q(t, rh, rl, &th);
+    VF64 y = ew_xp_scale_wide(vf64_add(th, q), eh, el, t, xs, vf64_set1(EW_F64_EXP_UFLOW));
     /* A subnormal result raises underflow only if its last rounding is
        inexact, and after the exact scaling it may not be although e^x is:
        raise it in those lanes (MIN^2 underflows to +0, adding 0 changes
@@ -381,7 +385,9 @@ EW_NOINLINE VF64 ew_xp_exp2_slow(VF64 x)
     VF64 rh, rl, el;
     const VF64 t = ew_xp_reduce2(xs, &rh, &rl);
     const VF64 eh = ew_xp_pair_t(t, rh, rl, &el);
-    VF64 y = ew_xp_scale_wide(eh, el, t, xs, vf64_set1(-1022.0));
+    VF64 th;
+    const VF64 q = ew_xp_q(t, rh, rl, &th);
+    VF64 y = ew_xp_scale_wide(vf64_add(th, q), eh, el, t, xs, vf64_set1(-1022.0));
     /* underflow for a subnormal result unless it is exact (x an integer):
        as for exp */
     const VF64 magic = ew_xp_c(XPC_MAGIC);
