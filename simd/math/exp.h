@@ -362,9 +362,16 @@ EW_INLINE VF64 ew_xp_reduce2(VF64 x, VF64 *rh, VF64 *rl)
     const VF64 magic = ew_xp_c(XPC_MAGIC);
     const VF64 t = vf64_fma(x, ew_xp_c(XPC_N), magic);
     const VF64 r = vf64_fnma(vf64_sub(t, magic), ew_xp_c(XPC_INV_N), x);
+#if SIMD_FMA_NATIVE
     VF64 e;
     *rh = ew_xp_two_prod(r, ew_xp_c(XPC_LN2_HI), &e);
     *rl = vf64_fma(r, ew_xp_c(XPC_LN2_LO), e);
+#else
+    /* unfused, the exact product (Dekker's) costs more than it gives: its
+       rounding, 2^-53 |r ln2| <= 2^-61.5, is as small as q's */
+    *rh = vf64_mul(r, ew_xp_c(XPC_LN2_HI));
+    *rl = vf64_mul(r, ew_xp_c(XPC_LN2_LO));
+#endif
     return t;
 }
 
