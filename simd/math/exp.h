@@ -515,9 +515,12 @@ EW_INLINE VF64 ew_xp_sinhcosh_fast(VF64 x, int cosine)
     VF64 y = vf64_mul(vf64_add(h, vf64_add(l, lo)), ew_xp_c(XPC_HALF));
     if (!cosine) {
         const VM64 small = vf64_lt(a, vf64_set1(EW_F64_EXP_XS));
-        const VF64 xp = vf64_zero_unless(small, x), z = vf64_mul(xp, xp);
-        const VF64 ys = vf64_fma(vf64_mul(xp, z), ew_f64_horner(z, ew_f64_sinh_s, EW_NCOEF(ew_f64_sinh_s)), xp);
-        y = vf64_select(small, ys, vf64_xor(y, vf64_and(x, vf64_set1(-0.0))));
+        y = vf64_xor(y, vf64_and(x, vf64_set1(-0.0)));
+        if (vm64_any(small)) { /* (skipped for most vectors of most data) */
+            const VF64 xp = vf64_zero_unless(small, x), z = vf64_mul(xp, xp);
+            const VF64 ys = vf64_fma(vf64_mul(xp, z), ew_f64_horner(z, ew_f64_sinh_s, EW_NCOEF(ew_f64_sinh_s)), xp);
+            y = vf64_select(small, ys, y);
+        }
     }
     return y;
 }
@@ -585,9 +588,13 @@ EW_INLINE VF64 ew_xp_tanh_fast(VF64 x)
     const VF64 y = vf64_fma(res, inv, q);
     /* the small lanes' polynomial on them alone (x^2 of a huge x would overflow) */
     const VM64 small = vf64_lt(vf64_abs(x), vf64_set1(EW_F64_EXP_XS));
+    const VF64 yx = vf64_xor(y, vf64_and(x, vf64_set1(-0.0)));
+    if (!vm64_any(small)) { /* most vectors of most data */
+        return yx;
+    }
     const VF64 xp = vf64_zero_unless(small, x), z = vf64_mul(xp, xp);
     const VF64 ys = vf64_fma(vf64_mul(xp, z), ew_f64_horner(z, ew_f64_tanh_t, EW_NCOEF(ew_f64_tanh_t)), xp);
-    return vf64_select(small, ys, vf64_xor(y, vf64_and(x, vf64_set1(-0.0))));
+    return vf64_select(small, ys, yx);
 }
 
 EW_NOINLINE VF64 ew_xp_tanh_slow(VF64 x)
