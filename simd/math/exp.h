@@ -12,11 +12,13 @@
  * (k * LN2N_HI is exact for |k| < 2^18, the difference by Sterbenz),
  * |r| <= ln2/256. e^x = 2^e (TH + TL) e^r with 2^(j/N) = TH + TL to
  * 2^-106, and
- *     e^r - 1 = rh + pl,  pl = rl + r^2 Q(r)   (Q minimax, 2^-77)
- *     y' = TH + q,  q = TH rh + (TH pl + TL (1 + rh))
+ *     e^r - 1 = rh + pl,  pl = rl + r^2 Q(r)   (Q minimax, 2^-65.4)
+ *     y' = TH + q,  q = TH rh + (TH pl + TL)
  * q is rounded once (fused; twice on unfused layers), an error of at most
- * 2^-53 |q| <= 2^-61.5 TH; the other terms are far smaller, so y' has one
- * rounding of 0.5 ULP plus at most ~0.003 ULP, and y = y' 2^e exactly.
+ * 2^-53 |q| <= 2^-61.5 TH; the dropped TL rh is below 2^-62.4 TH, Q's
+ * error 2^-65.4, so y' has one rounding of 0.5 ULP plus at most ~0.004
+ * ULP, and y = y' 2^e exactly. (The pair below, whose errors expm1 and
+ * sinh can magnify, keeps TL rh and takes Q of degree 4, 2^-77.)
  *
  * exp   the core; measured 0.502 ULP, < 0.1% not correctly rounded. Slow
  *       path (a lane with |x| > EXP_FAST, or inf/nan): the scaling split
@@ -159,19 +161,22 @@ EW_INLINE VF64 ew_xp_scale(VI64 tbits)
     return vf64_from_bits(vi64_slli(vi64_srli(tbits, EW_XP_NBITS), 52));
 }
 
-/* e^(rh + rl) - 1 - rh */
+/* e^(rh + rl) - 1 - rh, by Q of degree 4 (2^-77) */
 EW_INLINE VF64 ew_xp_plo(VF64 rh, VF64 rl)
 {
     const VF64 r = vf64_add(rh, rl);
     return vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q, EW_NCOEF(ew_f64_xp_q)), rl);
 }
 
-/* e^x / 2^e = th + q (returned: q), see the header */
+/* e^x / 2^e = th + q (returned: q), see the header: exp and exp2, rounded
+   at once, need less than the pair below (Q3 of degree 3, TL rh dropped) */
 EW_INLINE VF64 ew_xp_q(VF64 t, VF64 rh, VF64 rl, VF64 *th)
 {
     VF64 tl;
     *th = ew_xp_table(t, &tl);
-    return vf64_fma(*th, rh, vf64_fma(*th, ew_xp_plo(rh, rl), vf64_fma(tl, rh, tl)));
+    const VF64 r = vf64_add(rh, rl);
+    const VF64 pl = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q3, EW_NCOEF(ew_f64_xp_q3)), rl);
+    return vf64_fma(*th, rh, vf64_fma(*th, pl, tl));
 }
 
 /* exp of x, |x| = 0 or in [EXP_TINY, EXP_FAST] */
