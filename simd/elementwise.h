@@ -1,11 +1,12 @@
 /*
- * elementwise.h -- exp, log, sqrt, sin, cos over strided arrays, written once
+ * elementwise.h -- log, sqrt, sin, cos over strided arrays, written once
  * over the vector layer (the scheme of level1.h: the file includes itself
  * once per element type, and only the thin layer differs per ISA).
  *
  * Include it after exactly one vector layer (vec_scalar.h, vec_sse2.h,
  * vec_avx2.h). It defines SIMD_HAVE_ELEMENTWISE and static functions
- * SIMD_NAME(sexp) ... SIMD_NAME(dcos) with the signature of
+ * SIMD_NAME(slog) ... SIMD_NAME(dcos) (and those of the function groups,
+ * simd/math/: exp in math/exp.h) with the signature of
  * hostlib_<name>_fn:
  *
  *     void f(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy)
@@ -16,8 +17,7 @@
  * Accuracy (measured by tests/test_math_accuracy.py against correctly
  * rounded mpmath values): about 1 ULP or less everywhere; sqrt is the
  * hardware's, correctly rounded. Special values and floating-point flags
- * follow IEEE 754 and numpy: exp overflows to inf raising overflow, and
- * raises underflow for subnormal or zero results; log(0) = -inf raising
+ * follow IEEE 754 and numpy: log(0) = -inf raising
  * divide-by-zero, log(x < 0) = nan raising invalid; sin/cos(+-inf) = nan
  * raising invalid; sin(-0) = -0; NaN inputs give NaN and raise nothing.
  * No other flag is raised (inexact aside): lanes are never computed on
@@ -26,13 +26,8 @@
  * The algorithms (constants derived by simd/elementwise_consts.py, see
  * elementwise_consts.h below):
  *
- *   exp  k = round(x / ln2) by the 1.5*2^p "magic number" addition, whose
- *        low mantissa bits then hold k + bias, so 2^k is one shift away;
- *        r = x - k*ln2 in two Cody-Waite parts (the first product exact),
- *        e^r = 1 + r + r^2 Q(r), minimax Q; y = 2^k + 2^k (e^r - 1).
- *        Arguments whose result is not a normal number, tiny ones (r^2
- *        would underflow) and inf/nan take a slower vector path that
- *        clamps x and scales by 2^k1 * 2^k2.
+ *   exp  (and exp2, expm1, sinh, cosh, tanh): simd/math/exp.h, a
+ *        table-driven reduction.
  *   log  (and log2, log10, log1p, arcsinh, arccosh, arctanh): simd/math/log.h,
  *        a table-driven reduction.
  *   sqrt the hardware instruction.
@@ -134,8 +129,6 @@
    elementwise entry of the spec stays NULL in the table, and the host
    serves it from another one, in the end the portable table's C library).
    A group defines its own next to its code. */
-#define SIMD_HAVE_sexp SIMD_YES
-#define SIMD_HAVE_dexp SIMD_YES
 #define SIMD_HAVE_ssqrt SIMD_YES
 #define SIMD_HAVE_dsqrt SIMD_YES
 #define SIMD_HAVE_ssin SIMD_YES
@@ -179,33 +172,18 @@
 #include "elementwise_consts.h"
 
 /* Thresholds (chosen by the error analysis in the file header):
- *   EXP_TINY   below it exp(x) rounds to 1 and r^2 could underflow: slow path
- *   EXP_FAST   up to it 2^k is a normal number and so is the result
- *   EXP_LO/HI  the slow path clamps x here: the result is already 0 / inf
- *   EXP_UFLOW  the largest float <= ln(smallest normal): below it the
- *              result is subnormal or 0 and underflow must be raised
  *   TRIG_RMIN  below it the fast reduction's Fast2Sum may be inexact
  *              (|q PIO2_2| < 2^-24.5, unfused 2^-14.6, could outgrow x - q
  *              PIO2_1), and its absolute error (~2^-98) could exceed 1/16
  *              ULP of r (below 2^-40): redo the lane exactly (float64)
  *   TRIG_TINY  below it sin x rounds to x, cos x to 1 (and x^2 could underflow)
  */
-#define EW_F64_EXP_TINY 0x1p-54
-#define EW_F64_EXP_FAST 708.0
-#define EW_F64_EXP_LO -746.0
-#define EW_F64_EXP_HI 710.0
-#define EW_F64_EXP_UFLOW -0x1.6232bdd7abcd3p+9 /* -708.39641853226416 */
 #if SIMD_FMA_NATIVE
 #define EW_F64_TRIG_RMIN 0x1p-22
 #else
 #define EW_F64_TRIG_RMIN 0x1p-13
 #endif
 #define EW_F64_TRIG_TINY 0x1p-30
-#define EW_F32_EXP_TINY 0x1p-25f
-#define EW_F32_EXP_FAST 87.0f
-#define EW_F32_EXP_LO -104.0f
-#define EW_F32_EXP_HI 89.0f
-#define EW_F32_EXP_UFLOW -0x1.5d58ap+6f /* -87.336548 */
 #define EW_F32_TRIG_TINY 0x1p-16f
 
 /* ======================================================================
@@ -572,64 +550,6 @@ EW_INLINE VI EW_(abs_bits)(V x) { return VI_(and)(V_(as_bits)(x), EW_(ki)(EW_ABS
 /* 2^k from t = k + bias + 1.5*2^p held in a float (the magic-number form) */
 EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_MANT)); }
 
-/* ---------------- exp ---------------- */
-
-/* exp of x: |x| = 0 or in [EXP_TINY, EXP_FAST] if !wide, else any finite
-   x in [EXP_LO, EXP_HI] whose magnitude is 0 or >= EXP_TINY */
-EW_INLINE V EW_(exp_core)(V x, int wide)
-{
-    const V magic = EW_(c)(EWC_EXP_MAGIC);
-    const V t = V_(fma)(x, EW_(c)(EWC_LOG2E), magic);
-    const V kf = V_(sub)(t, magic);
-    V r = V_(fnma)(kf, EW_(c)(EWC_LN2_HI), x); /* exact */
-    r = V_(fnma)(kf, EW_(c)(EWC_LN2_LO), r);
-#if EW_PASS == 1
-    const V q = EW_(estrin)(r, EWA(exp_q), EW_NCOEF(EWA(exp_q)));
-#else
-    const V q = EW_(horner)(r, EWA(exp_q), EW_NCOEF(EWA(exp_q)));
-#endif
-    const V p = V_(fma)(V_(mul)(r, r), q, r); /* e^r - 1 */
-    if (!wide) {
-        /* 2^k (1 + p): one rounding (the scaling is exact). Unfused, s*p
-           could underflow near the bottom of the range: (1 + p) * s */
-        const V s = EW_(pow2)(t);
-        return SIMD_FMA_NATIVE ? V_(fma)(s, p, s) : V_(mul)(V_(add)(p, EW_(c)(EWC_ONE)), s);
-    }
-    /* 2^k may be no normal number: 2^k1 * 2^k2, k1 = round(k/2); the
-       second product rounds once, and raises underflow/overflow */
-    const V t1 = V_(fma)(kf, EW_(c)(EWC_HALF), magic);
-    const V t2 = V_(add)(V_(sub)(kf, V_(sub)(t1, magic)), magic);
-    const V s1 = EW_(pow2)(t1);
-    return V_(mul)(V_(fma)(s1, p, s1), EW_(pow2)(t2));
-}
-
-EW_NOINLINE V EW_(exp_slow)(V x)
-{
-    const V ax = V_(abs)(x), inf = EW_(k)((T)INFINITY);
-    V xs = V_(zero_if)(V_(nle)(ax, EW_(k)(EW_TMAX)), x);       /* inf, nan -> 0 */
-    xs = V_(zero_if)(V_(lt)(ax, EW_(k)(EWK(EXP_TINY))), xs);   /* exp(tiny) rounds to 1 */
-    xs = V_(max)(V_(min)(xs, EW_(k)(EWK(EXP_HI))), EW_(k)(EWK(EXP_LO)));
-    V y = EW_(exp_core)(xs, 1);
-    /* A subnormal result raises underflow only if its last rounding is
-       inexact, and after the exact scaling by 2^k1 it may not be although
-       e^x is: raise it in those lanes (MIN^2 underflows to +0, adding 0
-       changes nothing). */
-    const V tmin = V_(zero_unless)(V_(lt)(xs, EW_(k)(EWK(EXP_UFLOW))), EW_(k)(EW_TMIN));
-    y = V_(add)(y, V_(mul)(tmin, tmin));
-    y = V_(select)(V_(eq)(x, inf), x, y);                     /* exp(inf) = inf */
-    y = V_(zero_if)(V_(eq)(x, V_(sub)(V_(zero)(), inf)), y);  /* exp(-inf) = 0 */
-    return V_(select)(V_(isnan)(x), x, y);
-}
-
-EW_INLINE V EW_(exp_v)(V x)
-{
-    const VI ax = EW_(abs_bits)(x);
-    if (EW_UNLIKELY(EW_(any_igt)(ax, EW_(ki)(EW_(bits)(EWK(EXP_FAST)))))) { /* also inf, nan */
-        return EW_(exp_slow)(x);
-    }
-    /* |x| < EXP_TINY (zeros, subnormals): e^x rounds to 1 = e^0, and 0
-       keeps r^2 from underflowing */
-    return EW_(exp_core)(V_(zero_if)(EW_IGT(EW_(ki)(EW_(bits)(EWK(EXP_TINY))), ax), x), 0);
 }
 
 /* ---------------- sqrt ---------------- */
@@ -973,7 +893,6 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
                       f64_kernel(vf64_cvt_f32_hi(x), vf64_cvt_f32_hi(y)))
 #endif
 
-EW_DEFINE_MAP(exp, EW_(exp_v))
 EW_DEFINE_MAP(sqrt, EW_(sqrt_v))
 EW_DEFINE_MAP(sin, EW_(sin_v))
 EW_DEFINE_MAP(cos, EW_(cos_v))
@@ -986,6 +905,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
  * SIMD_HAVE_d<fn>. Its constants come from simd/math/<group>.json, through
  * elementwise_consts.h (list the group in meson.build's ew_math_groups).
  */
+#include "math/exp.h"
 #include "math/log.h"
 #include "math/pow.h"
 
