@@ -550,8 +550,6 @@ EW_INLINE VI EW_(abs_bits)(V x) { return VI_(and)(V_(as_bits)(x), EW_(ki)(EW_ABS
 /* 2^k from t = k + bias + 1.5*2^p held in a float (the magic-number form) */
 EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_MANT)); }
 
-}
-
 /* ---------------- sqrt ---------------- */
 
 EW_INLINE V EW_(sqrt_v)(V x) { return V_(sqrt)(x); }
