@@ -773,18 +773,17 @@ EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, VM *near)
     return qi;
 }
 
-/* The vectors the fast paths cannot take, still as vectors: tiny, inf and
-   nan lanes by selects, and only the lanes the vector reductions cannot
-   take (finite |x| > TRIG_MAX; |x| >= 3/4 too close to a multiple of
-   pi/2) one by one through the exact reduction. */
-EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
+/* The reduction of a vector the fast paths cannot take, still as a vector:
+   only the lanes the vector reductions cannot take (finite |x| >
+   TRIG_MAX; |x| >= 3/4 too close to a multiple of pi/2) one by one through
+   the exact reduction. Tiny, inf and nan lanes (tiny: |x| < TRIG_TINY) get
+   rh = rl = 0 (no flag from x * 2/pi or z = x^2 of a tiny x, no inf - inf):
+   the caller selects their results. Shared by sin, cos and tan (trig.h). */
+EW_INLINE VI EW_(trig_reduce_slow)(V x, int cosine, VM tiny, V *rhp, V *rlp)
 {
     const V ax = V_(abs)(x);
     const VM nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
     const VM big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));  /* includes them */
-    const VM tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
-    /* the vector reduction of the lanes it can take; others get 0 (no flag
-       from x * 2/pi or z = x^2 of a tiny x, no inf - inf) */
     V rh, rl;
     VM near;
     VI qi = EW_(trig_reduce_all)(V_(zero_if)(VM_(or)(big, tiny), x), cosine, &rh, &rl, &near);
@@ -811,6 +810,20 @@ EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
         rl = V_(loadu)(la);
         qi = V_(as_bits)(V_(loadu)(qa));
     }
+    *rhp = rh;
+    *rlp = rl;
+    return qi;
+}
+
+/* The vectors the fast paths cannot take: tiny, inf and nan lanes by
+   selects, the others through trig_reduce_slow. */
+EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
+{
+    const V ax = V_(abs)(x);
+    const VM nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
+    const VM tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
+    V rh, rl;
+    const VI qi = EW_(trig_reduce_slow)(x, cosine, tiny, &rh, &rl);
     V y = EW_(trig_poly)(rh, rl, qi);
     /* tiny x: cos x = 1; sin x = x, correctly rounded, and a subnormal x
        also raises underflow (tiny and inexact), as numpy/libm do: x*2^-60
@@ -1073,6 +1086,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
  * SIMD_HAVE_d<fn>. Its constants come from simd/math/<group>.json, through
  * elementwise_consts.h (list the group in meson.build's ew_math_groups).
  */
+#include "math/trig.h"
 
 #undef EW_DEFINE_MAP
 #undef EW_DEFINE_MAP2
