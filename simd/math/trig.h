@@ -14,6 +14,14 @@
 
 #define SIMD_HAVE_stan SIMD_YES
 #define SIMD_HAVE_dtan SIMD_YES
+#define SIMD_HAVE_sarctan SIMD_YES
+#define SIMD_HAVE_darctan SIMD_YES
+#define SIMD_HAVE_sarctan2 SIMD_YES
+#define SIMD_HAVE_darctan2 SIMD_YES
+#define SIMD_HAVE_sarcsin SIMD_YES
+#define SIMD_HAVE_darcsin SIMD_YES
+#define SIMD_HAVE_sarccos SIMD_YES
+#define SIMD_HAVE_darccos SIMD_YES
 
 #if EW_PASS == 1
 
@@ -48,6 +56,20 @@ EW_INLINE V EW_(tr_div_dw)(V nh, V nl, V dh, V dl)
     const V p = EW_(tr_two_prod)(q0, dh, &pe);
     const V r = V_(fnma)(q0, dl, V_(add)(V_(sub)(V_(sub)(nh, p), pe), nl));
     return V_(fma)(r, inv, q0);
+}
+
+/* The same quotient as a double-word qh + *ql (|ql| <= ulp(qh)): the
+   correction is kept apart instead of rounded into q0. */
+EW_INLINE V EW_(tr_div_dw2)(V nh, V nl, V dh, V dl, V *ql)
+{
+    const V inv = V_(div)(EW_(c)(EWC_ONE), dh);
+    const V q0 = V_(mul)(nh, inv);
+    V pe;
+    const V p = EW_(tr_two_prod)(q0, dh, &pe);
+    const V corr = V_(mul)(V_(fnma)(q0, dl, V_(add)(V_(sub)(V_(sub)(nh, p), pe), nl)), inv);
+    const V qh = V_(add)(q0, corr);
+    *ql = V_(sub)(corr, V_(sub)(qh, q0));
+    return qh;
 }
 
 /* ---------------- tan ----------------
@@ -129,6 +151,250 @@ EW_INLINE V EW_(tan_v)(V x)
     return EW_(tan_slow)(x);
 }
 
+/* ---------------- arctan, arctan2 ----------------
+ * atan2(y, x) for |y|, |x| in the fast range: with a = min(|y|, |x|), b =
+ * max, t = a/b in [0, 1] (rounded: it only picks the table entry) and c =
+ * j/16 the grid point nearest t, atan(a/b) = atan c + atan u with u = (a -
+ * c b)/(b + c a), |u| <= 1/32. The numerator is exact as a pair (c b by
+ * two_prod; a - c b by Sterbenz, as c b is within a factor 2 of a when c
+ * >= 1/16), the denominator too (b >= c a: Fast2Sum), and u = uh + ul
+ * from their quotient (tr_div_dw2) to ~2^-100. atan u = uh + (ul + uh z
+ * P(z)), minimax P (2^-70). The quadrant comes with the table entry: one of
+ * atan c, pi/2 - atan c (|y| > |x|), pi - atan c (x < 0), pi/2 + atan c
+ * (both), each as hi + lo, and u's sign flipped for the middle two. The
+ * result: A_hi + uh exactly by Fast2Sum (|A_hi| >= 1/16 > |uh|, or A = 0),
+ * then the small terms (all below 2^-15 of the result) in one sum, and
+ * one final rounding: 0.5 ULP + ~2^-60 relative. The sign of y last.
+ * arctan x is atan2(x, 1) through the same core. */
+EW_INLINE V EW_(atan_core)(V ay, V ax, V xsign)
+{
+    const V negz = EW_(k)(-0.0);
+    const VM big = V_(lt)(ax, ay);
+    const V a = V_(select)(big, ax, ay), b = V_(select)(big, ay, ax);
+    const V magic = EW_(c)(EWC_MAGIC);
+    const V tj = V_(fma)(V_(div)(a, b), EW_(k)(EW_F64_ATAN_N), magic); /* j + 1.5*2^52 */
+    const V c = V_(mul)(V_(sub)(tj, magic), EW_(k)(1.0 / EW_F64_ATAN_N));
+    /* table row j + 17 (big + 2 xneg) */
+    const V rows = V_(select)(big, EW_(k)(0x1p-1074 * (EW_F64_ATAN_N + 1)), V_(zero)());
+    const V rowx = V_(select_sign)(xsign, EW_(k)(0x1p-1074 * 2 * (EW_F64_ATAN_N + 1)), V_(zero)());
+    const VI idx = VI_(add)(VI_(and)(V_(as_bits)(tj), EW_(ki)(31)), VI_(add)(V_(as_bits)(rows), V_(as_bits)(rowx)));
+    /* u = (a - c b) / (b + c a) */
+    V pl, ql;
+    const V p = EW_(tr_two_prod)(c, b, &pl);
+    const V q = EW_(tr_two_prod)(c, a, &ql);
+    const V n1 = V_(sub)(a, p);
+    const V nh = V_(sub)(n1, pl); /* |n1| >= |pl| or n1 = 0: Fast2Sum */
+    const V nl = V_(sub)(V_(sub)(n1, nh), pl);
+    const V dh = V_(add)(b, q);
+    const V dl = V_(add)(V_(sub)(q, V_(sub)(dh, b)), ql);
+    V ul;
+    V uh = EW_(tr_div_dw2)(nh, nl, dh, dl, &ul);
+    const V z = V_(mul)(uh, uh);
+    V tail = V_(fma)(V_(mul)(uh, z), EW_(horner)(z, EWA(atan_p), EW_NCOEF(EWA(atan_p))), ul);
+    /* -u for pi/2 - atan c and pi - atan c */
+    const V usign = V_(xor)(V_(and)(xsign, negz), V_(zero_unless)(big, negz));
+    uh = V_(xor)(uh, usign);
+    tail = V_(xor)(tail, usign);
+    const V ah = vf64_lookup(EWA(atan_tab_hi), idx), al = vf64_lookup(EWA(atan_tab_lo), idx);
+    const V s = V_(add)(ah, uh);
+    const V e = V_(sub)(uh, V_(sub)(s, ah));
+    return V_(add)(s, V_(add)(e, V_(add)(al, tail)));
+}
+
+/* the fast range of both arguments: 2^-100 <= |v| <= 2^100, where t, u,
+   u^3 and the products' errors stay normal and b + c a finite */
+#define EW_ATAN2_LO 0x1p-100
+#define EW_ATAN2_HI 0x1p100
+/* arctan's: t = min(|x|, 1/|x|) >= 2^-300 */
+#define EW_ATAN_LO 0x1p-300
+#define EW_ATAN_HI 0x1p300
+
+EW_NOINLINE V EW_(atan_slow)(V x)
+{
+    const V ax = V_(abs)(x);
+    const VM tiny = V_(lt)(ax, EW_(k)(EW_ATAN_LO));
+    const VM huge = V_(nle)(ax, EW_(k)(EW_ATAN_HI)); /* and nan */
+    const V y = EW_(atan_core)(V_(select)(VM_(or)(tiny, huge), EW_(c)(EWC_ONE), ax), EW_(c)(EWC_ONE), V_(zero)());
+    V r = V_(xor)(V_(select)(huge, EW_(k)(EW_PIO2_DD_HI), y), V_(and)(x, EW_(k)(-0.0)));
+    /* tiny: atan x = x - x^3/3 rounds to x; a subnormal raises underflow
+       (x + x 2^-60: -0 stays -0) */
+    const V xsub = V_(zero_unless)(V_(lt)(ax, EW_(k)(EW_TMIN)), x);
+    r = V_(select)(tiny, V_(add)(x, V_(mul)(xsub, EW_(k)(0x1p-60))), r);
+    return V_(select)(V_(isnan)(x), x, r);
+}
+
+EW_INLINE V EW_(arctan_v)(V x)
+{
+    if (EW_UNLIKELY(EW_(any_outside)(EW_(abs_bits)(x), EW_(bits)(EW_ATAN_LO), EW_(bits)(EW_ATAN_HI)))) {
+        return EW_(atan_slow)(x);
+    }
+    return V_(xor)(EW_(atan_core)(V_(abs)(x), EW_(c)(EWC_ONE), V_(zero)()), V_(and)(x, EW_(k)(-0.0)));
+}
+
+/* Vectors with a lane outside the fast range, prepared lane by lane (rare
+   data): NaN lanes give y + x; infinities and zeros become the (y, x)
+   pair of magnitude 0/1, 1/1 or 1/0 that gives the C99 (Annex F) result
+   through the same core (0, pi/4, pi/2 before the quadrant: atan2(+-0,
+   -0) = +-pi, atan2(+-inf, -inf) = +-3pi/4, ...); finite pairs whose ratio
+   is beyond 2^+-200 become 1/0 (pi/2) or 0/1 (0 or pi, the result rounded
+   as such), or, x > 0 and |y/x| tiny, the result y/x itself (rounded, and
+   raising underflow if subnormal: atan2 is never exact there); the others
+   are scaled by a power of two (exact) into the fast range. */
+EW_NOINLINE V EW_(atan2_slow)(V y, V x)
+{
+    T ya[LANES], xa[LANES], yb[LANES], xb[LANES], ov[LANES], om[LANES];
+    V_(storeu)(ya, y);
+    V_(storeu)(xa, x);
+    for (int k = 0; k < LANES; k++) {
+        const double yy = ya[k], xx = xa[k], ay = fabs(yy), ax = fabs(xx);
+        double b1 = 0, b0 = 1; /* |y|, |x| for the core */
+        om[k] = 0;
+        ov[k] = 0;
+        if (isnan(yy) || isnan(xx)) {
+            ov[k] = yy + xx;
+            om[k] = 1;
+        } else if (isinf(ay) || isinf(ax)) {
+            b1 = isinf(ay);
+            b0 = isinf(ax);
+        } else if (ay == 0 || ax == 0) {
+            b1 = ay != 0;
+            b0 = ay == 0;
+        } else {
+            int ey, ex;
+            (void)frexp(ay, &ey);
+            (void)frexp(ax, &ex);
+            if (ey - ex > 200) {
+                b1 = 1, b0 = 0;
+            } else if (ex - ey > 200) {
+                if (!signbit(xx)) {
+                    double t = ay / ax;
+                    if (t < DBL_MIN) {
+                        volatile double m = DBL_MIN;
+                        m = m * m; /* underflow, inexact */
+                        (void)m;
+                    }
+                    ov[k] = copysign(t, yy);
+                    om[k] = 1;
+                }
+            } else {
+                const int m = ey > ex ? ey : ex;
+                b1 = ldexp(ay, -m);
+                b0 = ldexp(ax, -m);
+            }
+        }
+        yb[k] = b1;
+        xb[k] = b0;
+    }
+    const V r = V_(xor)(EW_(atan_core)(V_(loadu)(yb), V_(loadu)(xb), x), V_(and)(y, EW_(k)(-0.0)));
+    return V_(select)(V_(eq)(V_(loadu)(om), EW_(c)(EWC_ONE)), V_(loadu)(ov), r);
+}
+
+EW_INLINE V EW_(arctan2_v)(V y, V x)
+{
+    const VI lo = EW_(ki)(EW_SIGNBIT - EW_(bits)(EW_ATAN2_LO));
+    const VI span = EW_(ki)(EW_SIGNBIT + (EW_(bits)(EW_ATAN2_HI) - EW_(bits)(EW_ATAN2_LO)));
+    const VM out = VM_(or)(EW_IGT(VI_(add)(EW_(abs_bits)(y), lo), span), EW_IGT(VI_(add)(EW_(abs_bits)(x), lo), span));
+    if (EW_UNLIKELY(VM_(any)(out))) {
+        return EW_(atan2_slow)(y, x);
+    }
+    return V_(xor)(EW_(atan_core)(V_(abs)(y), V_(abs)(x), x), V_(and)(y, EW_(k)(-0.0)));
+}
+
+/* ---------------- arcsin, arccos ----------------
+ * asin v = v + v z P(z), z = v^2, minimax P on z in [0, 1/4] (2^-63.8),
+ * for v = |x| <= 1/2 (z = x^2 rounded), and for |x| > 1/2 v = s =
+ * sqrt(zz), zz = (1 - |x|)/2 exact (Sterbenz, then a halving), with s =
+ * sh + sl a double-word (the residual zz - sh^2 exact by two_prod) and z
+ * = zz exact: asin|x| = pi/2 - 2 asin s. Every case is then A + m (v + w),
+ * w = v z P + sl, m in {1, -1, 2, -2}, A in {0, pi/2, pi} (hi + lo):
+ *   asin: |x| <= 1/2  0 + v;       beyond  pi/2 - 2 asin s
+ *   acos: |x| <= 1/2  pi/2 -+ v;   x > 1/2  0 + 2 asin s;   x < -1/2  pi - 2 asin s
+ * (asin's sign is x's, applied last). A_hi + m v exactly by Fast2Sum (A
+ * = 0, or |A_hi| >= pi/2 >= |m v|), the rest (m w, under 0.05 of the
+ * result, and A_lo) in a few sums, one final rounding. v z P (up to 0.047
+ * v) is carried as p1 + w: p1 = v z c0 rounded (c0 = P(0), an exact
+ * double) with its error and z = x^2's kept in w, and p1 added exactly
+ * too (Fast2Sum): only w's roundings (~0.005 v) remain, ~2^-60 relative.
+ * (Rounding p1's sum, 2^-54 of 0.047 v, left 1.2% of asin's results not
+ * correctly rounded.) */
+EW_INLINE V EW_(asin_core)(V x, int acos)
+{
+    const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF), ax = V_(abs)(x), negz = EW_(k)(-0.0);
+    const VM hi = V_(lt)(half, ax);
+    const V zz = V_(mul)(V_(sub)(one, ax), half);
+    const V sh = V_(sqrt)(zz);
+    V pe;
+    const V p = EW_(tr_two_prod)(sh, sh, &pe);
+    /* sl = (zz - sh^2) / (2 sh); sh = 0 (|x| = 1) gives 0 / DBL_MIN = 0 */
+    const V sl = V_(div)(V_(mul)(V_(sub)(V_(sub)(zz, p), pe), half), V_(max)(sh, EW_(k)(DBL_MIN)));
+    const V v = V_(select)(hi, sh, ax);
+    V zl, al1, e1;
+    const V x2 = EW_(tr_two_prod)(x, x, &zl);
+    const V z = V_(select)(hi, zz, x2);
+    zl = V_(zero_if)(hi, zl);
+    /* v z P(z) = v z c0 + v z (z P'(z)): v z c0 = p1 + (e1 + al1 c0) exact
+       but for the last product, the rest (<= 0.005 v) rounded */
+    const V a1 = EW_(tr_two_prod)(v, z, &al1);
+    al1 = V_(fma)(v, zl, al1);
+    const V c0 = V_(load_const)(EWA(asin_p)[0]);
+    const V p1 = EW_(tr_two_prod)(a1, c0, &e1);
+    const V wz = V_(mul)(z, EW_(horner)(z, EWA(asin_p) + 1, EW_NCOEF(EWA(asin_p)) - 1));
+    const V w = V_(add)(V_(fma)(al1, c0, e1), V_(fma)(a1, wz, V_(zero_unless)(hi, sl)));
+    V ah, al, m;
+    const V pio2h = EW_(k)(EW_PIO2_DD_HI), pio2l = EW_(k)(EW_PIO2_DD_LO), two = EW_(c)(EWC_TWO);
+    if (!acos) {
+        ah = V_(zero_unless)(hi, pio2h);
+        al = V_(zero_unless)(hi, pio2l);
+        m = V_(select)(hi, EW_(k)(-2.0), one);
+    } else {
+        /* x < -1/2: pi = 2 (pi/2)_hi+lo, exactly */
+        const VM neg = V_(lt)(x, V_(zero)());
+        const VM hineg = VM_(and)(hi, neg);
+        ah = V_(select)(hi, V_(zero_unless)(neg, V_(add)(pio2h, pio2h)), pio2h);
+        al = V_(select)(hi, V_(zero_unless)(neg, V_(add)(pio2l, pio2l)), pio2l);
+        m = V_(select)(hi, V_(select)(hineg, EW_(k)(-2.0), two), V_(xor)(V_(and)(x, negz), EW_(k)(-1.0)));
+    }
+    const V mv = V_(mul)(m, v); /* exact */
+    const V s = V_(add)(ah, mv);
+    const V e = V_(sub)(mv, V_(sub)(s, ah));
+    /* + m p1 exactly too (Fast2Sum: |s| >= |m p1|, or s = 0 = p1) */
+    const V mp = V_(mul)(m, p1); /* exact */
+    const V s2 = V_(add)(s, mp);
+    const V e2 = V_(sub)(mp, V_(sub)(s2, s));
+    const V r = V_(add)(s2, V_(add)(V_(add)(e, e2), V_(fma)(m, w, al)));
+    return acos ? r : V_(xor)(r, V_(and)(x, negz));
+}
+
+/* |x| < 2^-26 (asin x = x + x^3/6 rounds to x, and x^2 could underflow),
+   |x| > 1 (nan, invalid: sqrt(-1)), nan */
+#define EW_ASIN_TINY 0x1p-26
+EW_NOINLINE V EW_(asin_slow)(V x, int acos)
+{
+    const V ax = V_(abs)(x), one = EW_(c)(EWC_ONE);
+    const VM tiny = V_(lt)(ax, EW_(k)(EW_ASIN_TINY));
+    const VM bad = V_(nle)(ax, one); /* and nan */
+    const VM dom = V_(lt)(one, ax);  /* |x| > 1, not nan */
+    V y = EW_(asin_core)(V_(zero_if)(VM_(or)(tiny, bad), x), acos);
+    if (acos) {
+        y = V_(select)(tiny, V_(add)(EW_(k)(EW_PIO2_DD_HI), V_(sub)(EW_(k)(EW_PIO2_DD_LO), V_(zero_if)(bad, x))), y);
+    } else {
+        const V xsub = V_(zero_unless)(V_(lt)(ax, EW_(k)(EW_TMIN)), x);
+        y = V_(select)(tiny, V_(add)(x, V_(mul)(xsub, EW_(k)(0x1p-60))), y);
+    }
+    y = V_(select)(dom, V_(sqrt)(V_(select)(dom, EW_(k)(-1.0), one)), y);
+    return V_(select)(V_(isnan)(x), x, y);
+}
+
+EW_INLINE V EW_(asin_v)(V x, int acos)
+{
+    if (EW_UNLIKELY(EW_(any_outside)(EW_(abs_bits)(x), EW_(bits)(EW_ASIN_TINY), EW_(bits)(1.0)))) {
+        return EW_(asin_slow)(x, acos);
+    }
+    return EW_(asin_core)(x, acos);
+}
+EW_INLINE V EW_(arcsin_v)(V x) { return EW_(asin_v)(x, 0); }
+EW_INLINE V EW_(arccos_v)(V x) { return EW_(asin_v)(x, 1); }
+
 #else /* EW_PASS == 2 */
 
 /* A subnormal float32 x whose function value rounds to x itself (f(x) = x
@@ -145,7 +411,20 @@ EW_INLINE VF32 ew_f32_tr_subnormal(VF32 x, VF32 y)
 }
 
 EW_INLINE VF32 ew_f32_tan_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_tan_v, x)); }
+EW_INLINE VF32 ew_f32_arctan_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_arctan_v, x)); }
+EW_INLINE VF32 ew_f32_arcsin_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_arcsin_v, x)); }
+EW_INLINE VF32 ew_f32_arccos_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_arccos_v, x); }
+/* a subnormal result y/x (the float64 one may be exact) */
+EW_INLINE VF32 ew_f32_arctan2_v(VF32 y, VF32 x)
+{
+    const VF32 z = EW_F32_VIA_F64_2(ew_f64_arctan2_v, y, x);
+    return ew_f32_tr_subnormal(z, z);
+}
 
 #endif
 
 EW_DEFINE_MAP(tan, EW_(tan_v))
+EW_DEFINE_MAP(arctan, EW_(arctan_v))
+EW_DEFINE_MAP2(arctan2, EW_(arctan2_v))
+EW_DEFINE_MAP(arcsin, EW_(arcsin_v))
+EW_DEFINE_MAP(arccos, EW_(arccos_v))
