@@ -45,10 +45,12 @@
  *        bits, the rounding error of their difference recovered exactly
  *        (Fast2Sum: |rh| >= TRIG_RMIN makes the first operand the larger),
  *        q*PIO2_3 added, the pair renormalised. Then both
- *        polynomials, sin r = rh + (rh z S(z) + rl) and cos r = 1 - (z/2 -
- *        (z^2 C(z) - rh rl)) with z = rh^2 and minimax S, C, and the two low
+ *        polynomials, sin r = rh + rh z S(z) + rl cos rh and cos r = 1 -
+ *        z/2 + z^2 C(z) - rl sin rh with z = rh^2 and minimax S, C, each
+ *        as a double-word whose large terms are exact (trig_sincos_dw,
+ *        ~2^-62; plain sums measured 0.95 ULP), and the two low
  *        bits of q (of q + 1 for cos) select one of sin r, cos r, -sin r,
- *        -cos r. This is accurate for |x| <= 2^PIO2_MBITS and |rh| >=
+ *        -cos r, rounded once. This is accurate for |x| <= 2^PIO2_MBITS and |rh| >=
  *        TRIG_RMIN. Lanes outside (huge |x|, x close to a multiple of pi/2,
  *        tiny x, inf, nan) are redone one by one: a Payne-Hanek reduction
  *        with 224 bits of 2/pi gives rh + rl, and the same polynomials
@@ -747,18 +749,81 @@ EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
     return cosine ? VI_(add)(qi, EW_(ki)(1)) : qi;
 }
 
+/* -a */
+EW_INLINE V EW_(tr_neg)(V a) { return V_(xor)(a, EW_(k)(-0.0)); }
+
+/* p + *e = a b exactly (but ~2^-105 relative unfused; no overflow, and e
+   is no subnormal where it is used). Unfused: Dekker's product with halves
+   by bit masking (26 and 27 bits), as ew_two_prod. */
+EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
+{
+    const V p = V_(mul)(a, b);
+#if SIMD_FMA_NATIVE
+    *e = EW_(tr_neg)(V_(fnma)(a, b, p)); /* p - ab, exact */
+#else
+    const V m = V_(from_bits)(EW_(ki)(~(EW_UINT)0x7ffffff));
+    const V ah = V_(and)(a, m), al = V_(sub)(a, ah), bh = V_(and)(b, m), bl = V_(sub)(b, bh);
+    *e = V_(add)(V_(add)(V_(add)(V_(sub)(V_(mul)(ah, bh), p), V_(mul)(ah, bl)), V_(mul)(al, bh)), V_(mul)(al, bl));
+#endif
+    return p;
+}
+
+/* sin r = *sh + *sl and cos r = *ch + *cl (|lo| <= ulp(hi)) for r = rh +
+   rl, |r| <= pi/4 (plus slop), to ~2^-62 relative: the polynomials S, C
+   (2^-63), their large terms carried exactly. z = rh^2 = z + zl
+   (two_prod). sin r = rh + rh z (c0 + w) + rl cos rh, c0 = S(0) (an exact
+   double), w = z S'(z) the rest of S: rh z c0 exact as a pair (two
+   products), rh + that by Fast2Sum, and the rest (rh z w ~ 0.001 sin r,
+   rl's term) in one double. cos r = 1 - z/2 + z^2 (c0' + w') - rl sin rh:
+   1 - z/2 exact as a pair (Fast2Sum), z^2 c0' exact as a pair and added
+   by Fast2Sum, the rest (z^3 w' ~ 0.0003) in one double. rl, up to half
+   an ULP of rh, enters with its derivative's factor (cos rh ~ 1 - z/2,
+   sin rh): tan's derivative is >= 1, so there rl's effect is up to half
+   an ULP itself. (The plain sums, rh + (rh z S(z) + rl) and 1 + (z^2 C(z)
+   - z/2 - rh rl), measured 0.95 ULP, 5% not correctly rounded.) */
+EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
+{
+    const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
+    V zl, al, e1, ql, e2;
+    const V z = EW_(tr_two_prod)(rh, rh, &zl);
+    /* sin: a = rh z = ah + al (rh zl folded in), S(z) = c0 + w */
+    const V ah = EW_(tr_two_prod)(rh, z, &al);
+    al = V_(fma)(rh, zl, al);
+    const V c0 = V_(load_const)(EWA(sin_s)[0]);
+    const V w = V_(mul)(z, EW_(horner)(z, EWA(sin_s) + 1, EW_NCOEF(EWA(sin_s)) - 1));
+    const V p1 = EW_(tr_two_prod)(ah, c0, &e1);
+    const V s1 = V_(add)(rh, p1);
+    const V t1 = V_(sub)(p1, V_(sub)(s1, rh));
+    const V rc = V_(fnma)(V_(mul)(rl, half), z, rl); /* rl cos rh */
+    const V s2 = V_(add)(t1, V_(add)(V_(fma)(al, c0, e1), V_(fma)(ah, w, rc)));
+    *sh = V_(add)(s1, s2); /* renormalised: s2 reaches ~0.001 s1 */
+    *sl = V_(sub)(s2, V_(sub)(*sh, s1));
+    /* cos: 1 - z/2 = c1 + d1; z^2 = q + ql; C(z) = c0' + w' */
+    const V hz = V_(mul)(z, half);
+    const V c1 = V_(sub)(one, hz);
+    const V d1 = V_(sub)(V_(sub)(one, c1), hz);
+    const V q = EW_(tr_two_prod)(z, z, &ql);
+    ql = V_(fma)(V_(add)(z, z), zl, ql);
+    const V cc0 = V_(load_const)(EWA(cos_c)[0]);
+    const V wc = V_(mul)(z, EW_(horner)(z, EWA(cos_c) + 1, EW_NCOEF(EWA(cos_c)) - 1));
+    const V p2 = EW_(tr_two_prod)(q, cc0, &e2);
+    const V c2 = V_(add)(c1, p2);
+    const V d2 = V_(sub)(p2, V_(sub)(c2, c1));
+    /* d1 + d2 + e2 + ql c0' + q w' - zl/2 - rl sin rh */
+    const V ct = V_(add)(V_(add)(d1, d2), V_(fnma)(zl, half, V_(fnma)(rl, s1, V_(fma)(ql, cc0, V_(fma)(q, wc, e2)))));
+    *ch = V_(add)(c2, ct);
+    *cl = V_(sub)(ct, V_(sub)(*ch, c2));
+}
+
 /* sin(q pi/2 + rh + rl), |rh + rl| <= pi/4 (plus rounding slop), from the
-   two low bits of qi: sin r, cos r, -sin r, -cos r */
+   two low bits of qi: sin r, cos r, -sin r, -cos r, each rounded once
+   from its double-word */
 EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
 {
-    const V z = V_(mul)(rh, rh);
-    /* sin r = rh + (rh z S(z) + rl) */
-    const V s = V_(add)(rh, V_(fma)(V_(mul)(rh, z), EW_(horner)(z, EWA(sin_s), EW_NCOEF(EWA(sin_s))), rl));
-    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)), as 1 + (cz - z/2): the
-       same roundings (z/2 is exact), one operation less */
-    const V cz = V_(fnma)(rh, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c)))));
-    const V c = V_(add)(EW_(c)(EWC_ONE), V_(fnma)(z, EW_(c)(EWC_HALF), cz));
-    const V y = V_(select_sign)(V_(from_bits)(VI_(slli)(qi, EW_BITS - 1)), c, s);
+    V sh, sl, ch, cl;
+    EW_(trig_sincos_dw)(rh, rl, &sh, &sl, &ch, &cl);
+    const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
+    const V y = V_(add)(V_(select_sign)(odd, ch, sh), V_(select_sign)(odd, cl, sl));
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 

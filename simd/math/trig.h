@@ -25,24 +25,7 @@
 
 #if EW_PASS == 1
 
-/* -a */
-EW_INLINE V EW_(tr_neg)(V a) { return V_(xor)(a, EW_(k)(-0.0)); }
-
-/* p + *e = a b exactly (but ~2^-105 relative unfused; no overflow, and e
-   is no subnormal where it is used). Unfused: Dekker's product with halves
-   by bit masking (26 and 27 bits), as ew_two_prod. */
-EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
-{
-    const V p = V_(mul)(a, b);
-#if SIMD_FMA_NATIVE
-    *e = EW_(tr_neg)(V_(fnma)(a, b, p)); /* p - ab, exact */
-#else
-    const V m = V_(from_bits)(EW_(ki)(~(EW_UINT)0x7ffffff));
-    const V ah = V_(and)(a, m), al = V_(sub)(a, ah), bh = V_(and)(b, m), bl = V_(sub)(b, bh);
-    *e = V_(add)(V_(add)(V_(add)(V_(sub)(V_(mul)(ah, bh), p), V_(mul)(ah, bl)), V_(mul)(al, bh)), V_(mul)(al, bl));
-#endif
-    return p;
-}
+/* tr_neg, tr_two_prod and trig_sincos_dw: in elementwise.h's sin/cos section */
 
 /* (nh + nl) / (dh + dl), |nl| <= ulp(nh), |dl| <= ulp(dh), to ~0.5 ULP + 2^-100 relative: one reciprocal, q0
    = nh/dh within an ULP, then q0 + (nh - q0 dh + nl - q0 dl)/dh: the
@@ -76,45 +59,13 @@ EW_INLINE V EW_(tr_div_dw2)(V nh, V nl, V dh, V dl, V *ql)
  * x = q pi/2 + rh + rl by the sin/cos reduction (its fast path, or its
  * slow path's exact reduction for huge x and x near a multiple of pi/2:
  * the pole's neighbourhood is thus computed from an accurate r). Then sin
- * r and cos r as double-words, tan x = s/c (q even) or -c/s (q odd) by
- * tr_div_dw, which keeps their relative errors and rounds once. The
- * polynomials of sin/cos, but their large terms carried exactly: z = rh^2
- * = z + zl (two_prod); sin r = rh + rh z (c0 + w) + rl with w = z S'(z)
- * (the rest of S: S(z) = c0 + w, c0 its constant coefficient, an exact
- * double, so the pair is exact but for w's rounding, 2^-60 of S), rh z
- * c0 exact as a pair (two products), the rest (rh z w ~ 0.001 sin r) in
- * one double: ~2^-62 relative. cos r = 1 - z/2 (exact as a pair: Fast2Sum),
- * plus z^2 C(z) - rh rl - zl/2, whose few roundings (z^2 C <= 0.016) give
- * ~2^-57 of cos r. Measured: see the report in trig.py's docstring. */
+ * r and cos r as double-words (trig_sincos_dw, ~2^-62 relative), and tan
+ * x = s/c (q even) or -c/s (q odd) by tr_div_dw, which keeps their
+ * relative errors and rounds once. */
 EW_INLINE V EW_(tan_poly)(V rh, V rl, VI qi)
 {
-    const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
-    V zl, al, e1;
-    const V z = EW_(tr_two_prod)(rh, rh, &zl);
-    /* a = rh z: ah + al, with rh zl folded into al */
-    const V ah = EW_(tr_two_prod)(rh, z, &al);
-    al = V_(fma)(rh, zl, al);
-    /* S(z) = c0 + w */
-    const V c0 = V_(load_const)(EWA(sin_s)[0]);
-    const V w = V_(mul)(z, EW_(horner)(z, EWA(sin_s) + 1, EW_NCOEF(EWA(sin_s)) - 1));
-    const V p1 = EW_(tr_two_prod)(ah, c0, &e1);
-    /* sin r = (rh + p1) + (e1 + al c0 + ah w + rl), the first sum by Fast2Sum */
-    const V s1 = V_(add)(rh, p1);
-    const V t1 = V_(sub)(p1, V_(sub)(s1, rh));
-    /* sin(rh + rl) = sin rh + rl cos rh: rl (1 - z/2), as rl is up to half
-       an ULP of rh and its factor's 1 - cos rh up to 0.3 */
-    const V rc = V_(fnma)(V_(mul)(rl, half), z, rl);
-    const V s2 = V_(add)(t1, V_(add)(V_(fma)(al, c0, e1), V_(fma)(ah, w, rc)));
-    /* renormalised (s2 reaches ~0.001 s1): Fast2Sum */
-    const V sh = V_(add)(s1, s2);
-    const V sl = V_(sub)(s2, V_(sub)(sh, s1));
-    const V hz = V_(mul)(z, half);
-    const V ch = V_(sub)(one, hz);
-    const V ct = V_(fnma)(zl, half, V_(fnma)(s1, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c))))));
-    const V c1 = V_(add)(V_(sub)(V_(sub)(one, ch), hz), ct);
-    /* renormalised (tr_div_dw needs |cl| <= ulp(ch)): Fast2Sum */
-    const V cr = V_(add)(ch, c1);
-    const V cl = V_(sub)(c1, V_(sub)(cr, ch));
+    V sh, sl, cr, cl;
+    EW_(trig_sincos_dw)(rh, rl, &sh, &sl, &cr, &cl);
     /* q odd: -c/s; the sign bit of odd is q's low bit */
     const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
     const V t = EW_(tr_div_dw)(V_(select_sign)(odd, cr, sh), V_(select_sign)(odd, cl, sl),
