@@ -65,8 +65,10 @@
  *        steps (the first exact), then ONE odd polynomial, sin r = r + r z
  *        S(z), and sin x = (-1)^q sin r by an xor of q's low bit shifted to
  *        the sign: no select, no second polynomial. The polynomial's
- *        2^-27.3 relative error dominates the others before the final
- *        rounding: at most 0.5 + 0.1 ULP (measured 0.601) for |x| <=
+ *        2^-35.3 relative error (degree 4, simd/math/trig.json; degree 3,
+ *        2^-27.3, measured 0.601 ULP and 5% not correctly rounded)
+ *        dominates the others before the final rounding: 0.5 + 2^-11 ULP
+ *        (measured 0.5003, 0.03% not correctly rounded) for |x| <=
  *        2^PIO2_MBITS, with no near-multiple case: r's absolute
  *        error, below 2^-53 |r| + 2^-68, is tiny beside the ~2^-30 a float
  *        comes to a multiple of pi/2. Lanes beyond, tiny x, inf and nan
@@ -948,7 +950,7 @@ EW_INLINE VF64 ew_f32_wide_reduce(VF64 x, int cosine, VF64 *r)
 EW_INLINE VF64 ew_f32_wide_poly(VF64 r, VF64 sgn)
 {
     const VF64 z = vf64_mul(r, r);
-    const VF64 s = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sinf_s, EW_NCOEF(ew_f64_sinf_s)), r);
+    const VF64 s = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sinf_s4, EW_NCOEF(ew_f64_sinf_s4)), r);
     return vf64_xor(s, sgn);
 }
 

@@ -361,7 +361,42 @@ EW_INLINE VF32 ew_f32_tr_subnormal(VF32 x, VF32 y)
     return y;
 }
 
-EW_INLINE VF32 ew_f32_tan_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_tan_v, x)); }
+/* tan of float32 lanes widened, |x| <= TRIG_MAX, finite: a float32 result
+   needs ~2^-40 relative before its one rounding, not float64's
+   double-words. On |x| (tan is odd: -0 keeps its sign): q = round(|x|
+   2/pi), r = |x| - q PIO2_1 - q PI_2/2 (the first product exact as in
+   sin/cos; PI_2/2 exact, pi/2 - PIO2_1 - PI_2/2 ~ 2^-109, unfused 2^-88:
+   r's relative error ~2^-50, the closest float to a multiple of pi/2 being
+   ~2^-30 from it), s = r + r z S(z), c = 1 + (z^2 C(z) - z/2) with
+   float64's S, C, and s/c or -c/s in one division: ~2^-51. */
+EW_INLINE VF64 ew_f32_tan_wide(VF64 x)
+{
+    const VF64 ax = vf64_abs(x), magic = ew_f64_c(EWC_MAGIC);
+    const VF64 t = vf64_fma(ax, ew_f64_c(EWC_TWO_OVER_PI), magic);
+    const VF64 q = vf64_sub(t, magic);
+    const VF64 r = vf64_fnma(q, ew_f64_k(EW_F64_PI_2 * 0.5), vf64_fnma(q, ew_f64_c(EWC_PIO2_1), ax));
+    const VF64 z = vf64_mul(r, r);
+    const VF64 sn = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sin_s, EW_NCOEF(ew_f64_sin_s)), r);
+    const VF64 cs = vf64_add(ew_f64_c(EWC_ONE), vf64_fnma(z, ew_f64_c(EWC_HALF),
+                             vf64_mul(vf64_mul(z, z), ew_f64_horner(z, ew_f64_cos_c, EW_NCOEF(ew_f64_cos_c)))));
+    /* q odd: -c/s, the sign from q's low bit; then x's sign */
+    const VF64 odd = vf64_from_bits(vi64_slli(vf64_as_bits(t), 63));
+    const VF64 y = vf64_div(vf64_select_sign(odd, cs, sn), vf64_select_sign(odd, sn, cs));
+    return vf64_xor(vf64_xor(y, odd), vf64_and(x, ew_f64_k(-0.0)));
+}
+
+/* finite |x| <= TRIG_MAX: the short path; other vectors (rare) through
+   the float64 kernel, its exact reductions and special values */
+EW_INLINE VF32 ew_f32_tan_v(VF32 x)
+{
+    VF32 y;
+    if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_abs_bits(x), ew_f32_ki(ew_f32_bits(EW_TRIG_MAX))))) {
+        y = EW_F32_VIA_F64(ew_f64_tan_v, x);
+    } else {
+        y = EW_F32_VIA_F64(ew_f32_tan_wide, x);
+    }
+    return ew_f32_tr_subnormal(x, y);
+}
 EW_INLINE VF32 ew_f32_arctan_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_arctan_v, x)); }
 EW_INLINE VF32 ew_f32_arcsin_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_arcsin_v, x)); }
 EW_INLINE VF32 ew_f32_arccos_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_arccos_v, x); }

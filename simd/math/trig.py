@@ -14,7 +14,11 @@ Remez, rounding, hex-floats):
   four variants (index j + 17 v): v = 0 atan c, 1 pi/2 - atan c, 2 pi -
   atan c, 3 pi/2 + atan c, each as a double-word hi + lo (|lo| <= ulp(hi)/2);
 * asin_p: asin x = x + x z P(z), z = x^2 in [0, 1/4]: arcsin/arccos on
-  |x| <= 1/2, and asin(s) with s = sqrt((1 - |x|)/2) beyond.
+  |x| <= 1/2, and asin(s) with s = sqrt((1 - |x|)/2) beyond;
+* sinf_s4: float32 sin/cos (computed in float64, elementwise.h's sin/cos
+  section): sin r = r + r z S(z), r in [-pi/2, pi/2] plus slop, degree 4
+  (2^-35): elementwise_consts.json's degree-3 sinf_s (2^-27.3) left 0.60
+  ULP and 5% of float32 results not correctly rounded.
 
 The output is data (simd/math/trig.json); the build turns it into C with
 simd/gen_elementwise_consts.py.
@@ -90,6 +94,12 @@ def derive() -> dict:
          "P(z) = (asin(x)/x - 1) / z, asin x = x + x z P(z), z = x^2 in [0, 1/4]",
          "error of x z P(z) relative to asin x"),
     ]
+    # float32 sin/cos's r = x - q pi: |r| <= pi/2 plus the rounding of x/pi
+    rmax_w = mp.pi / 2 + mp.mpf(2) ** -18
+    specs.append(("sinf_s4", ec.sin_s, ec.sin_w, 0, rmax_w ** 2, 4,
+                  "float32 sin/cos in float64: S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, "
+                  "r in [0, pi/2 plus slop]",
+                  "error of r z S(z) relative to sin r"))
     polys = []
     for name, f, w, a, b, deg, what, errwhat in specs:
         c, e = ec.fit(name, f, w, a, b, deg, 53)
