@@ -397,14 +397,119 @@ EW_INLINE VF32 ew_f32_tan_v(VF32 x)
     }
     return ew_f32_tr_subnormal(x, y);
 }
-EW_INLINE VF32 ew_f32_arctan_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_arctan_v, x)); }
-EW_INLINE VF32 ew_f32_arcsin_v(VF32 x) { return ew_f32_tr_subnormal(x, EW_F32_VIA_F64(ew_f64_arcsin_v, x)); }
-EW_INLINE VF32 ew_f32_arccos_v(VF32 x) { return EW_F32_VIA_F64(ew_f64_arccos_v, x); }
-/* a subnormal result y/x (the float64 one may be exact) */
+/* The inverse functions' float32 paths, in float64 like tan's: the
+   float64 algorithms without their double-words (each step's rounding,
+   2^-53 of a term at most the result's size, leaves ~2^-50 relative), for
+   vectors whose lanes are all ordinary (finite, in the domain); other
+   vectors (rare) go through the float64 kernels. */
+
+/* atan2 magnitude for float32 lanes (finite, not both zero): the table
+   reduction, u = (a - c b)/(b + c a) in plain arithmetic, atan u = u + u
+   z P(z), A_hi + (+-u + tail). */
+EW_INLINE VF64 ew_f32_atan_wide(VF64 ay, VF64 ax, VF64 xsign)
+{
+    const VF64 negz = ew_f64_k(-0.0);
+    const VM64 big = vf64_lt(ax, ay);
+    const VF64 a = vf64_select(big, ax, ay), b = vf64_select(big, ay, ax);
+    const VF64 magic = ew_f64_c(EWC_MAGIC);
+    const VF64 tj = vf64_fma(vf64_div(a, b), ew_f64_k(EW_F64_ATAN_N), magic);
+    const VF64 c = vf64_mul(vf64_sub(tj, magic), ew_f64_k(1.0 / EW_F64_ATAN_N));
+    const VF64 rows = vf64_select(big, ew_f64_k(0x1p-1074 * (EW_F64_ATAN_N + 1)), vf64_zero());
+    const VF64 rowx = vf64_select_sign(xsign, ew_f64_k(0x1p-1074 * 2 * (EW_F64_ATAN_N + 1)), vf64_zero());
+    const VI64 idx = vi64_add(vi64_and(vf64_as_bits(tj), ew_f64_ki(31)), vi64_add(vf64_as_bits(rows), vf64_as_bits(rowx)));
+    const VF64 usign = vf64_xor(vf64_and(xsign, negz), vf64_zero_unless(big, negz));
+    const VF64 u = vf64_xor(vf64_div(vf64_fnma(c, b, a), vf64_fma(c, a, b)), usign);
+    const VF64 z = vf64_mul(u, u);
+    const VF64 tail = vf64_mul(vf64_mul(u, z), ew_f64_horner(z, ew_f64_atan_p, EW_NCOEF(ew_f64_atan_p)));
+    return vf64_add(vf64_lookup(ew_f64_atan_tab_hi, idx), vf64_add(u, tail));
+}
+
+EW_INLINE VF64 ew_f32_arctan_wide(VF64 x)
+{
+    return vf64_xor(ew_f32_atan_wide(vf64_abs(x), ew_f64_c(EWC_ONE), vf64_zero()), vf64_and(x, ew_f64_k(-0.0)));
+}
+
+EW_INLINE VF64 ew_f32_arctan2_wide(VF64 y, VF64 x)
+{
+    return vf64_xor(ew_f32_atan_wide(vf64_abs(y), vf64_abs(x), x), vf64_and(y, ew_f64_k(-0.0)));
+}
+
+/* finite x: the short path */
+EW_INLINE VF32 ew_f32_arctan_v(VF32 x)
+{
+    VF32 y;
+    if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_abs_bits(x), ew_f32_ki(ew_f32_bits(FLT_MAX))))) {
+        y = EW_F32_VIA_F64(ew_f64_arctan_v, x);
+    } else {
+        y = EW_F32_VIA_F64(ew_f32_arctan_wide, x);
+    }
+    return ew_f32_tr_subnormal(x, y);
+}
+
+/* finite x and y, not both zero: the short path. A subnormal result y/x
+   (whose float64 value may be exact) raises underflow in float32 too. */
 EW_INLINE VF32 ew_f32_arctan2_v(VF32 y, VF32 x)
 {
-    const VF32 z = EW_F32_VIA_F64_2(ew_f64_arctan2_v, y, x);
+    const VI32 ay = ew_f32_abs_bits(y), ax = ew_f32_abs_bits(x), fmax = ew_f32_ki(ew_f32_bits(FLT_MAX));
+    const VM32 odd = vm32_or(vm32_or(vi32_gt(ay, fmax), vi32_gt(ax, fmax)), vi32_gt(ew_f32_ki(1), vi32_or(ay, ax)));
+    VF32 z;
+    if (EW_UNLIKELY(vm32_any(odd))) {
+        z = EW_F32_VIA_F64_2(ew_f64_arctan2_v, y, x);
+    } else {
+        z = EW_F32_VIA_F64_2(ew_f32_arctan2_wide, y, x);
+    }
     return ew_f32_tr_subnormal(z, z);
+}
+
+/* asin/acos for float32 lanes, |x| <= 1: asin_core's cases without the
+   double-words: v = |x| or s = sqrt((1 - |x|)/2) (rounded), asin v = v +
+   v z P(z), then A_hi + m (v + v z P) (+ A_lo). */
+EW_INLINE VF64 ew_f32_asin_wide(VF64 x, int acos)
+{
+    const VF64 one = ew_f64_c(EWC_ONE), half = ew_f64_c(EWC_HALF), ax = vf64_abs(x), negz = ew_f64_k(-0.0);
+    const VM64 hi = vf64_lt(half, ax);
+    const VF64 zz = vf64_mul(vf64_sub(one, ax), half);
+    const VF64 v = vf64_select(hi, vf64_sqrt(zz), ax);
+    const VF64 z = vf64_select(hi, zz, vf64_mul(ax, ax));
+    const VF64 w = vf64_fma(vf64_mul(v, z), ew_f64_horner(z, ew_f64_asin_p, EW_NCOEF(ew_f64_asin_p)), v);
+    const VF64 pio2h = ew_f64_k(EW_PIO2_DD_HI), pio2l = ew_f64_k(EW_PIO2_DD_LO);
+    VF64 ah, al, m;
+    if (!acos) {
+        ah = vf64_zero_unless(hi, pio2h);
+        al = vf64_zero_unless(hi, pio2l);
+        m = vf64_select(hi, ew_f64_k(-2.0), one);
+    } else {
+        const VM64 neg = vf64_lt(x, vf64_zero());
+        ah = vf64_select(hi, vf64_zero_unless(neg, vf64_add(pio2h, pio2h)), pio2h);
+        al = vf64_select(hi, vf64_zero_unless(neg, vf64_add(pio2l, pio2l)), pio2l);
+        m = vf64_select(hi, vf64_select(vm64_and(hi, neg), ew_f64_k(-2.0), ew_f64_c(EWC_TWO)),
+                        vf64_xor(vf64_and(x, negz), ew_f64_k(-1.0)));
+    }
+    const VF64 r = vf64_add(ah, vf64_fma(m, w, al));
+    return acos ? r : vf64_xor(r, vf64_and(x, negz));
+}
+
+EW_INLINE VF64 ew_f32_arcsin_wide(VF64 x) { return ew_f32_asin_wide(x, 0); }
+EW_INLINE VF64 ew_f32_arccos_wide(VF64 x) { return ew_f32_asin_wide(x, 1); }
+
+/* |x| <= 1 (not nan): the short path */
+EW_INLINE VF32 ew_f32_arcsin_v(VF32 x)
+{
+    VF32 y;
+    if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_abs_bits(x), ew_f32_ki(ew_f32_bits(1.0f))))) {
+        y = EW_F32_VIA_F64(ew_f64_arcsin_v, x);
+    } else {
+        y = EW_F32_VIA_F64(ew_f32_arcsin_wide, x);
+    }
+    return ew_f32_tr_subnormal(x, y);
+}
+
+EW_INLINE VF32 ew_f32_arccos_v(VF32 x)
+{
+    if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_abs_bits(x), ew_f32_ki(ew_f32_bits(1.0f))))) {
+        return EW_F32_VIA_F64(ew_f64_arccos_v, x);
+    }
+    return EW_F32_VIA_F64(ew_f32_arccos_wide, x);
 }
 
 #endif
