@@ -770,8 +770,9 @@ EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
     return p;
 }
 
-/* sin r = *sh + *sl and cos r = *ch + *cl (|lo| <= ulp(hi)) for r = rh +
-   rl, |r| <= pi/4 (plus slop), to ~2^-62 relative: the polynomials S, C
+/* sin r = *sh + *sl and cos r = *ch + *cl for r = rh + rl (if norm, |lo|
+   <= ulp(hi); else lo may reach ~0.001 hi: one final sum rounds them), for
+   |r| <= pi/4 (plus slop), to ~2^-62 relative: the polynomials S, C
    (2^-63), their large terms carried exactly. z = rh^2 = z + zl
    (two_prod). sin r = rh + rh z (c0 + w) + rl cos rh, c0 = S(0) (an exact
    double), w = z S'(z) the rest of S: rh z c0 exact as a pair (two
@@ -783,7 +784,7 @@ EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
    sin rh): tan's derivative is >= 1, so there rl's effect is up to half
    an ULP itself. (The plain sums, rh + (rh z S(z) + rl) and 1 + (z^2 C(z)
    - z/2 - rh rl), measured 0.95 ULP, 5% not correctly rounded.) */
-EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
+EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, int norm, V *sh, V *sl, V *ch, V *cl)
 {
     const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
     V zl, al, e1, ql, e2;
@@ -798,8 +799,12 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
     const V t1 = V_(sub)(p1, V_(sub)(s1, rh));
     const V rc = V_(fnma)(V_(mul)(rl, half), z, rl); /* rl cos rh */
     const V s2 = V_(add)(t1, V_(add)(V_(fma)(al, c0, e1), V_(fma)(ah, w, rc)));
-    *sh = V_(add)(s1, s2); /* renormalised: s2 reaches ~0.001 s1 */
-    *sl = V_(sub)(s2, V_(sub)(*sh, s1));
+    *sh = s1;
+    *sl = s2;
+    if (norm) { /* s2 reaches ~0.001 s1 */
+        *sh = V_(add)(s1, s2);
+        *sl = V_(sub)(s2, V_(sub)(*sh, s1));
+    }
     /* cos: 1 - z/2 = c1 + d1; z^2 = q + ql; C(z) = c0' + w' */
     const V hz = V_(mul)(z, half);
     const V c1 = V_(sub)(one, hz);
@@ -813,8 +818,12 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
     const V d2 = V_(sub)(p2, V_(sub)(c2, c1));
     /* d1 + d2 + e2 + ql c0' + q w' - zl/2 - rl sin rh */
     const V ct = V_(add)(V_(add)(d1, d2), V_(fnma)(zl, half, V_(fnma)(rl, s1, V_(fma)(ql, cc0, V_(fma)(q, wc, e2)))));
-    *ch = V_(add)(c2, ct);
-    *cl = V_(sub)(ct, V_(sub)(*ch, c2));
+    *ch = c2;
+    *cl = ct;
+    if (norm) {
+        *ch = V_(add)(c2, ct);
+        *cl = V_(sub)(ct, V_(sub)(*ch, c2));
+    }
 }
 
 /* sin(q pi/2 + rh + rl), |rh + rl| <= pi/4 (plus rounding slop), from the
@@ -823,7 +832,7 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
 EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
 {
     V sh, sl, ch, cl;
-    EW_(trig_sincos_dw)(rh, rl, &sh, &sl, &ch, &cl);
+    EW_(trig_sincos_dw)(rh, rl, 0, &sh, &sl, &ch, &cl);
     const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
     const V y = V_(add)(V_(select_sign)(odd, ch, sh), V_(select_sign)(odd, cl, sl));
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));

@@ -65,7 +65,7 @@ EW_INLINE V EW_(tr_div_dw2)(V nh, V nl, V dh, V dl, V *ql)
 EW_INLINE V EW_(tan_poly)(V rh, V rl, VI qi)
 {
     V sh, sl, cr, cl;
-    EW_(trig_sincos_dw)(rh, rl, &sh, &sl, &cr, &cl);
+    EW_(trig_sincos_dw)(rh, rl, 1, &sh, &sl, &cr, &cl);
     /* q odd: -c/s; the sign bit of odd is q's low bit */
     const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
     const V t = EW_(tr_div_dw)(V_(select_sign)(odd, cr, sh), V_(select_sign)(odd, cl, sl),
