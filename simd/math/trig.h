@@ -1,15 +1,32 @@
 /*
  * math/trig.h -- tan, arctan, arctan2, arcsin, arccos: a function group of
  * elementwise.h (included there once per pass, with the pass's names and
- * the sin/cos reduction in scope). Constants: simd/math/trig.json, derived
- * by simd/math/trig.py.
+ * the sin/cos section in scope: tan shares its reduction, slow path and
+ * double-word sin/cos). Constants: simd/math/trig.json, derived by
+ * simd/math/trig.py.
  *
- * float64 (error analyses next to each kernel). float32 is computed by the
- * float64 kernels on widened halves and rounded once (EW_F32_VIA_F64): a
- * float64 result within 0.51 ULP rounds to the correctly rounded float32
- * but in ~2^-28 of cases; only the underflow of a subnormal float32
- * argument returned as the result needs a float32 fix-up (in float64 it
- * is a normal number, and the narrowing is exact).
+ * float64: every kernel carries its large terms as exact double-words and
+ * rounds once at the end (error analyses next to each kernel). Measured
+ * against mpmath (20k random arguments per range, every layer): tan 0.509
+ * ULP max, <= 0.17% not correctly rounded ([-4, 4], [-1e4, 1e4], huge,
+ * next to poles); arctan 0.5000, arctan2 0.5003 (<= 0.005%); arcsin 0.522
+ * (0.36%), arccos 0.521 (0.17%).
+ *
+ * float32: computed in float64 on widened halves and rounded once. A
+ * float32 result needs only ~2^-40 before that rounding, so the common
+ * vectors take short float64 paths (the same reductions, tables and
+ * polynomials without the double-words); vectors with a rare lane
+ * (huge, inf, nan, out of the domain) take the float64 kernels
+ * (EW_F32_VIA_F64), whose results within 0.51 ULP round correctly but in
+ * ~2^-28 of cases. Measured: 0.5000 ULP, no result not correctly rounded
+ * in the samples. A subnormal float32 argument returned as the result (tan,
+ * arctan, arcsin of tiny x; arctan2's tiny y/x) raises underflow in
+ * float32 (ew_f32_tr_subnormal): in float64 it is a normal number, exact.
+ *
+ * Special values follow C99 Annex F and numpy: tan(+-inf), arcsin/arccos
+ * outside [-1, 1] give nan raising invalid; odd functions keep -0;
+ * arccos(1) = +0; arctan2's zeros and infinities as atan2 (+-pi, +-pi/2,
+ * +-pi/4, +-3pi/4, +-0). NaN inputs give NaN and raise nothing.
  */
 
 #define SIMD_HAVE_stan SIMD_YES
