@@ -827,14 +827,51 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, int norm, V *sh, V *sl, V *ch, V 
 }
 
 /* sin(q pi/2 + rh + rl), |rh + rl| <= pi/4 (plus rounding slop), from the
-   two low bits of qi: sin r, cos r, -sin r, -cos r, each rounded once
-   from its double-word */
+   two low bits of qi: sin r, cos r, -sin r, -cos r. Each lane computes
+   only the one it needs, with trig_sincos_dw's exact terms and error
+   (~2^-62) but their structure shared (fewer operations than both):
+   f = L + X c0 + (X W + rest), with, q even (sin): L = rh, X = rh z, c0 =
+   S(0), W = z S'(z); q odd (cos): L = 1 - (z + zl)/2 (c1 + d1 exact by
+   Fast2Sum, zl/2 in the rest), X = z^2, c0 =
+   C(0), W = z C'(z), the coefficients picked per lane. X and X c0 are
+   exact pairs (two_prod, z's low part folded in), L + X c0 by Fast2Sum;
+   rl enters times cos rh ~ 1 - z/2 (sin) or -sin rh ~ -rh (1 + z S(0))
+   (cos). One rounding at the end. */
 EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
 {
-    V sh, sl, ch, cl;
-    EW_(trig_sincos_dw)(rh, rl, 0, &sh, &sl, &ch, &cl);
+    const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
     const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
-    const V y = V_(add)(V_(select_sign)(odd, ch, sh), V_(select_sign)(odd, cl, sl));
+    const T(*S)[EW_RLEN] = EWA(sin_s);
+    const T(*C)[EW_RLEN] = EWA(cos_c);
+    SIMD_OPAQUE_PTR(S);
+    SIMD_OPAQUE_PTR(C);
+    V zl, xl, e1;
+    const V z = EW_(tr_two_prod)(rh, rh, &zl);
+    const V hz = V_(mul)(z, half);
+    const V c1 = V_(sub)(one, hz);
+    const V d1 = V_(sub)(V_(sub)(one, c1), hz);
+    const V lh = V_(select_sign)(odd, c1, rh);
+    /* X = (z or rh) (z + zl) = xh + xl */
+    const V xh = EW_(tr_two_prod)(V_(select_sign)(odd, z, rh), z, &xl);
+    xl = V_(fma)(V_(select_sign)(odd, V_(add)(z, z), rh), zl, xl);
+    /* W: S has one coefficient more than C (C's is 0) */
+    V acc = V_(select_sign)(odd, V_(zero)(), V_(load_const)(S[EW_NCOEF(EWA(sin_s)) - 1]));
+    EW_UNROLL
+    for (int i = EW_NCOEF(EWA(sin_s)) - 2; i >= 1; i--) {
+        acc = V_(fma)(acc, z, V_(select_sign)(odd, V_(load_const)(C[i]), V_(load_const)(S[i])));
+    }
+    const V w = V_(mul)(z, acc);
+    const V s0 = V_(load_const)(S[0]);
+    const V y0 = V_(select_sign)(odd, V_(load_const)(C[0]), s0);
+    const V p1 = EW_(tr_two_prod)(xh, y0, &e1);
+    const V f1 = V_(add)(lh, p1);
+    const V t1 = V_(sub)(p1, V_(sub)(f1, lh));
+    /* rl's factor: cos rh (sin), -sin rh (cos) */
+    const V rf = V_(select_sign)(odd, EW_(tr_neg)(V_(fma)(V_(mul)(rh, z), s0, rh)), c1);
+    /* cos: 1 - (z + zl)/2 = c1 + d1 - zl/2 */
+    const V tail = V_(add)(V_(add)(t1, V_(select_sign)(odd, V_(fnma)(zl, half, d1), V_(zero)())),
+                           V_(fma)(rl, rf, V_(fma)(xh, w, V_(fma)(xl, y0, e1))));
+    const V y = V_(add)(f1, tail);
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 
