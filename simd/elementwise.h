@@ -47,8 +47,9 @@
  *        q*PIO2_3 added, the pair renormalised. Then both
  *        polynomials, sin r = rh + rh z S(z) + rl cos rh and cos r = 1 -
  *        z/2 + z^2 C(z) - rl sin rh with z = rh^2 and minimax S, C, each
- *        as a double-word whose large terms are exact (trig_sincos_dw,
- *        ~2^-62; plain sums measured 0.95 ULP), and the two low
+ *        as a double-word whose large terms are exact (trig_poly, for
+ *        the one each lane needs; ~2^-62, where the plain sums measured
+ *        0.95 ULP and 5% not correctly rounded), and the two low
  *        bits of q (of q + 1 for cos) select one of sin r, cos r, -sin r,
  *        -cos r, rounded once. This is accurate for |x| <= 2^PIO2_MBITS and |rh| >=
  *        TRIG_RMIN. Lanes outside (huge |x|, x close to a multiple of pi/2,
@@ -770,9 +771,9 @@ EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
     return p;
 }
 
-/* sin r = *sh + *sl and cos r = *ch + *cl for r = rh + rl (if norm, |lo|
-   <= ulp(hi); else lo may reach ~0.001 hi: one final sum rounds them), for
-   |r| <= pi/4 (plus slop), to ~2^-62 relative: the polynomials S, C
+/* Both sin r = *sh + *sl and cos r = *ch + *cl (|lo| <= ulp(hi)), for tan
+   (trig.h), r = rh + rl, |r| <= pi/4 (plus slop), to ~2^-62 relative: the
+   polynomials S, C
    (2^-63), their large terms carried exactly. z = rh^2 = z + zl
    (two_prod). sin r = rh + rh z (c0 + w) + rl cos rh, c0 = S(0) (an exact
    double), w = z S'(z) the rest of S: rh z c0 exact as a pair (two
@@ -784,7 +785,7 @@ EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
    sin rh): tan's derivative is >= 1, so there rl's effect is up to half
    an ULP itself. (The plain sums, rh + (rh z S(z) + rl) and 1 + (z^2 C(z)
    - z/2 - rh rl), measured 0.95 ULP, 5% not correctly rounded.) */
-EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, int norm, V *sh, V *sl, V *ch, V *cl)
+EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
 {
     const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
     V zl, al, e1, ql, e2;
@@ -799,12 +800,8 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, int norm, V *sh, V *sl, V *ch, V 
     const V t1 = V_(sub)(p1, V_(sub)(s1, rh));
     const V rc = V_(fnma)(V_(mul)(rl, half), z, rl); /* rl cos rh */
     const V s2 = V_(add)(t1, V_(add)(V_(fma)(al, c0, e1), V_(fma)(ah, w, rc)));
-    *sh = s1;
-    *sl = s2;
-    if (norm) { /* s2 reaches ~0.001 s1 */
-        *sh = V_(add)(s1, s2);
-        *sl = V_(sub)(s2, V_(sub)(*sh, s1));
-    }
+    *sh = V_(add)(s1, s2); /* renormalised: s2 reaches ~0.001 s1 */
+    *sl = V_(sub)(s2, V_(sub)(*sh, s1));
     /* cos: 1 - z/2 = c1 + d1; z^2 = q + ql; C(z) = c0' + w' */
     const V hz = V_(mul)(z, half);
     const V c1 = V_(sub)(one, hz);
@@ -818,12 +815,8 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, int norm, V *sh, V *sl, V *ch, V 
     const V d2 = V_(sub)(p2, V_(sub)(c2, c1));
     /* d1 + d2 + e2 + ql c0' + q w' - zl/2 - rl sin rh */
     const V ct = V_(add)(V_(add)(d1, d2), V_(fnma)(zl, half, V_(fnma)(rl, s1, V_(fma)(ql, cc0, V_(fma)(q, wc, e2)))));
-    *ch = c2;
-    *cl = ct;
-    if (norm) {
-        *ch = V_(add)(c2, ct);
-        *cl = V_(sub)(ct, V_(sub)(*ch, c2));
-    }
+    *ch = V_(add)(c2, ct);
+    *cl = V_(sub)(ct, V_(sub)(*ch, c2));
 }
 
 /* sin(q pi/2 + rh + rl), |rh + rl| <= pi/4 (plus rounding slop), from the

@@ -42,7 +42,8 @@
 
 #if EW_PASS == 1
 
-/* tr_neg, tr_two_prod and trig_sincos_dw: in elementwise.h's sin/cos section */
+/* tr_neg, tr_two_prod and trig_sincos_dw: in elementwise.h's sin/cos
+   section */
 
 /* (nh + nl) / (dh + dl), |nl| <= ulp(nh), |dl| <= ulp(dh), to ~0.5 ULP + 2^-100 relative: one reciprocal, q0
    = nh/dh within an ULP, then q0 + (nh - q0 dh + nl - q0 dl)/dh: the
@@ -82,7 +83,7 @@ EW_INLINE V EW_(tr_div_dw2)(V nh, V nl, V dh, V dl, V *ql)
 EW_INLINE V EW_(tan_poly)(V rh, V rl, VI qi)
 {
     V sh, sl, cr, cl;
-    EW_(trig_sincos_dw)(rh, rl, 1, &sh, &sl, &cr, &cl);
+    EW_(trig_sincos_dw)(rh, rl, &sh, &sl, &cr, &cl);
     /* q odd: -c/s; the sign bit of odd is q's low bit */
     const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
     const V t = EW_(tr_div_dw)(V_(select_sign)(odd, cr, sh), V_(select_sign)(odd, cl, sl),
