@@ -134,7 +134,7 @@ EW_INLINE V EW_(tan_v)(V x)
  * result: A_hi + uh exactly by Fast2Sum (|A_hi| >= 1/16 > |uh|, or A = 0),
  * then the small terms (all below 2^-15 of the result) in one sum, and
  * one final rounding: 0.5 ULP + ~2^-60 relative. The sign of y last.
- * arctan x is atan2(x, 1) through the same core. */
+ * arctan x is atan2(|x|, 1), by a simpler copy of the core (atan1_core). */
 EW_INLINE V EW_(atan_core)(V ay, V ax, V xsign)
 {
     const V negz = EW_(k)(-0.0);
@@ -170,6 +170,46 @@ EW_INLINE V EW_(atan_core)(V ay, V ax, V xsign)
     return V_(add)(s, V_(add)(e, V_(add)(al, tail)));
 }
 
+/* arctan's own core, ax = |x| in its fast range: atan_core with (a, b) =
+   (ax, 1) or (1, ax) (ax > 1), where one exact product c ax serves both
+   the numerator and the denominator: ax <= 1: u = (ax - c)/(1 + c ax),
+   ax - c exact as in atan_core, 1 + c ax by Fast2Sum (c ax <= 1); ax > 1:
+   u = (1 - c ax)/(ax + c), 1 - c ax exact by Sterbenz (c ax in [2/3, 2]
+   for c >= 1/16), ax + c by Fast2Sum. The rest as atan_core (no x < 0
+   rows: arctan is odd). */
+EW_INLINE V EW_(atan1_core)(V ax)
+{
+    const V one = EW_(c)(EWC_ONE), magic = EW_(c)(EWC_MAGIC);
+    const VM big = V_(lt)(one, ax);
+    const V tj = V_(fma)(V_(select)(big, V_(div)(one, ax), ax), EW_(k)(EW_F64_ATAN_N), magic);
+    const V c = V_(mul)(V_(sub)(tj, magic), EW_(k)(1.0 / EW_F64_ATAN_N));
+    const V rows = V_(select)(big, EW_(k)(0x1p-1074 * (EW_F64_ATAN_N + 1)), V_(zero)());
+    const VI idx = VI_(add)(VI_(and)(V_(as_bits)(tj), EW_(ki)(31)), V_(as_bits)(rows));
+    V pl;
+    const V p = EW_(tr_two_prod)(c, ax, &pl);
+    /* numerator n1 - (pl if big), exact, renormalised by Fast2Sum */
+    const V n1 = V_(select)(big, V_(sub)(one, p), V_(sub)(ax, c));
+    const V m1 = V_(zero_unless)(big, pl);
+    const V nh = V_(sub)(n1, m1);
+    const V nl = V_(sub)(V_(sub)(n1, nh), m1);
+    /* denominator: (ax + c) if big, else (1 + p) + pl */
+    const V da = V_(select)(big, ax, one), db = V_(select)(big, c, p);
+    const V dh = V_(add)(da, db);
+    const V dl = V_(add)(V_(sub)(db, V_(sub)(dh, da)), V_(zero_if)(big, pl));
+    V ul;
+    V uh = EW_(tr_div_dw2)(nh, nl, dh, dl, &ul);
+    const V z = V_(mul)(uh, uh);
+    V tail = V_(fma)(V_(mul)(uh, z), EW_(horner)(z, EWA(atan_p), EW_NCOEF(EWA(atan_p))), ul);
+    /* pi/2 - atan c - u for ax > 1 */
+    const V usign = V_(zero_unless)(big, EW_(k)(-0.0));
+    uh = V_(xor)(uh, usign);
+    tail = V_(xor)(tail, usign);
+    const V ah = vf64_lookup(EWA(atan_tab_hi), idx), al = vf64_lookup(EWA(atan_tab_lo), idx);
+    const V s = V_(add)(ah, uh);
+    const V e = V_(sub)(uh, V_(sub)(s, ah));
+    return V_(add)(s, V_(add)(e, V_(add)(al, tail)));
+}
+
 /* the fast range of both arguments: 2^-100 <= |v| <= 2^100, where t, u,
    u^3 and the products' errors stay normal and b + c a finite */
 #define EW_ATAN2_LO 0x1p-100
@@ -183,7 +223,7 @@ EW_NOINLINE V EW_(atan_slow)(V x)
     const V ax = V_(abs)(x);
     const VM tiny = V_(lt)(ax, EW_(k)(EW_ATAN_LO));
     const VM huge = V_(nle)(ax, EW_(k)(EW_ATAN_HI)); /* and nan */
-    const V y = EW_(atan_core)(V_(select)(VM_(or)(tiny, huge), EW_(c)(EWC_ONE), ax), EW_(c)(EWC_ONE), V_(zero)());
+    const V y = EW_(atan1_core)(V_(select)(VM_(or)(tiny, huge), EW_(c)(EWC_ONE), ax));
     V r = V_(xor)(V_(select)(huge, EW_(k)(EW_PIO2_DD_HI), y), V_(and)(x, EW_(k)(-0.0)));
     /* tiny: atan x = x - x^3/3 rounds to x; a subnormal raises underflow
        (x + x 2^-60: -0 stays -0) */
@@ -197,7 +237,7 @@ EW_INLINE V EW_(arctan_v)(V x)
     if (EW_UNLIKELY(EW_(any_outside)(EW_(abs_bits)(x), EW_(bits)(EW_ATAN_LO), EW_(bits)(EW_ATAN_HI)))) {
         return EW_(atan_slow)(x);
     }
-    return V_(xor)(EW_(atan_core)(V_(abs)(x), EW_(c)(EWC_ONE), V_(zero)()), V_(and)(x, EW_(k)(-0.0)));
+    return V_(xor)(EW_(atan1_core)(V_(abs)(x)), V_(and)(x, EW_(k)(-0.0)));
 }
 
 /* Vectors with a lane outside the fast range, prepared lane by lane (rare
