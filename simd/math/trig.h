@@ -478,13 +478,30 @@ EW_INLINE VF64 ew_f32_atan_wide(VF64 ay, VF64 ax, VF64 xsign)
     const VF64 usign = vf64_xor(vf64_and(xsign, negz), vf64_zero_unless(big, negz));
     const VF64 u = vf64_xor(vf64_div(vf64_fnma(c, b, a), vf64_fma(c, a, b)), usign);
     const VF64 z = vf64_mul(u, u);
-    const VF64 tail = vf64_mul(vf64_mul(u, z), ew_f64_horner(z, ew_f64_atan_p, EW_NCOEF(ew_f64_atan_p)));
+    /* P's first three terms: the rest, z^3/9 (z <= 2^-10), is 2^-43 of u */
+    const VF64 tail = vf64_mul(vf64_mul(u, z), ew_f64_horner(z, ew_f64_atan_p, 3));
     return vf64_add(vf64_lookup(ew_f64_atan_tab_hi, idx), vf64_add(u, tail));
 }
 
-EW_INLINE VF64 ew_f32_arctan_wide(VF64 x)
+/* arctan for float32 lanes (finite): atan1_core's reduction in plain
+   arithmetic, with t = |x| or 1/|x| (only for the table row: float32's
+   precision suffices, |u| <= 1/32 + 2^-24) given by the caller */
+EW_INLINE VF64 ew_f32_arctan_wide(VF64 x, VF64 t)
 {
-    return vf64_xor(ew_f32_atan_wide(vf64_abs(x), ew_f64_c(EWC_ONE), vf64_zero()), vf64_and(x, ew_f64_k(-0.0)));
+    const VF64 one = ew_f64_c(EWC_ONE), magic = ew_f64_c(EWC_MAGIC), ax = vf64_abs(x);
+    const VM64 big = vf64_lt(one, ax);
+    const VF64 tj = vf64_fma(t, ew_f64_k(EW_F64_ATAN_N), magic);
+    const VF64 c = vf64_mul(vf64_sub(tj, magic), ew_f64_k(1.0 / EW_F64_ATAN_N));
+    const VF64 rows = vf64_select(big, ew_f64_k(0x1p-1074 * (EW_F64_ATAN_N + 1)), vf64_zero());
+    const VI64 idx = vi64_add(vi64_and(vf64_as_bits(tj), ew_f64_ki(31)), vf64_as_bits(rows));
+    /* ax > 1: -(1 - c ax)/(ax + c); else (ax - c)/(1 + c ax) */
+    const VF64 n = vf64_select(big, vf64_fnma(c, ax, one), vf64_sub(ax, c));
+    const VF64 d = vf64_select(big, vf64_add(ax, c), vf64_fma(c, ax, one));
+    const VF64 u = vf64_xor(vf64_div(n, d), vf64_zero_unless(big, ew_f64_k(-0.0)));
+    const VF64 z = vf64_mul(u, u);
+    const VF64 tail = vf64_mul(vf64_mul(u, z), ew_f64_horner(z, ew_f64_atan_p, 3));
+    const VF64 y = vf64_add(vf64_lookup(ew_f64_atan_tab_hi, idx), vf64_add(u, tail));
+    return vf64_xor(y, vf64_and(x, ew_f64_k(-0.0)));
 }
 
 EW_INLINE VF64 ew_f32_arctan2_wide(VF64 y, VF64 x)
@@ -499,7 +516,13 @@ EW_INLINE VF32 ew_f32_arctan_v(VF32 x)
     if (EW_UNLIKELY(ew_f32_any_igt(ew_f32_abs_bits(x), ew_f32_ki(ew_f32_bits(FLT_MAX))))) {
         y = EW_F32_VIA_F64(ew_f64_arctan_v, x);
     } else {
-        y = EW_F32_VIA_F64(ew_f32_arctan_wide, x);
+        /* the table row's t in float32: one division for 8 lanes; 1/|x|
+           only where |x| > 1, clamped at 2^64 (no underflow; the row is
+           0 beyond) */
+        const VF32 one = ew_f32_c(EWC_ONE), ax = vf32_abs(x);
+        const VM32 big = vf32_lt(one, ax);
+        const VF32 t = vf32_select(big, vf32_div(one, vf32_select(big, vf32_min(ax, ew_f32_k(0x1p64f)), one)), ax);
+        y = EW_F32_VIA_F64_2(ew_f32_arctan_wide, x, t);
     }
     return ew_f32_tr_subnormal(x, y);
 }
