@@ -425,8 +425,9 @@ EW_INLINE VF32 ew_f32_tr_subnormal(VF32 x, VF32 y)
    2/pi), r = |x| - q PIO2_1 - q PI_2/2 (the first product exact as in
    sin/cos; PI_2/2 exact, pi/2 - PIO2_1 - PI_2/2 ~ 2^-109, unfused 2^-88:
    r's relative error ~2^-50, the closest float to a multiple of pi/2 being
-   ~2^-30 from it), s = r + r z S(z), c = 1 + (z^2 C(z) - z/2) with
-   float64's S, C, and s/c or -c/s in one division: ~2^-51. */
+   ~2^-30 from it), s = r + r z S(z), c = 1 + (z^2 C(z) - z/2) with the
+   short S, C of trig.json (tanf_s, tanf_c: 2^-43 or better), and s/c or
+   -c/s in one division. */
 EW_INLINE VF64 ew_f32_tan_wide(VF64 x)
 {
     const VF64 ax = vf64_abs(x), magic = ew_f64_c(EWC_MAGIC);
@@ -434,9 +435,9 @@ EW_INLINE VF64 ew_f32_tan_wide(VF64 x)
     const VF64 q = vf64_sub(t, magic);
     const VF64 r = vf64_fnma(q, ew_f64_k(EW_F64_PI_2 * 0.5), vf64_fnma(q, ew_f64_c(EWC_PIO2_1), ax));
     const VF64 z = vf64_mul(r, r);
-    const VF64 sn = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sin_s, EW_NCOEF(ew_f64_sin_s)), r);
+    const VF64 sn = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_tanf_s, EW_NCOEF(ew_f64_tanf_s)), r);
     const VF64 cs = vf64_add(ew_f64_c(EWC_ONE), vf64_fnma(z, ew_f64_c(EWC_HALF),
-                             vf64_mul(vf64_mul(z, z), ew_f64_horner(z, ew_f64_cos_c, EW_NCOEF(ew_f64_cos_c)))));
+                             vf64_mul(vf64_mul(z, z), ew_f64_horner(z, ew_f64_tanf_c, EW_NCOEF(ew_f64_tanf_c)))));
     /* q odd: -c/s, the sign from q's low bit; then x's sign */
     const VF64 odd = vf64_from_bits(vi64_slli(vf64_as_bits(t), 63));
     const VF64 y = vf64_div(vf64_select_sign(odd, cs, sn), vf64_select_sign(odd, sn, cs));

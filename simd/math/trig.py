@@ -18,7 +18,11 @@ Remez, rounding, hex-floats):
 * sinf_s4: float32 sin/cos (computed in float64, elementwise.h's sin/cos
   section): sin r = r + r z S(z), r in [-pi/2, pi/2] plus slop, degree 4
   (2^-35): elementwise_consts.json's degree-3 sinf_s (2^-27.3) left 0.60
-  ULP and 5% of float32 results not correctly rounded.
+  ULP and 5% of float32 results not correctly rounded;
+* tanf_s, tanf_c: float32 tan (computed in float64): sin r = r + r z S(z),
+  cos r = 1 - z/2 + z^2 C(z), |r| <= pi/4 plus slop, short (2^-43 or
+  better: a float32 result needs ~2^-40 before its rounding; S of degree 3,
+  2^-37.5, would leave ~0.02% of results not correctly rounded).
 
 The output is data (simd/math/trig.json); the build turns it into C with
 simd/gen_elementwise_consts.py.
@@ -100,6 +104,16 @@ def derive() -> dict:
                   "float32 sin/cos in float64: S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, "
                   "r in [0, pi/2 plus slop]",
                   "error of r z S(z) relative to sin r"))
+    # float32 tan's r = |x| - q pi/2: |r| <= pi/4 plus the rounding of x 2/pi
+    rmax_t = mp.pi / 4 + mp.mpf(2) ** -20
+    specs.append(("tanf_s", ec.sin_s, ec.sin_w, 0, rmax_t ** 2, 4,
+                  "float32 tan in float64: S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, "
+                  "r in [0, pi/4 plus slop]",
+                  "error of r z S(z) relative to sin r"))
+    specs.append(("tanf_c", ec.cos_c, ec.cos_w, 0, rmax_t ** 2, 3,
+                  "float32 tan in float64: C(z) = (cos(r) - 1 + z/2) / z^2, cos r = 1 - z/2 + z^2 C(z), "
+                  "z = r^2, r in [0, pi/4 plus slop]",
+                  "error of z^2 C(z) relative to cos r"))
     polys = []
     for name, f, w, a, b, deg, what, errwhat in specs:
         c, e = ec.fit(name, f, w, a, b, deg, 53)
