@@ -545,7 +545,8 @@ EW_INLINE VF32 ew_f32_arctan2_v(VF32 y, VF32 x)
 
 /* asin/acos for float32 lanes, |x| <= 1: asin_core's cases without the
    double-words: v = |x| or s = sqrt((1 - |x|)/2) (rounded), asin v = v +
-   v z P(z), then A_hi + m (v + v z P) (+ A_lo). */
+   v z P(z) with a shorter P (asinf_p, 2^-43.9), then A_hi + m (v + v z P)
+   (+ A_lo). */
 EW_INLINE VF64 ew_f32_asin_wide(VF64 x, int acos)
 {
     const VF64 one = ew_f64_c(EWC_ONE), half = ew_f64_c(EWC_HALF), ax = vf64_abs(x), negz = ew_f64_k(-0.0);
@@ -553,7 +554,7 @@ EW_INLINE VF64 ew_f32_asin_wide(VF64 x, int acos)
     const VF64 zz = vf64_mul(vf64_sub(one, ax), half);
     const VF64 v = vf64_select(hi, vf64_sqrt(zz), ax);
     const VF64 z = vf64_select(hi, zz, vf64_mul(ax, ax));
-    const VF64 w = vf64_fma(vf64_mul(v, z), ew_f64_horner(z, ew_f64_asin_p, EW_NCOEF(ew_f64_asin_p)), v);
+    const VF64 w = vf64_fma(vf64_mul(v, z), ew_f64_horner(z, ew_f64_asinf_p, EW_NCOEF(ew_f64_asinf_p)), v);
     const VF64 pio2h = ew_f64_k(EW_PIO2_DD_HI), pio2l = ew_f64_k(EW_PIO2_DD_LO);
     VF64 ah, al, m;
     if (!acos) {

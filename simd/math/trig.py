@@ -22,7 +22,8 @@ Remez, rounding, hex-floats):
 * tanf_s, tanf_c: float32 tan (computed in float64): sin r = r + r z S(z),
   cos r = 1 - z/2 + z^2 C(z), |r| <= pi/4 plus slop, short (2^-43 or
   better: a float32 result needs ~2^-40 before its rounding; S of degree 3,
-  2^-37.5, would leave ~0.02% of results not correctly rounded).
+  2^-37.5, would leave ~0.02% of results not correctly rounded);
+* asinf_p: asin_p for float32 arcsin/arccos (computed in float64), short.
 
 The output is data (simd/math/trig.json); the build turns it into C with
 simd/gen_elementwise_consts.py.
@@ -114,6 +115,10 @@ def derive() -> dict:
                   "float32 tan in float64: C(z) = (cos(r) - 1 + z/2) / z^2, cos r = 1 - z/2 + z^2 C(z), "
                   "z = r^2, r in [0, pi/4 plus slop]",
                   "error of z^2 C(z) relative to cos r"))
+    specs.append(("asinf_p", asin_p, asin_w, 0, mp.mpf(1) / 4, 8,
+                  "float32 arcsin/arccos in float64: P(z) = (asin(x)/x - 1) / z, asin x = x + x z P(z), "
+                  "z = x^2 in [0, 1/4]",
+                  "error of x z P(z) relative to asin x"))
     polys = []
     for name, f, w, a, b, deg, what, errwhat in specs:
         c, e = ec.fit(name, f, w, a, b, deg, 53)
