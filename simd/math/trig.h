@@ -45,10 +45,11 @@
 /* tr_neg, tr_two_prod and trig_sincos_dw: in elementwise.h's sin/cos
    section */
 
-/* (nh + nl) / (dh + dl), |nl| <= ulp(nh), |dl| <= ulp(dh), to ~0.5 ULP + 2^-100 relative: one reciprocal, q0
-   = nh/dh within an ULP, then q0 + (nh - q0 dh + nl - q0 dl)/dh: the
-   residual's first difference is exact (two_prod, and Sterbenz), the
-   correction is ~2^-52 of q0 and carries 2^-52 relative error. */
+/* (nh + nl) / (dh + dl), |nl| <= ulp(nh), |dl| <= ulp(dh), rounded once
+   (+ ~2^-100 relative): one reciprocal, q0 = nh/dh within an ULP, then q0
+   + (nh - q0 dh + nl - q0 dl)/dh: the residual's first difference is
+   exact (two_prod, and Sterbenz), the correction is ~2^-52 of q0 and
+   carries 2^-52 relative error. */
 EW_INLINE V EW_(tr_div_dw)(V nh, V nl, V dh, V dl)
 {
     const V inv = V_(div)(EW_(c)(EWC_ONE), dh);
