@@ -37,10 +37,13 @@
  *        bits, the rounding error of their difference recovered exactly
  *        (Fast2Sum: |rh| >= TRIG_RMIN makes the first operand the larger),
  *        q*PIO2_3 added, the pair renormalised. Then both
- *        polynomials, sin r = rh + (rh z S(z) + rl) and cos r = 1 - (z/2 -
- *        (z^2 C(z) - rh rl)) with z = rh^2 and minimax S, C, and the two low
+ *        polynomials, sin r = rh + rh z S(z) + rl cos rh and cos r = 1 -
+ *        z/2 + z^2 C(z) - rl sin rh with z = rh^2 and minimax S, C, each
+ *        as a double-word whose large terms are exact (trig_poly, for
+ *        the one each lane needs; ~2^-62, where the plain sums measured
+ *        0.95 ULP and 5% not correctly rounded), and the two low
  *        bits of q (of q + 1 for cos) select one of sin r, cos r, -sin r,
- *        -cos r. This is accurate for |x| <= 2^PIO2_MBITS and |rh| >=
+ *        -cos r, rounded once. This is accurate for |x| <= 2^PIO2_MBITS and |rh| >=
  *        TRIG_RMIN. Lanes outside (huge |x|, x close to a multiple of pi/2,
  *        tiny x, inf, nan) are redone one by one: a Payne-Hanek reduction
  *        with 224 bits of 2/pi gives rh + rl, and the same polynomials
@@ -55,8 +58,10 @@
  *        steps (the first exact), then ONE odd polynomial, sin r = r + r z
  *        S(z), and sin x = (-1)^q sin r by an xor of q's low bit shifted to
  *        the sign: no select, no second polynomial. The polynomial's
- *        2^-27.3 relative error dominates the others before the final
- *        rounding: at most 0.5 + 0.1 ULP (measured 0.601) for |x| <=
+ *        2^-35.3 relative error (degree 4, simd/math/trig.json; degree 3,
+ *        2^-27.3, measured 0.601 ULP and 5% not correctly rounded)
+ *        dominates the others before the final rounding: 0.5 + 2^-11 ULP
+ *        (measured 0.5003, 0.03% not correctly rounded) for |x| <=
  *        2^PIO2_MBITS, with no near-multiple case: r's absolute
  *        error, below 2^-53 |r| + 2^-68, is tiny beside the ~2^-30 a float
  *        comes to a multiple of pi/2. Lanes beyond, tiny x, inf and nan
@@ -579,18 +584,119 @@ EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
     return cosine ? VI_(add)(qi, EW_(ki)(1)) : qi;
 }
 
+/* -a */
+EW_INLINE V EW_(tr_neg)(V a) { return V_(xor)(a, EW_(k)(-0.0)); }
+
+/* p + *e = a b exactly (but ~2^-105 relative unfused; no overflow, and e
+   is no subnormal where it is used). Unfused: Dekker's product with halves
+   by bit masking (26 and 27 bits), as ew_two_prod. */
+EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
+{
+    const V p = V_(mul)(a, b);
+#if SIMD_FMA_NATIVE
+    *e = EW_(tr_neg)(V_(fnma)(a, b, p)); /* p - ab, exact */
+#else
+    const V m = V_(from_bits)(EW_(ki)(~(EW_UINT)0x7ffffff));
+    const V ah = V_(and)(a, m), al = V_(sub)(a, ah), bh = V_(and)(b, m), bl = V_(sub)(b, bh);
+    *e = V_(add)(V_(add)(V_(add)(V_(sub)(V_(mul)(ah, bh), p), V_(mul)(ah, bl)), V_(mul)(al, bh)), V_(mul)(al, bl));
+#endif
+    return p;
+}
+
+/* Both sin r = *sh + *sl and cos r = *ch + *cl (|lo| <= ulp(hi)), for tan
+   (trig.h), r = rh + rl, |r| <= pi/4 (plus slop), to ~2^-62 relative: the
+   polynomials S, C
+   (2^-63), their large terms carried exactly. z = rh^2 = z + zl
+   (two_prod). sin r = rh + rh z (c0 + w) + rl cos rh, c0 = S(0) (an exact
+   double), w = z S'(z) the rest of S: rh z c0 exact as a pair (two
+   products), rh + that by Fast2Sum, and the rest (rh z w ~ 0.001 sin r,
+   rl's term) in one double. cos r = 1 - z/2 + z^2 (c0' + w') - rl sin rh:
+   1 - z/2 exact as a pair (Fast2Sum), z^2 c0' exact as a pair and added
+   by Fast2Sum, the rest (z^3 w' ~ 0.0003) in one double. rl, up to half
+   an ULP of rh, enters with its derivative's factor (cos rh ~ 1 - z/2,
+   sin rh): tan's derivative is >= 1, so there rl's effect is up to half
+   an ULP itself. (The plain sums, rh + (rh z S(z) + rl) and 1 + (z^2 C(z)
+   - z/2 - rh rl), measured 0.95 ULP, 5% not correctly rounded.) */
+EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
+{
+    const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
+    V zl, al, e1, ql, e2;
+    const V z = EW_(tr_two_prod)(rh, rh, &zl);
+    /* sin: a = rh z = ah + al (rh zl folded in), S(z) = c0 + w */
+    const V ah = EW_(tr_two_prod)(rh, z, &al);
+    al = V_(fma)(rh, zl, al);
+    const V c0 = V_(load_const)(EWA(sin_s)[0]);
+    const V w = V_(mul)(z, EW_(horner)(z, EWA(sin_s) + 1, EW_NCOEF(EWA(sin_s)) - 1));
+    const V p1 = EW_(tr_two_prod)(ah, c0, &e1);
+    const V s1 = V_(add)(rh, p1);
+    const V t1 = V_(sub)(p1, V_(sub)(s1, rh));
+    const V rc = V_(fnma)(V_(mul)(rl, half), z, rl); /* rl cos rh */
+    const V s2 = V_(add)(t1, V_(add)(V_(fma)(al, c0, e1), V_(fma)(ah, w, rc)));
+    *sh = V_(add)(s1, s2); /* renormalised: s2 reaches ~0.001 s1 */
+    *sl = V_(sub)(s2, V_(sub)(*sh, s1));
+    /* cos: 1 - z/2 = c1 + d1; z^2 = q + ql; C(z) = c0' + w' */
+    const V hz = V_(mul)(z, half);
+    const V c1 = V_(sub)(one, hz);
+    const V d1 = V_(sub)(V_(sub)(one, c1), hz);
+    const V q = EW_(tr_two_prod)(z, z, &ql);
+    ql = V_(fma)(V_(add)(z, z), zl, ql);
+    const V cc0 = V_(load_const)(EWA(cos_c)[0]);
+    const V wc = V_(mul)(z, EW_(horner)(z, EWA(cos_c) + 1, EW_NCOEF(EWA(cos_c)) - 1));
+    const V p2 = EW_(tr_two_prod)(q, cc0, &e2);
+    const V c2 = V_(add)(c1, p2);
+    const V d2 = V_(sub)(p2, V_(sub)(c2, c1));
+    /* d1 + d2 + e2 + ql c0' + q w' - zl/2 - rl sin rh */
+    const V ct = V_(add)(V_(add)(d1, d2), V_(fnma)(zl, half, V_(fnma)(rl, s1, V_(fma)(ql, cc0, V_(fma)(q, wc, e2)))));
+    *ch = V_(add)(c2, ct);
+    *cl = V_(sub)(ct, V_(sub)(*ch, c2));
+}
+
 /* sin(q pi/2 + rh + rl), |rh + rl| <= pi/4 (plus rounding slop), from the
-   two low bits of qi: sin r, cos r, -sin r, -cos r */
+   two low bits of qi: sin r, cos r, -sin r, -cos r. Each lane computes
+   only the one it needs, with trig_sincos_dw's exact terms and error
+   (~2^-62) but their structure shared (fewer operations than both):
+   f = L + X c0 + (X W + rest), with, q even (sin): L = rh, X = rh z, c0 =
+   S(0), W = z S'(z); q odd (cos): L = 1 - (z + zl)/2 (c1 + d1 exact by
+   Fast2Sum, zl/2 in the rest), X = z^2, c0 =
+   C(0), W = z C'(z), the coefficients picked per lane. X and X c0 are
+   exact pairs (two_prod, z's low part folded in), L + X c0 by Fast2Sum;
+   rl enters times cos rh ~ 1 - z/2 (sin) or -sin rh ~ -rh (1 + z S(0))
+   (cos). One rounding at the end. */
 EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
 {
-    const V z = V_(mul)(rh, rh);
-    /* sin r = rh + (rh z S(z) + rl) */
-    const V s = V_(add)(rh, V_(fma)(V_(mul)(rh, z), EW_(horner)(z, EWA(sin_s), EW_NCOEF(EWA(sin_s))), rl));
-    /* cos r = 1 - (z/2 - (z^2 C(z) - rh rl)), as 1 + (cz - z/2): the
-       same roundings (z/2 is exact), one operation less */
-    const V cz = V_(fnma)(rh, rl, V_(mul)(V_(mul)(z, z), EW_(horner)(z, EWA(cos_c), EW_NCOEF(EWA(cos_c)))));
-    const V c = V_(add)(EW_(c)(EWC_ONE), V_(fnma)(z, EW_(c)(EWC_HALF), cz));
-    const V y = V_(select_sign)(V_(from_bits)(VI_(slli)(qi, EW_BITS - 1)), c, s);
+    const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
+    const V odd = V_(from_bits)(VI_(slli)(qi, EW_BITS - 1));
+    const T(*S)[EW_RLEN] = EWA(sin_s);
+    const T(*C)[EW_RLEN] = EWA(cos_c);
+    SIMD_OPAQUE_PTR(S);
+    SIMD_OPAQUE_PTR(C);
+    V zl, xl, e1;
+    const V z = EW_(tr_two_prod)(rh, rh, &zl);
+    const V hz = V_(mul)(z, half);
+    const V c1 = V_(sub)(one, hz);
+    const V d1 = V_(sub)(V_(sub)(one, c1), hz);
+    const V lh = V_(select_sign)(odd, c1, rh);
+    /* X = (z or rh) (z + zl) = xh + xl */
+    const V xh = EW_(tr_two_prod)(V_(select_sign)(odd, z, rh), z, &xl);
+    xl = V_(fma)(V_(select_sign)(odd, V_(add)(z, z), rh), zl, xl);
+    /* W: S has one coefficient more than C (C's is 0) */
+    V acc = V_(select_sign)(odd, V_(zero)(), V_(load_const)(S[EW_NCOEF(EWA(sin_s)) - 1]));
+    EW_UNROLL
+    for (int i = EW_NCOEF(EWA(sin_s)) - 2; i >= 1; i--) {
+        acc = V_(fma)(acc, z, V_(select_sign)(odd, V_(load_const)(C[i]), V_(load_const)(S[i])));
+    }
+    const V w = V_(mul)(z, acc);
+    const V s0 = V_(load_const)(S[0]);
+    const V y0 = V_(select_sign)(odd, V_(load_const)(C[0]), s0);
+    const V p1 = EW_(tr_two_prod)(xh, y0, &e1);
+    const V f1 = V_(add)(lh, p1);
+    const V t1 = V_(sub)(p1, V_(sub)(f1, lh));
+    /* rl's factor: cos rh (sin), -sin rh (cos) */
+    const V rf = V_(select_sign)(odd, EW_(tr_neg)(V_(fma)(V_(mul)(rh, z), s0, rh)), c1);
+    /* cos: 1 - (z + zl)/2 = c1 + d1 - zl/2 */
+    const V tail = V_(add)(V_(add)(t1, V_(select_sign)(odd, V_(fnma)(zl, half, d1), V_(zero)())),
+                           V_(fma)(rl, rf, V_(fma)(xh, w, V_(fma)(xl, y0, e1))));
+    const V y = V_(add)(f1, tail);
     return V_(xor)(y, V_(from_bits)(VI_(and)(VI_(slli)(qi, EW_BITS - 2), EW_(ki)(EW_SIGNBIT))));
 }
 
@@ -605,18 +711,17 @@ EW_INLINE VI EW_(trig_reduce_all)(V x, int cosine, V *rh, V *rl, VM *near)
     return qi;
 }
 
-/* The vectors the fast paths cannot take, still as vectors: tiny, inf and
-   nan lanes by selects, and only the lanes the vector reductions cannot
-   take (finite |x| > TRIG_MAX; |x| >= 3/4 too close to a multiple of
-   pi/2) one by one through the exact reduction. */
-EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
+/* The reduction of a vector the fast paths cannot take, still as a vector:
+   only the lanes the vector reductions cannot take (finite |x| >
+   TRIG_MAX; |x| >= 3/4 too close to a multiple of pi/2) one by one through
+   the exact reduction. Tiny, inf and nan lanes (tiny: |x| < TRIG_TINY) get
+   rh = rl = 0 (no flag from x * 2/pi or z = x^2 of a tiny x, no inf - inf):
+   the caller selects their results. Shared by sin, cos and tan (trig.h). */
+EW_INLINE VI EW_(trig_reduce_slow)(V x, int cosine, VM tiny, V *rhp, V *rlp)
 {
     const V ax = V_(abs)(x);
     const VM nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
     const VM big = V_(nle)(ax, EW_(k)(EW_TRIG_MAX));  /* includes them */
-    const VM tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
-    /* the vector reduction of the lanes it can take; others get 0 (no flag
-       from x * 2/pi or z = x^2 of a tiny x, no inf - inf) */
     V rh, rl;
     VM near;
     VI qi = EW_(trig_reduce_all)(V_(zero_if)(VM_(or)(big, tiny), x), cosine, &rh, &rl, &near);
@@ -643,6 +748,20 @@ EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
         rl = V_(loadu)(la);
         qi = V_(as_bits)(V_(loadu)(qa));
     }
+    *rhp = rh;
+    *rlp = rl;
+    return qi;
+}
+
+/* The vectors the fast paths cannot take: tiny, inf and nan lanes by
+   selects, the others through trig_reduce_slow. */
+EW_NOINLINE V EW_(trig_slow)(V x, int cosine)
+{
+    const V ax = V_(abs)(x);
+    const VM nonfinite = V_(nle)(ax, EW_(k)(EW_TMAX)); /* inf, nan */
+    const VM tiny = V_(lt)(ax, EW_(k)(EWK(TRIG_TINY)));
+    V rh, rl;
+    const VI qi = EW_(trig_reduce_slow)(x, cosine, tiny, &rh, &rl);
     V y = EW_(trig_poly)(rh, rl, qi);
     /* tiny x: cos x = 1; sin x = x, correctly rounded, and a subnormal x
        also raises underflow (tiny and inexact), as numpy/libm do: x*2^-60
@@ -702,7 +821,7 @@ EW_INLINE VF64 ew_f32_wide_reduce(VF64 x, int cosine, VF64 *r)
 EW_INLINE VF64 ew_f32_wide_poly(VF64 r, VF64 sgn)
 {
     const VF64 z = vf64_mul(r, r);
-    const VF64 s = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sinf_s, EW_NCOEF(ew_f64_sinf_s)), r);
+    const VF64 s = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_sinf_s4, EW_NCOEF(ew_f64_sinf_s4)), r);
     return vf64_xor(s, sgn);
 }
 
@@ -906,6 +1025,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
 #include "math/exp.h"
 #include "math/log.h"
 #include "math/pow.h"
+#include "math/trig.h"
 
 #undef EW_DEFINE_MAP
 #undef EW_DEFINE_MAP2
