@@ -915,12 +915,13 @@ EW_INLINE V EW_(cos_v)(V x) { return ew_f32_trig_v(x, 1); }
 
 /* ---------------- the strided map driver ---------------- */
 
-/* the m < LANES elements x[k*inc], other lanes 1.0 (harmless to every
-   kernel: no flag, no slow path; +0 would take log's and sin's) */
-EW_INLINE V EW_(load_part)(const T *x, ptrdiff_t inc, ptrdiff_t m)
+/* the m < LANES elements x[k*inc], the other lanes `fill`: a value the
+   kernel computes without a flag or a slow path (1.0 for nearly all: +0
+   would take log's and sin's; arctanh(1) is a pole) */
+EW_INLINE V EW_(load_part)(const T *x, ptrdiff_t inc, ptrdiff_t m, V fill)
 {
     const V v = inc == 1 ? V_(loadn)(x, m) : V_(loadsn)(x, inc, m);
-    return V_(select)(VM_(first_n)(m), v, EW_(c)(EWC_ONE));
+    return V_(select)(VM_(first_n)(m), v, fill);
 }
 
 EW_INLINE void EW_(store_part)(T *y, ptrdiff_t inc, ptrdiff_t m, V v)
@@ -943,8 +944,10 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
 /* Every element is read before its own result is stored and after the
    results of the elements before it, so x == y with incx == incy works.
    Contiguous data: an unaligned head (so the stores are aligned), then
-   whole vectors; then the tail, by the layer's partial loads and stores. */
-#define EW_DEFINE_MAP(fname, KERN)                                                     \
+   whole vectors; then the tail, by the layer's partial loads and stores,
+   its lanes past the end FILL (EW_DEFINE_MAP: 1.0). */
+#define EW_DEFINE_MAP(fname, KERN) EW_DEFINE_MAP_FILL(fname, KERN, 1)
+#define EW_DEFINE_MAP_FILL(fname, KERN, FILL)                                          \
     static void EW_NAME(fname)(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                  \
         ptrdiff_t i = 0;                                                               \
@@ -954,7 +957,7 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
         if (incx == 1 && incy == 1) {                                                  \
             const ptrdiff_t h = EW_(head)(y, n);                                       \
             if (h > 0) {                                                               \
-                EW_(store_part)(y, 1, h, KERN(EW_(load_part)(x, 1, h)));               \
+                EW_(store_part)(y, 1, h, KERN(EW_(load_part)(x, 1, h, EW_(k)(FILL)))); \
                 i = h;                                                                 \
             }                                                                          \
             for (; n - i >= LANES; i += LANES) {                                       \
@@ -966,7 +969,8 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
             }                                                                          \
         }                                                                              \
         if (i < n) {                                                                   \
-            EW_(store_part)(y + i * incy, incy, n - i, KERN(EW_(load_part)(x + i * incx, incx, n - i))); \
+            EW_(store_part)(y + i * incy, incy, n - i,                                 \
+                            KERN(EW_(load_part)(x + i * incx, incx, n - i, EW_(k)(FILL)))); \
         }                                                                              \
     }
 
@@ -993,8 +997,8 @@ EW_INLINE ptrdiff_t EW_(head)(const T *p, ptrdiff_t n)
         }                                                                              \
         if (i < n) {                                                                   \
             EW_(store_part)(z + i * incz, incz, n - i,                                 \
-                            KERN2(EW_(load_part)(x + i * incx, incx, n - i),           \
-                                  EW_(load_part)(y + i * incy, incy, n - i)));         \
+                            KERN2(EW_(load_part)(x + i * incx, incx, n - i, EW_(k)(1)), \
+                                  EW_(load_part)(y + i * incy, incy, n - i, EW_(k)(1)))); \
         }                                                                              \
     }
 
@@ -1018,7 +1022,8 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
  * Each simd/math/<group>.h is included here once per pass, with the pass's
  * names (T, V, V_, EW_, EW_NAME, ...) and every helper above in scope. It
  * defines its vector kernels EW_(<fn>_v), instantiates them with
- * EW_DEFINE_MAP / EW_DEFINE_MAP2, and defines SIMD_HAVE_s<fn> and
+ * EW_DEFINE_MAP (EW_DEFINE_MAP_FILL where 1.0 is no harmless tail filler)
+ * or EW_DEFINE_MAP2, and defines SIMD_HAVE_s<fn> and
  * SIMD_HAVE_d<fn>. Its constants come from simd/math/<group>.json, through
  * elementwise_consts.h (list the group in meson.build's ew_math_groups).
  */
@@ -1028,6 +1033,7 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
 #include "math/trig.h"
 
 #undef EW_DEFINE_MAP
+#undef EW_DEFINE_MAP_FILL
 #undef EW_DEFINE_MAP2
 #undef EW_F32_VIA_F64
 #undef EW_F32_VIA_F64_2

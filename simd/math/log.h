@@ -653,16 +653,6 @@ EW_INLINE V EW_(arctanh_v)(V x)
 EW_DEFINE_MAP(arcsinh, EW_(arcsinh_v))
 EW_DEFINE_MAP(arccosh, EW_(arccosh_v))
 
-/* arctanh(1) = inf raises divide-by-zero, so arctanh's partial vectors are
-   padded with 0.5, not the drivers' 1.0: for this one instantiation the
-   driver's EW_(load_part) names the function below */
-EW_INLINE V EW_(load_part_half)(const T *x, ptrdiff_t inc, ptrdiff_t m)
-{
-    const V v = inc == 1 ? V_(loadn)(x, m) : V_(loadsn)(x, inc, m);
-    return V_(select)(VM_(first_n)(m), v, EW_(k)((T)0.5));
-}
-#define ew_f64_load_part ew_f64_load_part_half
-#define ew_f32_load_part ew_f32_load_part_half
-EW_DEFINE_MAP(arctanh, EW_(arctanh_v))
-#undef ew_f64_load_part
-#undef ew_f32_load_part
+/* arctanh(1) = inf raises divide-by-zero: its partial vectors are padded
+   with 0.5, not the drivers' 1.0 */
+EW_DEFINE_MAP_FILL(arctanh, EW_(arctanh_v), 0.5)
