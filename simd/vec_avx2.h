@@ -299,7 +299,16 @@ static inline VI32 vi32_xor(VI32 a, VI32 b) { return _mm256_xor_si256(a, b); }
 /* signed a > b as a mask */
 static inline VM32 vi32_gt(VI32 a, VI32 b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
 
-/* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
-static inline VF64 vf64_lookup(const double *t, VI64 i) { return _mm256_i64gather_pd(t, i, 8); }
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range.
+   Four scalar loads, not vgatherqpd: faster on AMD Zen 1 (float64 exp 2.65
+   -> 1.7 ns/element, power 6.9 -> 5.9), and qemu's emulation of
+   vgatherqpd (Debian 12's qemu 7.2) returns zeros, which the emulated-CPU
+   tests would meet */
+static inline VF64 vf64_lookup(const double *t, VI64 i)
+{
+    uint64_t k[4];
+    _mm256_storeu_si256((__m256i *)k, i);
+    return _mm256_setr_pd(t[k[0]], t[k[1]], t[k[2]], t[k[3]]);
+}
 
 #endif /* SIMD_VEC_AVX2_H */
