@@ -1,12 +1,14 @@
 /*
- * elementwise.h -- log, sqrt, sin, cos over strided arrays, written once
- * over the vector layer (the scheme of level1.h: the file includes itself
- * once per element type, and only the thin layer differs per ISA).
+ * elementwise.h -- sqrt, sin, cos over strided arrays, written once over
+ * the vector layer (the scheme of level1.h: the file includes itself once
+ * per element type, and only the thin layer differs per ISA), and the
+ * shared machinery of the function groups of simd/math/ (exp, log, pow,
+ * trig), which it includes in each pass.
  *
  * Include it after exactly one vector layer (vec_scalar.h, vec_sse2.h,
  * vec_avx2.h). It defines SIMD_HAVE_ELEMENTWISE and static functions
- * SIMD_NAME(slog) ... SIMD_NAME(dcos) (and those of the function groups,
- * simd/math/: exp in math/exp.h) with the signature of
+ * SIMD_NAME(ssqrt) ... SIMD_NAME(dcos) (and those of the function groups:
+ * exp in math/exp.h, log in math/log.h, ...) with the signature of
  * hostlib_<name>_fn:
  *
  *     void f(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy)
@@ -17,21 +19,22 @@
  * Accuracy (measured by tests/test_math_accuracy.py against correctly
  * rounded mpmath values): about 1 ULP or less everywhere; sqrt is the
  * hardware's, correctly rounded. Special values and floating-point flags
- * follow IEEE 754 and numpy: log(0) = -inf raising
- * divide-by-zero, log(x < 0) = nan raising invalid; sin/cos(+-inf) = nan
- * raising invalid; sin(-0) = -0; NaN inputs give NaN and raise nothing.
+ * follow IEEE 754 and numpy (each group's header lists its own):
+ * sqrt(x < 0) = nan raising invalid; sin/cos(+-inf) = nan raising
+ * invalid; sin(-0) = -0; NaN inputs give NaN and raise nothing.
  * No other flag is raised (inexact aside): lanes are never computed on
  * garbage, and every comparison of a possibly-NaN value is quiet.
  *
- * The algorithms (constants derived by simd/elementwise_consts.py, see
- * elementwise_consts.h below):
+ * The algorithms (constants derived by simd/elementwise_consts.py, those
+ * of the groups by simd/math/<group>.py; see elementwise_consts.h below):
  *
  *   exp  (and exp2, expm1, sinh, cosh, tanh): simd/math/exp.h, a
  *        table-driven reduction.
  *   log  (and log2, log10, log1p, arcsinh, arccosh, arctanh): simd/math/log.h,
  *        a table-driven reduction.
  *   sqrt the hardware instruction.
- *   sin, cos (float64)  q = round(x 2/pi) (magic number again), r = x - q
+ *   sin, cos (float64)  q = round(x 2/pi) (adding and subtracting the
+ *        magic number 1.5*2^52), r = x - q
  *        pi/2 in [-pi/4, pi/4] as a double-word rh + rl: q*PIO2_1 is exact
  *        (fused, or by trailing zero bits), q*PIO2_2 exact by trailing zero
  *        bits, the rounding error of their difference recovered exactly
@@ -203,14 +206,6 @@ static inline void ew_fast_two_sum(double a, double b, double *s, double *e)
     *e = b - (*s - a);
 }
 
-/* s + e = a + b exactly, any order */
-static inline void ew_two_sum(double a, double b, double *s, double *e)
-{
-    const double t = a + b, bb = t - a;
-    *s = t;
-    *e = (a - (t - bb)) + (b - bb);
-}
-
 /* a with the low 27 bits of its significand cleared: 26 bits remain */
 static inline double ew_hi26(double a)
 {
@@ -362,14 +357,9 @@ EW_INLINE int ew_reduce_scalar(double x, double *rh, double *rl, const int nw)
 /* The constants of the fast paths, one row each in a per-type table read
    through EW_(c) (see SIMD_OPAQUE_PTR in the layers). */
 enum {
-    EWC_EXP_MAGIC,   /* 1.5*2^p + bias: round to integer, k + bias in the low bits */
-    EWC_LOG2E,
-    EWC_LN2_HI,
-    EWC_LN2_LO,
     EWC_ONE,
     EWC_TWO,
     EWC_HALF,
-    EWC_KB_OFF,      /* 2^p + bias: a biased exponent in 2^p's mantissa, minus this */
     EWC_MAGIC,       /* 1.5*2^p: round to integer */
     EWC_TWO_OVER_PI, /* the trig constants: float64's table only */
     EWC_PIO2_1,
@@ -398,12 +388,9 @@ enum {
 #define EW_UINT uint64_t
 #define EW_BITS 64
 #define EW_MANT 52
-#define EW_BIAS 1023
 #define EW_MAGIC 0x1.8p52
-#define EW_TWO_P 0x1p52
 #define EW_TMIN DBL_MIN
 #define EW_TMAX DBL_MAX
-#define EW_FABS fabs
 #define EW_IGT vi64_gt_hi /* the range checks tolerate ties of the high halves */
 #define EW_ROW EW_ROW8
 #define EW_PH_WORDS 7
@@ -426,12 +413,9 @@ enum {
 #define EW_UINT uint32_t
 #define EW_BITS 32
 #define EW_MANT 23
-#define EW_BIAS 127
 #define EW_MAGIC 0x1.8p23f
-#define EW_TWO_P 0x1p23f
 #define EW_TMIN FLT_MIN
 #define EW_TMAX FLT_MAX
-#define EW_FABS fabsf
 #define EW_IGT vi32_gt
 #define EW_ROW EW_ROW16
 #define EW_PH_WORDS 4
@@ -456,14 +440,9 @@ EW_INLINE VI EW_(ki)(EW_UINT u) { return VI_(set1)(u); }
 #define EW_RLEN (64 / sizeof(T)) /* a table row: one value over 64 bytes */
 
 static EW_ALIGN64 const T EW_(ktab)[EWC_COUNT][EW_RLEN] = {
-    [EWC_EXP_MAGIC] = EW_ROW(EW_MAGIC + EW_BIAS),
-    [EWC_LOG2E] = EW_ROW(EWK(LOG2E)),
-    [EWC_LN2_HI] = EW_ROW(EWK(LN2_HI)),
-    [EWC_LN2_LO] = EW_ROW(EWK(LN2_LO)),
     [EWC_ONE] = EW_ROW(1),
     [EWC_TWO] = EW_ROW(2),
     [EWC_HALF] = EW_ROW(0.5),
-    [EWC_KB_OFF] = EW_ROW(EW_TWO_P + EW_BIAS),
     [EWC_MAGIC] = EW_ROW(EW_MAGIC),
 #if EW_PASS == 1
     [EWC_TWO_OVER_PI] = EW_ROW(EWK(TWO_OVER_PI)),
@@ -502,39 +481,6 @@ EW_INLINE V EW_(horner)(V x, const T (*c)[EW_RLEN], int n)
     return acc;
 }
 
-/* The same polynomial by Estrin's scheme (n <= 16): pairs c[i] + x c[i+1],
-   then pairs of those with x^2, x^4, x^8. Its dependency chain is about
-   log2(n) FMAs deep instead of n - 1, for log2(n) more multiplies; the
-   low coefficients' partial sums round once more than in Horner's rule.
-   Worth it only where the chain is what limits the loop: float64 exp's
-   11 coefficients, measured at n = 1e5 on AMD Zen 5 (sse2 2.72 -> 2.14
-   ns/element, avx2 0.71 -> 0.65, avx512 0.376 -> 0.351). For the shorter
-   polynomials (log, sin, cos, float32 exp) it measured no faster and
-   their largest errors grew by 0.01-0.03 ULP, so they keep Horner's rule. */
-EW_INLINE V EW_(estrin)(V x, const T (*c)[EW_RLEN], int n)
-{
-    SIMD_OPAQUE_PTR(c);
-    V t[8];
-    int m = 0;
-    EW_UNROLL
-    for (int i = 0; i < n; i += 2) {
-        t[m++] = i + 1 < n ? V_(fma)(V_(load_const)(c[i + 1]), x, V_(load_const)(c[i])) : V_(load_const)(c[i]);
-    }
-    V p = V_(mul)(x, x);
-    EW_UNROLL
-    for (int level = 0; level < 3 && m > 1; level++) {
-        EW_UNROLL
-        for (int j = 0; 2 * j < m; j++) {
-            t[j] = 2 * j + 1 < m ? V_(fma)(t[2 * j + 1], p, t[2 * j]) : t[2 * j];
-        }
-        m = (m + 1) / 2;
-        if (m > 1) {
-            p = V_(mul)(p, p);
-        }
-    }
-    return t[0];
-}
-
 /* whether any lane has a > b (EW_IGT): the fast paths' checks (on
    AVX-512, a compare into a mask register and one kortest) */
 EW_INLINE int EW_(any_igt)(VI a, VI b) { return VM_(any)(EW_IGT(a, b)); }
@@ -552,7 +498,8 @@ EW_INLINE int EW_(any_outside)(VI b, EW_UINT lo, EW_UINT hi)
 /* |x| as bits */
 EW_INLINE VI EW_(abs_bits)(V x) { return VI_(and)(V_(as_bits)(x), EW_(ki)(EW_ABSMASK)); }
 
-/* 2^k from t = k + bias + 1.5*2^p held in a float (the magic-number form) */
+/* 2^k from t = k + bias + 1.5*2^p held in a float (the magic-number form;
+   math/pow.h's cbrt and pow) */
 EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_MANT)); }
 
 /* ---------------- sqrt ---------------- */
@@ -1057,12 +1004,9 @@ EW_DEFINE_MAP(cos, EW_(cos_v))
 #undef EW_UINT
 #undef EW_BITS
 #undef EW_MANT
-#undef EW_BIAS
 #undef EW_MAGIC
-#undef EW_TWO_P
 #undef EW_TMIN
 #undef EW_TMAX
-#undef EW_FABS
 #undef EW_IGT
 #undef VM
 #undef VM_

@@ -5,12 +5,17 @@
     python3 simd/elementwise_consts.py --write    # rewrites elementwise_consts.json
     python3 simd/elementwise_consts.py --check    # verifies it (exit 1 if it differs)
 
-Everything is computed here from first principles with mpmath (about two
-minutes):
+These are the constants of elementwise.h's sin and cos (float64's
+polynomials and reductions, and float32's reduction by pi, which computes in
+float64; float32's polynomial is simd/math/trig.py's); the function groups of
+simd/math/ derive their own with simd/math/<group>.py, which import the
+tools here (round_to, hexf, fit, cw_split, and the approximated functions
+exp_q, sin_s, cos_c with their weights). Everything is computed from first
+principles with mpmath:
 
 * minimax polynomials (weighted Remez exchange, then rounded to the target
   format and re-checked on a dense grid in high precision),
-* Cody-Waite splits of ln 2, pi/2 and pi with trailing zero bits chosen so the
+* Cody-Waite splits of pi/2 and pi with trailing zero bits chosen so the
   products the kernels form are exact,
 * the bits of 2/pi that the Payne-Hanek reduction of huge arguments uses.
 
@@ -169,10 +174,10 @@ def remez_basis(f, w, a, b, powers, iters=30, grid=1500):
 # the approximations
 # --------------------------------------------------------------------------
 
-LN2 = mp.log(2)
 PIO2 = mp.pi / 2
 
 
+# e^r's polynomial: only simd/math/pow.py fits it (elementwise.h has no exp)
 def exp_q(t):
     """(e^r - 1 - r) / r^2"""
     if abs(t) < mp.mpf("1e-40"):
@@ -183,19 +188,6 @@ def exp_q(t):
 def exp_w(t):
     # error of r^2 Q relative to e^r
     return t**2 / mp.exp(t)
-
-
-def log_l(z):
-    """(2 atanh(s)/s - 2) / z with z = s^2"""
-    if z < mp.mpf("1e-60"):
-        return mp.mpf(2) / 3 + 2 * z / 5
-    s = mp.sqrt(z)
-    return (2 * mp.atanh(s) / s - 2) / z
-
-
-def log_w(z):
-    # log1p(f) ~ 2s; the term is s * z * L: error relative to 2s
-    return z / 2
 
 
 def sin_s(z):
@@ -281,47 +273,24 @@ def log2_str(e) -> str:
 def derive() -> dict:
     """every constant, as plain data (see simd/gen_elementwise_consts.py for
     the schema's consumer)"""
-    # exp: r in [-a, a]; a covers ln2/2 plus the rounding slop of k
-    a_exp = {"f64": LN2 / 2 * (1 + mp.mpf(2) ** -20), "f32": LN2 / 2 * (1 + mp.mpf(2) ** -12)}
-    deg_exp = {"f64": 10, "f32": 4}
-    # log: z = s^2, |s| <= (sqrt2 - 1)/(sqrt2 + 1) (plus slop)
-    smax = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
-    zmax = {"f64": (smax * (1 + mp.mpf(2) ** -40)) ** 2, "f32": (smax * (1 + mp.mpf(2) ** -18)) ** 2}
-    deg_log = {"f64": 6, "f32": 2}
-    # sin, cos (float64): r in [0, pi/4 + slop] (the slop: the rounding of x * 2/pi)
+    # sin, cos (float64): r in [0, pi/4 + slop] (the slop: the rounding of x * 2/pi).
+    # (float32 sin and cos compute in float64: their polynomial, sinf_s4, is
+    # simd/math/trig.py's.)
     rmax = mp.pi / 4 + mp.mpf(2) ** -20
     deg_sin, deg_cos = 6, 5
-    # float32 sin, cos are computed in float64 (r = x - q pi, one odd polynomial
-    # for sin on [-pi/2, pi/2]), then rounded once: the polynomial only needs
-    # float32's accuracy. Degree 3 (2^-27.3) keeps the result within 0.5 +
-    # 0.1 ULP; degree 4 (2^-35, 0.5004 ULP) measured 5-15% slower. The
-    # slop: the rounding of x/pi (+ 1/2), |x| < 2^30.
-    rmax_w = mp.pi / 2 + mp.mpf(2) ** -18
-    deg_sin_w = 3
 
-    polys = {fmt: [] for fmt in FORMATS}
-    for fmt, p in FORMATS.items():
+    # float64 only: nothing of elementwise.h itself is float32's
+    polys = {"f64": []}
+    for fmt in polys:
+        p = FORMATS[fmt]
         specs = [
-            ("exp_q", exp_q, exp_w, -a_exp[fmt], a_exp[fmt], deg_exp[fmt],
-             "Q(r) = (e^r - 1 - r) / r^2, e^r = 1 + r + r^2 Q(r), r in [-a, a], a = ln2/2 plus slop",
-             "relative error of r^2 Q(r) to e^r"),
-            ("log_l", log_l, log_w, 0, zmax[fmt], deg_log[fmt],
-             "L(z) = (2 atanh(s)/s - 2) / z, z = s^2 in [0, zmax], |s| <= (sqrt2 - 1)/(sqrt2 + 1) plus slop",
-             "error of s z L(z) relative to 2s"),
+            ("sin_s", sin_s, sin_w, 0, rmax ** 2, deg_sin,
+             "S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, r in [0, pi/4 plus slop]",
+             "error of r z S(z) relative to sin r"),
+            ("cos_c", cos_c, cos_w, 0, rmax ** 2, deg_cos,
+             "C(z) = (cos(r) - 1 + z/2) / z^2, cos r = 1 - z/2 + z^2 C(z), z = r^2, r in [0, pi/4 plus slop]",
+             "error of z^2 C(z) relative to cos r"),
         ]
-        if fmt == "f64":
-            specs += [
-                ("sin_s", sin_s, sin_w, 0, rmax ** 2, deg_sin,
-                 "S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, r in [0, pi/4 plus slop]",
-                 "error of r z S(z) relative to sin r"),
-                ("cos_c", cos_c, cos_w, 0, rmax ** 2, deg_cos,
-                 "C(z) = (cos(r) - 1 + z/2) / z^2, cos r = 1 - z/2 + z^2 C(z), z = r^2, r in [0, pi/4 plus slop]",
-                 "error of z^2 C(z) relative to cos r"),
-                ("sinf_s", sin_s, sin_w, 0, rmax_w ** 2, deg_sin_w,
-                 "float32 sin/cos in float64: S(z) = (sin(r)/r - 1) / z, sin r = r + r z S(z), z = r^2, "
-                 "r in [0, pi/2 plus slop]",
-                 "error of r z S(z) relative to sin r"),
-            ]
         for name, f, w, a, b, deg, what, errwhat in specs:
             c, e = fit(name, f, w, a, b, deg, p)
             polys[fmt].append({
@@ -333,22 +302,11 @@ def derive() -> dict:
                 "coeffs": [hexf(x, p) for x in c],
             })
 
-    consts = {fmt: [] for fmt in FORMATS}
-    for fmt, p in FORMATS.items():
-        kbits = 11 if fmt == "f64" else 8
-        (hi, lo), rest = cw_split(LN2, p, [p - kbits, None])
-        consts[fmt] += [
-            {"name": "LN2_HI", "value": hexf(hi, p),
-             "what": f"ln 2, high part: {sigbits(hi)} significant bits, k * LN2_HI exact for |k| < 2^{kbits}"},
-            {"name": "LN2_LO", "value": hexf(lo, p),
-             "what": f"ln 2 - LN2_HI rounded; ln 2 - HI - LO = {log2_str(rest)}"},
-            {"name": "LOG2E", "value": hexf(round_to(1 / LN2, p), p), "what": "1/ln 2 rounded"},
-        ]
-        if fmt == "f64":
-            consts[fmt] += [
-                {"name": "TWO_OVER_PI", "value": hexf(round_to(2 / mp.pi, p), p), "what": "2/pi rounded"},
-                {"name": "INV_PI", "value": hexf(round_to(1 / mp.pi, p), p), "what": "1/pi rounded"},
-            ]
+    p = FORMATS["f64"]
+    consts = {"f64": [
+        {"name": "TWO_OVER_PI", "value": hexf(round_to(2 / mp.pi, p), p), "what": "2/pi rounded"},
+        {"name": "INV_PI", "value": hexf(round_to(1 / mp.pi, p), p), "what": "1/pi rounded"},
+    ]}
 
     # pi/2 in three parts (and pi in two), one split for fused and one for unfused layers
     pio2 = {}

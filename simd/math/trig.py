@@ -17,8 +17,8 @@ Remez, rounding, hex-floats):
   |x| <= 1/2, and asin(s) with s = sqrt((1 - |x|)/2) beyond;
 * sinf_s4: float32 sin/cos (computed in float64, elementwise.h's sin/cos
   section): sin r = r + r z S(z), r in [-pi/2, pi/2] plus slop, degree 4
-  (2^-35): elementwise_consts.json's degree-3 sinf_s (2^-27.3) left 0.60
-  ULP and 5% of float32 results not correctly rounded;
+  (2^-35): the degree-3 polynomial elementwise_consts.json used to hold
+  (2^-27.3) left 0.60 ULP and 5% of float32 results not correctly rounded;
 * tanf_s, tanf_c: float32 tan (computed in float64): sin r = r + r z S(z),
   cos r = 1 - z/2 + z^2 C(z), |r| <= pi/4 plus slop, short (2^-43 or
   better: a float32 result needs ~2^-40 before its rounding; S of degree 3,
