@@ -424,6 +424,28 @@ def test_where_leaves_the_masked_out_elements(backend, name, dtype):
         assert same(out, want)
 
 
+@BACKENDS
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", [u for u in UFUNCS if nin(u) == 2])
+def test_reduce_and_accumulate_of_two_input_ufuncs(backend, name, dtype):
+    """numpy's reduce and accumulate hand the loop an output that is the
+    next element's input (a zero step, or one element behind): each
+    result must be computed from the previous one, as numpy's loops do"""
+    x = np.random.default_rng(7).uniform(0.9, 1.1, 37).astype(dtype)
+    with hostlib.patched_numpy(), hostlib.using(backend):
+        want = [x[0]]
+        for v in x[1:]:
+            want.append(reference(name, np.array([want[-1]], dtype), np.array([v], dtype))[0])
+        want = np.array(want, dtype)
+        f = getattr(np, name)
+        assert same(f.accumulate(x), want)
+        assert same(np.asarray(f.reduce(x)), want[-1])
+        assert same(getattr(hostlib, name).accumulate(x), want)  # hostlib's own ufunc: the same loop
+        y = x.copy()
+        f.accumulate(y, out=y)  # in place
+        assert same(y, want)
+
+
 # Floating-point flags as IEEE 754 defines them for these functions:
 # (input, flag raised); inputs not listed for a flag must not raise it. A
 # function of two inputs has pairs; "max" is the dtype's largest value.

@@ -55,7 +55,26 @@ HL_MAP_LOOP(float)
 HL_MAP_LOOP(double)
 #undef HL_MAP_LOOP
 
-/* The same for two inputs (split map2): z = f(x, y) */
+/* whether n elements of step si from ip share memory with those of step so
+   at op, other than exactly (the same elements: in place; a zero step is
+   never in place: that is numpy's reduce, each result the next input) */
+static inline int hl_overlaps(const char *ip, ptrdiff_t si, const char *op, ptrdiff_t so, ptrdiff_t n,
+                              ptrdiff_t size)
+{
+    if (ip == op && si == so && so != 0) {
+        return 0;
+    }
+    const char *ilo = si >= 0 ? ip : ip + (n - 1) * si, *ihi = (si >= 0 ? ip + (n - 1) * si : ip) + size;
+    const char *olo = so >= 0 ? op : op + (n - 1) * so, *ohi = (so >= 0 ? op + (n - 1) * so : op) + size;
+    return ilo < ohi && olo < ihi;
+}
+
+/* The same for two inputs (split map2): z = f(x, y). An output that
+   overlaps an input other than in place is computed one element at a
+   time, in order: numpy's reduce and accumulate (np.hypot.reduce,
+   np.power.accumulate) call the loop with the first input the output
+   itself (step 0) or one element behind it, each result the next
+   element's input, which a vector kernel would read too early. */
 #define HL_MAP2_LOOP(T)                                                                         \
     static inline void hl_map2_loop_##T(void (*f)(ptrdiff_t, const T *, ptrdiff_t, const T *,  \
                                                   ptrdiff_t, T *, ptrdiff_t),                   \
@@ -66,7 +85,8 @@ HL_MAP_LOOP(double)
         if (n <= 0) {                                                                           \
             return;                                                                             \
         }                                                                                       \
-        if (s1 % size == 0 && s2 % size == 0 && so % size == 0 &&                               \
+        if (!hl_overlaps(i1, s1, op, so, n, size) && !hl_overlaps(i2, s2, op, so, n, size) &&   \
+            s1 % size == 0 && s2 % size == 0 && so % size == 0 &&                               \
             (uintptr_t)i1 % (uintptr_t)size == 0 && (uintptr_t)i2 % (uintptr_t)size == 0 &&     \
             (uintptr_t)op % (uintptr_t)size == 0) {                                             \
             f(n, (const T *)i1, s1 / size, (const T *)i2, s2 / size, (T *)op, so / size);       \
