@@ -274,10 +274,13 @@ def test_patched_ufunc_follows_the_selected_backend(name, dtype):
                 assert same(got, reference(name, *x)), b
                 assert same(got, getattr(hostlib, name)(*x)), b  # hostlib's own ufunc too
             differs.append(not same(got, unpatched))
-    own_kernel = any(ENTRY[dtype] + name in b.provides for b in hostlib.backends() if b.usable and b.name != "portable")
-    if name != "sqrt" and own_kernel:
-        # sqrt is exact everywhere; for the others some backend rounds some
-        # element differently from numpy's own loop: proof the patch is live
+        loop_owner = _numpy_patch.status()["loops"][name][np.dtype(dtype).name]
+    # The loop in numpy's ufunc is hostlib's (by address), and np.<name>
+    # gave each backend's bits above. Where none rounds differently from
+    # numpy's own loop, that cannot show in the values (sqrt, and e.g.
+    # float32 hypot, correctly rounded on both sides).
+    assert loop_owner == "hostlib"
+    if name == "exp":  # numpy's exp is not correctly rounded for a few % of arguments: a live patch shows
         assert any(differs), "every backend gave numpy's own bits: is numpy patched at all?"
 
 
