@@ -372,11 +372,10 @@ def render(data: dict) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def main() -> int:
-    import pathlib
-
-    path = pathlib.Path(__file__).with_name(DATA_FILE)
-    text = render(derive())
+def write_or_check(path, text: str) -> int:
+    """The command line every constants script shares: --write writes the
+    data file, --check compares it with the derivation (exit 1, with the
+    diff, if it differs), no option prints the derivation."""
     if "--write" in sys.argv:
         path.write_text(text)
         print(f"wrote {path}", file=sys.stderr)
@@ -393,6 +392,12 @@ def main() -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def main() -> int:
+    import pathlib
+
+    return write_or_check(pathlib.Path(__file__).with_name(DATA_FILE), render(derive()))
 
 
 if __name__ == "__main__":

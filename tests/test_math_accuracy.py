@@ -405,6 +405,21 @@ def test_numpys_validation_sets(func, dtype, backend):
     assert u.max(initial=0) <= bound, f"{func}({x[fin][i]!r}) = {got[fin][i]!r}, numpy's data {want[fin][i]!r}"
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("backend", sorted({b for f, d, b in (p.values for p in _cases())
+                                            if f == "power" and b not in LIBM_BACKENDS}))
+def test_power_of_two_half_and_minus_one_is_numpys(backend, dtype):
+    """numpy's power loops give x*x, sqrt(x) and 1/x for y = 2, 0.5, -1 (as
+    x**2 etc. do through numpy's fast paths), and SciPy compares results
+    computed both ways: hostlib's kernels give the same bits, for a scalar
+    and for an array of exponents"""
+    x = np.random.default_rng(11).uniform(0.01, 100, 20_000).astype(dtype)
+    for y, want in ((2, x * x), (0.5, np.sqrt(x)), (-1, dtype(1) / x)):
+        for yy in (dtype(y), np.full_like(x, y)):
+            got = _call(backend, "power", x, yy)
+            assert np.array_equal(got, want), (y, int(np.count_nonzero(got != want)))
+
+
 # ---------------------------------------------------------------------------
 # special values and FP flags
 # ---------------------------------------------------------------------------

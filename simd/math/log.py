@@ -228,22 +228,7 @@ def derive() -> dict:
 def main() -> int:
     path = pathlib.Path(__file__).with_name("log.json")
     text = json.dumps(derive(), indent=2) + "\n"
-    if "--write" in sys.argv:
-        path.write_text(text)
-        print(f"wrote {path}", file=sys.stderr)
-    elif "--check" in sys.argv:
-        old = path.read_text() if path.exists() else ""
-        if old != text:
-            import difflib
-
-            sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(True), text.splitlines(True), f"{path} (committed)", f"{path} (derived)"))
-            print(f"{path} differs from the derivation: run {sys.argv[0]} --write", file=sys.stderr)
-            return 1
-        print(f"{path} is up to date", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return ec.write_or_check(path, text)
 
 
 if __name__ == "__main__":
