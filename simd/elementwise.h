@@ -498,6 +498,41 @@ EW_INLINE int EW_(any_outside)(VI b, EW_UINT lo, EW_UINT hi)
 /* |x| as bits */
 EW_INLINE VI EW_(abs_bits)(V x) { return VI_(and)(V_(as_bits)(x), EW_(ki)(EW_ABSMASK)); }
 
+/* ---------------- error-free transforms (the function groups' too) ---------------- */
+
+/* p + *e = a b exactly, given no overflow and an error term that is a
+   normal number or zero (the callers' ranges ensure it). Fused: the
+   residual is one FMA. Unfused: Dekker's product, its halves (26 and 27
+   bits) cut by bit masking, which no contraction can spoil. */
+EW_INLINE V EW_(two_prod)(V a, V b, V *e)
+{
+    const V p = V_(mul)(a, b);
+#if SIMD_FMA_NATIVE
+    *e = V_(xor)(V_(fnma)(a, b, p), EW_(k)(-0.0)); /* -(p - ab), exact */
+#else
+    const V m = V_(from_bits)(EW_(ki)(~(EW_UINT)0x7ffffff));
+    const V ah = V_(and)(a, m), al = V_(sub)(a, ah), bh = V_(and)(b, m), bl = V_(sub)(b, bh);
+    *e = V_(add)(V_(add)(V_(add)(V_(sub)(V_(mul)(ah, bh), p), V_(mul)(ah, bl)), V_(mul)(al, bh)), V_(mul)(al, bl));
+#endif
+    return p;
+}
+
+/* s + *e = a + b exactly, any order (Knuth's TwoSum) */
+EW_INLINE V EW_(two_sum)(V a, V b, V *e)
+{
+    const V s = V_(add)(a, b), bb = V_(sub)(s, a);
+    *e = V_(add)(V_(sub)(a, V_(sub)(s, bb)), V_(sub)(b, bb));
+    return s;
+}
+
+/* the same for |a| >= |b| or a == 0 (Fast2Sum) */
+EW_INLINE V EW_(fast_two_sum)(V a, V b, V *e)
+{
+    const V s = V_(add)(a, b);
+    *e = V_(sub)(b, V_(sub)(s, a));
+    return s;
+}
+
 /* 2^k from t = k + bias + 1.5*2^p held in a float (the magic-number form;
    math/pow.h's cbrt and pow) */
 EW_INLINE V EW_(pow2)(V t) { return V_(from_bits)(VI_(slli)(V_(as_bits)(t), EW_MANT)); }
@@ -534,21 +569,6 @@ EW_INLINE VI EW_(trig_reduce)(V x, int cosine, V *rh, V *rl)
 /* -a */
 EW_INLINE V EW_(tr_neg)(V a) { return V_(xor)(a, EW_(k)(-0.0)); }
 
-/* p + *e = a b exactly (but ~2^-105 relative unfused; no overflow, and e
-   is no subnormal where it is used). Unfused: Dekker's product with halves
-   by bit masking (26 and 27 bits), as ew_two_prod. */
-EW_INLINE V EW_(tr_two_prod)(V a, V b, V *e)
-{
-    const V p = V_(mul)(a, b);
-#if SIMD_FMA_NATIVE
-    *e = EW_(tr_neg)(V_(fnma)(a, b, p)); /* p - ab, exact */
-#else
-    const V m = V_(from_bits)(EW_(ki)(~(EW_UINT)0x7ffffff));
-    const V ah = V_(and)(a, m), al = V_(sub)(a, ah), bh = V_(and)(b, m), bl = V_(sub)(b, bh);
-    *e = V_(add)(V_(add)(V_(add)(V_(sub)(V_(mul)(ah, bh), p), V_(mul)(ah, bl)), V_(mul)(al, bh)), V_(mul)(al, bl));
-#endif
-    return p;
-}
 
 /* Both sin r = *sh + *sl and cos r = *ch + *cl (|lo| <= ulp(hi)), for tan
    (trig.h), r = rh + rl, |r| <= pi/4 (plus slop), to ~2^-62 relative: the
@@ -568,13 +588,13 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
 {
     const V one = EW_(c)(EWC_ONE), half = EW_(c)(EWC_HALF);
     V zl, al, e1, ql, e2;
-    const V z = EW_(tr_two_prod)(rh, rh, &zl);
+    const V z = EW_(two_prod)(rh, rh, &zl);
     /* sin: a = rh z = ah + al (rh zl folded in), S(z) = c0 + w */
-    const V ah = EW_(tr_two_prod)(rh, z, &al);
+    const V ah = EW_(two_prod)(rh, z, &al);
     al = V_(fma)(rh, zl, al);
     const V c0 = V_(load_const)(EWA(sin_s)[0]);
     const V w = V_(mul)(z, EW_(horner)(z, EWA(sin_s) + 1, EW_NCOEF(EWA(sin_s)) - 1));
-    const V p1 = EW_(tr_two_prod)(ah, c0, &e1);
+    const V p1 = EW_(two_prod)(ah, c0, &e1);
     const V s1 = V_(add)(rh, p1);
     const V t1 = V_(sub)(p1, V_(sub)(s1, rh));
     const V rc = V_(fnma)(V_(mul)(rl, half), z, rl); /* rl cos rh */
@@ -585,11 +605,11 @@ EW_INLINE void EW_(trig_sincos_dw)(V rh, V rl, V *sh, V *sl, V *ch, V *cl)
     const V hz = V_(mul)(z, half);
     const V c1 = V_(sub)(one, hz);
     const V d1 = V_(sub)(V_(sub)(one, c1), hz);
-    const V q = EW_(tr_two_prod)(z, z, &ql);
+    const V q = EW_(two_prod)(z, z, &ql);
     ql = V_(fma)(V_(add)(z, z), zl, ql);
     const V cc0 = V_(load_const)(EWA(cos_c)[0]);
     const V wc = V_(mul)(z, EW_(horner)(z, EWA(cos_c) + 1, EW_NCOEF(EWA(cos_c)) - 1));
-    const V p2 = EW_(tr_two_prod)(q, cc0, &e2);
+    const V p2 = EW_(two_prod)(q, cc0, &e2);
     const V c2 = V_(add)(c1, p2);
     const V d2 = V_(sub)(p2, V_(sub)(c2, c1));
     /* d1 + d2 + e2 + ql c0' + q w' - zl/2 - rl sin rh */
@@ -618,13 +638,13 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     SIMD_OPAQUE_PTR(S);
     SIMD_OPAQUE_PTR(C);
     V zl, xl, e1;
-    const V z = EW_(tr_two_prod)(rh, rh, &zl);
+    const V z = EW_(two_prod)(rh, rh, &zl);
     const V hz = V_(mul)(z, half);
     const V c1 = V_(sub)(one, hz);
     const V d1 = V_(sub)(V_(sub)(one, c1), hz);
     const V lh = V_(select_sign)(odd, c1, rh);
     /* X = (z or rh) (z + zl) = xh + xl */
-    const V xh = EW_(tr_two_prod)(V_(select_sign)(odd, z, rh), z, &xl);
+    const V xh = EW_(two_prod)(V_(select_sign)(odd, z, rh), z, &xl);
     xl = V_(fma)(V_(select_sign)(odd, V_(add)(z, z), rh), zl, xl);
     /* W: S has one coefficient more than C (C's is 0) */
     V acc = V_(select_sign)(odd, V_(zero)(), V_(load_const)(S[EW_NCOEF(EWA(sin_s)) - 1]));
@@ -635,7 +655,7 @@ EW_INLINE V EW_(trig_poly)(V rh, V rl, VI qi)
     const V w = V_(mul)(z, acc);
     const V s0 = V_(load_const)(S[0]);
     const V y0 = V_(select_sign)(odd, V_(load_const)(C[0]), s0);
-    const V p1 = EW_(tr_two_prod)(xh, y0, &e1);
+    const V p1 = EW_(two_prod)(xh, y0, &e1);
     const V f1 = V_(add)(lh, p1);
     const V t1 = V_(sub)(p1, V_(sub)(f1, lh));
     /* rl's factor: cos rh (sin), -sin rh (cos) */

@@ -229,30 +229,6 @@ EW_INLINE VF64 ew_xp_tanhf_wide(VF64 x) { return ew_xp_hypf_wide(x, 2); }
 
 /* ---------------- error-free products, the exponential as a pair ---------------- */
 
-/* p + *e = a b exactly (no underflow or overflow in the operands' range):
-   fused, the residual of the product is one FMA; unfused, Dekker's
-   product with halves cut by masking (no contraction can spoil them) */
-EW_INLINE VF64 ew_xp_two_prod(VF64 a, VF64 b, VF64 *e)
-{
-    const VF64 p = vf64_mul(a, b);
-#if SIMD_FMA_NATIVE
-    *e = vf64_sub(vf64_zero(), vf64_fnma(a, b, p));
-#else
-    const VF64 m = vf64_from_bits(vi64_set1(~(uint64_t)0x7ffffff));
-    const VF64 ah = vf64_and(a, m), al = vf64_sub(a, ah), bh = vf64_and(b, m), bl = vf64_sub(b, bh);
-    *e = vf64_add(vf64_add(vf64_add(vf64_sub(vf64_mul(ah, bh), p), vf64_mul(ah, bl)), vf64_mul(al, bh)),
-                  vf64_mul(al, bl));
-#endif
-    return p;
-}
-
-/* s + *e = a + b exactly, any order (Knuth) */
-EW_INLINE VF64 ew_xp_two_sum(VF64 a, VF64 b, VF64 *e)
-{
-    const VF64 s = vf64_add(a, b), bb = vf64_sub(s, a);
-    *e = vf64_add(vf64_sub(a, vf64_sub(s, bb)), vf64_sub(b, bb));
-    return s;
-}
 
 /* e^x = 2^e (eh + *el) for x reduced to t, rh, rl: eh returned (in [0.99,
    2.01]): the core without its last rounding. TH rh is split exactly, TH +
@@ -263,7 +239,7 @@ EW_INLINE VF64 ew_xp_pair_t(VF64 t, VF64 rh, VF64 rl, VF64 *el)
     VF64 tl, pe;
     const VF64 th = ew_xp_table(t, &tl);
     const VF64 u = vf64_fma(th, ew_xp_plo(rh, rl), vf64_fma(tl, rh, tl));
-    const VF64 ph = ew_xp_two_prod(th, rh, &pe);
+    const VF64 ph = ew_f64_two_prod(th, rh, &pe);
     const VF64 e1 = vf64_add(th, ph);
     const VF64 e2 = vf64_add(vf64_add(vf64_sub(th, e1), ph), vf64_add(pe, u));
     /* renormalised (Fast2Sum): |el| <= ulp(eh)/2, as the reciprocal and
@@ -369,7 +345,7 @@ EW_INLINE VF64 ew_xp_reduce2(VF64 x, VF64 *rh, VF64 *rl)
     const VF64 r = vf64_fnma(vf64_sub(t, magic), ew_xp_c(XPC_INV_N), x);
 #if SIMD_FMA_NATIVE
     VF64 e;
-    *rh = ew_xp_two_prod(r, ew_xp_c(XPC_LN2_HI), &e);
+    *rh = ew_f64_two_prod(r, ew_xp_c(XPC_LN2_HI), &e);
     *rl = vf64_fma(r, ew_xp_c(XPC_LN2_LO), e);
 #else
     /* unfused, the exact product (Dekker's) costs more than it gives: its
@@ -446,7 +422,7 @@ EW_INLINE VF64 ew_xp_expm1_fast(VF64 x)
 {
     VF64 el, sc, l;
     const VF64 eh = ew_xp_pair(x, &el, &sc);
-    const VF64 h = ew_xp_two_sum(vf64_mul(eh, sc), vf64_sub(vf64_zero(), ew_xp_c(XPC_ONE)), &l);
+    const VF64 h = ew_f64_two_sum(vf64_mul(eh, sc), vf64_sub(vf64_zero(), ew_xp_c(XPC_ONE)), &l);
     const VF64 y = vf64_add(h, vf64_add(l, vf64_mul(el, sc)));
     /* the small form: rl = 0 for k = 0 */
     const VF64 ys = vf64_add(x, ew_xp_plo(x, vf64_zero()));
@@ -494,7 +470,7 @@ EW_INLINE VF64 ew_xp_hyp_pair(VF64 a, VF64 *sl, VF64 *fh, VF64 *fl)
     VF64 el, sc, pe;
     const VF64 eh = ew_xp_pair(a, &el, &sc);
     const VF64 f = vf64_div(ew_xp_c(XPC_ONE), eh);
-    const VF64 p = ew_xp_two_prod(f, eh, &pe);
+    const VF64 p = ew_f64_two_prod(f, eh, &pe);
     /* 1 - f eh - f el: 1 - p is exact (p within an ulp of 1) */
     const VF64 res = vf64_fnma(f, el, vf64_sub(vf64_sub(ew_xp_c(XPC_ONE), p), pe));
     const VF64 sinv = vf64_max(vf64_from_bits(vi64_sub(vi64_set1((uint64_t)2046 << 52), vf64_as_bits(sc))),
@@ -515,7 +491,7 @@ EW_INLINE VF64 ew_xp_sinhcosh_fast(VF64 x, int cosine)
     VF64 sl, fh, fl, l;
     const VF64 sh = ew_xp_hyp_pair(a, &sl, &fh, &fl);
     const VF64 m = cosine ? fh : vf64_sub(vf64_zero(), fh);
-    const VF64 h = ew_xp_two_sum(sh, m, &l);
+    const VF64 h = ew_f64_two_sum(sh, m, &l);
     const VF64 lo = cosine ? vf64_add(sl, fl) : vf64_sub(sl, fl);
     VF64 y = vf64_mul(vf64_add(h, vf64_add(l, lo)), ew_xp_c(XPC_HALF));
     if (!cosine) {
@@ -582,13 +558,13 @@ EW_INLINE VF64 ew_xp_tanh_fast(VF64 x)
     VF64 el, sc, nl, dl, pe;
     const VF64 eh = ew_xp_pair(vf64_add(a, a), &el, &sc);
     const VF64 s = vf64_mul(eh, sc);
-    const VF64 nh = ew_xp_two_sum(s, vf64_sub(vf64_zero(), ew_xp_c(XPC_ONE)), &nl);
+    const VF64 nh = ew_f64_two_sum(s, vf64_sub(vf64_zero(), ew_xp_c(XPC_ONE)), &nl);
     nl = vf64_add(nl, vf64_mul(el, sc));
-    const VF64 dh = ew_xp_two_sum(nh, vf64_set1(2.0), &dl);
+    const VF64 dh = ew_f64_two_sum(nh, vf64_set1(2.0), &dl);
     dl = vf64_add(dl, nl);
     const VF64 inv = vf64_div(ew_xp_c(XPC_ONE), dh);
     const VF64 q = vf64_mul(nh, inv);
-    const VF64 p = ew_xp_two_prod(q, dh, &pe);
+    const VF64 p = ew_f64_two_prod(q, dh, &pe);
     const VF64 res = vf64_fnma(q, dl, vf64_add(vf64_sub(vf64_sub(nh, p), pe), nl));
     const VF64 y = vf64_fma(res, inv, q);
     /* the small lanes' polynomial on them alone (x^2 of a huge x would overflow) */

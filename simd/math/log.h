@@ -409,20 +409,6 @@ EW_DEFINE_MAP(log1p, EW_(log1p_v))
 
 #if EW_PASS == 1
 
-/* p + *e = a b exactly (no overflow: |a|, |b| <= 2^28 here) */
-EW_INLINE VF64 ew_f64_log_two_prod(VF64 a, VF64 b, VF64 *e)
-{
-    const VF64 p = vf64_mul(a, b);
-#if SIMD_FMA_NATIVE
-    *e = vf64_fma(a, b, vf64_sub(vf64_zero(), p));
-#else
-    /* Dekker's product, the halves by masking (26 + 27 bits) */
-    const VF64 m = vf64_from_bits(vi64_set1(~(uint64_t)0x7ffffff));
-    const VF64 ah = vf64_and(a, m), al = vf64_sub(a, ah), bh = vf64_and(b, m), bl = vf64_sub(b, bh);
-    *e = vf64_add(vf64_add(vf64_add(vf64_sub(vf64_mul(ah, bh), p), vf64_mul(ah, bl)), vf64_mul(al, bh)), vf64_mul(al, bl));
-#endif
-    return p;
-}
 
 /* sh + *sl = sqrt(s + se), s > 0 or s = se = 0 (then 0): sl = (s - sh^2 +
    se) / (2 sh), the residual exact */
@@ -434,7 +420,7 @@ EW_INLINE VF64 ew_f64_log_sqrt_dd(VF64 s, VF64 se, VF64 *sl)
     const VF64 res = vf64_add(vf64_fnma(sh, sh, s), se);
 #else
     VF64 qe;
-    const VF64 q = ew_f64_log_two_prod(sh, sh, &qe);
+    const VF64 q = ew_f64_two_prod(sh, sh, &qe);
     const VF64 res = vf64_add(vf64_sub(vf64_sub(s, q), qe), se);
 #endif
     const VF64 two_sh = vf64_max(vf64_add(sh, sh), vf64_set1(DBL_MIN)); /* 0/MIN = 0 */
@@ -452,7 +438,7 @@ EW_INLINE VF64 ew_f64_ahyp_core(VF64 x, int acosh)
     const VM64 big = vf64_lt(vf64_set1(EW_F64_AHYP_BIG), x);
     const VF64 xm = vf64_min(x, vf64_set1(EW_F64_AHYP_BIG));
     VF64 pe, s, se;
-    const VF64 p = ew_f64_log_two_prod(xm, xm, &pe);
+    const VF64 p = ew_f64_two_prod(xm, xm, &pe);
     if (!acosh) {
         /* 1 + p by 2Sum */
         s = vf64_add(p, one);

@@ -3,8 +3,8 @@
  * included once per pass (see "the function groups" there). Constants from
  * simd/math/pow.json (derived by simd/math/pow.py).
  *
- * float64, built on error-free transforms over vectors (pw_two_prod: FMA
- * where fused, else Dekker's product on bit-masked halves; pw_two_sum):
+ * float64, built on error-free transforms over vectors (elementwise.h's two_prod: FMA
+ * where fused, else Dekker's product on bit-masked halves; two_sum):
  *
  *   hypot  x^2 + y^2 = s + sl exactly (to ~2^-106), r = sqrt(s), then one
  *          Newton correction r + (s - r^2 + sl) / 2r with s - r^2 exact:
@@ -78,7 +78,7 @@
 
 #if EW_PASS == 1
 
-/* ---------------- error-free transforms ---------------- */
+/* ---------------- helpers (the error-free transforms are elementwise.h's) ---------------- */
 
 EW_INLINE VF64 ew_f64_pw_neg(VF64 a) { return vf64_xor(a, vf64_set1(-0.0)); }
 
@@ -88,37 +88,6 @@ EW_INLINE VF64 ew_f64_pw_hi26(VF64 a)
     return vf64_from_bits(vi64_and(vf64_as_bits(a), vi64_set1(~(uint64_t)0x7ffffff)));
 }
 
-/* p + *e = a b exactly, given no overflow and an error term that is a
-   normal number or exact (the callers' ranges ensure it) */
-EW_INLINE VF64 ew_f64_pw_two_prod(VF64 a, VF64 b, VF64 *e)
-{
-    const VF64 p = vf64_mul(a, b);
-#if SIMD_FMA_NATIVE
-    *e = vf64_fma(a, b, ew_f64_pw_neg(p));
-#else
-    const VF64 ah = ew_f64_pw_hi26(a), al = vf64_sub(a, ah), bh = ew_f64_pw_hi26(b), bl = vf64_sub(b, bh);
-    *e = vf64_add(vf64_add(vf64_add(vf64_sub(vf64_mul(ah, bh), p), vf64_mul(ah, bl)), vf64_mul(al, bh)),
-                  vf64_mul(al, bl));
-#endif
-    return p;
-}
-
-/* s + *e = a + b exactly, any order */
-EW_INLINE VF64 ew_f64_pw_two_sum(VF64 a, VF64 b, VF64 *e)
-{
-    const VF64 s = vf64_add(a, b), bb = vf64_sub(s, a);
-    *e = vf64_add(vf64_sub(a, vf64_sub(s, bb)), vf64_sub(b, bb));
-    return s;
-}
-
-/* the same for |a| >= |b| or a == 0 */
-EW_INLINE VF64 ew_f64_pw_fast_two_sum(VF64 a, VF64 b, VF64 *e)
-{
-    const VF64 s = vf64_add(a, b);
-    *e = vf64_sub(b, vf64_sub(s, a));
-    return s;
-}
-
 /* ---------------- hypot ---------------- */
 
 /* sqrt(a^2 + b^2) for a, b >= 0 with a^2, b^2 and their error terms normal
@@ -126,8 +95,8 @@ EW_INLINE VF64 ew_f64_pw_fast_two_sum(VF64 a, VF64 b, VF64 *e)
 EW_INLINE VF64 ew_f64_hypot_core(VF64 a, VF64 b, VF64 *rem)
 {
     VF64 ea, eb, e;
-    const VF64 ha = ew_f64_pw_two_prod(a, a, &ea), hb = ew_f64_pw_two_prod(b, b, &eb);
-    const VF64 s = ew_f64_pw_two_sum(ha, hb, &e);
+    const VF64 ha = ew_f64_two_prod(a, a, &ea), hb = ew_f64_two_prod(b, b, &eb);
+    const VF64 s = ew_f64_two_sum(ha, hb, &e);
     const VF64 sl = vf64_add(e, vf64_add(ea, eb));
     const VF64 r = vf64_sqrt(s);
     /* s - r^2 is a double when r = RN(sqrt(s)): exact fused, or from the
@@ -136,7 +105,7 @@ EW_INLINE VF64 ew_f64_hypot_core(VF64 a, VF64 b, VF64 *rem)
     const VF64 res = vf64_fnma(r, r, s);
 #else
     VF64 re;
-    const VF64 rr = ew_f64_pw_two_prod(r, r, &re);
+    const VF64 rr = ew_f64_two_prod(r, r, &re);
     const VF64 res = vf64_sub(vf64_sub(s, rr), re);
 #endif
     *rem = vf64_add(res, sl);
@@ -232,8 +201,8 @@ EW_INLINE VF64 ew_f64_cbrt_core(VF64 x, VF64 kadj, int wide)
     /* tt - y0^3 with y0^3 = q + qe + pe y0 (y0^2 = p + pe, p y0 = q + qe):
        tt - q exact (Sterbenz), the rest rounds at ~2^-53 of the residual */
     VF64 pe, qe;
-    const VF64 p = ew_f64_pw_two_prod(y0, y0, &pe);
-    const VF64 q = ew_f64_pw_two_prod(p, y0, &qe);
+    const VF64 p = ew_f64_two_prod(y0, y0, &pe);
+    const VF64 q = ew_f64_two_prod(p, y0, &qe);
     const VF64 res = vf64_fnma(pe, y0, vf64_sub(vf64_sub(tt, q), qe));
     const VF64 h = vf64_div(res, q);
     const VF64 d = vf64_mul(vf64_mul(y0, h), vf64_fnma(h, vf64_set1(EW_F64_CBRT_NINTH), vf64_set1(EW_F64_CBRT_THIRD)));
@@ -284,15 +253,15 @@ EW_INLINE VF64 ew_f64_pow_log(VF64 x, VF64 kadj, int wide, VF64 *ll)
     /* m c - 1 = (mh c - 1) + ml c, both exact (8-bit c), summed exactly */
     const VF64 mh = ew_f64_pw_hi26(m);
     VF64 rl;
-    const VF64 r = ew_f64_pw_two_sum(vf64_sub(vf64_mul(mh, c), vf64_set1(1.0)), vf64_mul(vf64_sub(m, mh), c), &rl);
+    const VF64 r = ew_f64_two_sum(vf64_sub(vf64_mul(mh, c), vf64_set1(1.0)), vf64_mul(vf64_sub(m, mh), c), &rl);
 #endif
     VF64 pe, e1, e2, e3;
-    const VF64 p = ew_f64_pw_two_prod(r, r, &pe); /* r^2 exactly */
+    const VF64 p = ew_f64_two_prod(r, r, &pe); /* r^2 exactly */
     /* k ln2 (HI exact) - log c: |k ln2| >= |log c| unless k = 0 */
-    const VF64 a1 = ew_f64_pw_fast_two_sum(vf64_mul(kf, vf64_set1(EW_F64_POW_LN2_HI)), th, &e1);
-    const VF64 a2 = ew_f64_pw_two_sum(a1, r, &e2);
+    const VF64 a1 = ew_f64_fast_two_sum(vf64_mul(kf, vf64_set1(EW_F64_POW_LN2_HI)), th, &e1);
+    const VF64 a2 = ew_f64_two_sum(a1, r, &e2);
     /* |a2| >= r^2/2: a2 = r in the cell of 1 (a1 = 0), else |a2| ~ |log x| > 2^-9 */
-    const VF64 a3 = ew_f64_pw_fast_two_sum(a2, vf64_mul(p, vf64_set1(-0.5)), &e3);
+    const VF64 a3 = ew_f64_fast_two_sum(a2, vf64_mul(p, vf64_set1(-0.5)), &e3);
     const VF64 r3p = vf64_mul(vf64_mul(p, r), ew_f64_horner(r, ew_f64_pow_log_p, EW_NCOEF(ew_f64_pow_log_p)));
     VF64 lo = vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_LO), tl);
     lo = vf64_add(lo, vf64_add(vf64_add(e1, e2), e3));
@@ -402,7 +371,7 @@ EW_NOINLINE VF64 ew_f64_power_slow(VF64 x, VF64 y)
     ys = vf64_max(vf64_min(ys, vf64_set1(0x1p65)), vf64_set1(-0x1p65));
     VF64 ll, ze;
     const VF64 lh = ew_f64_pow_log(xs, vf64_zero_unless(sub, vf64_set1(54.0)), 1, &ll);
-    const VF64 zh = ew_f64_pw_two_prod(ys, lh, &ze);
+    const VF64 zh = ew_f64_two_prod(ys, lh, &ze);
     const VF64 zc = vf64_max(vf64_min(zh, vf64_set1(720.0)), vf64_set1(-760.0));
     const VF64 zl = vf64_zero_unless(vf64_eq(zc, zh), vf64_fma(ys, ll, ze));
     VF64 r = ew_f64_pow_exp(zc, zl, 1);
@@ -455,7 +424,7 @@ EW_INLINE VF64 ew_f64_power_v(VF64 x, VF64 y)
     }
     VF64 ll, ze;
     const VF64 lh = ew_f64_pow_log(vf64_abs(x), vf64_zero(), 0, &ll);
-    const VF64 zh = ew_f64_pw_two_prod(y, lh, &ze);
+    const VF64 zh = ew_f64_two_prod(y, lh, &ze);
     if (EW_UNLIKELY(ew_f64_any_igt(ew_f64_abs_bits(zh), vi64_set1(ew_f64_bits(708.0))))) {
         return ew_f64_power_slow(x, y);
     }

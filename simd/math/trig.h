@@ -42,7 +42,7 @@
 
 #if EW_PASS == 1
 
-/* tr_neg, tr_two_prod and trig_sincos_dw: in elementwise.h's sin/cos
+/* tr_neg, two_prod and trig_sincos_dw: in elementwise.h's sin/cos
    section */
 
 /* (nh + nl) / (dh + dl), |nl| <= ulp(nh), |dl| <= ulp(dh), rounded once
@@ -55,7 +55,7 @@ EW_INLINE V EW_(tr_div_dw)(V nh, V nl, V dh, V dl)
     const V inv = V_(div)(EW_(c)(EWC_ONE), dh);
     const V q0 = V_(mul)(nh, inv);
     V pe;
-    const V p = EW_(tr_two_prod)(q0, dh, &pe);
+    const V p = EW_(two_prod)(q0, dh, &pe);
     const V r = V_(fnma)(q0, dl, V_(add)(V_(sub)(V_(sub)(nh, p), pe), nl));
     return V_(fma)(r, inv, q0);
 }
@@ -67,7 +67,7 @@ EW_INLINE V EW_(tr_div_dw2)(V nh, V nl, V dh, V dl, V *ql)
     const V inv = V_(div)(EW_(c)(EWC_ONE), dh);
     const V q0 = V_(mul)(nh, inv);
     V pe;
-    const V p = EW_(tr_two_prod)(q0, dh, &pe);
+    const V p = EW_(two_prod)(q0, dh, &pe);
     const V corr = V_(mul)(V_(fnma)(q0, dl, V_(add)(V_(sub)(V_(sub)(nh, p), pe), nl)), inv);
     const V qh = V_(add)(q0, corr);
     *ql = V_(sub)(corr, V_(sub)(qh, q0));
@@ -150,8 +150,8 @@ EW_INLINE V EW_(atan_core)(V ay, V ax, V xsign)
     const VI idx = VI_(add)(VI_(and)(V_(as_bits)(tj), EW_(ki)(31)), VI_(add)(V_(as_bits)(rows), V_(as_bits)(rowx)));
     /* u = (a - c b) / (b + c a) */
     V pl, ql;
-    const V p = EW_(tr_two_prod)(c, b, &pl);
-    const V q = EW_(tr_two_prod)(c, a, &ql);
+    const V p = EW_(two_prod)(c, b, &pl);
+    const V q = EW_(two_prod)(c, a, &ql);
     const V n1 = V_(sub)(a, p);
     const V nh = V_(sub)(n1, pl); /* |n1| >= |pl| or n1 = 0: Fast2Sum */
     const V nl = V_(sub)(V_(sub)(n1, nh), pl);
@@ -187,7 +187,7 @@ EW_INLINE V EW_(atan1_core)(V ax)
     const V rows = V_(select)(big, EW_(k)(0x1p-1074 * (EW_F64_ATAN_N + 1)), V_(zero)());
     const VI idx = VI_(add)(VI_(and)(V_(as_bits)(tj), EW_(ki)(31)), V_(as_bits)(rows));
     V pl;
-    const V p = EW_(tr_two_prod)(c, ax, &pl);
+    const V p = EW_(two_prod)(c, ax, &pl);
     /* numerator n1 - (pl if big), exact, renormalised by Fast2Sum */
     const V n1 = V_(select)(big, V_(sub)(one, p), V_(sub)(ax, c));
     const V m1 = V_(zero_unless)(big, pl);
@@ -334,20 +334,20 @@ EW_INLINE V EW_(asin_core)(V x, int acos)
     const V zz = V_(mul)(V_(sub)(one, ax), half);
     const V sh = V_(sqrt)(zz);
     V pe;
-    const V p = EW_(tr_two_prod)(sh, sh, &pe);
+    const V p = EW_(two_prod)(sh, sh, &pe);
     /* sl = (zz - sh^2) / (2 sh); sh = 0 (|x| = 1) gives 0 / DBL_MIN = 0 */
     const V sl = V_(div)(V_(mul)(V_(sub)(V_(sub)(zz, p), pe), half), V_(max)(sh, EW_(k)(DBL_MIN)));
     const V v = V_(select)(hi, sh, ax);
     V zl, al1, e1;
-    const V x2 = EW_(tr_two_prod)(x, x, &zl);
+    const V x2 = EW_(two_prod)(x, x, &zl);
     const V z = V_(select)(hi, zz, x2);
     zl = V_(zero_if)(hi, zl);
     /* v z P(z) = v z c0 + v z (z P'(z)): v z c0 = p1 + (e1 + al1 c0) exact
        but for the last product, the rest (<= 0.005 v) rounded */
-    const V a1 = EW_(tr_two_prod)(v, z, &al1);
+    const V a1 = EW_(two_prod)(v, z, &al1);
     al1 = V_(fma)(v, zl, al1);
     const V c0 = V_(load_const)(EWA(asin_p)[0]);
-    const V p1 = EW_(tr_two_prod)(a1, c0, &e1);
+    const V p1 = EW_(two_prod)(a1, c0, &e1);
     const V wz = V_(mul)(z, EW_(horner)(z, EWA(asin_p) + 1, EW_NCOEF(EWA(asin_p)) - 1));
     const V w = V_(add)(V_(fma)(al1, c0, e1), V_(fma)(a1, wz, V_(zero_unless)(hi, sl)));
     V ah, al, m;
