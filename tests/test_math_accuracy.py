@@ -193,7 +193,12 @@ def _from_ranges(ranges, rng, n: int) -> np.ndarray:
                            else rng.uniform(r[0], r[1], n) for r in ranges])
 
 
-def sample(func: str, dtype, n: int = 2000, seed: int = 20261125) -> tuple[np.ndarray, ...]:
+#: random arguments per range (fewer under emulation: tests/emulated/run_aarch64.py
+#: sets TEST_MATH_SAMPLE, since mpmath's references there cost ~50x more)
+SAMPLE_N = int(os.environ.get("TEST_MATH_SAMPLE", "2000"))
+
+
+def sample(func: str, dtype, n: int = SAMPLE_N, seed: int = 20261125) -> tuple[np.ndarray, ...]:
     """Arguments spanning the domain and adversarial ones: one array per
     input. The first five functions have hand-picked hard cases; the others
     draw n // 2 from each of the spec's verify.ranges (pairs of ranges for
