@@ -345,7 +345,7 @@ PYTEST_FILES = ("test_kernels_api.py", "test_math_accuracy.py", "test_cpu.py", "
 #: references cost ~50x more under emulation)
 PYTEST_DESELECT = "not without_memory and not (math_accuracy and portable)"
 #: random arguments per range in test_math_accuracy (natively 2000)
-EMULATED_SAMPLE = "400"
+EMULATED_SAMPLE = "250"
 
 
 def run_pytest(target: Target, site: Path, timeout: float) -> tuple[bool, str]:
