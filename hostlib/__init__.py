@@ -41,8 +41,8 @@ They are read when the host starts: on first use (a kernel call,
 ``active()``, the report, a C consumer's ``import_hostlib()``), not at
 ``import hostlib``, which starts nothing.
 
-numpy's own ``np.exp``, ``log``, ``sqrt``, ``sin`` and ``cos`` can run on
-the same table: :func:`patch_numpy` / :func:`restore_numpy`, the
+numpy's own elementwise math ufuncs (``np.exp``, ``np.log``, ..., ``np.power``,
+``np.hypot``: the kernels spec's list) can run on the same table: :func:`patch_numpy` / :func:`restore_numpy`, the
 :func:`patched_numpy` context manager, or ``python -m hostlib run script.py``.
 
 C and Cython code calls the same table through ``hostlib_stubs.h`` /

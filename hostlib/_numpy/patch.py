@@ -2,8 +2,8 @@
 :func:`restore_numpy`, :func:`is_numpy_patched`, :func:`patched_numpy`, and
 ``python -m hostlib run`` (:func:`main`).
 
-The float32 and float64 inner loops of ``numpy.exp``, ``log``, ``sqrt``,
-``sin`` and ``cos`` are swapped for hostlib's through numpy's public C-API
+The float32 and float64 inner loops of the ufuncs the kernels spec maps
+entries to (``numpy.exp``, ``log``, ..., ``power``, ``hypot``) are swapped for hostlib's through numpy's public C-API
 (``hostlib._numpy._loops``); every other loop of those ufuncs (float16,
 long double, complex, object) stays numpy's. numpy still does everything
 around the inner loop -- type resolution, casting, broadcasting, ``out=``,
@@ -80,8 +80,8 @@ def _numpy_ufunc(name: str) -> Any:
 def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     """Make numpy's own ufuncs compute with hostlib's kernels.
 
-    Replaces the float32 and float64 inner loops of ``numpy.exp``, ``log``,
-    ``sqrt``, ``sin`` and ``cos`` (or only of `ufuncs`: names such as
+    Replaces the float32 and float64 inner loops of every ufunc in
+    :data:`UFUNCS` (the spec's: ``numpy.exp``, ``log``, ..., ``hypot``; or only of `ufuncs`: names such as
     ``"sin,cos"`` or ``["sin", "cos"]``, or the numpy ufuncs themselves)
     with loops that call hostlib's active table, through numpy's public
     C-API (``PyUFunc_ReplaceLoopBySignature``). The loops they replace are
@@ -154,8 +154,8 @@ def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
 
 
 def is_numpy_patched() -> bool:
-    """Whether numpy runs hostlib's loop for any of its exp, log, sqrt, sin
-    or cos loops right now (:func:`patch_numpy`)."""
+    """Whether numpy runs hostlib's loop for any of the loops
+    :func:`patch_numpy` can swap, right now."""
     return any(owner == "hostlib" for loops in status()["loops"].values() for owner in loops.values())
 
 
