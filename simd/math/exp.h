@@ -188,6 +188,20 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
     return vf64_mul(vf64_add(th, q), ew_xp_scale(vf64_as_bits(t)));
 }
 
+/* the float32 paths' reduction: x = k ln2/N + r with r in one rounding
+   (TL dropped: 2^-53 relative, far below float32's needs); returns
+   s = 2^e TH[j] */
+EW_INLINE VF64 ew_xp_reduce_f32(VF64 x, VF64 *r)
+{
+    const VF64 magic = ew_xp_c(XPC_MAGIC);
+    const VF64 t = vf64_fma(x, ew_xp_c(XPC_N_LN2), magic);
+    const VF64 kf = vf64_sub(t, magic);
+    *r = vf64_fma(kf, ew_xp_c(XPC_NLN2N_LO), vf64_fnma(kf, ew_xp_c(XPC_LN2N_HI), x));
+    const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
+    const VF64 s = vf64_mul(vf64_lookup(ew_f64_exp_th, j), ew_xp_scale(vf64_as_bits(t)));
+    return s;
+}
+
 /* float32 expm1 (and sinh, cosh, tanh) in float64, x in [-20, 90]: e^x -
    1 = (s - 1) + s p, s = 2^e TH (2^-53), p = e^r - 1 by the float64 Q
    (2^-77: near k = +-1 the result is only ~r). s - 1 is exact for e in
@@ -196,12 +210,8 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
    rounding to float32 hides but in ~2^-25 of cases. */
 EW_INLINE VF64 ew_xp_expm1f_wide(VF64 x)
 {
-    const VF64 magic = ew_xp_c(XPC_MAGIC);
-    const VF64 t = vf64_fma(x, ew_xp_c(XPC_N_LN2), magic);
-    const VF64 kf = vf64_sub(t, magic);
-    const VF64 r = vf64_fma(kf, ew_xp_c(XPC_NLN2N_LO), vf64_fnma(kf, ew_xp_c(XPC_LN2N_HI), x));
-    const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
-    const VF64 s = vf64_mul(vf64_lookup(ew_f64_exp_th, j), ew_xp_scale(vf64_as_bits(t)));
+    VF64 r;
+    const VF64 s = ew_xp_reduce_f32(x, &r);
     const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q, EW_NCOEF(ew_f64_xp_q)), r);
     return vf64_fma(s, p, vf64_sub(s, ew_xp_c(XPC_ONE)));
 }
@@ -323,12 +333,8 @@ EW_INLINE VF64 ew_xp_exp_v(VF64 x)
    to float32 at the end */
 EW_INLINE VF64 ew_xp_expf_wide(VF64 x)
 {
-    const VF64 magic = ew_xp_c(XPC_MAGIC);
-    const VF64 t = vf64_fma(x, ew_xp_c(XPC_N_LN2), magic);
-    const VF64 kf = vf64_sub(t, magic);
-    const VF64 r = vf64_fma(kf, ew_xp_c(XPC_NLN2N_LO), vf64_fnma(kf, ew_xp_c(XPC_LN2N_HI), x));
-    const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
-    const VF64 s = vf64_mul(vf64_lookup(ew_f64_exp_th, j), ew_xp_scale(vf64_as_bits(t)));
+    VF64 r;
+    const VF64 s = ew_xp_reduce_f32(x, &r);
     const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xpf_q, EW_NCOEF(ew_f64_xpf_q)), r);
     return vf64_fma(s, p, s);
 }
