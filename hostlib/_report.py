@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ._host import cpu as _cpu
+from ._host import profile as _profile
 from ._host import registry as _registry
 from ._host.host import AUTO, PORTABLE, Host
 from ._numpy import patch as _numpy_patch
@@ -145,9 +146,11 @@ def _selection_notes(host: Host, details: dict[str, dict[str, Any]]) -> list[str
         for why, es in reasons.items():
             out.append(f"  declared ({why}): {' '.join(es)}")
     for e, d in details.items():
-        if d.get("size_winners"):
+        if d.get("classes"):
+            out.append(f"  {e}: {_profile.describe_classes(d['classes'])} (size classes)")
+        elif d.get("size_winners"):
             out.append(f"  {e}: " + ", ".join(f"{w} at n={n}" for n, w in d["size_winners"].items())
-                       + f"; {d['backend']} serves all sizes")
+                       + f"; {d['backend']} serves all sizes (within {_profile.SWITCH_GAIN:.2f}x of each size's fastest)")
     return out
 
 

@@ -27,11 +27,11 @@
  * table when the interface starts.
  *
  * Switching. A wrapper loads the active-table pointer once, at its start,
- * and calls that table's inner function for every part of the call. So a
- * call is served wholly by one implementation: the one active when the
- * wrapper started. If that table does not split the entry (say it now
- * comes from a backend that threads itself), the wrapper calls the
- * function once, unsplit. Tables are never freed, so a pointer loaded
+ * picks the function of the call's size class there (composed.h), and
+ * calls it for every part of the call. So a call is served wholly by one
+ * implementation: the one active for its size when the wrapper started.
+ * If that function is not to be split (it comes from a backend that
+ * threads itself), the wrapper calls it once, unsplit. Tables are never freed, so a pointer loaded
  * before a switch stays callable after it.
  *
  * Splitting, and why results do not depend on the thread count:
@@ -66,7 +66,7 @@
 
 /* The layout of composed tables and the pool's API, as this header knows
    them: the host refuses (bind) a split module built for another. */
-#define HOSTLIB_SPLIT_ABI 1
+#define HOSTLIB_SPLIT_ABI 2
 
 /* hostlib's thread pool, as hostlib._pool._threads exports it */
 typedef struct hostlib_pool_api {
@@ -94,15 +94,16 @@ static const hostlib_pool_api *hl_split_pool;
    (set once by the host when the interface starts: bind()) */
 static const hostlib_host_api *_Atomic hl_split_api;
 
-/* The provider's function behind a wrapper, from the active table, and
-   whether that table splits the entry at all. */
-static inline hostlib_fn inner(size_t slot, int *threaded)
+/* The function that serves a call of this size (element count, or m*n*k
+   for gemm) from the active table's size classes (composed.h), and
+   whether the pool may split it (not when it threads itself). */
+static inline hostlib_fn inner(size_t slot, double size, int *threaded)
 {
     const hostlib_host_api *api = atomic_load_explicit(&hl_split_api, memory_order_acquire);
-    const hostlib_table_header *t = HOSTLIB_LOAD_ACTIVE(api);
-    const hostlib_fn f = HOSTLIB_INNER_SLOTS(t)[slot];
-    *threaded = HOSTLIB_PUBLIC_SLOTS(t)[slot] != f;
-    return f;
+    const hostlib_size_classes *sc = HOSTLIB_SIZE_CLASSES_OF(HOSTLIB_LOAD_ACTIVE(api)) + slot;
+    const int c = hostlib_size_class(sc, size);
+    *threaded = sc->split[c];
+    return sc->fn[c];
 }
 
 /* ------------------------------------------------------------------ sizes
@@ -248,7 +249,7 @@ static void map_run(map_job *j, ptrdiff_t split_min)
     static void thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, T *y, ptrdiff_t incy) \
     {                                                                                  \
         int threaded;                                                                  \
-        const map_##T##_fn f = (map_##T##_fn)inner(slot, &threaded);                   \
+        const map_##T##_fn f = (map_##T##_fn)inner(slot, (double)n, &threaded);        \
         if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, x, incx, y, incy);                                                    \
             return;                                                                    \
@@ -263,7 +264,7 @@ static void map_run(map_job *j, ptrdiff_t split_min)
                            ptrdiff_t incx2, T *y, ptrdiff_t incy)                      \
     {                                                                                  \
         int threaded;                                                                  \
-        const map2_##T##_fn f = (map2_##T##_fn)inner(slot, &threaded);                 \
+        const map2_##T##_fn f = (map2_##T##_fn)inner(slot, (double)n, &threaded);      \
         if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, x, incx, x2, incx2, y, incy);                                         \
             return;                                                                    \
@@ -278,7 +279,7 @@ static void map_run(map_job *j, ptrdiff_t split_min)
                            ptrdiff_t incy)                                             \
     {                                                                                  \
         int threaded;                                                                  \
-        const axpy_##T##_fn f = (axpy_##T##_fn)inner(slot, &threaded);                 \
+        const axpy_##T##_fn f = (axpy_##T##_fn)inner(slot, (double)n, &threaded);      \
         if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, alpha, x, incx, y, incy);                                             \
             return;                                                                    \
@@ -292,7 +293,7 @@ static void map_run(map_job *j, ptrdiff_t split_min)
     static void thr_##name(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)                 \
     {                                                                                  \
         int threaded;                                                                  \
-        const scal_##T##_fn f = (scal_##T##_fn)inner(slot, &threaded);                 \
+        const scal_##T##_fn f = (scal_##T##_fn)inner(slot, (double)n, &threaded);      \
         if (!threaded || n < split_min || n < 2 * MAP_TASK_MIN) {                      \
             f(n, alpha, x, incx);                                                      \
             return;                                                                    \
@@ -416,7 +417,7 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
     static T thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx)                       \
     {                                                                                  \
         int threaded;                                                                  \
-        const sum_##T##_fn f = (sum_##T##_fn)inner(slot, &threaded);                   \
+        const sum_##T##_fn f = (sum_##T##_fn)inner(slot, (double)n, &threaded);        \
         if (!threaded || n <= RCHUNK) {                                                \
             return f(n, x, incx);                                                      \
         }                                                                              \
@@ -430,7 +431,7 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
     static T thr_##name(ptrdiff_t n, const T *x, ptrdiff_t incx, const T *y, ptrdiff_t incy) \
     {                                                                                  \
         int threaded;                                                                  \
-        const dot_##T##_fn f = (dot_##T##_fn)inner(slot, &threaded);                   \
+        const dot_##T##_fn f = (dot_##T##_fn)inner(slot, (double)n, &threaded);        \
         if (!threaded || n <= RCHUNK) {                                                \
             return f(n, x, incx, y, incy);                                             \
         }                                                                              \
@@ -504,7 +505,8 @@ static int gemm_split(gemm_job *j, ptrdiff_t split_min)
                            ptrdiff_t ldc)                                              \
     {                                                                                  \
         int threaded;                                                                  \
-        const gemm_##T##_fn f = (gemm_##T##_fn)inner(slot, &threaded);                 \
+        const gemm_##T##_fn f =                                                        \
+            (gemm_##T##_fn)inner(slot, (double)m * (double)n * (double)k, &threaded);  \
         if (threaded) {                                                                \
             gemm_job j = {(hostlib_fn)f, sizeof(T) == sizeof(float), ta != 0, tb != 0, 0, m, n, k, \
                           lda, ldb, ldc, 0, (double)alpha, (double)beta, a, b, c};     \

@@ -449,3 +449,45 @@ def test_import_hostlib_imports_nothing_it_does_not_need(run_python):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[0] == "['hostlib', 'hostlib._version']", r.stdout
+
+
+def test_backends_that_thread_themselves_follow_the_thread_budget(run_python, tmp_path):
+    """One thread budget: hostlib.set_num_threads(n) also sets every usable
+    THREADED backend's own threads, through its metadata's
+    set_num_threads; a hook that raises gives a warning, never an error."""
+    tests_dir = str(__import__("pathlib").Path(__file__).parent)
+    root = tmp_path / "site"
+    root.mkdir()
+    hooks = """
+        THREADED = True
+        told = []
+        def set_num_threads(n):
+            told.append(n)
+            if n == 3:
+                raise RuntimeError("cannot do three")
+        """
+    make_fake_kernel_wheel(root, "selfthreaded", fake_metadata("selfthreaded", features=(), priority=1)
+                           + textwrap.dedent(hooks),
+                           CRAFTED_EXTENSION.format(tests=tests_dir, name="selfthreaded", fields="features=0"))
+    r = run_python(
+        """
+        import json, warnings, hostlib, fake_selfthreaded as m
+        hostlib.active()
+        start = list(m.told)
+        hostlib.set_num_threads(1)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            hostlib.set_num_threads(3)
+        hostlib.set_num_threads(2)
+        print(json.dumps({"start": start, "told": m.told, "warnings": [str(x.message) for x in w],
+                          "threads": hostlib.get_num_threads()}))
+        """,
+        pythonpath=[str(root)],
+        env={"HOSTLIB_NUM_THREADS": "2"},
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["start"] == [2]  # the budget at the host's start
+    assert out["told"] == [2, 1, 3, 2]
+    assert any("set_num_threads(3) failed" in w and "cannot do three" in w for w in out["warnings"])
+    assert out["threads"] == 2

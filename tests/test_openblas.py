@@ -663,3 +663,18 @@ def test_threadpoolctl_sees_and_limits_this_openblas():
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
         assert kernels_openblas.get_num_threads() == 1
     assert kernels_openblas.get_num_threads() == 2
+
+
+def test_openblas_threads_follow_hostlibs_budget(run_python):
+    before = hostlib.get_num_threads()
+    try:
+        for n in (1, 2, 1):
+            hostlib.set_num_threads(n)
+            assert kernels_openblas.get_num_threads() == n
+    finally:
+        hostlib.set_num_threads(before)
+    # at the host's start too, whatever OPENBLAS_NUM_THREADS said
+    r = run_python("import hostlib, kernels_openblas as k; hostlib.active(); print(k.get_num_threads())",
+                   env={"OPENBLAS_NUM_THREADS": "2", "HOSTLIB_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "1"

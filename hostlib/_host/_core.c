@@ -20,6 +20,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,27 +170,104 @@ immortal_string(PyObject *str)
 
 PyDoc_STRVAR(compose_doc,
 "compose(capsule_name, magic, abi_major, abi_minor, name, version, features, sources,\n"
-"        wrappers=None, wrapped=())\n\n"
+"        wrappers=None, wrapped=(), split=(), above=())\n\n"
 "Build a new, immutable table of len(sources) slots whose slot i is slot i\n"
 "of the provider capsule sources[i]. Every source must be valid and fill\n"
 "its slot. Where wrapped[i] is true, public slot i is instead slot i of\n"
 "the table `wrappers` (the host's threading wrappers), and the provider's\n"
-"function stays reachable in the hidden extension (composed.h). Returns a\n"
-"capsule of the new table; the table is never freed.");
+"function stays reachable in the hidden extension (composed.h).\n"
+"split[i]: whether the wrapper may split sources[i]'s calls over the pool\n"
+"(default: wrapped[i]). above[i]: the size classes above the first, a\n"
+"tuple of (bound, provider capsule, split) with increasing bounds > 0,\n"
+"at most HOSTLIB_SIZE_CLASSES - 1 of them; only for wrapped slots.\n"
+"Returns a capsule of the new table; the table is never freed.");
 
 /* The hidden extension after the public slots: see composed.h. */
 #define INNER_OF(header) ((hostlib_fn *)((char *)(header) + (header)->size)) /* writable */
+#define CLASSES_OF(header) ((hostlib_size_classes *)HOSTLIB_SIZE_CLASSES_OF(header)) /* writable */
+
+/* Item i of an optional per-slot tuple (NULL when the tuple is empty), or
+   ValueError when its length is not nslots. */
+static int
+per_slot(PyObject *tuple, const char *what, Py_ssize_t nslots, Py_ssize_t i, PyObject **item)
+{
+    *item = NULL;
+    if (tuple == NULL || PyTuple_GET_SIZE(tuple) == 0) {
+        return 0;
+    }
+    if (PyTuple_GET_SIZE(tuple) != nslots) {
+        reject("%s has %zd items for %zd slots", what, PyTuple_GET_SIZE(tuple), nslots);
+        return -1;
+    }
+    *item = PyTuple_GET_ITEM(tuple, i);
+    return 0;
+}
+
+/* Check slot i's classes above the first (above[i]); fill *out when not NULL. */
+static int
+check_classes(PyObject *classes, Py_ssize_t i, int wrapped, const char *capsule_name,
+              unsigned long magic, unsigned long abi_major, hostlib_size_classes *out)
+{
+    if (classes == NULL || classes == Py_None) {
+        return 0;
+    }
+    if (!PyTuple_Check(classes) || PyTuple_GET_SIZE(classes) > HOSTLIB_SIZE_CLASSES - 1) {
+        reject("above[%zd] is not a tuple of at most %d size classes", i, HOSTLIB_SIZE_CLASSES - 1);
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(classes) > 0 && !wrapped) {
+        reject("slot %zd has size classes but no wrapper to choose between them", i);
+        return -1;
+    }
+    double previous = 0.0;
+    for (Py_ssize_t c = 0; c < PyTuple_GET_SIZE(classes); c++) {
+        PyObject *item = PyTuple_GET_ITEM(classes, c);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3) {
+            reject("above[%zd][%zd] is not (bound, capsule, split)", i, c);
+            return -1;
+        }
+        const double bound = PyFloat_AsDouble(PyTuple_GET_ITEM(item, 0));
+        if (bound == -1.0 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (!(bound > previous) || bound == HUGE_VAL) {
+            reject("above[%zd]: the bounds must be finite, positive and increasing", i);
+            return -1;
+        }
+        previous = bound;
+        const hostlib_table_header *src =
+            checked_header(PyTuple_GET_ITEM(item, 1), capsule_name, magic, abi_major);
+        if (src == NULL) {
+            return -1;
+        }
+        if (i >= provider_nslots(src) || SLOTS_OF(src)[i] == NULL) {
+            reject("provider '%s' does not fill slot %zd", src->name, i);
+            return -1;
+        }
+        const int split = PyObject_IsTrue(PyTuple_GET_ITEM(item, 2));
+        if (split < 0) {
+            return -1;
+        }
+        if (out != NULL) {
+            out->bound[c] = bound;
+            out->fn[c + 1] = SLOTS_OF(src)[i];
+            out->split[c + 1] = (unsigned char)split;
+        }
+    }
+    return 0;
+}
 
 static PyObject *
 core_compose(PyObject *Py_UNUSED(self), PyObject *args)
 {
     const char *capsule_name;
     unsigned long magic, abi_major, abi_minor;
-    PyObject *name, *version, *sources, *wrappers = Py_None, *wrapped = NULL;
+    PyObject *name, *version, *sources, *wrappers = Py_None, *wrapped = NULL, *split = NULL, *above = NULL;
     unsigned long long features;
-    if (!PyArg_ParseTuple(args, "skkkUUKO!|OO!:compose", &capsule_name, &magic, &abi_major,
+    if (!PyArg_ParseTuple(args, "skkkUUKO!|OO!O!O!:compose", &capsule_name, &magic, &abi_major,
                           &abi_minor, &name, &version, &features, &PyTuple_Type, &sources,
-                          &wrappers, &PyTuple_Type, &wrapped)) {
+                          &wrappers, &PyTuple_Type, &wrapped, &PyTuple_Type, &split, &PyTuple_Type,
+                          &above)) {
         return NULL;
     }
     Py_ssize_t nslots = PyTuple_GET_SIZE(sources);
@@ -229,6 +307,15 @@ core_compose(PyObject *Py_UNUSED(self), PyObject *args)
         if (i >= provider_nslots(src) || SLOTS_OF(src)[i] == NULL) {
             return reject("provider '%s' does not fill slot %zd", src->name, i);
         }
+        PyObject *classes, *split_i;
+        if (per_slot(above, "above", nslots, i, &classes) < 0 || per_slot(split, "split", nslots, i, &split_i) < 0) {
+            return NULL;
+        }
+        const int w = wrap != NULL && PyObject_IsTrue(PyTuple_GET_ITEM(wrapped, i)) == 1;
+        if ((split_i != NULL && PyObject_IsTrue(split_i) < 0) ||
+            check_classes(classes, i, w, capsule_name, magic, abi_major, NULL) < 0) {
+            return NULL;
+        }
     }
     /* names are copied before the table so that a failure leaks nothing big */
     const char *name_copy = immortal_string(name);
@@ -240,7 +327,8 @@ core_compose(PyObject *Py_UNUSED(self), PyObject *args)
         PyMem_RawFree((void *)name_copy);
         return NULL;
     }
-    hostlib_table_header *table = PyMem_RawCalloc(1, size + (size_t)nslots * SLOT_SIZE);
+    hostlib_table_header *table =
+        PyMem_RawCalloc(1, size + (size_t)nslots * (SLOT_SIZE + sizeof(hostlib_size_classes)));
     if (table == NULL) {
         PyMem_RawFree((void *)name_copy);
         PyMem_RawFree((void *)version_copy);
@@ -256,11 +344,20 @@ core_compose(PyObject *Py_UNUSED(self), PyObject *args)
     for (Py_ssize_t i = 0; i < nslots; i++) {
         const hostlib_table_header *src =
             PyCapsule_GetPointer(PyTuple_GET_ITEM(sources, i), capsule_name);
-        SLOTS_OF(table)[i] = SLOTS_OF(src)[i];
+        const int w = wrap != NULL && PyObject_IsTrue(PyTuple_GET_ITEM(wrapped, i)) == 1;
+        SLOTS_OF(table)[i] = w ? SLOTS_OF(wrap)[i] : SLOTS_OF(src)[i];
         INNER_OF(table)[i] = SLOTS_OF(src)[i];
-        if (wrap != NULL && PyObject_IsTrue(PyTuple_GET_ITEM(wrapped, i)) == 1) {
-            SLOTS_OF(table)[i] = SLOTS_OF(wrap)[i];
+        /* one class (the inner slot's function) unless above[i] adds more */
+        hostlib_size_classes *sc = CLASSES_OF(table) + i;
+        for (int c = 0; c < HOSTLIB_SIZE_CLASSES - 1; c++) {
+            sc->bound[c] = HUGE_VAL;
         }
+        sc->fn[0] = SLOTS_OF(src)[i];
+        PyObject *classes, *split_i;
+        (void)per_slot(split, "split", nslots, i, &split_i); /* checked above */
+        (void)per_slot(above, "above", nslots, i, &classes);
+        sc->split[0] = (unsigned char)(split_i != NULL ? PyObject_IsTrue(split_i) == 1 : w);
+        (void)check_classes(classes, i, w, capsule_name, magic, abi_major, sc);
     }
     return PyCapsule_New(table, capsule_name, NULL);
 }
@@ -356,12 +453,44 @@ core_slot_address(PyObject *Py_UNUSED(self), PyObject *args)
     return PyLong_FromVoidPtr((void *)(inner ? HOSTLIB_INNER_SLOTS(h) : HOSTLIB_PUBLIC_SLOTS(h))[slot]);
 }
 
+PyDoc_STRVAR(size_class_doc,
+"size_class(capsule, capsule_name, magic, abi_major, slot, size) -> (address, split)\n\n"
+"Of a composed table: the function a split wrapper calls for a call of\n"
+"this size (elements, or m*n*k for gemm) and whether it splits it over the\n"
+"pool, read as the wrappers read it (composed.h); (0, False) for a slot\n"
+"out of range. Only for tables compose() built.");
+
+static PyObject *
+core_size_class(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *capsule;
+    const char *capsule_name;
+    unsigned long magic, abi_major;
+    Py_ssize_t slot;
+    double size;
+    if (!PyArg_ParseTuple(args, "Oskknd:size_class", &capsule, &capsule_name, &magic, &abi_major,
+                          &slot, &size)) {
+        return NULL;
+    }
+    const hostlib_table_header *h = checked_header(capsule, capsule_name, magic, abi_major);
+    if (h == NULL) {
+        return NULL;
+    }
+    if (slot < 0 || slot >= provider_nslots(h)) {
+        return Py_BuildValue("(iO)", 0, Py_False);
+    }
+    const hostlib_size_classes *sc = HOSTLIB_SIZE_CLASSES_OF(h) + slot;
+    const int c = hostlib_size_class(sc, size);
+    return Py_BuildValue("(NO)", PyLong_FromVoidPtr((void *)sc->fn[c]), sc->split[c] ? Py_True : Py_False);
+}
+
 static PyMethodDef core_methods[] = {
     {"inspect", core_inspect, METH_VARARGS, inspect_doc},
     {"compose", core_compose, METH_VARARGS, compose_doc},
     {"new_host_api", core_new_host_api, METH_VARARGS, new_host_api_doc},
     {"activate", core_activate, METH_VARARGS, activate_doc},
     {"slot_address", core_slot_address, METH_VARARGS, slot_address_doc},
+    {"size_class", core_size_class, METH_VARARGS, size_class_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
@@ -341,6 +342,7 @@ class Host:
         self._base: tuple[str, ...] | None = None  # from use(): see there
         self._frames: list[tuple[object, tuple[str, ...] | None]] = []  # open using() blocks, oldest first
         self.serving: dict[str, str] = {}
+        self.size_classes: dict[str, tuple[tuple[int, str], ...]] = {}
         self.profile_path = _profile.default_path(_cpu.identity(), self.cpu.to_dict()["available"])
         self.profile_state = ""  # what became of the profile, for the report
         #: entries served by measurement, and why the others are not
@@ -356,6 +358,22 @@ class Host:
             self.apply_profile(_profile.load(self.profile_path))
         else:
             self.apply_profile(None, state=f"ignored ({_profile.ENV_TUNE}=off)")
+
+    def set_thread_budget(self, n: int) -> None:
+        """Give every usable backend that threads itself (``THREADED``) the
+        host's thread budget, through its metadata's ``set_num_threads(n)``:
+        then a backend is measured by ``hostlib tune`` and used with the
+        same threads as hostlib's pool. A hook that fails is reported once
+        as a warning; the backend keeps its own setting."""
+        for b in self.backends.values():
+            hook = getattr(b.metadata, "set_num_threads", None) if b.usable and b.threaded else None
+            if not callable(hook):
+                continue
+            try:
+                hook(n)
+            except _PLUGIN_ERRORS as exc:
+                warnings.warn(f"backend {b.name!r}: set_num_threads({n}) failed, it keeps its own thread "
+                              f"count: {_describe_exception(exc)}", RuntimeWarning, stacklevel=2)
 
     # ------------------------------------------------------------------ load
 
@@ -699,14 +717,17 @@ class Host:
                 if entry in self.iface.reproducible:
                     providers[k] = self._reproducible_provider(entry, providers[k], order)
                     repro[k] = True
-        wrapped = tuple(self._wrappers is not None and entry in self.iface.splittable and entry not in b.threaded
-                        for entry, b in zip(self.iface.entries, providers))
+        above = self._classes_above(providers, repro, preference is None)
+        wrapped = tuple(self._wrappers is not None and entry in self.iface.splittable
+                        and (entry not in b.threaded or bool(up))
+                        for entry, b, up in zip(self.iface.entries, providers, above))
+        split = tuple(w and entry not in b.threaded for entry, b, w in zip(self.iface.entries, providers, wrapped))
         names = tuple(b.name for b in providers)
-        key = (names, tuple(repro), wrapped)
+        key = (names, tuple(repro), wrapped, tuple(tuple((bound, b.name) for bound, b in up) for up in above))
         with self._lock:
             table = self._compositions.get(key)
             if table is None:
-                used = list(dict.fromkeys(names))
+                used = list(dict.fromkeys(names + tuple(b.name for up in above for _, b in up)))
                 i = self.iface
                 table = _core.compose(
                     i.provider_capsule,
@@ -719,14 +740,45 @@ class Host:
                     tuple(b.reproducible_capsule if r else b.capsule for b, r in zip(providers, repro)),
                     self._wrappers,
                     wrapped if self._wrappers is not None else (),
+                    split if self._wrappers is not None else (),
+                    tuple(tuple((bound, b.capsule, entry not in b.threaded) for bound, b in up)
+                          for entry, up in zip(self.iface.entries, above)),
                 )
                 self._compositions[key] = table
             _core.activate(self.api_capsule, table, self.iface.provider_capsule, self.iface.magic)
             self.preference = preference
             self.serving = {e: b for e, b in zip(self.iface.entries, names) if e not in self.iface.retired}
-            #: entries the host's pool splits
-            self.split = {e for e, w in zip(self.iface.entries, wrapped) if w}
+            #: entry -> ((from_size, backend), ...): the entries whose backend
+            #: depends on the call's size (hostlib tune's size classes)
+            self.size_classes = {e: self.measured[e].classes for e, up in zip(self.iface.entries, above) if up}
+            #: entries the host's pool splits (in at least one size class)
+            self.split = {e for e, sp, up in zip(self.iface.entries, split, above)
+                          if sp or any(e not in c.threaded for _, c in up)}
             self.table = table
+
+    def _classes_above(self, providers: list[Backend], repro: list[bool],
+                       automatic: bool) -> list[tuple[tuple[float, Backend], ...]]:
+        """Per entry, the size classes above the first as (bound in the
+        wrappers' unit, backend): from the measurement, under automatic
+        selection, for entries the wrappers can serve (not in reproducible
+        mode: a reproducible table serves every size). Sets providers[k]
+        to the first class's backend where there are classes."""
+        above: list[tuple[tuple[float, Backend], ...]] = [()] * len(providers)
+        if not automatic or self._wrappers is None:
+            return above
+        for k, entry in enumerate(self.iface.entries):
+            rec = self.measured.get(entry)
+            if rec is None or len(rec.classes) < 2 or repro[k] or entry not in self.iface.splittable:
+                continue
+            providers[k] = self.backends[rec.classes[0][1]]
+            above[k] = tuple((self._bound(entry, start), self.backends[name]) for start, name in rec.classes[1:])
+        return above
+
+    def _bound(self, entry: str, size: int) -> float:
+        """A measured size in the unit the split wrappers compare a call's
+        size with (composed.h): elements, or m*n*k for gemm, whose sizes
+        are square orders."""
+        return float(size) ** 3 if self.iface.info[self.iface.entries.index(entry)].split == "gemm" else float(size)
 
     def set_reproducible(self, on: bool) -> None:
         """Serve the entries with a reproducible form from the reproducible
@@ -834,7 +886,8 @@ class Host:
             rec = self.measured[entry]
             winners = rec.size_winners()
             out.update(choice="measured", margin=rec.margin(),
-                       size_winners={str(n): w for n, w in winners.items()} if len(set(winners.values())) > 1 else None)
+                       size_winners={str(n): w for n, w in winners.items()} if len(set(winners.values())) > 1 else None,
+                       classes=[list(c) for c in self.size_classes[entry]] if entry in self.size_classes else None)
         elif entry in self.unmeasured:
             out.update(choice="declared", reason=self.unmeasured[entry])
         else:
@@ -856,6 +909,14 @@ class Host:
         entry (behind the host's threading wrapper, where there is one)."""
         i = self.iface
         return _core.slot_address(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry), True)
+
+    def serving_address(self, entry: str, size: int) -> tuple[int, bool]:
+        """The backend function the active table's wrapper calls for a call
+        of ``size`` (elements, or the order of a square gemm), and whether
+        the pool splits it: the size classes as the wrappers read them."""
+        i = self.iface
+        return _core.size_class(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry),
+                                self._bound(entry, size))
 
     def public_address(self, entry: str) -> int:
         """Address of the function in the active table's public slot (what

@@ -50,7 +50,7 @@ import stat
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 FORMAT = "hostlib-profile"
 FORMAT_VERSION = 1
@@ -67,6 +67,11 @@ MAX_SIZES = 16  #: sizes measured per entry
 MAX_SIZE = 1 << 48  #: elements, or a matrix order
 MIN_NS, MAX_NS = 1e-3, 1e15  #: a time per call: a picosecond to eleven days
 MAX_TEXT = 2000  #: characters of a reason, a version, a CPU field
+MAX_CLASSES = 4  #: size classes per entry (HOSTLIB_SIZE_CLASSES in interface/composed.h)
+#: a size gets its own backend only where that one beats the entry's winner
+#: by more than this: smaller differences are within a re-run's noise, and
+#: switching on them would only make the selection flap
+SWITCH_GAIN = 1.05
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # entries, backends, features
 #: how long a writer waits for another one's lock before giving up
 LOCK_TIMEOUT = 30.0
@@ -146,16 +151,26 @@ class Candidate:
 
 @dataclass(frozen=True)
 class EntryRecord:
-    """The measurement of one entry: its candidates and the winner."""
+    """The measurement of one entry: its candidates, the winner over all
+    sizes, and the size classes the host serves (``classes``: from which
+    size on which backend serves; the first from size 0)."""
 
     winner: str
     sizes: tuple[int, ...]
     candidates: dict[str, Candidate]
+    classes: tuple[tuple[int, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.classes and self.winner:
+            object.__setattr__(self, "classes", size_classes(self.sizes, self.candidates, self.winner))
+
+    def _timed(self) -> dict[str, tuple[float, ...]]:
+        return {n: c.times_ns for n, c in self.candidates.items() if c.times_ns}
 
     def scores(self) -> dict[str, float]:
         """Geometric mean over sizes of time / fastest time at that size,
         per verified candidate: 1.0 is fastest at every size."""
-        timed = {n: c.times_ns for n, c in self.candidates.items() if c.times_ns}
+        timed = self._timed()
         if not timed:
             return {}
         best = [min(t[i] for t in timed.values()) for i in range(len(self.sizes))]
@@ -174,19 +189,65 @@ class EntryRecord:
 
     def size_winners(self) -> dict[int, str]:
         """The fastest verified candidate at each size."""
-        timed = {n: c.times_ns for n, c in self.candidates.items() if c.times_ns}
+        timed = self._timed()
         return {size: min(timed, key=lambda n: timed[n][i]) for i, size in enumerate(self.sizes)} if timed else {}
+
+    def serving_at(self, size: int) -> str:
+        """The backend the size classes give a call of ``size``."""
+        return [name for start, name in self.classes if size >= start][-1]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "winner": self.winner,
             "sizes": list(self.sizes),
+            "classes": [[start, name] for start, name in self.classes],
             "candidates": {
                 n: {"identity": c.identity, "times_ns": None if c.times_ns is None else list(c.times_ns),
                     "excluded": c.excluded}
                 for n, c in self.candidates.items()
             },
         }
+
+
+def describe_classes(classes: Sequence[tuple[int, str]], fmt: Callable[[int], str] = str) -> str:
+    """``avx512 below 2.3e4, openblas from 2.3e4``: an entry's size classes."""
+    parts = []
+    for k, (start, name) in enumerate(classes):
+        end = classes[k + 1][0] if k + 1 < len(classes) else None
+        if start == 0:
+            parts.append(f"{name} below {fmt(end)}" if end is not None else name)
+        else:
+            parts.append(f"{name} from {fmt(start)}" + (f" below {fmt(end)}" if end is not None else ""))
+    return ", ".join(parts)
+
+
+def size_classes(sizes: tuple[int, ...], candidates: Mapping[str, Candidate],
+                 winner: str) -> tuple[tuple[int, str], ...]:
+    """The size classes of a measurement: ((0, backend), (from_size,
+    backend), ...). A measured size is served by its fastest backend where
+    that beats ``winner`` by more than :data:`SWITCH_GAIN`, else by
+    ``winner``; neighbouring sizes served alike form one class. Between two
+    classes the bound is where the two backends' times cross, interpolating
+    the logarithm of their ratio linearly in the logarithm of the size.
+    More classes than :data:`MAX_CLASSES` (or an unmeasured winner) give one
+    class: ``winner`` for every size."""
+    timed = {n: c.times_ns for n, c in candidates.items() if c.times_ns}
+    if winner not in timed:
+        return ((0, winner),)
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    picks = []
+    for i in order:
+        fastest = min(timed, key=lambda n: (timed[n][i], n))
+        picks.append((i, winner if timed[winner][i] <= SWITCH_GAIN * timed[fastest][i] else fastest))
+    classes = [(0, picks[0][1])]
+    for (i0, a), (i1, b) in zip(picks, picks[1:]):
+        if a == b:
+            continue
+        lo, hi = math.log(timed[a][i0] / timed[b][i0]), math.log(timed[a][i1] / timed[b][i1])
+        frac = min(max(-lo / (hi - lo), 0.0), 1.0) if hi > lo else 0.5
+        start = round(math.exp(math.log(sizes[i0]) + frac * (math.log(sizes[i1]) - math.log(sizes[i0]))))
+        classes.append((max(start, classes[-1][0] + 1), b))
+    return tuple(classes) if len(classes) <= MAX_CLASSES else ((0, winner),)
 
 
 def choose_winner(candidates: Mapping[str, Candidate], sizes: tuple[int, ...]) -> str | None:
@@ -324,7 +385,24 @@ def _record(rec: Any) -> EntryRecord:
     winner = rec.get("winner")
     _expect(isinstance(winner, str) and winner in parsed and parsed[winner].times_ns is not None,
             "the winner is not a timed candidate")
-    return EntryRecord(winner, tuple(sizes), parsed)
+    classes = rec.get("classes")
+    if classes is None:  # written before size classes: derived from the times
+        return EntryRecord(winner, tuple(sizes), parsed)
+    _expect(isinstance(classes, list) and 1 <= len(classes) <= MAX_CLASSES,
+            f"classes is not a list of 1 to {MAX_CLASSES}")
+    parsed_classes = []
+    for item in classes:
+        _expect(isinstance(item, list) and len(item) == 2, "a class is not [from_size, backend]")
+        start, name = item
+        _number(start, 0, MAX_SIZE, "a class's size")
+        _expect(isinstance(start, int), "a class's size is not a whole number")
+        _expect(isinstance(name, str) and name in parsed and parsed[name].times_ns is not None,
+                "a class's backend is not a timed candidate")
+        parsed_classes.append((start, name))
+    starts = [c[0] for c in parsed_classes]
+    _expect(starts[0] == 0 and all(a < b for a, b in zip(starts, starts[1:])),
+            "the classes do not start at size 0 in increasing order")
+    return EntryRecord(winner, tuple(sizes), parsed, tuple(parsed_classes))
 
 
 def _failure(f: Any) -> Failure:

@@ -13,7 +13,16 @@ For every entry that more than one usable backend provides:
    same Python functions users call, with ``using(name)`` around each
    sample;
 3. the **winner** has the best geometric mean over the sizes of its time
-   relative to the fastest at that size.
+   relative to the fastest at that size;
+4. the **size classes**: where another backend beats the winner by more
+   than 5% at some sizes, it serves those sizes, from the size where the
+   two cross (:func:`hostlib._host.profile.size_classes`). The host's split
+   wrappers choose between them with one comparison per call.
+
+Every backend is measured under the same thread budget,
+:func:`hostlib.get_num_threads`: hostlib's pool splits its own tables'
+calls, and a backend that threads itself (``THREADED``) is set to as many
+threads, so that the choice holds in use.
 
 The result is merged into the machine's profile (:mod:`hostlib._host.profile`)
 under its writers' lock, so concurrent runs add up, and applied at once; a
@@ -51,7 +60,8 @@ BOUNDS = {
     "gemm": "|C - portable| <= c (k + 1) eps |alpha| (|A| |B|) + 2 eps |beta C| per element, same NaNs",
 }
 
-SIZES = {"elementwise": (1_000, 100_000), "level1": (1_000, 100_000), "gemm": (64, 512)}
+SIZES = {"elementwise": (1_000, 100_000, 1_000_000), "level1": (1_000, 100_000, 1_000_000),
+         "gemm": (64, 256, 1024)}
 QUICK_SIZES = {"elementwise": (10_000,), "level1": (10_000,), "gemm": (128,)}
 TIMING = dict(sample_time=0.001, repeat=3, min_repeat=2, min_time=0.01, max_time=0.05, confirm=2)
 QUICK_TIMING = dict(sample_time=0.0005, repeat=2, min_repeat=1, min_time=0.0, max_time=0.01, confirm=1)
@@ -330,7 +340,8 @@ class TuneResult:
             "bounds": BOUNDS,
             "entries": {
                 e: {**r.to_dict(), "declared": self.declared.get(e), "margin": r.margin(),
-                    "size_winners": {str(k): v for k, v in r.size_winners().items()}}
+                    "size_winners": {str(k): v for k, v in r.size_winners().items()},
+                    "classes": [list(c) for c in r.classes]}
                 for e, r in self.records.items()
             },
             "skipped": self.skipped,
@@ -344,10 +355,8 @@ class TuneResult:
         rows = []
         for e, r in self.records.items():
             scores = r.scores()
-            others = sorted((s, n) for n, s in scores.items() if n != r.winner)
+            others = sorted((s / scores[r.winner], n) for n, s in scores.items() if n != r.winner)
             margin = r.margin()
-            winners = r.size_winners()
-            depends = len(set(winners.values())) > 1
             note = ", ".join(f"{n} {s:.2f}x" for s, n in others)
             excluded = [f"{n} EXCLUDED" for n, c in r.candidates.items() if c.excluded]
             rows.append([
@@ -355,11 +364,16 @@ class TuneResult:
                 r.winner,
                 "-" if margin is None else f"{margin:.2f}x",
                 self.declared.get(e, "-") + ("" if self.declared.get(e) != r.winner else " ="),
-                "yes: " + ", ".join(f"{fmt_n(n)} {w}" for n, w in winners.items()) if depends else "no",
+                _profile.describe_classes(r.classes, fmt_n) if len(r.classes) > 1 else "all sizes: winner",
                 "; ".join(x for x in (note, ", ".join(excluded)) if x) or "-",
             ])
-        header = ["entry", "winner", "margin", "declared", "size-dependent", "others (time / winner's)"]
+        header = ["entry", "winner", "margin", "declared", "serves", "others (time / winner's)"]
         lines = render_table(header, rows, "l" * len(header)).splitlines()
+        lines.append("")
+        lines.append("winner: the best geometric mean over the sizes of time / fastest time at that size. "
+                     "margin and others: time / the winner's, same mean (margin = the runner-up's). "
+                     f"serves: the size classes, where another backend beats the winner by more than "
+                     f"{_profile.SWITCH_GAIN:.2f}x at some sizes.")
         changed = sum(1 for e, r in self.records.items() if self.declared.get(e) != r.winner)
         lines.append("")
         lines.append(f"{len(self.records)} entries measured in {self.seconds:.1f} s; "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
 ENV_THREADS = "HOSTLIB_NUM_THREADS"
 ENV_REPRODUCIBLE = "HOSTLIB_REPRODUCIBLE"
@@ -20,6 +20,9 @@ ENV_REPRODUCIBLE = "HOSTLIB_REPRODUCIBLE"
 _lock = threading.Lock()
 _configured = False  # the environment has been applied (or set_num_threads() overrode it)
 _registered = False  # threadpoolctl knows our controller
+#: called with the new thread count whenever it changes (the hosts, which
+#: give it to their backends that thread themselves): one budget for all
+_followers: list[Callable[[int], None]] = []
 
 
 def _threads_module() -> Any:
@@ -76,6 +79,22 @@ def get_num_threads() -> int:
     return int(_threads_module().get_num_threads())
 
 
+def follow_num_threads(follower: Callable[[int], None]) -> None:
+    """Call ``follower(n)`` with the thread budget now, and again whenever
+    :func:`set_num_threads` changes it."""
+    n = get_num_threads()
+    with _lock:
+        _followers.append(follower)
+    follower(n)
+
+
+def _tell_followers(n: int) -> None:
+    with _lock:
+        followers = list(_followers)
+    for follower in followers:
+        follower(n)
+
+
 def set_num_threads(n: int) -> None:
     global _configured
     if isinstance(n, bool) or not isinstance(n, int):
@@ -85,6 +104,7 @@ def set_num_threads(n: int) -> None:
     with _lock:
         _threads_module().set_num_threads(n)
         _configured = True
+    _tell_followers(n)
     register_threadpoolctl(import_it=False)
 
 
