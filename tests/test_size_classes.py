@@ -255,3 +255,19 @@ def test_report_shows_the_classes(host):
     hostlib.show_runtime(file=buf)
     text = buf.getvalue()
     assert f"{first} below 4096, {second} from 4096" in text
+
+
+def test_automatic_choice_and_bench_follow_the_classes(host):
+    from hostlib._measure.bench import format_bench, run_bench
+
+    first, second = _two_simd_backends(host, "ddot")
+    _serve(host, "ddot", ((0, first), (4096, second)))
+    assert host.automatic("ddot", 100) == first and host.automatic("ddot", 10**5) == second
+    with hostlib.using(first):  # forced now; the automatic choice is still the classes'
+        assert host.automatic("ddot", 10**5) == second
+    res = run_bench(["dot"], [100, 10**5], [], ("f64",), quiet=True, threads=1,
+                    timing=dict(min_time=0.0, max_time=0.002, repeat=1))
+    assert [r["auto"]["backend"] for r in res["results"]] == [first, second]
+    assert all(r["auto"]["vs_fastest"] > 0 for r in res["results"])
+    text = format_bench(res)
+    assert "auto/fastest" in text and "*" in text

@@ -767,12 +767,32 @@ class Host:
         if not automatic or self._wrappers is None:
             return above
         for k, entry in enumerate(self.iface.entries):
-            rec = self.measured.get(entry)
-            if rec is None or len(rec.classes) < 2 or repro[k] or entry not in self.iface.splittable:
+            rec = self._classes_of(entry)
+            if rec is None or repro[k]:
                 continue
             providers[k] = self.backends[rec.classes[0][1]]
             above[k] = tuple((self._bound(entry, start), self.backends[name]) for start, name in rec.classes[1:])
         return above
+
+    def _classes_of(self, entry: str) -> _profile.EntryRecord | None:
+        """The measurement whose size classes serve ``entry`` under automatic
+        selection: one with several classes, for an entry the wrappers serve."""
+        rec = self.measured.get(entry)
+        if rec is None or len(rec.classes) < 2 or self._wrappers is None or entry not in self.iface.splittable:
+            return None
+        return rec
+
+    def automatic(self, entry: str, size: int | None = None) -> str:
+        """The backend automatic selection serves ``entry`` with, for a call
+        of ``size`` (elements, or a square gemm's order) where its size
+        classes apply (not in reproducible mode); whatever use() says now."""
+        rec = self._classes_of(entry)
+        if rec is not None and size is not None and not (self.reproducible and entry in self.iface.reproducible):
+            return rec.serving_at(size)
+        chosen = self._provider(entry, self.auto_order(), True)
+        if self.reproducible and entry in self.iface.reproducible and self._portable.reproducible:
+            chosen = self._reproducible_provider(entry, chosen, self.auto_order())
+        return chosen.name
 
     def _bound(self, entry: str, size: int) -> float:
         """A measured size in the unit the split wrappers compare a call's

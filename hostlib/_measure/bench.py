@@ -345,16 +345,21 @@ def run_bench(
     *,
     timing: dict[str, Any] | None = None,
     quiet: bool = False,
+    threads: int | None = None,
 ) -> dict[str, Any]:
-    """Measure every usable backend that provides each kernel, and numpy's
-    equivalent, in this process. Returns a JSON-serialisable dict."""
+    """Measure every usable backend that provides each kernel, the
+    automatic selection, and numpy's equivalent, in this process, all with
+    ``threads`` threads (default: hostlib's thread budget, what ``hostlib
+    tune`` measures with). Returns a JSON-serialisable dict."""
     from .._host import registry
+    from .._pool import control
 
     host = registry.host()
     timing = dict(timing or {})
     backends = usable_backends()
     names = [b.name for b in backends]
-    limiter, threads_note = blas_threads_limit(1)
+    threads = control.get_num_threads() if threads is None else threads
+    limiter, threads_note = blas_threads_limit(threads)
     cases = [
         (KERNELS[k], n, dt)
         for k in kernels
@@ -369,11 +374,16 @@ def run_bench(
             ns = setup(k, n, dt)
             row: dict[str, Any] = {"kernel": k.name, "dtype": dt, "n": n, "unit": k.unit(), "backends": {}}
             who: dict[str, Contestant] = {"=numpy": Local(k.numpy, ns)}  # "=": no backend name
+            who["=auto"] = Local(k.hostlib, ns, context=lambda: host.using(None))
             for name in providers(k.entry(dt), backends):
                 who[name] = Local(k.hostlib, ns, context=lambda name=name: host.using(name))
             times = compare(who, **timing)
             t = times.pop("=numpy")
             row["numpy"] = {"stmt": k.numpy, "value": k.value(t.best_ns, n), "timing": t.to_dict()}
+            t = times.pop("=auto")
+            fastest = min(x.best_ns for x in times.values()) if times else None
+            row["auto"] = {"backend": host.automatic(k.entry(dt), n), "value": k.value(t.best_ns, n),
+                           "timing": t.to_dict(), "vs_fastest": ratio(t.best_ns, fastest)}
             for name, t in times.items():
                 row["backends"][name] = {"value": k.value(t.best_ns, n), "timing": t.to_dict()}
             base = row["backends"].get("portable", {}).get("timing", {}).get("best_ns")
@@ -392,8 +402,11 @@ def run_bench(
         "machine": machine_info(),
         "threads": threads_note,
         "backends": names,
+        "threads_used": threads,
         "conventions": {
             "time": "best of N samples, per call, time.perf_counter_ns",
+            "auto": "the automatic selection (with tune's size classes); vs_fastest = its time / the fastest "
+                    "backend's (1.00 = it is the fastest)",
             "value": "ns per element; gemm: GFLOP/s with 2*n^3 flops",
             "speedup": "time(reference) / time(backend); > 1 means the backend is faster",
         },
@@ -406,17 +419,23 @@ def format_bench(res: dict[str, Any]) -> str:
     m = res["machine"]
     out = [
         f"hostlib bench   numpy {m['numpy']['version']}   {res['threads']}   {m['processor']}",
+        f"threads: {res.get('threads_used', 1)} for every backend and numpy (hostlib's budget unless --threads)",
         "value: ns per element (gemm: GFLOP/s, higher is better); best of N calls.",
         "speedup = time(reference) / time(backend): > 1 means the backend is faster.",
         "'-' = the backend does not provide this kernel itself.",
         "",
     ]
-    header = ["kernel", "dtype", "n", "unit", *names, "numpy"]
+    header = ["kernel", "dtype", "n", "unit", *names, "numpy", "auto", "auto/fastest"]
     rows = []
     for r in res["results"]:
-        cells = [fmt_num(r["backends"][b]["value"]) if b in r["backends"] else "-" for b in names]
-        rows.append([r["kernel"], r["dtype"], fmt_n(r["n"]), r["unit"], *cells, fmt_num(r["numpy"]["value"])])
-    out.append(render_table(header, rows, "lllr" + "r" * (len(names) + 1)))
+        auto = r.get("auto", {})
+        cells = [fmt_num(r["backends"][b]["value"]) + ("*" if auto.get("backend") == b else " ")
+                 if b in r["backends"] else "- " for b in names]
+        rows.append([r["kernel"], r["dtype"], fmt_n(r["n"]), r["unit"], *cells, fmt_num(r["numpy"]["value"]),
+                     auto.get("backend", "-"), fmt_num(auto.get("vs_fastest"))])
+    out.append(render_table(header, rows, "lllr" + "r" * (len(names) + 1) + "lr"))
+    out.append("* = the automatic choice at this size (hostlib tune's profile, else declared priority); "
+               "auto/fastest = its time over the fastest backend's, measured as it is served.")
     out.append("")
     out.append("speedup vs portable / vs numpy")
     header = ["kernel", "dtype", "n", *names]
@@ -462,7 +481,8 @@ def _name_list(valid: Sequence[str]) -> Callable[[str], list[str]]:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m hostlib bench",
-        description="Compare every usable hostlib backend, kernel by kernel, with numpy (one thread). "
+        description="Compare every usable hostlib backend and the automatic choice, kernel by kernel, with numpy, "
+        "all with the same threads (hostlib's budget, as hostlib tune measures; --threads to change). "
         "The full suite (numpy at equal instruction set, OpenBLAS, bandwidth, call overhead) is "
         "benchmarks/run.py in the source tree.",
     )
@@ -476,6 +496,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="dtypes (default f32,f64)")
     parser.add_argument("--time", type=float, default=0.05, metavar="SECONDS",
                         help="minimum time per measurement (default 0.05; more is steadier)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="threads for every backend and numpy (default: hostlib.get_num_threads())")
     parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     return parser
@@ -487,7 +509,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.time > 0:
         raise SystemExit("python -m hostlib bench: --time must be > 0")
     timing = {"min_time": args.time, "max_time": max(0.5, 10 * args.time), "repeat": 5}
-    res = run_bench(args.kernels, args.size, args.gemm_size, args.dtype, timing=timing, quiet=args.quiet)
+    if args.threads is not None and args.threads < 1:
+        raise SystemExit("python -m hostlib bench: --threads must be >= 1")
+    res = run_bench(args.kernels, args.size, args.gemm_size, args.dtype, timing=timing, quiet=args.quiet,
+                    threads=args.threads)
     if args.json:
         json.dump(res, sys.stdout, indent=1)
         print()
