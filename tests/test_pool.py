@@ -419,8 +419,16 @@ def test_many_python_threads_at_once():
 def test_pool_runs_every_task_once_and_busy_callers_run_alone():
     buf = np.zeros(100_003)
     assert _threads._fill(buf, 1000, 2) == 2
-    assert np.array_equal(buf, np.arange(len(buf)))
+    assert np.array_equal(buf, np.arange(len(buf)))  # _fill adds i: a task run twice or never shows
+    buf[:] = 0
     assert _threads._fill(buf, 1000, 1) == 1
+    assert np.array_equal(buf, np.arange(len(buf)))
+    # blocks of tasks per thread, taken over by the others when a thread is
+    # late: still every task once, for any count of tasks and threads
+    for tasks, width in [(1, 2), (2, 2), (3, 2), (7, 3), (10_001, 3), (64, 4)]:
+        buf = np.zeros(tasks * 3)
+        _threads._fill(buf, 3, width)
+        assert np.array_equal(buf, np.arange(len(buf))), (tasks, width)
     # many callers at once: every call completes; the pool serves one at a time
     used: list[int] = []
     bufs = [np.zeros(2_000_000) for _ in range(6)]

@@ -84,7 +84,8 @@ threads_started(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
     return PyLong_FromLong(hl_pool_started());
 }
 
-/* run a map job on the pool from Python, for tests: fills out[i] = i with
+/* run a map job on the pool from Python, for tests: adds i to out[i] (so a
+   task run twice or never shows) with
    tasks of `chunk` elements on up to `width` threads; returns the threads
    that took part. The GIL is released. */
 typedef struct {
@@ -96,7 +97,7 @@ static void fill_task(void *ctx, ptrdiff_t t)
 {
     const fill_job *j = ctx;
     for (ptrdiff_t i = t * j->chunk; i < j->n && i < (t + 1) * j->chunk; i++) {
-        j->out[i] = (double)i;
+        j->out[i] += (double)i;
     }
 }
 

@@ -23,8 +23,14 @@
  *     a task, runs its whole job on its own thread. So N Python threads
  *     (or Dask/concurrent.futures workers) calling at once use at most
  *     N + T - 1 threads, never N * T, and nothing can deadlock on the pool.
- *   - tasks are handed out by an atomic counter: the caller and the
- *     helpers take the next task until none is left. When the caller runs
+ *   - tasks are handed out in blocks: participant p (the caller is 0,
+ *     helper i is i + 1) first takes the tasks of the p-th contiguous block,
+ *     one at a time from that block's atomic cursor, then those left in the
+ *     other blocks. So a call repeated on the same data gives every core
+ *     the same part of it, still in that core's cache (the reason OpenBLAS
+ *     splits statically: at 1e5 elements, a dynamic hand-out made two
+ *     threads slower than one), and a helper that comes late loses its
+ *     block to the others instead of being waited for. When the caller runs
  *     out of tasks it closes the job and waits only for helpers inside a
  *     task: a helper that has not woken up yet (its core busy with another
  *     process) skips the job, so a busy machine costs speed, never a wait
@@ -68,12 +74,15 @@ static int inside;                                    /* helpers inside the job'
 static struct {
     hl_pool_task fn;
     void *ctx;
-    ptrdiff_t ntasks;
     int helpers; /* workers 0 .. helpers-1 may take part */
     int open;    /* 0 once the caller ran out of tasks: late helpers skip it */
 } job;
 
-static atomic_ptrdiff_t next_task;
+/* block p: the tasks from cursor[p] (atomic) to block_end[p]; the job's
+   participants' blocks, set before the job is posted */
+static atomic_ptrdiff_t cursor[HL_POOL_MAX_THREADS];
+static ptrdiff_t block_end[HL_POOL_MAX_THREADS];
+static int nblocks;
 /* `generation`, readable without mu: what a spinning worker watches */
 static atomic_ulong posted;
 /* After a job a worker watches for the next one this long before it
@@ -94,10 +103,14 @@ static atomic_int busy;        /* a caller holds the pool */
 static atomic_int setting;     /* 0: the default */
 static _Thread_local int in_pool; /* this thread is a worker, or inside a job's tasks */
 
-static void run_tasks(hl_pool_task fn, void *ctx, ptrdiff_t ntasks)
+/* participant p: its own block, then what is left of the others */
+static void run_tasks(hl_pool_task fn, void *ctx, int p, int blocks)
 {
-    for (ptrdiff_t t; (t = atomic_fetch_add_explicit(&next_task, 1, memory_order_relaxed)) < ntasks;) {
-        fn(ctx, t);
+    for (int k = 0; k < blocks; k++) {
+        const int b = (p + k) % blocks;
+        for (ptrdiff_t t; (t = atomic_fetch_add_explicit(&cursor[b], 1, memory_order_relaxed)) < block_end[b];) {
+            fn(ctx, t);
+        }
     }
 }
 
@@ -131,9 +144,9 @@ static void *worker_main(void *arg)
         inside++;
         const hl_pool_task fn = job.fn;
         void *const ctx = job.ctx;
-        const ptrdiff_t ntasks = job.ntasks;
+        const int blocks = nblocks;
         pthread_mutex_unlock(&mu);
-        run_tasks(fn, ctx, ntasks);
+        run_tasks(fn, ctx, id + 1, blocks);
         pthread_mutex_lock(&mu);
         if (--inside == 0 && !job.open) {
             pthread_cond_signal(&done_cv);
@@ -262,17 +275,20 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     const int helpers = width - 1 < nworkers ? width - 1 : nworkers;
     job.fn = fn;
     job.ctx = ctx;
-    job.ntasks = ntasks;
     job.helpers = helpers;
     job.open = 1;
-    atomic_store_explicit(&next_task, 0, memory_order_relaxed);
+    nblocks = helpers + 1;
+    for (int b = 0; b < nblocks; b++) {
+        atomic_store_explicit(&cursor[b], ntasks * b / nblocks, memory_order_relaxed);
+        block_end[b] = ntasks * (b + 1) / nblocks;
+    }
     generation++;
     atomic_store_explicit(&posted, generation, memory_order_release);
     pthread_cond_broadcast(&wake_cv);
     pthread_mutex_unlock(&mu);
 
     in_pool = 1; /* a kernel calling back into the table from a task stays on this thread */
-    run_tasks(fn, ctx, ntasks);
+    run_tasks(fn, ctx, 0, nblocks);
     in_pool = 0;
 
     /* Close the job: a helper that has not woken up yet (its core busy
