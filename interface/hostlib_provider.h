@@ -11,6 +11,11 @@
  *     #include "hostlib_kernels_table.h"
  *     extern const hostlib_kernels_table my_table;
  *     HOSTLIB_PROVIDER_MODULE(_mykernels, my_table, HOSTLIB_KERNELS_PROVIDER_CAPSULE)
+ *
+ * Module-level functions (e.g. the kernel-parameter protocol's
+ * hostlib_parameters and hostlib_set_parameters, see simd/gemm_params.h):
+ * define HOSTLIB_PROVIDER_METHODS as the name of a PyMethodDef array
+ * before including this header; it becomes the module's m_methods.
  */
 #ifndef HOSTLIB_PROVIDER_H
 #define HOSTLIB_PROVIDER_H
@@ -64,6 +69,12 @@ static inline int hostlib_provider_export_(PyObject *module, const char *attr, c
     }                                                                          \
     HOSTLIB_PROVIDER_MODULE_DEF_(modname)
 
+#ifdef HOSTLIB_PROVIDER_METHODS
+#define HOSTLIB_PROVIDER_METHODS_ HOSTLIB_PROVIDER_METHODS
+#else
+#define HOSTLIB_PROVIDER_METHODS_ NULL
+#endif
+
 #define HOSTLIB_PROVIDER_MODULE_DEF_(modname)                                  \
     static PyModuleDef_Slot hostlib_provider_slots_[] = {                      \
         {Py_mod_exec, (void *)hostlib_provider_exec_},                        \
@@ -73,7 +84,7 @@ static inline int hostlib_provider_export_(PyObject *module, const char *attr, c
     static struct PyModuleDef hostlib_provider_def_ = {                        \
         PyModuleDef_HEAD_INIT, #modname,                                       \
         "hostlib kernel table provider: exports its table as _C_API.", 0,     \
-        NULL, hostlib_provider_slots_, NULL, NULL, NULL};                      \
+        HOSTLIB_PROVIDER_METHODS_, hostlib_provider_slots_, NULL, NULL, NULL}; \
     PyMODINIT_FUNC PyInit_##modname(void)                                      \
     {                                                                          \
         return PyModuleDef_Init(&hostlib_provider_def_);                       \

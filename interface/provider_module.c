@@ -2,8 +2,19 @@
  * Init code of the bundled kernel modules (baseline flags only). The build
  * names the module and its table:
  *   -DHOSTLIB_PROVIDER_MODULE_NAME=_avx2 -DHOSTLIB_PROVIDER_TABLE=avx2_table
+ * and, for a table whose gemm comes from simd/gemm.h, its blocks' object,
+ * which the module's hostlib_parameters() / hostlib_set_parameters() read
+ * and set (simd/gemm_params.h):
+ *   -DHOSTLIB_PROVIDER_GEMM_PARAMS=avx2_gemm_params
  */
 #define PY_SSIZE_T_CLEAN
+#ifdef HOSTLIB_PROVIDER_GEMM_PARAMS
+#include <Python.h>
+#include "gemm_params.h"
+extern hostlib_gemm_params HOSTLIB_PROVIDER_GEMM_PARAMS;
+HOSTLIB_GEMM_PARAMETER_METHODS(HOSTLIB_PROVIDER_GEMM_PARAMS)
+#define HOSTLIB_PROVIDER_METHODS hostlib_gemm_parameter_methods_
+#endif
 #include "hostlib_provider.h"
 #include "hostlib_kernels_table.h"
 

@@ -233,6 +233,23 @@ static void gemm_free_aligned(void *p)
 #define GEMM_IN_PLACE_BYTES ((size_t)256 << 10)
 #endif
 
+/* The cache blocks in use: GEMM_{D,S}_{MC,KC,NC} are their defaults, and a
+   kernel module's hostlib_set_parameters() changes them at run time (the
+   host derives them from the detected caches when it loads the module:
+   hostlib/_host/params.py). Plain data, readable from the module's
+   baseline init code; each call reads them once, when it starts
+   (gemm_params.h says why that is safe while calls run). */
+#include "gemm_params.h"
+#if (GEMM_D_MC) % (GEMM_D_MR) != 0 || (GEMM_D_NC) % (GEMM_D_NV * VF64_LANES) != 0 || \
+    (GEMM_S_MC) % (GEMM_S_MR) != 0 || (GEMM_S_NC) % (GEMM_S_NV * VF32_LANES) != 0
+#error "gemm.h: MC must be a multiple of MR and NC of NR"
+#endif
+extern hostlib_gemm_params SIMD_NAME(gemm_params);
+hostlib_gemm_params SIMD_NAME(gemm_params) = {
+    {GEMM_D_MR, GEMM_D_NV * VF64_LANES, (int)sizeof(double), GEMM_D_MC, GEMM_D_KC, GEMM_D_NC},
+    {GEMM_S_MR, GEMM_S_NV * VF32_LANES, (int)sizeof(float), GEMM_S_MC, GEMM_S_KC, GEMM_S_NC},
+};
+
 /* pass 1: float64 */
 #define GEMM_PASS 1
 #define T double
@@ -245,9 +262,7 @@ static void gemm_free_aligned(void *p)
 #define MR GEMM_D_MR
 #define NV GEMM_D_NV
 #define AB (GEMM_D_BCAST ? LANES : 1)
-#define KC GEMM_D_KC
-#define MC GEMM_D_MC
-#define NC GEMM_D_NC
+#define GEMM_BLOCKS (SIMD_NAME(gemm_params).d)
 #include "gemm.h"
 
 /* pass 2: float32 */
@@ -262,9 +277,7 @@ static void gemm_free_aligned(void *p)
 #define MR GEMM_S_MR
 #define NV GEMM_S_NV
 #define AB (GEMM_S_BCAST ? LANES : 1)
-#define KC GEMM_S_KC
-#define MC GEMM_S_MC
-#define NC GEMM_S_NC
+#define GEMM_BLOCKS (SIMD_NAME(gemm_params).s)
 #include "gemm.h"
 
 #define SIMD_HAVE_GEMM 1
@@ -274,10 +287,6 @@ static void gemm_free_aligned(void *p)
 #else /* GEMM_PASS: the generic code, instantiated once per element type */
 
 #define NR (NV * LANES)
-
-#if (MC) % (MR) != 0 || (NC) % (NR) != 0
-#error "gemm.h: MC must be a multiple of MR and NC of NR"
-#endif
 
 /* ---------------- C = beta * C (alpha == 0 or k == 0) ---------------- */
 
@@ -658,6 +667,10 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
     if (k <= GEMM_RANK_K && G_(rank_k)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) {
         return;
     }
+    /* the blocks, read once (hostlib_set_parameters may change them between calls) */
+    const ptrdiff_t KC = HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.kc);
+    const ptrdiff_t MC = HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.mc);
+    const ptrdiff_t NC = HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.nc);
     const ptrdiff_t kb = G_(block)(k, KC, 1);
     const ptrdiff_t mb = G_(block)(m, MC, MR);
     const ptrdiff_t nb = G_(block)(n, NC, NR);
@@ -747,8 +760,6 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
 #undef AB
 #undef GEMM_IN_PLACE
 #undef GEMM_RANK_K
-#undef KC
-#undef MC
-#undef NC
+#undef GEMM_BLOCKS
 
 #endif /* GEMM_PASS */
