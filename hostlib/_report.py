@@ -73,7 +73,7 @@ def runtime_info() -> dict[str, Any]:
         "numpy": numpy.__version__,
         "numpy_patch": _numpy_patch.status(),
         "platform": platform.platform(),
-        "cpu": kernels.cpu.to_dict(),
+        "cpu": {**kernels.cpu.to_dict(), "caches": _cpu.cache_info().to_dict()},
         "environment": {k: os.environ.get(k) for k in variables},
         "threads": threads_info(kernels),
         **{k: v for k, v in _interface_info(kernels).items() if k not in ("interface", "abi")},
@@ -189,6 +189,34 @@ def _numpy_line() -> str:
     return "numpy      " + _wrap(text.split(), 11)
 
 
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n >> 10} KiB"
+
+
+def _caches_text(c: _cpu.CacheInfo) -> str:
+    """'L1d 32 KiB, L2 1 MiB, L3 32 MiB (shared by 2 CPUs); from cpuid 0x8000001D'."""
+    parts = []
+    for label, size, shared in (("L1d", c.l1d, None), ("L2", c.l2, c.l2_shared_by), ("L3", c.l3, c.l3_shared_by)):
+        if size is not None:
+            parts.append(f"{label} {_size(size)}" + (f" (shared by {shared} CPUs)" if shared and shared > 1 else ""))
+    if not parts:
+        return "unknown (gemm's blocks use defaults)"
+    return ", ".join(parts) + f"; from {c.source}"
+
+
+def _parameter_lines(b: Any) -> list[str]:
+    """A backend's kernel parameters in use, e.g. gemm's blocks."""
+    out = []
+    params = b.parameters() or {}
+    for name, p in params.items():
+        shape = f"{p['mr']}x{p['nr']} tile, " if "mr" in p and "nr" in p else ""
+        rest = ", ".join(f"{k.upper()} {v}" for k, v in p.items() if k not in ("mr", "nr"))
+        out.append(f"  {'':<10} {name} blocks: {shape}{rest}")
+    if b.parameters_problem:
+        out.append(f"  {'':<10} parameters not derived from the caches: {b.parameters_problem}")
+    return out
+
+
 def format_report() -> str:
     """The whole report: CPU, then every interface (kernels first)."""
     from . import __version__
@@ -207,6 +235,7 @@ def format_report() -> str:
     family = _cpu.arch_family(cpu.arch)
     absent = [f for f in _cpu.FEATURE_NAMES if f not in cpu.detected and _cpu.FEATURE_ARCH[f] == family]
     out.append("  absent:    " + _wrap(absent, 13))
+    out.append("  caches:    " + _caches_text(_cpu.cache_info()))
     out.append("")
 
     t = threads_info(host)
@@ -251,6 +280,7 @@ def _interface_section(host: Host) -> list[str]:
             out.append(f"  {'':<10} {b.origin}" + (f", version {b.version}" if b.version else ""))
         for key, value in b.details().items():
             out.append(f"  {'':<10} {key}: {value}")
+        out += _parameter_lines(b)
     for problem in host.discovery_problems:
         out.append(f"  skipped:   {problem}")
     out.append("")

@@ -53,6 +53,10 @@ __all__ = [
     "make_cpu_info",
     "cpu_info",
     "identity",
+    "CacheInfo",
+    "cache_info",
+    "caches_from_cpuid",
+    "caches_from_sysfs",
 ]
 
 #: environment variable holding the user's feature mask
@@ -376,3 +380,169 @@ def identity() -> dict[str, Any]:
         regs = [r for leaf in (0x80000002, 0x80000003, 0x80000004) for r in _cpuid.raw_cpuid(leaf, 0)]
         brand = b"".join(r.to_bytes(4, "little") for r in regs).split(b"\0")[0].decode("ascii", "replace").strip()
     return {"arch": arch, "vendor": vendor, "family": family, "model": model, "stepping": stepping, "brand": brand}
+
+
+# ---------------------------------------------------------------- caches
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """The data caches one core uses, in bytes; None where unknown.
+
+    ``l1d``: the core's level-1 data cache. ``l2``: the level-2 cache that
+    serves the core (its own on current x86 cores; on some ARM clusters one
+    L2 serves several cores: ``l2_shared_by`` says how many logical CPUs).
+    ``l3``: the whole last-level cache instance the core belongs to (a
+    CCX's or a socket's L3), not a per-core share: ``l3_shared_by`` logical
+    CPUs use it. ``source`` says where the sizes came from.
+
+    A size outside :data:`CACHE_LIMITS` (a hypervisor reporting 0 or a
+    nonsense value), or a level smaller than the one below it, counts as
+    unknown: the gemm blocks then fall back to defaults for it.
+    """
+
+    l1d: int | None = None
+    l2: int | None = None
+    l3: int | None = None
+    l2_shared_by: int | None = None
+    l3_shared_by: int | None = None
+    source: str = "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"l1d": self.l1d, "l2": self.l2, "l3": self.l3, "l2_shared_by": self.l2_shared_by,
+                "l3_shared_by": self.l3_shared_by, "source": self.source}
+
+
+#: plausible sizes per level, bytes (inclusive): anything else is unknown
+CACHE_LIMITS = {"l1d": (4 << 10, 4 << 20), "l2": (32 << 10, 256 << 20), "l3": (256 << 10, 16 << 30)}
+
+
+def _sane_caches(sizes: dict[int, tuple[int, int | None]], source: str) -> CacheInfo:
+    """CacheInfo from {level: (bytes, logical CPUs sharing it)}, each level
+    checked against CACHE_LIMITS and against the level below it."""
+    out: dict[str, Any] = {}
+    below = 0
+    for level, key in ((1, "l1d"), (2, "l2"), (3, "l3")):
+        size, shared = sizes.get(level, (0, None))
+        lo, hi = CACHE_LIMITS[key]
+        if isinstance(size, int) and lo <= size <= hi and size >= below:
+            out[key] = size
+            below = size
+            if level > 1 and isinstance(shared, int) and 1 <= shared <= 65536:
+                out[f"{key}_shared_by"] = shared
+    if not out:
+        return CacheInfo(source="unknown")
+    return CacheInfo(source=source, **out)
+
+
+def caches_from_cpuid(subleaves: Iterable[tuple[int, int, int, int]], source: str = "cpuid") -> CacheInfo:
+    """The caches described by the subleaves (eax, ebx, ecx, edx) of CPUID
+    leaf 4 (Intel) or 0x8000001D (AMD), which share one format: EAX[4:0]
+    type (0 = no more caches, 1 data, 2 instruction, 3 unified), EAX[7:5]
+    level, EAX[25:14] logical CPUs sharing it minus one; size = (ways) x
+    (partitions) x (line size) x (sets), from EBX[31:22], EBX[21:12],
+    EBX[11:0] and ECX, each plus one."""
+    sizes: dict[int, tuple[int, int | None]] = {}
+    for eax, ebx, ecx, _edx in subleaves:
+        kind, level = eax & 0x1F, (eax >> 5) & 0x7
+        if kind == 0:
+            break
+        if kind == 2 or level in sizes:  # instruction caches; the first of a level counts
+            continue
+        size = ((ebx >> 22) + 1) * (((ebx >> 12) & 0x3FF) + 1) * ((ebx & 0xFFF) + 1) * (ecx + 1)
+        sizes[level] = (size, ((eax >> 14) & 0xFFF) + 1)
+    return _sane_caches(sizes, source)
+
+
+def _parse_size(text: str) -> int:
+    """sysfs' cache size ("32K", "1024K", "8M", "512"), in bytes; ValueError if not one."""
+    m = re.fullmatch(r"\s*(\d+)\s*([KMG]?)\s*", text, re.IGNORECASE)
+    if m is None:
+        raise ValueError(f"not a cache size: {text!r}")
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
+
+
+def _cpu_list_count(text: str) -> int | None:
+    """How many CPUs a sysfs list ("0-3,8-11") names; None if malformed."""
+    count = 0
+    for part in text.strip().split(","):
+        lo, sep, hi = part.partition("-")
+        try:
+            count += (int(hi) - int(lo) + 1) if sep else (1 if int(lo) >= 0 else 0)
+        except ValueError:
+            return None
+    return count or None
+
+
+def caches_from_sysfs(entries: Iterable[dict[str, str]]) -> CacheInfo:
+    """The caches from Linux's /sys/devices/system/cpu/cpu0/cache/index*/
+    files, one dict per index with the files' text ("level", "type",
+    "size", "shared_cpu_list"; missing or malformed ones are skipped)."""
+    sizes: dict[int, tuple[int, int | None]] = {}
+    for e in entries:
+        try:
+            level = int(e.get("level", "").strip())
+            kind = e.get("type", "").strip().lower()
+            size = _parse_size(e.get("size", ""))
+        except ValueError:
+            continue
+        if kind not in ("data", "unified") or level in sizes:
+            continue
+        sizes[level] = (size, _cpu_list_count(e.get("shared_cpu_list", "")))
+    return _sane_caches(sizes, "sysfs")
+
+
+_SYSFS_CACHE = "/sys/devices/system/cpu/cpu0/cache"
+
+
+def _read_sysfs(root: str = _SYSFS_CACHE) -> CacheInfo:
+    entries = []
+    try:
+        names = sorted(n for n in os.listdir(root) if n.startswith("index"))
+    except OSError:
+        return CacheInfo()
+    for name in names:
+        e = {}
+        for f in ("level", "type", "size", "shared_cpu_list"):
+            try:
+                with open(os.path.join(root, name, f), encoding="ascii", errors="replace") as fh:
+                    e[f] = fh.read(256)
+            except OSError:
+                pass
+        entries.append(e)
+    return caches_from_sysfs(entries)
+
+
+def _cpuid_caches() -> CacheInfo:
+    """x86: leaf 4 where the CPU has it (Intel; AMD CPUs report it empty),
+    then AMD's 0x8000001D (with TOPOEXT, CPUID 0x80000001 ECX bit 22)."""
+    def leaves(leaf: int) -> list[tuple[int, int, int, int]]:
+        return [tuple(_cpuid.raw_cpuid(leaf, i)) for i in range(16)]  # type: ignore[misc]
+
+    info = CacheInfo()
+    if _cpuid.raw_cpuid(0, 0)[0] >= 4:
+        info = caches_from_cpuid(leaves(4), "cpuid leaf 4")
+    if info.l1d is None and _cpuid.raw_cpuid(0x80000000, 0)[0] >= 0x8000001D \
+            and _cpuid.raw_cpuid(0x80000001, 0)[2] >> 22 & 1:
+        info = caches_from_cpuid(leaves(0x8000001D), "cpuid 0x8000001D")
+    return info
+
+
+@functools.lru_cache(maxsize=None)
+def cache_info() -> CacheInfo:
+    """This machine's caches (see :class:`CacheInfo`), detected once per
+    process: CPUID on x86, else (or where CPUID tells nothing, e.g. under
+    some hypervisors) Linux's sysfs; all None when nothing is known. Never
+    raises."""
+    try:
+        info = CacheInfo()
+        if arch_family(_detect()[0]) == "x86":
+            try:
+                info = _cpuid_caches()
+            except (OSError, AttributeError):
+                info = CacheInfo()
+        if info.l1d is None and info.l2 is None:
+            info = _read_sysfs()
+        return info
+    except Exception:  # detection is a hint: never the reason hostlib fails
+        return CacheInfo()

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from . import _core
 from . import cpu as _cpu
+from . import params as _params
 from . import profile as _profile
 from . import spec as _spec
 
@@ -211,6 +212,11 @@ class Backend:
     #: entries of its table of reproducible reductions (_C_API_REPRODUCIBLE)
     reproducible: tuple[str, ...] = ()
     reproducible_capsule: Any = field(default=None, repr=False, compare=False)
+    #: the compiled module (usable backends), whose optional kernel
+    #: parameters (hostlib/_host/params.py) the host set when it loaded it
+    module: Any = field(default=None, repr=False, compare=False)
+    #: why the derived parameters could not be applied ("" if they were, or none exist)
+    parameters_problem: str = field(default="", compare=False)
 
     @property
     def usable(self) -> bool:
@@ -228,6 +234,11 @@ class Backend:
         except _PLUGIN_ERRORS as exc:  # a third-party hook (even sys.exit()) must not break the report
             return {"details() failed": _describe_exception(exc)}
 
+    def parameters(self) -> dict[str, dict[str, int]] | None:
+        """The module's kernel parameters in use (e.g. gemm's blocks), or
+        None if it has none; read at each call (tune may change them)."""
+        return _params.current(self.module) if self.usable and self.module is not None else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -244,6 +255,8 @@ class Backend:
             "threaded": list(self.threaded),
             "reproducible": list(self.reproducible),
             "details": self.details(),
+            "parameters": self.parameters(),
+            "parameters_problem": self.parameters_problem,
         }
 
 
@@ -433,6 +446,8 @@ class Host:
             provides=provides,
             capsule=module._C_API,
             file=getattr(module, "__file__", None),
+            module=module,
+            parameters_problem=_params.apply_derived(module),
         )
 
     def _entry_points(self) -> list[importlib.metadata.EntryPoint]:
@@ -586,9 +601,12 @@ class Host:
             return Backend(status=INVALID, reason=f"its table (ABI {record['abi']}) fills no slot of this interface",
                            **record)
         reproducible, repro_capsule = self._reproducible(module, name)
+        # its kernel parameters (gemm's blocks) from this machine's caches
+        problem = _params.apply_derived(module)
         return Backend(status=USABLE, provides=provides, capsule=capsule, metadata=meta,
                        file=getattr(module, "__file__", None), threaded=threaded,
-                       reproducible=reproducible, reproducible_capsule=repro_capsule, **record)
+                       reproducible=reproducible, reproducible_capsule=repro_capsule, module=module,
+                       parameters_problem=problem, **record)
 
     def _reproducible(self, module: Any, name: str) -> tuple[tuple[str, ...], Any]:
         """A module's optional table of reproducible reductions
