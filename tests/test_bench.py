@@ -124,7 +124,11 @@ def test_suite_smoke(tmp_path):
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
     assert set(sec) == {"ufunc", "patch", "gemm", "level1", "roofline", "selection", "overhead", "python", "import",
-                        "threads"}
+                        "threads", "blocks"}
+    bl = sec["blocks"]
+    assert [r["dtype"] for r in bl["rows"]] == ["float64", "float32"]
+    assert all(positive(v) for r in bl["rows"] for v in r["vs_numpy"].values())
+    assert "gemm blocks" in proc.stdout
     th = sec["threads"]
     assert [r["dtype"] for r in th["gemm"]] == ["float64", "float32"]
     for row in th["gemm"]:
