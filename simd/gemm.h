@@ -32,7 +32,10 @@
  *
  * Cache use (the usual one): a B micro-panel (KC x NR) stays in L1 while
  * the A micro-panels stream past it from L2, where the packed MC x KC block
- * of A stays; the packed KC x NC block of B lives in L2/L3.
+ * of A stays; the packed KC x NC block of B lives in L2/L3. (On Zen 4 a B
+ * micro-panel of two L1's worth measured faster: fewer passes over C; see
+ * hostlib/_host/params.py, which sizes the blocks from the caches at run
+ * time.)
  *
  * Small and skinny problems: packing costs a copy of each operand (A's a
  * transposing, scalar one), which pays only when the copy is reused often.
@@ -180,7 +183,10 @@ static void gemm_free_aligned(void *p)
 #define GEMM_DEF_BCAST 0
 #endif
 
-/* Cache blocks, in elements. KC = 256: a B micro-panel (KC x NR) takes
+/* Cache blocks, in elements: the compiled defaults. The host replaces them
+   when it loads the module with blocks derived from the caches it detects
+   (hostlib/_host/params.py, through gemm_params.h); these serve where it
+   does not. KC = 256: a B micro-panel (KC x NR) takes
    6-16 KiB, half of L1 or less. MC x KC of packed A takes 96-196 KiB: it
    stays in L2 even on cores with 256 KiB (Zen 4 has 1 MiB, but larger MC
    measured no faster). KC x NC of packed B (4-8 MiB at most) lives in

@@ -170,8 +170,9 @@ def test_raw_entry_random(m, n, k, trans, dtype, alpha, beta, pads, nan_c, seed)
         _run_raw(backend, dtype, m, n, k, *trans, alpha, beta, pads, seed, nan_c=nan_c and beta == 0)
 
 
-# shapes beyond the cache blocks: k > KC (256) splits the sum (beta must be
-# applied once), m > MC (96-192) and n > NC (~4096) split C
+# shapes beyond the cache blocks: k > KC (256-512: hostlib/_host/params.py)
+# splits the sum (beta must be applied once), m > MC (96-256) and n > NC
+# (~4096) split C; tests/test_gemm_params.py runs gemm under other blocks
 LARGE = [(300, 40, 600), (7, 4200, 5), (150, 270, 257), (97, 131, 1)]
 
 
