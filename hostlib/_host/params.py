@@ -93,7 +93,7 @@ def current(module: Any) -> dict[str, dict[str, int]] | None:
     try:
         got = fn()
         return {str(k): {str(p): int(v) for p, v in dict(vals).items()} for k, vals in dict(got).items()}
-    except Exception:
+    except (Exception, SystemExit):  # a third-party hook may raise anything, even sys.exit()
         return None
 
 
@@ -126,5 +126,5 @@ def apply_derived(module: Any, caches: _cpu.CacheInfo | None = None) -> str:
         if values:
             apply(module, values)
         return ""
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a third-party hook may raise anything, even sys.exit()
         return f"{type(exc).__name__}: {exc}"
