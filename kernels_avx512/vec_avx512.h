@@ -39,7 +39,7 @@
 
 #define SIMD_NAME(x) avx512_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 3
+#define SIMD_LAYER_API 4
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX512F | HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m512d VF64;
@@ -336,5 +336,16 @@ static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi)
 
 /* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
 static inline VF64 vf64_lookup(const double *t, VI64 i) { return _mm512_i64gather_pd(i, t, 8); }
+
+/* lookup in a 16-value table (layer API 4): lane k is t[i_k mod 16] (only
+   the low 4 bits of each index count), t 64-byte aligned. One vpermt2pd
+   (AVX512F) of the table's two halves, which a loop keeps in registers:
+   SIMD_LOOKUP16_PERMUTE 1 tells the templates it is cheap (a gather of 8
+   lanes costs ~6x as much on AMD Zen 4) */
+#define SIMD_LOOKUP16_PERMUTE 1
+static inline VF64 vf64_lookup16(const double *t, VI64 i)
+{
+    return _mm512_permutex2var_pd(_mm512_load_pd(t), i, _mm512_load_pd(t + 8));
+}
 
 #endif /* SIMD_VEC_AVX512_H */

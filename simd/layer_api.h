@@ -16,7 +16,9 @@
    replace loadu_partial; SIMD_HAVE_ANY_GT is gone */
 /* 3: vf64_lookup(table, indices), the gather of table-driven elementwise
    kernels */
-#define SIMD_LAYER_API_REQUIRED 3
+/* 4: vf64_lookup16(table, indices), a 16-value table indexed by the low 4
+   bits, and SIMD_LOOKUP16_PERMUTE, whether it is a register permute */
+#define SIMD_LAYER_API_REQUIRED 4
 
 #if !defined(SIMD_LAYER_API)
 #error "the vector layer does not define SIMD_LAYER_API; it predates hostlib's layer versioning"

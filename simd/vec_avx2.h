@@ -18,7 +18,7 @@
 
 #define SIMD_NAME(x) avx2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 3
+#define SIMD_LAYER_API 4
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_AVX2 | HOSTLIB_CPU_FMA3)
 
 typedef __m256d VF64;
@@ -310,5 +310,13 @@ static inline VF64 vf64_lookup(const double *t, VI64 i)
     _mm256_storeu_si256((__m256i *)k, i);
     return _mm256_setr_pd(t[k[0]], t[k[1]], t[k[2]], t[k[3]]);
 }
+
+/* lookup in a 16-value table (layer API 4): lane k is t[i_k mod 16] (only
+   the low 4 bits of each index count), t 64-byte aligned.
+   SIMD_LOOKUP16_PERMUTE: 1 where this is a register permute (the table
+   held in registers), cheap enough for the templates to trade a longer
+   polynomial for a 16-cell reduction; 0 here: the lookup above */
+#define SIMD_LOOKUP16_PERMUTE 0
+static inline VF64 vf64_lookup16(const double *t, VI64 i) { return vf64_lookup(t, vi64_and(i, vi64_set1(15))); }
 
 #endif /* SIMD_VEC_AVX2_H */

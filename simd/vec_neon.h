@@ -34,7 +34,7 @@
 
 #define SIMD_NAME(x) neon_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 3
+#define SIMD_LAYER_API 4
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_ASIMD)
 /* v0-v31: gemm.h sizes its register tile by this */
 #define SIMD_VEC_REGISTERS 32
@@ -360,5 +360,13 @@ static inline VF64 vf64_lookup(const double *t, VI64 i)
 {
     return vcombine_f64(vld1_f64(t + vgetq_lane_u64(i, 0)), vld1_f64(t + vgetq_lane_u64(i, 1)));
 }
+
+/* lookup in a 16-value table (layer API 4): lane k is t[i_k mod 16] (only
+   the low 4 bits of each index count), t 64-byte aligned.
+   SIMD_LOOKUP16_PERMUTE: 1 where this is a register permute (the table
+   held in registers), cheap enough for the templates to trade a longer
+   polynomial for a 16-cell reduction; 0 here: the lookup above */
+#define SIMD_LOOKUP16_PERMUTE 0
+static inline VF64 vf64_lookup16(const double *t, VI64 i) { return vf64_lookup(t, vi64_and(i, vi64_set1(15))); }
 
 #endif /* SIMD_VEC_NEON_H */

@@ -17,7 +17,7 @@
 
 #define SIMD_NAME(x) scalar_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 3
+#define SIMD_LAYER_API 4
 #define SIMD_LAYER_FEATURES 0 /* runs on any CPU */
 
 typedef double VF64;
@@ -155,5 +155,13 @@ static inline VM32 vi32_gt(VI32 a, VI32 b) { return (int32_t)a > (int32_t)b; }
 
 /* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
 static inline VF64 vf64_lookup(const double *t, VI64 i) { return t[i]; }
+
+/* lookup in a 16-value table (layer API 4): lane k is t[i_k mod 16] (only
+   the low 4 bits of each index count), t 64-byte aligned.
+   SIMD_LOOKUP16_PERMUTE: 1 where this is a register permute (the table
+   held in registers), cheap enough for the templates to trade a longer
+   polynomial for a 16-cell reduction; 0 here: one load */
+#define SIMD_LOOKUP16_PERMUTE 0
+static inline VF64 vf64_lookup16(const double *t, VI64 i) { return t[i & 15]; }
 
 #endif /* SIMD_VEC_SCALAR_H */

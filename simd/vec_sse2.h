@@ -15,7 +15,7 @@
 
 #define SIMD_NAME(x) sse2_##x
 /* the version of the op set the templates use (simd/layer_api.h) */
-#define SIMD_LAYER_API 3
+#define SIMD_LAYER_API 4
 #define SIMD_LAYER_FEATURES (HOSTLIB_CPU_SSE | HOSTLIB_CPU_SSE2)
 
 typedef __m128d VF64;
@@ -336,5 +336,13 @@ static inline VF64 vf64_lookup(const double *t, VI64 i)
     _mm_storeu_si128((__m128i *)k, i);
     return _mm_setr_pd(t[k[0]], t[k[1]]);
 }
+
+/* lookup in a 16-value table (layer API 4): lane k is t[i_k mod 16] (only
+   the low 4 bits of each index count), t 64-byte aligned.
+   SIMD_LOOKUP16_PERMUTE: 1 where this is a register permute (the table
+   held in registers), cheap enough for the templates to trade a longer
+   polynomial for a 16-cell reduction; 0 here: the lookup above */
+#define SIMD_LOOKUP16_PERMUTE 0
+static inline VF64 vf64_lookup16(const double *t, VI64 i) { return vf64_lookup(t, vi64_and(i, vi64_set1(15))); }
 
 #endif /* SIMD_VEC_SSE2_H */

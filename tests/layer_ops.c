@@ -420,6 +420,29 @@ static void table_lookup(void)
     }
 }
 
+/* vf64_lookup16: lane k is t[i_k mod 16], whatever the index's other bits */
+static void table_lookup16(void)
+{
+    static _Alignas(64) double t[16];
+    for (int j = 0; j < 16; j++) {
+        t[j] = j * -0.75 + 3.0;
+    }
+    for (int start = 0; start < 300; start++) {
+        uint64_t idx[VF64_LANES];
+        double got[VF64_LANES];
+        for (int k = 0; k < VF64_LANES; k++) {
+            idx[k] = (uint64_t)(start * 37 + k * 211 + (k == 1 ? 0 : k * k)) * (k & 1 ? UINT64_C(0x9e3779b97f4a7c15) : 1);
+        }
+        VI64 iv;
+        memcpy(&iv, idx, sizeof iv);
+        vf64_storeu(got, vf64_lookup16(t, iv));
+        for (int k = 0; k < VF64_LANES; k++) {
+            CHECK(got[k] == t[idx[k] & 15], "lookup16 lane %d: index %llu gives %g, not %g", k,
+                  (unsigned long long)idx[k], got[k], t[idx[k] & 15]);
+        }
+    }
+}
+
 static void special_values(void)
 {
     const double d[] = {0.0, -0.0, 1.0, -1.0, 1.5, -2.5, 3.0, 0.1, 4.9406564584124654e-324, -4.9406564584124654e-324,
@@ -469,6 +492,7 @@ int main(void)
     vf32_lane_order();
     conversions();
     table_lookup();
+    table_lookup16();
     printf("done %d failures\n", failures);
     return failures != 0;
 }
