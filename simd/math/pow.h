@@ -51,8 +51,8 @@
  *
  * float32: all three computed in float64 (widened by vector halves,
  * rounded once to float32): hypot as sqrt(x^2 + y^2) (the squares exact,
- * two roundings ~2^-53 before the final one), cbrt by the float64 guess
- * and correction from a plainly rounded residual, power by a shorter
+ * two roundings ~2^-53 before the final one), cbrt from a guess of
+ * tt^(-1/3) and a division-free correction of tt u^2, power by a shorter
  * float64 scheme (plain doubles, three table lookups; see ew_f32_pow_z)
  * with the float64 kernel for its special lanes. Flags: overflow and
  * underflow of a float32 result are the narrowing's.
@@ -166,9 +166,12 @@ EW_INLINE VF64 ew_f64_hypot_v(VF64 x, VF64 y)
 /* ---------------- cbrt ---------------- */
 
 /* for a positive normal x (times 2^-kadj if wide; kadj a multiple of 3)
-   = 2^(3k) tt, tt = 2^j m in [1, 8): returns y0 ~ cbrt(tt) within 2^-25,
-   *tt, and *t holding k in the magic-number form (ew_f64_pow2(*t) = 2^k) */
-EW_INLINE VF64 ew_f64_cbrt_guess(VF64 x, VF64 kadj, int wide, VF64 *ttp, VF64 *tp)
+   = 2^(3k) tt, tt = 2^j m in [1, 8): returns y0 = P(m) c_j, *tt, and *t
+   holding k in the magic-number form (ew_f64_pow2(*t) = 2^k). With P =
+   cbrt_p and c_j = 2^(j/3): y0 ~ cbrt(tt) within 2^-25 (ew_f64_cbrt_guess);
+   with rcbrt_p and 2^(-j/3): ~ tt^(-1/3) within 2^-17 (float32's). */
+EW_INLINE VF64 ew_f64_cbrt_guess_p(VF64 x, VF64 kadj, int wide, VF64 *ttp, VF64 *tp, const double (*P)[EW_RLEN],
+                                   int np, double c2, double c4)
 {
     const VF64 one = vf64_set1(1.0);
     const VI64 ix = vf64_as_bits(x);
@@ -187,10 +190,15 @@ EW_INLINE VF64 ew_f64_cbrt_guess(VF64 x, VF64 kadj, int wide, VF64 *ttp, VF64 *t
     const VF64 m = vf64_from_bits(vi64_or(vi64_and(ix, vi64_set1((UINT64_C(1) << 52) - 1)), vi64_set1(ew_f64_bits(1.0))));
     const VM64 j1 = vf64_eq(j, one), j2 = vf64_eq(j, vf64_set1(2.0));
     const VF64 tt = vf64_mul(m, vf64_select(j2, vf64_set1(4.0), vf64_select(j1, vf64_set1(2.0), one)));
-    const VF64 cj = vf64_select(j2, vf64_set1(EW_F64_CBRT_4), vf64_select(j1, vf64_set1(EW_F64_CBRT_2), one));
+    const VF64 cj = vf64_select(j2, vf64_set1(c4), vf64_select(j1, vf64_set1(c2), one));
     *ttp = tt;
     *tp = t;
-    return vf64_mul(ew_f64_horner(m, ew_f64_cbrt_p, EW_NCOEF(ew_f64_cbrt_p)), cj);
+    return vf64_mul(ew_f64_horner(m, P, np), cj);
+}
+
+EW_INLINE VF64 ew_f64_cbrt_guess(VF64 x, VF64 kadj, int wide, VF64 *ttp, VF64 *tp)
+{
+    return ew_f64_cbrt_guess_p(x, kadj, wide, ttp, tp, ew_f64_cbrt_p, EW_NCOEF(ew_f64_cbrt_p), EW_F64_CBRT_2, EW_F64_CBRT_4);
 }
 
 /* cbrt of a positive normal x (times 2^(-kadj/3) if wide) */
@@ -447,20 +455,25 @@ EW_INLINE VF64 ew_f32_hypot_wide(VF64 x, VF64 y)
     return vf64_select(vm64_or(vf64_eq(vf64_abs(x), inf), vf64_eq(vf64_abs(y), inf)), inf, r);
 }
 EW_INLINE VF32 ew_f32_hypot_v(VF32 x, VF32 y) { return EW_F32_VIA_F64_2(ew_f32_hypot_wide, x, y); }
-/* float32 cbrt in float64, branch-free: the same guess, then the same
-   correction from a plainly rounded residual (tt - y0^3 within ~2^-52
-   tt): within ~2^-51 before the one rounding to float32, exact cubes
-   exact. 0, inf and nan (|x| kept, the sign put back) by a select; float32
-   has no number the guess cannot take (subnormals are normal doubles). */
+/* float32 cbrt in float64, branch-free and without a division (a vector
+   division costs as much as the rest on some cores): u ~ tt^(-1/3) within
+   2^-17 (the guess's scheme with R(m) ~ m^(-1/3)), e = 1 - tt u^3 (fused,
+   |e| < 2^-15.8), and cbrt(tt) = tt u^2 (1 - e)^(-2/3) = y (1 + 2e/3 +
+   5e^2/9 + ...) with y = tt u^2: the omitted terms are below 2^-48, the
+   roundings ~2^-51, before the one rounding to float32; exact cubes exact.
+   0, inf and nan (|x| kept, the sign put back) by a select; float32 has no
+   number the guess cannot take (subnormals are normal doubles). */
 EW_INLINE VF64 ew_f32_cbrt_wide(VF64 x)
 {
     const VF64 ax = vf64_abs(x), one = vf64_set1(1.0);
     const VM64 special = vm64_or(vf64_eq(ax, vf64_zero()), vf64_nle(ax, vf64_set1(DBL_MAX)));
     VF64 tt, t;
-    const VF64 y0 = ew_f64_cbrt_guess(vf64_select(special, one, ax), vf64_zero(), 0, &tt, &t);
-    const VF64 q = vf64_mul(vf64_mul(y0, y0), y0);
-    const VF64 h = vf64_div(vf64_sub(tt, q), q);
-    const VF64 d = vf64_mul(vf64_mul(y0, h), vf64_fnma(h, vf64_set1(EW_F64_CBRT_NINTH), vf64_set1(EW_F64_CBRT_THIRD)));
+    const VF64 u = ew_f64_cbrt_guess_p(vf64_select(special, one, ax), vf64_zero(), 0, &tt, &t, ew_f64_rcbrt_p,
+                                       EW_NCOEF(ew_f64_rcbrt_p), EW_F64_RCBRT_2, EW_F64_RCBRT_4);
+    const VF64 p = vf64_mul(u, u);
+    const VF64 e = vf64_fnma(tt, vf64_mul(p, u), one);
+    const VF64 y0 = vf64_mul(tt, p);
+    const VF64 d = vf64_mul(vf64_mul(y0, e), vf64_fma(e, vf64_set1(EW_F64_CBRT_FIVE_NINTHS), vf64_set1(EW_F64_CBRT_TWO_THIRDS)));
     const VF64 y = vf64_mul(vf64_add(y0, d), ew_f64_pow2(t));
     return vf64_or(vf64_select(special, ax, y), vf64_and(x, vf64_set1(-0.0)));
 }

@@ -8,7 +8,8 @@
 Reuses the Remez, rounding and hex-float helpers of simd/elementwise_consts.py.
 
 * cbrt: a minimax polynomial for cbrt(m) on [1, 2] (the initial guess of
-  two Newton steps), 2^(1/3), 2^(2/3), 1/3.
+  two Newton steps), 2^(1/3), 2^(2/3), 1/3; for float32 one for m^(-1/3)
+  (a division-free correction), 2^(-1/3), 2^(-2/3), 2/3, 5/9.
 * power: log(x) as a double-double, Tang-style: x = 2^k m, m in [OFF, 2 OFF)
   by integer operations on the bits, m in one of 128 cells; c = an 8-bit
   approximation of 1/m (exactly 1 in the cell around m = 1, whose centre
@@ -104,6 +105,19 @@ def derive() -> dict:
         "interval": ["1", "2"], "degree": deg_cbrt,
         "max_error": ec.log2_str(err) + " (relative, dense grid, coefficients as rounded)",
         "coeffs": [ec.hexf(x, 53) for x in c]})
+    # float32's cbrt (in float64) needs no division: u ~ m^(-1/3) to
+    # 2^-17, one correction of tt u^2 (see pow.h) leaves ~2^-48
+    deg_rcbrt = 5
+    c, err = ec.fit("rcbrt_p", lambda t: 1 / mp.cbrt(t), lambda t: mp.cbrt(t), 1, 2, deg_rcbrt, 53)
+    polys.append({
+        "name": "rcbrt_p", "what": "R(m) ~ m^(-1/3), m in [1, 2] (float32 cbrt's guess, in float64)",
+        "interval": ["1", "2"], "degree": deg_rcbrt,
+        "max_error": ec.log2_str(err) + " (relative, dense grid, coefficients as rounded)",
+        "coeffs": [ec.hexf(x, 53) for x in c]})
+    const("RCBRT_2", ec.round_to(1 / mp.cbrt(2), 53), "2^(-1/3) rounded")
+    const("RCBRT_4", ec.round_to(1 / mp.cbrt(4), 53), "2^(-2/3) rounded")
+    const("CBRT_TWO_THIRDS", ec.round_to(mp.mpf(2) / 3, 53), "2/3 rounded")
+    const("CBRT_FIVE_NINTHS", ec.round_to(mp.mpf(5) / 9, 53), "5/9 rounded")
     const("CBRT_2", ec.round_to(mp.cbrt(2), 53), "2^(1/3) rounded")
     const("CBRT_4", ec.round_to(mp.cbrt(4), 53), "2^(2/3) rounded")
     const("CBRT_THIRD", ec.round_to(mp.mpf(1) / 3, 53), "1/3 rounded")
