@@ -23,6 +23,10 @@ log1p(r).
 * log_q: log1p(r) = r + r^2 Q(r) on the cells' range of r, float64.
 * logw_q: the same, shorter, for float32 computed in float64 (needs
   ~2^-40 only).
+* logw16_c, logw16_l, logw16_q, LOG16_OFF: float32's reduction where the
+  layer's vf64_lookup16 is a register permute (AVX-512): 16 cells, c_j to
+  24 bits (z c_j - 1 exact for a float z), -log(c_j) rounded, and Q of
+  degree 5 on the larger range of r (|r| < 2^-5).
 * asinhw_s, atanhw_s: float32 arcsinh/arctanh below 2^-8, Taylor series.
 * constants: LN2 in parts, 1/ln2 and 1/ln10 split into a 26-bit head (its
   products with a 27-bit half of a double are exact) and a rounded tail.
@@ -47,6 +51,9 @@ LOG_CBITS = 8    # significant bits of c_j: z c_j - 1 exact (|r| < 2^(1 - CBITS)
 OFF_BITS = 0x3FE6000000000000 - (1 << (51 - LOG_N))  # 0.6875 - 2^-9: 1 mid-cell
 ONE_BITS = 0x3FF0000000000000
 HI_GRID = Fraction(1, 2**42)
+LOG16_N = 4      # the 16-cell reduction (float32 where lookup16 is a permute)
+OFF16_BITS = 0x3FE6000000000000 - (1 << (51 - LOG16_N))  # 0.671875: 1 mid-cell
+DEG_Q16 = 5      # its Q: degree 5 (2^-44)
 DEG_Q = 5        # float64: Q of degree 5 (2^-62)
 DEG_QW = 3       # float32 via float64: degree 3 (2^-45)
 
@@ -71,6 +78,20 @@ def round_bits(v: Fraction, bits: int) -> Fraction:
     """v > 0 rounded to `bits` significant bits"""
     u = ulp53(v) * 2 ** (53 - bits)
     return Fraction(round(v / u)) * u
+
+
+def cells16():
+    """[(zlo, zhi, c)] per cell of the 16-cell reduction (float32's, in
+    float64, where vf64_lookup16 is a permute): c ~ 1/z to 24 bits, so that
+    z c - 1 is exact for a float z (24 + 24 bits) in one FMA"""
+    out = []
+    width = 1 << (52 - LOG16_N)
+    for j in range(1 << LOG16_N):
+        zlo = from_bits(OFF16_BITS + j * width)
+        zhi = from_bits(OFF16_BITS + (j + 1) * width)
+        c = Fraction(1) if zlo <= 1 < zhi else round_bits(2 / (zlo + zhi), 24)
+        out.append((zlo, zhi, c))
+    return out
 
 
 def cells():
@@ -161,6 +182,21 @@ def derive() -> dict:
             "coeffs": [ec.hexf(x, 53) for x in c],
         })
 
+    c16 = cells16()
+    a16 = min(min(zlo * c - 1, zhi * c - 1) for zlo, zhi, c in c16)
+    b16 = max(max(zlo * c - 1, zhi * c - 1) for zlo, zhi, c in c16)
+    a16, b16 = mp.mpf(a16.numerator) / a16.denominator, mp.mpf(b16.numerator) / b16.denominator
+    c, e = ec.fit("logw16_q", q_f, q_w, a16, b16, DEG_Q16, 53)
+    polys.append({
+        "name": "logw16_q",
+        "what": ("float32 (computed in float64) with the 16-cell reduction: Q(r) = (log1p(r) - r) / r^2, "
+                 f"r in [{mp.nstr(a16, 8)}, {mp.nstr(b16, 8)}]"),
+        "interval": [mp.nstr(a16, 20), mp.nstr(b16, 20)],
+        "degree": DEG_Q16,
+        "max_error": ec.log2_str(e) + " (error of r^2 Q(r) relative to log1p(r), dense grid, coefficients as rounded)",
+        "coeffs": [ec.hexf(x, 53) for x in c],
+    })
+
     # float32 arcsinh/arctanh below 2^-8 (in float64): a + a^3 S(a^2), the
     # Taylor series to a^5 (the next term is below 2^-50 a)
     for name, f, what in (
@@ -205,6 +241,8 @@ def derive() -> dict:
         {"name": "LOG_INVLN2", "value": ec.hexf(ec.round_to(1 / ln2, 53), 53), "what": "1/ln 2 rounded"},
         {"name": "LOG_INVLN10", "value": ec.hexf(ec.round_to(1 / mp.log(10), 53), 53), "what": "1/ln 10 rounded"},
     ]
+    consts.append({"name": "LOG16_OFF", "value": hexd(from_bits(OFF16_BITS)),
+                   "what": f"the 16-cell reduction's OFF: cells of 2^{52 - LOG16_N} bit patterns, 1 in mid-cell"})
     rmax = max(abs(a), abs(b))
     tables = [
         {"name": "log_hic", "what": (f"-log(c_j) on the grid 2^-42, c_j ~ 1/z on cell j ({LOG_CBITS} significant bits, "
@@ -214,6 +252,10 @@ def derive() -> dict:
         {"name": "logw_lc", "what": "-log(c_j) to 45 bits, c_j coded in the low 8 bits (float32 kernels, in float64)",
          "values": lwc},
     ]
+    tables.append({"name": "logw16_c", "what": "c_j ~ 1/z on cell j of the 16-cell reduction, 24 bits (1 on the cell of 1)",
+                   "values": [hexd(c) for _, _, c in c16]})
+    tables.append({"name": "logw16_l", "what": "-log(c_j) of the 16-cell reduction, rounded",
+                   "values": [hexd(ec.round_to(-mp.log(mp.mpf(c.numerator) / c.denominator), 53)) for _, _, c in c16]})
     return {
         "about": ("The constants of simd/math/log.h. Written by simd/math/log.py --write (mpmath, run by "
                   "hand; --check verifies this file); the build turns it into C with "
