@@ -486,7 +486,9 @@ EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
    z = y log x in one double (|z| <= ~104 where the float result is
    finite: |z| 2^-43.7 <= 2^-37 relative error), e^z = 2^(K/256) (1 + a +
    a^2 Qf(a)) with TH only (2^-45). Three lookups, no double-doubles,
-   no clamping on the fast path (z is checked first). Lanes whose
+   no clamping on the fast path (z is checked first). Where the layer's
+   lookup16 is a register permute (AVX-512), no gather at all: log.h's
+   16-cell float32 log (2^-44.2) and exp with 16 cells (Qf of degree 3). Lanes whose
    arguments it does not take (x <= 0, inf, nan; y inf or nan) or whose
    result is a subnormal float or 0 (z < -87: the exact cases, 2^-149 and
    the halfway 2^-150, and their flags need the correctly rounded double)
@@ -496,6 +498,10 @@ EW_DEFINE_MAP2(hypot, ew_f32_hypot_v)
    Here z = y log x: */
 EW_INLINE VF64 ew_f32_pow_z(VF64 x, VF64 y)
 {
+#if SIMD_LOOKUP16_PERMUTE
+    /* log.h's float32 log (16 cells, two permutes, 2^-44.2) */
+    return vf64_mul(y, ew_f64_logw(x));
+#else
     const uint64_t off = ew_f64_bits(EW_F64_POW_OFF);
     const VI64 ix = vi64_add(vf64_as_bits(x), vi64_set1(ew_f64_bits(1.0) - off));
     const VI64 idx = vi64_and(vi64_srli(ix, 45), vi64_set1(127));
@@ -507,11 +513,24 @@ EW_INLINE VF64 ew_f32_pow_z(VF64 x, VF64 y)
     const VF64 l1p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_pow_logf_p, EW_NCOEF(ew_f64_pow_logf_p)), r);
     const VF64 l = vf64_add(vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_HI), th), vf64_fma(kf, vf64_set1(EW_F64_POW_LN2_LO), l1p));
     return vf64_mul(y, l);
+#endif
 }
 
 /* e^z, |z| <= 700 (2^E normal): 2^(K/256) (1 + a + a^2 Qf(a)), 2^-45 */
 EW_INLINE VF64 ew_f32_pow_e(VF64 z)
 {
+#if SIMD_LOOKUP16_PERMUTE
+    /* 16 cells: 2^(j/16) by one permute, Qf of degree 3 (2^-47.4) */
+    const VF64 magic = vf64_set1(0x1.8p52);
+    const VF64 t = vf64_fma(z, vf64_set1(EW_F64_POW_EXP16_N_LN2), magic);
+    const VF64 kn = vf64_sub(t, magic);
+    const VI64 ki = vi64_sub(vf64_as_bits(t), vi64_set1(ew_f64_bits(0x1.8p52)));
+    const VF64 a = vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP16_LN2N_LO), vf64_fnma(kn, vf64_set1(EW_F64_POW_EXP16_LN2N_HI), z));
+    const VF64 p = vf64_fma(vf64_mul(a, a), ew_f64_horner(a, ew_f64_pow_expf16_q, EW_NCOEF(ew_f64_pow_expf16_q)), a);
+    const VF64 te = vf64_lookup16(ew_f64_pow_exp16, ki);
+    const VI64 sb = vi64_slli(vi64_and(vi64_add(ki, vi64_set1(1023 * 16)), vi64_set1(~(uint64_t)15)), 48);
+    return vf64_mul(vf64_fma(te, p, te), vf64_from_bits(sb));
+#else
     const VF64 magic = vf64_set1(0x1.8p52);
     const VF64 t = vf64_fma(z, vf64_set1(EW_F64_POW_EXP_N_LN2), magic);
     const VF64 kn = vf64_sub(t, magic);
@@ -521,6 +540,7 @@ EW_INLINE VF64 ew_f32_pow_e(VF64 z)
     const VF64 te = vf64_lookup(ew_f64_pow_exp_hi, vi64_and(ki, vi64_set1(255)));
     const VI64 sb = vi64_slli(vi64_and(vi64_add(ki, vi64_set1(1023 * 256)), vi64_set1(~(uint64_t)255)), 44);
     return vf64_mul(vf64_fma(te, p, te), vf64_from_bits(sb));
+#endif
 }
 
 /* the lanes of z the float64 kernel takes (see above) */

@@ -17,6 +17,8 @@ Reuses the Remez, rounding and hex-float helpers of simd/elementwise_consts.py.
   table holding -log c as HI + LO and log1p(r) = r - r^2/2 + r^3 P(r).
   exp of a double-double z: z = (256 k' + j) ln2/256 + a, 2^(j/256) as
   HI + LO from a table, e^a - 1 - a = a^2 Q(a).
+* float32 power where vf64_lookup16 is a register permute: exp with 16
+  cells (2^(j/16), a Qf of degree 3); its log is log.h's 16-cell one.
 """
 
 from __future__ import annotations
@@ -191,6 +193,24 @@ def derive() -> dict:
     polys.append({
         "name": "pow_expf_q", "what": f"Qf(a) = (e^a - 1 - a) / a^2, |a| <= ln2/{2 * n} plus slop (float32 power)",
         "interval": [mp.nstr(-am, 20), mp.nstr(am, 20)], "degree": 1,
+        "max_error": ec.log2_str(err) + " (relative error of a^2 Qf(a) to e^a, dense grid, coefficients as rounded)",
+        "coeffs": [ec.hexf(x, 53) for x in c]})
+
+    # float32 power where the layer's vf64_lookup16 is a register permute
+    # (AVX-512): 16 cells for exp, a longer Qf
+    n16 = 16
+    const("POW_EXP16_N_LN2", ec.round_to(n16 / ln2, 53), f"{n16}/ln 2 rounded")
+    (eh, el), rest = ec.cw_split(ln2 / n16, 53, [34, None])
+    const("POW_EXP16_LN2N_HI", eh, f"ln 2/{n16}, high part: 34 significant bits")
+    const("POW_EXP16_LN2N_LO", el, f"ln 2/{n16} - HI rounded; the rest {ec.log2_str(rest)}")
+    tables.append({"name": "pow_exp16", "what": f"2^(j/{n16}) rounded (float32 power, lookup16)",
+                   "values": [ec.hexf(ec.round_to(mp.mpf(2) ** (mp.mpf(j) / n16), 53), 53) for j in range(n16)]})
+    am16 = ln2 / (2 * n16) * (1 + mp.mpf(2) ** -12)
+    deg16 = 3
+    c, err = ec.fit("pow_expf16_q", ec.exp_q, ec.exp_w, -am16, am16, deg16, 53)
+    polys.append({
+        "name": "pow_expf16_q", "what": f"Qf(a) = (e^a - 1 - a) / a^2, |a| <= ln2/{2 * n16} plus slop (float32 power, lookup16)",
+        "interval": [mp.nstr(-am16, 20), mp.nstr(am16, 20)], "degree": deg16,
         "max_error": ec.log2_str(err) + " (relative error of a^2 Qf(a) to e^a, dense grid, coefficients as rounded)",
         "coeffs": [ec.hexf(x, 53) for x in c]})
 
