@@ -132,13 +132,24 @@ EW_INLINE VF64 ew_f64_log_dd(VF64 u, VF64 ul, VF64 kadj, int wide, int has_ul, V
 {
     VI64 j;
     VF64 kf, scale;
+#if SIMD_LOOKUP16_PERMUTE
+    /* 16 cells (c_j of 5 bits, Q of degree 10): three permutes, no gather
+       (float64 log 1.37 -> ~1.0 ns/element on AMD Zen 4) */
+    const VF64 z = ew_f64_log_reduce_n(u, &j, &kf, &scale, EW_F64_LOG16_OFF, 4, 0);
+    const VF64 c = vf64_lookup16(ew_f64_log16_c, j);
+    const VF64 lh = vf64_lookup16(ew_f64_log16_hi, j);
+    const VF64 ll = vf64_lookup16(ew_f64_log16_lo, j);
+#define EW_LOG_DD_Q ew_f64_log16_q
+#else
     const VF64 z = ew_f64_log_reduce(u, &j, &kf, &scale);
-    if (wide) {
-        kf = vf64_sub(kf, kadj);
-    }
     VF64 c;
     const VF64 lh = ew_f64_log_unpack(vf64_lookup(ew_f64_log_hic, j), &c);
     const VF64 ll = vf64_lookup(ew_f64_log_lo, j);
+#define EW_LOG_DD_Q ew_f64_log_q
+#endif
+    if (wide) {
+        kf = vf64_sub(kf, kadj);
+    }
     const VF64 one = vf64_set1(1.0);
 #if SIMD_FMA_NATIVE
     const VF64 r0 = vf64_fma(z, c, vf64_sub(vf64_zero(), one)); /* exact */
@@ -164,9 +175,10 @@ EW_INLINE VF64 ew_f64_log_dd(VF64 u, VF64 ul, VF64 kadj, int wide, int has_ul, V
     if (has_ul) {
         l0 = vf64_add(l0, rr);
     }
-    const VF64 q = ew_f64_horner(r, ew_f64_log_q, EW_NCOEF(ew_f64_log_q));
+    const VF64 q = ew_f64_horner(r, EW_LOG_DD_Q, EW_NCOEF(EW_LOG_DD_Q));
     *lo = vf64_fma(vf64_mul(r, r), q, l0);
     return t;
+#undef EW_LOG_DD_Q
 }
 
 enum { EW_LOG_E, EW_LOG_2, EW_LOG_10 };

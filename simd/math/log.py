@@ -27,6 +27,9 @@ log1p(r).
   layer's vf64_lookup16 is a register permute (AVX-512): 16 cells, c_j to
   24 bits (z c_j - 1 exact for a float z), -log(c_j) rounded, and Q of
   degree 5 on the larger range of r (|r| < 2^-5).
+* log16_c, log16_hi, log16_lo, log16_q: float64's reduction there: 16
+  cells, c_j of 5 bits (z c_j - 1 exact, checked as above), -log(c_j) = hi
+  + lo as for the 128 cells, Q of degree 10 (|r| < 2^-4.4).
 * asinhw_s, atanhw_s: float32 arcsinh/arctanh below 2^-8, Taylor series.
 * constants: LN2 in parts, 1/ln2 and 1/ln10 split into a 26-bit head (its
   products with a 27-bit half of a double are exact) and a rounded tail.
@@ -54,6 +57,8 @@ HI_GRID = Fraction(1, 2**42)
 LOG16_N = 4      # the 16-cell reduction (float32 where lookup16 is a permute)
 OFF16_BITS = 0x3FE6000000000000 - (1 << (51 - LOG16_N))  # 0.671875: 1 mid-cell
 DEG_Q16 = 5      # its Q: degree 5 (2^-44)
+LOG16_CBITS = 5  # float64's 16-cell reduction: c_j of 5 bits keeps z c_j - 1 exact
+DEG_Q16D = 10    # and its Q: degree 10 (2^-64.5; |r| < 2^-4.4)
 DEG_Q = 5        # float64: Q of degree 5 (2^-62)
 DEG_QW = 3       # float32 via float64: degree 3 (2^-45)
 
@@ -94,26 +99,30 @@ def cells16():
     return out
 
 
-def cells():
-    """[(zlo, zhi, c)] per cell j: z in [zlo, zhi)"""
+def cells(log_n=None, cbits=None, off_bits=None):
+    """[(zlo, zhi, c)] per cell j: z in [zlo, zhi) (default: the 128-cell
+    reduction; log_n=LOG16_N etc.: float64's 16-cell one)"""
+    log_n = LOG_N if log_n is None else log_n
+    cbits = LOG_CBITS if cbits is None else cbits
+    off_bits = OFF_BITS if off_bits is None else off_bits
     out = []
-    width = 1 << (52 - LOG_N)
-    for j in range(1 << LOG_N):
-        zlo = from_bits(OFF_BITS + j * width)
-        zhi = from_bits(OFF_BITS + (j + 1) * width)
+    width = 1 << (52 - log_n)
+    for j in range(1 << log_n):
+        zlo = from_bits(off_bits + j * width)
+        zhi = from_bits(off_bits + (j + 1) * width)
         if zlo <= 1 < zhi:
             c = Fraction(1)
         else:
-            c0 = round_bits(2 / (zlo + zhi), LOG_CBITS)
-            step = ulp53(c0) * 2 ** (53 - LOG_CBITS)
+            c0 = round_bits(2 / (zlo + zhi), cbits)
+            step = ulp53(c0) * 2 ** (53 - cbits)
             cands = [c0 + i * step for i in range(-3, 4)]
             c = min(cands, key=lambda c: max(abs(zlo * c - 1), abs(zhi * c - 1)))
-            assert round_bits(c, LOG_CBITS) == c
+            assert round_bits(c, cbits) == c
         # exactness of z c - 1: z c is a multiple of ulp(z) ulp_b(c); |r| must
         # stay below 2^53 of those (zhi is excluded, the last z of the cell is
         # zhi - ulp)
         rmax = max(abs(zlo * c - 1), abs(zhi * c - 1))
-        grid = min(ulp53(zlo), ulp53(zhi - ulp53(zhi) / 2)) * ulp53(c) * 2 ** (53 - LOG_CBITS)
+        grid = min(ulp53(zlo), ulp53(zhi - ulp53(zhi) / 2)) * ulp53(c) * 2 ** (53 - cbits)
         assert rmax < grid * 2**53, (j, float(rmax))
         # t = hi + rh by Fast2Sum (k = 0; for k != 0 |hi| > ln2 - 0.38): |hi| >= |r|
         assert c == 1 or abs(mp.log(mp.mpf(c.numerator) / c.denominator)) > 1.3 * rmax, j
@@ -197,6 +206,30 @@ def derive() -> dict:
         "coeffs": [ec.hexf(x, 53) for x in c],
     })
 
+    # float64's 16-cell reduction (where lookup16 is a permute): c_j of 5
+    # bits, -log(c_j) = hi + lo as above, three tables
+    cd = cells(LOG16_N, LOG16_CBITS, OFF16_BITS)
+    ad = min(min(zlo * c - 1, zhi * c - 1) for zlo, zhi, c in cd)
+    bd = max(max(zlo * c - 1, zhi * c - 1) for zlo, zhi, c in cd)
+    ad, bd = mp.mpf(ad.numerator) / ad.denominator, mp.mpf(bd.numerator) / bd.denominator
+    c, e = ec.fit("log16_q", q_f, q_w, ad, bd, DEG_Q16D, 53)
+    polys.append({
+        "name": "log16_q",
+        "what": ("float64 with the 16-cell reduction: Q(r) = (log1p(r) - r) / r^2, "
+                 f"r in [{mp.nstr(ad, 8)}, {mp.nstr(bd, 8)}]"),
+        "interval": [mp.nstr(ad, 20), mp.nstr(bd, 20)],
+        "degree": DEG_Q16D,
+        "max_error": ec.log2_str(e) + " (error of r^2 Q(r) relative to log1p(r), dense grid, coefficients as rounded)",
+        "coeffs": [ec.hexf(x, 53) for x in c],
+    })
+    hi16, lo16 = [], []
+    for zlo, zhi, cc in cd:
+        L = -mp.log(mp.mpf(cc.numerator) / cc.denominator)
+        h = mp.nint(L / mp.mpf(HI_GRID)) * mp.mpf(HI_GRID)
+        assert mp.mpf(float(h)) == h
+        hi16.append(hexd(Fraction(float(h))) if h else "0x0.0p+0")
+        lo16.append(hexd(ec.round_to(L - h, 53)))
+
     # float32 arcsinh/arctanh below 2^-8 (in float64): a + a^3 S(a^2), the
     # Taylor series to a^5 (the next term is below 2^-50 a)
     for name, f, what in (
@@ -252,6 +285,12 @@ def derive() -> dict:
         {"name": "logw_lc", "what": "-log(c_j) to 45 bits, c_j coded in the low 8 bits (float32 kernels, in float64)",
          "values": lwc},
     ]
+    tables.append({"name": "log16_c", "what": f"c_j ~ 1/z on cell j of float64's 16-cell reduction ({LOG16_CBITS} bits)",
+                   "values": [hexd(c) for _, _, c in cd]})
+    tables.append({"name": "log16_hi", "what": "-log(c_j) of float64's 16-cell reduction on the grid 2^-42",
+                   "values": hi16})
+    tables.append({"name": "log16_lo", "what": "-log(c_j) - hi_j, rounded (float64's 16-cell reduction)",
+                   "values": lo16})
     tables.append({"name": "logw16_c", "what": "c_j ~ 1/z on cell j of the 16-cell reduction, 24 bits (1 on the cell of 1)",
                    "values": [hexd(c) for _, _, c in c16]})
     tables.append({"name": "logw16_l", "what": "-log(c_j) of the 16-cell reduction, rounded",
