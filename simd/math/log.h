@@ -22,6 +22,13 @@
  *        exact (45 + 8 bits, then Sterbenz), zl c_j exact, and so is their
  *        sum. ul enters as r + rr = r0 + ul 2^-k c_j (2Sum; the product
  *        rounds once, a second-order error).
+ *   16 cells where the layer's vf64_lookup16 is a register permute
+ *        (SIMD_LOOKUP16_PERMUTE: AVX-512, where a gather of 8 lanes costs
+ *        several times a permute, measured on AMD Zen 4): OFF = 0.671875,
+ *        c_j of 5 bits (z c_j - 1 still exact, and |hi| >= 1.3 |r|, both
+ *        checked by log.py), c_j, hi_j, lo_j from three tables of 16 (three
+ *        vpermt2pd), |r| < 2^-4.4 and Q of degree 10 (2^-64.5). The rest
+ *        as below.
  *   log u = k ln2 + hi_j + lo_j + log1p(r), log1p(r) = r + r^2 Q(r), Q of
  *        degree 5 (2^-60.7 relative). k LN2_HI + hi_j is exact (both on
  *        the grid 2^-42, below 2^10), then t = that + r by Fast2Sum with
@@ -50,7 +57,9 @@
  *
  * float32: computed in float64 and rounded once, by a shorter core
  * ew_f64_logw (one lookup: -log(c_j) to 45 bits and c_j, Q of degree 3, no
- * double-words: ~2^-48 relative), with arcsinh and arctanh switching to
+ * double-words: ~2^-48 relative; where lookup16 is a permute, 16 cells with
+ * c_j of 24 bits and -log(c_j) rounded, two permutes, Q of degree 5:
+ * ~2^-44), with arcsinh and arctanh switching to
  * their Taylor series below 2^-8 (where the logarithm's absolute error
  * would be too large relative to the result). Every float is a normal
  * double, so subnormal inputs compute as any other (log1p, arcsinh and
@@ -61,8 +70,9 @@
  * range, plus arguments near 1, near the thresholds, 2^k and 10^k):
  * float64 at most 0.515 ULP and 0.08% not correctly rounded (log 0.503,
  * 0.03%), the same on the scalar, SSE2, AVX2 and NEON layers (fused and
- * unfused differ in a few last bits); float32 correctly rounded on every
- * sample.
+ * unfused differ in a few last bits; the 16-cell reduction of AVX-512: at
+ * most 0.502 ULP, 0.10% not correctly rounded, log2); float32 correctly
+ * rounded on every sample.
  *
  * No division is left in log (arcsinh, arccosh, arctanh divide once).
  *
