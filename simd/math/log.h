@@ -59,7 +59,9 @@
  * ew_f64_logw (one lookup: -log(c_j) to 45 bits and c_j, Q of degree 3, no
  * double-words: ~2^-48 relative; where lookup16 is a permute, 16 cells with
  * c_j of 24 bits and -log(c_j) rounded, two permutes, Q of degree 5:
- * ~2^-44), with arcsinh and arctanh switching to
+ * ~2^-44; log, log2 and log10 there as k log_b 2 - log_b(c_j) + r P_b(r),
+ * the base folded into the table and P_b), with arcsinh and arctanh
+ * switching to
  * their Taylor series below 2^-8 (where the logarithm's absolute error
  * would be too large relative to the result). Every float is a normal
  * double, so subnormal inputs compute as any other (log1p, arcsinh and
@@ -296,8 +298,32 @@ EW_INLINE V EW_(log10_v)(V x) { return ew_f64_log_base_v(x, EW_LOG_10); }
    normal double; other lanes go through ew_f64_logw as 1 and are fixed */
 EW_INLINE VF64 ew_f32_logw_base(VF64 u, int base)
 {
+#if SIMD_LOOKUP16_PERMUTE
+    /* log_b u = k log_b 2 - log_b(c_j) + r P_b(r) (the 16-cell reduction of
+       ew_f64_logw, P_b = log1p(r) / (r ln b) of degree 6, 2^-44.3): one FMA
+       after the polynomial, no multiply by 1/ln b (three operations fewer
+       for log2 and log10, one for log) */
+    VI64 j;
+    VF64 kf, scale;
+    const VF64 z = ew_f64_log_reduce_n(u, &j, &kf, &scale, EW_F64_LOG16_OFF, 4, 0);
+    const VF64 r = vf64_fma(z, vf64_lookup16(ew_f64_logw16_c, j), vf64_set1(-1.0));
+    VF64 hi, p;
+    if (base == EW_LOG_E) {
+        hi = vf64_fma(kf, vf64_set1(EW_F64_LOG_LN2), vf64_lookup16(ew_f64_logw16_l, j));
+        p = ew_f64_horner(r, ew_f64_logw16_pe, EW_NCOEF(ew_f64_logw16_pe));
+    } else if (base == EW_LOG_2) {
+        hi = vf64_add(kf, vf64_lookup16(ew_f64_logw16_l2, j)); /* k exact */
+        p = ew_f64_horner(r, ew_f64_logw16_p2, EW_NCOEF(ew_f64_logw16_p2));
+    } else {
+        hi = vf64_fma(kf, vf64_set1(EW_F64_LOG_LOG10_2), vf64_lookup16(ew_f64_logw16_l10, j));
+        p = ew_f64_horner(r, ew_f64_logw16_p10, EW_NCOEF(ew_f64_logw16_p10));
+    }
+    return vf64_fma(r, p, hi);
+#endif
+#if !SIMD_LOOKUP16_PERMUTE
     const VF64 y = ew_f64_logw(u);
     return base == EW_LOG_E ? y : vf64_mul(y, vf64_set1(base == EW_LOG_2 ? EW_F64_LOG_INVLN2 : EW_F64_LOG_INVLN10));
+#endif
 }
 
 EW_INLINE VF32 ew_f32_log_special(VF32 x, int base)

@@ -26,7 +26,9 @@ log1p(r).
 * logw16_c, logw16_l, logw16_q, LOG16_OFF: float32's reduction where the
   layer's vf64_lookup16 is a register permute (AVX-512): 16 cells, c_j to
   24 bits (z c_j - 1 exact for a float z), -log(c_j) rounded, and Q of
-  degree 5 on the larger range of r (|r| < 2^-5).
+  degree 5 on the larger range of r (|r| < 2^-5). logw16_pe, logw16_p2, logw16_p10,
+  logw16_l2, logw16_l10, LOG_LOG10_2: log1p(r) = r P(r) divided by ln b,
+  and -log_b(c_j), for float32 log, log2 and log10 (one FMA after P).
 * log16_c, log16_hi, log16_lo, log16_q: float64's reduction there: 16
   cells, c_j of 5 bits (z c_j - 1 exact, checked as above), -log(c_j) = hi
   + lo as for the 128 cells, Q of degree 10 (|r| < 2^-4.4).
@@ -206,6 +208,24 @@ def derive() -> dict:
         "coeffs": [ec.hexf(x, 53) for x in c],
     })
 
+    # the same reduction's log1p(r) = r P(r) in base e, 2 and 10 (float32
+    # log, log2, log10: log_b x = k log_b 2 - log_b(c_j) + r P_b(r), one
+    # FMA after the polynomial, the base folded into P_b and the tables)
+    def p_f(r):
+        return mp.mpf(1) - r / 2 if abs(r) < mp.mpf("1e-40") else mp.log1p(r) / r
+    for bname, scale in (("e", mp.mpf(1)), ("2", 1 / mp.log(2)), ("10", 1 / mp.log(10))):
+        c, e = ec.fit(f"logw16_p{bname}", lambda r, s_=scale: p_f(r) * s_, lambda r, s_=scale: 1 / (p_f(r) * s_),
+                      a16, b16, DEG_Q16 + 1, 53)
+        polys.append({
+            "name": f"logw16_p{bname}",
+            "what": (f"float32 log base {bname} (in float64), 16-cell reduction: P(r) = log1p(r) / (r ln {bname}), "
+                     f"r in [{mp.nstr(a16, 8)}, {mp.nstr(b16, 8)}]"),
+            "interval": [mp.nstr(a16, 20), mp.nstr(b16, 20)],
+            "degree": DEG_Q16 + 1,
+            "max_error": ec.log2_str(e) + " (relative, dense grid, coefficients as rounded)",
+            "coeffs": [ec.hexf(x, 53) for x in c],
+        })
+
     # float64's 16-cell reduction (where lookup16 is a permute): c_j of 5
     # bits, -log(c_j) = hi + lo as above, three tables
     cd = cells(LOG16_N, LOG16_CBITS, OFF16_BITS)
@@ -295,6 +315,11 @@ def derive() -> dict:
                    "values": [hexd(c) for _, _, c in c16]})
     tables.append({"name": "logw16_l", "what": "-log(c_j) of the 16-cell reduction, rounded",
                    "values": [hexd(ec.round_to(-mp.log(mp.mpf(c.numerator) / c.denominator), 53)) for _, _, c in c16]})
+    for bname, lb in (("2", mp.log(2)), ("10", mp.log(10))):
+        tables.append({"name": f"logw16_l{bname}", "what": f"-log_{bname}(c_j) of the 16-cell reduction, rounded",
+                       "values": [hexd(ec.round_to(-mp.log(mp.mpf(c.numerator) / c.denominator) / lb, 53))
+                                  for _, _, c in c16]})
+    consts.append({"name": "LOG_LOG10_2", "value": ec.hexf(ec.round_to(mp.log10(2), 53), 53), "what": "log10(2) rounded"})
     return {
         "about": ("The constants of simd/math/log.h. Written by simd/math/log.py --write (mpmath, run by "
                   "hand; --check verifies this file); the build turns it into C with "
