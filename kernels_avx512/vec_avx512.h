@@ -334,8 +334,19 @@ static inline VF32 vf32_cvt_f64_pair(VF64 lo, VF64 hi)
     return _mm512_castpd_ps(_mm512_insertf64x4(l, _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
 }
 
-/* table lookup (layer API 3): lane k is t[i_k]; every index is in range */
-static inline VF64 vf64_lookup(const double *t, VI64 i) { return _mm512_i64gather_pd(i, t, 8); }
+/* table lookup (layer API 3): lane k is t[i_k]; every index is in range.
+   Eight scalar loads, not vgatherqpd: on AMD Zen 4 the zmm gather costs
+   more than the loads and two 256-bit inserts (float64 exp 1.17 -> 0.93
+   ns/element, sinh 2.56 -> 2.01, arctan 2.61 -> 2.15), as on Zen 1 for
+   AVX2 (vec_avx2.h) */
+static inline VF64 vf64_lookup(const double *t, VI64 i)
+{
+    uint64_t k[8];
+    _mm512_storeu_si512((void *)k, i);
+    const __m256d lo = _mm256_setr_pd(t[k[0]], t[k[1]], t[k[2]], t[k[3]]);
+    const __m256d hi = _mm256_setr_pd(t[k[4]], t[k[5]], t[k[6]], t[k[7]]);
+    return _mm512_insertf64x4(_mm512_castpd256_pd512(lo), hi, 1);
+}
 
 /* lookup in a 16-value table (layer API 4): lane k is t[i_k mod 16] (only
    the low 4 bits of each index count), t 64-byte aligned. One vpermt2pd
