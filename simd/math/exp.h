@@ -188,23 +188,68 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
     return vf64_mul(vf64_add(th, q), ew_xp_scale(vf64_as_bits(t)));
 }
 
-/* the float32 paths' reduction: x = k ln2/N + r with r in one rounding
+/* The float32 paths' table: where the layer looks up 16 entries in
+   registers (SIMD_LOOKUP16_PERMUTE: one permute instead of a gather or
+   eight loads), NF = 16 entries of 2^(j/16) and polynomials a degree or two
+   longer on |r| <= ln2/32 (exp.json's xpf16_*); elsewhere the float64 table
+   of N = 128. XPF_C_MAGIC puts k + 1023 NF in t's low bits (NF = 16: k,
+   see ew_xpf_s). ln2/NF in two parts, k ln2/NF_HI exact for |k| < 2^18
+   (NF 128) or 2^15 (NF 16): the N = 128 parts times 128/NF, exactly. */
+#if defined(SIMD_LOOKUP16_PERMUTE) && SIMD_LOOKUP16_PERMUTE
+#define EW_XPF_16 1
+#define EW_XPF_N 16
+#define EW_XPF_C_MAGIC vf64_set1(0x1.8p52)
+#define EW_XPF_C_N_LN2 vf64_set1(EW_F64_EXP_N_LN2 * (EW_XPF_N / 128.0))
+#define EW_XPF_C_LN2N_HI vf64_set1(EW_F64_EXP_LN2N_HI * (128.0 / EW_XPF_N))
+#define EW_XPF_C_NLN2N_LO vf64_set1(-EW_F64_EXP_LN2N_LO * (128.0 / EW_XPF_N))
+#define EW_XPF_C_N vf64_set1((double)EW_XPF_N)
+#define EW_XPF_C_INV_N vf64_set1(1.0 / EW_XPF_N)
+#define EW_XPF_Q ew_f64_xpf16_q   /* exp, exp2: 2^-47.4 */
+#define EW_XPF_QM ew_f64_xpf16_qm /* expm1: 2^-56.3 */
+#else
+#define EW_XPF_16 0
+#define EW_XPF_N EW_XP_N
+#define EW_XPF_C_MAGIC ew_xp_c(XPC_MAGIC)
+#define EW_XPF_C_N_LN2 ew_xp_c(XPC_N_LN2)
+#define EW_XPF_C_LN2N_HI ew_xp_c(XPC_LN2N_HI)
+#define EW_XPF_C_NLN2N_LO ew_xp_c(XPC_NLN2N_LO)
+#define EW_XPF_C_N ew_xp_c(XPC_N)
+#define EW_XPF_C_INV_N ew_xp_c(XPC_INV_N)
+#define EW_XPF_Q ew_f64_xpf_q /* exp, exp2: 2^-41.2 */
+#define EW_XPF_QM ew_f64_xp_q /* expm1: 2^-77 */
+#endif
+
+/* 2^e TH[j] (e = floor(k/NF), j = k mod NF) from the bits of t, k + 1023
+   NF in the low bits: e + 1023 in [1, 2046]. NF = 16: the low 16 bits hold
+   k + 16 b (mod 2^16), and the result is 2^(e+b) TH[j]: exp16_tb[j] is
+   TH[j] with j 2^48 taken from its bits, so adding the low bits shifted by
+   48, (16 (e + b) + j) 2^48, scales it (one shift and one integer add
+   instead of two shifts and a product) */
+EW_INLINE VF64 ew_xpf_s(VI64 tb)
+{
+#if EW_XPF_16
+    return vf64_from_bits(vi64_add(vf64_as_bits(vf64_lookup16(ew_f64_exp16_tb, tb)), vi64_slli(tb, 48)));
+#else
+    const VF64 th = vf64_lookup(ew_f64_exp_th, vi64_and(tb, vi64_set1(EW_XP_N - 1)));
+    return vf64_mul(th, vf64_from_bits(vi64_slli(vi64_srli(tb, EW_XP_NBITS), 52)));
+#endif
+}
+
+/* the float32 paths' reduction: x = k ln2/NF + r with r in one rounding
    (TL dropped: 2^-53 relative, far below float32's needs); returns
    s = 2^e TH[j] */
 EW_INLINE VF64 ew_xp_reduce_f32(VF64 x, VF64 *r)
 {
-    const VF64 magic = ew_xp_c(XPC_MAGIC);
-    const VF64 t = vf64_fma(x, ew_xp_c(XPC_N_LN2), magic);
+    const VF64 magic = EW_XPF_C_MAGIC;
+    const VF64 t = vf64_fma(x, EW_XPF_C_N_LN2, magic);
     const VF64 kf = vf64_sub(t, magic);
-    *r = vf64_fma(kf, ew_xp_c(XPC_NLN2N_LO), vf64_fnma(kf, ew_xp_c(XPC_LN2N_HI), x));
-    const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
-    const VF64 s = vf64_mul(vf64_lookup(ew_f64_exp_th, j), ew_xp_scale(vf64_as_bits(t)));
-    return s;
+    *r = vf64_fma(kf, EW_XPF_C_NLN2N_LO, vf64_fnma(kf, EW_XPF_C_LN2N_HI, x));
+    return ew_xpf_s(vf64_as_bits(t));
 }
 
 /* float32 expm1 (and sinh, cosh, tanh) in float64, x in [-20, 90]: e^x -
-   1 = (s - 1) + s p, s = 2^e TH (2^-53), p = e^r - 1 by the float64 Q
-   (2^-77: near k = +-1 the result is only ~r). s - 1 is exact for e in
+   1 = (s - 1) + s p, s = 2^e TH (2^-53), p = e^r - 1 by QM (2^-77 or,
+   NF = 16, 2^-56: near k = +-1 the result is only ~r). s - 1 is exact for e in
    {-1, 0} and relatively small beside the result otherwise; for k = 0, s
    = 1 and the result is p itself: ~2^-50 relative everywhere, which the
    rounding to float32 hides but in ~2^-25 of cases. */
@@ -212,14 +257,47 @@ EW_INLINE VF64 ew_xp_expm1f_wide(VF64 x)
 {
     VF64 r;
     const VF64 s = ew_xp_reduce_f32(x, &r);
-    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q, EW_NCOEF(ew_f64_xp_q)), r);
+    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, EW_XPF_QM, EW_NCOEF(EW_XPF_QM)), r);
     return vf64_fma(s, p, vf64_sub(s, ew_xp_c(XPC_ONE)));
 }
+
+#if EW_XPF_16
+/* float32 sinh, cosh of a = |x| in [0, 90] in float64 without a division
+   (NF = 16): one reduction a = k ln2/16 + r, e^a = s (C + S) and e^-a = s'
+   (C - S) with s = 2^(k/16)/2 and s' = 2^(-k/16)/2 from the table (-k's
+   index and exponent by one integer subtraction from t's bits: both are
+   t's low 16 bits), C = cosh r = 1 + z Cp(z), S = sinh r = r + r z Sp(z)
+   (xpf16_c, xpf16_s: 2^-66, 2^-50). cosh a = (s + s') C + (s - s') S,
+   sinh a = (s - s') C + (s + s') S. Nothing cancels but s - s': 0 exactly
+   for k = 0 (sinh a = S), else >= 0.04 with an error of 2^-53, below
+   2^-47 of sinh a. */
+EW_INLINE VF64 ew_xp_sinhcoshf16(VF64 x, int cosine)
+{
+    const VF64 a = vf64_abs(x);
+    const VF64 magic = vf64_set1(0x1.8p52 - EW_XPF_N); /* b = -1: the halves */
+    const VF64 t = vf64_fma(a, EW_XPF_C_N_LN2, magic);
+    const VF64 kf = vf64_sub(t, magic);
+    const VF64 r = vf64_fma(kf, EW_XPF_C_NLN2N_LO, vf64_fnma(kf, EW_XPF_C_LN2N_HI, a));
+    const VI64 tb = vf64_as_bits(t);
+    /* low 16 bits: k - 16, and -32 - (k - 16) = -k - 16 */
+    const VF64 s = ew_xpf_s(tb);
+    const VF64 sn = ew_xpf_s(vi64_sub(vi64_set1((uint64_t)-2 * EW_XPF_N), tb));
+    const VF64 z = vf64_mul(r, r);
+    const VF64 c = vf64_fma(z, ew_f64_horner(z, ew_f64_xpf16_c, EW_NCOEF(ew_f64_xpf16_c)), ew_xp_c(XPC_ONE));
+    const VF64 sr = vf64_fma(vf64_mul(r, z), ew_f64_horner(z, ew_f64_xpf16_s, EW_NCOEF(ew_f64_xpf16_s)), r);
+    const VF64 sp = vf64_add(s, sn), sm = vf64_sub(s, sn);
+    if (cosine) {
+        return vf64_fma(sp, c, vf64_mul(sm, sr));
+    }
+    return vf64_xor(vf64_fma(sm, c, vf64_mul(sp, sr)), vf64_and(x, vf64_set1(-0.0)));
+}
+#endif
 
 /* float32 hyperbolics in float64 from u = e^a - 1, a = |x| in [0, 90]
    (tanh: u = e^2a - 1, a <= 10), no cancellation anywhere: sinh a = (u +
    u/(u + 1))/2, cosh a = ((u + 1) + 1/(u + 1))/2, tanh a = u/(u + 2);
-   the sign of x put back by xor (sinh, tanh) */
+   the sign of x put back by xor (sinh, tanh). NF = 16: sinh and cosh by
+   ew_xp_sinhcoshf16. */
 EW_INLINE VF64 ew_xp_hypf_wide(VF64 x, int fn)
 {
     const VF64 sign = vf64_and(x, vf64_set1(-0.0)), a = vf64_abs(x), one = ew_xp_c(XPC_ONE);
@@ -227,11 +305,15 @@ EW_INLINE VF64 ew_xp_hypf_wide(VF64 x, int fn)
         const VF64 u = ew_xp_expm1f_wide(vf64_add(a, a));
         return vf64_xor(vf64_div(u, vf64_add(u, vf64_set1(2.0))), sign);
     }
+#if EW_XPF_16
+    return ew_xp_sinhcoshf16(x, fn == 1);
+#else
     const VF64 u = ew_xp_expm1f_wide(a), e = vf64_add(u, one);
     if (fn == 1) {
         return vf64_mul(vf64_add(e, vf64_div(one, e)), ew_xp_c(XPC_HALF));
     }
     return vf64_xor(vf64_mul(vf64_add(u, vf64_div(u, e)), ew_xp_c(XPC_HALF)), sign);
+#endif
 }
 EW_INLINE VF64 ew_xp_sinhf_wide(VF64 x) { return ew_xp_hypf_wide(x, 0); }
 EW_INLINE VF64 ew_xp_coshf_wide(VF64 x) { return ew_xp_hypf_wide(x, 1); }
@@ -335,7 +417,7 @@ EW_INLINE VF64 ew_xp_expf_wide(VF64 x)
 {
     VF64 r;
     const VF64 s = ew_xp_reduce_f32(x, &r);
-    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xpf_q, EW_NCOEF(ew_f64_xpf_q)), r);
+    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, EW_XPF_Q, EW_NCOEF(EW_XPF_Q)), r);
     return vf64_fma(s, p, s);
 }
 
@@ -406,12 +488,11 @@ EW_INLINE VF64 ew_xp_exp2_v(VF64 x)
    exact, times ln2 rounded (2^-53) */
 EW_INLINE VF64 ew_xp_exp2f_wide(VF64 x)
 {
-    const VF64 magic = ew_xp_c(XPC_MAGIC);
-    const VF64 t = vf64_fma(x, ew_xp_c(XPC_N), magic);
-    const VF64 r = vf64_mul(vf64_fnma(vf64_sub(t, magic), ew_xp_c(XPC_INV_N), x), ew_xp_c(XPC_LN2_HI));
-    const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
-    const VF64 s = vf64_mul(vf64_lookup(ew_f64_exp_th, j), ew_xp_scale(vf64_as_bits(t)));
-    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xpf_q, EW_NCOEF(ew_f64_xpf_q)), r);
+    const VF64 magic = EW_XPF_C_MAGIC;
+    const VF64 t = vf64_fma(x, EW_XPF_C_N, magic);
+    const VF64 r = vf64_mul(vf64_fnma(vf64_sub(t, magic), EW_XPF_C_INV_N, x), ew_xp_c(XPC_LN2_HI));
+    const VF64 s = ew_xpf_s(vf64_as_bits(t));
+    const VF64 p = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, EW_XPF_Q, EW_NCOEF(EW_XPF_Q)), r);
     return vf64_fma(s, p, s);
 }
 

@@ -14,13 +14,17 @@ of simd/elementwise_consts.py:
 * the Cody-Waite split of ln2/N and of ln2 (for exp2),
 * minimax polynomials: e^r - 1 - r = r^2 Q(r) on |r| <= ln2/(2N) (float64
   and, shorter, for float32 computed in float64), and the odd
-  polynomials of sinh and tanh near 0.
+  polynomials of sinh and tanh near 0,
+* for the float32 paths of layers that look up 16 entries in registers
+  (SIMD_LOOKUP16_PERMUTE): the table 2^(j/16), Q on |r| <= ln2/32, and
+  cosh r = 1 + z C(z), sinh r = r + r z S(z) there.
 """
 
 from __future__ import annotations
 
 import json
 import pathlib
+import struct
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -31,6 +35,7 @@ import mpmath as mp  # noqa: E402
 import elementwise_consts as ec  # noqa: E402  (sets mp.mp.prec = 160)
 
 N = 128
+N16 = 16
 LN2 = mp.log(2)
 DATA_FILE = "exp.json"
 P = 53
@@ -46,6 +51,20 @@ def expq(t):
 def expq_w(t):
     # error of r^2 Q relative to e^r
     return t**2 / mp.exp(t)
+
+
+def cosh_c(z):
+    """(cosh(x) - 1) / z, z = x^2"""
+    if z < mp.mpf("1e-60"):
+        return mp.mpf(1) / 2 + z / 24
+    return (mp.cosh(mp.sqrt(z)) - 1) / z
+
+
+def cosh_w(z):
+    # cosh x = 1 + z C(z): error of z C relative to cosh x
+    if z < mp.mpf("1e-60"):
+        return z
+    return z / mp.cosh(mp.sqrt(z))
 
 
 def sinh_s(z):
@@ -88,6 +107,9 @@ def derive() -> dict:
     # r = x - k ln2/N: |r| <= ln2/(2N) plus the slop of k's rounding
     a = LN2 / (2 * N) * (1 + mp.mpf(2) ** -30)
     zs = XS**2 * (1 + mp.mpf(2) ** -40)
+    # the float32 paths with a 16-entry table (layers with a register
+    # lookup of 16): |r| <= ln2/32 plus slop
+    a16 = LN2 / (2 * N16) * (1 + mp.mpf(2) ** -30)
     specs = [
         ("xp_q", expq, expq_w, -a, a, 4,
          f"Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N} plus slop",
@@ -98,6 +120,18 @@ def derive() -> dict:
         ("xpf_q", expq, expq_w, -a, a, 1,
          f"float32 in float64: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N} plus slop",
          "relative error of r^2 Q(r) to e^r"),
+        ("xpf16_q", expq, expq_w, -a16, a16, 3,
+         f"float32 in float64, table of {N16}: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N16} plus slop",
+         "relative error of r^2 Q(r) to e^r"),
+        ("xpf16_qm", expq, expq_w, -a16, a16, 4,
+         f"float32 expm1 in float64, table of {N16}: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N16} plus slop",
+         "relative error of r^2 Q(r) to e^r"),
+        ("xpf16_c", cosh_c, cosh_w, 0, a16**2, 1,
+         f"float32 sinh, cosh in float64: C(z) = (cosh(r) - 1) / z, z = r^2, |r| <= ln2/{2 * N16} plus slop",
+         "error of z C(z) relative to cosh r"),
+        ("xpf16_s", sinh_s, sinh_w, 0, a16**2, 1,
+         f"float32 sinh, cosh in float64: S(z) = (sinh(r)/r - 1) / z, z = r^2, |r| <= ln2/{2 * N16} plus slop",
+         "error of r z S(z) relative to sinh r"),
         ("sinh_s", sinh_s, sinh_w, 0, zs, 4,
          "S(z) = (sinh(x)/x - 1) / z, sinh x = x + x z S(z), z = x^2 in [0, 1/64 plus slop]",
          "error of x z S(z) relative to sinh x"),
@@ -128,6 +162,17 @@ def derive() -> dict:
         # (the generator's literal form of zero: its regex wants a point)
         los.append(ec.hexf(lo, P) if lo else "0x0.0p+0")
 
+    his16 = [ec.hexf(ec.round_to(mp.mpf(2) ** (mp.mpf(j) / N16), P), P) for j in range(N16)]
+    # the same with j * 2^48 taken from the bits (2^(j/16) - 1 < j/16: the
+    # exponent drops by one, the value stays a normal double), so that
+    # adding the low 16 bits of k + (bias - 1023) 16 shifted by 48 gives
+    # 2^(k/16) 2^bias-1023 (k = 16 e + j): one shift and one add
+    tb16 = []
+    for j in range(N16):
+        v = float(ec.round_to(mp.mpf(2) ** (mp.mpf(j) / N16), P))
+        bits = struct.unpack("<Q", struct.pack("<d", v))[0] - (j << 48)
+        tb16.append(ec.hexf(mp.mpf(struct.unpack("<d", struct.pack("<Q", bits))[0]), P))
+
     # k = round(x N/ln2), |k| < 2^18 for |x| <= 746: k * LN2N_HI exact
     kbits = 18
     (l_hi, l_lo), rest = ec.cw_split(LN2 / N, P, [P - kbits, None])
@@ -156,6 +201,11 @@ def derive() -> dict:
             {"name": "exp_th", "what": f"2^(j/{N}) rounded (HI), j = 0..{N - 1}", "values": his},
             {"name": "exp_tl", "what": (f"2^(j/{N}) - HI rounded (LO); |2^(j/{N}) - HI - LO| / 2^(j/{N}) "
                                         f"<= {ec.log2_str(worst)}"), "values": los},
+            {"name": "exp16_th", "what": f"2^(j/{N16}) rounded, j = 0..{N16 - 1} (float32 paths, vf64_lookup16)",
+             "values": his16},
+            {"name": "exp16_tb", "what": (f"2^(j/{N16}) rounded, j * 2^48 subtracted from its bits "
+                                          "(float32 paths: the scaling by an integer add)"),
+             "values": tb16},
         ]},
     }
 
