@@ -463,6 +463,48 @@ EW_INLINE VF32 ew_f32_tan_v(VF32 x)
    vectors whose lanes are all ordinary (finite, in the domain); other
    vectors (rare) go through the float64 kernels. */
 
+/* The float32 paths' table step. Where the layer looks up 16 entries in
+   registers (SIMD_LOOKUP16_PERMUTE), j = round(t ATAN_N) is capped at 15
+   (t > 31/32 takes c = 15/16: |u| <= 0.033, z <= 2^-9.9, P's three terms
+   still 2^-42.8 of u) so that atan(j/16) is one permute of the table's
+   first 16 entries, and the quadrant's A (atan c, pi/2 - atan c, pi -
+   atan c, pi/2 + atan c: base + (atan c) xor usign) is formed in float64
+   arithmetic (its roundings, 2^-53 of pi, and pi/2's low part dropped,
+   are far below float32's needs); elsewhere the 68-entry table's row. */
+#if defined(SIMD_LOOKUP16_PERMUTE) && SIMD_LOOKUP16_PERMUTE
+#define EW_ATANF_16 1
+#else
+#define EW_ATANF_16 0
+#endif
+
+/* j + magic: the grid index of t in [0, 1] */
+EW_INLINE VF64 ew_f32_atan_j(VF64 t, VF64 magic)
+{
+    const VF64 tj = vf64_fma(t, ew_f64_k(EW_F64_ATAN_N), magic);
+#if EW_ATANF_16
+    return vf64_min(tj, vf64_add(magic, ew_f64_k(EW_F64_ATAN_N - 1)));
+#else
+    return tj;
+#endif
+}
+
+/* A for j (in tj's bits), big = |y| > |x| and xsign (x's sign bit;
+   arctan: 0); usign: -0 where u enters negated (big xor x < 0) */
+EW_INLINE VF64 ew_f32_atan_a(VF64 tj, VM64 big, VF64 xsign, VF64 usign)
+{
+#if EW_ATANF_16
+    const VF64 pio2 = ew_f64_k(EW_PIO2_DD_HI);
+    const VF64 base = vf64_select(big, pio2, vf64_select_sign(xsign, vf64_add(pio2, pio2), vf64_zero()));
+    return vf64_add(base, vf64_xor(vf64_lookup16(ew_f64_atan_tab_hi, vf64_as_bits(tj)), usign));
+#else
+    const VF64 rows = vf64_select(big, ew_f64_k(0x1p-1074 * (EW_F64_ATAN_N + 1)), vf64_zero());
+    const VF64 rowx = vf64_select_sign(xsign, ew_f64_k(0x1p-1074 * 2 * (EW_F64_ATAN_N + 1)), vf64_zero());
+    (void)usign;
+    const VI64 idx = vi64_add(vi64_and(vf64_as_bits(tj), ew_f64_ki(31)), vi64_add(vf64_as_bits(rows), vf64_as_bits(rowx)));
+    return vf64_lookup(ew_f64_atan_tab_hi, idx);
+#endif
+}
+
 /* atan2 magnitude for float32 lanes (finite, not both zero): the table
    reduction, u = (a - c b)/(b + c a) in plain arithmetic, atan u = u + u
    z P(z), A_hi + (+-u + tail). */
@@ -472,17 +514,14 @@ EW_INLINE VF64 ew_f32_atan_wide(VF64 ay, VF64 ax, VF64 xsign)
     const VM64 big = vf64_lt(ax, ay);
     const VF64 a = vf64_select(big, ax, ay), b = vf64_select(big, ay, ax);
     const VF64 magic = ew_f64_c(EWC_MAGIC);
-    const VF64 tj = vf64_fma(vf64_div(a, b), ew_f64_k(EW_F64_ATAN_N), magic);
+    const VF64 tj = ew_f32_atan_j(vf64_div(a, b), magic);
     const VF64 c = vf64_mul(vf64_sub(tj, magic), ew_f64_k(1.0 / EW_F64_ATAN_N));
-    const VF64 rows = vf64_select(big, ew_f64_k(0x1p-1074 * (EW_F64_ATAN_N + 1)), vf64_zero());
-    const VF64 rowx = vf64_select_sign(xsign, ew_f64_k(0x1p-1074 * 2 * (EW_F64_ATAN_N + 1)), vf64_zero());
-    const VI64 idx = vi64_add(vi64_and(vf64_as_bits(tj), ew_f64_ki(31)), vi64_add(vf64_as_bits(rows), vf64_as_bits(rowx)));
     const VF64 usign = vf64_xor(vf64_and(xsign, negz), vf64_zero_unless(big, negz));
     const VF64 u = vf64_xor(vf64_div(vf64_fnma(c, b, a), vf64_fma(c, a, b)), usign);
     const VF64 z = vf64_mul(u, u);
     /* P's first three terms: the rest, z^3/9 (z <= 2^-10), is 2^-43 of u */
     const VF64 tail = vf64_mul(vf64_mul(u, z), ew_f64_horner(z, ew_f64_atan_p, 3));
-    return vf64_add(vf64_lookup(ew_f64_atan_tab_hi, idx), vf64_add(u, tail));
+    return vf64_add(ew_f32_atan_a(tj, big, xsign, usign), vf64_add(u, tail));
 }
 
 /* arctan for float32 lanes (finite): atan1_core's reduction in plain
@@ -492,17 +531,15 @@ EW_INLINE VF64 ew_f32_arctan_wide(VF64 x, VF64 t)
 {
     const VF64 one = ew_f64_c(EWC_ONE), magic = ew_f64_c(EWC_MAGIC), ax = vf64_abs(x);
     const VM64 big = vf64_lt(one, ax);
-    const VF64 tj = vf64_fma(t, ew_f64_k(EW_F64_ATAN_N), magic);
+    const VF64 tj = ew_f32_atan_j(t, magic);
     const VF64 c = vf64_mul(vf64_sub(tj, magic), ew_f64_k(1.0 / EW_F64_ATAN_N));
-    const VF64 rows = vf64_select(big, ew_f64_k(0x1p-1074 * (EW_F64_ATAN_N + 1)), vf64_zero());
-    const VI64 idx = vi64_add(vi64_and(vf64_as_bits(tj), ew_f64_ki(31)), vf64_as_bits(rows));
     /* ax > 1: -(1 - c ax)/(ax + c); else (ax - c)/(1 + c ax) */
     const VF64 n = vf64_select(big, vf64_fnma(c, ax, one), vf64_sub(ax, c));
     const VF64 d = vf64_select(big, vf64_add(ax, c), vf64_fma(c, ax, one));
     const VF64 u = vf64_xor(vf64_div(n, d), vf64_zero_unless(big, ew_f64_k(-0.0)));
     const VF64 z = vf64_mul(u, u);
     const VF64 tail = vf64_mul(vf64_mul(u, z), ew_f64_horner(z, ew_f64_atan_p, 3));
-    const VF64 y = vf64_add(vf64_lookup(ew_f64_atan_tab_hi, idx), vf64_add(u, tail));
+    const VF64 y = vf64_add(ew_f32_atan_a(tj, big, vf64_zero(), vf64_zero_unless(big, ew_f64_k(-0.0))), vf64_add(u, tail));
     return vf64_xor(y, vf64_and(x, ew_f64_k(-0.0)));
 }
 
