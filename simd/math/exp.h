@@ -95,8 +95,26 @@
 #define EW_F32_EXP2F_LO -150.5f
 #define EW_F32_EXPF_HI 89.0f
 
+/* The table of 2^(j/N): N = 128 entries by vf64_lookup, or, where the
+   layer looks up 16 entries in registers (SIMD_LOOKUP16_PERMUTE: one
+   permute per table instead of a gather or eight loads), N = 16 and
+   polynomials three degrees longer on |r| <= ln2/32 (exp.json's xp16_q,
+   2^-73, and xp16_q3, 2^-65.3; the exp core then also keeps TH rh exact,
+   see ew_xp_y1). k ln2/N_HI is exact for |k| < 2^18 (N = 128) and 2^15
+   (N = 16): the N = 128 constants times 128/N, exactly. */
+#if defined(SIMD_LOOKUP16_PERMUTE) && SIMD_LOOKUP16_PERMUTE
+#define EW_XP_16 1
+#define EW_XP_N 16
+#define EW_XP_NBITS 4
+#define EW_XP_Q ew_f64_xp16_q
+#define EW_XP_Q3 ew_f64_xp16_q3
+#else
+#define EW_XP_16 0
 #define EW_XP_N 128
 #define EW_XP_NBITS 7
+#define EW_XP_Q ew_f64_xp_q
+#define EW_XP_Q3 ew_f64_xp_q3
+#endif
 
 enum {
     XPC_MAGIC, /* 1.5*2^52 + 1023 N: round to integer, k + 1023 N in the low bits */
@@ -116,9 +134,9 @@ enum {
 
 static EW_ALIGN64 const double ew_xp_k[XPC_COUNT][8] = {
     [XPC_MAGIC] = EW_ROW8(0x1.8p52 + 1023.0 * EW_XP_N),
-    [XPC_N_LN2] = EW_ROW8(EW_F64_EXP_N_LN2),
-    [XPC_LN2N_HI] = EW_ROW8(EW_F64_EXP_LN2N_HI),
-    [XPC_NLN2N_LO] = EW_ROW8(-EW_F64_EXP_LN2N_LO),
+    [XPC_N_LN2] = EW_ROW8(EW_F64_EXP_N_LN2 * (EW_XP_N / 128.0)),
+    [XPC_LN2N_HI] = EW_ROW8(EW_F64_EXP_LN2N_HI * (128.0 / EW_XP_N)),
+    [XPC_NLN2N_LO] = EW_ROW8(-EW_F64_EXP_LN2N_LO * (128.0 / EW_XP_N)),
     [XPC_LN2_HI] = EW_ROW8(EW_F64_EXP_LN2_HI),
     [XPC_LN2_LO] = EW_ROW8(EW_F64_EXP_LN2_LO),
     [XPC_N] = EW_ROW8((double)EW_XP_N),
@@ -150,9 +168,14 @@ EW_INLINE VF64 ew_xp_reduce(VF64 x, VF64 *rh, VF64 *rl)
 /* TH[j] (returned) and TL[j], j = k mod N */
 EW_INLINE VF64 ew_xp_table(VF64 t, VF64 *tl)
 {
+#if EW_XP_16
+    *tl = vf64_lookup16(ew_f64_exp16_tl, vf64_as_bits(t));
+    return vf64_lookup16(ew_f64_exp16_th, vf64_as_bits(t));
+#else
     const VI64 j = vi64_and(vf64_as_bits(t), vi64_set1(EW_XP_N - 1));
     *tl = vf64_lookup(ew_f64_exp_tl, j);
     return vf64_lookup(ew_f64_exp_th, j);
+#endif
 }
 
 /* 2^e from the bits of t (+ adj N): e + 1023 must be in [1, 2046] */
@@ -161,31 +184,43 @@ EW_INLINE VF64 ew_xp_scale(VI64 tbits)
     return vf64_from_bits(vi64_slli(vi64_srli(tbits, EW_XP_NBITS), 52));
 }
 
-/* e^(rh + rl) - 1 - rh, by Q of degree 4 (2^-77) */
+/* e^(rh + rl) - 1 - rh, by Q of degree 4 (2^-77; N = 16: 7, 2^-73) */
 EW_INLINE VF64 ew_xp_plo(VF64 rh, VF64 rl)
 {
     const VF64 r = vf64_add(rh, rl);
-    return vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q, EW_NCOEF(ew_f64_xp_q)), rl);
+    return vf64_fma(vf64_mul(r, r), ew_f64_horner(r, EW_XP_Q, EW_NCOEF(EW_XP_Q)), rl);
 }
 
-/* e^x / 2^e = th + q (returned: q), see the header: exp and exp2, rounded
-   at once, need less than the pair below (Q3 of degree 3, TL rh dropped) */
-EW_INLINE VF64 ew_xp_q(VF64 t, VF64 rh, VF64 rl, VF64 *th)
+/* e^x / 2^e = th + q rounded once, see the header: exp and exp2, rounded
+   at once, need less than the pair below (Q3 of degree 3, TL rh dropped).
+   N = 16: |rh| <= ln2/32 would make q's rounding 2^-58.5 TH (~0.5% of
+   results not correctly rounded): TH rh = ph + pe exactly instead, TH + ph
+   = s + err by Fast2Sum, and y1 = s + (err + pe + TH pl + TL (1 + rh)),
+   rounded once (TL rh, up to 2^-58.5 TH, is kept too), the rest's error
+   ~2^-60 TH */
+EW_INLINE VF64 ew_xp_y1(VF64 t, VF64 rh, VF64 rl)
 {
     VF64 tl;
-    *th = ew_xp_table(t, &tl);
+    const VF64 th = ew_xp_table(t, &tl);
     const VF64 r = vf64_add(rh, rl);
-    const VF64 pl = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, ew_f64_xp_q3, EW_NCOEF(ew_f64_xp_q3)), rl);
-    return vf64_fma(*th, rh, vf64_fma(*th, pl, tl));
+    const VF64 pl = vf64_fma(vf64_mul(r, r), ew_f64_horner(r, EW_XP_Q3, EW_NCOEF(EW_XP_Q3)), rl);
+#if EW_XP_16
+    const VF64 ph = vf64_mul(th, rh);
+    const VF64 npe = vf64_fnma(th, rh, ph); /* -(TH rh - ph), exact */
+    const VF64 s = vf64_add(th, ph);
+    const VF64 err = vf64_sub(ph, vf64_sub(s, th));
+    return vf64_add(s, vf64_add(vf64_sub(err, npe), vf64_fma(th, pl, vf64_fma(tl, rh, tl))));
+#else
+    return vf64_add(th, vf64_fma(th, rh, vf64_fma(th, pl, tl)));
+#endif
 }
 
 /* exp of x, |x| = 0 or in [EXP_TINY, EXP_FAST] */
 EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
 {
-    VF64 rh, rl, th;
+    VF64 rh, rl;
     const VF64 t = ew_xp_reduce(x, &rh, &rl);
-    const VF64 q = ew_xp_q(t, rh, rl, &th);
-    return vf64_mul(vf64_add(th, q), ew_xp_scale(vf64_as_bits(t)));
+    return vf64_mul(ew_xp_y1(t, rh, rl), ew_xp_scale(vf64_as_bits(t)));
 }
 
 /* The float32 paths' table: where the layer looks up 16 entries in
@@ -385,9 +420,7 @@ EW_NOINLINE VF64 ew_xp_exp_slow(VF64 x)
     VF64 rh, rl, el;
     const VF64 t = ew_xp_reduce(xs, &rh, &rl);
     const VF64 eh = ew_xp_pair_t(t, rh, rl, &el);
-    VF64 th;
-    const VF64 q = ew_xp_q(t, rh, rl, &th);
-    VF64 y = ew_xp_scale_wide(vf64_add(th, q), eh, el, t, xs, vf64_set1(EW_F64_EXP_UFLOW));
+    VF64 y = ew_xp_scale_wide(ew_xp_y1(t, rh, rl), eh, el, t, xs, vf64_set1(EW_F64_EXP_UFLOW));
     /* A subnormal result raises underflow only if its last rounding is
        inexact, and after the exact scaling it may not be although e^x is:
        raise it in those lanes (MIN^2 underflows to +0, adding 0 changes
@@ -446,10 +479,9 @@ EW_INLINE VF64 ew_xp_reduce2(VF64 x, VF64 *rh, VF64 *rl)
 
 EW_INLINE VF64 ew_xp_exp2_fast(VF64 x)
 {
-    VF64 rh, rl, th;
+    VF64 rh, rl;
     const VF64 t = ew_xp_reduce2(x, &rh, &rl);
-    const VF64 q = ew_xp_q(t, rh, rl, &th);
-    return vf64_mul(vf64_add(th, q), ew_xp_scale(vf64_as_bits(t)));
+    return vf64_mul(ew_xp_y1(t, rh, rl), ew_xp_scale(vf64_as_bits(t)));
 }
 
 EW_NOINLINE VF64 ew_xp_exp2_slow(VF64 x)
@@ -461,9 +493,7 @@ EW_NOINLINE VF64 ew_xp_exp2_slow(VF64 x)
     VF64 rh, rl, el;
     const VF64 t = ew_xp_reduce2(xs, &rh, &rl);
     const VF64 eh = ew_xp_pair_t(t, rh, rl, &el);
-    VF64 th;
-    const VF64 q = ew_xp_q(t, rh, rl, &th);
-    VF64 y = ew_xp_scale_wide(vf64_add(th, q), eh, el, t, xs, vf64_set1(-1022.0));
+    VF64 y = ew_xp_scale_wide(ew_xp_y1(t, rh, rl), eh, el, t, xs, vf64_set1(-1022.0));
     /* underflow for a subnormal result unless it is exact (x an integer):
        as for exp */
     const VF64 magic = ew_xp_c(XPC_MAGIC);
@@ -597,11 +627,10 @@ EW_INLINE VF64 ew_xp_sinhcosh_fast(VF64 x, int cosine)
    exactly and then by 2^60, which overflows where it must */
 EW_INLINE VF64 ew_xp_exp_half_big(VF64 a)
 {
-    VF64 rh, rl, th;
+    VF64 rh, rl;
     const VF64 t = ew_xp_reduce(a, &rh, &rl);
-    const VF64 q = ew_xp_q(t, rh, rl, &th);
     const VF64 s1 = ew_xp_scale(vi64_sub(vf64_as_bits(t), vi64_set1(61 * EW_XP_N)));
-    return vf64_mul(vf64_mul(vf64_add(th, q), s1), ew_xp_c(XPC_SPLIT_HI));
+    return vf64_mul(vf64_mul(ew_xp_y1(t, rh, rl), s1), ew_xp_c(XPC_SPLIT_HI));
 }
 
 EW_NOINLINE VF64 ew_xp_sinhcosh_slow(VF64 x, int cosine)

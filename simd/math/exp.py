@@ -120,6 +120,12 @@ def derive() -> dict:
         ("xpf_q", expq, expq_w, -a, a, 1,
          f"float32 in float64: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N} plus slop",
          "relative error of r^2 Q(r) to e^r"),
+        ("xp16_q", expq, expq_w, -a16, a16, 7,
+         f"float64 pair, table of {N16}: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N16} plus slop",
+         "relative error of r^2 Q(r) to e^r"),
+        ("xp16_q3", expq, expq_w, -a16, a16, 5,
+         f"float64 exp, exp2, table of {N16}: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N16} plus slop",
+         "relative error of r^2 Q(r) to e^r"),
         ("xpf16_q", expq, expq_w, -a16, a16, 3,
          f"float32 in float64, table of {N16}: Q(r) = (e^r - 1 - r) / r^2, r in [-a, a], a = ln2/{2 * N16} plus slop",
          "relative error of r^2 Q(r) to e^r"),
@@ -163,6 +169,11 @@ def derive() -> dict:
         los.append(ec.hexf(lo, P) if lo else "0x0.0p+0")
 
     his16 = [ec.hexf(ec.round_to(mp.mpf(2) ** (mp.mpf(j) / N16), P), P) for j in range(N16)]
+    los16 = []
+    for j in range(N16):
+        v = mp.mpf(2) ** (mp.mpf(j) / N16)
+        lo = ec.round_to(v - ec.round_to(v, P), P)
+        los16.append(ec.hexf(lo, P) if lo else "0x0.0p+0")
     # the same with j * 2^48 taken from the bits (2^(j/16) - 1 < j/16: the
     # exponent drops by one, the value stays a normal double), so that
     # adding the low 16 bits of k + (bias - 1023) 16 shifted by 48 gives
@@ -203,6 +214,8 @@ def derive() -> dict:
                                         f"<= {ec.log2_str(worst)}"), "values": los},
             {"name": "exp16_th", "what": f"2^(j/{N16}) rounded, j = 0..{N16 - 1} (float32 paths, vf64_lookup16)",
              "values": his16},
+            {"name": "exp16_tl", "what": f"2^(j/{N16}) - exp16_th[j] rounded, j = 0..{N16 - 1} (vf64_lookup16)",
+             "values": los16},
             {"name": "exp16_tb", "what": (f"2^(j/{N16}) rounded, j * 2^48 subtracted from its bits "
                                           "(float32 paths: the scaling by an integer add)"),
              "values": tb16},
