@@ -541,9 +541,14 @@ EW_INLINE VF64 ew_xp_expm1_fast(VF64 x)
     const VF64 eh = ew_xp_pair(x, &el, &sc);
     const VF64 h = ew_f64_two_sum(vf64_mul(eh, sc), vf64_sub(vf64_zero(), ew_xp_c(XPC_ONE)), &l);
     const VF64 y = vf64_add(h, vf64_add(l, vf64_mul(el, sc)));
-    /* the small form: rl = 0 for k = 0 */
-    const VF64 ys = vf64_add(x, ew_xp_plo(x, vf64_zero()));
-    return vf64_select(vf64_lt(vf64_abs(x), vf64_set1(EW_F64_EXPM1_XM)), ys, y);
+    /* the small form (rl = 0 for k = 0), computed only for the vectors
+       that have such a lane (few, for most data: each lane's result
+       still depends on its own x alone) */
+    const VM64 small = vf64_lt(vf64_abs(x), vf64_set1(EW_F64_EXPM1_XM));
+    if (!vm64_any(small)) {
+        return y;
+    }
+    return vf64_select(small, vf64_add(x, ew_xp_plo(x, vf64_zero())), y);
 }
 
 /* tiny lanes: x itself, correctly rounded (e^x - 1 = x + x^2/2 + ...),
