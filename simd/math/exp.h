@@ -19,6 +19,13 @@
  * error 2^-65.4, so y' has one rounding of 0.5 ULP plus at most ~0.004
  * ULP, and y = y' 2^e exactly. (The pair below, whose errors expm1 and
  * sinh can magnify, keeps TL rh and takes Q of degree 4, 2^-77.)
+ * Layers that look up 16 entries in registers (SIMD_LOOKUP16_PERMUTE:
+ * AVX-512's vpermt2pd, against eight loads or a gather of the 128-entry
+ * table) take N = 16 instead: |r| <= ln2/32, Q of degree 5 (2^-65.3) and
+ * 7 for the pair (2^-73), and TH rh, now up to 2^-5.5 TH, kept exact with
+ * TL rh (ew_xp_y1): still one rounding of TH + q. The float32 paths do
+ * the same with their shorter polynomials, and sinh, cosh without a
+ * division (ew_xp_sinhcoshf16).
  *
  * exp   the core; measured 0.502 ULP, < 0.1% not correctly rounded. Slow
  *       path (a lane with |x| > EXP_FAST, or inf/nan): the scaling split
