@@ -244,6 +244,10 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
 #define EW_XPF_C_N_LN2 vf64_set1(EW_F64_EXP_N_LN2 * (EW_XPF_N / 128.0))
 #define EW_XPF_C_LN2N_HI vf64_set1(EW_F64_EXP_LN2N_HI * (128.0 / EW_XPF_N))
 #define EW_XPF_C_NLN2N_LO vf64_set1(-EW_F64_EXP_LN2N_LO * (128.0 / EW_XPF_N))
+/* ln2/16 in one double (HI + LO rounded): r = x - k LN2_16 by one FMA is
+   off by k |ln2/16 - LN2_16| <= 2^11.3 2^-58 = 2^-46.7 for the float32
+   paths' |x| <= 150 (k = 0: r = x exactly), far below their needs */
+#define EW_XPF_REDUCE(kf, x) vf64_fnma((kf), vf64_set1((EW_F64_EXP_LN2N_HI + EW_F64_EXP_LN2N_LO) * (128.0 / EW_XPF_N)), (x))
 #define EW_XPF_C_N vf64_set1((double)EW_XPF_N)
 #define EW_XPF_C_INV_N vf64_set1(1.0 / EW_XPF_N)
 #define EW_XPF_Q ew_f64_xpf16_q   /* exp, exp2: 2^-47.4 */
@@ -255,6 +259,7 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
 #define EW_XPF_C_N_LN2 ew_xp_c(XPC_N_LN2)
 #define EW_XPF_C_LN2N_HI ew_xp_c(XPC_LN2N_HI)
 #define EW_XPF_C_NLN2N_LO ew_xp_c(XPC_NLN2N_LO)
+#define EW_XPF_REDUCE(kf, x) vf64_fma((kf), EW_XPF_C_NLN2N_LO, vf64_fnma((kf), EW_XPF_C_LN2N_HI, (x)))
 #define EW_XPF_C_N ew_xp_c(XPC_N)
 #define EW_XPF_C_INV_N ew_xp_c(XPC_INV_N)
 #define EW_XPF_Q ew_f64_xpf_q /* exp, exp2: 2^-41.2 */
@@ -285,7 +290,7 @@ EW_INLINE VF64 ew_xp_reduce_f32(VF64 x, VF64 *r)
     const VF64 magic = EW_XPF_C_MAGIC;
     const VF64 t = vf64_fma(x, EW_XPF_C_N_LN2, magic);
     const VF64 kf = vf64_sub(t, magic);
-    *r = vf64_fma(kf, EW_XPF_C_NLN2N_LO, vf64_fnma(kf, EW_XPF_C_LN2N_HI, x));
+    *r = EW_XPF_REDUCE(kf, x);
     return ew_xpf_s(vf64_as_bits(t));
 }
 
@@ -319,7 +324,7 @@ EW_INLINE VF64 ew_xp_sinhcoshf16(VF64 x, int cosine)
     const VF64 magic = vf64_set1(0x1.8p52 - EW_XPF_N); /* b = -1: the halves */
     const VF64 t = vf64_fma(a, EW_XPF_C_N_LN2, magic);
     const VF64 kf = vf64_sub(t, magic);
-    const VF64 r = vf64_fma(kf, EW_XPF_C_NLN2N_LO, vf64_fnma(kf, EW_XPF_C_LN2N_HI, a));
+    const VF64 r = EW_XPF_REDUCE(kf, a);
     const VI64 tb = vf64_as_bits(t);
     /* low 16 bits: k - 16, and -32 - (k - 16) = -k - 16 */
     const VF64 s = ew_xpf_s(tb);
