@@ -109,7 +109,7 @@
    2^-73, and xp16_q3, 2^-65.3; the exp core then also keeps TH rh exact,
    see ew_xp_y1). k ln2/N_HI is exact for |k| < 2^18 (N = 128) and 2^15
    (N = 16): the N = 128 constants times 128/N, exactly. */
-#if defined(SIMD_LOOKUP16_PERMUTE) && SIMD_LOOKUP16_PERMUTE
+#if SIMD_LOOKUP16_PERMUTE
 #define EW_XP_16 1
 #define EW_XP_N 16
 #define EW_XP_NBITS 4
@@ -237,7 +237,7 @@ EW_INLINE VF64 ew_xp_exp_fast(VF64 x)
    of N = 128. XPF_C_MAGIC puts k + 1023 NF in t's low bits (NF = 16: k,
    see ew_xpf_s). ln2/NF in two parts, k ln2/NF_HI exact for |k| < 2^18
    (NF 128) or 2^15 (NF 16): the N = 128 parts times 128/NF, exactly. */
-#if defined(SIMD_LOOKUP16_PERMUTE) && SIMD_LOOKUP16_PERMUTE
+#if SIMD_LOOKUP16_PERMUTE
 #define EW_XPF_16 1
 #define EW_XPF_N 16
 #define EW_XPF_C_MAGIC vf64_set1(0x1.8p52)

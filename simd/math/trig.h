@@ -471,7 +471,7 @@ EW_INLINE VF32 ew_f32_tan_v(VF32 x)
    atan c, pi/2 + atan c: base + (atan c) xor usign) is formed in float64
    arithmetic (its roundings, 2^-53 of pi, and pi/2's low part dropped,
    are far below float32's needs); elsewhere the 68-entry table's row. */
-#if defined(SIMD_LOOKUP16_PERMUTE) && SIMD_LOOKUP16_PERMUTE
+#if SIMD_LOOKUP16_PERMUTE
 #define EW_ATANF_16 1
 #else
 #define EW_ATANF_16 0
