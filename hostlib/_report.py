@@ -204,14 +204,16 @@ def _caches_text(c: _cpu.CacheInfo) -> str:
     return ", ".join(parts) + f"; from {c.source}"
 
 
-def _parameter_lines(b: Any) -> list[str]:
-    """A backend's kernel parameters in use, e.g. gemm's blocks."""
+def _parameter_lines(b: Any, sources: dict[str, str] | None = None) -> list[str]:
+    """A backend's kernel parameters in use, e.g. gemm's blocks, and where
+    they come from (hostlib tune, or the caches)."""
     out = []
     params = b.parameters() or {}
     for name, p in params.items():
         shape = f"{p['mr']}x{p['nr']} tile, " if "mr" in p and "nr" in p else ""
         rest = ", ".join(f"{k.upper()} {v}" for k, v in p.items() if k not in ("mr", "nr"))
-        out.append(f"  {'':<10} {name} blocks: {shape}{rest}")
+        source = (sources or {}).get(name)
+        out.append(f"  {'':<10} {name} blocks: {shape}{rest}" + (f" ({source})" if source else ""))
     if b.parameters_problem:
         out.append(f"  {'':<10} parameters not derived from the caches: {b.parameters_problem}")
     return out
@@ -280,7 +282,7 @@ def _interface_section(host: Host) -> list[str]:
             out.append(f"  {'':<10} {b.origin}" + (f", version {b.version}" if b.version else ""))
         for key, value in b.details().items():
             out.append(f"  {'':<10} {key}: {value}")
-        out += _parameter_lines(b)
+        out += _parameter_lines(b, host.parameter_source.get(b.name))
     for problem in host.discovery_problems:
         out.append(f"  skipped:   {problem}")
     out.append("")

@@ -6,6 +6,7 @@ the report."""
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -343,3 +344,104 @@ def test_report_shows_the_blocks_and_caches():
     listed = {b["name"]: b for b in info["backends"]}
     for name, m in MODULES.items():
         assert listed[name]["parameters"] == params.current(m)
+
+
+# ------------------------------------------ blocks tuned by hostlib tune
+
+
+def _simd_with_blocks(h):
+    for b in h.backends.values():
+        if b.usable and b.name != "portable" and b.module is not None and params.current(b.module):
+            return b
+    pytest.skip("no usable SIMD backend with gemm blocks")
+
+
+@pytest.fixture
+def kernels_host():
+    from hostlib._host import registry
+
+    h = registry.host()
+    yield h
+    h.apply_profile(None)  # back to the caches' blocks and no measurement
+
+
+def _profile_with(h, name, values, identity=None):
+    from hostlib._host import profile as _profile
+
+    tuned = _profile.Tuned(h.identities()[name] if identity is None else identity, values)
+    return _profile.Profile(h.profile_key(), {}, "", hostlib.__version__, (), {name: tuned})
+
+
+def test_profile_blocks_are_served_for_the_build_they_were_measured_on(kernels_host):
+    h = kernels_host
+    b = _simd_with_blocks(h)
+    mr = params.current(b.module)["dgemm"]["mr"]
+    derived = params.derived_for(b.module)["dgemm"]
+    want = {"mc": 2 * mr, "kc": 128, "nc": derived["nc"]}
+    h.apply_profile(_profile_with(h, b.name, {"dgemm": want}))
+    got = b.parameters()["dgemm"]
+    assert {k: got[k] for k in want} == want
+    assert h.parameter_source[b.name]["dgemm"] == "tuned by hostlib tune"
+    assert h.parameter_source[b.name]["sgemm"] == "from the caches"
+    a, m = np.random.default_rng(3).standard_normal((2, 150, 150))
+    np.testing.assert_allclose(hostlib.gemm(a, m), a @ m, rtol=1e-12, atol=1e-11)
+    buf = io.StringIO()
+    hostlib.show_runtime(file=buf)
+    assert f"MC {2 * mr}, KC 128" in buf.getvalue() and "tuned by hostlib tune" in buf.getvalue()
+    # another build: the caches' blocks again
+    h.apply_profile(_profile_with(h, b.name, {"dgemm": want}, identity={"version": "0", "file": None}))
+    assert {k: b.parameters()["dgemm"][k] for k in derived} == derived
+    assert h.parameter_source[b.name]["dgemm"] == "from the caches"
+
+
+def test_profile_blocks_the_module_refuses_leave_the_derived_ones(kernels_host):
+    h = kernels_host
+    b = _simd_with_blocks(h)
+    mr = params.current(b.module)["dgemm"]["mr"]
+    derived = params.derived_for(b.module)["dgemm"]
+    h.apply_profile(_profile_with(h, b.name, {"dgemm": {"mc": 2 * mr + 1}}))
+    assert {k: b.parameters()["dgemm"][k] for k in derived} == derived
+    assert "refused" in h.parameter_source[b.name]["dgemm"]
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ([], "parameters is not an object"),
+    ({"avx2": {"values": {}}}, "identity, values"),
+    ({"avx2": {"identity": {}, "values": {"dgemm": {"mc": 0}}}}, "out of range"),
+    ({"avx2": {"identity": {}, "values": {"dgemm": {"mc": True}}}}, "not a number"),
+    ({"avx2": {"identity": {}, "values": {"dgemm": {"mc": 1.5}}}}, "whole number"),
+    ({"avx2": {"identity": {}, "values": {"dgemm": {"mc": 1 << 40}}}}, "out of range"),
+    ({"bad name!": {"identity": {}, "values": {}}}, "backend"),
+])
+def test_malformed_profile_parameters_are_refused_with_the_reason(parameters, message):
+    from hostlib._host import profile as _profile
+
+    h = __import__("hostlib._host.registry", fromlist=["host"]).host()
+    d = _profile.Profile(h.profile_key(), {}, "", "", ()).to_dict()
+    assert _profile.parse(d).parameters == {}
+    d["parameters"] = parameters
+    with pytest.raises(ValueError, match=message):
+        _profile.parse(d)
+
+
+def test_tune_measures_the_blocks_and_the_profile_keeps_them(run_python, tmp_path):
+    path = tmp_path / "profile.json"
+    r = run_python(
+        f"""
+        import json, hostlib
+        res = hostlib.tune(entries=["dgemm"], path={str(path)!r}, progress=False)
+        print(json.dumps(res.blocks))
+        """,
+    )
+    assert r.returncode == 0, r.stderr
+    lines = json.loads(r.stdout.strip().splitlines()[-1])
+    data = json.loads(path.read_text())
+    if not data["parameters"]:
+        pytest.skip("the backend serving dgemm has no gemm blocks here")
+    assert "dgemm" in lines and "MC" in lines["dgemm"]
+    (name, tuned), = data["parameters"].items()
+    assert set(tuned["values"]) == {"dgemm"} and set(tuned["values"]["dgemm"]) == {"mc", "kc", "nc"}
+    r = run_python("import hostlib; hostlib.show_runtime()", env={"HOSTLIB_PROFILE": str(path)})
+    assert r.returncode == 0, r.stderr
+    v = tuned["values"]["dgemm"]
+    assert f"dgemm blocks: " in r.stdout and f"MC {v['mc']}, KC {v['kc']}, NC {v['nc']} (tuned by hostlib tune)" in r.stdout

@@ -356,6 +356,8 @@ class Host:
         self._frames: list[tuple[object, tuple[str, ...] | None]] = []  # open using() blocks, oldest first
         self.serving: dict[str, str] = {}
         self.size_classes: dict[str, tuple[tuple[int, str], ...]] = {}
+        #: backend -> parameter set (gemm's blocks: "dgemm") -> where it comes from
+        self.parameter_source: dict[str, dict[str, str]] = {}
         self.profile_path = _profile.default_path(_cpu.identity(), self.cpu.to_dict()["available"])
         self.profile_state = ""  # what became of the profile, for the report
         #: entries served by measurement, and why the others are not
@@ -907,8 +909,33 @@ class Host:
         with self._lock:
             self.measured, self.unmeasured, self.profile_state = measured, unmeasured, state
             self.excluded = excluded
+            self._apply_parameters(profile)
             if hasattr(self, "table"):
                 self.reselect()
+
+    def _apply_parameters(self, profile: _profile.Profile | None) -> None:
+        """Give each usable backend with kernel parameters (gemm's blocks)
+        those derived from the caches, then the sets ``hostlib tune``
+        measured for this build on this machine; ``parameter_source`` says,
+        per backend and set, where each came from."""
+        key = self.profile_key()
+        same_machine = profile is not None and all(profile.key.get(k) == key[k] for k in key)
+        identities = self.identities()
+        for b in self.backends.values():
+            have = _params.current(b.module) if b.usable and b.module is not None else None
+            if not have:
+                continue
+            _params.apply_derived(b.module)
+            source = {name: "from the caches" for name in have}
+            tuned = profile.parameters.get(b.name) if same_machine else None
+            if tuned is not None and tuned.identity == identities.get(b.name):
+                for name, values in tuned.values.items():
+                    try:
+                        _params.apply(b.module, {name: values})
+                        source[name] = "tuned by hostlib tune"
+                    except (Exception, SystemExit) as exc:  # a third-party hook may raise anything
+                        source[name] = f"from the caches; the profile's were refused: {_describe_exception(exc)}"
+            self.parameter_source[b.name] = source
 
     def choice(self, entry: str) -> dict[str, Any]:
         """How the backend serving ``entry`` was chosen: ``measured`` (with

@@ -273,6 +273,24 @@ class Failure:
         return {"entry": self.entry, "backend": self.backend, "identity": self.identity, "reason": self.reason}
 
 
+#: kernel parameters a profile may hold per backend: sets and values each
+MAX_PARAMETER_SETS, MAX_PARAMETER_VALUE = 8, 1 << 20
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """Kernel parameters (gemm's blocks) ``hostlib tune`` measured for one
+    backend build: ``values`` as ``hostlib_set_parameters`` takes them,
+    ``{"dgemm": {"mc": 128, "kc": 512, "nc": 4096}}``. They hold while the
+    build (version and compiled file) is the one measured."""
+
+    identity: dict[str, Any]
+    values: dict[str, dict[str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"identity": self.identity, "values": self.values}
+
+
 @dataclass(frozen=True)
 class Profile:
     """A parsed profile file."""
@@ -284,6 +302,8 @@ class Profile:
     #: every verification failure remembered, including those of entries
     #: whose record no longer holds (see failures_of)
     failures: tuple[Failure, ...] = field(default=())
+    #: backend -> its tuned kernel parameters
+    parameters: dict[str, Tuned] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -294,6 +314,7 @@ class Profile:
             **self.key,
             "entries": {e: r.to_dict() for e, r in self.entries.items()},
             "failures": [f.to_dict() for f in self.failures],
+            "parameters": {n: t.to_dict() for n, t in self.parameters.items()},
         }
 
 
@@ -439,7 +460,27 @@ def parse(data: Any) -> Profile:
     failures = data.get("failures", [])  # absent in files of older versions
     _expect(isinstance(failures, list), "failures is not a list")
     return Profile(key, parsed, _text(data.get("created", ""), "created"), _text(data.get("hostlib", ""), "hostlib"),
-                   failures_of(parsed, tuple(_failure(f) for f in failures)))
+                   failures_of(parsed, tuple(_failure(f) for f in failures)),
+                   _parameters(data.get("parameters", {})))  # absent in older files
+
+
+def _parameters(data: Any) -> dict[str, Tuned]:
+    _expect(isinstance(data, dict), "parameters is not an object")
+    out = {}
+    for backend, t in data.items():
+        _expect(isinstance(t, dict) and isinstance(t.get("identity"), dict) and isinstance(t.get("values"), dict),
+                "a backend's parameters are not {identity, values}")
+        values = t["values"]
+        _expect(len(values) <= MAX_PARAMETER_SETS, "too many parameter sets")
+        parsed: dict[str, dict[str, int]] = {}
+        for name, vals in values.items():
+            _expect(isinstance(vals, dict) and len(vals) <= MAX_PARAMETER_SETS, "a parameter set is not an object")
+            for k, v in vals.items():
+                _number(v, 1, MAX_PARAMETER_VALUE, "a parameter")
+                _expect(isinstance(v, int) and not isinstance(v, bool), "a parameter is not a whole number")
+            parsed[_name(name, "a parameter set")] = {_name(k, "a parameter"): int(v) for k, v in vals.items()}
+        out[_name(backend, "a backend")] = Tuned(_plain(t["identity"], "identity"), parsed)
+    return out
 
 
 def _short(value: Any) -> str:

@@ -34,6 +34,7 @@ measured: results stay correct, only their speed varies.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import math
@@ -41,10 +42,11 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .._host import params as _params
 from .._host import profile as _profile
 from .._host import spec as _spec
 from .._host.host import PORTABLE
@@ -315,6 +317,66 @@ def _time(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], tim
     return out
 
 
+#: gemm's blocks tried, as (MC, KC) factors of those derived from the
+#: caches (NC stays derived): the formula is right within these on the
+#: CPUs measured so far (Zen 4: KC 256-512, MC 96-192 within 10%)
+BLOCK_TRIALS = ((1, 1), (0.75, 1), (1.5, 1), (1, 0.75), (0.75, 0.75), (1.5, 0.75), (1, 0.5), (1.5, 0.5))
+#: a trial replaces the derived blocks only when at least this much faster
+BLOCK_GAIN = 1.02
+
+
+def _refine_blocks(host: Any, records: dict[str, _profile.EntryRecord],
+                   timing: dict) -> tuple[dict[str, _profile.Tuned], dict[str, str]]:
+    """gemm's blocks for the backend that serves each gemm entry's largest
+    calls: the derived ones and BLOCK_TRIALS around them, timed at the
+    largest gemm size; the fastest kept if it beats the derived ones by
+    BLOCK_GAIN. Returns the tuned values per backend and a line per entry."""
+    from .bench import KERNELS, setup
+
+    size = SIZES["gemm"][-1]
+    identities = host.identities()
+    tuned: dict[str, dict[str, dict[str, int]]] = {}
+    lines: dict[str, str] = {}
+    for e, rec in records.items():
+        if _spec.kernels()[e].kind != "gemm":
+            continue
+        name = rec.classes[-1][1]
+        module = host.backends[name].module
+        have = (_params.current(module) or {}).get(e) if module is not None else None
+        if not have or "mr" not in have:
+            continue
+        derived = _params.derived_for(module).get(e, {k: have[k] for k in ("mc", "kc", "nc")})
+        trials = {}
+        for fm, fk in BLOCK_TRIALS:
+            mc = max(have["mr"], int(derived["mc"] * fm) // have["mr"] * have["mr"])
+            kc = max(64, int(derived["kc"] * fk) // 16 * 16)
+            trials.setdefault((mc, kc), {"mc": mc, "kc": kc, "nc": derived["nc"]})
+        kernel, dt = split_entry(e)
+        ns = setup(KERNELS[kernel], size, "f32" if dt == np.float32 else "f64")
+
+        @contextlib.contextmanager
+        def blocks(values: dict[str, int], name: str = name, module: Any = module, e: str = e) -> Iterator[None]:
+            _params.apply(module, {e: values})
+            with host.using(name):
+                yield
+
+        who = {f"{v['mc']}/{v['kc']}": _timing.Local(KERNELS[kernel].hostlib, ns, context=lambda v=v: blocks(v))
+               for v in trials.values()}
+        times = {k: t.best_ns for k, t in _timing.compare(who, **timing).items()}
+        first = f"{derived['mc']}/{derived['kc']}"
+        best = min(times, key=times.get)
+        keep = best if times[first] >= BLOCK_GAIN * times[best] else first
+        chosen = next(v for v in trials.values() if f"{v['mc']}/{v['kc']}" == keep)
+        tuned.setdefault(name, {})[e] = chosen
+        lines[e] = (f"{e} on {name} at n = {size}: MC {chosen['mc']}, KC {chosen['kc']}, NC {chosen['nc']} "
+                    + ("(derived from the caches, the fastest within "
+                       f"{BLOCK_GAIN:.2f}x of {len(trials)} tried)" if keep == first else
+                       f"({times[first] / times[keep]:.2f}x faster than the derived MC {derived['mc']}, "
+                       f"KC {derived['kc']})"))
+        _params.apply(module, {e: chosen})
+    return {n: _profile.Tuned(identities[n], v) for n, v in tuned.items()}, lines
+
+
 # ---------------------------------------------------------------------------
 # the whole run
 # ---------------------------------------------------------------------------
@@ -331,6 +393,7 @@ class TuneResult:
     quick: bool
     skipped: dict[str, str] = field(default_factory=dict)  #: entry -> why not measured
     save_error: str | None = None  #: why saving failed (the measurement still applies)
+    blocks: dict[str, str] = field(default_factory=dict)  #: gemm entry -> the blocks chosen, in words
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -346,6 +409,7 @@ class TuneResult:
             },
             "skipped": self.skipped,
             "save_error": self.save_error,
+            "blocks": self.blocks,
         }
 
     def summary(self) -> str:
@@ -384,6 +448,8 @@ class TuneResult:
                     lines.append(f"excluded {n} for {e}: {c.excluded}")
         for e, why in self.skipped.items():
             lines.append(f"not measured {e}: {why}")
+        for e, text in self.blocks.items():
+            lines.append(f"gemm blocks: {text}")
         lines.append(f"verification: elementwise {BOUNDS['elementwise']}; level-1 {BOUNDS['level1']}; "
                      f"gemm {BOUNDS['gemm']}; c per entry in the interface's spec.")
         if self.save_error:
@@ -439,12 +505,13 @@ def tune(
             assert winner is not None  # portable is always verified and timed
             records[e] = _profile.EntryRecord(winner, tuple(sizes), cands)
             bar.advance()
+        tuned, blocks = ({}, {}) if quick else _refine_blocks(host, records, timing)
     finally:
         bar.close()
         host.reselect()
 
     save_path = path or host.profile_path
-    merge = functools.partial(_merge, host, records)
+    merge = functools.partial(_merge, host, records, tuned)
     saved, save_error, profile = None, None, None
     if save:
         try:
@@ -459,17 +526,23 @@ def tune(
             warnings.simplefilter("ignore", _profile.ProfileWarning)
             profile = merge(_profile.load(save_path))
     host.apply_profile(profile)
-    return TuneResult(records, declared, saved, time.perf_counter() - start, quick, skipped, save_error)
+    return TuneResult(records, declared, saved, time.perf_counter() - start, quick, skipped, save_error, blocks)
 
 
-def _merge(host: Any, records: dict[str, _profile.EntryRecord], old: _profile.Profile | None) -> _profile.Profile:
+def _merge(host: Any, records: dict[str, _profile.EntryRecord], tuned: dict[str, _profile.Tuned],
+           old: _profile.Profile | None) -> _profile.Profile:
     """The new records, plus those of the ``old`` profile that still hold;
     the verification failures of both, except those of a backend build this
-    run verified again (its newest result is the one that counts)."""
+    run verified again (its newest result is the one that counts); the
+    tuned kernel parameters of both, this run's first."""
     from .._version import version as __version__
 
     kept: dict[str, _profile.EntryRecord] = {}
     failures: tuple[_profile.Failure, ...] = ()
+    parameters = dict(tuned)
+    if old is not None and all(old.key.get(k) == v for k, v in host.profile_key().items()):
+        identities = host.identities()
+        parameters = {**{n: t for n, t in old.parameters.items() if identities.get(n) == t.identity}, **tuned}
     if old is not None:
         valid, _ = _profile.applicable(old, host.profile_key(), host.identities(), host.competing())
         kept = {e: r for e, r in valid.items() if e not in records}
@@ -480,7 +553,7 @@ def _merge(host: Any, records: dict[str, _profile.EntryRecord], old: _profile.Pr
     merged = {e: (records.get(e) or kept[e]) for e in host.iface.entries if e in records or e in kept}
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     return _profile.Profile(host.profile_key(), merged, created, __version__,
-                            _profile.failures_of(merged, failures))
+                            _profile.failures_of(merged, failures), parameters)
 
 
 # ---------------------------------------------------------------------------
