@@ -18,6 +18,11 @@ For every entry that more than one usable backend provides:
    than 5% at some sizes, it serves those sizes, from the size where the
    two cross (:func:`hostlib._host.profile.size_classes`). The host's split
    wrappers choose between them with one comparison per call.
+5. **gemm's blocks** (not with ``quick``): for the backend serving each
+   gemm entry's largest calls, the blocks derived from the caches and
+   :data:`BLOCK_TRIALS` around them, timed at the largest gemm size; the
+   profile keeps the fastest if it beats the derived ones by
+   :data:`BLOCK_GAIN`.
 
 Every backend is measured under the same thread budget,
 :func:`hostlib.get_num_threads`: hostlib's pool splits its own tables'
