@@ -22,11 +22,18 @@ from __future__ import annotations
 from typing import Any
 
 from . import cpu as _cpu
+from . import spec as _spec
 
-__all__ = ["DEFAULT_CACHES", "derive", "derived_for", "apply", "current", "apply_derived", "ELEMENT_SIZE"]
+__all__ = ["DEFAULT_CACHES", "derive", "derived_for", "apply", "current", "apply_derived", "element_size"]
 
-#: bytes per element of each parameter set's data type
-ELEMENT_SIZE = {"dgemm": 8, "sgemm": 4}
+_ITEMSIZE = {"float32": 4, "float64": 8}
+
+
+def element_size(name: str) -> int | None:
+    """Bytes per element of a gemm parameter set, which is named after its
+    entry ("dgemm"): from the spec's dtype; None for any other set."""
+    e = _spec.kernels().get(name)
+    return _ITEMSIZE.get(e.dtype) if e is not None and e.kind == "gemm" else None
 
 #: the caches assumed where detection found nothing (older x86 cores: 32 KiB
 #: L1d, 256 KiB L2, an 8 MiB L3): blocks that fit them fit every current core
@@ -113,8 +120,9 @@ def derived_for(module: Any, caches: _cpu.CacheInfo | None = None) -> dict[str, 
     (its mr, nr from ``hostlib_parameters()``); empty if it has none."""
     have = current(module) or {}
     caches = _cpu.cache_info() if caches is None else caches
-    return {name: derive(caches, p["mr"], p["nr"], ELEMENT_SIZE[name])
-            for name, p in have.items() if name in ELEMENT_SIZE and p.get("mr", 0) > 0 and p.get("nr", 0) > 0}
+    return {name: derive(caches, p["mr"], p["nr"], size)
+            for name, p in have.items()
+            if (size := element_size(name)) is not None and p.get("mr", 0) > 0 and p.get("nr", 0) > 0}
 
 
 def apply_derived(module: Any, caches: _cpu.CacheInfo | None = None) -> str:
