@@ -621,7 +621,8 @@ def _expand(raw: Any, variants: dict[str, list[list[str]]], where: str) -> list[
     out = []
     for i, (p, t, *rest) in enumerate(vs):
         e = Entry(slot + i, name.replace("{p}", p), returns.replace("{T}", t), args.replace("{T}", t),
-                  function=name.replace("{p}", ""), ctype=t, npchar=rest[0] if rest else "", **common)
+                  function=name.replace("{p}", ""), ctype=t, npchar=rest[0] if rest else "",
+                  **{**common, "doc": common["doc"].replace("{T}", t)})
         out.append(_with_meta(e, raw, p, letters, f"{where} [{p}]"))
     return out
 
@@ -789,8 +790,9 @@ def parse_interface(data: dict[str, Any], path: str) -> Interface:
     name, prefix = head["name"], head["prefix"]
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise SpecError(f"{path}: name {name!r} must be a lowercase identifier")
-    if not isinstance(prefix, str) or not re.fullmatch(r"[a-z][a-z0-9]*_", prefix):
-        raise SpecError(f"{path}: prefix {prefix!r} must be lowercase letters/digits ending in '_' (e.g. 'mylib_')")
+    if not isinstance(prefix, str) or not re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_", prefix):
+        raise SpecError(f"{path}: prefix {prefix!r} must be lowercase words of letters/digits, each ending in '_' "
+                        "(e.g. 'mylib_', 'mylib_fft_')")
     magic = _integer(head["magic"], f"{path}: magic", 1, 2**32 - 1)
     major = _integer(head["abi_major"], f"{path}: abi_major", 1, 2**16 - 1)
     types = _types(data.get("types", {}), path)
