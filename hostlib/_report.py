@@ -172,17 +172,18 @@ def _numpy_line() -> str:
     st = _numpy_patch.status()
     version = _numpy_version()
     if st["patched"]:
-        text = f"{version}, patched: numpy's {' '.join(st['ufuncs'])} run hostlib's loops (the kernels entries above)"
+        served = " ".join(st["ufuncs"]) + "".join(f" numpy.{f}" for f in st.get("families", ()))
+        text = f"{version}, patched: numpy's {served} run hostlib's loops (the kernels and fft entries)"
     else:
-        text = (f"{version}, not patched: numpy's ufuncs run numpy's own loops "
+        text = (f"{version}, not patched: numpy's ufuncs and numpy.fft run numpy's own loops "
                 f"(hostlib.patch_numpy() or `python -m hostlib run` would serve {' '.join(_numpy_patch.UFUNCS)} "
-                "from the kernels entries above)")
+                "from the kernels entries above, and numpy.fft from the fft interface)")
     notes = []
     for name, loops in st["loops"].items():
         for dt, who in loops.items():
             if who == "other":
                 notes.append(f"{name} {dt} runs another library's loop")
-            elif who == "numpy" and name in st["ufuncs"]:
+            elif who == "numpy" and (name in st["ufuncs"] or name in st.get("families", ())):
                 notes.append(f"{name} {dt} runs numpy's")
     if notes:
         text += "; " + ", ".join(notes)
@@ -261,7 +262,21 @@ def format_report() -> str:
             continue
         out.append(f"Interface {name!r} (ABI {other.iface.abi}){': ' + other.iface.doc if other.iface.doc else ''}")
         out += _interface_section(other)
+        if name == "fft":
+            out.append(_fft_plans_line())
     return "\n".join(out)
+
+
+def _fft_plans_line() -> str:
+    """hostlib.fft's plan cache: how full, how much memory, how often it hit."""
+    try:
+        from .fft import _transforms
+    except ImportError as exc:
+        return f"Plans      hostlib.fft cannot be used: {exc}"
+    c = _transforms.cache_info()
+    held = f"{c['bytes'] / 2**20:.1f} MiB" if c["bytes"] >= 2**20 else f"{c['bytes'] / 2**10:.1f} KiB"
+    return (f"Plans      cache holds {c['size']} of at most {c['capacity']} plans ({held}); "
+            f"{c['hits']} hits, {c['misses']} misses (hostlib.fft.set_plan_cache_size())")
 
 
 def _interface_section(host: Host) -> list[str]:
