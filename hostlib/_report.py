@@ -276,7 +276,7 @@ def _fft_plans_line() -> str:
     c = _transforms.cache_info()
     held = f"{c['bytes'] / 2**20:.1f} MiB" if c["bytes"] >= 2**20 else f"{c['bytes'] / 2**10:.1f} KiB"
     return (f"Plans      cache holds {c['size']} of at most {c['capacity']} plans ({held}); "
-            f"{c['hits']} hits, {c['misses']} misses (hostlib.fft.set_plan_cache_size())")
+            f"{c['hits']} hits, {c['misses']} misses (hostlib.fft.plan_cache_info())")
 
 
 def _interface_section(host: Host) -> list[str]:

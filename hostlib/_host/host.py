@@ -983,6 +983,18 @@ class Host:
         return _core.size_class(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry),
                                 self._bound(entry, size))
 
+    def provider_of_address(self, address: int) -> str | None:
+        """The usable backend whose table holds the function at ``address``
+        in some slot (e.g. the planner that made a cached fft plan), or None."""
+        i = self.iface
+        for b in self.listing():
+            if b.usable and b.capsule is not None:
+                for slot, entry in enumerate(i.entries):
+                    if entry not in i.retired and _core.slot_address(
+                            b.capsule, i.provider_capsule, i.magic, i.abi_major, slot) == address:
+                        return b.name
+        return None
+
     def public_address(self, entry: str) -> int:
         """Address of the function in the active table's public slot (what
         callers call: a threading wrapper or the backend's function)."""

@@ -80,7 +80,36 @@ __all__ = [
     "fft2", "ifft2", "rfft2", "irfft2",
     "fftn", "ifftn", "rfftn", "irfftn",
     "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+    "plan_cache_info", "set_plan_cache_size",
 ]
+
+
+def plan_cache_info() -> dict[str, Any]:
+    """The plans hostlib.fft keeps: ``size`` (plans held), ``capacity``,
+    ``bytes`` (their memory), ``hits``, ``misses``, and ``plans``: per plan
+    its ``backend``, ``kind`` (c2c, r2c, c2r), ``n``, ``dtype``, ``sign``,
+    ``bytes`` and ``algorithm`` (e.g. ``"radix 8x5x5x5"``).
+
+    Plans are made by the backend serving the interface's planner at the
+    time (``hostlib.active(interface="fft")``) and reused while it serves;
+    after a switch, new plans are made by the new backend."""
+    from .. import _registry
+    from . import _transforms
+
+    info = _transforms.cache_info()
+    host = _registry().host("fft")
+    for p in info["plans"]:
+        p["backend"] = host.provider_of_address(p.pop("planner")) or "?"
+    return info
+
+
+def set_plan_cache_size(n: int) -> None:
+    """Keep at most ``n`` plans (default 32; 0 keeps none): the least
+    recently used leave first. A plan in use by a running transform is
+    freed when that transform ends."""
+    from . import _transforms
+
+    _transforms.set_cache_capacity(operator.index(n))
 
 #: the domain scipy.fft's backends share (``scipy.fft.set_backend(hostlib.fft)``)
 __ua_domain__ = "numpy.scipy.fft"

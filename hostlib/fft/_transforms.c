@@ -51,7 +51,6 @@ typedef struct cached_plan {
     ptrdiff_t n;
     int sign;
     hostlib_fft_plan *plan;
-    const char *backend; /* the planner's table's provider name */
     unsigned users;      /* executions holding it (under cache_lock) */
     int evicted;         /* left the cache; freed by its last user */
     uint64_t last_use;
@@ -128,7 +127,6 @@ static cached_plan *plan_acquire(int kind, int dbl, ptrdiff_t n, int sign, int *
 {
     const hostlib_fft_fft_table *active = hostlib_fft_fft_current();
     hostlib_fn planner = table_planner(active, kind, dbl);
-    const char *backend = active->header.name;
     if (kind != HOSTLIB_FFT_C2C) {
         sign = kind == HOSTLIB_FFT_R2C ? HOSTLIB_FFT_FORWARD : HOSTLIB_FFT_BACKWARD;
     }
@@ -149,7 +147,6 @@ static cached_plan *plan_acquire(int kind, int dbl, ptrdiff_t n, int sign, int *
     int rc = call_planner(planner, kind, n, sign, &plan);
     if (rc == HOSTLIB_FFT_EUNSUPPORTED && planner != table_planner(portable_table, kind, dbl)) {
         planner = table_planner(portable_table, kind, dbl);
-        backend = portable_table->header.name;
         plan = NULL;
         rc = call_planner(planner, kind, n, sign, &plan);
     }
@@ -164,7 +161,7 @@ static cached_plan *plan_acquire(int kind, int dbl, ptrdiff_t n, int sign, int *
         }
     }
     if (c != NULL) {
-        *c = (cached_plan){planner, n, sign, plan, backend, 1, 0, ++cache_clock};
+        *c = (cached_plan){planner, n, sign, plan, 1, 0, ++cache_clock};
         if (cache_capacity > 0) {
             cache_shrink(cache_capacity - 1);
             cache[cache_len++] = c;
@@ -526,15 +523,37 @@ static void gufunc_loop(char **args, const npy_intp *dims, const npy_intp *steps
     }
 }
 
+/* numpy's fft and ifft share one array of loops and tell the direction by
+   the loop's data pointer (their `data` differ). So hostlib's c2c loops are
+   shared too, and read the direction the same way: by comparing `data`
+   with the pointers numpy gave each ufunc's loop (found at import; never
+   interpreted). */
+static void *forward_data[2], *backward_data[2]; /* [dbl] */
+
+static void c2c_loop(char **args, const npy_intp *dims, const npy_intp *steps, void *data, int dbl)
+{
+    if (data != NULL && data == forward_data[dbl]) {
+        gufunc_loop(args, dims, steps, HOSTLIB_FFT_C2C, dbl, HOSTLIB_FFT_FORWARD, PLAIN);
+    } else if (data != NULL && data == backward_data[dbl]) {
+        gufunc_loop(args, dims, steps, HOSTLIB_FFT_C2C, dbl, HOSTLIB_FFT_BACKWARD, PLAIN);
+    } else {
+        loop_error(HOSTLIB_FFT_EINVAL, HOSTLIB_FFT_C2C, dims[2]);
+    }
+}
+static void c2c_D(char **args, const npy_intp *dims, const npy_intp *steps, void *data)
+{
+    c2c_loop(args, dims, steps, data, 1);
+}
+static void c2c_F(char **args, const npy_intp *dims, const npy_intp *steps, void *data)
+{
+    c2c_loop(args, dims, steps, data, 0);
+}
+
 #define FFT_LOOP(name, kind, dbl, sign, variant)                                                   \
     static void name(char **args, const npy_intp *dims, const npy_intp *steps, void *Py_UNUSED(data)) \
     {                                                                                               \
         gufunc_loop(args, dims, steps, kind, dbl, sign, variant);                                   \
     }
-FFT_LOOP(fft_D, HOSTLIB_FFT_C2C, 1, HOSTLIB_FFT_FORWARD, PLAIN)
-FFT_LOOP(fft_F, HOSTLIB_FFT_C2C, 0, HOSTLIB_FFT_FORWARD, PLAIN)
-FFT_LOOP(ifft_D, HOSTLIB_FFT_C2C, 1, HOSTLIB_FFT_BACKWARD, PLAIN)
-FFT_LOOP(ifft_F, HOSTLIB_FFT_C2C, 0, HOSTLIB_FFT_BACKWARD, PLAIN)
 FFT_LOOP(rfft_even_d, HOSTLIB_FFT_R2C, 1, HOSTLIB_FFT_FORWARD, EVEN_OUT)
 FFT_LOOP(rfft_even_f, HOSTLIB_FFT_R2C, 0, HOSTLIB_FFT_FORWARD, EVEN_OUT)
 FFT_LOOP(rfft_odd_d, HOSTLIB_FFT_R2C, 1, HOSTLIB_FFT_FORWARD, ODD_OUT)
@@ -552,10 +571,10 @@ typedef struct {
 } numpy_loop;
 
 static numpy_loop numpy_loops[] = {
-    {"fft", "Dd->D", {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, fft_D, NULL, NULL},
-    {"fft", "Ff->F", {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, fft_F, NULL, NULL},
-    {"ifft", "Dd->D", {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, ifft_D, NULL, NULL},
-    {"ifft", "Ff->F", {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, ifft_F, NULL, NULL},
+    {"fft", "Dd->D", {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, c2c_D, NULL, NULL},
+    {"fft", "Ff->F", {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, c2c_F, NULL, NULL},
+    {"ifft", "Dd->D", {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, c2c_D, NULL, NULL},
+    {"ifft", "Ff->F", {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, c2c_F, NULL, NULL},
     {"rfft_n_even", "dd->D", {NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, rfft_even_d, NULL, NULL},
     {"rfft_n_even", "ff->F", {NPY_FLOAT, NPY_FLOAT, NPY_CFLOAT}, rfft_even_f, NULL, NULL},
     {"rfft_n_odd", "dd->D", {NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, rfft_odd_d, NULL, NULL},
@@ -583,8 +602,9 @@ static numpy_loop *find_loop(PyObject *args)
     return NULL;
 }
 
-/* The loop numpy runs now for row l (NULL with an exception if numpy has no such loop). */
-static PyUFuncGenericFunction current_loop(numpy_loop *l)
+/* The loop numpy runs now for row l (NULL with an exception if numpy has
+   no such loop), and its data pointer if `data` is not NULL. */
+static PyUFuncGenericFunction loop_and_data(numpy_loop *l, void **data)
 {
     PyObject *u = PyObject_GetAttrString(pocketfft_umath, l->ufunc);
     if (u == NULL) {
@@ -597,6 +617,9 @@ static PyUFuncGenericFunction current_loop(numpy_loop *l)
             const char *t = uf->types + 3 * k;
             if (t[0] == l->signature[0] && t[1] == l->signature[1] && t[2] == l->signature[2]) {
                 found = uf->functions[k];
+                if (data != NULL) {
+                    *data = uf->data != NULL ? uf->data[k] : NULL;
+                }
             }
         }
     }
@@ -605,6 +628,11 @@ static PyUFuncGenericFunction current_loop(numpy_loop *l)
         PyErr_Format(PyExc_LookupError, "numpy.fft's %s has no %s loop", l->ufunc, l->types);
     }
     return found;
+}
+
+static PyUFuncGenericFunction current_loop(numpy_loop *l)
+{
+    return loop_and_data(l, NULL);
 }
 
 static int replace_loop(numpy_loop *l, PyUFuncGenericFunction new, PyUFuncGenericFunction *old)
@@ -686,7 +714,8 @@ static PyObject *cache_info(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(ignor
     for (Py_ssize_t i = 0; i < cache_len && !failed; i++) {
         const hostlib_fft_plan *p = cache[i]->plan;
         bytes += p->bytes;
-        PyObject *row = Py_BuildValue("{s:s,s:s,s:n,s:s,s:i,s:n,s:s}", "backend", cache[i]->backend, "kind",
+        PyObject *row = Py_BuildValue("{s:N,s:s,s:n,s:s,s:i,s:n,s:s}", "planner",
+                                      PyLong_FromVoidPtr((void *)cache[i]->planner), "kind",
                                       kinds[p->kind], "n", (Py_ssize_t)p->n, "dtype",
                                       p->precision == 8 ? "float64" : "float32", "sign", p->sign, "bytes",
                                       (Py_ssize_t)p->bytes, "algorithm", p->algorithm ? p->algorithm : "");
@@ -721,7 +750,8 @@ static PyObject *set_cache_capacity(PyObject *Py_UNUSED(self), PyObject *arg)
 static PyMethodDef methods[] = {
     {"execute", execute, METH_VARARGS, execute_doc},
     {"cache_info", cache_info, METH_NOARGS,
-     "cache_info() -> dict: the plan cache's size, capacity, bytes held, hits, misses and its plans."},
+     "cache_info() -> dict: the plan cache's size, capacity, bytes held, hits, misses and its plans "
+     "(each with the address of the planner that made it)."},
     {"set_cache_capacity", set_cache_capacity, METH_O,
      "set_cache_capacity(n): keep at most n plans (0 to 4096; 0: none); the least recently used leave first."},
     {"loop_owner", loop_owner, METH_VARARGS,
@@ -746,6 +776,11 @@ PyMODINIT_FUNC PyInit__transforms(void)
     if (import_hostlib_fft() < 0) { /* starts the fft interface's host */
         return NULL;
     }
+    PyObject *threads = PyImport_ImportModule("hostlib._pool._threads"); /* PyCapsule_Import imports no submodule */
+    if (threads == NULL) {
+        return NULL;
+    }
+    Py_DECREF(threads);
     pool = PyCapsule_Import(HOSTLIB_POOL_CAPSULE, 0);
     if (pool == NULL) {
         return NULL;
@@ -774,8 +809,21 @@ PyMODINIT_FUNC PyInit__transforms(void)
         return NULL;
     }
     for (Py_ssize_t i = 0; i < N_NUMPY_LOOPS; i++) {
-        numpy_loops[i].found = numpy_loops[i].saved = current_loop(&numpy_loops[i]);
-        if (numpy_loops[i].found == NULL) {
+        numpy_loop *l = &numpy_loops[i];
+        void *data = NULL;
+        l->found = l->saved = loop_and_data(l, &data);
+        if (l->found == NULL) {
+            return NULL;
+        }
+        if (l->loop == c2c_D || l->loop == c2c_F) {
+            void **direction = strcmp(l->ufunc, "fft") == 0 ? forward_data : backward_data;
+            direction[l->loop == c2c_D] = data;
+        }
+    }
+    for (int dbl = 0; dbl < 2; dbl++) {
+        if (forward_data[dbl] == backward_data[dbl]) { /* then the direction could not be told */
+            PyErr_SetString(PyExc_ImportError, "numpy.fft's fft and ifft loops carry the same data: this numpy's "
+                                               "layout is not one hostlib.fft can serve");
             return NULL;
         }
     }
