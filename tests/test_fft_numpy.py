@@ -130,7 +130,7 @@ def test_a_batch_split_over_threads_gives_the_same_bits(fft_backend):
          TypeError, "complex128"),
         (lambda: transforms.execute(C2C, FORWARD, np.zeros((1, 4), ">c16"), np.zeros((1, 4), complex), 4, 1.0, 1),
          TypeError, "native"),
-        (lambda: transforms.execute(C2C, FORWARD, np.zeros((1, 4), complex), np.zeros((1, 4), complex), 4, 1.0, 0),
+        (lambda: transforms.execute(C2C, FORWARD, np.zeros((1, 4), complex), np.zeros((1, 4), complex), 4, 1.0, -1),
          ValueError, "workers"),
         (lambda: transforms.execute(C2C, FORWARD, [[1, 2]], np.zeros((1, 2), complex), 2, 1.0, 1),
          TypeError, "numpy array"),

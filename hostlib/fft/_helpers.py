@@ -45,12 +45,11 @@ def primitive() -> Any:
 
 
 def default_workers() -> int:
-    """Threads a transform may use when its caller did not say: hostlib's
-    pool budget (``hostlib.set_num_threads``, ``HOSTLIB_NUM_THREADS``,
-    threadpoolctl), as for every other hostlib function."""
-    from .. import get_num_threads
-
-    return int(get_num_threads())
+    """Threads a transform may use when its caller did not say: 0, which the
+    primitive reads as hostlib's pool budget at that moment
+    (``hostlib.set_num_threads``, ``HOSTLIB_NUM_THREADS``, threadpoolctl),
+    as for every other hostlib function."""
+    return 0
 
 
 def served(dtype: np.dtype) -> bool:
@@ -123,6 +122,10 @@ def batches(x: np.ndarray, y: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarr
         return
     if len(lead) == 1:
         yield x, (x if same else y)
+        return
+    if not lead:  # one transform: a view with a batch axis of 1 (cheaper than as_strided)
+        xv = x[np.newaxis]
+        yield xv, (xv if same else y[np.newaxis])
         return
     # merged groups of leading axes, innermost first: [size, x stride, y stride]
     groups: list[list[int]] = []
@@ -213,11 +216,13 @@ def transform(
     direct = _acceptable(result, out_dt)
     target = result if direct else np.empty_like(result, dtype=out_dt)
 
-    xm = np.moveaxis(x, axis, -1)
-    tm = np.moveaxis(target, axis, -1)
+    last = axis == a.ndim - 1  # the common case needs no moved views
+    xm = x if last else np.moveaxis(x, axis, -1)
+    tm = target if last else np.moveaxis(target, axis, -1)
     if xm.shape[:-1] != tm.shape[:-1]:  # out's other axes broadcast a's
         xm = np.broadcast_to(xm, tm.shape[:-1] + xm.shape[-1:])
-    if not fresh and np.may_share_memory(xm, tm):
+    # a result of our own shares nothing with the input
+    if not fresh and (out is not None or not direct) and np.may_share_memory(xm, tm):
         in_place = (
             kind == C2C
             and xm.shape == tm.shape

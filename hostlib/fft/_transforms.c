@@ -331,7 +331,7 @@ PyDoc_STRVAR(execute_doc,
 "sign BACKWARD); unnormalised, every output times scale. Strides may be\n"
 "any whole number of elements (negative, 0); out may be x (in place, C2C)\n"
 "but must not otherwise overlap it. Up to `workers` threads of hostlib's\n"
-"pool share a batch.");
+"pool share a batch (0: as many as hostlib's thread budget allows).");
 
 static PyObject *execute(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -353,8 +353,9 @@ static PyObject *execute(PyObject *Py_UNUSED(self), PyObject *args)
         || (kind != HOSTLIB_FFT_C2C && sign != want_sign)) {
         return PyErr_Format(PyExc_ValueError, "sign %d does not fit this kind of transform", sign);
     }
-    if (workers < 1) {
-        return PyErr_Format(PyExc_ValueError, "workers must be at least 1, not %d", workers);
+    if (workers < 0) {
+        return PyErr_Format(PyExc_ValueError, "workers must be at least 1 (or 0: hostlib's thread budget), not %d",
+                            workers);
     }
     if (!PyArray_Check(x)) {
         return PyErr_Format(PyExc_TypeError, "x must be a numpy array, not %.100s", Py_TYPE(x)->tp_name);
@@ -397,7 +398,7 @@ static PyObject *execute(PyObject *Py_UNUSED(self), PyObject *args)
     c = plan_acquire(kind, dbl, n, sign, &status);
     if (c != NULL) {
         job.plan = c->plan;
-        status = batch_run(&job, workers);
+        status = batch_run(&job, workers == 0 ? pool->width() : workers);
         plan_release(c);
     }
     Py_END_ALLOW_THREADS
