@@ -9,4 +9,4 @@ from . import FEATURES, NAME, PRIORITY
 
 __all__ = ["NAME", "FEATURES", "PRIORITY", "EXTENSION"]
 
-EXTENSION = "kernels_sse2._fft"
+EXTENSION = "kernels_sse2._sse2_fft"
