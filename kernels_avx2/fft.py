@@ -9,4 +9,4 @@ from . import FEATURES, NAME, PRIORITY
 
 __all__ = ["NAME", "FEATURES", "PRIORITY", "EXTENSION"]
 
-EXTENSION = "kernels_avx2._fft_avx2"
+EXTENSION = "kernels_avx2._avx2_fft"

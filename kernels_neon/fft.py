@@ -9,4 +9,4 @@ from . import FEATURES, NAME, PRIORITY
 
 __all__ = ["NAME", "FEATURES", "PRIORITY", "EXTENSION"]
 
-EXTENSION = "kernels_neon._fft_neon"
+EXTENSION = "kernels_neon._neon_fft"

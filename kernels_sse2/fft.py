@@ -9,4 +9,4 @@ from . import FEATURES, NAME, PRIORITY
 
 __all__ = ["NAME", "FEATURES", "PRIORITY", "EXTENSION"]
 
-EXTENSION = "kernels_sse2._fft_sse2"
+EXTENSION = "kernels_sse2._sse2_fft"

@@ -1,0 +1,1301 @@
+/*
+ * fft.h -- hostlib's fast Fourier transforms, written once over the vector
+ * layer (the re-include idea of level1.h): complex and real, float32 and
+ * float64, any length.
+ *
+ * Include it after exactly one vector layer. It defines SIMD_HAVE_FFT and
+ * the six planners of the fft interface (interface/fft.toml), static
+ * SIMD_NAME(fft_{s,d}plan_{c2c,r2c,c2r}); simd/fft_table.h puts them in a
+ * table. Every plan starts with the public hostlib_fft_plan head and
+ * carries its execute and destroy.
+ *
+ * Semantics (numpy.fft's, unnormalised; the caller passes the scale):
+ *   c2c  out[k] = scale * sum_j in[j] exp(sign 2 pi i j k / n)
+ *   r2c  n reals -> the n/2 + 1 complex values of non-negative frequency
+ *        (sign -1)
+ *   c2r  n/2 + 1 complex values of a Hermitian spectrum -> n reals
+ *        (sign +1); the imaginary parts of element 0 and, for even n, of
+ *        element n/2 are not read (numpy.fft.irfft)
+ *
+ * The algorithms, one place each below:
+ *   - twiddles: every root of unity from long double cos/sin of an
+ *     argument reduced to the first octant by exact integer arithmetic
+ *     (where long double is wider than double, a two-level table
+ *     multiplied out in long double): each rounds once to T;
+ *   - the core: a forward complex transform in split format (separate re
+ *     and im arrays), Stockham autosort passes of radix 2, 4, 8, 3, 5, 7
+ *     and any odd prime up to FFT_MAX_RADIX (one generic odd butterfly,
+ *     instantiated with constant radix for 3, 5, 7), ping-ponging between
+ *     two buffers. A pass is vectorised across its butterflies: along the
+ *     contiguous inner index q while that is at least a vector wide, else
+ *     across p with strided lanes (the first passes);
+ *   - Bluestein, for lengths with a prime factor above FFT_MAX_RADIX: a
+ *     chirp product, a cyclic convolution by two core transforms of a
+ *     5-smooth length M >= 2n - 1, and the chirp again;
+ *   - the backward direction: swap(F(swap(x))), where swap exchanges re
+ *     and im: the core is only ever forward, and the swap is free (the
+ *     loads and stores exchange the two arrays);
+ *   - real transforms of even n: a complex transform of n/2 (the even
+ *     samples as re, the odd ones as im) and a twiddle pass after (r2c) or
+ *     before (c2r); odd n: a complex transform of n;
+ *   - execute: a batch of arrays is gathered from the caller's strided,
+ *     interleaved layout into split scratch, transformed and scattered back
+ *     with the scale. Small transforms run a vector's worth of arrays at
+ *     once, one array per lane (element j of lane l at j * nb + l), which
+ *     is the same Stockham pass with its inner extent multiplied by nb.
+ *
+ * Scratch is per call (a stack buffer when small, else malloc), so plans
+ * are immutable and execute is thread-safe. Errors: HOSTLIB_FFT_EINVAL for
+ * n < 1, NULL pointers, a bad sign, a negative howmany;
+ * HOSTLIB_FFT_ENOMEM when memory cannot be had.
+ *
+ * Layout: the file includes itself once per element type (FFT_PASS 1:
+ * float64, 2: float32); the type-independent helpers come first.
+ */
+#ifndef FFT_PASS
+#ifndef SIMD_FFT_H
+#define SIMD_FFT_H
+
+#include <float.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SIMD_NAME
+#error "include a vector layer (simd/vec_*.h) before fft.h"
+#endif
+#include "layer_api.h"
+#include "hostlib_fft_fft_table.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FFT_INLINE static inline __attribute__((always_inline))
+#define FFT_NOINLINE static __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define FFT_INLINE static __forceinline
+#define FFT_NOINLINE static __declspec(noinline)
+#else
+#define FFT_INLINE static inline
+#define FFT_NOINLINE static
+#endif
+
+/* odd prime factors up to this get a butterfly; a larger one sends the
+   whole length to Bluestein */
+#define FFT_MAX_RADIX 31
+/* a length below 2^63 has at most 63 prime factors */
+#define FFT_MAX_PASSES 64
+#define FFT_ALIGN 64
+/* per-call scratch up to this lives on the stack */
+#define FFT_STACK_BYTES 16384
+/* lengths beyond this cannot have their buffers (and would overflow the
+   size arithmetic on 32-bit targets): ENOMEM */
+#define FFT_MAX_N (PTRDIFF_MAX / 256)
+
+/* ---------------- memory ---------------- */
+
+/* 64-byte aligned blocks (a cache line, any vector); malloc's pointer is
+   kept just below the block */
+static void *fft_alloc(size_t bytes)
+{
+    if (bytes > SIZE_MAX - FFT_ALIGN - sizeof(void *)) {
+        return NULL;
+    }
+    void *raw = malloc(bytes + FFT_ALIGN + sizeof(void *));
+    if (raw == NULL) {
+        return NULL;
+    }
+    uintptr_t p = ((uintptr_t)raw + sizeof(void *) + FFT_ALIGN - 1) & ~(uintptr_t)(FFT_ALIGN - 1);
+    ((void **)p)[-1] = raw;
+    return (void *)p;
+}
+
+static void fft_free(void *p)
+{
+    if (p != NULL) {
+        free(((void **)p)[-1]);
+    }
+}
+
+/* a count of elements of `size` bytes rounded up to whole 64-byte blocks */
+static size_t fft_padded(size_t count, size_t size)
+{
+    return (count * size + FFT_ALIGN - 1) / FFT_ALIGN * FFT_ALIGN / size;
+}
+
+/* ---------------- roots of unity ---------------- */
+
+#define FFT_2PI_L 6.283185307179586476925286766559005768L
+
+/* cos and sin of 2 pi k / n, 0 <= k < n: the angle is reduced to
+   [0, pi/4] exactly (in units of 2 pi / 8n, integers), so the library's
+   cosl/sinl see a small, exactly formed argument */
+static void fft_root(int64_t n, int64_t k, long double *c, long double *s)
+{
+    uint64_t full = 8 * (uint64_t)n, a = 8 * (uint64_t)k;
+    int neg_sin = 0, neg_cos = 0, swap = 0;
+    if (a > full / 2) { /* (pi, 2 pi): reflect, sin changes sign */
+        a = full - a;
+        neg_sin = 1;
+    }
+    if (a > full / 4) { /* (pi/2, pi]: pi - angle, cos changes sign */
+        a = full / 2 - a;
+        neg_cos = 1;
+    }
+    if (a > full / 8) { /* (pi/4, pi/2]: pi/2 - angle swaps cos and sin */
+        a = full / 4 - a;
+        swap = 1;
+    }
+    const long double x = (long double)a / (long double)full * FFT_2PI_L;
+    long double cx = cosl(x), sx = sinl(x);
+    if (swap) {
+        long double t = cx;
+        cx = sx;
+        sx = t;
+    }
+    *c = neg_cos ? -cx : cx;
+    *s = neg_sin ? -sx : sx;
+}
+
+/* All n roots of one length, fast: where long double has more bits than
+   double, root k = coarse[k / b] * fine[k % b], multiplied in long double
+   (error ~2^-62, then one rounding to T); else fft_root per root (each
+   within an ulp, no product error). */
+typedef struct fft_roots {
+    int64_t n, b;
+    long double *coarse, *fine; /* cos, sin pairs */
+} fft_roots;
+
+static int fft_roots_init(fft_roots *g, int64_t n)
+{
+    g->n = n;
+    g->coarse = g->fine = NULL;
+#if LDBL_MANT_DIG >= 64
+    int64_t b = 1;
+    while (b * b < n) {
+        b++;
+    }
+    g->b = b;
+    const int64_t nc = (n + b - 1) / b;
+    g->coarse = (long double *)malloc((size_t)(2 * nc) * sizeof(long double));
+    g->fine = (long double *)malloc((size_t)(2 * b) * sizeof(long double));
+    if (g->coarse == NULL || g->fine == NULL) {
+        free(g->coarse);
+        free(g->fine);
+        return -1;
+    }
+    for (int64_t i = 0; i < nc; i++) {
+        fft_root(n, i * b, &g->coarse[2 * i], &g->coarse[2 * i + 1]);
+    }
+    for (int64_t j = 0; j < b; j++) {
+        fft_root(n, j, &g->fine[2 * j], &g->fine[2 * j + 1]);
+    }
+#else
+    g->b = 0;
+#endif
+    return 0;
+}
+
+/* cos and sin of 2 pi k / n, 0 <= k < n */
+static void fft_roots_get(const fft_roots *g, int64_t k, long double *c, long double *s)
+{
+#if LDBL_MANT_DIG >= 64
+    const long double *u = &g->coarse[2 * (k / g->b)], *v = &g->fine[2 * (k % g->b)];
+    *c = u[0] * v[0] - u[1] * v[1];
+    *s = u[0] * v[1] + u[1] * v[0];
+#else
+    fft_root(g->n, k, c, s);
+#endif
+}
+
+static void fft_roots_free(fft_roots *g)
+{
+    free(g->coarse);
+    free(g->fine);
+    g->coarse = g->fine = NULL;
+}
+
+/* ---------------- factorisation ---------------- */
+
+/* The radices of n's passes, first pass first: powers of two as 8s with
+   one 4 or 2 (16 = 4 x 4, not 8 x 2), then 3, 5, 7 and larger odd primes.
+   Returns their count, or -1 if a prime factor exceeds FFT_MAX_RADIX. */
+static int fft_factor(ptrdiff_t n, int *radix)
+{
+    int count = 0, twos = 0;
+    while (n % 2 == 0) {
+        n /= 2;
+        twos++;
+    }
+    int eights = twos / 3, fours = 0, rest = twos % 3;
+    if (rest == 2) {
+        fours = 1;
+    } else if (rest == 1 && eights > 0) {
+        eights--;
+        fours = 2;
+    }
+    for (int i = 0; i < eights; i++) {
+        radix[count++] = 8;
+    }
+    for (int i = 0; i < fours; i++) {
+        radix[count++] = 4;
+    }
+    if (rest == 1 && fours == 0) {
+        radix[count++] = 2;
+    }
+    for (ptrdiff_t p = 3; n > 1 && p <= FFT_MAX_RADIX; p += 2) {
+        while (n % p == 0) {
+            n /= p;
+            radix[count++] = (int)p;
+        }
+    }
+    return n == 1 ? count : -1;
+}
+
+/* The smallest 5-smooth number (2^a 3^b 5^c) >= n: Bluestein's length */
+static ptrdiff_t fft_smooth_size(ptrdiff_t n)
+{
+    ptrdiff_t best = 1;
+    while (best < n) {
+        best *= 2;
+    }
+    for (ptrdiff_t p5 = 1; p5 < best; p5 *= 5) {
+        for (ptrdiff_t p35 = p5; p35 < best; p35 *= 3) {
+            ptrdiff_t x = p35;
+            while (x < n) {
+                x *= 2;
+            }
+            if (x < best) {
+                best = x;
+            }
+        }
+    }
+    return best;
+}
+
+/* the plans' descriptions: text appended to buf (FFT_DESC bytes, always
+   terminated, cut if it would not fit) */
+#define FFT_DESC 160
+
+static void fft_append(char *buf, const char *text)
+{
+    size_t at = strlen(buf);
+    while (*text && at + 1 < FFT_DESC) {
+        buf[at++] = *text++;
+    }
+    buf[at] = '\0';
+}
+
+static void fft_append_int(char *buf, ptrdiff_t x)
+{
+    char digits[24];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x > 0 && k < 23);
+    char text[24];
+    for (int i = 0; i < k; i++) {
+        text[i] = digits[k - 1 - i];
+    }
+    text[k] = '\0';
+    fft_append(buf, text);
+}
+
+/* "radix 8x8x4" */
+static void fft_append_radices(char *buf, const int *radix, int count)
+{
+    fft_append(buf, "radix ");
+    if (count == 0) {
+        fft_append(buf, "1 (a copy)");
+    }
+    for (int i = 0; i < count; i++) {
+        if (i) {
+            fft_append(buf, "x");
+        }
+        fft_append_int(buf, radix[i]);
+    }
+}
+
+/* pass 1: float64 */
+#define FFT_PASS 1
+#define T double
+#define V VF64
+#define LANES VF64_LANES
+#define V_(op) vf64_##op
+#define FT(x) fft_d_##x
+#define FFT_PLANNER(x) SIMD_NAME(fft_d##x)
+#define FFT_PRECISION 8
+#include "fft.h"
+
+/* pass 2: float32 (computed in float32 lanes: twice the lanes, and the
+   error of float32 arithmetic, as numpy.fft's float32 transforms) */
+#define FFT_PASS 2
+#define T float
+#define V VF32
+#define LANES VF32_LANES
+#define V_(op) vf32_##op
+#define FT(x) fft_s_##x
+#define FFT_PLANNER(x) SIMD_NAME(fft_s##x)
+#define FFT_PRECISION 4
+#include "fft.h"
+
+#define SIMD_HAVE_FFT 1
+
+#endif /* SIMD_FFT_H */
+
+#else /* FFT_PASS: the generic code, instantiated once per element type */
+
+/* ---------------- complex vectors and butterflies ---------------- */
+
+/* a vector of complex values in split form */
+typedef struct FT(cv) {
+    V r, i;
+} FT(cv);
+
+FFT_INLINE FT(cv) FT(cadd)(FT(cv) a, FT(cv) b)
+{
+    FT(cv) y = {V_(add)(a.r, b.r), V_(add)(a.i, b.i)};
+    return y;
+}
+
+FFT_INLINE FT(cv) FT(csub)(FT(cv) a, FT(cv) b)
+{
+    FT(cv) y = {V_(sub)(a.r, b.r), V_(sub)(a.i, b.i)};
+    return y;
+}
+
+/* a * (wr + i wi) */
+FFT_INLINE FT(cv) FT(cmul)(FT(cv) a, V wr, V wi)
+{
+    FT(cv) y = {V_(fnma)(a.i, wi, V_(mul)(a.r, wr)), V_(fma)(a.r, wi, V_(mul)(a.i, wr))};
+    return y;
+}
+
+/* a - i b and a + i b */
+FFT_INLINE FT(cv) FT(sub_ib)(FT(cv) a, FT(cv) b)
+{
+    FT(cv) y = {V_(add)(a.r, b.i), V_(sub)(a.i, b.r)};
+    return y;
+}
+
+FFT_INLINE FT(cv) FT(add_ib)(FT(cv) a, FT(cv) b)
+{
+    FT(cv) y = {V_(sub)(a.r, b.i), V_(add)(a.i, b.r)};
+    return y;
+}
+
+/* forward DFT of 4 points a[0], a[st], a[2st], a[3st], in place */
+FFT_INLINE void FT(bf4)(FT(cv) *a, int st)
+{
+    const FT(cv) t0 = FT(cadd)(a[0], a[2 * st]), t1 = FT(csub)(a[0], a[2 * st]);
+    const FT(cv) t2 = FT(cadd)(a[st], a[3 * st]), t3 = FT(csub)(a[st], a[3 * st]);
+    a[0] = FT(cadd)(t0, t2);
+    a[2 * st] = FT(csub)(t0, t2);
+    a[st] = FT(sub_ib)(t1, t3);
+    a[3 * st] = FT(add_ib)(t1, t3);
+}
+
+/* forward DFT of 8 points, in place: two of 4 (even and odd points) and
+   the eighth roots of unity between them */
+FFT_INLINE void FT(bf8)(FT(cv) *a)
+{
+    const V h = V_(set1)((T)0.707106781186547524400844362104849039L);
+    FT(bf4)(a, 2);     /* a0 a2 a4 a6 -> E0..E3 at 0, 2, 4, 6 */
+    FT(bf4)(a + 1, 2); /* a1 a3 a5 a7 -> O0..O3 at 1, 3, 5, 7 */
+    const FT(cv) e0 = a[0], e1 = a[2], e2 = a[4], e3 = a[6];
+    const FT(cv) o0 = a[1], o2 = a[5];
+    /* O1 (1 - i)/sqrt2, O3 (-1 - i)/sqrt2 */
+    const FT(cv) o1 = {V_(mul)(h, V_(add)(a[3].r, a[3].i)), V_(mul)(h, V_(sub)(a[3].i, a[3].r))};
+    const FT(cv) o3 = {V_(mul)(h, V_(sub)(a[7].i, a[7].r)), V_(mul)(h, V_(sub)(V_(zero)(), V_(add)(a[7].r, a[7].i)))};
+    a[0] = FT(cadd)(e0, o0);
+    a[4] = FT(csub)(e0, o0);
+    a[1] = FT(cadd)(e1, o1);
+    a[5] = FT(csub)(e1, o1);
+    a[2] = FT(sub_ib)(e2, o2); /* O2 (-i) */
+    a[6] = FT(add_ib)(e2, o2);
+    a[3] = FT(cadd)(e3, o3);
+    a[7] = FT(csub)(e3, o3);
+}
+
+/* forward DFT of an odd number r of points, in place. Pairs j, r - j give
+   t = a_j + a_{r-j}, u = a_j - a_{r-j}; then y_k = A - iB and
+   y_{r-k} = A + iB with A = a_0 + sum cos(2 pi jk/r) t_j and
+   B = sum sin(2 pi jk/r) u_j. cs holds cos, sin of 2 pi t / r. */
+FFT_INLINE void FT(bf_odd)(const int r, FT(cv) *a, const V *cosv, const V *sinv)
+{
+    const int h = (r - 1) / 2;
+    FT(cv) t[(FFT_MAX_RADIX + 1) / 2], u[(FFT_MAX_RADIX + 1) / 2];
+    FT(cv) y0 = a[0];
+    for (int j = 1; j <= h; j++) {
+        t[j] = FT(cadd)(a[j], a[r - j]);
+        u[j] = FT(csub)(a[j], a[r - j]);
+        y0 = FT(cadd)(y0, t[j]);
+    }
+    for (int k = 1; k <= h; k++) {
+        FT(cv) A = a[0];
+        FT(cv) B = {V_(mul)(sinv[k], u[1].r), V_(mul)(sinv[k], u[1].i)};
+        A.r = V_(fma)(cosv[k], t[1].r, A.r);
+        A.i = V_(fma)(cosv[k], t[1].i, A.i);
+        for (int j = 2; j <= h; j++) {
+            const int jk = (j * k) % r;
+            A.r = V_(fma)(cosv[jk], t[j].r, A.r);
+            A.i = V_(fma)(cosv[jk], t[j].i, A.i);
+            B.r = V_(fma)(sinv[jk], u[j].r, B.r);
+            B.i = V_(fma)(sinv[jk], u[j].i, B.i);
+        }
+        a[k] = FT(sub_ib)(A, B);
+        a[r - k] = FT(add_ib)(A, B);
+    }
+    a[0] = y0;
+}
+
+FFT_INLINE void FT(butterfly)(const int r, FT(cv) *a, const V *cosv, const V *sinv)
+{
+    if (r == 2) {
+        const FT(cv) a0 = a[0];
+        a[0] = FT(cadd)(a0, a[1]);
+        a[1] = FT(csub)(a0, a[1]);
+    } else if (r == 4) {
+        FT(bf4)(a, 1);
+    } else if (r == 8) {
+        FT(bf8)(a);
+    } else {
+        FT(bf_odd)(r, a, cosv, sinv);
+    }
+}
+
+/* ---------------- the core: forward complex transform, split format ---------------- */
+
+/* One Stockham pass of radix r over a transform of n = r m s points
+   (s: the product of the earlier radices, times the batch lanes):
+     y[q + s (r p + j)] = w^{jp} sum_k x[q + s (p + k m)] e^{-2 pi i jk/r}
+   for p < m, q < s, w = e^{-2 pi i/(r m)}; tw holds w^{jp} at
+   (j - 1) m + p, cs the cos and sin of 2 pi t / r (odd r). */
+typedef struct FT(pass) {
+    int radix;
+    ptrdiff_t m, s;
+    const T *twr, *twi, *cs;
+} FT(pass);
+
+typedef struct FT(core) {
+    ptrdiff_t n;
+    int npass;
+    FT(pass) pass[FFT_MAX_PASSES];
+    /* Bluestein (n has a prime factor above FFT_MAX_RADIX): the
+       convolution's length-M core, the chirp e^{-pi i k^2/n} (k < n) and
+       the transformed, 1/M-scaled kernel conj(chirp) (M values) */
+    struct FT(core) *conv;
+    ptrdiff_t M;
+    const T *chirp_r, *chirp_i, *kern_r, *kern_i;
+    void *mem;
+    size_t bytes;
+} FT(core);
+
+/* r butterflies' inputs from lanes (x + k sm) (contiguous, `cnt` lanes
+   valid), outputs to (y + j s) */
+FFT_INLINE void FT(pass_q)(const int r, const int cnt, const T *restrict xr, const T *restrict xi, ptrdiff_t sm,
+                           T *restrict yr, T *restrict yi, ptrdiff_t s, const V *wr, const V *wi, const V *cosv,
+                           const V *sinv)
+{
+    FT(cv) a[FFT_MAX_RADIX];
+    for (int k = 0; k < r; k++) {
+        a[k].r = cnt == LANES ? V_(loadu)(xr + k * sm) : V_(loadn)(xr + k * sm, cnt);
+        a[k].i = cnt == LANES ? V_(loadu)(xi + k * sm) : V_(loadn)(xi + k * sm, cnt);
+    }
+    FT(butterfly)(r, a, cosv, sinv);
+    for (int j = 0; j < r; j++) {
+        if (j > 0 && wr != NULL) {
+            a[j] = FT(cmul)(a[j], wr[j], wi[j]);
+        }
+        if (cnt == LANES) {
+            V_(storeu)(yr + j * s, a[j].r);
+            V_(storeu)(yi + j * s, a[j].i);
+        } else {
+            V_(storen)(yr + j * s, cnt, a[j].r);
+            V_(storen)(yi + j * s, cnt, a[j].i);
+        }
+    }
+}
+
+/* `cnt` butterflies p, p+1, ... of one q, one per lane: inputs strided by
+   s, outputs by r s, twiddles contiguous in p */
+FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *restrict xr, const T *restrict xi, ptrdiff_t s,
+                           ptrdiff_t sm, T *restrict yr, T *restrict yi, const T *twr, const T *twi, ptrdiff_t m,
+                           const V *cosv, const V *sinv)
+{
+    FT(cv) a[FFT_MAX_RADIX];
+    for (int k = 0; k < r; k++) {
+        if (cnt == LANES) {
+            a[k].r = s == 1 ? V_(loadu)(xr + k * sm) : V_(loads)(xr + k * sm, s);
+            a[k].i = s == 1 ? V_(loadu)(xi + k * sm) : V_(loads)(xi + k * sm, s);
+        } else {
+            a[k].r = V_(loadsn)(xr + k * sm, s, cnt);
+            a[k].i = V_(loadsn)(xi + k * sm, s, cnt);
+        }
+    }
+    FT(butterfly)(r, a, cosv, sinv);
+    for (int j = 0; j < r; j++) {
+        if (j > 0) {
+            const V wr = cnt == LANES ? V_(loadu)(twr + (j - 1) * m) : V_(loadn)(twr + (j - 1) * m, cnt);
+            const V wi = cnt == LANES ? V_(loadu)(twi + (j - 1) * m) : V_(loadn)(twi + (j - 1) * m, cnt);
+            a[j] = FT(cmul)(a[j], wr, wi);
+        }
+        if (cnt == LANES) {
+            V_(stores)(yr + j * s, r * s, a[j].r);
+            V_(stores)(yi + j * s, r * s, a[j].i);
+        } else {
+            V_(storesn)(yr + j * s, r * s, cnt, a[j].r);
+            V_(storesn)(yi + j * s, r * s, cnt, a[j].i);
+        }
+    }
+}
+
+FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, const T *restrict xr,
+                              const T *restrict xi, T *restrict yr, T *restrict yi)
+{
+    const ptrdiff_t m = ps->m, s = ps->s * nb, sm = s * m;
+    V cosv[FFT_MAX_RADIX], sinv[FFT_MAX_RADIX];
+    if (r & 1) {
+        for (int t = 0; t < r; t++) {
+            cosv[t] = V_(set1)(ps->cs[t]);
+            sinv[t] = V_(set1)(ps->cs[r + t]);
+        }
+    }
+    if (s >= LANES) {
+        /* along q: contiguous loads and stores, one twiddle per vector */
+        V wr[FFT_MAX_RADIX], wi[FFT_MAX_RADIX];
+        for (ptrdiff_t p = 0; p < m; p++) {
+            for (int j = 1; j < r; j++) {
+                wr[j] = V_(set1)(ps->twr[(j - 1) * m + p]);
+                wi[j] = V_(set1)(ps->twi[(j - 1) * m + p]);
+            }
+            const T *x0r = xr + s * p, *x0i = xi + s * p;
+            T *y0r = yr + s * r * p, *y0i = yi + s * r * p;
+            const V *w_r = p ? wr : NULL, *w_i = p ? wi : NULL;
+            ptrdiff_t q = 0;
+            for (; q + LANES <= s; q += LANES) {
+                FT(pass_q)(r, LANES, x0r + q, x0i + q, sm, y0r + q, y0i + q, s, w_r, w_i, cosv, sinv);
+            }
+            if (q < s) {
+                FT(pass_q)(r, (int)(s - q), x0r + q, x0i + q, sm, y0r + q, y0i + q, s, w_r, w_i, cosv, sinv);
+            }
+        }
+    } else {
+        /* across p: the first passes, where s is narrower than a vector */
+        for (ptrdiff_t q = 0; q < s; q++) {
+            ptrdiff_t p = 0;
+            for (; p + LANES <= m; p += LANES) {
+                FT(pass_p)(r, LANES, xr + q + s * p, xi + q + s * p, s, sm, yr + q + s * r * p, yi + q + s * r * p,
+                           ps->twr + p, ps->twi + p, m, cosv, sinv);
+            }
+            if (p < m) {
+                FT(pass_p)(r, (int)(m - p), xr + q + s * p, xi + q + s * p, s, sm, yr + q + s * r * p,
+                           yi + q + s * r * p, ps->twr + p, ps->twi + p, m, cosv, sinv);
+            }
+        }
+    }
+}
+
+/* one function per radix, each with its butterfly unrolled */
+#define FFT_PASS_FN_(r)                                                                                       \
+    FFT_NOINLINE void FT(pass##r)(const FT(pass) *ps, ptrdiff_t nb, const T *xr, const T *xi, T *yr, T *yi) \
+    {                                                                                                         \
+        FT(pass_body)(r, ps, nb, xr, xi, yr, yi);                                                             \
+    }
+FFT_PASS_FN_(2)
+FFT_PASS_FN_(3)
+FFT_PASS_FN_(4)
+FFT_PASS_FN_(5)
+FFT_PASS_FN_(7)
+FFT_PASS_FN_(8)
+#undef FFT_PASS_FN_
+
+FFT_NOINLINE void FT(pass_odd)(const FT(pass) *ps, ptrdiff_t nb, const T *xr, const T *xi, T *yr, T *yi)
+{
+    /* the bounds fft_factor keeps, stated for the compiler */
+    const int r = ps->radix < 3 ? 3 : ps->radix > FFT_MAX_RADIX ? FFT_MAX_RADIX : ps->radix | 1;
+    FT(pass_body)(r, ps, nb, xr, xi, yr, yi);
+}
+
+static void FT(pass_run)(const FT(pass) *ps, ptrdiff_t nb, const T *xr, const T *xi, T *yr, T *yi)
+{
+    switch (ps->radix) {
+    case 2: FT(pass2)(ps, nb, xr, xi, yr, yi); break;
+    case 3: FT(pass3)(ps, nb, xr, xi, yr, yi); break;
+    case 4: FT(pass4)(ps, nb, xr, xi, yr, yi); break;
+    case 5: FT(pass5)(ps, nb, xr, xi, yr, yi); break;
+    case 7: FT(pass7)(ps, nb, xr, xi, yr, yi); break;
+    case 8: FT(pass8)(ps, nb, xr, xi, yr, yi); break;
+    default: FT(pass_odd)(ps, nb, xr, xi, yr, yi); break;
+    }
+}
+
+/* Elementwise complex products over the batch layout (element j of lane l
+   at j nb + l, nb 1 or a multiple of LANES):
+     y_j = (conj_in ? conj(x_j) : x_j) * f_j   for j < n */
+FFT_INLINE void FT(mul_points)(const int conj_in, ptrdiff_t n, ptrdiff_t nb, const T *xr, const T *xi,
+                               const T *fr, const T *fi, T *yr, T *yi)
+{
+    if (nb == 1) {
+        ptrdiff_t j = 0;
+        for (; j < n; j += LANES) {
+            const ptrdiff_t cnt = n - j < LANES ? n - j : LANES;
+            FT(cv) x = {V_(loadn)(xr + j, cnt), V_(loadn)(xi + j, cnt)};
+            if (conj_in) {
+                x.i = V_(sub)(V_(zero)(), x.i);
+            }
+            const FT(cv) y = FT(cmul)(x, V_(loadn)(fr + j, cnt), V_(loadn)(fi + j, cnt));
+            V_(storen)(yr + j, cnt, y.r);
+            V_(storen)(yi + j, cnt, y.i);
+        }
+        return;
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        const V wr = V_(set1)(fr[j]), wi = V_(set1)(fi[j]);
+        for (ptrdiff_t l = j * nb; l < (j + 1) * nb; l += LANES) {
+            FT(cv) x = {V_(loadu)(xr + l), V_(loadu)(xi + l)};
+            if (conj_in) {
+                x.i = V_(sub)(V_(zero)(), x.i);
+            }
+            const FT(cv) y = FT(cmul)(x, wr, wi);
+            V_(storeu)(yr + l, y.r);
+            V_(storeu)(yi + l, y.i);
+        }
+    }
+}
+
+/* T elements of scratch a core's run needs beyond its two buffers, per
+   batch lane */
+static size_t FT(core_work)(const FT(core) *c)
+{
+    return c->conv ? 4 * fft_padded((size_t)c->M, sizeof(T)) : 0;
+}
+
+static int FT(core_run)(const FT(core) *c, ptrdiff_t nb, T *ar, T *ai, T *br, T *bi, T *work);
+
+/* Bluestein: y_k = c_k sum_j (x_j c_j) conj(c_{k-j}), c_k = e^{-pi i k^2/n}:
+   the convolution is conj(F(conj(F(u) K))) with K = F(conj c)/M, and
+   conj(F(conj z)) = swap(F(swap z)). The input is in a, the output goes
+   to b (returns 1). */
+static int FT(bluestein_run)(const FT(core) *c, ptrdiff_t nb, T *ar, T *ai, T *br, T *bi, T *work)
+{
+    const ptrdiff_t n = c->n, M = c->M;
+    const size_t mp = fft_padded((size_t)M, sizeof(T)) * (size_t)nb;
+    T *ur = work, *ui = work + mp, *vr = work + 2 * mp, *vi = work + 3 * mp;
+    FT(mul_points)(0, n, nb, ar, ai, c->chirp_r, c->chirp_i, ur, ui);
+    memset(ur + n * nb, 0, (size_t)((M - n) * nb) * sizeof(T));
+    memset(ui + n * nb, 0, (size_t)((M - n) * nb) * sizeof(T));
+    T *fr = ur, *fi = ui, *gr = vr, *gi = vi;
+    if (FT(core_run)(c->conv, nb, ur, ui, vr, vi, NULL)) {
+        fr = vr, fi = vi, gr = ur, gi = ui;
+    }
+    FT(mul_points)(0, M, nb, fr, fi, c->kern_r, c->kern_i, fr, fi);
+    /* the inverse transform: the core on the swapped arrays; read swapped
+       again, the inverse is in (f) if the core left it in place, else (g) */
+    if (FT(core_run)(c->conv, nb, fi, fr, gi, gr, NULL)) {
+        fr = gr, fi = gi;
+    }
+    FT(mul_points)(0, n, nb, fr, fi, c->chirp_r, c->chirp_i, br, bi);
+    return 1;
+}
+
+/* runs the forward transform of the batch in (a); the result is in (a) if
+   it returns 0, in (b) if 1 */
+static int FT(core_run)(const FT(core) *c, ptrdiff_t nb, T *ar, T *ai, T *br, T *bi, T *work)
+{
+    if (c->conv) {
+        return FT(bluestein_run)(c, nb, ar, ai, br, bi, work);
+    }
+    int in_b = 0;
+    for (int i = 0; i < c->npass; i++) {
+        if (in_b) {
+            FT(pass_run)(&c->pass[i], nb, br, bi, ar, ai);
+        } else {
+            FT(pass_run)(&c->pass[i], nb, ar, ai, br, bi);
+        }
+        in_b ^= 1;
+    }
+    return in_b;
+}
+
+static void FT(core_free)(FT(core) *c)
+{
+    if (c->conv) {
+        FT(core_free)(c->conv);
+        free(c->conv);
+        c->conv = NULL;
+    }
+    fft_free(c->mem);
+    c->mem = NULL;
+}
+
+static int FT(core_init)(FT(core) *c, ptrdiff_t n, char *desc);
+
+#if FFT_PASS == 1
+/* Bluestein's kernel F(conj c)/M in float64 (the float32 plans round it
+   from this too): conj c_t at t and M - t, from the roots of 2n */
+static int fft_d_bluestein_kernel(ptrdiff_t n, ptrdiff_t M, const fft_roots *g2n, double *kr, double *ki)
+{
+    fft_d_core conv;
+    char desc[FFT_DESC] = "";
+    int status = fft_d_core_init(&conv, M, desc);
+    if (status != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    double *buf = (double *)fft_alloc(4 * (size_t)M * sizeof(double));
+    if (buf == NULL) {
+        fft_d_core_free(&conv);
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    double *ar = buf, *ai = buf + M, *br = buf + 2 * M, *bi = buf + 3 * M;
+    memset(buf, 0, 2 * (size_t)M * sizeof(double));
+    uint64_t sq = 0; /* t^2 mod 2n, by (t+1)^2 = t^2 + 2t + 1 */
+    for (ptrdiff_t t = 0; t < n; t++) {
+        long double cr, ci;
+        fft_roots_get(g2n, (int64_t)sq, &cr, &ci); /* e^{+pi i t^2/n} */
+        ar[t] = (double)cr;
+        ai[t] = (double)ci;
+        if (t > 0) {
+            ar[M - t] = (double)cr;
+            ai[M - t] = (double)ci;
+        }
+        sq = (sq + 2 * (uint64_t)t + 1) % (2 * (uint64_t)n);
+    }
+    const int in_b = fft_d_core_run(&conv, 1, ar, ai, br, bi, NULL);
+    const double *fr = in_b ? br : ar, *fi = in_b ? bi : ai;
+    const double inv = 1.0 / (double)M;
+    for (ptrdiff_t t = 0; t < M; t++) {
+        kr[t] = fr[t] * inv;
+        ki[t] = fi[t] * inv;
+    }
+    fft_free(buf);
+    fft_d_core_free(&conv);
+    return HOSTLIB_FFT_OK;
+}
+#endif
+
+static int FT(bluestein_init)(FT(core) *c, ptrdiff_t n, char *desc)
+{
+    const ptrdiff_t M = fft_smooth_size(2 * n - 1);
+    c->M = M;
+    c->conv = (FT(core) *)calloc(1, sizeof(FT(core)));
+    if (c->conv == NULL) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    fft_append(desc, "Bluestein via ");
+    fft_append_int(desc, M);
+    fft_append(desc, ", ");
+    int status = FT(core_init)(c->conv, M, desc);
+    if (status != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    const size_t np = fft_padded((size_t)n, sizeof(T)), mp = fft_padded((size_t)M, sizeof(T));
+    c->bytes = (2 * np + 2 * mp) * sizeof(T) + c->conv->bytes + sizeof(FT(core));
+    T *mem = (T *)fft_alloc((2 * np + 2 * mp) * sizeof(T));
+    if (mem == NULL) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    c->mem = mem;
+    T *chr = mem, *chi = mem + np, *kr = mem + 2 * np, *ki = mem + 2 * np + mp;
+    fft_roots g;
+    if (fft_roots_init(&g, 2 * (int64_t)n) != 0) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    uint64_t sq = 0;
+    for (ptrdiff_t k = 0; k < n; k++) {
+        long double cr, ci;
+        fft_roots_get(&g, (int64_t)sq, &cr, &ci);
+        chr[k] = (T)cr;
+        chi[k] = (T)-ci;
+        sq = (sq + 2 * (uint64_t)k + 1) % (2 * (uint64_t)n);
+    }
+#if FFT_PASS == 1
+    status = fft_d_bluestein_kernel(n, M, &g, kr, ki);
+#else
+    double *dk = (double *)fft_alloc(2 * (size_t)M * sizeof(double));
+    status = dk == NULL ? HOSTLIB_FFT_ENOMEM : fft_d_bluestein_kernel(n, M, &g, dk, dk + M);
+    if (status == HOSTLIB_FFT_OK) {
+        for (ptrdiff_t t = 0; t < M; t++) {
+            kr[t] = (T)dk[t];
+            ki[t] = (T)dk[M + t];
+        }
+    }
+    fft_free(dk);
+#endif
+    fft_roots_free(&g);
+    c->chirp_r = chr;
+    c->chirp_i = chi;
+    c->kern_r = kr;
+    c->kern_i = ki;
+    return status;
+}
+
+/* plans the forward transform of length n: the passes and their twiddles,
+   or Bluestein; appends "radix 8x8x4" or "Bluestein via M, radix ..." to
+   desc. On failure the caller frees with core_free. */
+static int FT(core_init)(FT(core) *c, ptrdiff_t n, char *desc)
+{
+    memset(c, 0, sizeof *c);
+    c->n = n;
+    int radix[FFT_MAX_PASSES];
+    const int np = fft_factor(n, radix);
+    if (np < 0) {
+        return FT(bluestein_init)(c, n, desc);
+    }
+    c->npass = np;
+    size_t total = 0;
+    {
+        ptrdiff_t rem = n;
+        for (int i = 0; i < np; i++) {
+            rem /= radix[i];
+            total += 2 * fft_padded((size_t)((radix[i] - 1) * rem), sizeof(T)) + fft_padded(2 * (size_t)radix[i], sizeof(T));
+        }
+    }
+    T *mem = (T *)fft_alloc(total * sizeof(T) + 1);
+    if (mem == NULL) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    c->mem = mem;
+    c->bytes = total * sizeof(T);
+    fft_roots g;
+    if (np > 0 && fft_roots_init(&g, n) != 0) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    ptrdiff_t s = 1, rem = n;
+    for (int i = 0; i < np; i++) {
+        const int r = radix[i];
+        const ptrdiff_t m = rem / r;
+        FT(pass) *ps = &c->pass[i];
+        const size_t tp = fft_padded((size_t)((r - 1) * m), sizeof(T));
+        T *twr = mem, *twi = mem + tp, *cs = mem + 2 * tp;
+        mem += 2 * tp + fft_padded(2 * (size_t)r, sizeof(T));
+        for (int j = 1; j < r; j++) {
+            for (ptrdiff_t p = 0; p < m; p++) {
+                long double wc, ws;
+                fft_roots_get(&g, (int64_t)j * p * s, &wc, &ws);
+                twr[(j - 1) * m + p] = (T)wc;
+                twi[(j - 1) * m + p] = (T)-ws;
+            }
+        }
+        for (int t = 0; t < r; t++) {
+            long double rc, rs;
+            fft_root(r, t, &rc, &rs);
+            cs[t] = (T)rc;
+            cs[r + t] = (T)rs;
+        }
+        ps->radix = r;
+        ps->m = m;
+        ps->s = s;
+        ps->twr = twr;
+        ps->twi = twi;
+        ps->cs = cs;
+        s *= r;
+        rem = m;
+    }
+    if (np > 0) {
+        fft_roots_free(&g);
+    }
+    fft_append_radices(desc, radix, np);
+    return HOSTLIB_FFT_OK;
+}
+
+/* ---------------- plans ---------------- */
+
+typedef struct FT(plan) {
+    hostlib_fft_plan head;
+    FT(core) core;   /* length n (c2c, odd real n) or n/2 (even real n) */
+    T *rtw_r, *rtw_i; /* even real n: e^{-2 pi i k/n}, k < n/2 */
+    char desc[FFT_DESC];
+} FT(plan);
+
+/* per-call scratch: the stack when it fits, else malloc */
+typedef struct FT(scratch) {
+    T *p;
+    int heap;
+} FT(scratch);
+
+static int FT(scratch_get)(FT(scratch) *sc, size_t elems, unsigned char *stack, size_t stack_bytes)
+{
+    if (elems > SIZE_MAX / sizeof(T)) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    if (elems * sizeof(T) <= stack_bytes) {
+        sc->p = (T *)stack;
+        sc->heap = 0;
+        return HOSTLIB_FFT_OK;
+    }
+    sc->p = (T *)fft_alloc(elems * sizeof(T));
+    sc->heap = 1;
+    return sc->p ? HOSTLIB_FFT_OK : HOSTLIB_FFT_ENOMEM;
+}
+
+static void FT(scratch_put)(FT(scratch) *sc)
+{
+    if (sc->heap) {
+        fft_free(sc->p);
+    }
+}
+
+/* batch lanes for a core of length n and howmany arrays: a vector of
+   arrays at once where the transform is small enough that its own
+   butterflies would not fill the vectors */
+static ptrdiff_t FT(batch_lanes)(const FT(core) *c, ptrdiff_t howmany)
+{
+    (void)c;
+    (void)howmany;
+    return 1;
+}
+
+/* the execute's scratch: a and b buffers of n nb complex, the core's work */
+static size_t FT(scratch_elems)(const FT(core) *c, ptrdiff_t nb)
+{
+    return (size_t)nb * (4 * fft_padded((size_t)c->n, sizeof(T)) + FT(core_work)(c));
+}
+
+/* split buffers out of the scratch */
+static void FT(scratch_split)(const FT(core) *c, ptrdiff_t nb, T *base, T **ar, T **ai, T **br, T **bi, T **work)
+{
+    const size_t np = fft_padded((size_t)c->n, sizeof(T)) * (size_t)nb;
+    *ar = base;
+    *ai = base + np;
+    *br = base + 2 * np;
+    *bi = base + 3 * np;
+    *work = base + 4 * np;
+}
+
+/* ---- gathering and scattering the caller's layout ---- */
+
+/* d[j nb + l] = s[j js + l ls] for j < n, l < cnt (cnt <= nb; lanes cnt..nb
+   of a batch group are zero) */
+static void FT(gather)(ptrdiff_t n, ptrdiff_t nb, ptrdiff_t cnt, const T *src, ptrdiff_t js, ptrdiff_t ls, T *d)
+{
+    if (nb == 1) {
+        ptrdiff_t j = 0;
+        for (; j + LANES <= n; j += LANES) {
+            V_(storeu)(d + j, js == 1 ? V_(loadu)(src + j) : V_(loads)(src + j * js, js));
+        }
+        if (j < n) {
+            V_(storen)(d + j, n - j, V_(loadsn)(src + j * js, js, n - j));
+        }
+        return;
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        for (ptrdiff_t l = 0; l < nb; l += LANES) {
+            const ptrdiff_t k = cnt - l <= 0 ? 0 : cnt - l < LANES ? cnt - l : LANES;
+            V_(storeu)(d + j * nb + l, V_(loadsn)(src + j * js + l * ls, ls, k));
+        }
+    }
+}
+
+/* s[j js + l ls] = d[j nb + l] * scale for j < n, l < cnt */
+static void FT(scatter)(ptrdiff_t n, ptrdiff_t nb, ptrdiff_t cnt, const T *d, T scale, T *dst, ptrdiff_t js,
+                        ptrdiff_t ls)
+{
+    const V sc = V_(set1)(scale);
+    if (nb == 1) {
+        ptrdiff_t j = 0;
+        for (; j + LANES <= n; j += LANES) {
+            const V x = V_(mul)(V_(loadu)(d + j), sc);
+            if (js == 1) {
+                V_(storeu)(dst + j, x);
+            } else {
+                V_(stores)(dst + j * js, js, x);
+            }
+        }
+        if (j < n) {
+            V_(storesn)(dst + j * js, js, n - j, V_(mul)(V_(loadn)(d + j, n - j), sc));
+        }
+        return;
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        for (ptrdiff_t l = 0; l < cnt; l += LANES) {
+            const ptrdiff_t k = cnt - l < LANES ? cnt - l : LANES;
+            V_(storesn)(dst + j * js + l * ls, ls, k, V_(mul)(V_(loadu)(d + j * nb + l), sc));
+        }
+    }
+}
+
+static int FT(exec_check)(const void *plan, ptrdiff_t howmany, const void *input, const void *output)
+{
+    if (plan == NULL || howmany < 0) {
+        return HOSTLIB_FFT_EINVAL;
+    }
+    if (howmany > 0 && (input == NULL || output == NULL)) {
+        return HOSTLIB_FFT_EINVAL;
+    }
+    return HOSTLIB_FFT_OK;
+}
+
+/* ---- c2c ---- */
+
+static int FT(exec_c2c)(const void *plan_, ptrdiff_t howmany, const void *input, ptrdiff_t istride, ptrdiff_t idist,
+                        void *output, ptrdiff_t ostride, ptrdiff_t odist, double scale)
+{
+    int status = FT(exec_check)(plan_, howmany, input, output);
+    if (status != HOSTLIB_FFT_OK || howmany == 0) {
+        return status;
+    }
+    const FT(plan) *plan = (const FT(plan) *)plan_;
+    const FT(core) *c = &plan->core;
+    const ptrdiff_t n = c->n, nb = FT(batch_lanes)(c, howmany);
+    const int backward = plan->head.sign > 0;
+    _Alignas(FFT_ALIGN) unsigned char stack[FFT_STACK_BYTES];
+    FT(scratch) sc;
+    if ((status = FT(scratch_get)(&sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    T *ar, *ai, *br, *bi, *work;
+    FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    const T *in = (const T *)input;
+    T *out = (T *)output;
+    for (ptrdiff_t b0 = 0; b0 < howmany; b0 += nb) {
+        const ptrdiff_t cnt = howmany - b0 < nb ? howmany - b0 : nb;
+        const T *src = in + 2 * b0 * idist;
+        T *dst = out + 2 * b0 * odist;
+        /* backward: the swapped arrays (re into im, im into re) */
+        FT(gather)(n, nb, cnt, src, 2 * istride, 2 * idist, backward ? ai : ar);
+        FT(gather)(n, nb, cnt, src + 1, 2 * istride, 2 * idist, backward ? ar : ai);
+        const int in_b = FT(core_run)(c, nb, ar, ai, br, bi, work);
+        const T *yr = in_b ? br : ar, *yi = in_b ? bi : ai;
+        FT(scatter)(n, nb, cnt, backward ? yi : yr, (T)scale, dst, 2 * ostride, 2 * odist);
+        FT(scatter)(n, nb, cnt, backward ? yr : yi, (T)scale, dst + 1, 2 * ostride, 2 * odist);
+    }
+    FT(scratch_put)(&sc);
+    return HOSTLIB_FFT_OK;
+}
+
+/* ---- r2c ---- */
+
+static int FT(exec_r2c)(const void *plan_, ptrdiff_t howmany, const void *input, ptrdiff_t istride, ptrdiff_t idist,
+                        void *output, ptrdiff_t ostride, ptrdiff_t odist, double scale)
+{
+    int status = FT(exec_check)(plan_, howmany, input, output);
+    if (status != HOSTLIB_FFT_OK || howmany == 0) {
+        return status;
+    }
+    const FT(plan) *plan = (const FT(plan) *)plan_;
+    const FT(core) *c = &plan->core;
+    const ptrdiff_t n = plan->head.n, h = c->n, nb = 1;
+    _Alignas(FFT_ALIGN) unsigned char stack[FFT_STACK_BYTES];
+    FT(scratch) sc;
+    if ((status = FT(scratch_get)(&sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    T *ar, *ai, *br, *bi, *work;
+    FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    const T *in = (const T *)input;
+    T *out = (T *)output;
+    const T sc1 = (T)scale, sch = (T)(0.5 * scale);
+    for (ptrdiff_t b = 0; b < howmany; b++) {
+        const T *src = in + b * idist;
+        T *dst = out + 2 * b * odist;
+        const ptrdiff_t os2 = 2 * ostride;
+        if (n % 2 == 1) {
+            /* odd n: the complex transform of (x, 0), its first half */
+            FT(gather)(n, 1, 1, src, istride, 0, ar);
+            memset(ai, 0, (size_t)n * sizeof(T));
+            const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+            const T *yr = in_b ? br : ar, *yi = in_b ? bi : ai;
+            FT(scatter)(n / 2 + 1, 1, 1, yr, sc1, dst, os2, 0);
+            FT(scatter)(n / 2 + 1, 1, 1, yi, sc1, dst + 1, os2, 0);
+            continue;
+        }
+        /* even n: z_j = x_2j + i x_2j+1, Z = F_h(z), then
+           X_k = (S + w^k D')/2 with S = Z_k + conj Z_{h-k},
+           D' = -i (Z_k - conj Z_{h-k}) */
+        FT(gather)(h, 1, 1, src, 2 * istride, 0, ar);
+        FT(gather)(h, 1, 1, src + istride, 2 * istride, 0, ai);
+        const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+        const T *zr = in_b ? br : ar, *zi = in_b ? bi : ai;
+        const T z0r = zr[0], z0i = zi[0];
+        dst[0] = (z0r + z0i) * sc1;
+        dst[1] = 0;
+        dst[h * os2] = (z0r - z0i) * sc1;
+        dst[h * os2 + 1] = 0;
+        const V vh = V_(set1)(sch);
+        for (ptrdiff_t k = 1; k < h; k += LANES) {
+            const ptrdiff_t cnt = h - k < LANES ? h - k : LANES;
+            const V ar_ = V_(loadn)(zr + k, cnt), ai_ = V_(loadn)(zi + k, cnt);
+            const V br_ = V_(loadsn)(zr + h - k, -1, cnt), bi_ = V_(loadsn)(zi + h - k, -1, cnt);
+            const V sr = V_(add)(ar_, br_), si = V_(sub)(ai_, bi_);
+            const V dr = V_(sub)(ar_, br_), di = V_(add)(ai_, bi_);
+            const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
+            /* Xr = (sr + wr di + wi dr)/2, Xi = (si - wr dr + wi di)/2 */
+            const V xr = V_(mul)(vh, V_(fma)(wr, di, V_(fma)(wi, dr, sr)));
+            const V xi = V_(mul)(vh, V_(fnma)(wr, dr, V_(fma)(wi, di, si)));
+            V_(storesn)(dst + k * os2, os2, cnt, xr);
+            V_(storesn)(dst + k * os2 + 1, os2, cnt, xi);
+        }
+    }
+    FT(scratch_put)(&sc);
+    return HOSTLIB_FFT_OK;
+}
+
+/* ---- c2r ---- */
+
+static int FT(exec_c2r)(const void *plan_, ptrdiff_t howmany, const void *input, ptrdiff_t istride, ptrdiff_t idist,
+                        void *output, ptrdiff_t ostride, ptrdiff_t odist, double scale)
+{
+    int status = FT(exec_check)(plan_, howmany, input, output);
+    if (status != HOSTLIB_FFT_OK || howmany == 0) {
+        return status;
+    }
+    const FT(plan) *plan = (const FT(plan) *)plan_;
+    const FT(core) *c = &plan->core;
+    const ptrdiff_t n = plan->head.n, h = c->n, nb = 1;
+    _Alignas(FFT_ALIGN) unsigned char stack[FFT_STACK_BYTES];
+    FT(scratch) sc;
+    if ((status = FT(scratch_get)(&sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    T *ar, *ai, *br, *bi, *work;
+    FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    const T *in = (const T *)input;
+    T *out = (T *)output;
+    const T sc1 = (T)scale;
+    const ptrdiff_t is2 = 2 * istride;
+    for (ptrdiff_t b = 0; b < howmany; b++) {
+        const T *src = in + 2 * b * idist;
+        T *dst = out + b * odist;
+        if (n % 2 == 1) {
+            /* odd n: the full spectrum Y (Y_{n-k} = conj X_k), backward as
+               swap(F(swap Y)); only the real part is kept, which is the im
+               array of F(swap Y) */
+            const ptrdiff_t half = n / 2 + 1;
+            /* swap Y: re array <- Im Y, im array <- Re Y */
+            FT(gather)(half, 1, 1, src, is2, 0, ai);
+            FT(gather)(half, 1, 1, src + 1, is2, 0, ar);
+            ar[0] = 0;
+            for (ptrdiff_t k = half; k < n; k++) {
+                ai[k] = ai[n - k];
+                ar[k] = -ar[n - k];
+            }
+            const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+            FT(scatter)(n, 1, 1, in_b ? bi : ai, sc1, dst, ostride, 0);
+            continue;
+        }
+        /* even n: Z'_k = S + i e^{+2 pi i k/n} D with S = X_k + conj X_{h-k},
+           D = X_k - conj X_{h-k}; z = backward_h(Z') holds x_2j + i x_2j+1;
+           backward = swap(F(swap)), so Z' goes in swapped and the result
+           is read swapped */
+        {
+            const T x0r = src[0], xhr = src[h * is2];
+            ai[0] = x0r + xhr;
+            ar[0] = x0r - xhr;
+        }
+        for (ptrdiff_t k = 1; k < h; k += LANES) {
+            const ptrdiff_t cnt = h - k < LANES ? h - k : LANES;
+            const V xr = V_(loadsn)(src + k * is2, is2, cnt), xi = V_(loadsn)(src + k * is2 + 1, is2, cnt);
+            const V yr = V_(loadsn)(src + (h - k) * is2, -is2, cnt);
+            const V yi = V_(loadsn)(src + (h - k) * is2 + 1, -is2, cnt);
+            const V sr = V_(add)(xr, yr), si = V_(sub)(xi, yi);
+            const V dr = V_(sub)(xr, yr), di = V_(add)(xi, yi);
+            const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
+            /* with (wr, wi) = e^{-2 pi i k/n}: Zr = sr - wr di + wi dr,
+               Zi = si + wr dr + wi di */
+            const V zr = V_(fnma)(wr, di, V_(fma)(wi, dr, sr));
+            const V zi = V_(fma)(wr, dr, V_(fma)(wi, di, si));
+            V_(storen)(ai + k, cnt, zr);
+            V_(storen)(ar + k, cnt, zi);
+        }
+        const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+        const T *yr = in_b ? br : ar, *yi = in_b ? bi : ai;
+        /* read swapped: x_2j = the im array, x_2j+1 = the re array */
+        FT(scatter)(h, 1, 1, yi, sc1, dst, 2 * ostride, 0);
+        FT(scatter)(h, 1, 1, yr, sc1, dst + ostride, 2 * ostride, 0);
+    }
+    FT(scratch_put)(&sc);
+    return HOSTLIB_FFT_OK;
+}
+
+/* ---- making and freeing plans ---- */
+
+static void FT(destroy)(void *plan_)
+{
+    FT(plan) *plan = (FT(plan) *)plan_;
+    if (plan == NULL) {
+        return;
+    }
+    FT(core_free)(&plan->core);
+    fft_free(plan->rtw_r);
+    free(plan);
+}
+
+static int FT(plan_make)(ptrdiff_t n, int kind, int sign, hostlib_fft_plan **out)
+{
+    if (out == NULL || n < 1 || (sign != HOSTLIB_FFT_FORWARD && sign != HOSTLIB_FFT_BACKWARD)) {
+        return HOSTLIB_FFT_EINVAL;
+    }
+    if (n > FFT_MAX_N) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    FT(plan) *plan = (FT(plan) *)calloc(1, sizeof(FT(plan)));
+    if (plan == NULL) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    const int half = kind != HOSTLIB_FFT_C2C && n % 2 == 0;
+    const ptrdiff_t cn = half ? n / 2 : n;
+    if (kind != HOSTLIB_FFT_C2C) {
+        fft_append(plan->desc, half ? "real via half-length complex, " : "real via complex, ");
+    }
+    int status = FT(core_init)(&plan->core, cn, plan->desc);
+    size_t bytes = sizeof(FT(plan)) + plan->core.bytes;
+    if (status == HOSTLIB_FFT_OK && half) {
+        const size_t hp = fft_padded((size_t)cn, sizeof(T));
+        plan->rtw_r = (T *)fft_alloc(2 * hp * sizeof(T));
+        fft_roots g;
+        if (plan->rtw_r == NULL || fft_roots_init(&g, n) != 0) {
+            status = HOSTLIB_FFT_ENOMEM;
+        } else {
+            plan->rtw_i = plan->rtw_r + hp;
+            for (ptrdiff_t k = 0; k < cn; k++) {
+                long double wc, ws;
+                fft_roots_get(&g, k, &wc, &ws);
+                plan->rtw_r[k] = (T)wc;
+                plan->rtw_i[k] = (T)-ws;
+            }
+            fft_roots_free(&g);
+            bytes += 2 * hp * sizeof(T);
+        }
+    }
+    if (status != HOSTLIB_FFT_OK) {
+        FT(destroy)(plan);
+        return status;
+    }
+    plan->head.n = n;
+    plan->head.kind = kind;
+    plan->head.sign = sign;
+    plan->head.precision = FFT_PRECISION;
+    plan->head.bytes = bytes;
+    plan->head.algorithm = plan->desc;
+    plan->head.execute = kind == HOSTLIB_FFT_C2C ? FT(exec_c2c) : kind == HOSTLIB_FFT_R2C ? FT(exec_r2c) : FT(exec_c2r);
+    plan->head.destroy = FT(destroy);
+    *out = &plan->head;
+    return HOSTLIB_FFT_OK;
+}
+
+static int FFT_PLANNER(plan_c2c)(ptrdiff_t n, int sign, hostlib_fft_plan **plan)
+{
+    return FT(plan_make)(n, HOSTLIB_FFT_C2C, sign, plan);
+}
+
+static int FFT_PLANNER(plan_r2c)(ptrdiff_t n, hostlib_fft_plan **plan)
+{
+    return FT(plan_make)(n, HOSTLIB_FFT_R2C, HOSTLIB_FFT_FORWARD, plan);
+}
+
+static int FFT_PLANNER(plan_c2r)(ptrdiff_t n, hostlib_fft_plan **plan)
+{
+    return FT(plan_make)(n, HOSTLIB_FFT_C2R, HOSTLIB_FFT_BACKWARD, plan);
+}
+
+#undef FFT_PASS
+#undef T
+#undef V
+#undef LANES
+#undef V_
+#undef FT
+#undef FFT_PLANNER
+#undef FFT_PRECISION
+#endif /* FFT_PASS */
