@@ -294,8 +294,12 @@ class Interface:
 
 
 #: kinds of kernel: how tune verifies and times an entry, how the report
-#: and the benchmarks group it ("other": none of those services)
-KINDS = ("level1", "elementwise", "gemm", "other")
+#: and the benchmarks group it ("other": none of those services). "fft":
+#: a planner of the fft interface (returns a status, fills a plan), whose
+#: transform (c2c, r2c, c2r) is the last part of its name
+KINDS = ("level1", "elementwise", "gemm", "fft", "other")
+#: the transforms an fft planner makes, by the end of its name
+FFT_TRANSFORMS = ("c2c", "r2c", "c2r")
 
 #: thread-split classes and the signature shape each needs (T: the element
 #: type, float or double). The host's pool splits an entry of such a shape
@@ -667,6 +671,12 @@ def _check_meta(e: Entry, where: str) -> None:
         raise SpecError(f"{w}: a reproducible form is defined for split classes {REPRODUCIBLE_SPLITS} only")
     if e.kind in ("level1", "elementwise", "gemm") and e.split == "none":
         raise SpecError(f"{w}: kind {e.kind!r} needs a split class (its signature's shape)")
+    if e.kind == "fft":
+        if e.split != "none":
+            raise SpecError(f"{w}: an fft planner is not split over the pool (its plans' batches are): no split class")
+        if not e.npchar or e.returns != "int" or e.function.rsplit("_", 1)[-1] not in FFT_TRANSFORMS:
+            raise SpecError(f"{w}: kind 'fft' is a planner returning int, with a numpy type (variants) and a name "
+                            f"ending in one of {FFT_TRANSFORMS} (the transform its plans make)")
     if e.kind == "elementwise" and e.split not in MAP_SPLITS:
         raise SpecError(f"{w}: an elementwise entry has split 'map' (y[i] = f(x[i])) or 'map2' (z[i] = f(x[i], y[i]))")
     if e.libm:
