@@ -11,7 +11,11 @@ measurement is still valid here. Like FFTW's wisdom it is kept per machine:
   ``<env>`` is a short hash of the Python environment (``sys.prefix``) and
   the usable feature set, so two virtual environments with other backends
   installed, or processes with other ``HOSTLIB_DISABLE_FEATURES``, do not
-  overwrite each other's measurements.
+  overwrite each other's measurements. That is the ``kernels`` interface's
+  file; every other interface ``hostlib tune`` measures has its own beside
+  it, with ``-<interface>`` before the extension (``profile-...-fft.json``,
+  ``mine-fft.json`` for ``HOSTLIB_PROFILE=mine.json``): one file holds one
+  interface's measurement (:func:`interface_path`).
 * valid for: the same interface and ABI, the same CPU identity
   (:func:`hostlib._host.cpu.identity`) and the same usable feature set (after
   ``HOSTLIB_DISABLE_FEATURES``). Per entry, also the same candidates: every
@@ -95,8 +99,28 @@ def tune_enabled() -> bool:
     return True
 
 
-def default_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...] = ()) -> str:
-    """Where this machine's profile lives (see the module docstring)."""
+#: the interface whose profile is the file the path names itself
+KERNELS = "kernels"
+
+
+def interface_path(path: str, interface: str) -> str:
+    """The profile file of ``interface`` where the ``kernels`` interface's is
+    ``path``: the same for ``kernels`` (so existing profiles keep loading),
+    else ``-<interface>`` inserted before the extension."""
+    if interface == KERNELS:
+        return path
+    root, ext = os.path.splitext(path)
+    return f"{root}-{interface}{ext}"
+
+
+def default_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...] = (),
+                 interface: str = KERNELS) -> str:
+    """Where this machine's profile of ``interface`` lives (see the module
+    docstring)."""
+    return interface_path(_kernels_path(cpu_identity, features), interface)
+
+
+def _kernels_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...]) -> str:
     import hashlib
     import sys
 
