@@ -842,23 +842,80 @@ def _merge(host: Any, records: dict[str, _profile.EntryRecord], tuned: dict[str,
 # ---------------------------------------------------------------------------
 
 
+def _interfaces_to_tune(only: str | None) -> tuple[list[Any], list[str]]:
+    """The hosts ``hostlib tune`` measures, in order (kernels, fft, then the
+    others by name), and a note for each interface left out although its
+    spec asks for tuning. ``only``: that interface alone (ValueError if it
+    cannot be tuned)."""
+    from .._host import registry as _registry
+
+    if only is not None:
+        host = _registry.host(only)  # InterfaceError (a ValueError) if unknown or unusable
+        if not host.iface.tune:
+            raise ValueError(f"interface {only!r}: its spec does not ask hostlib tune to measure it")
+        return [host], []
+    names = _registry.names()
+    order = [n for n in ("kernels", "fft") if n in names] + [n for n in names if n not in ("kernels", "fft")]
+    hosts, notes = [], []
+    for name in order:
+        try:
+            host = _registry.host(name)
+        except _registry.InterfaceError as exc:
+            notes.append(f"interface {name!r} not tuned: {exc}")
+            continue
+        if not host.iface.tune:
+            continue
+        competing = list(host.competing())
+        why = {e: unmeasurable(host, e) for e in competing}
+        if competing and all(why.values()):
+            notes.append(f"interface {name!r} not tuned: {next(iter(why.values()))}")
+            continue
+        hosts.append(host)
+    return hosts, notes
+
+
+def _owner(hosts: Sequence[Any], entries: Sequence[str]) -> Any:
+    """The one host whose interface serves every entry named; ValueError
+    when none does, or when the names are ambiguous or span interfaces."""
+    owners = {e: [h for h in hosts if e in h.providers()] for e in entries}
+    unknown = [e for e, hs in owners.items() if not hs]
+    if unknown:
+        choices = "; ".join(f"{h.iface.name}: {', '.join(h.providers())}" for h in hosts)
+        raise ValueError(f"unknown entries {unknown}; choose from {choices}")
+    shared = {e: hs for e, hs in owners.items() if len(hs) > 1}
+    if shared:
+        e, hs = next(iter(shared.items()))
+        raise ValueError(f"entry {e!r} is in interfaces {', '.join(h.iface.name for h in hs)}: "
+                         "name one with --interface")
+    found = {hs[0].iface.name: hs[0] for hs in owners.values()}
+    if len(found) > 1:
+        raise ValueError(f"--entries names entries of interfaces {', '.join(found)}: tune one at a time "
+                         "with --interface")
+    return next(iter(found.values()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``hostlib tune [--quick] [--entries ...] [--profile PATH] [--json] [-q]``."""
+    """``hostlib tune [--interface NAME] [--quick] [--entries ...] [--profile PATH] [--json] [-q]``."""
     import argparse
     import json
-
-    import hostlib
 
     parser = argparse.ArgumentParser(
         prog="hostlib tune",
         description="Verify every usable backend against the portable table, time the ones that agree, "
-        "and save the fastest per entry as this machine's profile (used from then on by automatic selection).",
+        "and save the fastest per entry as this machine's profile (used from then on by automatic selection). "
+        "Every interface whose spec asks for it is tuned (kernels, then fft, then others'), each into its own "
+        "profile file.",
     )
+    parser.add_argument("--interface", metavar="NAME", help="only this interface (kernels, fft, ...)")
     parser.add_argument("--quick", action="store_true", help="one size per entry, fewer samples (a few seconds)")
-    parser.add_argument("--entries", metavar="E[,E]", help="only these entries (names as in `hostlib`'s report); others are kept")
-    parser.add_argument("--profile", metavar="PATH", help=f"where to save (default: {_profile.ENV_PROFILE} or the cache)")
+    parser.add_argument("--entries", metavar="E[,E]", help="only these entries (names as in `hostlib`'s report), "
+                        "of the interface --interface names or else the one that has them; others are kept")
+    parser.add_argument("--profile", metavar="PATH", help=f"where to save the kernels interface's profile (default: "
+                        f"{_profile.ENV_PROFILE} or the cache); another interface's goes beside it, with "
+                        "-<interface> before the extension")
     parser.add_argument("--dry-run", action="store_true", help="measure and print, do not save")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (the first interface's at "
+                        "the top level, the others' under \"interfaces\")")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     entries = None
@@ -867,13 +924,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not entries:  # "--entries ," would measure nothing and rewrite the profile
             parser.error(f"--entries {args.entries!r} names no entry")
     try:
-        res = hostlib.tune(quick=args.quick, entries=entries, save=not args.dry_run, path=args.profile,
-                           progress=not args.quiet)
+        hosts, notes = _interfaces_to_tune(args.interface)
+        if entries is not None and args.interface is None:
+            hosts = [_owner(hosts, entries)]
+        results = []
+        for host in hosts:
+            path = None if args.profile is None else _profile.interface_path(args.profile, host.iface.name)
+            results.append(tune(host, quick=args.quick, entries=entries, save=not args.dry_run, path=path,
+                                progress=not args.quiet))
     except ValueError as exc:
         parser.error(str(exc))
     if args.json:
-        json.dump(res.to_dict(), sys.stdout, indent=1)
+        first = results[0].to_dict() if results else {}
+        first["interfaces"] = {r.interface: r.to_dict() for r in results[1:]}
+        first["notes"] = notes
+        json.dump(first, sys.stdout, indent=1)
         print()
     else:
-        print(res.summary())
-    return 1 if res.save_error else 0
+        print("\n\n".join(f"Interface {r.interface!r}\n{r.summary()}" for r in results))
+        for note in notes:
+            print(note)
+        if not results:
+            print("no interface to tune")
+    return 1 if any(r.save_error for r in results) else 0
