@@ -87,14 +87,20 @@ class ProfileWarning(UserWarning):
     __module__ = "hostlib"  # where users find it (warnings filters, reprs)
 
 
+#: malformed HOSTLIB_TUNE values warned about: each interface's host reads
+#: the variable, the user hears of a value once
+_warned_tune_values: set[str] = set()
+
+
 def tune_enabled() -> bool:
     """False when ``HOSTLIB_TUNE=off``. Another value than ``on``/``off``
-    warns and counts as the default, ``on``."""
+    warns (once per process and value) and counts as the default, ``on``."""
     raw = os.environ.get(ENV_TUNE, "")
     value = raw.strip().lower()
     if value in TUNE_OFF:
         return False
-    if value not in TUNE_ON:
+    if value not in TUNE_ON and raw not in _warned_tune_values:
+        _warned_tune_values.add(raw)
         warnings.warn(f"{ENV_TUNE}={raw!r} is neither 'on' nor 'off'; using 'on'", ProfileWarning, stacklevel=2)
     return True
 
