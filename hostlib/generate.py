@@ -656,6 +656,12 @@ def _check_meta(e: Entry, where: str) -> None:
     w = f"{where}: entry {e.name}"
     if e.kind not in KINDS:
         raise SpecError(f"{w}: kind {e.kind!r} is not one of {KINDS}")
+    if e.kind == "fft":
+        if e.split != "none":
+            raise SpecError(f"{w}: an fft planner is not split over the pool (its plans' batches are): no split class")
+        if not e.npchar or e.returns != "int" or e.function.rsplit("_", 1)[-1] not in FFT_TRANSFORMS:
+            raise SpecError(f"{w}: kind 'fft' is a planner returning int, with a numpy type (variants) and a name "
+                            f"ending in one of {FFT_TRANSFORMS} (the transform its plans make)")
     if e.split != "none":
         if e.split not in SPLITS:
             raise SpecError(f"{w}: split {e.split!r} is not one of {('none', *SPLITS)}")
@@ -671,12 +677,6 @@ def _check_meta(e: Entry, where: str) -> None:
         raise SpecError(f"{w}: a reproducible form is defined for split classes {REPRODUCIBLE_SPLITS} only")
     if e.kind in ("level1", "elementwise", "gemm") and e.split == "none":
         raise SpecError(f"{w}: kind {e.kind!r} needs a split class (its signature's shape)")
-    if e.kind == "fft":
-        if e.split != "none":
-            raise SpecError(f"{w}: an fft planner is not split over the pool (its plans' batches are): no split class")
-        if not e.npchar or e.returns != "int" or e.function.rsplit("_", 1)[-1] not in FFT_TRANSFORMS:
-            raise SpecError(f"{w}: kind 'fft' is a planner returning int, with a numpy type (variants) and a name "
-                            f"ending in one of {FFT_TRANSFORMS} (the transform its plans make)")
     if e.kind == "elementwise" and e.split not in MAP_SPLITS:
         raise SpecError(f"{w}: an elementwise entry has split 'map' (y[i] = f(x[i])) or 'map2' (z[i] = f(x[i], y[i]))")
     if e.libm:
