@@ -294,8 +294,12 @@ class Interface:
 
 
 #: kinds of kernel: how tune verifies and times an entry, how the report
-#: and the benchmarks group it ("other": none of those services)
-KINDS = ("level1", "elementwise", "gemm", "other")
+#: and the benchmarks group it ("other": none of those services). "fft":
+#: a planner of the fft interface (returns a status, fills a plan), whose
+#: transform (c2c, r2c, c2r) is the last part of its name
+KINDS = ("level1", "elementwise", "gemm", "fft", "other")
+#: the transforms an fft planner makes, by the end of its name
+FFT_TRANSFORMS = ("c2c", "r2c", "c2r")
 
 #: thread-split classes and the signature shape each needs (T: the element
 #: type, float or double). The host's pool splits an entry of such a shape
@@ -652,6 +656,12 @@ def _check_meta(e: Entry, where: str) -> None:
     w = f"{where}: entry {e.name}"
     if e.kind not in KINDS:
         raise SpecError(f"{w}: kind {e.kind!r} is not one of {KINDS}")
+    if e.kind == "fft":
+        if e.split != "none":
+            raise SpecError(f"{w}: an fft planner is not split over the pool (its plans' batches are): no split class")
+        if not e.npchar or e.returns != "int" or e.function.rsplit("_", 1)[-1] not in FFT_TRANSFORMS:
+            raise SpecError(f"{w}: kind 'fft' is a planner returning int, with a numpy type (variants) and a name "
+                            f"ending in one of {FFT_TRANSFORMS} (the transform its plans make)")
     if e.split != "none":
         if e.split not in SPLITS:
             raise SpecError(f"{w}: split {e.split!r} is not one of {('none', *SPLITS)}")
