@@ -69,6 +69,16 @@
 #include "layer_api.h"
 #include "hostlib_fft_fft_table.h"
 
+/* FFT_UNROLL: loops over a butterfly's points, unrolled where the radix
+   is a constant, so its values live in registers, not in arrays */
+#if defined(__clang__)
+#define FFT_UNROLL _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__)
+#define FFT_UNROLL _Pragma("GCC unroll 32")
+#else
+#define FFT_UNROLL
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define FFT_INLINE static inline __attribute__((always_inline))
 #define FFT_NOINLINE static __attribute__((noinline))
@@ -86,6 +96,8 @@
 /* a length below 2^63 has at most 63 prime factors */
 #define FFT_MAX_PASSES 64
 #define FFT_ALIGN 64
+/* small transforms run a vector's worth of arrays at once up to this */
+#define FFT_BATCH_MAX 2048
 /* per-call scratch up to this lives on the stack */
 #define FFT_STACK_BYTES 16384
 /* lengths beyond this cannot have their buffers (and would overflow the
@@ -422,7 +434,39 @@ FFT_INLINE void FT(bf8)(FT(cv) *a)
    t = a_j + a_{r-j}, u = a_j - a_{r-j}; then y_k = A - iB and
    y_{r-k} = A + iB with A = a_0 + sum cos(2 pi jk/r) t_j and
    B = sum sin(2 pi jk/r) u_j. cs holds cos, sin of 2 pi t / r. */
-FFT_INLINE void FT(bf_odd)(const int r, FT(cv) *a, const V *cosv, const V *sinv)
+FFT_INLINE void FT(bf_odd_const)(const int r, FT(cv) *a, const V *cosv, const V *sinv)
+{
+    const int h = (r - 1) / 2;
+    FT(cv) t[(FFT_MAX_RADIX + 1) / 2], u[(FFT_MAX_RADIX + 1) / 2];
+    FT(cv) y0 = a[0];
+    FFT_UNROLL
+    for (int j = 1; j <= h; j++) {
+        t[j] = FT(cadd)(a[j], a[r - j]);
+        u[j] = FT(csub)(a[j], a[r - j]);
+        y0 = FT(cadd)(y0, t[j]);
+    }
+    FFT_UNROLL
+    for (int k = 1; k <= h; k++) {
+        FT(cv) A = a[0];
+        FT(cv) B = {V_(mul)(sinv[k], u[1].r), V_(mul)(sinv[k], u[1].i)};
+        A.r = V_(fma)(cosv[k], t[1].r, A.r);
+        A.i = V_(fma)(cosv[k], t[1].i, A.i);
+        FFT_UNROLL
+        for (int j = 2; j <= h; j++) {
+            const int jk = (j * k) % r;
+            A.r = V_(fma)(cosv[jk], t[j].r, A.r);
+            A.i = V_(fma)(cosv[jk], t[j].i, A.i);
+            B.r = V_(fma)(sinv[jk], u[j].r, B.r);
+            B.i = V_(fma)(sinv[jk], u[j].i, B.i);
+        }
+        a[k] = FT(sub_ib)(A, B);
+        a[r - k] = FT(add_ib)(A, B);
+    }
+    a[0] = y0;
+}
+
+/* the same for a radix known only at run time (not unrolled) */
+FFT_INLINE void FT(bf_odd_any)(const int r, FT(cv) *a, const V *cosv, const V *sinv)
 {
     const int h = (r - 1) / 2;
     FT(cv) t[(FFT_MAX_RADIX + 1) / 2], u[(FFT_MAX_RADIX + 1) / 2];
@@ -437,7 +481,7 @@ FFT_INLINE void FT(bf_odd)(const int r, FT(cv) *a, const V *cosv, const V *sinv)
         FT(cv) B = {V_(mul)(sinv[k], u[1].r), V_(mul)(sinv[k], u[1].i)};
         A.r = V_(fma)(cosv[k], t[1].r, A.r);
         A.i = V_(fma)(cosv[k], t[1].i, A.i);
-        for (int j = 2; j <= h; j++) {
+            for (int j = 2; j <= h; j++) {
             const int jk = (j * k) % r;
             A.r = V_(fma)(cosv[jk], t[j].r, A.r);
             A.i = V_(fma)(cosv[jk], t[j].i, A.i);
@@ -460,8 +504,10 @@ FFT_INLINE void FT(butterfly)(const int r, FT(cv) *a, const V *cosv, const V *si
         FT(bf4)(a, 1);
     } else if (r == 8) {
         FT(bf8)(a);
+    } else if (r <= 7) {
+        FT(bf_odd_const)(r, a, cosv, sinv);
     } else {
-        FT(bf_odd)(r, a, cosv, sinv);
+        FT(bf_odd_any)(r, a, cosv, sinv);
     }
 }
 
@@ -492,21 +538,24 @@ typedef struct FT(core) {
     size_t bytes;
 } FT(core);
 
+
 /* r butterflies' inputs from lanes (x + k sm) (contiguous, `cnt` lanes
    valid), outputs to (y + j s) */
 FFT_INLINE void FT(pass_q)(const int r, const int cnt, const T *restrict xr, const T *restrict xi, ptrdiff_t sm,
-                           T *restrict yr, T *restrict yi, ptrdiff_t s, const V *wr, const V *wi, const V *cosv,
-                           const V *sinv)
+                           T *restrict yr, T *restrict yi, ptrdiff_t s, const T *twr, const T *twi, ptrdiff_t m,
+                           const V *cosv, const V *sinv)
 {
     FT(cv) a[FFT_MAX_RADIX];
+    FFT_UNROLL
     for (int k = 0; k < r; k++) {
         a[k].r = cnt == LANES ? V_(loadu)(xr + k * sm) : V_(loadn)(xr + k * sm, cnt);
         a[k].i = cnt == LANES ? V_(loadu)(xi + k * sm) : V_(loadn)(xi + k * sm, cnt);
     }
     FT(butterfly)(r, a, cosv, sinv);
+    FFT_UNROLL
     for (int j = 0; j < r; j++) {
-        if (j > 0 && wr != NULL) {
-            a[j] = FT(cmul)(a[j], wr[j], wi[j]);
+        if (j > 0 && twr != NULL) {
+            a[j] = FT(cmul)(a[j], V_(set1)(twr[(j - 1) * m]), V_(set1)(twi[(j - 1) * m]));
         }
         if (cnt == LANES) {
             V_(storeu)(yr + j * s, a[j].r);
@@ -525,6 +574,7 @@ FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *restrict xr, con
                            const V *cosv, const V *sinv)
 {
     FT(cv) a[FFT_MAX_RADIX];
+    FFT_UNROLL
     for (int k = 0; k < r; k++) {
         if (cnt == LANES) {
             a[k].r = s == 1 ? V_(loadu)(xr + k * sm) : V_(loads)(xr + k * sm, s);
@@ -535,6 +585,7 @@ FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *restrict xr, con
         }
     }
     FT(butterfly)(r, a, cosv, sinv);
+    FFT_UNROLL
     for (int j = 0; j < r; j++) {
         if (j > 0) {
             const V wr = cnt == LANES ? V_(loadu)(twr + (j - 1) * m) : V_(loadn)(twr + (j - 1) * m, cnt);
@@ -557,6 +608,7 @@ FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, con
     const ptrdiff_t m = ps->m, s = ps->s * nb, sm = s * m;
     V cosv[FFT_MAX_RADIX], sinv[FFT_MAX_RADIX];
     if (r & 1) {
+        FFT_UNROLL
         for (int t = 0; t < r; t++) {
             cosv[t] = V_(set1)(ps->cs[t]);
             sinv[t] = V_(set1)(ps->cs[r + t]);
@@ -564,21 +616,16 @@ FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, con
     }
     if (s >= LANES) {
         /* along q: contiguous loads and stores, one twiddle per vector */
-        V wr[FFT_MAX_RADIX], wi[FFT_MAX_RADIX];
         for (ptrdiff_t p = 0; p < m; p++) {
-            for (int j = 1; j < r; j++) {
-                wr[j] = V_(set1)(ps->twr[(j - 1) * m + p]);
-                wi[j] = V_(set1)(ps->twi[(j - 1) * m + p]);
-            }
             const T *x0r = xr + s * p, *x0i = xi + s * p;
             T *y0r = yr + s * r * p, *y0i = yi + s * r * p;
-            const V *w_r = p ? wr : NULL, *w_i = p ? wi : NULL;
+            const T *w_r = p ? ps->twr + p : NULL, *w_i = p ? ps->twi + p : NULL; /* w^0 = 1 */
             ptrdiff_t q = 0;
             for (; q + LANES <= s; q += LANES) {
-                FT(pass_q)(r, LANES, x0r + q, x0i + q, sm, y0r + q, y0i + q, s, w_r, w_i, cosv, sinv);
+                FT(pass_q)(r, LANES, x0r + q, x0i + q, sm, y0r + q, y0i + q, s, w_r, w_i, m, cosv, sinv);
             }
             if (q < s) {
-                FT(pass_q)(r, (int)(s - q), x0r + q, x0i + q, sm, y0r + q, y0i + q, s, w_r, w_i, cosv, sinv);
+                FT(pass_q)(r, (int)(s - q), x0r + q, x0i + q, sm, y0r + q, y0i + q, s, w_r, w_i, m, cosv, sinv);
             }
         }
     } else {
@@ -613,8 +660,9 @@ FFT_PASS_FN_(8)
 
 FFT_NOINLINE void FT(pass_odd)(const FT(pass) *ps, ptrdiff_t nb, const T *xr, const T *xi, T *yr, T *yi)
 {
-    /* the bounds fft_factor keeps, stated for the compiler */
-    const int r = ps->radix < 3 ? 3 : ps->radix > FFT_MAX_RADIX ? FFT_MAX_RADIX : ps->radix | 1;
+    /* the bounds fft_factor keeps (radices 11 and up come here), stated
+       for the compiler */
+    const int r = ps->radix < 11 ? 11 : ps->radix > FFT_MAX_RADIX ? FFT_MAX_RADIX : ps->radix | 1;
     FT(pass_body)(r, ps, nb, xr, xi, yr, yi);
 }
 
@@ -669,7 +717,7 @@ FFT_INLINE void FT(mul_points)(const int conj_in, ptrdiff_t n, ptrdiff_t nb, con
    batch lane */
 static size_t FT(core_work)(const FT(core) *c)
 {
-    return c->conv ? 4 * fft_padded((size_t)c->M, sizeof(T)) : 0;
+    return c->conv ? 4 * fft_padded((size_t)c->M, sizeof(T)) + FT(core_work)(c->conv) : 0;
 }
 
 static int FT(core_run)(const FT(core) *c, ptrdiff_t nb, T *ar, T *ai, T *br, T *bi, T *work);
@@ -687,13 +735,14 @@ static int FT(bluestein_run)(const FT(core) *c, ptrdiff_t nb, T *ar, T *ai, T *b
     memset(ur + n * nb, 0, (size_t)((M - n) * nb) * sizeof(T));
     memset(ui + n * nb, 0, (size_t)((M - n) * nb) * sizeof(T));
     T *fr = ur, *fi = ui, *gr = vr, *gi = vi;
-    if (FT(core_run)(c->conv, nb, ur, ui, vr, vi, NULL)) {
+    T *more = work + 4 * mp;
+    if (FT(core_run)(c->conv, nb, ur, ui, vr, vi, more)) {
         fr = vr, fi = vi, gr = ur, gi = ui;
     }
     FT(mul_points)(0, M, nb, fr, fi, c->kern_r, c->kern_i, fr, fi);
     /* the inverse transform: the core on the swapped arrays; read swapped
        again, the inverse is in (f) if the core left it in place, else (g) */
-    if (FT(core_run)(c->conv, nb, fi, fr, gi, gr, NULL)) {
+    if (FT(core_run)(c->conv, nb, fi, fr, gi, gr, more)) {
         fr = gr, fi = gi;
     }
     FT(mul_points)(0, n, nb, fr, fi, c->chirp_r, c->chirp_i, br, bi);
@@ -743,7 +792,7 @@ static int fft_d_bluestein_kernel(ptrdiff_t n, ptrdiff_t M, const fft_roots *g2n
     if (status != HOSTLIB_FFT_OK) {
         return status;
     }
-    double *buf = (double *)fft_alloc(4 * (size_t)M * sizeof(double));
+    double *buf = (double *)fft_alloc((4 * (size_t)M + fft_d_core_work(&conv)) * sizeof(double));
     if (buf == NULL) {
         fft_d_core_free(&conv);
         return HOSTLIB_FFT_ENOMEM;
@@ -762,7 +811,7 @@ static int fft_d_bluestein_kernel(ptrdiff_t n, ptrdiff_t M, const fft_roots *g2n
         }
         sq = (sq + 2 * (uint64_t)t + 1) % (2 * (uint64_t)n);
     }
-    const int in_b = fft_d_core_run(&conv, 1, ar, ai, br, bi, NULL);
+    const int in_b = fft_d_core_run(&conv, 1, ar, ai, br, bi, buf + 4 * M);
     const double *fr = in_b ? br : ar, *fi = in_b ? bi : ai;
     const double inv = 1.0 / (double)M;
     for (ptrdiff_t t = 0; t < M; t++) {
