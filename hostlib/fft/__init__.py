@@ -66,6 +66,7 @@ provided: array-likes are converted with ``numpy.asarray``.
 
 from __future__ import annotations
 
+import functools
 import operator
 import warnings
 from typing import Any, Sequence
@@ -161,6 +162,13 @@ def _numpy(name: str, a: np.ndarray, *args: Any, out: Any) -> Any:
     return func(a, *args) if out is None else func(a, *args, out=out)
 
 
+@functools.lru_cache(maxsize=None)
+def _castable(computed: np.dtype, to: np.dtype) -> bool:
+    """Whether numpy's loop could write its result into an ``out`` of dtype
+    ``to`` (casting "same_kind"); cached: a handful of pairs ever occur."""
+    return bool(np.can_cast(computed, to, casting="same_kind"))
+
+
 # numpy's names for the ufuncs behind each kind, for its casting error
 _UFUNC_NAMES = {(_h.C2C, True): "fft", (_h.C2C, False): "ifft", (_h.C2R, False): "irfft"}
 
@@ -201,7 +209,7 @@ def _one(
             prec = 8  # numpy picks its double loop for a double output
         computed = np.dtype((np.float32 if prec == 4 else np.float64) if kind == _h.C2R
                             else (np.complex64 if prec == 4 else np.complex128))
-        if not np.can_cast(computed, out.dtype, casting="same_kind"):
+        if not _castable(computed, out.dtype):
             name = _UFUNC_NAMES.get((kind, forward)) or ("rfft_n_even" if n % 2 == 0 else "rfft_n_odd")
             raise TypeError(f"Cannot cast ufunc '{name}' output from {computed!r} to "
                             f"{out.dtype!r} with casting rule 'same_kind'")
@@ -209,10 +217,12 @@ def _one(
             raise ValueError("output array is read-only")
         lead_a = a.shape[:axis] + a.shape[axis + 1:]
         lead_out = shape[:axis] + shape[axis + 1:]
-        try:
-            fits = np.broadcast_shapes(lead_a, lead_out) == lead_out
-        except ValueError:
-            fits = False
+        fits = lead_a == lead_out  # the common case, without broadcasting's cost
+        if not fits:
+            try:
+                fits = np.broadcast_shapes(lead_a, lead_out) == lead_out
+            except ValueError:
+                fits = False
         if not fits:
             raise ValueError(f"non-broadcastable output operand with shape {shape} doesn't match "
                              f"the broadcast shape of the input {a.shape} along the other axes")
