@@ -275,7 +275,7 @@ def _fft_plans_line() -> str:
 
     _transforms = sys.modules.get("hostlib.fft._transforms")
     if _transforms is None:
-        return "Plans      none made in this process (hostlib.fft or numpy.fft patched keeps up to 32)"
+        return "Plans      none made in this process (hostlib.fft and a patched numpy.fft keep theirs in a bounded cache)"
     c = _transforms.cache_info()
     held = f"{c['bytes'] / 2**20:.1f} MiB" if c["bytes"] >= 2**20 else f"{c['bytes'] / 2**10:.1f} KiB"
     return (f"Plans      cache holds {c['size']} of at most {c['capacity']} plans ({held}); "

@@ -247,6 +247,13 @@ def test_plans_shared_by_threads_while_the_cache_evicts_and_backends_switch():
 # numpy.fft patched
 # ---------------------------------------------------------------------------
 
+def test_the_patch_lists_the_loops_the_c_half_serves():
+    """patch.py names numpy.fft's loops without importing the C half (so
+    that status() starts nothing); the two lists must be the same."""
+    assert set(_numpy_patch.FAMILIES["fft"]) == {f"{u} {t}" for u, t in transforms.NUMPY_LOOPS}
+    assert len(_numpy_patch.FAMILIES["fft"]) == len(transforms.NUMPY_LOOPS)
+
+
 def owners():
     return set(_numpy_patch.status()["loops"]["fft"].values())
 
