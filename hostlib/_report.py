@@ -93,21 +93,21 @@ def _wrap(words: list[str], indent: int, width: int = 78) -> str:
     return ("\n" + " " * indent).join(lines) if lines != [""] else "-"
 
 
-def _entry_rows(host: Host) -> list[tuple[str, list[str]]]:
-    """Rows of (kernel, [entry per dtype]); float32/float64 pairs share a row."""
-    names = tuple(host.serving)
-    rows, seen = [], set()
-    for n in names:
-        if n in seen:
+def _entry_rows(host: Host) -> tuple[list[str], list[tuple[str, list[str | None]]]]:
+    """The dtype columns, and rows of (function, [entry per column or None]):
+    the variants of one function share a row (sdot/ddot: dot)."""
+    info = {e.name: e for e in host.iface.info}
+    columns = [d for d in ("float32", "float64", "complex64", "complex128")
+               if any(info[n].dtype == d for n in host.serving if n in info)]
+    rows: dict[str, list[str | None]] = {}
+    for n in host.serving:
+        e = info.get(n)
+        if e is None or not e.dtype or not e.function:
+            rows[n] = [n]
             continue
-        base = n[1:]
-        if n[0] in "sd" and "s" + base in names and "d" + base in names:
-            rows.append((base, ["s" + base, "d" + base]))
-            seen.update({"s" + base, "d" + base})
-        else:
-            rows.append((n, [n]))
-            seen.add(n)
-    return rows
+        row = rows.setdefault(e.function, [None] * len(columns))
+        row[columns.index(e.dtype)] = n
+    return columns, list(rows.items())
 
 
 #: how each choice is marked in the entries table
@@ -310,10 +310,21 @@ def _interface_section(host: Host) -> list[str]:
     out.append("")
     details = {e: host.choice(e) for e in host.serving}
     tunable = bool(host.profile_path)
-    paired = any(len(entries) == 2 for _, entries in _entry_rows(host))
-    out.append(f"Entries    {'float32':<20} float64" if paired else "Entries")
-    for kernel, entries in _entry_rows(host):
-        out.append(f"  {kernel:<8} " + " ".join(f"{_entry_cell(details[e], tunable):<20}" for e in entries).rstrip())
+    stub_only = {e.name for e in host.iface.info
+                 if e.unavailable and host.serving.get(e.name) == PORTABLE}
+    columns, rows = _entry_rows(host)
+    out.append(("Entries    " + " ".join(f"{c:<20}" for c in columns)).rstrip())
+
+    def cell(e: str | None) -> str:
+        if e is None:
+            return "-"
+        return "unavailable" if e in stub_only else _entry_cell(details[e], tunable)
+
+    for function, entries in rows:
+        out.append(f"  {function:<8} " + " ".join(f"{cell(e):<20}" for e in entries).rstrip())
+    if stub_only:
+        out.append(f"  unavailable = no backend has code for it ({len(stub_only)} entries): the portable table "
+                   "answers a status, and callers fall back (hostlib's numpy patch: numpy's own loop)")
     if tunable:  # elsewhere every choice is declared: nothing to tell apart
         out.extend(_selection_notes(host, details))
     return out
