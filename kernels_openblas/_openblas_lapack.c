@@ -133,6 +133,19 @@ static size_t lp_bytes(size_t count, size_t size)
     return count > SIZE_MAX / size ? SIZE_MAX : count * size;
 }
 
+/* LAPACK computes its workspace sizes in int, and an int that overflows
+   there is not caught: the query answers a wrong size (gesdd then runs with
+   it). So before the query, `bound` -- the routine's largest workspace
+   formula, with 64 for a block size (the largest reference ILAENV gives)
+   and some margin, in double -- must fit an int, else ETOOLARGE. Products
+   such as gesdd's 4 min(m,n)^2 are where it bites; a bound also rejects
+   sizes LAPACK would survive, at matrices far beyond any memory. */
+#define D(x) ((double)(x))
+static int lp_bound_fits(double bound)
+{
+    return bound <= (double)INT_MAX;
+}
+
 /* getrf's pivots: LAPACK wrote k ints at the start of the caller's
    ptrdiff_t array; widen them from the last (each ptrdiff_t lands at or
    beyond the int it comes from, so no unread int is overwritten). memcpy
@@ -218,6 +231,7 @@ LP_ALL(LP_GETRS)
     {                                                                                           \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
+        if (!lp_bound_fits(64 * D(in))) return ETOOLARGE; /* n nb, see LP_WORKSPACE */         \
         int info = 0, lw = -1, dummy_piv = 1;                                                   \
         T q;                                                                                    \
         scipy_##p##getri_(&in, a, &ilda, &dummy_piv, &q, &lw, &info);                           \
@@ -282,8 +296,10 @@ LP_ALL(LP_POTRS)
    with the sizes the query answered, except that rwork and iwork take
    nr/ni elements where those are >= 0 (sizes LAPACK documents but does not
    report). All three arrays come from one malloc. Returns from the
-   enclosing function on a failed query, ETOOLARGE or ENOMEM. */
-#define LP_WORKSPACE(T, R, nr, ni, CALL)                                                        \
+   enclosing function on a bound beyond an int, a failed query, ETOOLARGE
+   or ENOMEM. */
+#define LP_WORKSPACE(T, R, bound, nr, ni, CALL)                                                 \
+    if (!lp_bound_fits(bound)) return ETOOLARGE;                                                \
     int lwork = -1, lrwork = -1, liwork = -1;                                                   \
     T q_work;                                                                                   \
     R q_rwork = 0;                                                                              \
@@ -325,7 +341,8 @@ LP_ALL(LP_POTRS)
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, 0, 0, scipy_##p##geqrf_(&im, &in, a, &ilda, tau, work, &lwork, &info)); \
+        LP_WORKSPACE(T, R, 64 * D(in) + D(im), 0, 0,                                           \
+                     scipy_##p##geqrf_(&im, &in, a, &ilda, tau, work, &lwork, &info));          \
         return info;                                                                            \
     }
 LP_ALL(LP_GEQRF)
@@ -342,7 +359,7 @@ LP_ALL(LP_GEQRF)
         LP_N(ik, k);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, 0, 0,                                                                \
+        LP_WORKSPACE(T, R, 64 * D(in) + D(im), 0, 0,                                           \
                      scipy_##p##name##_(&im, &in, &ik, a, &ilda, tau, work, &lwork, &info));    \
         return info;                                                                            \
     }
@@ -366,7 +383,7 @@ LP_CPLX(LP_UNGQR)
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, 0, -1,                                                               \
+        LP_WORKSPACE(T, R, 2 * D(in) * D(in) + 72 * D(in) + 1, 0, -1,                        \
                      scipy_##p##syevd_(&j, &u, &in, a, &ilda, w, work, &lwork, iwork, &liwork,  \
                                        &info, 1, 1));                                           \
         return info;                                                                            \
@@ -385,7 +402,7 @@ LP_REAL(LP_SYEVD)
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, -1, -1,                                                              \
+        LP_WORKSPACE(T, R, 2 * D(in) * D(in) + 72 * D(in) + 1, -1, -1,                       \
                      scipy_##p##heevd_(&j, &u, &in, a, &ilda, w, work, &lwork, rwork, &lrwork,  \
                                        iwork, &liwork, &info, 1, 1));                           \
         return info;                                                                            \
@@ -411,6 +428,8 @@ static ptrdiff_t lp_gesdd_rwork(char jobz, ptrdiff_t m, ptrdiff_t n)
     return (ptrdiff_t)(mn * c > 1 ? mn * c : 1);
 }
 #define LP_GESDD_IWORK(m, n) (8 * ((m) < (n) ? (m) : (n)))
+/* 7 min^2 + 4 min + max for JOBZ = 'A', plus block sizes over m and n */
+#define LP_GESDD_BOUND(m, n) (8 * D((m) < (n) ? (m) : (n)) * D((m) < (n) ? (m) : (n)) + 128 * (D(m) + D(n)) + 64)
 
 #define LP_GESDD_REAL(p, T, R)                                                                  \
     extern void scipy_##p##gesdd_(const char *jobz, const int *m, const int *n, T *a,           \
@@ -427,7 +446,7 @@ static ptrdiff_t lp_gesdd_rwork(char jobz, ptrdiff_t m, ptrdiff_t n)
         LP_N(ildu, ldu);                                                                        \
         LP_N(ildvt, ldvt);                                                                      \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, 0, LP_GESDD_IWORK(m, n),                                             \
+        LP_WORKSPACE(T, R, LP_GESDD_BOUND(im, in), 0, LP_GESDD_IWORK(m, n),                     \
                      scipy_##p##gesdd_(&j, &im, &in, a, &ilda, s, u, &ildu, vt, &ildvt, work,   \
                                        &lwork, iwork, &info, 1));                               \
         return info;                                                                            \
@@ -449,12 +468,17 @@ LP_REAL(LP_GESDD_REAL)
         LP_N(ildu, ldu);                                                                        \
         LP_N(ildvt, ldvt);                                                                      \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, lp_gesdd_rwork(j, m, n), LP_GESDD_IWORK(m, n),                       \
+        LP_WORKSPACE(T, R, LP_GESDD_BOUND(im, in), lp_gesdd_rwork(j, m, n),                     \
+                     LP_GESDD_IWORK(m, n),                                                      \
                      scipy_##p##gesdd_(&j, &im, &in, a, &ilda, s, u, &ildu, vt, &ildvt, work,   \
                                        &lwork, rwork, iwork, &info, 1));                        \
         return info;                                                                            \
     }
 LP_CPLX(LP_GESDD_CPLX)
+
+/* 12 mn + 2 mn smlsiz + 8 mn nlvl (smlsiz 25, nlvl <= 32) + mn nrhs + block
+   sizes over m, n and nrhs */
+#define LP_GELSD_BOUND(m, n, nrhs) (400 * (D(m) + D(n)) + (D(m) + D(n) + 128) * D(nrhs) + 1024)
 
 /* the real gelsd has no rwork: the macro's own stays one element */
 #define LP_GELSD_RWORK_ARG_s
@@ -480,7 +504,7 @@ LP_CPLX(LP_GESDD_CPLX)
         LP_N(ilda, lda);                                                                        \
         LP_N(ildb, ldb);                                                                        \
         int info = 0, irank = 0;                                                                \
-        LP_WORKSPACE(T, R, -1, -1,                                                              \
+        LP_WORKSPACE(T, R, LP_GELSD_BOUND(im, in, inrhs), -1, -1,                             \
                      scipy_##p##gelsd_(&im, &in, &inrhs, a, &ilda, b, &ildb, s, &rcond, &irank, \
                                        work, &lwork, LP_GELSD_RWORK_ARG_##p iwork, &info));     \
         *rank = irank;                                                                          \
@@ -491,6 +515,9 @@ LP_ALL(LP_GELSD)
 /* ------------------------------------------------------------------------ */
 /* general eigenproblem: geev                                                */
 /* ------------------------------------------------------------------------ */
+
+/* gehrd's and trevc3's blocked workspaces: n + 2 n nb, nb up to 128 */
+#define LP_GEEV_BOUND(n) (264 * D(n) + 64)
 
 #define LP_GEEV_REAL(p, T, R)                                                                   \
     extern void scipy_##p##geev_(const char *jobvl, const char *jobvr, const int *n, T *a,      \
@@ -507,7 +534,7 @@ LP_ALL(LP_GELSD)
         LP_N(ildvl, ldvl);                                                                      \
         LP_N(ildvr, ldvr);                                                                      \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, 0, 0,                                                                \
+        LP_WORKSPACE(T, R, LP_GEEV_BOUND(in), 0, 0,                                           \
                      scipy_##p##geev_(&jl, &jr, &in, a, &ilda, wr, wi, vl, &ildvl, vr, &ildvr,  \
                                       work, &lwork, &info, 1, 1));                              \
         return info;                                                                            \
@@ -529,7 +556,7 @@ LP_REAL(LP_GEEV_REAL)
         LP_N(ildvl, ldvl);                                                                      \
         LP_N(ildvr, ldvr);                                                                      \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, 2 * (n > 0 ? n : 0), 0,                                              \
+        LP_WORKSPACE(T, R, LP_GEEV_BOUND(in), 2 * (n > 0 ? n : 0), 0,                           \
                      scipy_##p##geev_(&jl, &jr, &in, a, &ilda, w, vl, &ildvl, vr, &ildvr, work, \
                                       &lwork, rwork, &info, 1, 1));                             \
         return info;                                                                            \
