@@ -103,8 +103,10 @@ static int lp_count(double v, int *out)
 /* the real part of a queried work[0]: a complex's first member is its re */
 #define LP_Q(R, q) ((double)*(const R *)(const void *)&(q))
 
-/* One malloc for the k arrays of a call, bytes[i] each, every start aligned
-   to 64 bytes; NULL on failure (or a total beyond size_t). */
+/* One malloc for the k arrays of a call, bytes[i] each, every start 64
+   bytes after the previous one's multiple of 64 (plain malloc: no
+   aligned_alloc on every platform); NULL on failure (or a total beyond
+   size_t). */
 enum { LP_ALIGN = 64 };
 static void *lp_block(int k, const size_t bytes[], void *ptrs[])
 {
@@ -116,7 +118,7 @@ static void *lp_block(int k, const size_t bytes[], void *ptrs[])
         }
         total += padded;
     }
-    char *base = aligned_alloc(LP_ALIGN, total ? total : LP_ALIGN);
+    char *base = malloc(total ? total : LP_ALIGN);
     if (base != NULL) {
         size_t off = 0;
         for (int i = 0; i < k; i++) {
