@@ -9,7 +9,10 @@ The compiled part, ``kernels_openblas._openblas``, forwards hostlib's
 ``axpy, dot, scal, asum, nrm2, gemm`` (float32 and float64) to the OpenBLAS
 of the ``scipy-openblas32`` package; the dynamic loader loads that library
 (``libscipy_openblas``) when the extension is imported. ``sum`` and the
-elementwise entries are left to hostlib's other backends.
+elementwise entries are left to hostlib's other backends. A second
+extension, ``kernels_openblas._openblas_lapack``, serves hostlib's
+``lapack`` interface from the LAPACK in the same library (metadata:
+``kernels_openblas.lapack``, in the ``hostlib.lapack`` entry-point group).
 
 FEATURES: the extension is compiled for the baseline instruction set, and
 OpenBLAS (built with DYNAMIC_ARCH) picks its own kernels for the CPU at run

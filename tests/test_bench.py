@@ -123,8 +123,10 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "fft", "roofline", "selection", "overhead", "python",
-                        "import", "threads", "blocks"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "fft", "lapack", "roofline", "selection", "overhead",
+                        "python", "import", "threads", "blocks"}
+    lp = sec["lapack"]  # skipped, with the reason, where hostlib-openblas is not installed
+    assert "skipped" in lp or {r["n"] for r in lp["rows"]} == {100}
     ff = sec["fft"]
     assert {(r["kind"], r["dtype"], r["n"]) for r in ff["rows"]} == {
         (k, d, n) for k in ("c2c", "r2c") for d in ("f64", "f32") for n in (16, 17)}

@@ -147,7 +147,10 @@ def _start(name: str) -> _host.Host:
         h = _host.Host(iface, _cpu_info(), reproducible=reproducible)
     except _host._PLUGIN_ERRORS as exc:  # its portable table or wrappers missing, incomplete, broken
         raise InterfaceError(f"interface {name!r} cannot be used: {_host._describe_exception(exc)}") from None
-    if iface.split_wrappers:  # one thread budget: the pool's, also for backends that thread themselves
+    # one thread budget: the pool's, also for backends that thread themselves
+    # (an interface without split wrappers, such as lapack, may still have one:
+    # the OpenBLAS wheel's table)
+    if iface.split_wrappers or any(b.usable and b.threaded for b in h.backends.values()):
         _threading.follow_num_threads(h.set_thread_budget)
     var = backend_variable(name)
     h.use(os.environ.get(var), source=var, empty_is_auto=True)
