@@ -11,6 +11,8 @@
  *       -DTEST_TU=\"../kernels_avx2/fft.c\" -DTEST_TABLE=avx2_fft_table simd/test_fft.c -lm
  *   ./a.out          # tests; exit status 1 on failure; prints the errors
  *   ./a.out big      # also 2^20, 2^24 and a prime near 2^24 (sampled)
+ *   ./a.out quick    # lengths up to 1009 only (emulated runs: aarch64's long
+ *                    # double is software 128-bit, the reference crawls)
  *   ./a.out bench    # ns per transform
  *
  * SSE2: -msse2, ../kernels_sse2/fft.c, sse2_fft_table. Portable: no ISA
@@ -413,11 +415,16 @@ static void check_layout(int prec, int kind, ptrdiff_t n, int sign, ptrdiff_t ho
     plan->destroy(plan);
 }
 
+static int quick;
+
 static void check_layouts(int prec)
 {
     static const ptrdiff_t sizes[] = {1, 2, 3, 5, 8, 12, 16, 17, 30, 64, 97, 100, 128, 210, 256, 1000, 2500, 4096};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         const ptrdiff_t n = sizes[si], half = n / 2 + 1;
+        if (quick && n > 256) {
+            continue;
+        }
         for (int kind = 0; kind < 3; kind++) {
             const ptrdiff_t cin = kind == HOSTLIB_FFT_C2R ? half : n, cout = kind == HOSTLIB_FFT_R2C ? half : n;
             const int sign = kind == HOSTLIB_FFT_R2C ? -1 : 1;
@@ -565,6 +572,7 @@ int main(int argc, char **argv)
         return 0;
     }
     const int big = argc > 1 && strcmp(argv[1], "big") == 0;
+    quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     printf("layer %s: %d x f64, %d x f32 lanes\n", F->header.name, (int)VF64_LANES, (int)VF32_LANES);
     check_errors();
     ptrdiff_t sizes[256];
@@ -572,13 +580,15 @@ int main(int argc, char **argv)
     for (ptrdiff_t n = 1; n <= 130; n++) {
         sizes[ns++] = n;
     }
-    for (ptrdiff_t n = 256; n <= 65536; n *= 2) {
+    for (ptrdiff_t n = 256; n <= (quick ? 1024 : 65536); n *= 2) {
         sizes[ns++] = n;
     }
     static const ptrdiff_t extra[] = {1000, 1536, 10000, 1009, 65537, 4096 * 3, 5 * 7 * 11 * 13, 2 * 31 * 31, 37 * 41,
                                       19683, 17 * 1024, 2 * 78125, 3 * 5 * 7 * 11 * 13 * 2};
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
-        sizes[ns++] = extra[i];
+        if (!quick || extra[i] <= 1009) {
+            sizes[ns++] = extra[i];
+        }
     }
     if (big) {
         sizes[ns++] = 1 << 20;
