@@ -91,7 +91,7 @@ _LAZY = {
     "patched_numpy": "._numpy.patch",
 }
 #: the subpackages, one concern each (reachable as attributes, as after an import)
-_SUBPACKAGES = ("_host", "_pool", "_numpy", "_measure")
+_SUBPACKAGES = ("_host", "_pool", "_numpy", "_measure", "fft")
 
 if "threadpoolctl" in sys.modules:  # cheap only then: see _pool.control
     from ._pool import control as _t
@@ -279,8 +279,11 @@ def tune(
     save: bool = True,
     path: str | None = None,
     progress: bool = False,
+    interface: str = "kernels",
 ) -> "TuneResult":
-    """Choose each entry's backend by measurement (what ``hostlib tune`` runs).
+    """Choose each entry's backend by measurement (what ``hostlib tune`` runs),
+    for the entries of one interface (``kernels``, ``fft``, or another whose
+    spec asks for it; ValueError for one that does not).
 
     Every usable backend that provides an entry is first verified against
     the portable table on a fixed input set (random and special values,
@@ -288,8 +291,10 @@ def tune(
     disagrees is excluded for that entry however fast it is. The others are
     timed at representative sizes, and the fastest serves the entry from
     then on, in this process and in every later one on this machine (the
-    profile is saved to ``path``, default ``HOSTLIB_PROFILE`` or the user's
-    cache). ``quick`` measures one size with fewer samples; ``entries``
+    profile is saved to ``path``, default the interface's profile file:
+    ``HOSTLIB_PROFILE`` or the user's cache for ``kernels``, the same with
+    ``-<interface>`` before the extension for the others). ``quick``
+    measures one size with fewer samples; ``entries``
     limits the run to some entries (the profile keeps the others).
     ``use()``/``HOSTLIB_BACKEND`` still override the profile. While it runs
     the process-wide selection switches between backends. The profile is
@@ -299,7 +304,7 @@ def tune(
     """
     from ._measure.tune import tune as _run
 
-    return _run(_registry().host("kernels"), quick=quick, entries=entries, save=save, path=path, progress=progress)
+    return _run(_registry().host(interface), quick=quick, entries=entries, save=save, path=path, progress=progress)
 
 
 def set_num_threads(n: int) -> None:

@@ -18,8 +18,8 @@ SUBCOMMANDS = {
     "report": ("the runtime report (the default): CPU features, every backend and its state, "
                "the backend serving each entry", ""),
     "bench": ("every usable backend side by side, kernel by kernel", "hostlib._measure.bench"),
-    "tune": ("measure the backends and save the fastest per entry as this machine's profile",
-             "hostlib._measure.tune"),
+    "tune": ("measure the backends and save the fastest per entry as this machine's profile, for every "
+             "interface that asks for it (kernels, fft; --interface NAME for one)", "hostlib._measure.tune"),
     "run": ("run a script (or -m module) with numpy's ufuncs served by hostlib", "hostlib._numpy.patch"),
     "config": ("what hostlib-config prints: where a build finds hostlib (starts nothing)", "hostlib._configtool"),
 }

@@ -93,21 +93,21 @@ def _wrap(words: list[str], indent: int, width: int = 78) -> str:
     return ("\n" + " " * indent).join(lines) if lines != [""] else "-"
 
 
-def _entry_rows(host: Host) -> list[tuple[str, list[str]]]:
-    """Rows of (kernel, [entry per dtype]); float32/float64 pairs share a row."""
-    names = tuple(host.serving)
-    rows, seen = [], set()
-    for n in names:
-        if n in seen:
+def _entry_rows(host: Host) -> tuple[list[str], list[tuple[str, list[str | None]]]]:
+    """The dtype columns, and rows of (function, [entry per column or None]):
+    the variants of one function share a row (sdot/ddot: dot)."""
+    info = {e.name: e for e in host.iface.info}
+    columns = [d for d in ("float32", "float64", "complex64", "complex128")
+               if any(info[n].dtype == d for n in host.serving if n in info)]
+    rows: dict[str, list[str | None]] = {}
+    for n in host.serving:
+        e = info.get(n)
+        if e is None or not e.dtype or not e.function:
+            rows[n] = [n]
             continue
-        base = n[1:]
-        if n[0] in "sd" and "s" + base in names and "d" + base in names:
-            rows.append((base, ["s" + base, "d" + base]))
-            seen.update({"s" + base, "d" + base})
-        else:
-            rows.append((n, [n]))
-            seen.add(n)
-    return rows
+        row = rows.setdefault(e.function, [None] * len(columns))
+        row[columns.index(e.dtype)] = n
+    return columns, list(rows.items())
 
 
 #: how each choice is marked in the entries table
@@ -172,17 +172,18 @@ def _numpy_line() -> str:
     st = _numpy_patch.status()
     version = _numpy_version()
     if st["patched"]:
-        text = f"{version}, patched: numpy's {' '.join(st['ufuncs'])} run hostlib's loops (the kernels entries above)"
+        served = " ".join(st["ufuncs"]) + "".join(f" numpy.{f}" for f in st.get("families", ()))
+        text = f"{version}, patched: numpy's {served} run hostlib's loops (the kernels and fft entries)"
     else:
-        text = (f"{version}, not patched: numpy's ufuncs run numpy's own loops "
+        text = (f"{version}, not patched: numpy's ufuncs and numpy.fft run numpy's own loops "
                 f"(hostlib.patch_numpy() or `python -m hostlib run` would serve {' '.join(_numpy_patch.UFUNCS)} "
-                "from the kernels entries above)")
+                "from the kernels entries above, and numpy.fft from the fft interface)")
     notes = []
     for name, loops in st["loops"].items():
         for dt, who in loops.items():
             if who == "other":
                 notes.append(f"{name} {dt} runs another library's loop")
-            elif who == "numpy" and name in st["ufuncs"]:
+            elif who == "numpy" and (name in st["ufuncs"] or name in st.get("families", ())):
                 notes.append(f"{name} {dt} runs numpy's")
     if notes:
         text += "; " + ", ".join(notes)
@@ -261,7 +262,24 @@ def format_report() -> str:
             continue
         out.append(f"Interface {name!r} (ABI {other.iface.abi}){': ' + other.iface.doc if other.iface.doc else ''}")
         out += _interface_section(other)
+        if name == "fft":
+            out.append(_fft_plans_line())
     return "\n".join(out)
+
+
+def _fft_plans_line() -> str:
+    """hostlib.fft's plan cache: how full, how much memory, how often it hit.
+    Imports nothing: the report must work where numpy cannot (hostlib.fft's
+    C half imports numpy), and a process that made no plan has none."""
+    import sys
+
+    _transforms = sys.modules.get("hostlib.fft._transforms")
+    if _transforms is None:
+        return "Plans      none made in this process (hostlib.fft and a patched numpy.fft keep theirs in a bounded cache)"
+    c = _transforms.cache_info()
+    held = f"{c['bytes'] / 2**20:.1f} MiB" if c["bytes"] >= 2**20 else f"{c['bytes'] / 2**10:.1f} KiB"
+    return (f"Plans      cache holds {c['size']} of at most {c['capacity']} plans ({held}); "
+            f"{c['hits']} hits, {c['misses']} misses (hostlib.fft.plan_cache_info())")
 
 
 def _interface_section(host: Host) -> list[str]:
@@ -292,10 +310,21 @@ def _interface_section(host: Host) -> list[str]:
     out.append("")
     details = {e: host.choice(e) for e in host.serving}
     tunable = bool(host.profile_path)
-    paired = any(len(entries) == 2 for _, entries in _entry_rows(host))
-    out.append(f"Entries    {'float32':<20} float64" if paired else "Entries")
-    for kernel, entries in _entry_rows(host):
-        out.append(f"  {kernel:<8} " + " ".join(f"{_entry_cell(details[e], tunable):<20}" for e in entries).rstrip())
+    stub_only = {e.name for e in host.iface.info
+                 if e.unavailable and host.serving.get(e.name) == PORTABLE}
+    columns, rows = _entry_rows(host)
+    out.append(("Entries    " + " ".join(f"{c:<20}" for c in columns)).rstrip())
+
+    def cell(e: str | None) -> str:
+        if e is None:
+            return "-"
+        return "unavailable" if e in stub_only else _entry_cell(details[e], tunable)
+
+    for function, entries in rows:
+        out.append(f"  {function:<8} " + " ".join(f"{cell(e):<20}" for e in entries).rstrip())
+    if stub_only:
+        out.append(f"  unavailable = no backend has code for it ({len(stub_only)} entries): the portable table "
+                   "answers a status, and callers fall back (hostlib's numpy patch: numpy's own loop)")
     if tunable:  # elsewhere every choice is declared: nothing to tell apart
         out.extend(_selection_notes(host, details))
     return out

@@ -214,6 +214,8 @@ class Entry:
     ctype: str = ""
     #: the variant's numpy type character ("d"), "" if it has none
     npchar: str = ""
+    #: the variant's real type ({R}: "double" for a complex double), its C type if real
+    rtype: str = ""
     #: what kind of kernel it is (one of KINDS): how it is verified and timed
     kind: str = "other"
     #: how the host's thread pool splits a call (one of SPLITS; the
@@ -232,6 +234,9 @@ class Entry:
     verify: dict[str, Any] = field(default_factory=dict)
     #: what a benchmark of it needs: {"domain", "call", "numpy", "bytes", "alpha"}
     bench: dict[str, Any] = field(default_factory=dict)
+    #: a constant's name: the portable table has no code for the entry and
+    #: its slot holds a generated stub returning that constant ("" otherwise)
+    unavailable: str = ""
 
 
 @dataclass(frozen=True)
@@ -294,8 +299,12 @@ class Interface:
 
 
 #: kinds of kernel: how tune verifies and times an entry, how the report
-#: and the benchmarks group it ("other": none of those services)
-KINDS = ("level1", "elementwise", "gemm", "other")
+#: and the benchmarks group it ("other": none of those services). "fft":
+#: a planner of the fft interface (returns a status, fills a plan), whose
+#: transform (c2c, r2c, c2r) is the last part of its name
+KINDS = ("level1", "elementwise", "gemm", "fft", "other")
+#: the transforms an fft planner makes, by the end of its name
+FFT_TRANSFORMS = ("c2c", "r2c", "c2r")
 
 #: thread-split classes and the signature shape each needs (T: the element
 #: type, float or double). The host's pool splits an entry of such a shape
@@ -326,8 +335,10 @@ REPRODUCIBLE_SPLITS = ("sum", "norm", "dot")
 #: element types a split class takes, with their C library suffix
 _SPLIT_TYPES = {"float": "f", "double": ""}
 
+#: what an entry with a generated "unavailable" stub may return
+_INTEGER_RETURNS = ("int", "long", "long long", "ptrdiff_t", "int32_t", "int64_t")
 _ENTRY_KEYS = {"slot", "name", "returns", "args", "minor", "doc", "variants", "retired"}
-_META_KEYS = {"kind", "split", "split_min", "reproducible", "libm", "ufunc", "verify", "bench"}
+_META_KEYS = {"kind", "split", "split_min", "reproducible", "libm", "ufunc", "verify", "bench", "unavailable"}
 _TOP_KEYS = {"interface", "constants", "types", "variants", "entry"}
 _HEAD_KEYS = {"name", "prefix", "magic", "abi_major", "portable", "doc", "entry_point_group", "provider_capsule",
               "host_capsule", "stubs_name", "split_wrappers", "tune"}
@@ -567,6 +578,7 @@ def _meta(raw: dict[str, Any], letter: str, letters: set[str], where: str) -> di
         out[key] = value
     for key, typ, what in (("kind", str, "a string"), ("split", str, "a string"), ("split_min", int, "an integer"),
                            ("reproducible", bool, "true or false"), ("libm", str, "a C function name"),
+                           ("unavailable", str, "a constant's name"),
                            ("ufunc", dict, "a table"), ("verify", dict, "a table"), ("bench", dict, "a table")):
         if key in out and (not isinstance(out[key], typ) or (typ is int and isinstance(out[key], bool))):
             raise SpecError(f"{where}: {key} must be {what}, got {out[key]!r}")
@@ -620,9 +632,14 @@ def _expand(raw: Any, variants: dict[str, list[list[str]]], where: str) -> list[
     letters = {v[0] for v in vs}
     out = []
     for i, (p, t, *rest) in enumerate(vs):
-        e = Entry(slot + i, name.replace("{p}", p), returns.replace("{T}", t), args.replace("{T}", t),
-                  function=name.replace("{p}", ""), ctype=t, npchar=rest[0] if rest else "",
-                  **{**common, "doc": common["doc"].replace("{T}", t)})
+        r = rest[1] if len(rest) > 1 else t  # {R}: the real type of a complex variant
+
+        def typed(text: str) -> str:
+            return text.replace("{T}", t).replace("{R}", r)
+
+        e = Entry(slot + i, name.replace("{p}", p), typed(returns), typed(args),
+                  function=name.replace("{p}", ""), ctype=t, npchar=rest[0] if rest else "", rtype=r,
+                  **{**common, "doc": typed(common["doc"])})
         out.append(_with_meta(e, raw, p, letters, f"{where} [{p}]"))
     return out
 
@@ -635,7 +652,7 @@ def _with_meta(e: Entry, raw: dict[str, Any], letter: str, letters: set[str], wh
     return dataclasses.replace(
         e, kind=m.get("kind", "other"), split=m.get("split", "none"), split_min=m.get("split_min", 0),
         reproducible=m.get("reproducible", False), libm=m.get("libm", ""), ufunc=ufunc,
-        verify=m.get("verify", {}), bench=m.get("bench", {}),
+        verify=m.get("verify", {}), bench=m.get("bench", {}), unavailable=m.get("unavailable", ""),
     )
 
 
@@ -652,6 +669,12 @@ def _check_meta(e: Entry, where: str) -> None:
     w = f"{where}: entry {e.name}"
     if e.kind not in KINDS:
         raise SpecError(f"{w}: kind {e.kind!r} is not one of {KINDS}")
+    if e.kind == "fft":
+        if e.split != "none":
+            raise SpecError(f"{w}: an fft planner is not split over the pool (its plans' batches are): no split class")
+        if not e.npchar or e.returns != "int" or e.function.rsplit("_", 1)[-1] not in FFT_TRANSFORMS:
+            raise SpecError(f"{w}: kind 'fft' is a planner returning int, with a numpy type (variants) and a name "
+                            f"ending in one of {FFT_TRANSFORMS} (the transform its plans make)")
     if e.split != "none":
         if e.split not in SPLITS:
             raise SpecError(f"{w}: split {e.split!r} is not one of {('none', *SPLITS)}")
@@ -760,15 +783,16 @@ def _variants(raw: Any, types: set[str], path: str) -> dict[str, list[list[str]]
     out = {}
     for name, vs in _table(raw, f"{path}: [variants]", set(raw) if isinstance(raw, dict) else set()).items():
         if not (isinstance(vs, list) and vs and all(
-                isinstance(v, list) and len(v) in (2, 3) and all(isinstance(x, str) for x in v)
+                isinstance(v, list) and len(v) in (2, 3, 4) and all(isinstance(x, str) for x in v)
                 and re.fullmatch(r"[a-z]", v[0]) and (len(v) == 2 or re.fullmatch(r"[a-zA-Z]", v[2]))
                 for v in vs)):
-            raise SpecError(f"{path}: [variants] maps a name to [[letter, C type], ...] or "
-                            f"[[letter, C type, numpy type character], ...]; {name!r} does not")
+            raise SpecError(f"{path}: [variants] maps a name to [[letter, C type], ...], "
+                            f"[[letter, C type, numpy type character], ...] or [[letter, C type, numpy type "
+                            f"character, real C type], ...]; {name!r} does not")
         if len({v[0] for v in vs}) != len(vs):
             raise SpecError(f"{path}: variants {name!r}: a letter appears twice")
-        out[name] = [[v[0], _declaration(v[1], types, f"{path}: variants {name!r} [{v[0]}]", named=False).text, *v[2:]]
-                     for v in vs]
+        out[name] = [[v[0], *(_declaration(t, types, f"{path}: variants {name!r} [{v[0]}]", named=False).text
+                               if i != 1 else t for i, t in enumerate(v[1:]))] for v in vs]
     return out
 
 
@@ -915,6 +939,14 @@ def check_interface(iface: Interface) -> None:
     if not iface.portable:
         raise SpecError(f"{where}: [interface] needs portable = \"package.module\": the extension module "
                         "exporting the complete fallback table (the host serves nothing without it)")
+    for e in iface.served:
+        if e.unavailable and e.unavailable not in iface.constants:
+            raise SpecError(f"{where}: entry {e.name}: unavailable = {e.unavailable!r} is not one of [constants]")
+        if e.unavailable and not all(d.name for d in _parameters(e.args, {t.name for t in iface.types}, e.name)[1]):
+            raise SpecError(f"{where}: entry {e.name}: unavailable needs every parameter named (its stub is defined)")
+        if e.unavailable and e.returns not in _INTEGER_RETURNS:
+            raise SpecError(f"{where}: entry {e.name}: unavailable needs an entry returning an integer status "
+                            f"({', '.join(_INTEGER_RETURNS)}), not {e.returns!r}")
     for c, (_, minor) in iface.constants.items():
         if minor > iface.abi_minor:
             raise SpecError(f"{where}: constant {c!r}: minor {minor} is after the interface's last minor "
@@ -1209,6 +1241,20 @@ def entries_h(iface: Interface) -> str:
                            f"{e.split})")
     out += xlist(f"{U}_UFUNC_ENTRIES", [e for e in served if e.ufunc],
                  lambda e: f"X({e.slot}, {e.name}, {_element_type(e)}, {e.ufunc['name']}, {e.split})")
+    stubbed = [e for e in served if e.unavailable]
+    out += xlist(f"{U}_UNAVAILABLE_ENTRIES", stubbed, lambda e: f"X({e.slot}, {e.name})")
+    if stubbed:
+        out += [f"/* {U}_DEFINE_UNAVAILABLE_STUBS before including this header defines, for",
+                f" * each entry of {U}_UNAVAILABLE_ENTRIES, the portable table's stub",
+                f" * {iface.prefix}<name>_unavailable: it reads nothing and returns the constant",
+                " * the spec names. */",
+                f"#ifdef {U}_DEFINE_UNAVAILABLE_STUBS"]
+        for e in stubbed:
+            params, decls = _parameters(e.args, {t.name for t in iface.types}, e.name)
+            names = [d.name for d in decls if d.name]
+            out += [f"static {e.returns} {iface.prefix}{e.name}_unavailable({params})", "{",
+                    *(f"    (void){n};" for n in names), f"    return {e.unavailable};", "}"]
+        out += [f"#endif /* {U}_DEFINE_UNAVAILABLE_STUBS */", ""]
     out += [f"#endif /* {U}_ENTRIES_H */", ""]
     return "\n".join(out)
 
@@ -1407,7 +1453,7 @@ def _entry_description(e: Entry) -> dict[str, Any]:
     d: dict[str, Any] = {"name": e.name, "slot": e.slot, "minor": e.minor, "doc": e.doc, "retired": e.retired,
                          "function": e.function, "dtype": _NUMPY_DTYPES.get(e.npchar, ""), "kind": e.kind,
                          "split": e.split, "split_min": e.split_min, "reproducible": e.reproducible,
-                         "ufunc": e.ufunc, "verify": e.verify, "bench": e.bench}
+                         "ufunc": e.ufunc, "verify": e.verify, "bench": e.bench, "unavailable": e.unavailable}
     return d
 
 

@@ -2,7 +2,7 @@
  * Init code of the bundled modules serving the fft interface (baseline
  * flags only: the transforms are compiled elsewhere, with the module's ISA
  * flags). The build names the module and its table:
- *   -DHOSTLIB_PROVIDER_MODULE_NAME=_fft -DHOSTLIB_PROVIDER_TABLE=avx2_fft_table
+ *   -DHOSTLIB_PROVIDER_MODULE_NAME=_avx2_fft -DHOSTLIB_PROVIDER_TABLE=avx2_fft_table
  */
 #define PY_SSIZE_T_CLEAN
 #include "hostlib_fft_fft_provider.h"

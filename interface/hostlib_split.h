@@ -64,21 +64,7 @@
 #include "composed.h"
 #include "hostlib_table.h"
 
-/* The layout of composed tables and the pool's API, as this header knows
-   them: the host refuses (bind) a split module built for another. */
-#define HOSTLIB_SPLIT_ABI 2
-
-/* hostlib's thread pool, as hostlib._pool._threads exports it */
-typedef struct hostlib_pool_api {
-    uint32_t split_abi; /* HOSTLIB_SPLIT_ABI */
-    /* run ntasks calls task(ctx, t) on up to width threads, the caller
-       being one; return when all are done (see hostlib/_pool/pool.h) */
-    int (*run)(void (*task)(void *ctx, ptrdiff_t t), void *ctx, ptrdiff_t ntasks, int width);
-    /* the threads a call may use now: 1 inside a task or while another
-       caller holds the pool */
-    int (*width)(void);
-} hostlib_pool_api;
-#define HOSTLIB_POOL_CAPSULE "hostlib._pool._threads._POOL_API"
+#include "hostlib_pool_api.h" /* HOSTLIB_SPLIT_ABI, the pool as hostlib exports it */
 
 #ifdef HOSTLIB_SPLIT_POOL_DIRECT /* hostlib's own module, linked with pool.c */
 #include "pool.h"

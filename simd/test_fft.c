@@ -11,8 +11,8 @@
  *       -DTEST_TU=\"../kernels_avx2/fft.c\" -DTEST_TABLE=avx2_fft_table simd/test_fft.c -lm
  *   ./a.out          # tests; exit status 1 on failure; prints the errors
  *   ./a.out big      # also 2^20, 2^24 and a prime near 2^24 (sampled)
- *   ./a.out quick    # lengths up to 1009 only (emulated runs: aarch64's long
- *                    # double is software 128-bit, the reference crawls)
+ *   ./a.out small    # every n to 40 and a few longer (emulated runs: aarch64's
+ *                    # long double is software 128-bit, the reference crawls)
  *   ./a.out bench    # ns per transform
  *
  * SSE2: -msse2, ../kernels_sse2/fft.c, sse2_fft_table. Portable: no ISA
@@ -117,10 +117,11 @@ static void ref_bin(ptrdiff_t n, int sign, const double *x, ptrdiff_t k, long do
     *yi = si;
 }
 
-/* the outputs compared: all of them for small n, else a sample */
+/* the outputs compared: all of them up to full_bins outputs, else a sample */
+static ptrdiff_t full_bins = 512; /* beyond: 48 sampled outputs (the reference is O(n) per output) */
 static ptrdiff_t pick_bins(ptrdiff_t count, ptrdiff_t *bins)
 {
-    if (count <= 4096) {
+    if (count <= full_bins) {
         for (ptrdiff_t k = 0; k < count; k++) {
             bins[k] = k;
         }
@@ -272,7 +273,7 @@ static void check_one(int prec, int kind, ptrdiff_t n, int sign)
     CHECK(st == HOSTLIB_FFT_OK, "execute n=%td: %d", n, st);
     ref_prepare(n);
     const ptrdiff_t count = kind == HOSTLIB_FFT_R2C ? half : n;
-    ptrdiff_t *bins = malloc((size_t)(count <= 4096 ? count : 48) * sizeof(ptrdiff_t));
+    ptrdiff_t *bins = malloc((size_t)(count <= full_bins ? count : 48) * sizeof(ptrdiff_t));
     const ptrdiff_t nb = pick_bins(count, bins);
     err e = {0, 0, 0, 0};
     for (ptrdiff_t b = 0; b < nb; b++) {
@@ -415,16 +416,12 @@ static void check_layout(int prec, int kind, ptrdiff_t n, int sign, ptrdiff_t ho
     plan->destroy(plan);
 }
 
-static int quick;
-
+static ptrdiff_t layouts_up_to = 4096; /* the longest length checked in every layout */
 static void check_layouts(int prec)
 {
     static const ptrdiff_t sizes[] = {1, 2, 3, 5, 8, 12, 16, 17, 30, 64, 97, 100, 128, 210, 256, 1000, 2500, 4096};
-    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0] && sizes[si] <= layouts_up_to; si++) {
         const ptrdiff_t n = sizes[si], half = n / 2 + 1;
-        if (quick && n > 256) {
-            continue;
-        }
         for (int kind = 0; kind < 3; kind++) {
             const ptrdiff_t cin = kind == HOSTLIB_FFT_C2R ? half : n, cout = kind == HOSTLIB_FFT_R2C ? half : n;
             const int sign = kind == HOSTLIB_FFT_R2C ? -1 : 1;
@@ -572,21 +569,31 @@ int main(int argc, char **argv)
         return 0;
     }
     const int big = argc > 1 && strcmp(argv[1], "big") == 0;
-    quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    /* "small", for layers run under an emulator, whose long double may be
+       software quad precision: every n to 40 and a few longer ones, with a
+       sample of the outputs beyond 40 */
+    const int small = argc > 1 && strcmp(argv[1], "small") == 0;
     printf("layer %s: %d x f64, %d x f32 lanes\n", F->header.name, (int)VF64_LANES, (int)VF32_LANES);
     check_errors();
     ptrdiff_t sizes[256];
     int ns = 0;
-    for (ptrdiff_t n = 1; n <= 130; n++) {
+    for (ptrdiff_t n = 1; n <= (small ? 40 : 130); n++) {
         sizes[ns++] = n;
     }
-    for (ptrdiff_t n = 256; n <= (quick ? 1024 : 65536); n *= 2) {
-        sizes[ns++] = n;
-    }
-    static const ptrdiff_t extra[] = {1000, 1536, 10000, 1009, 65537, 4096 * 3, 5 * 7 * 11 * 13, 2 * 31 * 31, 37 * 41,
-                                      19683, 17 * 1024, 2 * 78125, 3 * 5 * 7 * 11 * 13 * 2};
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
-        if (!quick || extra[i] <= 1009) {
+    if (small) {
+        static const ptrdiff_t few[] = {64, 97, 128, 210, 256, 1000, 1009, 1536};
+        full_bins = 40;
+        layouts_up_to = 64;
+        for (size_t i = 0; i < sizeof few / sizeof few[0]; i++) {
+            sizes[ns++] = few[i];
+        }
+    } else {
+        for (ptrdiff_t n = 256; n <= 65536; n *= 2) {
+            sizes[ns++] = n;
+        }
+        static const ptrdiff_t extra[] = {1000, 1536, 10000, 1009, 65537, 4096 * 3, 5 * 7 * 11 * 13, 2 * 31 * 31,
+                                          37 * 41, 19683, 17 * 1024, 2 * 78125, 3 * 5 * 7 * 11 * 13 * 2};
+        for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
             sizes[ns++] = extra[i];
         }
     }

@@ -19,6 +19,26 @@ def kernels_interface():
     return Interface.builtin()
 
 
+def fft_interface():
+    """hostlib's fft interface, from its description alone (starts no host)."""
+    from hostlib import fft_interface as description
+    from hostlib._host.host import Interface
+
+    return Interface.from_description(description.INTERFACE)
+
+
+def portable_fft_slots() -> list[int]:
+    """Function addresses of hostlib's portable fft table, slot by slot."""
+    import hostlib._fft_portable
+    from hostlib._host import _core
+
+    i = fft_interface()
+    return [
+        _core.slot_address(hostlib._fft_portable._C_API, i.provider_capsule, i.magic, i.abi_major, slot)
+        for slot in range(len(i.entries))
+    ]
+
+
 def portable_slots() -> list[int]:
     """Function addresses of hostlib's portable table, slot by slot."""
     import hostlib._portable
@@ -59,8 +79,8 @@ class CraftedTable:
     """
 
     def __init__(self, slots: list[int], *, name: bytes | None = b"crafted", version: bytes | None = b"0",
-                 capsule_name: bytes | None = None, **header_fields):
-        iface = kernels_interface()
+                 capsule_name: bytes | None = None, iface=None, **header_fields):
+        iface = kernels_interface() if iface is None else iface
         self.capsule_name = iface.provider_capsule.encode() if capsule_name is None else capsule_name
         n = len(slots)
 

@@ -123,8 +123,14 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "roofline", "selection", "overhead", "python", "import",
-                        "threads", "blocks"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "fft", "roofline", "selection", "overhead", "python",
+                        "import", "threads", "blocks"}
+    ff = sec["fft"]
+    assert {(r["kind"], r["dtype"], r["n"]) for r in ff["rows"]} == {
+        (k, d, n) for k in ("c2c", "r2c") for d in ("f64", "f32") for n in (16, 17)}
+    assert all(r["error"] < 1e-5 and positive(r["us"]["numpy"]) and positive(r["speedup"]["numpy"])
+               for r in ff["rows"])
+    assert set(ff["threads"]["backends"]) == set(ff["backends"]) and "portable" in ff["backends"]
     bl = sec["blocks"]
     assert [r["dtype"] for r in bl["rows"]] == ["float64", "float32"]
     assert all(positive(v) for r in bl["rows"] for v in r["vs_numpy"].values())

@@ -676,3 +676,73 @@ def test_an_unusable_file_or_folder_is_one_line_on_stderr(demo, tmp_path, where)
     r = run_generate(*args)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert r.stderr.startswith("hostlib.generate: error: ") and r.stderr.count("\n") == 1, r.stderr
+
+COMPLEX_DEMO = DEMO.replace(
+    '[variants]\nreal = [["s", "float"], ["d", "double"]]',
+    '[types.demo_cplx]\nkind = "struct"\nfields = [["double", "re"], ["double", "im"]]\n\n'
+    '[variants]\nreal = [["s", "float"], ["d", "double"]]\n'
+    'mixed = [["d", "double", "d"], ["z", "demo_cplx", "D", "double"]]',
+) + """
+[[entry]]
+slot = 4
+name = "{p}norms"
+variants = "mixed"
+returns = "ptrdiff_t"
+args = "ptrdiff_t n, const {T} *x, {R} *out"
+minor = 1
+unavailable = {d = "", z = "DEMO_EBADARG"}
+doc = "{T} in, {R} out"
+"""
+
+
+def test_a_complex_variant_names_its_real_type_and_a_stub_answers_for_missing_code(tmp_path):
+    """{R} is a variant's real type ({T} itself for a real one); an entry
+    marked unavailable gets a generated stub, which the portable table
+    puts in its slot, returning the named status."""
+    spec = tmp_path / "demo.toml"
+    spec.write_text(COMPLEX_DEMO)
+    iface = G.load_interface(str(spec))
+    e = {x.name: x for x in iface.entries}
+    assert e["dnorms"].args == "ptrdiff_t n, const double *x, double *out" and e["dnorms"].unavailable == ""
+    assert e["znorms"].args == "ptrdiff_t n, const demo_cplx *x, double *out" and e["znorms"].doc == "demo_cplx in, double out"
+    entries = G.entries_h(iface)
+    assert "#define DEMO_DEMO_UNAVAILABLE_ENTRIES(X) \\\n    X(5, znorms)\n" in entries
+    assert "dnorms_unavailable" not in entries
+    if shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is None:
+        pytest.skip("no C compiler")
+    G.update_lock(iface, str(tmp_path / "demo.abi"))
+    gen = tmp_path / "out"
+    r = run_generate("interface", "--spec", str(spec), "--lock", str(tmp_path / "demo.abi"), "--outdir", str(gen))
+    assert r.returncode == 0, r.stderr
+    src = tmp_path / "stub.c"
+    src.write_text(textwrap.dedent("""
+        #define DEMO_DEMO_DEFINE_UNAVAILABLE_STUBS
+        #include "demo_demo_table.h"
+        #include "demo_demo_entries.h"
+        #include <stdio.h>
+        int main(void) {
+            demo_znorms_fn f = demo_znorms_unavailable;
+            double out = 0;
+            printf("%td\\n", f(3, NULL, &out));
+            return 0;
+        }
+    """))
+    cc = (sysconfig.get_config_var("CC") or "cc").split()
+    exe = tmp_path / "stub"
+    r = subprocess.run([*cc, "-std=c11", "-Wall", "-Wextra", "-Werror", str(src), "-o", str(exe),
+                        f"-I{INCLUDE}", f"-I{gen}"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert subprocess.run([str(exe)], capture_output=True, text=True, timeout=30).stdout.strip() == "-1"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('unavailable = {d = "", z = "DEMO_EBADARG"}', 'unavailable = "DEMO_NOPE"', "is not one of \\[constants\\]"),
+    ('returns = "ptrdiff_t"', 'returns = "double"', "returning an integer status"),
+    ('{R} *out"', '{R} *"', "every parameter named"),
+])
+def test_an_unavailable_stub_needs_a_status_to_return(tmp_path, old, new, message):
+    spec = tmp_path / "demo.toml"
+    assert old in COMPLEX_DEMO
+    spec.write_text(COMPLEX_DEMO.replace(old, new))
+    with pytest.raises(G.SpecError, match=message):
+        G.load_interface(str(spec))

@@ -33,8 +33,8 @@ and may have:
 To add a section: write the module and list it below.
 """
 
-from . import blocks, gemm, imports, level1, overhead, patch, python_calls, roofline, selection, threads, ufunc
+from . import blocks, fft, gemm, imports, level1, overhead, patch, python_calls, roofline, selection, threads, ufunc
 
-SECTIONS = (ufunc, patch, gemm, level1, roofline, selection, overhead, python_calls, imports, threads, blocks)
+SECTIONS = (ufunc, patch, gemm, level1, fft, roofline, selection, overhead, python_calls, imports, threads, blocks)
 BY_NAME = {s.NAME: s for s in SECTIONS}
 NAMES = tuple(BY_NAME)

@@ -22,7 +22,8 @@ VARIABLES = (
              "feature that implies it (masking `AVX` masks `AVX2`, `FMA3`, `AVX512F`, ...). Masking a feature the CPU "
              "lacks is allowed and changes nothing."),
     Variable("HOSTLIB_PROFILE", "the profile file `hostlib tune` writes and automatic selection reads (default: "
-             "`$XDG_CACHE_HOME/hostlib/profile-<cpu>-<env>.json`, one per CPU kind, environment and feature set)"),
+             "`$XDG_CACHE_HOME/hostlib/profile-<cpu>-<env>.json`, one per CPU kind, environment and feature set); the "
+             "kernels interface's, the others' beside it with `-<interface>` before the extension (`-fft.json`)"),
     Variable("HOSTLIB_TUNE", "`on` (default): serve the measured winner where the profile holds; `off`: declared "
              "priorities only. Another value warns and counts as `on`."),
     Variable("HOSTLIB_NUM_THREADS", "threads of hostlib's pool: a whole number from 1 to 256, or `auto` (default: "

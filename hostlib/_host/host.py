@@ -358,7 +358,7 @@ class Host:
         self.size_classes: dict[str, tuple[tuple[int, str], ...]] = {}
         #: backend -> parameter set (gemm's blocks: "dgemm") -> where it comes from
         self.parameter_source: dict[str, dict[str, str]] = {}
-        self.profile_path = _profile.default_path(_cpu.identity(), self.cpu.to_dict()["available"])
+        self.profile_path = _profile.default_path(_cpu.identity(), self.cpu.to_dict()["available"], iface.name)
         self.profile_state = ""  # what became of the profile, for the report
         #: entries served by measurement, and why the others are not
         self.measured: dict[str, _profile.EntryRecord] = {}
@@ -798,9 +798,16 @@ class Host:
         """The measurement whose size classes serve ``entry`` under automatic
         selection: one with several classes, for an entry the wrappers serve."""
         rec = self.measured.get(entry)
-        if rec is None or len(rec.classes) < 2 or self._wrappers is None or entry not in self.iface.splittable:
+        if rec is None or len(rec.classes) < 2 or not self.serves_size_classes(entry):
             return None
         return rec
+
+    def serves_size_classes(self, entry: str) -> bool:
+        """Whether a call's size can choose ``entry``'s backend: the split
+        wrappers compare it with the size classes. Elsewhere (an interface
+        without split wrappers, an entry without a split class) one
+        backend serves every size."""
+        return self._wrappers is not None and entry in self.iface.splittable
 
     def automatic(self, entry: str, size: int | None = None) -> str:
         """The backend automatic selection serves ``entry`` with, for a call
@@ -982,6 +989,18 @@ class Host:
         i = self.iface
         return _core.size_class(self.table, i.provider_capsule, i.magic, i.abi_major, i.entries.index(entry),
                                 self._bound(entry, size))
+
+    def provider_of_address(self, address: int) -> str | None:
+        """The usable backend whose table holds the function at ``address``
+        in some slot (e.g. the planner that made a cached fft plan), or None."""
+        i = self.iface
+        for b in self.listing():
+            if b.usable and b.capsule is not None:
+                for slot, entry in enumerate(i.entries):
+                    if entry not in i.retired and _core.slot_address(
+                            b.capsule, i.provider_capsule, i.magic, i.abi_major, slot) == address:
+                        return b.name
+        return None
 
     def public_address(self, entry: str) -> int:
         """Address of the function in the active table's public slot (what

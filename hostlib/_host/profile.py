@@ -11,7 +11,11 @@ measurement is still valid here. Like FFTW's wisdom it is kept per machine:
   ``<env>`` is a short hash of the Python environment (``sys.prefix``) and
   the usable feature set, so two virtual environments with other backends
   installed, or processes with other ``HOSTLIB_DISABLE_FEATURES``, do not
-  overwrite each other's measurements.
+  overwrite each other's measurements. That is the ``kernels`` interface's
+  file; every other interface ``hostlib tune`` measures has its own beside
+  it, with ``-<interface>`` before the extension (``profile-...-fft.json``,
+  ``mine-fft.json`` for ``HOSTLIB_PROFILE=mine.json``): one file holds one
+  interface's measurement (:func:`interface_path`).
 * valid for: the same interface and ABI, the same CPU identity
   (:func:`hostlib._host.cpu.identity`) and the same usable feature set (after
   ``HOSTLIB_DISABLE_FEATURES``). Per entry, also the same candidates: every
@@ -83,20 +87,46 @@ class ProfileWarning(UserWarning):
     __module__ = "hostlib"  # where users find it (warnings filters, reprs)
 
 
+#: malformed HOSTLIB_TUNE values warned about: each interface's host reads
+#: the variable, the user hears of a value once
+_warned_tune_values: set[str] = set()
+
+
 def tune_enabled() -> bool:
     """False when ``HOSTLIB_TUNE=off``. Another value than ``on``/``off``
-    warns and counts as the default, ``on``."""
+    warns (once per process and value) and counts as the default, ``on``."""
     raw = os.environ.get(ENV_TUNE, "")
     value = raw.strip().lower()
     if value in TUNE_OFF:
         return False
-    if value not in TUNE_ON:
+    if value not in TUNE_ON and raw not in _warned_tune_values:
+        _warned_tune_values.add(raw)
         warnings.warn(f"{ENV_TUNE}={raw!r} is neither 'on' nor 'off'; using 'on'", ProfileWarning, stacklevel=2)
     return True
 
 
-def default_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...] = ()) -> str:
-    """Where this machine's profile lives (see the module docstring)."""
+#: the interface whose profile is the file the path names itself
+KERNELS = "kernels"
+
+
+def interface_path(path: str, interface: str) -> str:
+    """The profile file of ``interface`` where the ``kernels`` interface's is
+    ``path``: the same for ``kernels`` (so existing profiles keep loading),
+    else ``-<interface>`` inserted before the extension."""
+    if interface == KERNELS:
+        return path
+    root, ext = os.path.splitext(path)
+    return f"{root}-{interface}{ext}"
+
+
+def default_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...] = (),
+                 interface: str = KERNELS) -> str:
+    """Where this machine's profile of ``interface`` lives (see the module
+    docstring)."""
+    return interface_path(_kernels_path(cpu_identity, features), interface)
+
+
+def _kernels_path(cpu_identity: Mapping[str, Any], features: list[str] | tuple[str, ...]) -> str:
     import hashlib
     import sys
 

@@ -35,6 +35,9 @@ class EntryInfo:
     ufunc: dict[str, str] | None = None
     verify: dict[str, Any] = field(default_factory=dict)
     bench: dict[str, Any] = field(default_factory=dict)
+    #: the status the portable table's stub answers when it has no code for
+    #: the entry ("" if it has): served by that stub alone, nothing computes it
+    unavailable: str = ""
 
     @property
     def nin(self) -> int:

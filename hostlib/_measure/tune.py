@@ -1,23 +1,31 @@
 """``hostlib tune``: choose each entry's backend by measurement.
 
-For every entry that more than one usable backend provides:
+Per interface (its host's; the command line tunes every interface whose
+spec sets ``tune = true``), for every entry that more than one usable
+backend provides:
 
 1. **verify** each backend against the portable table on a fixed input set
    (random values over the kernel's domain, special values, every tail
    length up to past the widest vector, misaligned starts, strides,
    reversed views, gemm transposes and alpha/beta). A backend whose results
    disagree beyond the bound of :data:`BOUNDS` is excluded for that entry,
-   however fast;
+   however fast. An fft planner's transforms (:func:`_verify_fft`) are
+   compared with the portable table's over lengths of every radix, primes
+   that take Bluestein's path, batches and strided, reversed and
+   interleaved layouts, with round trips for the real transforms;
 2. **time** the verified ones at representative sizes with the timing core
    (:mod:`hostlib._measure.timing`: calibrated, round-robin, best of N), through the
-   same Python functions users call, with ``using(name)`` around each
-   sample;
+   same Python functions users call (fft: ``hostlib.fft._transforms.execute``,
+   what every ``hostlib.fft`` function runs), with ``using(name)`` around
+   each sample;
 3. the **winner** has the best geometric mean over the sizes of its time
    relative to the fastest at that size;
 4. the **size classes**: where another backend beats the winner by more
    than 5% at some sizes, it serves those sizes, from the size where the
    two cross (:func:`hostlib._host.profile.size_classes`). The host's split
-   wrappers choose between them with one comparison per call.
+   wrappers choose between them with one comparison per call; an entry
+   they do not serve (an interface without split wrappers, like fft's)
+   gets one class, its winner for every size;
 5. **gemm's blocks** (not with ``quick``): for the backend serving each
    gemm entry's largest calls, the blocks derived from the caches and
    :data:`BLOCK_TRIALS` around them, timed at the largest gemm size; the
@@ -65,11 +73,22 @@ BOUNDS = {
     "level1": "|result - portable| <= c (n + 1) eps sum|terms| (norms: relative c (n + 1) eps; "
     "axpy, scal: c eps per element), same NaNs and infinities",
     "gemm": "|C - portable| <= c (k + 1) eps |alpha| (|A| |B|) + 2 eps |beta C| per element, same NaNs",
+    "fft": "|X - portable| <= c eps log2(n) max|portable| per transform (both signs; real transforms also "
+    "round trip within 2 c eps log2(n) max|x|), the same elements NaN (c2r: the same transforms)",
 }
 
 SIZES = {"elementwise": (1_000, 100_000, 1_000_000), "level1": (1_000, 100_000, 1_000_000),
-         "gemm": (64, 256, 1024)}
-QUICK_SIZES = {"elementwise": (10_000,), "level1": (10_000,), "gemm": (128,)}
+         "gemm": (64, 256, 1024), "fft": (64, 1024, 65536)}
+QUICK_SIZES = {"elementwise": (10_000,), "level1": (10_000,), "gemm": (128,), "fft": (1024,)}
+#: the interface whose functions tune verifies and times each kind through:
+#: the kernels kinds through hostlib's numpy-facing functions, fft through
+#: hostlib.fft's primitive; another interface's entries of these kinds
+#: would need functions of their own, and are not measured
+KIND_INTERFACE = {"elementwise": "kernels", "level1": "kernels", "gemm": "kernels", "fft": "fft"}
+#: fft timing: a call transforms about this many elements (a batch of
+#: 65536 / n transforms of a short length), so that the call's fixed cost
+#: (argument checks, the plan lookup) does not decide between backends
+FFT_BATCH_ELEMENTS = 65536
 TIMING = dict(sample_time=0.001, repeat=3, min_repeat=2, min_time=0.01, max_time=0.05, confirm=2)
 QUICK_TIMING = dict(sample_time=0.0005, repeat=2, min_repeat=1, min_time=0.0, max_time=0.01, confirm=1)
 
@@ -79,6 +98,27 @@ def split_entry(entry: str) -> tuple[str, np.dtype]:
     """An entry's numpy-facing function and dtype, from the spec."""
     e = _spec.kernels()[entry]
     return e.function, np.dtype(e.dtype)
+
+
+def entry_info(host: Any, entry: str) -> _spec.EntryInfo:
+    """What the spec of ``host``'s interface says of ``entry``."""
+    for e in host.iface.info:
+        if e.name == entry and not e.retired:
+            return e
+    raise KeyError(f"interface {host.iface.name!r} serves no entry {entry!r}")
+
+
+def unmeasurable(host: Any, entry: str) -> str | None:
+    """Why tune cannot verify and time ``entry`` of ``host``'s interface,
+    or None if it can."""
+    e = entry_info(host, entry)
+    through = KIND_INTERFACE.get(e.kind)
+    if through is None:
+        return f"tune cannot verify or time an entry of kind {e.kind!r}"
+    if through != host.iface.name:
+        return (f"tune measures kind {e.kind!r} through the functions of hostlib's {through!r} interface, "
+                f"which do not call interface {host.iface.name!r}")
+    return None
 
 
 class VerificationError(AssertionError):
@@ -287,14 +327,201 @@ def _verify_gemm(e: _spec.EntryInfo, dt: np.dtype, run: _Runner) -> None:
         _check_close(np.asarray(got), np.asarray(ref), bound + float(np.finfo(dt).smallest_subnormal), what)
 
 
+#: the lengths an fft planner is verified at: 1 and 2; every radix of the
+#: Stockham passes (2, 4, 8, 3, 5, 7) alone, powered and mixed; odd primes
+#: the generic butterfly takes (11 to 31) and primes above it, which take
+#: Bluestein's path (37, 97, 101, 1009), alone and times a smooth part;
+#: odd and even lengths of each; and a long power of two
+FFT_LENGTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 25, 27, 29, 31, 32, 37, 45, 49, 60, 64, 74,
+               97, 101, 105, 125, 128, 210, 243, 256, 343, 360, 481, 512, 1000, 1009, 1024, 2018, 4096)
+#: rows per batch: one, a few (fewer than a vector's lanes), more than a
+#: vector's lanes of float32 on the widest vectors and not a multiple of it
+FFT_BATCHES = (1, 3, 17)
+
+
+def _fft_transform(e: _spec.EntryInfo) -> str:
+    """c2c, r2c or c2r: the transform an fft planner's plans make (the end
+    of its name, as the spec's generator checks)."""
+    return e.function.rsplit("_", 1)[-1]
+
+
+def _fft_layouts(a: np.ndarray, writeable: bool) -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
+    """2-D views of ``a``'s values (rows: the batch), each made fresh by its
+    factory: contiguous, every element strided, reversed rows and batch,
+    the batch interleaved (row b's element j at j*rows + b), and for an
+    input a batch that reads one row for every transform (distance 0)."""
+    rows, cols = a.shape
+
+    def strided() -> np.ndarray:
+        big = np.zeros((rows, 3 * cols), a.dtype)
+        big[:, ::3] = a
+        return big[:, ::3]
+
+    def reversed_() -> np.ndarray:
+        return np.ascontiguousarray(a[::-1, ::-1])[::-1, ::-1]
+
+    def interleaved() -> np.ndarray:
+        return np.ascontiguousarray(a.T).T
+
+    yield "contiguous", lambda: a.copy()
+    yield "stride 3", strided
+    yield "reversed", reversed_
+    yield "batch interleaved", interleaved
+    if not writeable and rows == 1:
+        yield "distance 0", lambda: np.broadcast_to(a[0], (3, cols))
+
+
+def _fft_out(rows: int, cols: int, dt: np.dtype, layout: str) -> np.ndarray:
+    """An output of ``layout`` (as _fft_layouts names them), filled with a
+    NaN a transform must overwrite."""
+    fill = np.array(np.nan, dt)
+    if layout == "stride 3":
+        return np.full((rows, 3 * cols), fill)[:, ::3]
+    if layout == "reversed":
+        return np.full((rows, cols), fill)[::-1, ::-1]
+    if layout == "batch interleaved":
+        return np.full((cols, rows), fill).T
+    return np.full((rows, cols), fill)
+
+
+def _check_fft(got: np.ndarray, ref: np.ndarray, c: float, eps: float, n: int, what: str,
+               scale: np.ndarray | None = None, nan_rows: bool = False) -> None:
+    """Row by row: the same elements NaN (a complex element counts as NaN
+    if either part is; with ``nan_rows``, the same rows), and every element
+    finite in both within c eps log2(n) of the reference, relative to the
+    largest magnitude of the row's reference (or of ``scale``'s row)."""
+    got, ref = np.asarray(got), np.asarray(ref)
+    if nan_rows:
+        bad = np.isnan(got).any(axis=1) != np.isnan(ref).any(axis=1)
+        if bad.any():
+            r = int(np.flatnonzero(bad)[0])
+            raise VerificationError(f"{what}: row {r} has {int(np.isnan(got[r]).sum())} NaN, "
+                                    f"portable's {int(np.isnan(ref[r]).sum())}")
+    bad = np.zeros(got.shape, bool) if nan_rows else np.isnan(got) != np.isnan(ref)
+    if bad.any():
+        r, i = (int(v[0]) for v in np.nonzero(bad))
+        raise VerificationError(f"{what}: row {r} element {i} is {got[r, i]!r}, portable gives {ref[r, i]!r}")
+    fin = np.isfinite(ref) & np.isfinite(got)
+    base = ref if scale is None else np.asarray(scale)
+    mag = np.where(np.isfinite(base), np.abs(base), 0.0).max(axis=1, initial=0.0)
+    tol = c * eps * math.log2(max(n, 2)) * mag[:, None] + float(np.finfo(np.float32).tiny)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(got.astype(np.complex128) - ref.astype(np.complex128))
+    over = fin & (err > tol)
+    if over.any():
+        r, i = (int(v[0]) for v in np.nonzero(over))
+        raise VerificationError(
+            f"{what}: row {r} element {i} is {got[r, i]!r}, portable gives {ref[r, i]!r} "
+            f"(difference {err[r, i]:.3g} > bound {float(tol[r, 0]):.3g})")
+
+
+def _fft_inputs(transform: str, n: int, rows: int, dt: np.dtype, rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """The inputs of a transform of length n in ``rows`` rows: random
+    values; with a NaN in one row (the others stay finite); for c2r, a
+    NaN in the imaginary parts the transform does not read (element 0,
+    and n/2 for even n), which must change nothing."""
+    cdt = np.result_type(dt, np.complex64)
+    width = n // 2 + 1 if transform == "c2r" else n
+    if transform == "r2c":
+        x = rng.standard_normal((rows, width)).astype(dt)
+    else:
+        x = (rng.standard_normal((rows, width)) + 1j * rng.standard_normal((rows, width))).astype(cdt)
+    out = [("random", x)]
+    if rows > 1:
+        y = x.copy()
+        y[rows // 2, int(rng.integers(width))] = np.nan
+        out.append((f"a NaN in row {rows // 2}", y))
+    if transform == "c2r":
+        y = x.copy()
+        y[:, 0] = y[:, 0].real + 1j * np.nan
+        if n % 2 == 0:
+            y[:, -1] = y[:, -1].real + 1j * np.nan
+        out.append(("NaN in the imaginary parts c2r does not read", y))
+    return out
+
+
+def _verify_fft(e: _spec.EntryInfo, dt: np.dtype, run: _Runner) -> None:
+    """An fft planner's transforms through hostlib.fft's primitive, the
+    backend's against the portable table's: c2c in both directions, r2c,
+    c2r (on a spectrum whose unread imaginary parts are random), at every
+    length of FFT_LENGTHS, in batches of FFT_BATCHES rows, in every layout
+    of _fft_layouts for input and output (c2c also in place), one batch
+    split over two of the pool's threads; then round trips of the real
+    transforms, c2r(r2c(x)) / n against x, on the backend alone."""
+    from ..fft import _transforms as T
+
+    transform = _fft_transform(e)
+    if transform not in ("c2c", "r2c", "c2r"):
+        raise VerificationError(f"tune cannot tell the transform of fft entry {e.name}")
+    c, eps = e.verify.get("tolerance", 1), float(np.finfo(dt).eps)
+    cdt = np.result_type(dt, np.complex64)
+    kind = {"c2c": T.C2C, "r2c": T.R2C, "c2r": T.C2R}[transform]
+    signs = (T.FORWARD, T.BACKWARD) if transform == "c2c" else ((T.FORWARD,) if transform == "r2c" else (T.BACKWARD,))
+    out_dt = dt if transform == "c2r" else cdt
+    rng = np.random.default_rng(2029)
+
+    def execute(sign: int, x: np.ndarray, out: np.ndarray, n: int, workers: int = 1) -> np.ndarray:
+        T.execute(kind, sign, x, out, n, 1.0, workers)
+        return out
+
+    for n in FFT_LENGTHS:
+        width = n // 2 + 1 if transform == "r2c" else n  # the output's
+        for rows in FFT_BATCHES:
+            for label, x in _fft_inputs(transform, n, rows, dt, rng):
+                for sign in signs:
+                    what = f"{e.name} n={n} rows={rows} sign={sign:+d} ({label})"
+                    ref = run.reference(lambda: execute(sign, x, np.empty((rows, width), out_dt), n))
+                    for layout, make in _fft_layouts(x, writeable=False):
+                        xs = make()
+                        rows_out = xs.shape[0]
+                        want = ref if rows_out == rows else np.broadcast_to(ref[0], (rows_out, width))
+                        got = run(lambda: execute(sign, xs, _fft_out(rows_out, width, out_dt, layout), n))
+                        # which of a row's reals a NaN reaches through c2r depends on the algorithm
+                        # (a product with an exact 0 or 1 may be skipped): rows are compared
+                        _check_fft(got, want, c, eps, n, f"{what}, {layout}", nan_rows=transform == "c2r")
+                    if transform == "c2c" and label == "random":
+                        inplace = x.copy()
+                        run(lambda: execute(sign, inplace, inplace, n))
+                        _check_fft(inplace, ref, c, eps, n, f"{what}, in place")
+    # a batch the pool splits (enough work, two threads): each part writes its own rows
+    n, rows = 1024, 64
+    x = _fft_inputs(transform, n, rows, dt, rng)[0][1]
+    width = n // 2 + 1 if transform == "r2c" else n
+    ref = run.reference(lambda: execute(signs[0], x, np.empty((rows, width), out_dt), n))
+    got = run(lambda: execute(signs[0], x, np.empty((rows, width), out_dt), n, workers=2))
+    _check_fft(got, ref, c, eps, n, f"{e.name} n={n} rows={rows} on two threads")
+    if transform == "c2c":
+        return
+    # round trips on the backend alone: x -> r2c -> c2r -> x * n
+    for n in FFT_LENGTHS:
+        xr = rng.standard_normal((3, n)).astype(dt)
+        spectrum = np.empty((3, n // 2 + 1), cdt)
+        back = np.empty((3, n), dt)
+
+        def round_trip() -> np.ndarray:
+            T.execute(T.R2C, T.FORWARD, xr, spectrum, n, 1.0, 1)
+            T.execute(T.C2R, T.BACKWARD, spectrum, back, n, 1.0 / n, 1)
+            return back
+
+        _check_fft(run(round_trip), xr, 2 * c, eps, n, f"{e.name} round trip c2r(r2c(x))/n, n={n}")
+
+
+#: how each kind is verified: (entry, dtype, runner) -> raises VerificationError
+VERIFIERS: dict[str, Callable[[_spec.EntryInfo, np.dtype, _Runner], None]] = {
+    "elementwise": _verify_elementwise, "level1": _verify_level1, "gemm": _verify_gemm, "fft": _verify_fft}
+
+
 def verify(host: Any, entry: str, backend: str) -> str | None:
     """None if ``backend`` agrees with the portable table on ``entry`` over
     the fixed input set; else the first disagreement found."""
-    e = _spec.kernels()[entry]
-    kernel, dt = split_entry(entry)
+    why = unmeasurable(host, entry)
+    if why is not None:
+        raise ValueError(f"{entry}: {why}")
+    e = entry_info(host, entry)
+    kernel, dt = e.function, np.dtype(e.dtype)
     run = _Runner(host, backend)
     try:
-        {"elementwise": _verify_elementwise, "level1": _verify_level1, "gemm": _verify_gemm}[e.kind](e, dt, run)
+        VERIFIERS[e.kind](e, dt, run)
     except VerificationError as exc:
         return str(exc)
     except Exception as exc:  # a kernel that raises is as wrong as one that miscomputes
@@ -322,6 +549,42 @@ def _time(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], tim
     return out
 
 
+def _time_fft(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int],
+              timing: dict) -> dict[str, list[float]]:
+    """Best ns per transform of each backend at each length, sampled
+    round-robin: calls of hostlib.fft's primitive on a batch of
+    FFT_BATCH_ELEMENTS / n transforms (one for the longest), with the
+    thread budget hostlib.fft's functions have (workers 0)."""
+    from ..fft import _transforms as T
+
+    e = entry_info(host, entry)
+    dt = np.dtype(e.dtype)
+    cdt = np.result_type(dt, np.complex64)
+    transform = _fft_transform(e)
+    kind, sign = {"c2c": (T.C2C, T.FORWARD), "r2c": (T.R2C, T.FORWARD), "c2r": (T.C2R, T.BACKWARD)}[transform]
+    rng = np.random.default_rng(2030)
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for size in sizes:
+        rows = max(1, FFT_BATCH_ELEMENTS // size)
+        width_in = size // 2 + 1 if transform == "c2r" else size
+        width_out = size // 2 + 1 if transform == "r2c" else size
+        if transform == "r2c":
+            x = rng.standard_normal((rows, width_in)).astype(dt)
+        else:
+            x = (rng.standard_normal((rows, width_in)) + 1j * rng.standard_normal((rows, width_in))).astype(cdt)
+        ns = {"execute": T.execute, "kind": kind, "sign": sign, "x": x, "n": size,
+              "out": np.empty((rows, width_out), dt if transform == "c2r" else cdt)}
+        who = {n: _timing.Local("execute(kind, sign, x, out, n, 1.0, 0)", ns, context=lambda n=n: host.using(n))
+               for n in names}
+        for n, t in _timing.compare(who, **timing).items():
+            out[n].append(t.best_ns / rows)
+    return out
+
+
+#: how each kind is timed: (host, entry, backends, sizes, timing) -> ns per call (fft: per transform)
+TIMERS: dict[str, Callable[..., dict[str, list[float]]]] = {"fft": _time_fft}
+
+
 #: gemm's blocks tried, as (MC, KC) factors of those derived from the
 #: caches (NC stays derived): the formula is right within these on the
 #: CPUs measured so far (Zen 4: KC 256-512, MC 96-192 within 10%)
@@ -343,7 +606,7 @@ def _refine_blocks(host: Any, records: dict[str, _profile.EntryRecord],
     tuned: dict[str, dict[str, dict[str, int]]] = {}
     lines: dict[str, str] = {}
     for e, rec in records.items():
-        if _spec.kernels()[e].kind != "gemm":
+        if entry_info(host, e).kind != "gemm":
             continue
         name = rec.classes[-1][1]
         module = host.backends[name].module
@@ -399,9 +662,11 @@ class TuneResult:
     skipped: dict[str, str] = field(default_factory=dict)  #: entry -> why not measured
     save_error: str | None = None  #: why saving failed (the measurement still applies)
     blocks: dict[str, str] = field(default_factory=dict)  #: gemm entry -> the blocks chosen, in words
+    interface: str = "kernels"  #: the interface measured
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "interface": self.interface,
             "path": self.path,
             "seconds": self.seconds,
             "quick": self.quick,
@@ -455,8 +720,11 @@ class TuneResult:
             lines.append(f"not measured {e}: {why}")
         for e, text in self.blocks.items():
             lines.append(f"gemm blocks: {text}")
-        lines.append(f"verification: elementwise {BOUNDS['elementwise']}; level-1 {BOUNDS['level1']}; "
-                     f"gemm {BOUNDS['gemm']}; c per entry in the interface's spec.")
+        if self.interface == KIND_INTERFACE["fft"]:
+            lines.append(f"verification: fft {BOUNDS['fft']}; c per entry in the interface's spec.")
+        else:
+            lines.append(f"verification: elementwise {BOUNDS['elementwise']}; level-1 {BOUNDS['level1']}; "
+                         f"gemm {BOUNDS['gemm']}; c per entry in the interface's spec.")
         if self.save_error:
             lines.append(f"profile: not saved, the measurement applies to this process only: {self.save_error}")
         else:
@@ -479,14 +747,18 @@ def tune(
     from .bench import Progress
 
     start = time.perf_counter()
+    if not host.iface.tune:
+        raise ValueError(f"interface {host.iface.name!r}: its spec does not ask hostlib tune to measure it "
+                         "(tune = true)")
     providers = host.providers()
     wanted = list(providers) if entries is None else list(entries)
     unknown = [e for e in wanted if e not in providers]
     if unknown:
         raise ValueError(f"unknown entries {unknown}; choose from {', '.join(providers)}")
     declared = {e: host.declared_provider(e) for e in wanted}
-    competing = [e for e in wanted if len(providers[e]) > 1]
     skipped = {e: f"only {providers[e][0]} provides it" for e in wanted if len(providers[e]) <= 1}
+    skipped.update({e: why for e in wanted if e not in skipped and (why := unmeasurable(host, e)) is not None})
+    competing = [e for e in wanted if e not in skipped]
     sizes_by_kind, timing = (QUICK_SIZES, QUICK_TIMING) if quick else (SIZES, TIMING)
     identities = host.identities()
     bar = Progress(len(competing), quiet=not progress, title="tune")
@@ -494,7 +766,8 @@ def tune(
     try:
         for e in competing:
             bar.step(e)
-            sizes = sizes_by_kind[_spec.kernels()[e].kind]
+            kind = entry_info(host, e).kind
+            sizes = sizes_by_kind[kind]
             cands: dict[str, _profile.Candidate] = {}
             verified = []
             for name in providers[e]:
@@ -503,12 +776,14 @@ def tune(
                     verified.append(name)
                 else:
                     cands[name] = _profile.Candidate(identities[name], None, _profile.clean_text(why))
-            times = _time(host, e, verified, sizes, timing)
+            times = TIMERS.get(kind, _time)(host, e, verified, sizes, timing)
             for name in verified:
                 cands[name] = _profile.Candidate(identities[name], tuple(times[name]), None)
             winner = _profile.choose_winner(cands, tuple(sizes))
             assert winner is not None  # portable is always verified and timed
-            records[e] = _profile.EntryRecord(winner, tuple(sizes), cands)
+            # without the split wrappers a call's size cannot choose: the winner serves every size
+            one_class = () if host.serves_size_classes(e) else ((0, winner),)
+            records[e] = _profile.EntryRecord(winner, tuple(sizes), cands, one_class)
             bar.advance()
         tuned, blocks = ({}, {}) if quick else _refine_blocks(host, records, timing)
     finally:
@@ -531,7 +806,8 @@ def tune(
             warnings.simplefilter("ignore", _profile.ProfileWarning)
             profile = merge(_profile.load(save_path))
     host.apply_profile(profile)
-    return TuneResult(records, declared, saved, time.perf_counter() - start, quick, skipped, save_error, blocks)
+    return TuneResult(records, declared, saved, time.perf_counter() - start, quick, skipped, save_error, blocks,
+                      host.iface.name)
 
 
 def _merge(host: Any, records: dict[str, _profile.EntryRecord], tuned: dict[str, _profile.Tuned],
@@ -566,23 +842,80 @@ def _merge(host: Any, records: dict[str, _profile.EntryRecord], tuned: dict[str,
 # ---------------------------------------------------------------------------
 
 
+def _interfaces_to_tune(only: str | None) -> tuple[list[Any], list[str]]:
+    """The hosts ``hostlib tune`` measures, in order (kernels, fft, then the
+    others by name), and a note for each interface left out although its
+    spec asks for tuning. ``only``: that interface alone (ValueError if it
+    cannot be tuned)."""
+    from .._host import registry as _registry
+
+    if only is not None:
+        host = _registry.host(only)  # InterfaceError (a ValueError) if unknown or unusable
+        if not host.iface.tune:
+            raise ValueError(f"interface {only!r}: its spec does not ask hostlib tune to measure it")
+        return [host], []
+    names = _registry.names()
+    order = [n for n in ("kernels", "fft") if n in names] + [n for n in names if n not in ("kernels", "fft")]
+    hosts, notes = [], []
+    for name in order:
+        try:
+            host = _registry.host(name)
+        except _registry.InterfaceError as exc:
+            notes.append(f"interface {name!r} not tuned: {exc}")
+            continue
+        if not host.iface.tune:
+            continue
+        competing = list(host.competing())
+        why = {e: unmeasurable(host, e) for e in competing}
+        if competing and all(why.values()):
+            notes.append(f"interface {name!r} not tuned: {next(iter(why.values()))}")
+            continue
+        hosts.append(host)
+    return hosts, notes
+
+
+def _owner(hosts: Sequence[Any], entries: Sequence[str]) -> Any:
+    """The one host whose interface serves every entry named; ValueError
+    when none does, or when the names are ambiguous or span interfaces."""
+    owners = {e: [h for h in hosts if e in h.providers()] for e in entries}
+    unknown = [e for e, hs in owners.items() if not hs]
+    if unknown:
+        choices = "; ".join(f"{h.iface.name}: {', '.join(h.providers())}" for h in hosts)
+        raise ValueError(f"unknown entries {unknown}; choose from {choices}")
+    shared = {e: hs for e, hs in owners.items() if len(hs) > 1}
+    if shared:
+        e, hs = next(iter(shared.items()))
+        raise ValueError(f"entry {e!r} is in interfaces {', '.join(h.iface.name for h in hs)}: "
+                         "name one with --interface")
+    found = {hs[0].iface.name: hs[0] for hs in owners.values()}
+    if len(found) > 1:
+        raise ValueError(f"--entries names entries of interfaces {', '.join(found)}: tune one at a time "
+                         "with --interface")
+    return next(iter(found.values()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``hostlib tune [--quick] [--entries ...] [--profile PATH] [--json] [-q]``."""
+    """``hostlib tune [--interface NAME] [--quick] [--entries ...] [--profile PATH] [--json] [-q]``."""
     import argparse
     import json
-
-    import hostlib
 
     parser = argparse.ArgumentParser(
         prog="hostlib tune",
         description="Verify every usable backend against the portable table, time the ones that agree, "
-        "and save the fastest per entry as this machine's profile (used from then on by automatic selection).",
+        "and save the fastest per entry as this machine's profile (used from then on by automatic selection). "
+        "Every interface whose spec asks for it is tuned (kernels, then fft, then others'), each into its own "
+        "profile file.",
     )
+    parser.add_argument("--interface", metavar="NAME", help="only this interface (kernels, fft, ...)")
     parser.add_argument("--quick", action="store_true", help="one size per entry, fewer samples (a few seconds)")
-    parser.add_argument("--entries", metavar="E[,E]", help="only these entries (names as in `hostlib`'s report); others are kept")
-    parser.add_argument("--profile", metavar="PATH", help=f"where to save (default: {_profile.ENV_PROFILE} or the cache)")
+    parser.add_argument("--entries", metavar="E[,E]", help="only these entries (names as in `hostlib`'s report), "
+                        "of the interface --interface names or else the one that has them; others are kept")
+    parser.add_argument("--profile", metavar="PATH", help=f"where to save the kernels interface's profile (default: "
+                        f"{_profile.ENV_PROFILE} or the cache); another interface's goes beside it, with "
+                        "-<interface> before the extension")
     parser.add_argument("--dry-run", action="store_true", help="measure and print, do not save")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (the first interface's at "
+                        "the top level, the others' under \"interfaces\")")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     entries = None
@@ -591,13 +924,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not entries:  # "--entries ," would measure nothing and rewrite the profile
             parser.error(f"--entries {args.entries!r} names no entry")
     try:
-        res = hostlib.tune(quick=args.quick, entries=entries, save=not args.dry_run, path=args.profile,
-                           progress=not args.quiet)
+        hosts, notes = _interfaces_to_tune(args.interface)
+        if entries is not None and args.interface is None:
+            hosts = [_owner(hosts, entries)]
+        results = []
+        for host in hosts:
+            path = None if args.profile is None else _profile.interface_path(args.profile, host.iface.name)
+            results.append(tune(host, quick=args.quick, entries=entries, save=not args.dry_run, path=path,
+                                progress=not args.quiet))
     except ValueError as exc:
         parser.error(str(exc))
     if args.json:
-        json.dump(res.to_dict(), sys.stdout, indent=1)
+        first = results[0].to_dict() if results else {}
+        first["interfaces"] = {r.interface: r.to_dict() for r in results[1:]}
+        first["notes"] = notes
+        json.dump(first, sys.stdout, indent=1)
         print()
     else:
-        print(res.summary())
-    return 1 if res.save_error else 0
+        print("\n\n".join(f"Interface {r.interface!r}\n{r.summary()}" for r in results))
+        for note in notes:
+            print(note)
+        if not results:
+            print("no interface to tune")
+    return 1 if any(r.save_error for r in results) else 0

@@ -1,6 +1,12 @@
-"""numpy's own ufuncs served by hostlib, reversibly: :func:`patch_numpy`,
-:func:`restore_numpy`, :func:`is_numpy_patched`, :func:`patched_numpy`, and
-``python -m hostlib run`` (:func:`main`).
+"""numpy's own ufuncs and numpy.fft served by hostlib, reversibly:
+:func:`patch_numpy`, :func:`restore_numpy`, :func:`is_numpy_patched`,
+:func:`patched_numpy`, and ``python -m hostlib run`` (:func:`main`).
+
+numpy.fft is the family ``"fft"``: the complex64/complex128 loops of the
+gufuncs numpy.fft's functions call (``numpy.fft._pocketfft_umath``: fft,
+ifft, rfft_n_even, rfft_n_odd, irfft) are swapped the same way, for loops
+that plan and execute with hostlib's active fft backend
+(``hostlib.fft._transforms``); long double keeps numpy's.
 
 The float32 and float64 inner loops of the ufuncs the kernels spec maps
 entries to (``numpy.exp``, ``log``, ..., ``power``, ``hypot``) are swapped for hostlib's through numpy's public C-API
@@ -30,11 +36,23 @@ from .._host import spec as _spec
 
 #: the C half; imported (which starts the host) by the first patch only
 _LOOPS_MODULE = "hostlib._numpy._loops"
+#: the C half of the fft family (starts the fft interface's host)
+_FFT_MODULE = "hostlib.fft._transforms"
 
 #: numpy ufunc -> the dtypes of its loops hostlib can serve (from the spec)
 LOOPS = {u: tuple(dts) for u, dts in _spec.ufunc_loops().items()}
 #: the numpy ufuncs hostlib can serve
 UFUNCS = tuple(LOOPS)
+#: family -> its loops, "<gufunc> <types>" (numpy.fft._pocketfft_umath's
+#: float32/float64 loops; the list _transforms.NUMPY_LOOPS serves)
+FAMILIES = {
+    "fft": tuple(f"{g} {t}" for g in ("fft", "ifft") for t in ("Dd->D", "Ff->F"))
+    + tuple(f"{g} {t}" for g in ("rfft_n_even", "rfft_n_odd") for t in ("dd->D", "ff->F"))
+    + ("irfft Dd->d", "irfft Ff->f"),
+}
+LOOPS.update(FAMILIES)
+#: everything patch_numpy() can be asked to serve: ufuncs, then families
+NAMES = UFUNCS + tuple(FAMILIES)
 
 # Serialises patch/restore (the swaps themselves hold the GIL; this matters
 # on free-threaded builds, and keeps _patched consistent).
@@ -49,10 +67,36 @@ def _loops() -> Any:
     return _loops
 
 
+class _FamilyLoops:
+    """A family's loops behind _loops()'s install/uninstall/owner, keyed by
+    "<gufunc> <types>"."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def install(self, name: str, key: str) -> bool:
+        return bool(self.module.loop_install(*key.split()))
+
+    def uninstall(self, name: str, key: str) -> bool:
+        return bool(self.module.loop_uninstall(*key.split()))
+
+    def owner(self, name: str, key: str) -> str:
+        return str(self.module.loop_owner(*key.split()))
+
+
+def _loops_of(name: str) -> Any:
+    """What swaps the loops of a ufunc or a family (starting its host)."""
+    if name in FAMILIES:
+        import importlib
+
+        return _FamilyLoops(importlib.import_module(_FFT_MODULE))
+    return _loops()
+
+
 def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
     """Ufunc names from None (all), a name, or names / numpy ufuncs."""
     if ufuncs is None:
-        return UFUNCS
+        return NAMES
     if isinstance(ufuncs, str):
         items = ufuncs.replace(",", " ").split()
     elif type(ufuncs).__name__ == "ufunc":  # one numpy ufunc: patch_numpy(np.exp)
@@ -64,8 +108,9 @@ def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
     names = []
     for u in items:
         name = u if isinstance(u, str) else getattr(u, "__name__", None)
-        if name not in UFUNCS or not (isinstance(u, str) or u is _numpy_ufunc(name)):
-            raise ValueError(f"hostlib cannot serve {u!r}; it serves numpy's {', '.join(UFUNCS)}")
+        if name not in NAMES or not (isinstance(u, str) or u is _numpy_ufunc(name)):
+            raise ValueError(f"hostlib cannot serve {u!r}; it serves numpy's {', '.join(UFUNCS)} "
+                             f"and the famil{'ies' if len(FAMILIES) > 1 else 'y'} {', '.join(FAMILIES)}")
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -78,11 +123,13 @@ def _numpy_ufunc(name: str) -> Any:
 
 
 def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
-    """Make numpy's own ufuncs compute with hostlib's kernels.
+    """Make numpy's own ufuncs and numpy.fft compute with hostlib's kernels.
 
     Replaces the float32 and float64 inner loops of every ufunc in
-    :data:`UFUNCS` (the spec's: ``numpy.exp``, ``log``, ..., ``hypot``; or only of `ufuncs`: names such as
-    ``"sin,cos"`` or ``["sin", "cos"]``, or the numpy ufuncs themselves)
+    :data:`UFUNCS` (the spec's: ``numpy.exp``, ``log``, ..., ``hypot``) and
+    of numpy.fft's gufuncs (the family ``"fft"``); or only of `ufuncs`:
+    names such as ``"sin,cos"``, ``"fft"`` or ``["sin", "cos"]``, or the
+    numpy ufuncs themselves)
     with loops that call hostlib's active table, through numpy's public
     C-API (``PyUFunc_ReplaceLoopBySignature``). The loops they replace are
     kept, and :func:`restore_numpy` puts them back exactly.
@@ -110,8 +157,8 @@ def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     """
     names = _names(ufuncs)
     with _lock:
-        loops = _loops()
         for name in names:
+            loops = _loops_of(name)
             for dt in LOOPS[name]:
                 loops.install(name, dt)
                 _patched.add((name, dt))
@@ -120,10 +167,9 @@ def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
 def _uninstall(pairs: Iterable[tuple[str, str]]) -> None:
     """Put back the loops hostlib's replaced; leave (and warn about) any
     that another library has replaced since hostlib patched them."""
-    loops = _loops()
     left = []
     for name, dt in pairs:
-        if not loops.uninstall(name, dt) and (name, dt) in _patched:
+        if not _loops_of(name).uninstall(name, dt) and (name, dt) in _patched:
             left.append(f"{name} ({dt})")
         _patched.discard((name, dt))
     if left:
@@ -148,8 +194,8 @@ def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     """
     names = _names(ufuncs)
     with _lock:
-        if _LOOPS_MODULE not in sys.modules:
-            return  # never patched in this process
+        # a family or the ufuncs never patched in this process: nothing to undo
+        names = tuple(n for n in names if (_FFT_MODULE if n in FAMILIES else _LOOPS_MODULE) in sys.modules)
         _uninstall((name, dt) for name in names for dt in LOOPS[name])
 
 
@@ -176,8 +222,7 @@ def patched_numpy(ufuncs: str | Iterable[Any] | None = None) -> Iterator[None]:
     """
     names = _names(ufuncs)
     with _lock:
-        loops = _loops()
-        mine = [(name, dt) for name in names for dt in LOOPS[name] if loops.install(name, dt)]
+        mine = [(name, dt) for name in names for dt in LOOPS[name] if _loops_of(name).install(name, dt)]
         _patched.update(mine)
     try:
         yield
@@ -193,13 +238,14 @@ def status() -> dict[str, Any]:
     had patched before); or ``'other'``, a loop another library put in
     since. Does not start the host: before the first patch every loop
     counts as ``'numpy'``."""
-    if _LOOPS_MODULE not in sys.modules:
-        loops = {name: dict.fromkeys(LOOPS[name], "numpy") for name in UFUNCS}
-    else:
-        mod = sys.modules[_LOOPS_MODULE]
-        loops = {name: {dt: mod.owner(name, dt) for dt in LOOPS[name]} for name in UFUNCS}
+    loops = {}
+    for name in NAMES:
+        started = (_FFT_MODULE if name in FAMILIES else _LOOPS_MODULE) in sys.modules
+        swapper = _loops_of(name) if started else None
+        loops[name] = {dt: swapper.owner(name, dt) if swapper else "numpy" for dt in LOOPS[name]}
     patched = [name for name, d in loops.items() if "hostlib" in d.values()]
-    return {"patched": bool(patched), "ufuncs": patched, "loops": loops}
+    return {"patched": bool(patched), "ufuncs": [n for n in patched if n in UFUNCS],
+            "families": [n for n in patched if n in FAMILIES], "loops": loops}
 
 
 # ---------------------------------------------------------------------------
@@ -221,7 +267,7 @@ options:
 
 HOSTLIB_BACKEND and the other HOSTLIB_* variables select backends as usual;
 `python -m hostlib` shows which backend serves each kernel.
-""".format(ufuncs=",".join(UFUNCS), ufuncs_text=", ".join(UFUNCS))
+""".format(ufuncs=",".join(NAMES), ufuncs_text=", ".join(UFUNCS) + " and numpy.fft (fft)")
 
 
 class _UsageError(Exception):
