@@ -11,6 +11,8 @@
  *       -DTEST_TU=\"../kernels_avx2/fft.c\" -DTEST_TABLE=avx2_fft_table simd/test_fft.c -lm
  *   ./a.out          # tests; exit status 1 on failure; prints the errors
  *   ./a.out big      # also 2^20, 2^24 and a prime near 2^24 (sampled)
+ *   ./a.out small    # every n to 40 and a few longer (emulated runs: aarch64's
+ *                    # long double is software 128-bit, the reference crawls)
  *   ./a.out bench    # ns per transform
  *
  * SSE2: -msse2, ../kernels_sse2/fft.c, sse2_fft_table. Portable: no ISA
@@ -414,10 +416,10 @@ static void check_layout(int prec, int kind, ptrdiff_t n, int sign, ptrdiff_t ho
     plan->destroy(plan);
 }
 
-static ptrdiff_t layouts_up_to = 1000; /* the longest length checked in every layout */
+static ptrdiff_t layouts_up_to = 4096; /* the longest length checked in every layout */
 static void check_layouts(int prec)
 {
-    static const ptrdiff_t sizes[] = {1, 2, 3, 5, 8, 12, 16, 17, 30, 64, 97, 100, 128, 210, 256, 1000};
+    static const ptrdiff_t sizes[] = {1, 2, 3, 5, 8, 12, 16, 17, 30, 64, 97, 100, 128, 210, 256, 1000, 2500, 4096};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0] && sizes[si] <= layouts_up_to; si++) {
         const ptrdiff_t n = sizes[si], half = n / 2 + 1;
         for (int kind = 0; kind < 3; kind++) {
@@ -433,6 +435,13 @@ static void check_layouts(int prec)
             check_layout(prec, kind, n, sign, 5, -3, -3 * cin, 5, 1, 0, 2.0);
             check_layout(prec, kind, n, sign, 9, 9, 1, 1, cout, 0, 1.0);
             check_layout(prec, kind, n, sign, 2, 1, 0, 1, cout, 0, 1.0); /* one input, two outputs */
+            /* one array (no batch lanes): strided both ways, in place */
+            check_layout(prec, kind, n, sign, 1, -3, 0, 2, 0, 0, 0.5);
+            check_layout(prec, kind, n, kind == HOSTLIB_FFT_C2C ? -sign : sign, 1, 1, 0, -1, 0, 0, 1.0);
+            if (kind == HOSTLIB_FFT_C2C) {
+                check_layout(prec, kind, n, sign, 1, -2, 0, -2, 0, 1, 3.0);
+                check_layout(prec, kind, n, -sign, 1, 1, 0, 1, 0, 1, 1.0);
+            }
             /* in place: same strides and distances */
             if (kind == HOSTLIB_FFT_C2C) {
                 check_layout(prec, kind, n, sign, 3, 1, n, 1, n, 1, 1.0);
@@ -522,6 +531,28 @@ static void bench(int argc, char **argv)
                 }
             }
             printf("bench %s f64 n=%td %.0f ns  (%s)\n", kind_name[kind], n, best, plan->algorithm);
+            if (n <= 4096) { /* 16 arrays per call, contiguous */
+                double *bin = malloc((size_t)(32 * n) * sizeof(double)), *bout = malloc((size_t)(32 * n) * sizeof(double));
+                for (ptrdiff_t i = 0; i < 32 * n; i++) {
+                    bin[i] = urand();
+                }
+                const ptrdiff_t dist = kind == HOSTLIB_FFT_R2C ? 2 * n : n;
+                double bbest = 1e30;
+                for (int rep = 0; rep < 15; rep++) {
+                    long iters = 0;
+                    const double t0 = now();
+                    double t1;
+                    do {
+                        plan->execute(plan, 16, bin, 1, dist, bout, 1, n, 1.0);
+                        iters++;
+                    } while ((t1 = now()) - t0 < 0.02);
+                    const double ns = (t1 - t0) / (double)(16 * iters) * 1e9;
+                    bbest = ns < bbest ? ns : bbest;
+                }
+                printf("bench %s f64 n=%td batch of 16: %.0f ns per transform\n", kind_name[kind], n, bbest);
+                free(bin);
+                free(bout);
+            }
             free(in);
             free(out);
             plan->destroy(plan);
