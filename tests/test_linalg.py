@@ -242,6 +242,50 @@ def test_patch_numpy_linalg_swaps_and_restores():
     assert "linalg" in _numpy_patch.NAMES  # the default patch includes it
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+REFERENCE_EXT = """
+from _lapack_reference import make_table
+_keep = make_table()
+_C_API = _keep.capsule
+"""
+
+
+def reference_site(site):
+    """A fake installed provider "scipyref" of the lapack interface, whose
+    every entry forwards to SciPy's LAPACK (tests/_lapack_reference.py)."""
+    info = site / "fake_scipyref-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-scipyref\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[hostlib.lapack]\nscipyref = fake_scipyref\n")
+    pkg = site / "fake_scipyref"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("NAME = 'scipyref'\nFEATURES = ()\nPRIORITY = 50\n"
+                                     "EXTENSION = 'fake_scipyref._ext'\n")
+    (pkg / "_ext.py").write_text(REFERENCE_EXT)
+
+
+@pytest.mark.skipif("HOSTLIB_LINALG_REFERENCE" in os.environ, reason="is the run this test starts")
+def test_loops_with_every_entry_served(tmp_path):
+    """hostlib's own C paths (copies in and out, each result's layout, NaN
+    and the invalid flag on failure), with every entry served by a
+    reference backend (SciPy's LAPACK through ctypes): this file's
+    comparisons with numpy.linalg, to rounding, in a fresh interpreter."""
+    pytest.importorskip("scipy.linalg.lapack")
+    reference_site(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTLIB_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(tmp_path / "site"), HERE]), HOSTLIB_BACKEND_LAPACK="scipyref",
+               HOSTLIB_LINALG_REFERENCE="1")
+    code = ("import hostlib.linalg as hl, sys; st = hl.status(); "
+            "sys.exit(0 if all(v == 'scipyref' for r in st.values() for v in r.values()) else str(st))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", os.path.abspath(__file__), "-k",
+           "not numpys_own and not fallback_path and not every_entry_served"]
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
 NUMPY_LINALG_PROBE = '''
 import json
 from hostlib._numpy import patch

@@ -63,88 +63,91 @@ static int unavailable(ptrdiff_t info)
 
 /* The typed entry calls: one small wrapper per entry and type, so the
    loops below are written once over a type index. */
+/* LAPACK wants every leading dimension >= 1, also for an empty matrix */
+#define LD(x) ((x) > 0 ? (x) : 1)
+
 static ptrdiff_t getrf(table_t *t, int ty, ptrdiff_t n, void *a, ptrdiff_t *ipiv)
 {
     switch (ty) {
-    case S: return t->sgetrf(n, n, a, n, ipiv);
-    case D: return t->dgetrf(n, n, a, n, ipiv);
-    case C: return t->cgetrf(n, n, a, n, ipiv);
-    default: return t->zgetrf(n, n, a, n, ipiv);
+    case S: return t->sgetrf(n, n, a, LD(n), ipiv);
+    case D: return t->dgetrf(n, n, a, LD(n), ipiv);
+    case C: return t->cgetrf(n, n, a, LD(n), ipiv);
+    default: return t->zgetrf(n, n, a, LD(n), ipiv);
     }
 }
 static ptrdiff_t getrs(table_t *t, int ty, ptrdiff_t n, ptrdiff_t nrhs, const void *a, const ptrdiff_t *ipiv, void *b)
 {
     const int tr = HOSTLIB_LAPACK_NOTRANS;
     switch (ty) {
-    case S: return t->sgetrs(tr, n, nrhs, a, n, ipiv, b, n);
-    case D: return t->dgetrs(tr, n, nrhs, a, n, ipiv, b, n);
-    case C: return t->cgetrs(tr, n, nrhs, a, n, ipiv, b, n);
-    default: return t->zgetrs(tr, n, nrhs, a, n, ipiv, b, n);
+    case S: return t->sgetrs(tr, n, nrhs, a, LD(n), ipiv, b, LD(n));
+    case D: return t->dgetrs(tr, n, nrhs, a, LD(n), ipiv, b, LD(n));
+    case C: return t->cgetrs(tr, n, nrhs, a, LD(n), ipiv, b, LD(n));
+    default: return t->zgetrs(tr, n, nrhs, a, LD(n), ipiv, b, LD(n));
     }
 }
 static ptrdiff_t getri(table_t *t, int ty, ptrdiff_t n, void *a, const ptrdiff_t *ipiv)
 {
     switch (ty) {
-    case S: return t->sgetri(n, a, n, ipiv);
-    case D: return t->dgetri(n, a, n, ipiv);
-    case C: return t->cgetri(n, a, n, ipiv);
-    default: return t->zgetri(n, a, n, ipiv);
+    case S: return t->sgetri(n, a, LD(n), ipiv);
+    case D: return t->dgetri(n, a, LD(n), ipiv);
+    case C: return t->cgetri(n, a, LD(n), ipiv);
+    default: return t->zgetri(n, a, LD(n), ipiv);
     }
 }
 static ptrdiff_t potrf(table_t *t, int ty, int uplo, ptrdiff_t n, void *a)
 {
     switch (ty) {
-    case S: return t->spotrf(uplo, n, a, n);
-    case D: return t->dpotrf(uplo, n, a, n);
-    case C: return t->cpotrf(uplo, n, a, n);
-    default: return t->zpotrf(uplo, n, a, n);
+    case S: return t->spotrf(uplo, n, a, LD(n));
+    case D: return t->dpotrf(uplo, n, a, LD(n));
+    case C: return t->cpotrf(uplo, n, a, LD(n));
+    default: return t->zpotrf(uplo, n, a, LD(n));
     }
 }
 static ptrdiff_t geqrf(table_t *t, int ty, ptrdiff_t m, ptrdiff_t n, void *a, void *tau)
 {
     switch (ty) {
-    case S: return t->sgeqrf(m, n, a, m, tau);
-    case D: return t->dgeqrf(m, n, a, m, tau);
-    case C: return t->cgeqrf(m, n, a, m, tau);
-    default: return t->zgeqrf(m, n, a, m, tau);
+    case S: return t->sgeqrf(m, n, a, LD(m), tau);
+    case D: return t->dgeqrf(m, n, a, LD(m), tau);
+    case C: return t->cgeqrf(m, n, a, LD(m), tau);
+    default: return t->zgeqrf(m, n, a, LD(m), tau);
     }
 }
 static ptrdiff_t orgqr(table_t *t, int ty, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, void *a, const void *tau)
 {
     switch (ty) {
-    case S: return t->sorgqr(m, n, k, a, m, tau);
-    case D: return t->dorgqr(m, n, k, a, m, tau);
-    case C: return t->cungqr(m, n, k, a, m, tau);
-    default: return t->zungqr(m, n, k, a, m, tau);
+    case S: return t->sorgqr(m, n, k, a, LD(m), tau);
+    case D: return t->dorgqr(m, n, k, a, LD(m), tau);
+    case C: return t->cungqr(m, n, k, a, LD(m), tau);
+    default: return t->zungqr(m, n, k, a, LD(m), tau);
     }
 }
 static ptrdiff_t evd(table_t *t, int ty, int jobz, int uplo, ptrdiff_t n, void *a, void *w)
 {
     switch (ty) {
-    case S: return t->ssyevd(jobz, uplo, n, a, n, w);
-    case D: return t->dsyevd(jobz, uplo, n, a, n, w);
-    case C: return t->cheevd(jobz, uplo, n, a, n, w);
-    default: return t->zheevd(jobz, uplo, n, a, n, w);
+    case S: return t->ssyevd(jobz, uplo, n, a, LD(n), w);
+    case D: return t->dsyevd(jobz, uplo, n, a, LD(n), w);
+    case C: return t->cheevd(jobz, uplo, n, a, LD(n), w);
+    default: return t->zheevd(jobz, uplo, n, a, LD(n), w);
     }
 }
 static ptrdiff_t gesdd(table_t *t, int ty, int jobz, ptrdiff_t m, ptrdiff_t n, void *a, void *s, void *u,
                        ptrdiff_t ldu, void *vt, ptrdiff_t ldvt)
 {
     switch (ty) {
-    case S: return t->sgesdd(jobz, m, n, a, m, s, u, ldu, vt, ldvt);
-    case D: return t->dgesdd(jobz, m, n, a, m, s, u, ldu, vt, ldvt);
-    case C: return t->cgesdd(jobz, m, n, a, m, s, u, ldu, vt, ldvt);
-    default: return t->zgesdd(jobz, m, n, a, m, s, u, ldu, vt, ldvt);
+    case S: return t->sgesdd(jobz, m, n, a, LD(m), s, u, ldu, vt, ldvt);
+    case D: return t->dgesdd(jobz, m, n, a, LD(m), s, u, ldu, vt, ldvt);
+    case C: return t->cgesdd(jobz, m, n, a, LD(m), s, u, ldu, vt, ldvt);
+    default: return t->zgesdd(jobz, m, n, a, LD(m), s, u, ldu, vt, ldvt);
     }
 }
 static ptrdiff_t gelsd(table_t *t, int ty, ptrdiff_t m, ptrdiff_t n, ptrdiff_t nrhs, void *a, void *b, ptrdiff_t ldb,
                        void *s, double rcond, ptrdiff_t *rank)
 {
     switch (ty) {
-    case S: return t->sgelsd(m, n, nrhs, a, m, b, ldb, s, (float)rcond, rank);
-    case D: return t->dgelsd(m, n, nrhs, a, m, b, ldb, s, rcond, rank);
-    case C: return t->cgelsd(m, n, nrhs, a, m, b, ldb, s, (float)rcond, rank);
-    default: return t->zgelsd(m, n, nrhs, a, m, b, ldb, s, rcond, rank);
+    case S: return t->sgelsd(m, n, nrhs, a, LD(m), b, ldb, s, (float)rcond, rank);
+    case D: return t->dgelsd(m, n, nrhs, a, LD(m), b, ldb, s, rcond, rank);
+    case C: return t->cgelsd(m, n, nrhs, a, LD(m), b, ldb, s, (float)rcond, rank);
+    default: return t->zgelsd(m, n, nrhs, a, LD(m), b, ldb, s, rcond, rank);
     }
 }
 
@@ -826,17 +829,27 @@ static void drive(kind_t k, int ty, const numpy_loop *l, char **args, const npy_
     }
     call_t c = {.args = args, .dims = dims, .steps = steps, .tab = hostlib_lapack_lapack_current(), .ty = ty,
                 .buf = buf};
-    int failed = 0;
+    /* as numpy's loops: the flags the routines raise on the way (a
+       backend's scaling, its own NaN tests) are not the caller's; the
+       invalid flag says that a matrix failed, or that it was set before */
+    const int was_invalid = fetestexcept(FE_INVALID) != 0;
+    feclearexcept(FE_ALL_EXCEPT);
+    int failed = 0, fell_back = 0;
     for (npy_intp i = 0; i < outer; i++) {
         const int r = body(k, &c, i);
         if (r == FALLBACK) {
-            fallback(l, args, dims, steps, i);
+            feclearexcept(FE_ALL_EXCEPT);
+            fallback(l, args, dims, steps, i); /* sets the flags its way */
+            fell_back = 1;
             break;
         }
         failed |= r == FAILED;
     }
     free(buf);
-    if (failed) {
+    if (!fell_back) {
+        feclearexcept(FE_ALL_EXCEPT);
+    }
+    if (failed || was_invalid) {
         feraiseexcept(FE_INVALID); /* what npy_set_floatstatus_invalid() does, without libnpymath */
     }
 }
