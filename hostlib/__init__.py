@@ -91,7 +91,7 @@ _LAZY = {
     "patched_numpy": "._numpy.patch",
 }
 #: the subpackages, one concern each (reachable as attributes, as after an import)
-_SUBPACKAGES = ("_host", "_pool", "_numpy", "_measure", "fft")
+_SUBPACKAGES = ("_host", "_pool", "_numpy", "_measure", "fft", "linalg")
 
 if "threadpoolctl" in sys.modules:  # cheap only then: see _pool.control
     from ._pool import control as _t

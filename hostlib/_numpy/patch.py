@@ -8,6 +8,14 @@ ifft, rfft_n_even, rfft_n_odd, irfft) are swapped the same way, for loops
 that plan and execute with hostlib's active fft backend
 (``hostlib.fft._transforms``); long double keeps numpy's.
 
+numpy.linalg is the family ``"linalg"``: every loop of the gufuncs
+numpy.linalg's functions call (``numpy.linalg._umath_linalg``: det, inv,
+solve, cholesky_lo, eigh_lo, svd_f, qr_r_raw, lstsq, ...) is swapped for
+hostlib's (``hostlib.linalg._loops``), which calls the active lapack
+backend and hands a call to the numpy loop it replaced wherever that
+backend's entry answers "unavailable"; numpy.linalg keeps its checks, its
+singular-matrix NaN and its LinAlgError.
+
 The float32 and float64 inner loops of the ufuncs the kernels spec maps
 entries to (``numpy.exp``, ``log``, ..., ``power``, ``hypot``) are swapped for hostlib's through numpy's public C-API
 (``hostlib._numpy._loops``); every other loop of those ufuncs (float16,
@@ -38,6 +46,8 @@ from .._host import spec as _spec
 _LOOPS_MODULE = "hostlib._numpy._loops"
 #: the C half of the fft family (starts the fft interface's host)
 _FFT_MODULE = "hostlib.fft._transforms"
+#: the C half of the linalg family (starts the lapack interface's host)
+_LINALG_MODULE = "hostlib.linalg._loops"
 
 #: numpy ufunc -> the dtypes of its loops hostlib can serve (from the spec)
 LOOPS = {u: tuple(dts) for u, dts in _spec.ufunc_loops().items()}
@@ -49,7 +59,24 @@ FAMILIES = {
     "fft": tuple(f"{g} {t}" for g in ("fft", "ifft") for t in ("Dd->D", "Ff->F"))
     + tuple(f"{g} {t}" for g in ("rfft_n_even", "rfft_n_odd") for t in ("dd->D", "ff->F"))
     + ("irfft Dd->d", "irfft Ff->f"),
+    # numpy.linalg._umath_linalg's loops (the list _loops.NUMPY_LOOPS serves):
+    # where the active lapack table has no code for an entry, hostlib's loop
+    # hands the call to the numpy loop it replaced, so patching is safe
+    "linalg": tuple(f"{g} {t}" for g in ("slogdet",) for t in ("f->ff", "d->dd", "F->Ff", "D->Dd"))
+    + tuple(f"{g} {t}" for g in ("det",) for t in ("f->f", "d->d", "F->F", "D->D"))
+    + tuple(f"{g} {t}" for g in ("eigh_lo", "eigh_up") for t in ("f->ff", "d->dd", "F->fF", "D->dD"))
+    + tuple(f"{g} {t}" for g in ("eigvalsh_lo", "eigvalsh_up") for t in ("f->f", "d->d", "F->f", "D->d"))
+    + tuple(f"{g} {t}" for g in ("solve", "solve1") for t in ("ff->f", "dd->d", "FF->F", "DD->D"))
+    + tuple(f"{g} {t}" for g in ("inv", "cholesky_lo", "cholesky_up") for t in ("f->f", "d->d", "F->F", "D->D"))
+    + tuple(f"svd {t}" for t in ("f->f", "d->d", "F->f", "D->d"))
+    + tuple(f"{g} {t}" for g in ("svd_s", "svd_f") for t in ("f->fff", "d->ddd", "F->FfF", "D->DdD"))
+    + ("eig f->FF", "eig d->DD", "eig D->DD", "eigvals f->F", "eigvals d->D", "eigvals D->D")
+    + ("qr_r_raw d->d", "qr_r_raw D->D", "qr_reduced dd->d", "qr_reduced DD->D", "qr_complete dd->d",
+       "qr_complete DD->D")
+    + tuple(f"lstsq {t}" for t in ("fff->ffif", "ddd->ddid", "FFf->Ffif", "DDd->Ddid")),
 }
+#: family -> the C half that swaps its loops
+_FAMILY_MODULES = {"fft": _FFT_MODULE, "linalg": _LINALG_MODULE}
 LOOPS.update(FAMILIES)
 #: everything patch_numpy() can be asked to serve: ufuncs, then families
 NAMES = UFUNCS + tuple(FAMILIES)
@@ -89,8 +116,13 @@ def _loops_of(name: str) -> Any:
     if name in FAMILIES:
         import importlib
 
-        return _FamilyLoops(importlib.import_module(_FFT_MODULE))
+        return _FamilyLoops(importlib.import_module(_FAMILY_MODULES[name]))
     return _loops()
+
+
+def _module_of(name: str) -> str:
+    """The C half whose import patching `name` needs (and starts a host)."""
+    return _FAMILY_MODULES.get(name, _LOOPS_MODULE)
 
 
 def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
@@ -127,8 +159,9 @@ def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
 
     Replaces the float32 and float64 inner loops of every ufunc in
     :data:`UFUNCS` (the spec's: ``numpy.exp``, ``log``, ..., ``hypot``) and
-    of numpy.fft's gufuncs (the family ``"fft"``); or only of `ufuncs`:
-    names such as ``"sin,cos"``, ``"fft"`` or ``["sin", "cos"]``, or the
+    of numpy.fft's gufuncs (the family ``"fft"``) and numpy.linalg's (the
+    family ``"linalg"``); or only of `ufuncs`:
+    names such as ``"sin,cos"``, ``"fft"``, ``"linalg"`` or ``["sin", "cos"]``, or the
     numpy ufuncs themselves)
     with loops that call hostlib's active table, through numpy's public
     C-API (``PyUFunc_ReplaceLoopBySignature``). The loops they replace are
@@ -195,7 +228,7 @@ def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     names = _names(ufuncs)
     with _lock:
         # a family or the ufuncs never patched in this process: nothing to undo
-        names = tuple(n for n in names if (_FFT_MODULE if n in FAMILIES else _LOOPS_MODULE) in sys.modules)
+        names = tuple(n for n in names if _module_of(n) in sys.modules)
         _uninstall((name, dt) for name in names for dt in LOOPS[name])
 
 
@@ -240,7 +273,7 @@ def status() -> dict[str, Any]:
     counts as ``'numpy'``."""
     loops = {}
     for name in NAMES:
-        started = (_FFT_MODULE if name in FAMILIES else _LOOPS_MODULE) in sys.modules
+        started = _module_of(name) in sys.modules
         swapper = _loops_of(name) if started else None
         loops[name] = {dt: swapper.owner(name, dt) if swapper else "numpy" for dt in LOOPS[name]}
     patched = [name for name, d in loops.items() if "hostlib" in d.values()]
@@ -267,7 +300,7 @@ options:
 
 HOSTLIB_BACKEND and the other HOSTLIB_* variables select backends as usual;
 `python -m hostlib` shows which backend serves each kernel.
-""".format(ufuncs=",".join(NAMES), ufuncs_text=", ".join(UFUNCS) + " and numpy.fft (fft)")
+""".format(ufuncs=",".join(NAMES), ufuncs_text=", ".join(UFUNCS) + ", numpy.fft (fft) and numpy.linalg (linalg)")
 
 
 class _UsageError(Exception):
