@@ -1,18 +1,55 @@
 /*
- * Init code of the bundled modules serving the lapack interface (baseline
- * flags only: the routines are compiled elsewhere, with the module's ISA
- * flags). The build names the module and its table:
+ * Init code of the modules serving the lapack interface (baseline flags
+ * only: the routines are compiled elsewhere, with the module's ISA flags).
+ * The build names the module, its table and the table's pool pointer
+ * (simd/lapack.h's SIMD_NAME(lapack_pool)):
  *   -DHOSTLIB_PROVIDER_MODULE_NAME=_avx2_lapack -DHOSTLIB_PROVIDER_TABLE=avx2_lapack_table
+ *   -DHOSTLIB_PROVIDER_POOL=avx2_lapack_pool
+ * Installed with hostlib's headers, so an optional kernel wheel builds its
+ * lapack module from this same file.
+ *
+ * Before it exports the table, the module binds hostlib's thread pool
+ * (hostlib._pool._threads' capsule), which the factorizations split their
+ * large trailing updates over. Without it (a pool built for another
+ * layout, an import that fails) the routines run on the calling thread.
  */
 #define PY_SSIZE_T_CLEAN
 #include "hostlib_lapack_lapack_provider.h"
+#include "hostlib_pool_api.h"
 
-#if !defined(HOSTLIB_PROVIDER_MODULE_NAME) || !defined(HOSTLIB_PROVIDER_TABLE)
-#error "define HOSTLIB_PROVIDER_MODULE_NAME and HOSTLIB_PROVIDER_TABLE"
+#if !defined(HOSTLIB_PROVIDER_MODULE_NAME) || !defined(HOSTLIB_PROVIDER_TABLE) || !defined(HOSTLIB_PROVIDER_POOL)
+#error "define HOSTLIB_PROVIDER_MODULE_NAME, HOSTLIB_PROVIDER_TABLE and HOSTLIB_PROVIDER_POOL"
 #endif
 
 extern const hostlib_lapack_lapack_table HOSTLIB_PROVIDER_TABLE;
+extern const hostlib_pool_api *HOSTLIB_PROVIDER_POOL;
 
-/* one more level of expansion so that the -D values are substituted */
-#define HOSTLIB_EXPAND_LAPACK_PROVIDER_(mod, table) HOSTLIB_LAPACK_LAPACK_PROVIDER_MODULE(mod, table)
-HOSTLIB_EXPAND_LAPACK_PROVIDER_(HOSTLIB_PROVIDER_MODULE_NAME, HOSTLIB_PROVIDER_TABLE)
+static void hostlib_lapack_bind_pool_(void)
+{
+    /* PyCapsule_Import imports no submodule: import it first */
+    PyObject *threads = PyImport_ImportModule("hostlib._pool._threads");
+    if (threads == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    Py_DECREF(threads);
+    const hostlib_pool_api *pool = PyCapsule_Import(HOSTLIB_POOL_CAPSULE, 0);
+    if (pool == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    if (pool->split_abi == HOSTLIB_SPLIT_ABI) {
+        HOSTLIB_PROVIDER_POOL = pool;
+    }
+}
+
+static int hostlib_provider_exec_(PyObject *module)
+{
+    hostlib_lapack_bind_pool_();
+    return hostlib_provider_export_(module, "_C_API", &HOSTLIB_PROVIDER_TABLE,
+                                    HOSTLIB_LAPACK_LAPACK_PROVIDER_CAPSULE);
+}
+
+/* one more level of expansion so that the -D value is substituted */
+#define HOSTLIB_EXPAND_LAPACK_MODULE_DEF_(mod) HOSTLIB_PROVIDER_MODULE_DEF_(mod)
+HOSTLIB_EXPAND_LAPACK_MODULE_DEF_(HOSTLIB_PROVIDER_MODULE_NAME)

@@ -1,42 +1,1099 @@
 /*
  * lapack.h -- LAPACK's factorizations and solves, written once over the
  * vector layer: getrf, getrs, getri, potrf, potrs, geqrf and orgqr in
- * float32 and float64 (column-major, LAPACK's conventions; see
- * interface/lapack.toml). Include it after exactly one vector layer; it
+ * float32 and float64 (column-major, LAPACK's conventions and info codes;
+ * see interface/lapack.toml). Include it after exactly one vector layer; it
  * defines SIMD_HAVE_LAPACK and static SIMD_NAME(lapack_<s|d><routine>)
- * with the signatures of hostlib_lapack_<s|d><routine>_fn.
+ * with the signatures of hostlib_lapack_<s|d><routine>_fn, and the pointer
+ * SIMD_NAME(lapack_pool) (NULL: one thread), which the module's init code
+ * sets to hostlib's thread pool.
  *
- * NOT WRITTEN YET: every routine answers HOSTLIB_LAPACK_EUNAVAILABLE, so
- * callers fall back (hostlib's numpy patch to numpy's own loop).
+ * Matrices are handled as views: (p, rs, cs), element (i, j) at
+ * p[i*rs + j*cs], with rs == 1 (column-major) or cs == 1 (its transpose).
+ * A transpose is then a swap of strides, so one triangular solve (left
+ * side, lower or upper view) and one Cholesky (lower view) serve every
+ * case: A X = B, A^T X = B, X A^T = B (A X^T = B^T), and the upper
+ * Cholesky A = U^T U is the lower one of A^T. Products go through this
+ * layer's row-major gemm (gemm.h): a view with cs == 1 is a row-major
+ * matrix, one with rs == 1 the row-major transpose.
+ *
+ * The algorithms:
+ *  - getrf: recursive LU with partial pivoting (Toledo; LAPACK's getrf2):
+ *    left half, row swaps, a triangular solve, one gemm for the Schur
+ *    complement, right half. Most flops are in a few large gemms (k up to
+ *    n/2), which keep gemm near its peak; a blocked right-looking LU does
+ *    its flops as rank-nb updates, where gemm runs slower.
+ *  - potrf: recursive Cholesky (LAPACK's potrf2) on the lower view; the
+ *    symmetric update is a recursive syrk whose off-diagonal blocks are
+ *    gemms and whose diagonal blocks (LAPACK_SYRK_BASE wide) are computed
+ *    into a buffer, so the other triangle is never written.
+ *  - geqrf: blocked Householder QR with the compact WY form
+ *    (I - V T V^T), two levels: panels of LAPACK_QR_NB1 columns, each
+ *    factored the same way in LAPACK_QR_NB0-column panels, each of those
+ *    unblocked. T comes from one gemm (V^T V) and a triangular recurrence
+ *    (LAPACK's larft); the block reflector is three gemms (larfb). The
+ *    reflectors are LAPACK's larfg: scaled, so that neither the norm nor
+ *    beta overflows or underflows.
+ *  - orgqr: the same blocks backwards (LAPACK's orgqr), panels by the same
+ *    routine one level down.
+ *  - getrs, potrs: row swaps and triangular solves; getri: the inverse as
+ *    the solution of A X = I (2 n^3 flops, LAPACK's getri 4/3 n^3, but all
+ *    of it in the solve's gemms).
+ *  - trsm: recursive (halves, a gemm between them) down to
+ *    LAPACK_TRSM_BASE rows, where a vector loop runs along whichever
+ *    direction of B is contiguous.
+ *
+ * Threads: gemms of at least LAPACK_SPLIT_MIN multiply-adds, triangular
+ * solves of as many, and the block reflector updates are split into
+ * column blocks over hostlib's pool (as wide as pool->width() allows,
+ * so the thread budget holds and nested calls run on one thread). Each
+ * column of a result is computed by the same operations whatever the split
+ * (gemm.h's promise), so results do not depend on the thread count.
+ *
+ * Workspace: every routine allocates what it needs once per call (gemm
+ * its own packing buffers), and answers HOSTLIB_LAPACK_ENOMEM if it cannot.
  */
+#ifndef LAPACK_PASS
 #ifndef SIMD_LAPACK_H
 #define SIMD_LAPACK_H
 #define SIMD_HAVE_LAPACK 1
 
+#include <float.h>
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "hostlib_lapack_lapack_table.h"
+#include "hostlib_pool_api.h"
 
-#define SIMD_LAPACK_TODO_(p, T)                                                                                    \
-    static ptrdiff_t SIMD_NAME(lapack_##p##getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)   \
-    { (void)m; (void)n; (void)a; (void)lda; (void)ipiv; return HOSTLIB_LAPACK_EUNAVAILABLE; }                      \
-    static ptrdiff_t SIMD_NAME(lapack_##p##getrs)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, \
-                                                  const ptrdiff_t *ipiv, T *b, ptrdiff_t ldb)                      \
-    { (void)trans; (void)n; (void)nrhs; (void)a; (void)lda; (void)ipiv; (void)b; (void)ldb;                        \
-      return HOSTLIB_LAPACK_EUNAVAILABLE; }                                                                        \
-    static ptrdiff_t SIMD_NAME(lapack_##p##getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *ipiv)          \
-    { (void)n; (void)a; (void)lda; (void)ipiv; return HOSTLIB_LAPACK_EUNAVAILABLE; }                               \
-    static ptrdiff_t SIMD_NAME(lapack_##p##potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)                       \
-    { (void)uplo; (void)n; (void)a; (void)lda; return HOSTLIB_LAPACK_EUNAVAILABLE; }                               \
-    static ptrdiff_t SIMD_NAME(lapack_##p##potrs)(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, \
-                                                  T *b, ptrdiff_t ldb)                                             \
-    { (void)uplo; (void)n; (void)nrhs; (void)a; (void)lda; (void)b; (void)ldb; return HOSTLIB_LAPACK_EUNAVAILABLE; } \
-    static ptrdiff_t SIMD_NAME(lapack_##p##geqrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau)            \
-    { (void)m; (void)n; (void)a; (void)lda; (void)tau; return HOSTLIB_LAPACK_EUNAVAILABLE; }                       \
-    static ptrdiff_t SIMD_NAME(lapack_##p##orgqr)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda,       \
-                                                  const T *tau)                                                    \
-    { (void)m; (void)n; (void)k; (void)a; (void)lda; (void)tau; return HOSTLIB_LAPACK_EUNAVAILABLE; }
+#ifndef SIMD_NAME
+#error "include a vector layer (simd/vec_*.h) before lapack.h"
+#endif
+#ifndef SIMD_HAVE_GEMM
+#include "gemm.h"
+#endif
 
-SIMD_LAPACK_TODO_(s, float)
-SIMD_LAPACK_TODO_(d, double)
+/* hostlib's pool, set by the module's init code before the table is
+   exported (so every call sees it set); NULL runs everything on the caller */
+extern const hostlib_pool_api *SIMD_NAME(lapack_pool);
+const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
+
+/* Splitting over the pool pays from ~30 us of work for two threads: about
+   a million multiply-adds at the gemm's speed on one core. */
+#ifndef LAPACK_SPLIT_MIN
+#define LAPACK_SPLIT_MIN ((double)(1 << 20))
+#endif
+/* the narrowest column block a thread gets (a few gemm tiles) */
+#ifndef LAPACK_SPLIT_COLS
+#define LAPACK_SPLIT_COLS 32
+#endif
+#ifndef LAPACK_TRSM_BASE
+#define LAPACK_TRSM_BASE 16
+#endif
+#ifndef LAPACK_SYRK_BASE
+#define LAPACK_SYRK_BASE 64
+#endif
+#ifndef LAPACK_POTF2_BASE
+#define LAPACK_POTF2_BASE 16
+#endif
+#ifndef LAPACK_QR_NB0
+#define LAPACK_QR_NB0 32
+#endif
+#ifndef LAPACK_QR_NB1
+#define LAPACK_QR_NB1 128
+#endif
+
+/* column block t of n columns cut into `parts`, each start a multiple of 8
+   (whole vectors of the row-major gemm's packed panels) */
+static inline ptrdiff_t lapack_split_at(ptrdiff_t n, ptrdiff_t parts, ptrdiff_t t)
+{
+    if (t >= parts) {
+        return n;
+    }
+    ptrdiff_t at = (ptrdiff_t)((double)n * (double)t / (double)parts);
+    at = at / 8 * 8;
+    return at < n ? at : n;
+}
+
+/* how many column blocks a job of `work` multiply-adds over n columns gets */
+static inline ptrdiff_t lapack_split_parts(double work, ptrdiff_t n)
+{
+    const hostlib_pool_api *pool = SIMD_NAME(lapack_pool);
+    if (pool == NULL || work < LAPACK_SPLIT_MIN || n < 2 * LAPACK_SPLIT_COLS) {
+        return 1;
+    }
+    ptrdiff_t w = pool->width();
+    ptrdiff_t most = n / LAPACK_SPLIT_COLS;
+    return w < most ? w : most;
+}
+
+#define LAPACK_QR_LEVELS 2 /* the blocks' sizes: LAPACK_QR_NB0, LAPACK_QR_NB1 */
+
+#define LAPACK_PASS 1
+#define T double
+#define V VF64
+#define LANES VF64_LANES
+#define V_(op) vf64_##op
+#define L_(x) lapack_f64_##x
+#define L_GEMM SIMD_NAME(dgemm)
+#define L_FN(r) SIMD_NAME(lapack_d##r)
+#define L_EPS DBL_EPSILON
+#define L_TINY DBL_MIN
+#define L_HUGE DBL_MAX
+#define L_SQRT sqrt
+#define L_ABS fabs
+#include "lapack.h"
+
+#define LAPACK_PASS 2
+#define T float
+#define V VF32
+#define LANES VF32_LANES
+#define V_(op) vf32_##op
+#define L_(x) lapack_f32_##x
+#define L_GEMM SIMD_NAME(sgemm)
+#define L_FN(r) SIMD_NAME(lapack_s##r)
+#define L_EPS FLT_EPSILON
+#define L_TINY FLT_MIN
+#define L_HUGE FLT_MAX
+#define L_SQRT sqrtf
+#define L_ABS fabsf
+#include "lapack.h"
 
 #endif /* SIMD_LAPACK_H */
+
+#else /* LAPACK_PASS: the generic code, instantiated once per element type */
+
+typedef struct {
+    T *p;
+    ptrdiff_t rs, cs;
+} L_(mat);
+
+static inline L_(mat) L_(cm)(T *p, ptrdiff_t ld)
+{
+    L_(mat) m = {p, 1, ld};
+    return m;
+}
+static inline L_(mat) L_(sub)(L_(mat) a, ptrdiff_t i, ptrdiff_t j)
+{
+    L_(mat) m = {a.p + i * a.rs + j * a.cs, a.rs, a.cs};
+    return m;
+}
+static inline L_(mat) L_(tr)(L_(mat) a)
+{
+    L_(mat) m = {a.p, a.cs, a.rs};
+    return m;
+}
+#define L_AT(a, i, j) ((a).p[(i) * (a).rs + (j) * (a).cs])
+
+/* ---------------- vector loops ---------------- */
+
+static T L_(dot)(ptrdiff_t n, const T *x, const T *y)
+{
+    V s0 = V_(zero)(), s1 = V_(zero)();
+    ptrdiff_t i = 0;
+    for (; i + 2 * LANES <= n; i += 2 * LANES) {
+        s0 = V_(fma)(V_(loadu)(x + i), V_(loadu)(y + i), s0);
+        s1 = V_(fma)(V_(loadu)(x + i + LANES), V_(loadu)(y + i + LANES), s1);
+    }
+    for (; i + LANES <= n; i += LANES) {
+        s0 = V_(fma)(V_(loadu)(x + i), V_(loadu)(y + i), s0);
+    }
+    if (i < n) {
+        s1 = V_(fma)(V_(loadn)(x + i, n - i), V_(loadn)(y + i, n - i), s1);
+    }
+    return V_(hsum)(V_(add)(s0, s1));
+}
+
+/* y += alpha x, both contiguous */
+static void L_(axpy)(ptrdiff_t n, T alpha, const T *x, T *y)
+{
+    const V va = V_(set1)(alpha);
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        V_(storeu)(y + i, V_(fma)(va, V_(loadu)(x + i), V_(loadu)(y + i)));
+    }
+    if (i < n) {
+        V_(storen)(y + i, n - i, V_(fma)(va, V_(loadn)(x + i, n - i), V_(loadn)(y + i, n - i)));
+    }
+}
+
+/* y += alpha x, x with stride incx, y contiguous */
+static void L_(axpy_sx)(ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, T *y)
+{
+    if (incx == 1) {
+        L_(axpy)(n, alpha, x, y);
+        return;
+    }
+    const V va = V_(set1)(alpha);
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        V_(storeu)(y + i, V_(fma)(va, V_(loads)(x + i * incx, incx), V_(loadu)(y + i)));
+    }
+    if (i < n) {
+        V_(storen)(y + i, n - i, V_(fma)(va, V_(loadsn)(x + i * incx, incx, n - i), V_(loadn)(y + i, n - i)));
+    }
+}
+
+/* x /= d, contiguous (a division, as LAPACK's trsm: no reciprocal's rounding) */
+static void L_(div)(ptrdiff_t n, T d, T *x)
+{
+    const V vd = V_(set1)(d);
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        V_(storeu)(x + i, V_(div)(V_(loadu)(x + i), vd));
+    }
+    for (; i < n; i++) {
+        x[i] /= d;
+    }
+}
+
+static void L_(scal)(ptrdiff_t n, T alpha, T *x)
+{
+    const V va = V_(set1)(alpha);
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        V_(storeu)(x + i, V_(mul)(va, V_(loadu)(x + i)));
+    }
+    if (i < n) {
+        V_(storen)(x + i, n - i, V_(mul)(va, V_(loadn)(x + i, n - i)));
+    }
+}
+
+/* ---------------- gemm on views, split over the pool ---------------- */
+
+/* C = alpha A B + beta C (m x n, k), on one thread */
+static void L_(gemm1)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, L_(mat) a, L_(mat) b, T beta, L_(mat) c)
+{
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (c.cs != 1) {
+        /* C column-major: C^T = B^T A^T, row-major */
+        L_(gemm1)(n, m, k, alpha, L_(tr)(b), L_(tr)(a), beta, L_(tr)(c));
+        return;
+    }
+    /* C row-major, row stride c.rs; an operand with cs == 1 is row-major as stored */
+    const int ta = a.cs != 1, tb = b.cs != 1;
+    L_GEMM(ta, tb, m, n, k, alpha, a.p, ta ? a.cs : a.rs, b.p, tb ? b.cs : b.rs, beta, c.p, c.rs);
+}
+
+typedef struct {
+    ptrdiff_t m, n, k, parts;
+    T alpha, beta;
+    L_(mat) a, b, c;
+} L_(gemm_job);
+
+static void L_(gemm_task)(void *ctx, ptrdiff_t t)
+{
+    const L_(gemm_job) *g = (const L_(gemm_job) *)ctx;
+    const ptrdiff_t j0 = lapack_split_at(g->n, g->parts, t), j1 = lapack_split_at(g->n, g->parts, t + 1);
+    L_(gemm1)(g->m, j1 - j0, g->k, g->alpha, g->a, L_(sub)(g->b, 0, j0), g->beta, L_(sub)(g->c, 0, j0));
+}
+
+static void L_(gemm)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, L_(mat) a, L_(mat) b, T beta, L_(mat) c)
+{
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    const ptrdiff_t parts = lapack_split_parts((double)m * (double)n * (double)k, n);
+    if (parts > 1) {
+        L_(gemm_job) g = {m, n, k, parts, alpha, beta, a, b, c};
+        SIMD_NAME(lapack_pool)->run(L_(gemm_task), &g, parts, (int)parts);
+        return;
+    }
+    L_(gemm1)(m, n, k, alpha, a, b, beta, c);
+}
+
+/* ---------------- triangular solve: A X = B, A triangular on the left ---------------- */
+
+/* n <= LAPACK_TRSM_BASE: along B's contiguous direction */
+static void L_(trsm_base)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a, L_(mat) b)
+{
+    if (b.cs == 1 && nrhs > 1) { /* rows of B contiguous: row operations */
+        for (ptrdiff_t s = 0; s < n; s++) {
+            const ptrdiff_t k = upper ? n - 1 - s : s;
+            T *bk = b.p + k * b.rs;
+            if (!unit) {
+                L_(div)(nrhs, L_AT(a, k, k), bk);
+            }
+            const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
+            for (ptrdiff_t i = i0; i < i1; i++) {
+                L_(axpy)(nrhs, -L_AT(a, i, k), bk, b.p + i * b.rs);
+            }
+        }
+        return;
+    }
+    /* columns of B contiguous (or one column): column by column */
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *bj = b.p + j * b.cs;
+        const ptrdiff_t inc = b.rs;
+        if (inc != 1) { /* one strided column: plain loops */
+            for (ptrdiff_t s = 0; s < n; s++) {
+                const ptrdiff_t k = upper ? n - 1 - s : s;
+                if (!unit) {
+                    bj[k * inc] /= L_AT(a, k, k);
+                }
+                const T x = bj[k * inc];
+                const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
+                for (ptrdiff_t i = i0; i < i1; i++) {
+                    bj[i * inc] -= x * L_AT(a, i, k);
+                }
+            }
+            continue;
+        }
+        for (ptrdiff_t s = 0; s < n; s++) {
+            const ptrdiff_t k = upper ? n - 1 - s : s;
+            if (!unit) {
+                bj[k] /= L_AT(a, k, k);
+            }
+            const T x = bj[k];
+            if (upper) {
+                L_(axpy_sx)(k, -x, &L_AT(a, 0, k), a.rs, bj);
+            } else {
+                L_(axpy_sx)(n - k - 1, -x, &L_AT(a, k + 1, k), a.rs, bj + k + 1);
+            }
+        }
+    }
+}
+
+static void L_(trsm_rec)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a, L_(mat) b)
+{
+    if (n <= 0 || nrhs <= 0) {
+        return;
+    }
+    if (n <= LAPACK_TRSM_BASE) {
+        L_(trsm_base)(upper, unit, n, nrhs, a, b);
+        return;
+    }
+    ptrdiff_t n1 = n / 2;
+    if (n1 > 2 * LAPACK_TRSM_BASE) {
+        n1 = n1 / LAPACK_TRSM_BASE * LAPACK_TRSM_BASE;
+    }
+    const ptrdiff_t n2 = n - n1;
+    if (!upper) {
+        L_(trsm_rec)(0, unit, n1, nrhs, a, b);
+        L_(gemm)(n2, nrhs, n1, -1, L_(sub)(a, n1, 0), b, 1, L_(sub)(b, n1, 0));
+        L_(trsm_rec)(0, unit, n2, nrhs, L_(sub)(a, n1, n1), L_(sub)(b, n1, 0));
+    } else {
+        L_(trsm_rec)(1, unit, n2, nrhs, L_(sub)(a, n1, n1), L_(sub)(b, n1, 0));
+        L_(gemm)(n1, nrhs, n2, -1, L_(sub)(a, 0, n1), L_(sub)(b, n1, 0), 1, b);
+        L_(trsm_rec)(1, unit, n1, nrhs, a, b);
+    }
+}
+
+typedef struct {
+    int upper, unit;
+    ptrdiff_t n, nrhs, parts;
+    L_(mat) a, b;
+} L_(trsm_job);
+
+static void L_(trsm_task)(void *ctx, ptrdiff_t t)
+{
+    const L_(trsm_job) *s = (const L_(trsm_job) *)ctx;
+    const ptrdiff_t j0 = lapack_split_at(s->nrhs, s->parts, t), j1 = lapack_split_at(s->nrhs, s->parts, t + 1);
+    L_(trsm_rec)(s->upper, s->unit, s->n, j1 - j0, s->a, L_(sub)(s->b, 0, j0));
+}
+
+/* the columns of B are independent: a large solve is split by them */
+static void L_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a, L_(mat) b)
+{
+    if (n <= 0 || nrhs <= 0) {
+        return;
+    }
+    const ptrdiff_t parts = lapack_split_parts(0.5 * (double)n * (double)n * (double)nrhs, nrhs);
+    if (parts > 1) {
+        L_(trsm_job) s = {upper, unit, n, nrhs, parts, a, b};
+        SIMD_NAME(lapack_pool)->run(L_(trsm_task), &s, parts, (int)parts);
+        return;
+    }
+    L_(trsm_rec)(upper, unit, n, nrhs, a, b);
+}
+
+/* ---------------- LU ---------------- */
+
+/* rows k1..k2-1 of the n columns at a swapped with rows ipiv[i] - base,
+   forward or backward; a pivot outside the matrix (which getrf never
+   writes) is skipped rather than followed out of bounds */
+static void L_(laswp)(ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t k1, ptrdiff_t k2,
+                      const ptrdiff_t *ipiv, ptrdiff_t base, int backward)
+{
+    for (ptrdiff_t j = 0; j < n; j++) {
+        T *col = a + j * lda;
+        for (ptrdiff_t s = k1; s < k2; s++) {
+            const ptrdiff_t i = backward ? k2 - 1 - (s - k1) : s;
+            const ptrdiff_t p = ipiv[i] - base;
+            if (p != i && p >= 0 && p < rows) {
+                const T t = col[i];
+                col[i] = col[p];
+                col[p] = t;
+            }
+        }
+    }
+}
+
+/* LAPACK's getrf2: ipiv 0-based here; returns the 1-based first zero pivot */
+static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    if (m == 1) {
+        ipiv[0] = 0;
+        return a[0] == 0 ? 1 : 0;
+    }
+    if (n == 1) {
+        /* idamax: the first largest |a_i|; NaNs never win (all NaN: the first) */
+        ptrdiff_t p = 0;
+        T big = L_ABS(a[0]);
+        for (ptrdiff_t i = 1; i < m; i++) {
+            const T v = L_ABS(a[i]);
+            if (v > big) {
+                big = v;
+                p = i;
+            }
+        }
+        ipiv[0] = p;
+        if (a[p] == 0) {
+            return 1;
+        }
+        if (p != 0) {
+            const T t = a[0];
+            a[0] = a[p];
+            a[p] = t;
+        }
+        if (L_ABS(a[0]) >= L_TINY) {
+            L_(scal)(m - 1, 1 / a[0], a + 1);
+        } else {
+            L_(div)(m - 1, a[0], a + 1);
+        }
+        return 0;
+    }
+    const ptrdiff_t mn = m < n ? m : n;
+    ptrdiff_t n1 = mn / 2;
+    if (n1 > 64) {
+        n1 = n1 / 16 * 16;
+    }
+    const ptrdiff_t n2 = n - n1;
+    ptrdiff_t info = L_(getrf_rec)(m, n1, a, lda, ipiv);
+    L_(laswp)(n2, a + n1 * lda, lda, m, 0, n1, ipiv, 0, 0);
+    L_(trsm)(0, 1, n1, n2, L_(cm)(a, lda), L_(cm)(a + n1 * lda, lda));
+    L_(gemm)(m - n1, n2, n1, -1, L_(cm)(a + n1, lda), L_(cm)(a + n1 * lda, lda), 1, L_(cm)(a + n1 + n1 * lda, lda));
+    const ptrdiff_t info2 = L_(getrf_rec)(m - n1, n2, a + n1 + n1 * lda, lda, ipiv + n1);
+    if (info == 0 && info2 > 0) {
+        info = info2 + n1;
+    }
+    for (ptrdiff_t i = n1; i < mn; i++) {
+        ipiv[i] += n1;
+    }
+    L_(laswp)(n1, a, lda, m, n1, mn, ipiv, 0, 0);
+    return info;
+}
+
+static ptrdiff_t L_FN(getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    if (m < 0) {
+        return -1;
+    }
+    if (n < 0) {
+        return -2;
+    }
+    if (lda < (m > 1 ? m : 1)) {
+        return -4;
+    }
+    if (m == 0 || n == 0) {
+        return 0;
+    }
+    const ptrdiff_t info = L_(getrf_rec)(m, n, a, lda, ipiv);
+    const ptrdiff_t mn = m < n ? m : n;
+    for (ptrdiff_t i = 0; i < mn; i++) {
+        ipiv[i] += 1;
+    }
+    return info;
+}
+
+static ptrdiff_t L_FN(getrs)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda,
+                             const ptrdiff_t *ipiv, T *b, ptrdiff_t ldb)
+{
+    if (trans != HOSTLIB_LAPACK_NOTRANS && trans != HOSTLIB_LAPACK_TRANS && trans != HOSTLIB_LAPACK_CONJTRANS) {
+        return -1;
+    }
+    if (n < 0) {
+        return -2;
+    }
+    if (nrhs < 0) {
+        return -3;
+    }
+    if (lda < (n > 1 ? n : 1)) {
+        return -5;
+    }
+    if (ldb < (n > 1 ? n : 1)) {
+        return -8;
+    }
+    if (n == 0 || nrhs == 0) {
+        return 0;
+    }
+    const L_(mat) lu = L_(cm)((T *)a, lda), x = L_(cm)(b, ldb); /* a is only read */
+    if (trans == HOSTLIB_LAPACK_NOTRANS) {
+        L_(laswp)(nrhs, b, ldb, n, 0, n, ipiv, 1, 0);
+        L_(trsm)(0, 1, n, nrhs, lu, x);
+        L_(trsm)(1, 0, n, nrhs, lu, x);
+    } else { /* real: A^H = A^T */
+        L_(trsm)(0, 0, n, nrhs, L_(tr)(lu), x);
+        L_(trsm)(1, 1, n, nrhs, L_(tr)(lu), x);
+        L_(laswp)(nrhs, b, ldb, n, 0, n, ipiv, 1, 1);
+    }
+    return 0;
+}
+
+static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *ipiv)
+{
+    if (n < 0) {
+        return -1;
+    }
+    if (lda < (n > 1 ? n : 1)) {
+        return -3;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        if (a[i + i * lda] == 0) {
+            return i + 1;
+        }
+    }
+    if ((size_t)n > SIZE_MAX / sizeof(T) / (size_t)n) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    T *w = (T *)gemm_alloc_aligned((size_t)n * (size_t)n * sizeof(T));
+    if (w == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    /* inv(A) = inv(U) inv(L) P: the identity's rows swapped, then the two solves */
+    memset(w, 0, (size_t)n * (size_t)n * sizeof(T));
+    for (ptrdiff_t i = 0; i < n; i++) {
+        w[i + i * n] = 1;
+    }
+    L_(laswp)(n, w, n, n, 0, n, ipiv, 1, 0);
+    const L_(mat) lu = L_(cm)(a, lda), x = L_(cm)(w, n);
+    L_(trsm)(0, 1, n, n, lu, x);
+    L_(trsm)(1, 0, n, n, lu, x);
+    for (ptrdiff_t j = 0; j < n; j++) {
+        memcpy(a + j * lda, w + j * n, (size_t)n * sizeof(T));
+    }
+    gemm_free_aligned(w);
+    return 0;
+}
+
+/* ---------------- Cholesky (on the lower view) ---------------- */
+
+/* C -= X X^T on C's lower triangle only (n x n, X n x k); ws holds
+   LAPACK_SYRK_BASE^2 elements */
+static void L_(syrk)(ptrdiff_t n, ptrdiff_t k, L_(mat) x, L_(mat) c, T *ws)
+{
+    if (n <= 0 || k <= 0) {
+        return;
+    }
+    if (n <= LAPACK_SYRK_BASE) {
+        const L_(mat) w = L_(cm)(ws, n);
+        L_(gemm1)(n, n, k, 1, x, L_(tr)(x), 0, w);
+        for (ptrdiff_t j = 0; j < n; j++) {
+            for (ptrdiff_t i = j; i < n; i++) {
+                L_AT(c, i, j) -= ws[i + j * n];
+            }
+        }
+        return;
+    }
+    ptrdiff_t n1 = n / 2;
+    n1 = n1 / 16 * 16 > 0 ? n1 / 16 * 16 : n1;
+    L_(syrk)(n1, k, x, c, ws);
+    L_(gemm)(n - n1, n1, k, -1, L_(sub)(x, n1, 0), L_(tr)(x), 1, L_(sub)(c, n1, 0));
+    L_(syrk)(n - n1, k, L_(sub)(x, n1, 0), L_(sub)(c, n1, n1), ws);
+}
+
+/* LAPACK's potf2 on a small lower view: the failing pivot keeps its value */
+static ptrdiff_t L_(potf2)(ptrdiff_t n, L_(mat) a)
+{
+    for (ptrdiff_t j = 0; j < n; j++) {
+        T ajj = L_AT(a, j, j);
+        for (ptrdiff_t p = 0; p < j; p++) {
+            ajj -= L_AT(a, j, p) * L_AT(a, j, p);
+        }
+        if (!(ajj > 0)) { /* also NaN */
+            L_AT(a, j, j) = ajj;
+            return j + 1;
+        }
+        ajj = L_SQRT(ajj);
+        L_AT(a, j, j) = ajj;
+        for (ptrdiff_t i = j + 1; i < n; i++) {
+            T s = L_AT(a, i, j);
+            for (ptrdiff_t p = 0; p < j; p++) {
+                s -= L_AT(a, i, p) * L_AT(a, j, p);
+            }
+            L_AT(a, i, j) = s / ajj;
+        }
+    }
+    return 0;
+}
+
+static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, L_(mat) a, T *ws)
+{
+    if (n <= LAPACK_POTF2_BASE) {
+        return L_(potf2)(n, a);
+    }
+    ptrdiff_t n1 = n / 2;
+    if (n1 > 64) {
+        n1 = n1 / 16 * 16;
+    }
+    const ptrdiff_t n2 = n - n1;
+    ptrdiff_t info = L_(potrf_rec)(n1, a, ws);
+    if (info != 0) {
+        return info;
+    }
+    /* A21 L11^T = old A21, as L11 A21^T = old A21^T */
+    L_(trsm)(0, 0, n1, n2, a, L_(tr)(L_(sub)(a, n1, 0)));
+    L_(syrk)(n2, n1, L_(sub)(a, n1, 0), L_(sub)(a, n1, n1), ws);
+    info = L_(potrf_rec)(n2, L_(sub)(a, n1, n1), ws);
+    return info != 0 ? info + n1 : 0;
+}
+
+static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
+{
+    if (uplo != HOSTLIB_LAPACK_LOWER && uplo != HOSTLIB_LAPACK_UPPER) {
+        return -1;
+    }
+    if (n < 0) {
+        return -2;
+    }
+    if (lda < (n > 1 ? n : 1)) {
+        return -4;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    T *ws = NULL;
+    if (n > LAPACK_POTF2_BASE) {
+        ws = (T *)gemm_alloc_aligned((size_t)LAPACK_SYRK_BASE * LAPACK_SYRK_BASE * sizeof(T));
+        if (ws == NULL) {
+            return HOSTLIB_LAPACK_ENOMEM;
+        }
+    }
+    /* U^T U = A is L L^T of the transpose: the upper triangle read as a lower view */
+    const L_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? L_(cm)(a, lda) : L_(tr)(L_(cm)(a, lda));
+    const ptrdiff_t info = L_(potrf_rec)(n, l, ws);
+    gemm_free_aligned(ws);
+    return info;
+}
+
+static ptrdiff_t L_FN(potrs)(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, T *b, ptrdiff_t ldb)
+{
+    if (uplo != HOSTLIB_LAPACK_LOWER && uplo != HOSTLIB_LAPACK_UPPER) {
+        return -1;
+    }
+    if (n < 0) {
+        return -2;
+    }
+    if (nrhs < 0) {
+        return -3;
+    }
+    if (lda < (n > 1 ? n : 1)) {
+        return -5;
+    }
+    if (ldb < (n > 1 ? n : 1)) {
+        return -7;
+    }
+    if (n == 0 || nrhs == 0) {
+        return 0;
+    }
+    const L_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? L_(cm)((T *)a, lda) : L_(tr)(L_(cm)((T *)a, lda));
+    const L_(mat) x = L_(cm)(b, ldb);
+    L_(trsm)(0, 0, n, nrhs, l, x);
+    L_(trsm)(1, 0, n, nrhs, L_(tr)(l), x);
+    return 0;
+}
+
+/* ---------------- Householder QR ---------------- */
+
+/* sqrt(x^2 + y^2) without overflow or underflow; NaN if either is NaN */
+static T L_(lapy2)(T x, T y)
+{
+    if (x != x || y != y) {
+        return x + y;
+    }
+    const T ax = L_ABS(x), ay = L_ABS(y);
+    const T w = ax > ay ? ax : ay, z = ax > ay ? ay : ax;
+    if (z == 0 || w > L_HUGE) { /* w = inf */
+        return w;
+    }
+    const T r = z / w;
+    return w * L_SQRT(1 + r * r);
+}
+
+/* the 2-norm of x (n contiguous), scaled by its largest magnitude so that
+   no square overflows or underflows; NaN in, NaN out */
+static T L_(nrm2)(ptrdiff_t n, const T *x)
+{
+    T big = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        const T v = L_ABS(x[i]);
+        if (v != v) {
+            return v;
+        }
+        big = v > big ? v : big;
+    }
+    if (big == 0 || big > L_HUGE) { /* zero, inf */
+        return big;
+    }
+    /* divided by big: no square overflows, and the largest is 1 */
+    const V vb = V_(set1)(big);
+    V acc0 = V_(zero)(), acc1 = V_(zero)();
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        const V v = V_(div)(V_(loadu)(x + i), vb);
+        acc0 = V_(fma)(v, v, acc0);
+    }
+    if (i < n) {
+        const V v = V_(div)(V_(loadn)(x + i, n - i), vb);
+        acc1 = V_(fma)(v, v, acc1);
+    }
+    return big * L_SQRT(V_(hsum)(V_(add)(acc0, acc1)));
+}
+
+/* LAPACK's larfg: H (I - tau v v^T, v = (1, x)) maps (alpha, x) to
+   (beta, 0); alpha becomes beta, x becomes v's tail. Scaled by
+   1/safmin up to 20 times when beta would underflow. */
+static void L_(larfg)(ptrdiff_t n, T *alpha, T *x, T *tau)
+{
+    if (n <= 1) {
+        *tau = 0;
+        return;
+    }
+    T xnorm = L_(nrm2)(n - 1, x);
+    if (xnorm == 0) {
+        *tau = 0;
+        return;
+    }
+    T beta = -copysign(L_(lapy2)(*alpha, xnorm), *alpha);
+    const T safmin = L_TINY / L_EPS, rsafmn = 1 / safmin;
+    int knt = 0;
+    if (L_ABS(beta) < safmin) {
+        do {
+            knt++;
+            L_(scal)(n - 1, rsafmn, x);
+            beta *= rsafmn;
+            *alpha *= rsafmn;
+        } while (L_ABS(beta) < safmin && knt < 20);
+        xnorm = L_(nrm2)(n - 1, x);
+        beta = -copysign(L_(lapy2)(*alpha, xnorm), *alpha);
+    }
+    *tau = (beta - *alpha) / beta;
+    L_(scal)(n - 1, 1 / (*alpha - beta), x);
+    for (int j = 0; j < knt; j++) {
+        beta *= safmin;
+    }
+    *alpha = beta;
+}
+
+/* C (m x n) -= tau v (v^T C), v = a column of m contiguous elements, one
+   pass per column of C */
+static void L_(larf)(ptrdiff_t m, ptrdiff_t n, const T *v, T tau, T *c, ptrdiff_t ldc)
+{
+    if (tau == 0) {
+        return;
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        T *cj = c + j * ldc;
+        L_(axpy)(m, -tau * L_(dot)(m, v, cj), v, cj);
+    }
+}
+
+/* LAPACK's geqr2 */
+static void L_(geqr2)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau)
+{
+    const ptrdiff_t k = m < n ? m : n;
+    for (ptrdiff_t i = 0; i < k; i++) {
+        T *aii = a + i + i * lda;
+        L_(larfg)(m - i, aii, aii + 1, tau + i);
+        if (i + 1 < n) {
+            const T keep = *aii;
+            *aii = 1;
+            L_(larf)(m - i, n - i - 1, aii, tau[i], aii + lda, lda);
+            *aii = keep;
+        }
+    }
+}
+
+/* per blocking level: V (explicit, m x nb), T and V^T V (nb x nb), and W
+   (nb x n, twice) for the block reflector */
+typedef struct {
+    ptrdiff_t nb;
+    T *v, *t, *s, *w, *w2;
+} L_(qr_ws);
+
+static const ptrdiff_t L_(qr_nb)[LAPACK_QR_LEVELS] = {LAPACK_QR_NB0, LAPACK_QR_NB1};
+
+/* one allocation for both levels; NULL if it fails */
+static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, L_(qr_ws) *ws)
+{
+    size_t total = 0, sizes[LAPACK_QR_LEVELS][5];
+    for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
+        const size_t nb = (size_t)L_(qr_nb)[l];
+        sizes[l][0] = (size_t)m * nb;
+        sizes[l][1] = sizes[l][2] = nb * nb;
+        sizes[l][3] = sizes[l][4] = nb * (size_t)n;
+        for (int i = 0; i < 5; i++) {
+            if ((size_t)m > SIZE_MAX / 64 / nb || (size_t)n > SIZE_MAX / 64 / nb) {
+                return NULL;
+            }
+            sizes[l][i] = (sizes[l][i] + 7) / 8 * 8; /* 64-byte aligned parts */
+            total += sizes[l][i];
+        }
+    }
+    T *buf = (T *)gemm_alloc_aligned(total * sizeof(T));
+    if (buf == NULL) {
+        return NULL;
+    }
+    T *p = buf;
+    for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
+        ws[l].nb = L_(qr_nb)[l];
+        ws[l].v = p, p += sizes[l][0];
+        ws[l].t = p, p += sizes[l][1];
+        ws[l].s = p, p += sizes[l][2];
+        ws[l].w = p, p += sizes[l][3];
+        ws[l].w2 = p, p += sizes[l][4];
+    }
+    return buf;
+}
+
+/* V (explicit unit lower trapezoid) and T (upper, zeros below) of the k
+   reflectors stored in the m x k panel at a, as LAPACK's larft (forward,
+   columnwise): T(0:i, i) = -tau_i T(0:i, 0:i) V(:, 0:i)^T v_i */
+static void L_(larft)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const T *tau, L_(qr_ws) *ws)
+{
+    T *v = ws->v, *t = ws->t, *s = ws->s;
+    for (ptrdiff_t j = 0; j < k; j++) {
+        T *vj = v + j * m;
+        const ptrdiff_t top = j < m ? j : m;
+        memset(vj, 0, (size_t)top * sizeof(T));
+        if (j < m) {
+            vj[j] = 1;
+            memcpy(vj + j + 1, a + j + 1 + j * lda, (size_t)(m - j - 1) * sizeof(T));
+        }
+    }
+    L_(gemm1)(k, k, m, 1, L_(tr)(L_(cm)(v, m)), L_(cm)(v, m), 0, L_(cm)(s, k));
+    for (ptrdiff_t i = 0; i < k; i++) {
+        T *ti = t + i * k;
+        for (ptrdiff_t p = i + 1; p < k; p++) {
+            ti[p] = 0;
+        }
+        ti[i] = tau[i];
+        if (tau[i] == 0) {
+            for (ptrdiff_t p = 0; p < i; p++) {
+                ti[p] = 0;
+            }
+            continue;
+        }
+        /* ti[0:i] = T(0:i, 0:i) (-tau_i s(0:i, i)), the triangle from the top row down */
+        for (ptrdiff_t p = 0; p < i; p++) {
+            T acc = 0;
+            for (ptrdiff_t q = p; q < i; q++) {
+                acc += t[p + q * k] * s[q + i * k];
+            }
+            ti[p] = -tau[i] * acc;
+        }
+    }
+}
+
+typedef struct {
+    ptrdiff_t m, n, k, parts;
+    int trans;
+    const L_(qr_ws) *ws;
+    T *c;
+    ptrdiff_t ldc;
+} L_(larfb_job);
+
+/* columns j0..j1 of C := (I - V op(T) V^T) C, op(T) = T^T when trans */
+static void L_(larfb_cols)(const L_(larfb_job) *b, ptrdiff_t j0, ptrdiff_t j1)
+{
+    const ptrdiff_t m = b->m, k = b->k, nc = j1 - j0;
+    if (nc <= 0) {
+        return;
+    }
+    const L_(mat) v = L_(cm)(b->ws->v, m), t = L_(cm)(b->ws->t, k);
+    const L_(mat) c = L_(cm)(b->c + j0 * b->ldc, b->ldc);
+    const L_(mat) w = L_(cm)(b->ws->w + j0 * k, k), w2 = L_(cm)(b->ws->w2 + j0 * k, k);
+    L_(gemm1)(k, nc, m, 1, L_(tr)(v), c, 0, w);
+    L_(gemm1)(k, nc, k, 1, b->trans ? L_(tr)(t) : t, w, 0, w2);
+    L_(gemm1)(m, nc, k, -1, v, w2, 1, c);
+}
+
+static void L_(larfb_task)(void *ctx, ptrdiff_t t)
+{
+    const L_(larfb_job) *b = (const L_(larfb_job) *)ctx;
+    L_(larfb_cols)(b, lapack_split_at(b->n, b->parts, t), lapack_split_at(b->n, b->parts, t + 1));
+}
+
+static void L_(larfb)(int trans, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const L_(qr_ws) *ws, T *c, ptrdiff_t ldc)
+{
+    if (m <= 0 || n <= 0 || k <= 0) {
+        return;
+    }
+    L_(larfb_job) b = {m, n, k, 1, trans, ws, c, ldc};
+    b.parts = lapack_split_parts(2.0 * (double)m * (double)n * (double)k, n);
+    if (b.parts > 1) {
+        SIMD_NAME(lapack_pool)->run(L_(larfb_task), &b, b.parts, (int)b.parts);
+        return;
+    }
+    L_(larfb_cols)(&b, 0, n);
+}
+
+/* blocked QR of the m x n matrix at a with level `level`'s blocks, panels
+   one level down (unblocked below level 0) */
+static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau, int level, L_(qr_ws) *ws)
+{
+    const ptrdiff_t k = m < n ? m : n;
+    if (level < 0 || k <= ws[level].nb / 2) {
+        if (level < 0) {
+            L_(geqr2)(m, n, a, lda, tau);
+        } else {
+            L_(geqrf_blk)(m, n, a, lda, tau, level - 1, ws);
+        }
+        return;
+    }
+    const ptrdiff_t nb = ws[level].nb;
+    for (ptrdiff_t j = 0; j < k; j += nb) {
+        const ptrdiff_t ib = k - j < nb ? k - j : nb;
+        T *ajj = a + j + j * lda;
+        L_(geqrf_blk)(m - j, ib, ajj, lda, tau + j, level - 1, ws);
+        if (j + ib < n) {
+            L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[level]);
+            L_(larfb)(1, m - j, n - j - ib, ib, &ws[level], ajj + ib * lda, lda);
+        }
+    }
+}
+
+static ptrdiff_t L_FN(geqrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau)
+{
+    if (m < 0) {
+        return -1;
+    }
+    if (n < 0) {
+        return -2;
+    }
+    if (lda < (m > 1 ? m : 1)) {
+        return -4;
+    }
+    if (m == 0 || n == 0) {
+        return 0;
+    }
+    const ptrdiff_t k = m < n ? m : n;
+    if (k <= LAPACK_QR_NB0 / 2) { /* no blocks: no workspace */
+        L_(geqr2)(m, n, a, lda, tau);
+        return 0;
+    }
+    L_(qr_ws) ws[LAPACK_QR_LEVELS];
+    void *buf = L_(qr_alloc)(m, n, ws);
+    if (buf == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    L_(geqrf_blk)(m, n, a, lda, tau, LAPACK_QR_LEVELS - 1, ws);
+    gemm_free_aligned(buf);
+    return 0;
+}
+
+/* LAPACK's org2r: Q's n columns from k reflectors, columns k..n starting
+   as the identity's */
+static void L_(org2r)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda, const T *tau)
+{
+    for (ptrdiff_t j = k; j < n; j++) {
+        T *aj = a + j * lda;
+        memset(aj, 0, (size_t)m * sizeof(T));
+        aj[j] = 1;
+    }
+    for (ptrdiff_t i = k - 1; i >= 0; i--) {
+        T *aii = a + i + i * lda;
+        if (i + 1 < n) {
+            *aii = 1;
+            L_(larf)(m - i, n - i - 1, aii, tau[i], aii + lda, lda);
+        }
+        L_(scal)(m - i - 1, -tau[i], aii + 1);
+        *aii = 1 - tau[i];
+        memset(a + i * lda, 0, (size_t)i * sizeof(T));
+    }
+}
+
+static void L_(orgqr_blk)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda, const T *tau, int level,
+                          L_(qr_ws) *ws)
+{
+    if (level < 0 || k <= ws[level].nb / 2) {
+        if (level < 0) {
+            L_(org2r)(m, n, k, a, lda, tau);
+        } else {
+            L_(orgqr_blk)(m, n, k, a, lda, tau, level - 1, ws);
+        }
+        return;
+    }
+    const ptrdiff_t nb = ws[level].nb;
+    for (ptrdiff_t j = k; j < n; j++) {
+        T *aj = a + j * lda;
+        memset(aj, 0, (size_t)m * sizeof(T));
+        aj[j] = 1;
+    }
+    for (ptrdiff_t j = (k - 1) / nb * nb; j >= 0; j -= nb) {
+        const ptrdiff_t ib = k - j < nb ? k - j : nb;
+        T *ajj = a + j + j * lda;
+        if (j + ib < n) {
+            L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[level]);
+            L_(larfb)(0, m - j, n - j - ib, ib, &ws[level], ajj + ib * lda, lda);
+        }
+        L_(orgqr_blk)(m - j, ib, ib, ajj, lda, tau + j, level - 1, ws);
+        for (ptrdiff_t c = j; c < j + ib; c++) {
+            memset(a + c * lda, 0, (size_t)j * sizeof(T));
+        }
+    }
+}
+
+static ptrdiff_t L_FN(orgqr)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda, const T *tau)
+{
+    if (m < 0) {
+        return -1;
+    }
+    if (n < 0 || n > m) {
+        return -2;
+    }
+    if (k < 0 || k > n) {
+        return -3;
+    }
+    if (lda < (m > 1 ? m : 1)) {
+        return -5;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    if (k <= LAPACK_QR_NB0 / 2) {
+        L_(org2r)(m, n, k, a, lda, tau);
+        return 0;
+    }
+    L_(qr_ws) ws[LAPACK_QR_LEVELS];
+    void *buf = L_(qr_alloc)(m, n, ws);
+    if (buf == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    L_(orgqr_blk)(m, n, k, a, lda, tau, LAPACK_QR_LEVELS - 1, ws);
+    gemm_free_aligned(buf);
+    return 0;
+}
+
+#undef L_AT
+#undef LAPACK_PASS
+#undef T
+#undef V
+#undef LANES
+#undef V_
+#undef L_
+#undef L_GEMM
+#undef L_FN
+#undef L_EPS
+#undef L_TINY
+#undef L_HUGE
+#undef L_SQRT
+#undef L_ABS
+
+#endif /* LAPACK_PASS */

@@ -1,0 +1,9 @@
+/*
+ * The SSE2 lapack table (sse2_lapack_table): simd/lapack.h compiled for
+ * this module's vector layer, with the same ISA flags as its kernels table.
+ * The module's init code (interface/lapack_provider_module.c) stays
+ * baseline.
+ */
+#include "vec_sse2.h"
+#include "lapack.h"
+#include "lapack_table.h"

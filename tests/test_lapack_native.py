@@ -1,0 +1,419 @@
+"""The native lapack tables (simd/lapack.h), called table by table.
+
+Every backend this CPU runs (the portable table and each SIMD module's) is
+called directly through its capsule, with ctypes, and held to backward-error
+bounds measured in float64 against the input: ||P A - L U||, ||A - L L^T||,
+||A - Q R||, ||Q^T Q - I||, ||A X - B||, ||A X - I||, each divided by
+n eps ||A|| (and ||X|| where it applies) and bounded by a small constant.
+Sizes around the vector widths, the recursion's and the blocks' edges;
+non-square matrices, padded leading dimensions; LAPACK's info for singular
+and indefinite matrices and illegal arguments; NaN and inf return.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+
+import numpy as np
+import pytest
+
+import hostlib
+
+#: module -> the CPU features it needs
+MODULES = {
+    "hostlib._lapack_portable": (),
+    "kernels_sse2._sse2_lapack": ("SSE2",),
+    "kernels_avx2._avx2_lapack": ("AVX2", "FMA3"),
+    "kernels_avx512._lapack": ("AVX512F",),
+    "kernels_neon._neon_lapack": ("ASIMD",),
+}
+
+NOTRANS, TRANS, CONJTRANS = 0, 1, 2
+LOWER, UPPER = 0, 1
+
+I = ctypes.c_ssize_t
+P = ctypes.c_void_p
+_SIGS = {
+    "getrf": (I, I, P, I, P),
+    "getrs": (ctypes.c_int, I, I, P, I, P, P, I),
+    "getri": (I, P, I, P),
+    "potrf": (ctypes.c_int, I, P, I),
+    "potrs": (ctypes.c_int, I, I, P, I, P, I),
+    "geqrf": (I, I, P, I, P),
+    "orgqr": (I, I, I, P, I, P),
+}
+ROUTINES = tuple(_SIGS)
+
+# the bound on every scaled residual (LAPACK's own tests use 30)
+BOUND = 30.0
+
+
+class Table:
+    """One backend's native entries, callable with numpy arrays."""
+
+    def __init__(self, module: str) -> None:
+        from hostlib import lapack_interface as description
+        from hostlib._host import _core
+        from hostlib._host.host import Interface
+
+        missing = [f for f in MODULES[module] if not hostlib.cpu_features().get(f)]
+        if missing:
+            pytest.skip(f"this CPU lacks {', '.join(missing)}")
+        try:
+            mod = importlib.import_module(module)
+        except ImportError as e:
+            pytest.skip(f"{module} is not installed ({e})")
+        iface = Interface.from_description(description.INTERFACE)
+        self.fns = {}
+        for p in "sd":
+            for r in ROUTINES:
+                name = p + r
+                addr = _core.slot_address(mod._C_API, iface.provider_capsule, iface.magic, iface.abi_major,
+                                          iface.entries.index(name))
+                assert addr, f"{module} leaves {name} empty"
+                self.fns[name] = ctypes.CFUNCTYPE(I, *_SIGS[r])(addr)
+
+    def __call__(self, name: str, *args) -> int:
+        conv = [a.ctypes.data if isinstance(a, np.ndarray) else a for a in args]
+        return self.fns[name](*conv)
+
+
+@pytest.fixture(scope="module", params=[m for m in MODULES], ids=lambda m: m.split(".")[-1])
+def table(request) -> Table:
+    return Table(request.param)
+
+
+DTYPES = [pytest.param(np.float64, id="d"), pytest.param(np.float32, id="s")]
+SIZES = [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 257, 300]
+SHAPES = [(5, 40), (40, 5), (65, 17), (17, 65), (300, 100), (100, 257), (129, 130), (33, 1), (1, 33)]
+
+
+def _scipy_lapack():
+    """scipy's LAPACK (the reference for info and pivots), None without scipy."""
+    try:
+        from scipy.linalg import lapack
+    except ImportError:
+        return None
+    return lapack
+
+
+def _p(dt) -> str:
+    return "d" if dt == np.float64 else "s"
+
+
+def _eps(dt) -> float:
+    return float(np.finfo(dt).eps)
+
+
+def _padded(a: np.ndarray, extra: int = 3, fill: float = 7.0) -> np.ndarray:
+    """a in a Fortran array with `extra` more rows (lda > m), filled with `fill`."""
+    m, n = a.shape
+    out = np.full((m + extra, n), fill, dtype=a.dtype, order="F")
+    out[:m] = a
+    return out
+
+
+def _norm(x: np.ndarray) -> float:
+    return float(np.linalg.norm(np.asarray(x, dtype=np.float64), 1)) if x.size else 0.0
+
+
+def _rand(rng, m, n, dt) -> np.ndarray:
+    return rng.standard_normal((m, n)).astype(dt)
+
+
+def _lu(table, a: np.ndarray):
+    m, n = a.shape
+    fa = _padded(a)
+    ipiv = np.zeros(max(min(m, n), 1), dtype=np.intp)
+    info = table(_p(a.dtype) + "getrf", m, n, fa, fa.shape[0], ipiv)
+    assert (fa[m:] == 7).all(), "getrf wrote beyond row m"
+    return info, fa, ipiv[: min(m, n)]
+
+
+def _lu_residual(a, fa, ipiv) -> float:
+    m, n = a.shape
+    k = min(m, n)
+    lu = fa[:m].astype(np.float64)
+    low = np.tril(lu[:, :k], -1) + np.eye(m, k)
+    up = np.triu(lu[:k])
+    pa = a.astype(np.float64)
+    for i in range(k):
+        assert 1 <= ipiv[i] <= m and ipiv[i] >= i + 1
+        j = ipiv[i] - 1
+        pa[[i, j]] = pa[[j, i]]
+    return _norm(pa - low @ up) / (max(m, n) * _eps(a.dtype) * max(_norm(a), 1e-300))
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_and_solves(table, dt) -> None:
+    rng = np.random.default_rng(1)
+    p = _p(dt)
+    eps = _eps(dt)
+    for n in SIZES:
+        a = _rand(rng, n, n, dt)
+        info, fa, ipiv = _lu(table, a)
+        assert info == 0
+        assert _lu_residual(a, fa, ipiv) < BOUND, n
+        a64 = a.astype(np.float64)
+        for trans in (NOTRANS, TRANS, CONJTRANS):
+            b = _rand(rng, n, 3, dt)
+            fb = _padded(b, 2)
+            assert table(p + "getrs", trans, n, 3, fa, fa.shape[0], ipiv, fb, fb.shape[0]) == 0
+            x = fb[:n].astype(np.float64)
+            op = a64.T if trans else a64
+            r = _norm(op @ x - b) / (n * eps * _norm(a) * max(_norm(x), 1e-300))
+            assert r < BOUND, (n, trans, r)
+            assert (fb[n:] == 7).all()
+        inv = fa.copy(order="F")
+        assert table(p + "getri", n, inv, inv.shape[0], ipiv) == 0
+        x = inv[:n].astype(np.float64)
+        r = _norm(a64 @ x - np.eye(n)) / (n * eps * _norm(a) * _norm(x))
+        assert r < BOUND, (n, r)
+        assert (inv[n:] == 7).all()
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_non_square(table, dt) -> None:
+    rng = np.random.default_rng(2)
+    for m, n in SHAPES:
+        a = _rand(rng, m, n, dt)
+        info, fa, ipiv = _lu(table, a)
+        assert info == 0
+        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_pivots_as_lapack(table, dt) -> None:
+    """On a matrix whose pivots are clear, the same rows as scipy's LAPACK."""
+    lapack = pytest.importorskip("scipy.linalg.lapack")
+
+    rng = np.random.default_rng(3)
+    for n in (9, 65, 257):
+        a = _rand(rng, n, n, np.float64)
+        _, piv, info = lapack.dgetrf(a)
+        assert info == 0
+        ours, fa, ipiv = _lu(table, a.astype(dt))
+        if dt == np.float64:
+            assert (ipiv == piv + 1).all()
+
+
+def _singular(rng, n, k, dt):
+    """n x n, column k a combination of exact zeros: U[k, k] is exactly 0."""
+    a = _rand(rng, n, n, dt)
+    a[:, k] = 0
+    return a
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_singular_info(table, dt) -> None:
+    lapack = _scipy_lapack()
+
+    rng = np.random.default_rng(4)
+    p = _p(dt)
+    for n, k in ((1, 0), (2, 1), (3, 0), (17, 16), (65, 40), (100, 3), (300, 299)):
+        a = _singular(rng, n, k, dt)
+        info, fa, ipiv = _lu(table, a)
+        want = lapack.dgetrf(a.astype(np.float64))[2] if lapack else k + 1
+        assert info == want == k + 1, (n, k, info, want)
+        assert _lu_residual(a, fa, ipiv) < BOUND  # the factorization is completed
+        inv = fa.copy(order="F")
+        assert table(p + "getri", n, inv, inv.shape[0], ipiv) == k + 1
+    # every column zero: info 1, ipiv all 1
+    z = np.zeros((5, 5), dt)
+    info, _, ipiv = _lu(table, z)
+    assert info == 1 and (ipiv == np.arange(1, 6)).all()
+
+
+def _spd(rng, n, dt) -> np.ndarray:
+    a = rng.standard_normal((n, n))
+    return (a @ a.T + n * np.eye(n)).astype(dt)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_cholesky_and_solve(table, dt) -> None:
+    rng = np.random.default_rng(5)
+    p = _p(dt)
+    eps = _eps(dt)
+    for n in SIZES:
+        s = _spd(rng, n, dt)
+        s64 = s.astype(np.float64)
+        for uplo in (LOWER, UPPER):
+            fa = _padded(s)
+            keep = fa.copy(order="F")
+            assert table(p + "potrf", uplo, n, fa, fa.shape[0]) == 0
+            if uplo == LOWER:
+                f = np.tril(fa[:n]).astype(np.float64)
+                rebuilt = f @ f.T
+                assert (np.triu(fa[:n], 1) == np.triu(keep[:n], 1)).all(), "potrf wrote the upper triangle"
+            else:
+                f = np.triu(fa[:n]).astype(np.float64)
+                rebuilt = f.T @ f
+                assert (np.tril(fa[:n], -1) == np.tril(keep[:n], -1)).all(), "potrf wrote the lower triangle"
+            assert (fa[n:] == 7).all()
+            r = _norm(rebuilt - s64) / (n * eps * _norm(s))
+            assert r < BOUND, (n, uplo, r)
+            b = _rand(rng, n, 4, dt)
+            fb = _padded(b, 1)
+            assert table(p + "potrs", uplo, n, 4, fa, fa.shape[0], fb, fb.shape[0]) == 0
+            x = fb[:n].astype(np.float64)
+            r = _norm(s64 @ x - b) / (n * eps * _norm(s) * _norm(x))
+            assert r < BOUND, (n, uplo, r)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_not_positive_definite(table, dt) -> None:
+    lapack = _scipy_lapack()
+
+    rng = np.random.default_rng(6)
+    p = _p(dt)
+    for n, k in ((1, 0), (2, 1), (16, 5), (17, 16), (100, 64), (300, 150)):
+        s = _spd(rng, n, np.float64)
+        s[k, k] = -1.0  # the leading minor of order k + 1 is indefinite
+        want = lapack.dpotrf(s, lower=1)[1] if lapack else k + 1
+        for uplo in (LOWER, UPPER):
+            fa = _padded(s.astype(dt))
+            assert table(p + "potrf", uplo, n, fa, fa.shape[0]) == want == k + 1
+
+
+def _qr_check(table, a: np.ndarray) -> None:
+    m, n = a.shape
+    k = min(m, n)
+    dt = a.dtype
+    p = _p(dt)
+    eps = _eps(dt)
+    fa = _padded(a)
+    tau = np.zeros(max(k, 1), dt)
+    assert table(p + "geqrf", m, n, fa, fa.shape[0], tau) == 0
+    assert (fa[m:] == 7).all()
+    r = np.triu(fa[:k]).astype(np.float64)
+    # Q's first k columns (m x k; m >= k always)
+    q = np.asfortranarray(fa[:, :k].copy())
+    assert table(p + "orgqr", m, k, k, q, q.shape[0], tau) == 0
+    assert (q[m:] == 7).all()
+    q = q[:m].astype(np.float64)
+    scale = max(m, n) * eps
+    assert _norm(a.astype(np.float64) - q @ r) / (scale * max(_norm(a), 1e-300)) < BOUND, (m, n)
+    assert _norm(q.T @ q - np.eye(k)) / scale < BOUND, (m, n)
+    if m > n:
+        # the whole m x m Q from the n reflectors (columns beyond k start as I's)
+        full = np.zeros((m + 3, m), dt, order="F")
+        full[:, :n] = fa
+        assert table(p + "orgqr", m, m, k, full, full.shape[0], tau) == 0
+        qf = full[:m].astype(np.float64)
+        assert _norm(qf.T @ qf - np.eye(m)) / (m * eps) < BOUND
+        assert np.allclose(qf[:, :k], q, atol=50 * eps)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_qr(table, dt) -> None:
+    rng = np.random.default_rng(7)
+    for n in SIZES:
+        _qr_check(table, _rand(rng, n, n, dt))
+    for m, n in SHAPES:
+        _qr_check(table, _rand(rng, m, n, dt))
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_qr_extreme_scales(table, dt) -> None:
+    """larfg's scaling: columns near the overflow and underflow thresholds."""
+    rng = np.random.default_rng(8)
+    fi = np.finfo(dt)
+    for scale in (float(fi.max) / 64, float(fi.tiny) * 4, float(fi.tiny) * float(fi.eps) * 4):
+        a = (_rand(rng, 40, 20, np.float64) * scale).astype(dt)
+        a[:, 3] = 0
+        fa = _padded(a)
+        tau = np.zeros(20, dt)
+        assert table(_p(dt) + "geqrf", 40, 20, fa, fa.shape[0], tau) == 0
+        assert np.isfinite(fa[:40]).all() and np.isfinite(tau).all()
+        # |R| keeps the columns' norms: |R[j, j]| <= ||a_j||, the first one equal
+        r0 = abs(float(fa[0, 0]))
+        want = float(np.linalg.norm(a[:, 0].astype(np.float64) / scale)) * scale
+        assert r0 == pytest.approx(want, rel=1e-3), (scale, r0, want)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_nan_and_inf_return(table, dt) -> None:
+    """NaN and inf anywhere: every routine returns (NaN out is fine)."""
+    rng = np.random.default_rng(9)
+    p = _p(dt)
+    for bad in (np.nan, np.inf, -np.inf):
+        for n in (1, 5, 70):
+            for where in ((0, 0), (n - 1, n // 2), (n // 2, n - 1)):
+                a = _rand(rng, n, n, dt)
+                a[where] = bad
+                fa = _padded(a)
+                ipiv = np.zeros(n, np.intp)
+                info = table(p + "getrf", n, n, fa, fa.shape[0], ipiv)
+                assert info >= 0 and ((1 <= ipiv) & (ipiv <= n)).all()
+                b = np.ones((n, 2), dt, order="F")
+                assert table(p + "getrs", NOTRANS, n, 2, fa, fa.shape[0], ipiv, b, n) == 0
+                assert table(p + "getri", n, fa, fa.shape[0], ipiv) >= 0
+                s = _padded(_spd(rng, n, dt))
+                s[where] = bad
+                s[where[::-1]] = bad
+                for uplo in (LOWER, UPPER):
+                    c = s.copy(order="F")
+                    assert table(p + "potrf", uplo, n, c, c.shape[0]) >= 0
+                q = _padded(a)
+                tau = np.zeros(n, dt)
+                assert table(p + "geqrf", n, n, q, q.shape[0], tau) == 0
+                assert table(p + "orgqr", n, n, n, q, q.shape[0], tau) == 0
+    # a NaN diagonal is not positive definite
+    s = _padded(_spd(rng, 4, dt))
+    s[2, 2] = np.nan
+    assert table(p + "potrf", LOWER, 4, s, s.shape[0]) == 3
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_illegal_arguments_and_quick_returns(table, dt) -> None:
+    p = _p(dt)
+    a = np.zeros((4, 4), dt, order="F")
+    b = np.zeros((4, 2), dt, order="F")
+    ipiv = np.ones(4, np.intp)
+    tau = np.zeros(4, dt)
+    t = table
+    assert t(p + "getrf", -1, 4, a, 4, ipiv) == -1
+    assert t(p + "getrf", 4, -1, a, 4, ipiv) == -2
+    assert t(p + "getrf", 4, 4, a, 3, ipiv) == -4
+    assert t(p + "getrf", 0, 4, a, 1, ipiv) == 0
+    assert t(p + "getrf", 4, 0, a, 4, ipiv) == 0
+    assert t(p + "getrf", 0, 0, a, 0, ipiv) == -4  # lda >= max(1, m)
+    assert t(p + "getrs", 3, 4, 2, a, 4, ipiv, b, 4) == -1
+    assert t(p + "getrs", NOTRANS, -1, 2, a, 4, ipiv, b, 4) == -2
+    assert t(p + "getrs", NOTRANS, 4, -1, a, 4, ipiv, b, 4) == -3
+    assert t(p + "getrs", NOTRANS, 4, 2, a, 3, ipiv, b, 4) == -5
+    assert t(p + "getrs", NOTRANS, 4, 2, a, 4, ipiv, b, 3) == -8
+    assert t(p + "getrs", TRANS, 0, 2, a, 1, ipiv, b, 1) == 0
+    assert t(p + "getri", -1, a, 4, ipiv) == -1
+    assert t(p + "getri", 4, a, 3, ipiv) == -3
+    assert t(p + "getri", 0, a, 1, ipiv) == 0
+    assert t(p + "potrf", 2, 4, a, 4) == -1
+    assert t(p + "potrf", LOWER, -1, a, 4) == -2
+    assert t(p + "potrf", UPPER, 4, a, 3) == -4
+    assert t(p + "potrf", UPPER, 0, a, 1) == 0
+    assert t(p + "potrs", -1, 4, 2, a, 4, b, 4) == -1
+    assert t(p + "potrs", LOWER, -1, 2, a, 4, b, 4) == -2
+    assert t(p + "potrs", LOWER, 4, -1, a, 4, b, 4) == -3
+    assert t(p + "potrs", LOWER, 4, 2, a, 3, b, 4) == -5
+    assert t(p + "potrs", LOWER, 4, 2, a, 4, b, 3) == -7
+    assert t(p + "geqrf", -1, 4, a, 4, tau) == -1
+    assert t(p + "geqrf", 4, -1, a, 4, tau) == -2
+    assert t(p + "geqrf", 4, 4, a, 3, tau) == -4
+    assert t(p + "geqrf", 0, 4, a, 1, tau) == 0
+    assert t(p + "orgqr", -1, 0, 0, a, 1, tau) == -1
+    assert t(p + "orgqr", 3, 4, 0, a, 4, tau) == -2  # n > m
+    assert t(p + "orgqr", 4, 2, 3, a, 4, tau) == -3  # k > n
+    assert t(p + "orgqr", 4, 4, 4, a, 3, tau) == -5
+    assert t(p + "orgqr", 4, 0, 0, a, 4, tau) == 0
+    assert (a == 0).all() and (b == 0).all()
+
+
+def test_every_usable_backend_serves_the_native_entries() -> None:
+    """Each SIMD module the CPU runs is a usable lapack backend with the 14 entries."""
+    want = {p + r for p in "sd" for r in ROUTINES}
+    found = {b.name: b for b in hostlib.backends(interface="lapack")}
+    assert "portable" in found
+    for b in found.values():
+        if b.status == "usable" and b.name != "openblas":
+            assert want <= set(b.provides), (b.name, want - set(b.provides))
