@@ -173,11 +173,13 @@ def _numpy_line() -> str:
     version = _numpy_version()
     if st["patched"]:
         served = " ".join(st["ufuncs"]) + "".join(f" numpy.{f}" for f in st.get("families", ()))
-        text = f"{version}, patched: numpy's {served} run hostlib's loops (the kernels and fft entries)"
+        text = (f"{version}, patched: numpy's {served} run hostlib's loops (the kernels, fft and lapack "
+                "entries; numpy.linalg's own loop computes what the lapack backend marks unavailable)")
     else:
-        text = (f"{version}, not patched: numpy's ufuncs and numpy.fft run numpy's own loops "
+        text = (f"{version}, not patched: numpy's ufuncs, numpy.fft and numpy.linalg run numpy's own loops "
                 f"(hostlib.patch_numpy() or `python -m hostlib run` would serve {' '.join(_numpy_patch.UFUNCS)} "
-                "from the kernels entries above, and numpy.fft from the fft interface)")
+                "from the kernels entries above, numpy.fft from the fft interface and numpy.linalg from the "
+                "lapack one)")
     notes = []
     for name, loops in st["loops"].items():
         for dt, who in loops.items():

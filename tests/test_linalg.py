@@ -315,3 +315,22 @@ def test_numpys_own_linalg_tests_pass_with_the_patch(tmp_path):
     assert " passed" in proc.stdout and " failed" not in proc.stdout
     assert set(json.loads((tmp_path / "probe.json").read_text()).values()) == {"hostlib"}
     print(f"numpy.linalg's tests under the patch: {took:.1f} s")
+
+
+def test_a_numpy_too_old_for_the_linalg_loops_keeps_its_own(monkeypatch):
+    """hostlib.linalg's loops use numpy 2.1's C API: on an older numpy the
+    default patch leaves numpy.linalg alone, naming it is a clear error,
+    and status() does not list it (read from numpy's metadata: the report
+    calls it where numpy may not import)."""
+    from importlib import metadata
+
+    from hostlib._numpy import patch
+
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "2.0.2" if name == "numpy" else real(name))
+    assert "linalg" not in patch._names(None) and "fft" in patch._names(None)
+    with pytest.raises(ValueError, match=r"numpy.linalg's loops need numpy >= 2.1 \(this is 2.0.2\)"):
+        hostlib.patch_numpy("linalg")
+    assert "linalg" not in patch.status()["loops"]
+    monkeypatch.setattr(metadata, "version", lambda name: "1.26.4" if name == "numpy" else real(name))
+    assert not set(patch._names(None)) & {"fft", "linalg"}

@@ -34,6 +34,7 @@ module does not start hostlib's host; patching does.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import warnings
@@ -77,6 +78,29 @@ FAMILIES = {
 }
 #: family -> the C half that swaps its loops
 _FAMILY_MODULES = {"fft": _FFT_MODULE, "linalg": _LINALG_MODULE}
+#: family -> the oldest numpy it can patch: numpy.fft's transforms are
+#: gufuncs from 2.0; hostlib.linalg's loops use numpy 2.1's C API (its svd
+#: and lstsq gufuncs' core dimensions, and 2.0 names those gufuncs otherwise)
+_FAMILY_NUMPY = {"fft": (2, 0), "linalg": (2, 1)}
+
+
+def family_unavailable(name: str) -> str | None:
+    """Why this numpy cannot have a family patched (None: it can). Reads
+    numpy's version from its metadata: the report calls this where numpy
+    itself may not import."""
+    from importlib import metadata
+
+    need = _FAMILY_NUMPY.get(name)
+    if need is None:
+        return None
+    try:
+        version = metadata.version("numpy")
+    except metadata.PackageNotFoundError:
+        return "numpy is not installed"
+    have = tuple(int(re.match(r"\d*", part).group() or 0) for part in version.split(".")[:2])
+    if have < need:
+        return f"numpy.{name}'s loops need numpy >= {'.'.join(map(str, need))} (this is {version})"
+    return None
 LOOPS.update(FAMILIES)
 #: everything patch_numpy() can be asked to serve: ufuncs, then families
 NAMES = UFUNCS + tuple(FAMILIES)
@@ -127,8 +151,8 @@ def _module_of(name: str) -> str:
 
 def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
     """Ufunc names from None (all), a name, or names / numpy ufuncs."""
-    if ufuncs is None:
-        return NAMES
+    if ufuncs is None:  # all that this numpy has
+        return tuple(n for n in NAMES if n not in FAMILIES or family_unavailable(n) is None)
     if isinstance(ufuncs, str):
         items = ufuncs.replace(",", " ").split()
     elif type(ufuncs).__name__ == "ufunc":  # one numpy ufunc: patch_numpy(np.exp)
@@ -143,6 +167,9 @@ def _names(ufuncs: str | Iterable[Any] | None) -> tuple[str, ...]:
         if name not in NAMES or not (isinstance(u, str) or u is _numpy_ufunc(name)):
             raise ValueError(f"hostlib cannot serve {u!r}; it serves numpy's {', '.join(UFUNCS)} "
                              f"and the famil{'ies' if len(FAMILIES) > 1 else 'y'} {', '.join(FAMILIES)}")
+        why = family_unavailable(name) if name in FAMILIES else None
+        if why:
+            raise ValueError(f"hostlib cannot patch {name}: {why}")
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -273,6 +300,8 @@ def status() -> dict[str, Any]:
     counts as ``'numpy'``."""
     loops = {}
     for name in NAMES:
+        if name in FAMILIES and family_unavailable(name):
+            continue
         started = _module_of(name) in sys.modules
         swapper = _loops_of(name) if started else None
         loops[name] = {dt: swapper.owner(name, dt) if swapper else "numpy" for dt in LOOPS[name]}
