@@ -33,9 +33,9 @@ and may have:
 To add a section: write the module and list it below.
 """
 
-from . import blocks, fft, gemm, imports, lapack, level1, overhead, patch, python_calls, roofline, selection, threads, ufunc
+from . import blocks, fft, gemm, imports, lapack, level1, linalg, overhead, patch, python_calls, roofline, selection, threads, ufunc
 
-SECTIONS = (ufunc, patch, gemm, level1, fft, lapack, roofline, selection, overhead, python_calls, imports, threads,
+SECTIONS = (ufunc, patch, gemm, level1, fft, lapack, linalg, roofline, selection, overhead, python_calls, imports, threads,
             blocks)
 BY_NAME = {s.NAME: s for s in SECTIONS}
 NAMES = tuple(BY_NAME)

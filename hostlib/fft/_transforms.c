@@ -31,6 +31,7 @@
 
 #include "hostlib_fft_stubs.h"
 #include "hostlib_pool_api.h"
+#include "../_numpy/loop_swap.h"
 
 /* A batch is split over the pool from this much work, counted as
    n*log2(n) summed over its transforms: ~30 us on one core, where two
@@ -562,134 +563,35 @@ FFT_LOOP(rfft_odd_f, HOSTLIB_FFT_R2C, 0, HOSTLIB_FFT_FORWARD, ODD_OUT)
 FFT_LOOP(irfft_D, HOSTLIB_FFT_C2R, 1, HOSTLIB_FFT_BACKWARD, PLAIN)
 FFT_LOOP(irfft_F, HOSTLIB_FFT_C2R, 0, HOSTLIB_FFT_BACKWARD, PLAIN)
 
-typedef struct {
-    const char *ufunc;     /* in numpy.fft._pocketfft_umath */
-    const char *types;     /* numpy's type characters of its loop, e.g. "Dd->D" */
-    int signature[3];
-    PyUFuncGenericFunction loop;
-    PyUFuncGenericFunction found; /* the loop in place when this module was imported */
-    PyUFuncGenericFunction saved; /* the loop hostlib's replaced the last time */
-} numpy_loop;
-
-static numpy_loop numpy_loops[] = {
-    {"fft", "Dd->D", {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, c2c_D, NULL, NULL},
-    {"fft", "Ff->F", {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, c2c_F, NULL, NULL},
-    {"ifft", "Dd->D", {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, c2c_D, NULL, NULL},
-    {"ifft", "Ff->F", {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, c2c_F, NULL, NULL},
-    {"rfft_n_even", "dd->D", {NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, rfft_even_d, NULL, NULL},
-    {"rfft_n_even", "ff->F", {NPY_FLOAT, NPY_FLOAT, NPY_CFLOAT}, rfft_even_f, NULL, NULL},
-    {"rfft_n_odd", "dd->D", {NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, rfft_odd_d, NULL, NULL},
-    {"rfft_n_odd", "ff->F", {NPY_FLOAT, NPY_FLOAT, NPY_CFLOAT}, rfft_odd_f, NULL, NULL},
-    {"irfft", "Dd->d", {NPY_CDOUBLE, NPY_DOUBLE, NPY_DOUBLE}, irfft_D, NULL, NULL},
-    {"irfft", "Ff->f", {NPY_CFLOAT, NPY_FLOAT, NPY_FLOAT}, irfft_F, NULL, NULL},
+/* numpy.fft._pocketfft_umath's loops hostlib serves (swapped by loop_swap.h) */
+static hostlib_loop_row numpy_loops[] = {
+    {"fft", "Dd->D", 3, {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, c2c_D},
+    {"fft", "Ff->F", 3, {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, c2c_F},
+    {"ifft", "Dd->D", 3, {NPY_CDOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, c2c_D},
+    {"ifft", "Ff->F", 3, {NPY_CFLOAT, NPY_FLOAT, NPY_CFLOAT}, c2c_F},
+    {"rfft_n_even", "dd->D", 3, {NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, rfft_even_d},
+    {"rfft_n_even", "ff->F", 3, {NPY_FLOAT, NPY_FLOAT, NPY_CFLOAT}, rfft_even_f},
+    {"rfft_n_odd", "dd->D", 3, {NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE}, rfft_odd_d},
+    {"rfft_n_odd", "ff->F", 3, {NPY_FLOAT, NPY_FLOAT, NPY_CFLOAT}, rfft_odd_f},
+    {"irfft", "Dd->d", 3, {NPY_CDOUBLE, NPY_DOUBLE, NPY_DOUBLE}, irfft_D},
+    {"irfft", "Ff->f", 3, {NPY_CFLOAT, NPY_FLOAT, NPY_FLOAT}, irfft_F},
 };
-#define N_NUMPY_LOOPS ((Py_ssize_t)(sizeof numpy_loops / sizeof numpy_loops[0]))
-
-static PyObject *pocketfft_umath; /* numpy.fft._pocketfft_umath */
-
-/* The numpy_loops row of (ufunc, types), or NULL with ValueError. */
-static numpy_loop *find_loop(PyObject *args)
-{
-    const char *ufunc, *types;
-    if (!PyArg_ParseTuple(args, "ss", &ufunc, &types)) {
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < N_NUMPY_LOOPS; i++) {
-        if (strcmp(numpy_loops[i].ufunc, ufunc) == 0 && strcmp(numpy_loops[i].types, types) == 0) {
-            return &numpy_loops[i];
-        }
-    }
-    PyErr_Format(PyExc_ValueError, "hostlib serves no loop %s of numpy.fft's %s", types, ufunc);
-    return NULL;
-}
-
-/* The loop numpy runs now for row l (NULL with an exception if numpy has
-   no such loop), and its data pointer if `data` is not NULL. */
-static PyUFuncGenericFunction loop_and_data(numpy_loop *l, void **data)
-{
-    PyObject *u = PyObject_GetAttrString(pocketfft_umath, l->ufunc);
-    if (u == NULL) {
-        return NULL;
-    }
-    PyUFuncGenericFunction found = NULL;
-    if (PyObject_TypeCheck(u, &PyUFunc_Type)) {
-        PyUFuncObject *uf = (PyUFuncObject *)u;
-        for (int k = 0; k < uf->ntypes && uf->nargs == 3; k++) {
-            const char *t = uf->types + 3 * k;
-            if (t[0] == l->signature[0] && t[1] == l->signature[1] && t[2] == l->signature[2]) {
-                found = uf->functions[k];
-                if (data != NULL) {
-                    *data = uf->data != NULL ? uf->data[k] : NULL;
-                }
-            }
-        }
-    }
-    Py_DECREF(u);
-    if (found == NULL) {
-        PyErr_Format(PyExc_LookupError, "numpy.fft's %s has no %s loop", l->ufunc, l->types);
-    }
-    return found;
-}
-
-static PyUFuncGenericFunction current_loop(numpy_loop *l)
-{
-    return loop_and_data(l, NULL);
-}
-
-static int replace_loop(numpy_loop *l, PyUFuncGenericFunction new, PyUFuncGenericFunction *old)
-{
-    PyObject *u = PyObject_GetAttrString(pocketfft_umath, l->ufunc);
-    if (u == NULL) {
-        return -1;
-    }
-    int rc = PyUFunc_ReplaceLoopBySignature((PyUFuncObject *)u, new, l->signature, old);
-    Py_DECREF(u);
-    if (rc != 0) {
-        PyErr_Format(PyExc_LookupError, "numpy.fft's %s: no %s loop to replace", l->ufunc, l->types);
-    }
-    return rc;
-}
+static hostlib_loop_set numpy_fft = {"numpy.fft._pocketfft_umath", "numpy.fft", numpy_loops,
+                                     (Py_ssize_t)(sizeof numpy_loops / sizeof numpy_loops[0]), NULL};
 
 static PyObject *loop_owner(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    numpy_loop *l = find_loop(args);
-    PyUFuncGenericFunction cur = l ? current_loop(l) : NULL;
-    if (cur == NULL) {
-        return NULL;
-    }
-    return PyUnicode_FromString(cur == l->loop ? "hostlib" : cur == l->found ? "numpy" : "other");
+    return hostlib_loop_owner(&numpy_fft, args);
 }
 
 static PyObject *loop_install(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    numpy_loop *l = find_loop(args);
-    PyUFuncGenericFunction cur = l ? current_loop(l) : NULL;
-    if (cur == NULL) {
-        return NULL;
-    }
-    if (cur == l->loop) {
-        Py_RETURN_FALSE;
-    }
-    if (replace_loop(l, l->loop, &l->saved) < 0) {
-        return NULL;
-    }
-    Py_RETURN_TRUE;
+    return hostlib_loop_install(&numpy_fft, args);
 }
 
 static PyObject *loop_uninstall(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    numpy_loop *l = find_loop(args);
-    PyUFuncGenericFunction cur = l ? current_loop(l) : NULL, ignored;
-    if (cur == NULL) {
-        return NULL;
-    }
-    if (cur != l->loop) {
-        Py_RETURN_FALSE;
-    }
-    if (replace_loop(l, l->saved, &ignored) < 0) {
-        return NULL;
-    }
-    Py_RETURN_TRUE;
+    return hostlib_loop_uninstall(&numpy_fft, args);
 }
 
 /* ------------------------------------------------------------------ */
@@ -805,20 +707,14 @@ PyMODINIT_FUNC PyInit__transforms(void)
     if (cache_lock == NULL || cache == NULL) {
         return PyErr_NoMemory();
     }
-    pocketfft_umath = PyImport_ImportModule("numpy.fft._pocketfft_umath");
-    if (pocketfft_umath == NULL) {
+    if (hostlib_loop_set_bind(&numpy_fft) < 0) {
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < N_NUMPY_LOOPS; i++) {
-        numpy_loop *l = &numpy_loops[i];
-        void *data = NULL;
-        l->found = l->saved = loop_and_data(l, &data);
-        if (l->found == NULL) {
-            return NULL;
-        }
+    for (Py_ssize_t i = 0; i < numpy_fft.nrows; i++) {
+        const hostlib_loop_row *l = &numpy_loops[i];
         if (l->loop == c2c_D || l->loop == c2c_F) {
             void **direction = strcmp(l->ufunc, "fft") == 0 ? forward_data : backward_data;
-            direction[l->loop == c2c_D] = data;
+            direction[l->loop == c2c_D] = l->found_data;
         }
     }
     for (int dbl = 0; dbl < 2; dbl++) {
@@ -832,10 +728,7 @@ PyMODINIT_FUNC PyInit__transforms(void)
     if (m == NULL) {
         return NULL;
     }
-    PyObject *loops = PyTuple_New(N_NUMPY_LOOPS);
-    for (Py_ssize_t i = 0; loops != NULL && i < N_NUMPY_LOOPS; i++) {
-        PyTuple_SET_ITEM(loops, i, Py_BuildValue("(ss)", numpy_loops[i].ufunc, numpy_loops[i].types));
-    }
+    PyObject *loops = hostlib_loop_list(&numpy_fft);
     const int added = loops != NULL && PyModule_AddObjectRef(m, "NUMPY_LOOPS", loops) == 0;
     Py_XDECREF(loops);
     if (!added || PyModule_AddIntConstant(m, "C2C", HOSTLIB_FFT_C2C) < 0

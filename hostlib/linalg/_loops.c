@@ -39,6 +39,7 @@
 #include <numpy/arrayobject.h>
 #include <numpy/npy_math.h>
 #include <numpy/ufuncobject.h>
+#include "../_numpy/loop_swap.h"
 
 #include "hostlib_lapack_stubs.h"
 
@@ -234,21 +235,13 @@ static void zero_triangle(void *a, npy_intp n, int upper, size_t es)
 /* numpy's loops: the rows this module serves, and the fallback       */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    const char *ufunc; /* in numpy.linalg._umath_linalg */
-    const char *types; /* numpy's type characters of its loop, e.g. "dd->d" */
-    int nargs;
-    int signature[7];
-    PyUFuncGenericFunction loop;
-    PyUFuncGenericFunction found; /* the loop in place when this module was imported */
-    void *found_data;             /* and its data */
-    PyUFuncGenericFunction saved; /* the loop hostlib's replaced the last time */
-} numpy_loop;
+/* a row: one loop of numpy.linalg._umath_linalg hostlib serves (loop_swap.h) */
+typedef hostlib_loop_row numpy_loop;
 
 /* The rest of the call, from outer index `from`, done by numpy's loop. */
 static void fallback(const numpy_loop *l, char **args, const npy_intp *dims, const npy_intp *steps, npy_intp from)
 {
-    char *moved[7];
+    char *moved[HOSTLIB_LOOP_MAX_ARGS];
     npy_intp d[8];
     for (int k = 0; k < l->nargs; k++) {
         moved[k] = args[k] + from * steps[k];
@@ -953,110 +946,21 @@ static const numpy_loop numpy_loops_init[N_ROWS] = {ROWS(ROW_INIT)};
 /* Swapping numpy.linalg's loops                                       */
 /* ------------------------------------------------------------------ */
 
-static PyObject *umath_linalg; /* numpy.linalg._umath_linalg */
-
-/* The numpy_loops row of (ufunc, types), or NULL with ValueError. */
-static numpy_loop *find_loop(PyObject *args)
-{
-    const char *ufunc, *types;
-    if (!PyArg_ParseTuple(args, "ss", &ufunc, &types)) {
-        return NULL;
-    }
-    for (int i = 0; i < N_ROWS; i++) {
-        if (strcmp(numpy_loops[i].ufunc, ufunc) == 0 && strcmp(numpy_loops[i].types, types) == 0) {
-            return &numpy_loops[i];
-        }
-    }
-    PyErr_Format(PyExc_ValueError, "hostlib serves no loop %s of numpy.linalg's %s", types, ufunc);
-    return NULL;
-}
-
-/* The loop numpy runs now for row l (NULL with an exception if numpy has
-   no such loop), and its data pointer if `data` is not NULL. */
-static PyUFuncGenericFunction loop_and_data(const numpy_loop *l, void **data)
-{
-    PyObject *u = PyObject_GetAttrString(umath_linalg, l->ufunc);
-    if (u == NULL) {
-        return NULL;
-    }
-    PyUFuncGenericFunction found = NULL;
-    if (PyObject_TypeCheck(u, &PyUFunc_Type)) {
-        PyUFuncObject *uf = (PyUFuncObject *)u;
-        for (int k = 0; k < uf->ntypes && uf->nargs == l->nargs; k++) {
-            const char *t = uf->types + l->nargs * k;
-            int same = 1;
-            for (int a = 0; a < l->nargs; a++) {
-                same &= t[a] == l->signature[a];
-            }
-            if (same) {
-                found = uf->functions[k];
-                if (data != NULL) {
-                    *data = uf->data != NULL ? uf->data[k] : NULL;
-                }
-            }
-        }
-    }
-    Py_DECREF(u);
-    if (found == NULL) {
-        PyErr_Format(PyExc_LookupError, "numpy.linalg's %s has no %s loop", l->ufunc, l->types);
-    }
-    return found;
-}
-
-static int replace_loop(numpy_loop *l, PyUFuncGenericFunction new, PyUFuncGenericFunction *old)
-{
-    PyObject *u = PyObject_GetAttrString(umath_linalg, l->ufunc);
-    if (u == NULL) {
-        return -1;
-    }
-    int rc = PyUFunc_ReplaceLoopBySignature((PyUFuncObject *)u, new, l->signature, old);
-    Py_DECREF(u);
-    if (rc != 0) {
-        PyErr_Format(PyExc_LookupError, "numpy.linalg's %s: no %s loop to replace", l->ufunc, l->types);
-    }
-    return rc;
-}
+static hostlib_loop_set numpy_linalg = {"numpy.linalg._umath_linalg", "numpy.linalg", numpy_loops, N_ROWS, NULL};
 
 static PyObject *loop_owner(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    numpy_loop *l = find_loop(args);
-    PyUFuncGenericFunction cur = l ? loop_and_data(l, NULL) : NULL;
-    if (cur == NULL) {
-        return NULL;
-    }
-    return PyUnicode_FromString(cur == l->loop ? "hostlib" : cur == l->found ? "numpy" : "other");
+    return hostlib_loop_owner(&numpy_linalg, args);
 }
 
 static PyObject *loop_install(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    numpy_loop *l = find_loop(args);
-    PyUFuncGenericFunction cur = l ? loop_and_data(l, NULL) : NULL;
-    if (cur == NULL) {
-        return NULL;
-    }
-    if (cur == l->loop) {
-        Py_RETURN_FALSE;
-    }
-    if (replace_loop(l, l->loop, &l->saved) < 0) {
-        return NULL;
-    }
-    Py_RETURN_TRUE;
+    return hostlib_loop_install(&numpy_linalg, args);
 }
 
 static PyObject *loop_uninstall(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    numpy_loop *l = find_loop(args);
-    PyUFuncGenericFunction cur = l ? loop_and_data(l, NULL) : NULL, ignored;
-    if (cur == NULL) {
-        return NULL;
-    }
-    if (cur != l->loop) {
-        Py_RETURN_FALSE;
-    }
-    if (replace_loop(l, l->saved, &ignored) < 0) {
-        return NULL;
-    }
-    Py_RETURN_TRUE;
+    return hostlib_loop_uninstall(&numpy_linalg, args);
 }
 
 /* hostlib.linalg's own gufuncs: numpy's names, signatures and loop types,
@@ -1074,7 +978,7 @@ static PyObject *make_gufuncs(void)
         PyUFuncGenericFunction *funcs = PyMem_RawMalloc(n * sizeof *funcs);
         void **data = PyMem_RawCalloc(n, sizeof *data);
         char *types = PyMem_RawMalloc((size_t)n * first->nargs);
-        PyObject *numpy_u = PyObject_GetAttrString(umath_linalg, first->ufunc);
+        PyObject *numpy_u = PyObject_GetAttrString(numpy_linalg.module, first->ufunc);
         PyObject *sig = numpy_u ? PyObject_GetAttrString(numpy_u, "signature") : NULL;
         const char *sigs = sig ? PyUnicode_AsUTF8(sig) : NULL;
         if (funcs == NULL || data == NULL || types == NULL || sigs == NULL) {
@@ -1185,26 +1089,15 @@ PyMODINIT_FUNC PyInit__loops(void)
     if (import_hostlib_lapack() < 0) { /* starts the lapack interface's host */
         return NULL;
     }
-    umath_linalg = PyImport_ImportModule("numpy.linalg._umath_linalg");
-    if (umath_linalg == NULL) {
+    memcpy(numpy_loops, numpy_loops_init, sizeof numpy_loops);
+    if (hostlib_loop_set_bind(&numpy_linalg) < 0) {
         return NULL;
-    }
-    for (int i = 0; i < N_ROWS; i++) {
-        numpy_loop *l = &numpy_loops[i];
-        *l = numpy_loops_init[i];
-        l->found = l->saved = loop_and_data(l, &l->found_data);
-        if (l->found == NULL) {
-            return NULL;
-        }
     }
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) {
         return NULL;
     }
-    PyObject *loops = PyTuple_New(N_ROWS);
-    for (int i = 0; loops != NULL && i < N_ROWS; i++) {
-        PyTuple_SET_ITEM(loops, i, Py_BuildValue("(ss)", numpy_loops[i].ufunc, numpy_loops[i].types));
-    }
+    PyObject *loops = hostlib_loop_list(&numpy_linalg);
     PyObject *gufuncs = make_gufuncs();
     const int added = loops != NULL && gufuncs != NULL && PyModule_AddObjectRef(m, "NUMPY_LOOPS", loops) == 0
                       && PyModule_AddObjectRef(m, "gufuncs", gufuncs) == 0;
