@@ -5,6 +5,13 @@
  * (simd/lapack.h's SIMD_NAME(lapack_pool)):
  *   -DHOSTLIB_PROVIDER_MODULE_NAME=_avx2_lapack -DHOSTLIB_PROVIDER_TABLE=avx2_lapack_table
  *   -DHOSTLIB_PROVIDER_POOL=avx2_lapack_pool
+ * and, as for a kernel module (provider_module.c), the blocks' object of
+ * the gemm its trailing updates run on (simd/gemm.h's SIMD_NAME(gemm_params),
+ * this module's own copy), which hostlib_parameters() /
+ * hostlib_set_parameters() read and set (simd/gemm_params.h): the host then
+ * gives it the blocks it derives from the caches, as it does the kernel
+ * module of the same layer, instead of the compiled defaults:
+ *   -DHOSTLIB_PROVIDER_GEMM_PARAMS=avx2_gemm_params
  * Installed with hostlib's headers, so an optional kernel wheel builds its
  * lapack module from this same file.
  *
@@ -14,6 +21,13 @@
  * layout, an import that fails) the routines run on the calling thread.
  */
 #define PY_SSIZE_T_CLEAN
+#ifdef HOSTLIB_PROVIDER_GEMM_PARAMS
+#include <Python.h>
+#include "gemm_params.h"
+extern hostlib_gemm_params HOSTLIB_PROVIDER_GEMM_PARAMS;
+HOSTLIB_GEMM_PARAMETER_METHODS(HOSTLIB_PROVIDER_GEMM_PARAMS)
+#define HOSTLIB_PROVIDER_METHODS hostlib_gemm_parameter_methods_
+#endif
 #include "hostlib_lapack_lapack_provider.h"
 #include "hostlib_pool_api.h"
 

@@ -7,4 +7,5 @@
 #define HOSTLIB_PROVIDER_MODULE_NAME _lapack
 #define HOSTLIB_PROVIDER_TABLE avx512_lapack_table
 #define HOSTLIB_PROVIDER_POOL avx512_lapack_pool
+#define HOSTLIB_PROVIDER_GEMM_PARAMS avx512_gemm_params /* its gemm's blocks, set by the host */
 #include "lapack_provider_module.c"
