@@ -4,5 +4,6 @@
  * kernels table. The module's init code (_lapack_module.c) stays baseline.
  */
 #include "vec_avx512.h"
+#include "gemm_tile.h" /* the kernels table's gemm tile (8 x 2), not gemm.h's 4 x 2 for 8 lanes */
 #include "lapack.h"
 #include "lapack_table.h"
