@@ -91,6 +91,12 @@ const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
 #ifndef LAPACK_TRSM_BASE
 #define LAPACK_TRSM_BASE 16
 #endif
+/* getrf's recursion stops at panels this wide, factored by a left-looking
+   leaf (L_(getrf_leaf)): below it the recursion's tiny gemms and solves
+   cost more in calls than in flops */
+#ifndef LAPACK_LU_LEAF
+#define LAPACK_LU_LEAF 16
+#endif
 #ifndef LAPACK_SYRK_BASE
 #define LAPACK_SYRK_BASE 64
 #endif
@@ -432,9 +438,108 @@ static void L_(laswp)(ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_
     }
 }
 
+/* y[0..m) -= sum_{i<k} x[i] * column i of a (lda), y contiguous: the
+   left-looking update of one column, over rows, four vectors at a time */
+static void L_(gemv_cols)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const T *x, T *y)
+{
+    ptrdiff_t r = 0;
+    for (; r + 4 * LANES <= m; r += 4 * LANES) {
+        V y0 = V_(loadu)(y + r), y1 = V_(loadu)(y + r + LANES), y2 = V_(loadu)(y + r + 2 * LANES),
+          y3 = V_(loadu)(y + r + 3 * LANES);
+        for (ptrdiff_t i = 0; i < k; i++) {
+            const V xi = V_(set1)(-x[i]);
+            const T *ai = a + i * lda + r;
+            y0 = V_(fma)(xi, V_(loadu)(ai), y0);
+            y1 = V_(fma)(xi, V_(loadu)(ai + LANES), y1);
+            y2 = V_(fma)(xi, V_(loadu)(ai + 2 * LANES), y2);
+            y3 = V_(fma)(xi, V_(loadu)(ai + 3 * LANES), y3);
+        }
+        V_(storeu)(y + r, y0);
+        V_(storeu)(y + r + LANES, y1);
+        V_(storeu)(y + r + 2 * LANES, y2);
+        V_(storeu)(y + r + 3 * LANES, y3);
+    }
+    for (; r < m; r += LANES) {
+        const ptrdiff_t w = m - r < LANES ? m - r : LANES;
+        V y0 = V_(loadn)(y + r, w);
+        for (ptrdiff_t i = 0; i < k; i++) {
+            y0 = V_(fma)(V_(set1)(-x[i]), V_(loadn)(a + i * lda + r, w), y0);
+        }
+        V_(storen)(y + r, w, y0);
+    }
+}
+
+/* getrf of an m x n panel, n <= LAPACK_LU_LEAF, left-looking (column j:
+   the earlier swaps, the unit lower solve for its top, one update of the
+   rest by all earlier columns, then its pivot): one pass over the rows per
+   column instead of one per earlier column, and no calls below it. The
+   pivot, zero-pivot and NaN rules are the one-column step's of
+   L_(getrf_rec). ipiv 0-based; returns the 1-based first zero pivot. */
+static ptrdiff_t L_(getrf_leaf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    ptrdiff_t info = 0;
+    for (ptrdiff_t j = 0; j < n; j++) {
+        T *cj = a + j * lda;
+        const ptrdiff_t kt = j < m ? j : m; /* rows of U above the diagonal in this column */
+        for (ptrdiff_t k = 0; k < kt; k++) { /* the earlier columns' swaps */
+            const ptrdiff_t p = ipiv[k];
+            if (p != k) {
+                const T t = cj[k];
+                cj[k] = cj[p];
+                cj[p] = t;
+            }
+        }
+        for (ptrdiff_t k = 1; k < kt; k++) { /* U's column: unit lower solve */
+            T s = cj[k];
+            for (ptrdiff_t i = 0; i < k; i++) {
+                s -= a[k + i * lda] * cj[i];
+            }
+            cj[k] = s;
+        }
+        if (j >= m) {
+            continue;
+        }
+        L_(gemv_cols)(m - j, j, a + j, lda, cj, cj + j);
+        /* idamax: the first largest |a_i|; NaNs never win (all NaN: the first) */
+        ptrdiff_t p = j;
+        T big = L_ABS(cj[j]);
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            const T v = L_ABS(cj[i]);
+            if (v > big) {
+                big = v;
+                p = i;
+            }
+        }
+        ipiv[j] = p;
+        if (cj[p] == 0) {
+            if (info == 0) {
+                info = j + 1;
+            }
+            continue;
+        }
+        if (p != j) { /* row j and row p of the columns so far (L's and this one) */
+            for (ptrdiff_t i = 0; i <= j; i++) {
+                T *ci = a + i * lda;
+                const T t = ci[j];
+                ci[j] = ci[p];
+                ci[p] = t;
+            }
+        }
+        if (L_ABS(cj[j]) >= L_TINY) {
+            L_(scal)(m - j - 1, 1 / cj[j], cj + j + 1);
+        } else {
+            L_(div)(m - j - 1, cj[j], cj + j + 1);
+        }
+    }
+    return info;
+}
+
 /* LAPACK's getrf2: ipiv 0-based here; returns the 1-based first zero pivot */
 static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
 {
+    if (n <= LAPACK_LU_LEAF && m > 1) {
+        return L_(getrf_leaf)(m, n, a, lda, ipiv);
+    }
     if (m == 1) {
         ipiv[0] = 0;
         return a[0] == 0 ? 1 : 0;
