@@ -198,6 +198,35 @@ def test_lu_pivots_as_lapack(table, dt) -> None:
             assert (ipiv == piv + 1).all()
 
 
+# getrf's recursion ends in a left-looking leaf for panels of up to 16
+# columns (simd/lapack.h, LAPACK_LU_LEAF): tall, square and wide panels
+# around that width, and matrices whose recursion ends just either side
+LEAF_SHAPES = [(1, 16), (2, 16), (5, 16), (3, 17), (16, 16), (16, 17), (17, 16), (40, 15), (40, 16), (40, 17),
+               (1000, 16), (1000, 17), (33, 32), (32, 33), (200, 31), (31, 200)]
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_around_the_leaf(table, dt) -> None:
+    lapack = _scipy_lapack()
+    rng = np.random.default_rng(7)
+    for m, n in LEAF_SHAPES:
+        a = _rand(rng, m, n, dt)
+        info, fa, ipiv = _lu(table, a)
+        assert info == 0
+        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+        if lapack and dt == np.float64:
+            assert (ipiv == lapack.dgetrf(a)[1] + 1).all(), (m, n)
+    # two zero columns inside one leaf panel: info names the first, the
+    # factorization goes on past both
+    for m, n, ks in ((40, 16, (5, 9)), (1000, 17, (0, 15)), (20, 33, (16, 20))):
+        a = _rand(rng, m, n, dt)
+        for k in ks:
+            a[:, k] = 0
+        info, fa, ipiv = _lu(table, a)
+        assert info == ks[0] + 1, (m, n, info)
+        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+
+
 def _singular(rng, n, k, dt):
     """n x n, column k a combination of exact zeros: U[k, k] is exactly 0."""
     a = _rand(rng, n, n, dt)
