@@ -97,6 +97,10 @@ const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
 #ifndef LAPACK_LU_LEAF
 #define LAPACK_LU_LEAF 16
 #endif
+/* columns of a column-major B the triangular solve's base case transposes at once */
+#ifndef LAPACK_TRSM_CHUNK
+#define LAPACK_TRSM_CHUNK 64
+#endif
 #ifndef LAPACK_SYRK_BASE
 #define LAPACK_SYRK_BASE 64
 #endif
@@ -330,7 +334,37 @@ static void L_(trsm_base)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(m
         }
         return;
     }
-    /* columns of B contiguous (or one column): column by column */
+    if (b.rs == 1 && nrhs > 1) {
+        /* columns of B contiguous (getrf's and getrs' column-major B): the
+           columns' axpys would be shorter than n, mostly tails; copied in
+           chunks of LAPACK_TRSM_CHUNK columns into a row-major buffer, the
+           row operations above run LAPACK_TRSM_CHUNK long (the same
+           operations on every element, in the same order) */
+        T buf[LAPACK_TRSM_BASE * LAPACK_TRSM_CHUNK];
+        for (ptrdiff_t j0 = 0; j0 < nrhs; j0 += LAPACK_TRSM_CHUNK) {
+            const ptrdiff_t w = nrhs - j0 < LAPACK_TRSM_CHUNK ? nrhs - j0 : LAPACK_TRSM_CHUNK;
+            if (w == 1) { /* a last single column: in place */
+                L_(trsm_base)(upper, unit, n, 1, a, L_(sub)(b, 0, j0));
+                break;
+            }
+            for (ptrdiff_t j = 0; j < w; j++) {
+                const T *bj = b.p + (j0 + j) * b.cs;
+                for (ptrdiff_t k = 0; k < n; k++) {
+                    buf[k * LAPACK_TRSM_CHUNK + j] = bj[k];
+                }
+            }
+            const L_(mat) t = {buf, LAPACK_TRSM_CHUNK, 1};
+            L_(trsm_base)(upper, unit, n, w, a, t);
+            for (ptrdiff_t j = 0; j < w; j++) {
+                T *bj = b.p + (j0 + j) * b.cs;
+                for (ptrdiff_t k = 0; k < n; k++) {
+                    bj[k] = buf[k * LAPACK_TRSM_CHUNK + j];
+                }
+            }
+        }
+        return;
+    }
+    /* one column, or columns strided: column by column */
     for (ptrdiff_t j = 0; j < nrhs; j++) {
         T *bj = b.p + j * b.cs;
         const ptrdiff_t inc = b.rs;
