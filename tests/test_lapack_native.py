@@ -227,6 +227,32 @@ def test_lu_around_the_leaf(table, dt) -> None:
         assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
 
 
+@pytest.mark.parametrize("dt", DTYPES)
+def test_solves_around_the_trsm_chunk(table, dt) -> None:
+    """The triangular solve's base case copies a column-major right-hand
+    side 64 columns at a time (LAPACK_TRSM_CHUNK) and solves a last single
+    column in place: nrhs around multiples of 64, both triangles, both
+    transposes."""
+    rng = np.random.default_rng(8)
+    p = _p(dt)
+    eps = _eps(dt)
+    for n in (5, 16, 40):
+        a = _rand(rng, n, n, dt)
+        info, fa, ipiv = _lu(table, a)
+        assert info == 0
+        a64 = a.astype(np.float64)
+        for nrhs in (2, 63, 64, 65, 129):
+            for trans in (NOTRANS, TRANS):
+                b = _rand(rng, n, nrhs, dt)
+                fb = _padded(b, 2)
+                assert table(p + "getrs", trans, n, nrhs, fa, fa.shape[0], ipiv, fb, fb.shape[0]) == 0
+                x = fb[:n].astype(np.float64)
+                op = a64.T if trans else a64
+                r = _norm(op @ x - b) / (n * eps * _norm(a) * max(_norm(x), 1e-300))
+                assert r < BOUND, (n, nrhs, trans, r)
+                assert (fb[n:] == 7).all()
+
+
 def _singular(rng, n, k, dt):
     """n x n, column k a combination of exact zeros: U[k, k] is exactly 0."""
     a = _rand(rng, n, n, dt)
