@@ -117,11 +117,15 @@ static void ref_bin(ptrdiff_t n, int sign, const double *x, ptrdiff_t k, long do
     *yi = si;
 }
 
-/* the outputs compared: all of them up to full_bins outputs, else a sample */
-static ptrdiff_t full_bins = 512; /* beyond: 48 sampled outputs (the reference is O(n) per output) */
-static ptrdiff_t pick_bins(ptrdiff_t count, ptrdiff_t *bins)
+/* the outputs compared: all of them up to `full` outputs, else a sample of
+   48 (the reference is O(n) per output); check_one compares up to
+   full_bins, the layouts (which test the strides, not the arithmetic check_one
+   has checked) up to LAYOUT_BINS per array */
+static ptrdiff_t full_bins = 512;
+#define LAYOUT_BINS 64
+static ptrdiff_t pick_bins(ptrdiff_t count, ptrdiff_t *bins, ptrdiff_t full)
 {
-    if (count <= full_bins) {
+    if (count <= full) {
         for (ptrdiff_t k = 0; k < count; k++) {
             bins[k] = k;
         }
@@ -274,7 +278,7 @@ static void check_one(int prec, int kind, ptrdiff_t n, int sign)
     ref_prepare(n);
     const ptrdiff_t count = kind == HOSTLIB_FFT_R2C ? half : n;
     ptrdiff_t *bins = malloc((size_t)(count <= full_bins ? count : 48) * sizeof(ptrdiff_t));
-    const ptrdiff_t nb = pick_bins(count, bins);
+    const ptrdiff_t nb = pick_bins(count, bins, full_bins);
     err e = {0, 0, 0, 0};
     for (ptrdiff_t b = 0; b < nb; b++) {
         const ptrdiff_t k = bins[b];
@@ -382,8 +386,11 @@ static void check_layout(int prec, int kind, ptrdiff_t n, int sign, ptrdiff_t ho
     CHECK(st == HOSTLIB_FFT_OK, "execute layout n=%td: %d", n, st);
     ref_prepare(n);
     err e = {0, 0, 0, 0};
+    ptrdiff_t bins[LAYOUT_BINS > 48 ? LAYOUT_BINS : 48];
+    const ptrdiff_t nb = pick_bins(cout, bins, LAYOUT_BINS);
     for (ptrdiff_t b = 0; b < howmany; b++) {
-        for (ptrdiff_t k = 0; k < cout; k++) {
+        for (ptrdiff_t j = 0; j < nb; j++) {
+            const ptrdiff_t k = bins[j];
             long double yr, yi;
             ref_bin(n, sign, x + 2 * b * n, k, &yr, &yi);
             yr *= scale;
