@@ -410,6 +410,197 @@ static void L_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a
     L_(trsm_rec)(upper, unit, n, nrhs, a, b);
 }
 
+/* ---------------- small matrices ---------------- */
+
+/* Up to LAPACK_SMALL_N rows and columns, getrf, getrs, getri, potrf and
+   potrs take the unblocked algorithms directly (LAPACK's getf2, potf2 and
+   trsv-style solves): on a stack of small matrices the recursion's calls,
+   gemm's packing buffers and the pool's checks cost more than the flops.
+   No heap, no pool; the vector loops run along contiguous columns (the
+   rank-1 update of LU and of Cholesky, the solves with the factor as
+   stored) or as dots of contiguous columns (the transposed solves, the
+   upper Cholesky). Same info codes, pivots (the first largest |a_i|, NaN
+   never chosen) and failure values as the general path. */
+#ifndef LAPACK_SMALL_N
+#define LAPACK_SMALL_N 32
+#endif
+
+/* LAPACK's getf2 (right-looking), ipiv 1-based */
+static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    const ptrdiff_t mn = m < n ? m : n;
+    ptrdiff_t info = 0;
+    for (ptrdiff_t j = 0; j < mn; j++) {
+        T *cj = a + j * lda;
+        ptrdiff_t p = j;
+        T big = L_ABS(cj[j]);
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            const T v = L_ABS(cj[i]);
+            if (v > big) {
+                big = v;
+                p = i;
+            }
+        }
+        ipiv[j] = p + 1;
+        if (cj[p] != 0) {
+            if (p != j) {
+                for (ptrdiff_t c = 0; c < n; c++) {
+                    T *col = a + c * lda;
+                    const T t = col[j];
+                    col[j] = col[p];
+                    col[p] = t;
+                }
+            }
+            if (L_ABS(cj[j]) >= L_TINY) {
+                L_(scal)(m - j - 1, 1 / cj[j], cj + j + 1);
+            } else {
+                L_(div)(m - j - 1, cj[j], cj + j + 1);
+            }
+        } else if (info == 0) {
+            info = j + 1;
+        }
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = a + c * lda;
+            L_(axpy)(m - j - 1, -cc[j], cj + j + 1, cc + j + 1);
+        }
+    }
+    return info;
+}
+
+/* one contiguous column x := op(A)^-1 x, A n x n triangular column-major
+   (upper or lower, unit diagonal or not), op = transpose when trans */
+static void L_(trsv_small)(int upper, int unit, int trans, ptrdiff_t n, const T *a, ptrdiff_t lda, T *x)
+{
+    if (!trans) { /* the columns of A, as axpys */
+        for (ptrdiff_t s = 0; s < n; s++) {
+            const ptrdiff_t k = upper ? n - 1 - s : s;
+            const T *ak = a + k * lda;
+            if (!unit) {
+                x[k] /= ak[k];
+            }
+            if (upper) {
+                L_(axpy)(k, -x[k], ak, x);
+            } else {
+                L_(axpy)(n - k - 1, -x[k], ak + k + 1, x + k + 1);
+            }
+        }
+        return;
+    }
+    /* op(A) = A^T: row k of op(A) is column k of A, as dots */
+    for (ptrdiff_t s = 0; s < n; s++) {
+        const ptrdiff_t k = upper ? s : n - 1 - s;
+        const T *ak = a + k * lda;
+        T v = x[k] - (upper ? L_(dot)(k, ak, x) : L_(dot)(n - k - 1, ak + k + 1, x + k + 1));
+        x[k] = unit ? v : v / ak[k];
+    }
+}
+
+/* B's rows swapped by ipiv (1-based), forward or backward */
+static void L_(laswp_small)(ptrdiff_t n, ptrdiff_t nrhs, T *b, ptrdiff_t ldb, const ptrdiff_t *ipiv, int backward)
+{
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *col = b + j * ldb;
+        for (ptrdiff_t s = 0; s < n; s++) {
+            const ptrdiff_t i = backward ? n - 1 - s : s;
+            const ptrdiff_t p = ipiv[i] - 1;
+            if (p != i && p >= 0 && p < n) {
+                const T t = col[i];
+                col[i] = col[p];
+                col[p] = t;
+            }
+        }
+    }
+}
+
+static void L_(getrs_small)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda,
+                            const ptrdiff_t *ipiv, T *b, ptrdiff_t ldb)
+{
+    if (!trans) {
+        L_(laswp_small)(n, nrhs, b, ldb, ipiv, 0);
+    }
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *x = b + j * ldb;
+        if (!trans) { /* L U x = b */
+            L_(trsv_small)(0, 1, 0, n, a, lda, x);
+            L_(trsv_small)(1, 0, 0, n, a, lda, x);
+        } else { /* U^T L^T x = b */
+            L_(trsv_small)(1, 0, 1, n, a, lda, x);
+            L_(trsv_small)(0, 1, 1, n, a, lda, x);
+        }
+    }
+    if (trans) {
+        L_(laswp_small)(n, nrhs, b, ldb, ipiv, 1);
+    }
+}
+
+/* inv(A) = inv(U) inv(L) P as the solution of A X = I, in a stack buffer;
+   the caller has checked U's diagonal */
+static void L_(getri_small)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *ipiv)
+{
+    T w[LAPACK_SMALL_N * LAPACK_SMALL_N];
+    memset(w, 0, (size_t)n * (size_t)n * sizeof(T));
+    for (ptrdiff_t i = 0; i < n; i++) {
+        w[i + i * n] = 1;
+    }
+    L_(getrs_small)(0, n, n, a, lda, ipiv, w, n);
+    for (ptrdiff_t j = 0; j < n; j++) {
+        memcpy(a + j * lda, w + j * n, (size_t)n * sizeof(T));
+    }
+}
+
+/* potf2: lower, right-looking (the update along the columns below the
+   diagonal); upper, left-looking (dots of U's columns). A failing pivot
+   keeps its updated value, as LAPACK's. */
+static ptrdiff_t L_(potrf_small)(int upper, ptrdiff_t n, T *a, ptrdiff_t lda)
+{
+    if (!upper) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            T *cj = a + j * lda;
+            T ajj = cj[j];
+            if (!(ajj > 0)) { /* also NaN */
+                return j + 1;
+            }
+            ajj = L_SQRT(ajj);
+            cj[j] = ajj;
+            L_(div)(n - j - 1, ajj, cj + j + 1);
+            for (ptrdiff_t c = j + 1; c < n; c++) {
+                T *cc = a + c * lda;
+                L_(axpy)(n - c, -cj[c], cj + c, cc + c);
+            }
+        }
+        return 0;
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        T *cj = a + j * lda;
+        T ajj = cj[j] - L_(dot)(j, cj, cj);
+        if (!(ajj > 0)) {
+            cj[j] = ajj;
+            return j + 1;
+        }
+        ajj = L_SQRT(ajj);
+        cj[j] = ajj;
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = a + c * lda;
+            cc[j] = (cc[j] - L_(dot)(j, cj, cc)) / ajj;
+        }
+    }
+    return 0;
+}
+
+static void L_(potrs_small)(int upper, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, T *b, ptrdiff_t ldb)
+{
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *x = b + j * ldb;
+        if (!upper) { /* L L^T x = b */
+            L_(trsv_small)(0, 0, 0, n, a, lda, x);
+            L_(trsv_small)(0, 0, 1, n, a, lda, x);
+        } else { /* U^T U x = b */
+            L_(trsv_small)(1, 0, 1, n, a, lda, x);
+            L_(trsv_small)(1, 0, 0, n, a, lda, x);
+        }
+    }
+}
+
 /* ---------------- LU ---------------- */
 
 /* rows k1..k2-1 of the n columns at a swapped with rows ipiv[i] - base,
@@ -501,6 +692,9 @@ static ptrdiff_t L_FN(getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrd
     if (m == 0 || n == 0) {
         return 0;
     }
+    if (m <= LAPACK_SMALL_N && n <= LAPACK_SMALL_N) {
+        return L_(getrf_small)(m, n, a, lda, ipiv);
+    }
     const ptrdiff_t info = L_(getrf_rec)(m, n, a, lda, ipiv);
     const ptrdiff_t mn = m < n ? m : n;
     for (ptrdiff_t i = 0; i < mn; i++) {
@@ -528,6 +722,10 @@ static ptrdiff_t L_FN(getrs)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a,
         return -8;
     }
     if (n == 0 || nrhs == 0) {
+        return 0;
+    }
+    if (n <= LAPACK_SMALL_N) {
+        L_(getrs_small)(trans != HOSTLIB_LAPACK_NOTRANS, n, nrhs, a, lda, ipiv, b, ldb);
         return 0;
     }
     const L_(mat) lu = L_(cm)((T *)a, lda), x = L_(cm)(b, ldb); /* a is only read */
@@ -558,6 +756,10 @@ static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *
         if (a[i + i * lda] == 0) {
             return i + 1;
         }
+    }
+    if (n <= LAPACK_SMALL_N) {
+        L_(getri_small)(n, a, lda, ipiv);
+        return 0;
     }
     if ((size_t)n > SIZE_MAX / sizeof(T) / (size_t)n) {
         return HOSTLIB_LAPACK_ENOMEM;
@@ -668,6 +870,9 @@ static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
     if (n == 0) {
         return 0;
     }
+    if (n <= LAPACK_SMALL_N) {
+        return L_(potrf_small)(uplo == HOSTLIB_LAPACK_UPPER, n, a, lda);
+    }
     T *ws = NULL;
     if (n > LAPACK_POTF2_BASE) {
         ws = (T *)gemm_alloc_aligned((size_t)LAPACK_SYRK_BASE * LAPACK_SYRK_BASE * sizeof(T));
@@ -700,6 +905,10 @@ static ptrdiff_t L_FN(potrs)(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, 
         return -7;
     }
     if (n == 0 || nrhs == 0) {
+        return 0;
+    }
+    if (n <= LAPACK_SMALL_N) {
+        L_(potrs_small)(uplo == HOSTLIB_LAPACK_UPPER, n, nrhs, a, lda, b, ldb);
         return 0;
     }
     const L_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? L_(cm)((T *)a, lda) : L_(tr)(L_(cm)((T *)a, lda));
