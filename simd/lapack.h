@@ -413,25 +413,40 @@ static void L_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a
 /* ---------------- small matrices ---------------- */
 
 /* Up to LAPACK_SMALL_N rows and columns, getrf, getrs, getri, potrf and
-   potrs take the unblocked algorithms directly (LAPACK's getf2, potf2 and
+   potrs take unblocked algorithms directly (LAPACK's getf2, potf2 and
    trsv-style solves): on a stack of small matrices the recursion's calls,
    gemm's packing buffers and the pool's checks cost more than the flops.
-   No heap, no pool; the vector loops run along contiguous columns (the
-   rank-1 update of LU and of Cholesky, the solves with the factor as
-   stored) or as dots of contiguous columns (the transposed solves, the
-   upper Cholesky). Same info codes, pivots (the first largest |a_i|, NaN
+   No heap, no pool. The vector loops work in a stack copy whose columns
+   (getrf) or rows (getri) are padded to whole vectors, so every vector is
+   loaded and stored at the same offsets from step to step: a loop sliding
+   along a shrinking column, or one ending in a masked tail, makes each
+   load wait for a store it only partly overlaps (measured: 16 x 16 getri
+   slower than the scalar loops). The solves of one column and Cholesky
+   are plain loops. Same info codes, pivots (the first largest |a_i|, NaN
    never chosen) and failure values as the general path. */
 #ifndef LAPACK_SMALL_N
 #define LAPACK_SMALL_N 32
 #endif
+#define LAPACK_SMALL_PAD(n) (((n) + LANES - 1) / LANES * LANES)
 
-/* LAPACK's getf2 (right-looking), ipiv 1-based */
+/* LAPACK's getf2 (right-looking), ipiv 1-based. The rank-1 update of
+   column c runs over whole vectors from the one holding row j + 1, with
+   the multipliers' copy zero above row j + 1 (a non-finite U(j, c), whose
+   product with those zeros would not be zero, takes the scalar loop). */
 static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
 {
-    const ptrdiff_t mn = m < n ? m : n;
+    _Alignas(64) T w[LAPACK_SMALL_PAD(LAPACK_SMALL_N) * LAPACK_SMALL_N];
+    _Alignas(64) T lv[LAPACK_SMALL_PAD(LAPACK_SMALL_N)];
+    const ptrdiff_t ld = LAPACK_SMALL_PAD(m), mn = m < n ? m : n;
+    for (ptrdiff_t c = 0; c < n; c++) {
+        memcpy(w + c * ld, a + c * lda, (size_t)m * sizeof(T));
+        for (ptrdiff_t i = m; i < ld; i++) {
+            w[c * ld + i] = 0;
+        }
+    }
     ptrdiff_t info = 0;
     for (ptrdiff_t j = 0; j < mn; j++) {
-        T *cj = a + j * lda;
+        T *cj = w + j * ld;
         ptrdiff_t p = j;
         T big = L_ABS(cj[j]);
         for (ptrdiff_t i = j + 1; i < m; i++) {
@@ -445,24 +460,50 @@ static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, 
         if (cj[p] != 0) {
             if (p != j) {
                 for (ptrdiff_t c = 0; c < n; c++) {
-                    T *col = a + c * lda;
+                    T *col = w + c * ld;
                     const T t = col[j];
                     col[j] = col[p];
                     col[p] = t;
                 }
             }
-            if (L_ABS(cj[j]) >= L_TINY) {
-                L_(scal)(m - j - 1, 1 / cj[j], cj + j + 1);
+            const T piv = cj[j];
+            if (L_ABS(piv) >= L_TINY) {
+                const T r = 1 / piv;
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] *= r;
+                }
             } else {
-                L_(div)(m - j - 1, cj[j], cj + j + 1);
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] /= piv;
+                }
             }
         } else if (info == 0) {
             info = j + 1;
         }
-        for (ptrdiff_t c = j + 1; c < n; c++) {
-            T *cc = a + c * lda;
-            L_(axpy)(m - j - 1, -cc[j], cj + j + 1, cc + j + 1);
+        if (j + 1 >= m || j + 1 >= n) {
+            continue;
         }
+        const ptrdiff_t i0 = (j + 1) / LANES * LANES;
+        for (ptrdiff_t i = i0; i < ld; i++) {
+            lv[i] = i > j ? cj[i] : 0;
+        }
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = w + c * ld;
+            const T u = cc[j];
+            if (u - u == 0) {
+                const V vu = V_(set1)(-u);
+                for (ptrdiff_t i = i0; i < ld; i += LANES) {
+                    V_(storeu)(cc + i, V_(fma)(vu, V_(loadu)(lv + i), V_(loadu)(cc + i)));
+                }
+            } else {
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cc[i] -= u * cj[i];
+                }
+            }
+        }
+    }
+    for (ptrdiff_t c = 0; c < n; c++) {
+        memcpy(a + c * lda, w + c * ld, (size_t)m * sizeof(T));
     }
     return info;
 }
@@ -478,10 +519,10 @@ static void L_(trsv_small)(int upper, int unit, int trans, ptrdiff_t n, const T 
             if (!unit) {
                 x[k] /= ak[k];
             }
-            if (upper) {
-                L_(axpy)(k, -x[k], ak, x);
-            } else {
-                L_(axpy)(n - k - 1, -x[k], ak + k + 1, x + k + 1);
+            const T xk = x[k];
+            const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
+            for (ptrdiff_t i = i0; i < i1; i++) {
+                x[i] -= xk * ak[i];
             }
         }
         return;
@@ -490,7 +531,11 @@ static void L_(trsv_small)(int upper, int unit, int trans, ptrdiff_t n, const T 
     for (ptrdiff_t s = 0; s < n; s++) {
         const ptrdiff_t k = upper ? s : n - 1 - s;
         const T *ak = a + k * lda;
-        T v = x[k] - (upper ? L_(dot)(k, ak, x) : L_(dot)(n - k - 1, ak + k + 1, x + k + 1));
+        const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
+        T v = x[k];
+        for (ptrdiff_t i = i0; i < i1; i++) {
+            v -= ak[i] * x[i];
+        }
         x[k] = unit ? v : v / ak[k];
     }
 }
@@ -533,18 +578,58 @@ static void L_(getrs_small)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a, 
     }
 }
 
-/* inv(A) = inv(U) inv(L) P as the solution of A X = I, in a stack buffer;
-   the caller has checked U's diagonal */
+/* inv(A) = inv(U) inv(L) P as the solution of A X = I, by rows of X (all
+   right-hand sides at once, whole vectors): X = P I, then
+   X(i, :) -= L(i, k) X(k, :) forwards, X(k, :) /= U(k, k) and
+   X(i, :) -= U(i, k) X(k, :) backwards. The caller has checked U's diagonal. */
 static void L_(getri_small)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *ipiv)
 {
-    T w[LAPACK_SMALL_N * LAPACK_SMALL_N];
-    memset(w, 0, (size_t)n * (size_t)n * sizeof(T));
+    _Alignas(64) T x[LAPACK_SMALL_PAD(LAPACK_SMALL_N) * LAPACK_SMALL_N];
+    ptrdiff_t perm[LAPACK_SMALL_N];
+    const ptrdiff_t ld = LAPACK_SMALL_PAD(n);
+    memset(x, 0, (size_t)n * (size_t)ld * sizeof(T));
     for (ptrdiff_t i = 0; i < n; i++) {
-        w[i + i * n] = 1;
+        perm[i] = i;
     }
-    L_(getrs_small)(0, n, n, a, lda, ipiv, w, n);
+    for (ptrdiff_t i = 0; i < n; i++) { /* the rows of P I: unit rows */
+        const ptrdiff_t p = ipiv[i] - 1;
+        if (p != i && p >= 0 && p < n) {
+            const ptrdiff_t t = perm[i];
+            perm[i] = perm[p];
+            perm[p] = t;
+        }
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        x[i * ld + perm[i]] = 1;
+    }
+    for (ptrdiff_t k = 0; k < n; k++) {
+        const T *xk = x + k * ld;
+        for (ptrdiff_t i = k + 1; i < n; i++) {
+            const V l = V_(set1)(-a[i + k * lda]);
+            T *xi = x + i * ld;
+            for (ptrdiff_t q = 0; q < ld; q += LANES) {
+                V_(storeu)(xi + q, V_(fma)(l, V_(loadu)(xk + q), V_(loadu)(xi + q)));
+            }
+        }
+    }
+    for (ptrdiff_t k = n - 1; k >= 0; k--) {
+        T *xk = x + k * ld;
+        const V d = V_(set1)(a[k + k * lda]);
+        for (ptrdiff_t q = 0; q < ld; q += LANES) {
+            V_(storeu)(xk + q, V_(div)(V_(loadu)(xk + q), d));
+        }
+        for (ptrdiff_t i = 0; i < k; i++) {
+            const V u = V_(set1)(-a[i + k * lda]);
+            T *xi = x + i * ld;
+            for (ptrdiff_t q = 0; q < ld; q += LANES) {
+                V_(storeu)(xi + q, V_(fma)(u, V_(loadu)(xk + q), V_(loadu)(xi + q)));
+            }
+        }
+    }
     for (ptrdiff_t j = 0; j < n; j++) {
-        memcpy(a + j * lda, w + j * n, (size_t)n * sizeof(T));
+        for (ptrdiff_t i = 0; i < n; i++) {
+            a[i + j * lda] = x[i * ld + j];
+        }
     }
 }
 
@@ -562,17 +647,25 @@ static ptrdiff_t L_(potrf_small)(int upper, ptrdiff_t n, T *a, ptrdiff_t lda)
             }
             ajj = L_SQRT(ajj);
             cj[j] = ajj;
-            L_(div)(n - j - 1, ajj, cj + j + 1);
+            for (ptrdiff_t i = j + 1; i < n; i++) {
+                cj[i] /= ajj;
+            }
             for (ptrdiff_t c = j + 1; c < n; c++) {
                 T *cc = a + c * lda;
-                L_(axpy)(n - c, -cj[c], cj + c, cc + c);
+                const T l = cj[c];
+                for (ptrdiff_t i = c; i < n; i++) {
+                    cc[i] -= l * cj[i];
+                }
             }
         }
         return 0;
     }
     for (ptrdiff_t j = 0; j < n; j++) {
         T *cj = a + j * lda;
-        T ajj = cj[j] - L_(dot)(j, cj, cj);
+        T ajj = cj[j];
+        for (ptrdiff_t p = 0; p < j; p++) {
+            ajj -= cj[p] * cj[p];
+        }
         if (!(ajj > 0)) {
             cj[j] = ajj;
             return j + 1;
@@ -581,7 +674,11 @@ static ptrdiff_t L_(potrf_small)(int upper, ptrdiff_t n, T *a, ptrdiff_t lda)
         cj[j] = ajj;
         for (ptrdiff_t c = j + 1; c < n; c++) {
             T *cc = a + c * lda;
-            cc[j] = (cc[j] - L_(dot)(j, cj, cc)) / ajj;
+            T s = cc[j];
+            for (ptrdiff_t p = 0; p < j; p++) {
+                s -= cj[p] * cc[p];
+            }
+            cc[j] = s / ajj;
         }
     }
     return 0;
