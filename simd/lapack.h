@@ -429,19 +429,80 @@ static void L_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a
 #endif
 #define LAPACK_SMALL_PAD(n) (((n) + LANES - 1) / LANES * LANES)
 
+/* up to this many rows, getf2 runs in place as plain loops: the padded
+   copy's vectors are then mostly padding */
+#ifndef LAPACK_SMALL_PLAIN_M
+#define LAPACK_SMALL_PLAIN_M 8
+#endif
+
+/* LAPACK's getf2 in place, plain loops, ipiv 1-based */
+static ptrdiff_t L_(getrf_plain)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    const ptrdiff_t mn = m < n ? m : n;
+    ptrdiff_t info = 0;
+    for (ptrdiff_t j = 0; j < mn; j++) {
+        T *cj = a + j * lda;
+        ptrdiff_t p = j;
+        T big = L_ABS(cj[j]);
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            const T v = L_ABS(cj[i]);
+            if (v > big) {
+                big = v;
+                p = i;
+            }
+        }
+        ipiv[j] = p + 1;
+        if (cj[p] != 0) {
+            if (p != j) {
+                for (ptrdiff_t c = 0; c < n; c++) {
+                    T *col = a + c * lda;
+                    const T t = col[j];
+                    col[j] = col[p];
+                    col[p] = t;
+                }
+            }
+            const T piv = cj[j];
+            if (L_ABS(piv) >= L_TINY) {
+                const T r = 1 / piv;
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] *= r;
+                }
+            } else {
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] /= piv;
+                }
+            }
+        } else if (info == 0) {
+            info = j + 1;
+        }
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = a + c * lda;
+            const T u = cc[j];
+            for (ptrdiff_t i = j + 1; i < m; i++) {
+                cc[i] -= u * cj[i];
+            }
+        }
+    }
+    return info;
+}
+
 /* LAPACK's getf2 (right-looking), ipiv 1-based. The rank-1 update of
    column c runs over whole vectors from the one holding row j + 1, with
    the multipliers' copy zero above row j + 1 (a non-finite U(j, c), whose
    product with those zeros would not be zero, takes the scalar loop). */
 static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
 {
+    if (m <= LAPACK_SMALL_PLAIN_M) {
+        return L_(getrf_plain)(m, n, a, lda, ipiv);
+    }
     _Alignas(64) T w[LAPACK_SMALL_PAD(LAPACK_SMALL_N) * LAPACK_SMALL_N];
     _Alignas(64) T lv[LAPACK_SMALL_PAD(LAPACK_SMALL_N)];
     const ptrdiff_t ld = LAPACK_SMALL_PAD(m), mn = m < n ? m : n;
+    /* copies by loops, not memcpy: a library call per short column costs
+       more than the copy */
     for (ptrdiff_t c = 0; c < n; c++) {
-        memcpy(w + c * ld, a + c * lda, (size_t)m * sizeof(T));
-        for (ptrdiff_t i = m; i < ld; i++) {
-            w[c * ld + i] = 0;
+        for (ptrdiff_t i = 0; i < ld; i++) {
+            w[c * ld + i] = i < m ? a[c * lda + i] : 0;
         }
     }
     ptrdiff_t info = 0;
@@ -503,7 +564,13 @@ static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, 
         }
     }
     for (ptrdiff_t c = 0; c < n; c++) {
-        memcpy(a + c * lda, w + c * ld, (size_t)m * sizeof(T));
+        ptrdiff_t i = 0;
+        for (; i + LANES <= m; i += LANES) {
+            V_(storeu)(a + c * lda + i, V_(loadu)(w + c * ld + i));
+        }
+        if (i < m) {
+            V_(storen)(a + c * lda + i, m - i, V_(loadu)(w + c * ld + i));
+        }
     }
     return info;
 }

@@ -173,7 +173,7 @@ typedef struct {
 static void linearize(void *dst, npy_intp ld, const char *src, npy_intp rows, npy_intp cols, npy_intp rs, npy_intp cs,
                       size_t es)
 {
-    if (rs == (npy_intp)es) { /* contiguous columns: one copy each */
+    if (rs == (npy_intp)es && rows * (npy_intp)es >= 256) { /* long contiguous columns: one copy each */
         for (npy_intp j = 0; j < cols; j++) {
             memcpy((char *)dst + (size_t)j * ld * es, src + j * cs, (size_t)rows * es);
         }
@@ -199,7 +199,7 @@ static void linearize(void *dst, npy_intp ld, const char *src, npy_intp rows, np
 static void delinearize(char *dst, npy_intp rs, npy_intp cs, const void *src, npy_intp ld, npy_intp rows,
                         npy_intp cols, size_t es)
 {
-    if (rs == (npy_intp)es) {
+    if (rs == (npy_intp)es && rows * (npy_intp)es >= 256) {
         for (npy_intp j = 0; j < cols; j++) {
             memcpy(dst + j * cs, (const char *)src + (size_t)j * ld * es, (size_t)rows * es);
         }
