@@ -594,15 +594,24 @@ static void L_(trsv_small)(int upper, int unit, int trans, ptrdiff_t n, const T 
         }
         return;
     }
-    /* op(A) = A^T: row k of op(A) is column k of A, as dots */
+    /* op(A) = A^T: row k of op(A) is column k of A, as dots (four sums:
+       one would wait on each multiply-add's latency) */
     for (ptrdiff_t s = 0; s < n; s++) {
         const ptrdiff_t k = upper ? s : n - 1 - s;
         const T *ak = a + k * lda;
         const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
-        T v = x[k];
-        for (ptrdiff_t i = i0; i < i1; i++) {
-            v -= ak[i] * x[i];
+        T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        ptrdiff_t i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            s0 += ak[i] * x[i];
+            s1 += ak[i + 1] * x[i + 1];
+            s2 += ak[i + 2] * x[i + 2];
+            s3 += ak[i + 3] * x[i + 3];
         }
+        for (; i < i1; i++) {
+            s0 += ak[i] * x[i];
+        }
+        const T v = x[k] - ((s0 + s1) + (s2 + s3));
         x[k] = unit ? v : v / ak[k];
     }
 }
