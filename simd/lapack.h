@@ -450,6 +450,376 @@ static void L_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a
     L_(trsm_rec)(upper, unit, n, nrhs, a, b);
 }
 
+/* ---------------- small matrices ---------------- */
+
+/* Up to LAPACK_SMALL_N rows and columns, getrf, getrs, getri, potrf and
+   potrs take unblocked algorithms directly (LAPACK's getf2, potf2 and
+   trsv-style solves): on a stack of small matrices the recursion's calls,
+   gemm's packing buffers and the pool's checks cost more than the flops.
+   No heap, no pool. The vector loops work in a stack copy whose columns
+   (getrf) or rows (getri) are padded to whole vectors, so every vector is
+   loaded and stored at the same offsets from step to step: a loop sliding
+   along a shrinking column, or one ending in a masked tail, makes each
+   load wait for a store it only partly overlaps (measured: 16 x 16 getri
+   slower than the scalar loops). The solves of one column and Cholesky
+   are plain loops. Same info codes, pivots (the first largest |a_i|, NaN
+   never chosen) and failure values as the general path. */
+#ifndef LAPACK_SMALL_N
+#define LAPACK_SMALL_N 32
+#endif
+#define LAPACK_SMALL_PAD(n) (((n) + LANES - 1) / LANES * LANES)
+
+/* up to this many rows, getf2 runs in place as plain loops: the padded
+   copy's vectors are then mostly padding */
+#ifndef LAPACK_SMALL_PLAIN_M
+#define LAPACK_SMALL_PLAIN_M 8
+#endif
+
+/* LAPACK's getf2 in place, plain loops, ipiv 1-based */
+static ptrdiff_t L_(getrf_plain)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    const ptrdiff_t mn = m < n ? m : n;
+    ptrdiff_t info = 0;
+    for (ptrdiff_t j = 0; j < mn; j++) {
+        T *cj = a + j * lda;
+        ptrdiff_t p = j;
+        T big = L_ABS(cj[j]);
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            const T v = L_ABS(cj[i]);
+            if (v > big) {
+                big = v;
+                p = i;
+            }
+        }
+        ipiv[j] = p + 1;
+        if (cj[p] != 0) {
+            if (p != j) {
+                for (ptrdiff_t c = 0; c < n; c++) {
+                    T *col = a + c * lda;
+                    const T t = col[j];
+                    col[j] = col[p];
+                    col[p] = t;
+                }
+            }
+            const T piv = cj[j];
+            if (L_ABS(piv) >= L_TINY) {
+                const T r = 1 / piv;
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] *= r;
+                }
+            } else {
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] /= piv;
+                }
+            }
+        } else if (info == 0) {
+            info = j + 1;
+        }
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = a + c * lda;
+            const T u = cc[j];
+            for (ptrdiff_t i = j + 1; i < m; i++) {
+                cc[i] -= u * cj[i];
+            }
+        }
+    }
+    return info;
+}
+
+/* LAPACK's getf2 (right-looking), ipiv 1-based. The rank-1 update of
+   column c runs over whole vectors from the one holding row j + 1, with
+   the multipliers' copy zero above row j + 1 (a non-finite U(j, c), whose
+   product with those zeros would not be zero, takes the scalar loop). */
+static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+{
+    if (m <= LAPACK_SMALL_PLAIN_M) {
+        return L_(getrf_plain)(m, n, a, lda, ipiv);
+    }
+    _Alignas(64) T w[LAPACK_SMALL_PAD(LAPACK_SMALL_N) * LAPACK_SMALL_N];
+    _Alignas(64) T lv[LAPACK_SMALL_PAD(LAPACK_SMALL_N)];
+    const ptrdiff_t ld = LAPACK_SMALL_PAD(m), mn = m < n ? m : n;
+    /* copies by loops, not memcpy: a library call per short column costs
+       more than the copy */
+    for (ptrdiff_t c = 0; c < n; c++) {
+        for (ptrdiff_t i = 0; i < ld; i++) {
+            w[c * ld + i] = i < m ? a[c * lda + i] : 0;
+        }
+    }
+    ptrdiff_t info = 0;
+    for (ptrdiff_t j = 0; j < mn; j++) {
+        T *cj = w + j * ld;
+        ptrdiff_t p = j;
+        T big = L_ABS(cj[j]);
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            const T v = L_ABS(cj[i]);
+            if (v > big) {
+                big = v;
+                p = i;
+            }
+        }
+        ipiv[j] = p + 1;
+        if (cj[p] != 0) {
+            if (p != j) {
+                for (ptrdiff_t c = 0; c < n; c++) {
+                    T *col = w + c * ld;
+                    const T t = col[j];
+                    col[j] = col[p];
+                    col[p] = t;
+                }
+            }
+            const T piv = cj[j];
+            if (L_ABS(piv) >= L_TINY) {
+                const T r = 1 / piv;
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] *= r;
+                }
+            } else {
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cj[i] /= piv;
+                }
+            }
+        } else if (info == 0) {
+            info = j + 1;
+        }
+        if (j + 1 >= m || j + 1 >= n) {
+            continue;
+        }
+        const ptrdiff_t i0 = (j + 1) / LANES * LANES;
+        for (ptrdiff_t i = i0; i < ld; i++) {
+            lv[i] = i > j ? cj[i] : 0;
+        }
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = w + c * ld;
+            const T u = cc[j];
+            if (u - u == 0) {
+                const V vu = V_(set1)(-u);
+                for (ptrdiff_t i = i0; i < ld; i += LANES) {
+                    V_(storeu)(cc + i, V_(fma)(vu, V_(loadu)(lv + i), V_(loadu)(cc + i)));
+                }
+            } else {
+                for (ptrdiff_t i = j + 1; i < m; i++) {
+                    cc[i] -= u * cj[i];
+                }
+            }
+        }
+    }
+    for (ptrdiff_t c = 0; c < n; c++) {
+        ptrdiff_t i = 0;
+        for (; i + LANES <= m; i += LANES) {
+            V_(storeu)(a + c * lda + i, V_(loadu)(w + c * ld + i));
+        }
+        if (i < m) {
+            V_(storen)(a + c * lda + i, m - i, V_(loadu)(w + c * ld + i));
+        }
+    }
+    return info;
+}
+
+/* one contiguous column x := op(A)^-1 x, A n x n triangular column-major
+   (upper or lower, unit diagonal or not), op = transpose when trans. Kept
+   scalar: each step reads what the last one wrote, and a vector load over
+   several fresh scalar stores (or one store it only partly overlaps)
+   waits for them to retire (4x4 solve: 45% of the time in such loads). */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-vectorize", "no-tree-slp-vectorize")))
+#endif
+static void L_(trsv_small)(int upper, int unit, int trans, ptrdiff_t n, const T *a, ptrdiff_t lda, T *x)
+{
+    if (!trans) { /* the columns of A, as axpys */
+        for (ptrdiff_t s = 0; s < n; s++) {
+            const ptrdiff_t k = upper ? n - 1 - s : s;
+            const T *ak = a + k * lda;
+            if (!unit) {
+                x[k] /= ak[k];
+            }
+            const T xk = x[k];
+            const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
+            for (ptrdiff_t i = i0; i < i1; i++) {
+                x[i] -= xk * ak[i];
+            }
+        }
+        return;
+    }
+    /* op(A) = A^T: row k of op(A) is column k of A, as dots (four sums:
+       one would wait on each multiply-add's latency) */
+    for (ptrdiff_t s = 0; s < n; s++) {
+        const ptrdiff_t k = upper ? s : n - 1 - s;
+        const T *ak = a + k * lda;
+        const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
+        T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        ptrdiff_t i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            s0 += ak[i] * x[i];
+            s1 += ak[i + 1] * x[i + 1];
+            s2 += ak[i + 2] * x[i + 2];
+            s3 += ak[i + 3] * x[i + 3];
+        }
+        for (; i < i1; i++) {
+            s0 += ak[i] * x[i];
+        }
+        const T v = x[k] - ((s0 + s1) + (s2 + s3));
+        x[k] = unit ? v : v / ak[k];
+    }
+}
+
+/* B's rows swapped by ipiv (1-based), forward or backward */
+static void L_(laswp_small)(ptrdiff_t n, ptrdiff_t nrhs, T *b, ptrdiff_t ldb, const ptrdiff_t *ipiv, int backward)
+{
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *col = b + j * ldb;
+        for (ptrdiff_t s = 0; s < n; s++) {
+            const ptrdiff_t i = backward ? n - 1 - s : s;
+            const ptrdiff_t p = ipiv[i] - 1;
+            if (p != i && p >= 0 && p < n) {
+                const T t = col[i];
+                col[i] = col[p];
+                col[p] = t;
+            }
+        }
+    }
+}
+
+static void L_(getrs_small)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda,
+                            const ptrdiff_t *ipiv, T *b, ptrdiff_t ldb)
+{
+    if (!trans) {
+        L_(laswp_small)(n, nrhs, b, ldb, ipiv, 0);
+    }
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *x = b + j * ldb;
+        if (!trans) { /* L U x = b */
+            L_(trsv_small)(0, 1, 0, n, a, lda, x);
+            L_(trsv_small)(1, 0, 0, n, a, lda, x);
+        } else { /* U^T L^T x = b */
+            L_(trsv_small)(1, 0, 1, n, a, lda, x);
+            L_(trsv_small)(0, 1, 1, n, a, lda, x);
+        }
+    }
+    if (trans) {
+        L_(laswp_small)(n, nrhs, b, ldb, ipiv, 1);
+    }
+}
+
+/* inv(A) = inv(U) inv(L) P as the solution of A X = I, by rows of X (all
+   right-hand sides at once, whole vectors): X = P I, then
+   X(i, :) -= L(i, k) X(k, :) forwards, X(k, :) /= U(k, k) and
+   X(i, :) -= U(i, k) X(k, :) backwards. The caller has checked U's diagonal. */
+static void L_(getri_small)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *ipiv)
+{
+    _Alignas(64) T x[LAPACK_SMALL_PAD(LAPACK_SMALL_N) * LAPACK_SMALL_N];
+    ptrdiff_t perm[LAPACK_SMALL_N];
+    const ptrdiff_t ld = LAPACK_SMALL_PAD(n);
+    memset(x, 0, (size_t)n * (size_t)ld * sizeof(T));
+    for (ptrdiff_t i = 0; i < n; i++) {
+        perm[i] = i;
+    }
+    for (ptrdiff_t i = 0; i < n; i++) { /* the rows of P I: unit rows */
+        const ptrdiff_t p = ipiv[i] - 1;
+        if (p != i && p >= 0 && p < n) {
+            const ptrdiff_t t = perm[i];
+            perm[i] = perm[p];
+            perm[p] = t;
+        }
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        x[i * ld + perm[i]] = 1;
+    }
+    for (ptrdiff_t k = 0; k < n; k++) {
+        const T *xk = x + k * ld;
+        for (ptrdiff_t i = k + 1; i < n; i++) {
+            const V l = V_(set1)(-a[i + k * lda]);
+            T *xi = x + i * ld;
+            for (ptrdiff_t q = 0; q < ld; q += LANES) {
+                V_(storeu)(xi + q, V_(fma)(l, V_(loadu)(xk + q), V_(loadu)(xi + q)));
+            }
+        }
+    }
+    for (ptrdiff_t k = n - 1; k >= 0; k--) {
+        T *xk = x + k * ld;
+        const V d = V_(set1)(a[k + k * lda]);
+        for (ptrdiff_t q = 0; q < ld; q += LANES) {
+            V_(storeu)(xk + q, V_(div)(V_(loadu)(xk + q), d));
+        }
+        for (ptrdiff_t i = 0; i < k; i++) {
+            const V u = V_(set1)(-a[i + k * lda]);
+            T *xi = x + i * ld;
+            for (ptrdiff_t q = 0; q < ld; q += LANES) {
+                V_(storeu)(xi + q, V_(fma)(u, V_(loadu)(xk + q), V_(loadu)(xi + q)));
+            }
+        }
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            a[i + j * lda] = x[i * ld + j];
+        }
+    }
+}
+
+/* potf2: lower, right-looking (the update along the columns below the
+   diagonal); upper, left-looking (dots of U's columns). A failing pivot
+   keeps its updated value, as LAPACK's. */
+static ptrdiff_t L_(potrf_small)(int upper, ptrdiff_t n, T *a, ptrdiff_t lda)
+{
+    if (!upper) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            T *cj = a + j * lda;
+            T ajj = cj[j];
+            if (!(ajj > 0)) { /* also NaN */
+                return j + 1;
+            }
+            ajj = L_SQRT(ajj);
+            cj[j] = ajj;
+            for (ptrdiff_t i = j + 1; i < n; i++) {
+                cj[i] /= ajj;
+            }
+            for (ptrdiff_t c = j + 1; c < n; c++) {
+                T *cc = a + c * lda;
+                const T l = cj[c];
+                for (ptrdiff_t i = c; i < n; i++) {
+                    cc[i] -= l * cj[i];
+                }
+            }
+        }
+        return 0;
+    }
+    for (ptrdiff_t j = 0; j < n; j++) {
+        T *cj = a + j * lda;
+        T ajj = cj[j];
+        for (ptrdiff_t p = 0; p < j; p++) {
+            ajj -= cj[p] * cj[p];
+        }
+        if (!(ajj > 0)) {
+            cj[j] = ajj;
+            return j + 1;
+        }
+        ajj = L_SQRT(ajj);
+        cj[j] = ajj;
+        for (ptrdiff_t c = j + 1; c < n; c++) {
+            T *cc = a + c * lda;
+            T s = cc[j];
+            for (ptrdiff_t p = 0; p < j; p++) {
+                s -= cj[p] * cc[p];
+            }
+            cc[j] = s / ajj;
+        }
+    }
+    return 0;
+}
+
+static void L_(potrs_small)(int upper, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, T *b, ptrdiff_t ldb)
+{
+    for (ptrdiff_t j = 0; j < nrhs; j++) {
+        T *x = b + j * ldb;
+        if (!upper) { /* L L^T x = b */
+            L_(trsv_small)(0, 0, 0, n, a, lda, x);
+            L_(trsv_small)(0, 0, 1, n, a, lda, x);
+        } else { /* U^T U x = b */
+            L_(trsv_small)(1, 0, 1, n, a, lda, x);
+            L_(trsv_small)(1, 0, 0, n, a, lda, x);
+        }
+    }
+}
+
 /* ---------------- LU ---------------- */
 
 /* rows k1..k2-1 of the n columns at a swapped with rows ipiv[i] - base,
@@ -640,6 +1010,9 @@ static ptrdiff_t L_FN(getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrd
     if (m == 0 || n == 0) {
         return 0;
     }
+    if (m <= LAPACK_SMALL_N && n <= LAPACK_SMALL_N) {
+        return L_(getrf_small)(m, n, a, lda, ipiv);
+    }
     const ptrdiff_t info = L_(getrf_rec)(m, n, a, lda, ipiv);
     const ptrdiff_t mn = m < n ? m : n;
     for (ptrdiff_t i = 0; i < mn; i++) {
@@ -667,6 +1040,10 @@ static ptrdiff_t L_FN(getrs)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a,
         return -8;
     }
     if (n == 0 || nrhs == 0) {
+        return 0;
+    }
+    if (n <= LAPACK_SMALL_N) {
+        L_(getrs_small)(trans != HOSTLIB_LAPACK_NOTRANS, n, nrhs, a, lda, ipiv, b, ldb);
         return 0;
     }
     const L_(mat) lu = L_(cm)((T *)a, lda), x = L_(cm)(b, ldb); /* a is only read */
@@ -697,6 +1074,10 @@ static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *
         if (a[i + i * lda] == 0) {
             return i + 1;
         }
+    }
+    if (n <= LAPACK_SMALL_N) {
+        L_(getri_small)(n, a, lda, ipiv);
+        return 0;
     }
     if ((size_t)n > SIZE_MAX / sizeof(T) / (size_t)n) {
         return HOSTLIB_LAPACK_ENOMEM;
@@ -807,6 +1188,9 @@ static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
     if (n == 0) {
         return 0;
     }
+    if (n <= LAPACK_SMALL_N) {
+        return L_(potrf_small)(uplo == HOSTLIB_LAPACK_UPPER, n, a, lda);
+    }
     T *ws = NULL;
     if (n > LAPACK_POTF2_BASE) {
         ws = (T *)gemm_alloc_aligned((size_t)LAPACK_SYRK_BASE * LAPACK_SYRK_BASE * sizeof(T));
@@ -839,6 +1223,10 @@ static ptrdiff_t L_FN(potrs)(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, 
         return -7;
     }
     if (n == 0 || nrhs == 0) {
+        return 0;
+    }
+    if (n <= LAPACK_SMALL_N) {
+        L_(potrs_small)(uplo == HOSTLIB_LAPACK_UPPER, n, nrhs, a, lda, b, ldb);
         return 0;
     }
     const L_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? L_(cm)((T *)a, lda) : L_(tr)(L_(cm)((T *)a, lda));

@@ -280,6 +280,58 @@ def test_singular_info(table, dt) -> None:
     assert info == 1 and (ipiv == np.arange(1, 6)).all()
 
 
+#: simd/lapack.h's LAPACK_SMALL_N: up to it, getrf, getrs, getri, potrf and
+#: potrs take the unblocked small-matrix path
+SMALL_N = 32
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_small_path_edges(table, dt) -> None:
+    """Either side of LAPACK_SMALL_N: non-square LU across it, pivots as
+    LAPACK's, singular and indefinite info from every routine, NaN and inf."""
+    lapack = _scipy_lapack()
+    rng = np.random.default_rng(10)
+    p = _p(dt)
+    for n in (SMALL_N - 1, SMALL_N, SMALL_N + 1):
+        for m in (n, n - 3, 2 * SMALL_N + 1 - n):
+            a = _rand(rng, m, n, dt)
+            info, fa, ipiv = _lu(table, a)
+            assert info == 0 and _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+        if lapack is not None and dt == np.float64:
+            a = _rand(rng, n, n, dt)
+            assert (_lu(table, a)[2] == lapack.dgetrf(a)[1] + 1).all(), n
+        for k in (0, n // 2, n - 1):
+            a = _singular(rng, n, k, dt)
+            info, fa, ipiv = _lu(table, a)
+            assert info == k + 1, (n, k, info)
+            assert _lu_residual(a, fa, ipiv) < BOUND
+            inv = fa.copy(order="F")
+            assert table(p + "getri", n, inv, inv.shape[0], ipiv) == k + 1
+            s = _spd(rng, n, np.float64)
+            s[k, k] = -1.0 - n * n  # indefinite at order k + 1 whatever came before
+            for uplo in (LOWER, UPPER):
+                c = _padded(s.astype(dt))
+                assert table(p + "potrf", uplo, n, c, c.shape[0]) == k + 1, (n, k, uplo)
+        for bad in (np.nan, np.inf):
+            a = _rand(rng, n, n, dt)
+            a[n // 2, n // 3] = bad
+            fa = _padded(a)
+            ipiv = np.zeros(n, np.intp)
+            assert table(p + "getrf", n, n, fa, fa.shape[0], ipiv) >= 0
+            assert ((1 <= ipiv) & (ipiv <= n)).all() and (fa[n:] == 7).all()
+            for trans in (NOTRANS, TRANS):
+                b = np.ones((n, 2), dt, order="F")
+                assert table(p + "getrs", trans, n, 2, fa, fa.shape[0], ipiv, b, n) == 0
+                if bad != bad:
+                    assert np.isnan(b).any(), (n, trans)
+            assert table(p + "getri", n, fa, fa.shape[0], ipiv) >= 0
+            assert (fa[n:] == 7).all()
+            c = _padded(_spd(rng, n, dt))
+            c[n // 2, n // 2] = bad
+            info = table(p + "potrf", LOWER, n, c, c.shape[0])
+            assert info == (n // 2 + 1 if bad != bad else 0), (n, bad, info)
+
+
 def _spd(rng, n, dt) -> np.ndarray:
     a = rng.standard_normal((n, n))
     return (a @ a.T + n * np.eye(n)).astype(dt)

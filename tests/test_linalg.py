@@ -66,6 +66,35 @@ def lapack_backend(request):
         yield request.param
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_stacked_small_against_numpy(lapack_backend, dtype, order):
+    """Stacks of 1 x 1 ... 17 x 17 (either side of the vector widths and of
+    the native small-matrix path's edges), C order (computed as A^T) and
+    Fortran order, one singular matrix in each stack."""
+    t = tol(dtype)
+    for n in range(1, 18):
+        a = np.asarray(rand((5, n, n), dtype, seed=n) + n * np.eye(n, dtype=dtype), order=order)
+        b = np.asarray(rand((5, n, 3), dtype, seed=n + 100), order=order)
+        v = rand((n,), dtype, seed=n + 200)  # one vector: solve1 over the stack
+        sing = a.copy(order=order)
+        sing[2, n // 2] = 0  # a zero row: det exactly 0
+        for got, want in (
+            (hl.det(sing), np.linalg.det(sing)),
+            (hl.slogdet(a), np.linalg.slogdet(a)),
+            (hl.solve(a, b), np.linalg.solve(a, b)),
+            (hl.solve(a, v), np.linalg.solve(a, v)),
+            (hl.inv(a), np.linalg.inv(a)),
+        ):
+            assert_same(got, want, rtol=n * t)
+        sign, logdet = hl.slogdet(sing)
+        assert hl.det(sing)[2] == 0 and sign[2] == 0 and logdet[2] == -np.inf
+        assert_same(sign[[0, 1, 3, 4]], np.linalg.slogdet(sing)[0][[0, 1, 3, 4]], rtol=n * t)
+        s = np.asarray(spd((5, n, n), dtype, seed=n), order=order)
+        for upper in (False, True):
+            assert_same(hl.cholesky(s, upper=upper), np.linalg.cholesky(s, upper=upper), rtol=n * t)
+
+
 def served_everywhere_by_numpy() -> bool:
     """Whether every entry answers unavailable now (numpy's loops compute)."""
     return not any(loops.available().values())

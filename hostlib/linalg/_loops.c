@@ -76,9 +76,9 @@ static ptrdiff_t getrf(table_t *t, int ty, ptrdiff_t n, void *a, ptrdiff_t *ipiv
     default: return t->zgetrf(n, n, a, LD(n), ipiv);
     }
 }
-static ptrdiff_t getrs(table_t *t, int ty, ptrdiff_t n, ptrdiff_t nrhs, const void *a, const ptrdiff_t *ipiv, void *b)
+static ptrdiff_t getrs(table_t *t, int ty, int tr, ptrdiff_t n, ptrdiff_t nrhs, const void *a, const ptrdiff_t *ipiv,
+                       void *b)
 {
-    const int tr = HOSTLIB_LAPACK_NOTRANS;
     switch (ty) {
     case S: return t->sgetrs(tr, n, nrhs, a, LD(n), ipiv, b, LD(n));
     case D: return t->dgetrs(tr, n, nrhs, a, LD(n), ipiv, b, LD(n));
@@ -173,6 +173,12 @@ typedef struct {
 static void linearize(void *dst, npy_intp ld, const char *src, npy_intp rows, npy_intp cols, npy_intp rs, npy_intp cs,
                       size_t es)
 {
+    if (rs == (npy_intp)es && rows * (npy_intp)es >= 256) { /* long contiguous columns: one copy each */
+        for (npy_intp j = 0; j < cols; j++) {
+            memcpy((char *)dst + (size_t)j * ld * es, src + j * cs, (size_t)rows * es);
+        }
+        return;
+    }
     switch (es) {
     case 4: COPY_IN(uint32_t) break;
     case 8: COPY_IN(uint64_t) break;
@@ -193,6 +199,12 @@ static void linearize(void *dst, npy_intp ld, const char *src, npy_intp rows, np
 static void delinearize(char *dst, npy_intp rs, npy_intp cs, const void *src, npy_intp ld, npy_intp rows,
                         npy_intp cols, size_t es)
 {
+    if (rs == (npy_intp)es && rows * (npy_intp)es >= 256) {
+        for (npy_intp j = 0; j < cols; j++) {
+            memcpy(dst + j * cs, (const char *)src + (size_t)j * ld * es, (size_t)rows * es);
+        }
+        return;
+    }
     switch (es) {
     case 4: COPY_OUT(uint32_t) break;
     case 8: COPY_OUT(uint64_t) break;
@@ -229,6 +241,17 @@ static void zero_triangle(void *a, npy_intp n, int upper, size_t es)
             memset(p + ((size_t)j * n + j + 1) * es, 0, (size_t)(n - j - 1) * es);
         }
     }
+}
+
+/* Whether a square matrix with these strides is stored by rows (numpy's
+   C order): its column-major copy is then cheapest as the transpose (a
+   copy of whole rows), and det, slogdet, solve, inv and cholesky compute
+   with A^T instead (det A^T = det A; A x = b is (A^T)^T x = b, getrs
+   transposed; inv(A^T) = inv(A)^T, written back transposed; A = L L^T
+   from A's lower triangle is A^T = U^T U from A^T's upper one, U = L^T). */
+static int by_rows(npy_intp rs, npy_intp cs, size_t es)
+{
+    return cs == (npy_intp)es && rs != (npy_intp)es;
 }
 
 /* ------------------------------------------------------------------ */
@@ -318,6 +341,38 @@ static void slogdet_factored(int ty, const void *lu, npy_intp n, const ptrdiff_t
     *logdet = acc;
 }
 
+/* the real determinant from getrf's factors (info 0): its sign and
+   |det| = mant * 2^ex, the diagonal's product kept in range by splitting
+   off exponents (no overflow or underflow on the way, one rounding per
+   factor, no logarithms) */
+static void real_det_factored(int ty, const void *lu, npy_intp n, const ptrdiff_t *ipiv, double *sign, double *mant,
+                              int *ex)
+{
+    int flips = 0;
+    for (npy_intp i = 0; i < n; i++) {
+        flips ^= ipiv[i] != i + 1;
+    }
+    double sg = flips ? -1.0 : 1.0, m = 1.0;
+    int e = 0;
+    for (npy_intp i = 0; i < n; i++) {
+        double d = ty == S ? (double)((const float *)lu)[i * (n + 1)] : ((const double *)lu)[i * (n + 1)];
+        if (d < 0) {
+            sg = -sg;
+            d = -d;
+        }
+        int k;
+        m *= frexp(d, &k); /* in [0.5, 1): m falls at most by half per factor */
+        e += k;
+        if (m < 0x1p-256) {
+            m = frexp(m, &k);
+            e += k;
+        }
+    }
+    *sign = sg;
+    *mant = m;
+    *ex = e;
+}
+
 static void put_scalar(char *p, int ty, double complex v)
 {
     switch (ty) {
@@ -345,10 +400,27 @@ static int det_body(call_t *c, npy_intp i, int is_det)
     const size_t es = ESIZE[c->ty];
     ptrdiff_t *ipiv = c->buf;
     void *a = ipiv + n;
-    linearize(a, n, c->args[0] + i * st[0], n, n, st[nargs], st[nargs + 1], es);
+    const npy_intp rs = st[nargs], cs = st[nargs + 1];
+    if (by_rows(rs, cs, es)) { /* det A^T = det A */
+        linearize(a, n, c->args[0] + i * st[0], n, n, cs, rs, es);
+    } else {
+        linearize(a, n, c->args[0] + i * st[0], n, n, rs, cs, es);
+    }
     const ptrdiff_t info = getrf(c->tab, c->ty, n, a, ipiv);
     if (unavailable(info)) {
         return FALLBACK;
+    }
+    if (info == 0 && (c->ty == S || c->ty == D)) {
+        double sg, mant;
+        int ex;
+        real_det_factored(c->ty, a, n, ipiv, &sg, &mant, &ex);
+        if (is_det) {
+            put_scalar(c->args[1] + i * st[1], c->ty, sg * ldexp(mant, ex));
+        } else {
+            put_scalar(c->args[1] + i * st[1], c->ty, sg);
+            put_scalar(c->args[2] + i * st[2], c->ty, log(mant) + ex * 0.69314718055994530942);
+        }
+        return DONE;
     }
     double complex sign;
     double logdet;
@@ -385,7 +457,8 @@ static int inv_body(call_t *c, npy_intp i)
     const size_t es = ESIZE[c->ty];
     ptrdiff_t *ipiv = c->buf;
     void *a = ipiv + n;
-    linearize(a, n, c->args[0] + i * st[0], n, n, st[2], st[3], es);
+    const int tr = by_rows(st[2], st[3], es); /* inv(A^T) = inv(A)^T */
+    linearize(a, n, c->args[0] + i * st[0], n, n, st[2 + tr], st[3 - tr], es);
     ptrdiff_t info = getrf(c->tab, c->ty, n, a, ipiv);
     if (info == 0) {
         info = getri(c->tab, c->ty, n, a, ipiv);
@@ -398,7 +471,7 @@ static int inv_body(call_t *c, npy_intp i)
         nan_matrix(out, n, n, st[4], st[5], c->ty);
         return FAILED;
     }
-    delinearize(out, st[4], st[5], a, n, n, n, es);
+    delinearize(out, st[4 + tr], st[5 - tr], a, n, n, n, es);
     return DONE;
 }
 
@@ -413,11 +486,12 @@ static int solve_body(call_t *c, npy_intp i, int one)
     char *b = a + (size_t)n * n * es;
     /* core steps: a (2), b (2 or 1), out (2 or 1) */
     const npy_intp *sa = st + 3, *sb = st + 5, *so = st + (one ? 6 : 7);
-    linearize(a, n, c->args[0] + i * st[0], n, n, sa[0], sa[1], es);
+    const int tr = by_rows(sa[0], sa[1], es); /* A x = b as (A^T)^T x = b */
+    linearize(a, n, c->args[0] + i * st[0], n, n, sa[tr], sa[1 - tr], es);
     linearize(b, n, c->args[1] + i * st[1], n, nrhs, sb[0], one ? 0 : sb[1], es);
     ptrdiff_t info = getrf(c->tab, c->ty, n, a, ipiv);
     if (info == 0) {
-        info = getrs(c->tab, c->ty, n, nrhs, a, ipiv, b);
+        info = getrs(c->tab, c->ty, tr ? HOSTLIB_LAPACK_TRANS : HOSTLIB_LAPACK_NOTRANS, n, nrhs, a, ipiv, b);
     }
     if (unavailable(info)) {
         return FALLBACK;
@@ -441,7 +515,12 @@ static int cholesky_body(call_t *c, npy_intp i, int uplo)
     const npy_intp *st = c->steps;
     const size_t es = ESIZE[c->ty];
     void *a = c->buf;
-    linearize(a, n, c->args[0] + i * st[0], n, n, st[2], st[3], es);
+    /* by rows: the other triangle of A^T, the factor written back transposed */
+    const int tr = by_rows(st[2], st[3], es);
+    if (tr) {
+        uplo = uplo == HOSTLIB_LAPACK_LOWER ? HOSTLIB_LAPACK_UPPER : HOSTLIB_LAPACK_LOWER;
+    }
+    linearize(a, n, c->args[0] + i * st[0], n, n, st[2 + tr], st[3 - tr], es);
     const ptrdiff_t info = potrf(c->tab, c->ty, uplo, n, a);
     if (unavailable(info)) {
         return FALLBACK;
@@ -452,7 +531,7 @@ static int cholesky_body(call_t *c, npy_intp i, int uplo)
         return FAILED;
     }
     zero_triangle(a, n, uplo == HOSTLIB_LAPACK_LOWER, es);
-    delinearize(out, st[4], st[5], a, n, n, n, es);
+    delinearize(out, st[4 + tr], st[5 - tr], a, n, n, n, es);
     return DONE;
 }
 
@@ -1037,7 +1116,7 @@ static PyObject *available(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(ignore
             ptrdiff_t info;
         } rows[] = {
             {"getrf", getrf(t, ty, 0, z, ipiv)},
-            {"getrs", getrs(t, ty, 0, 0, z, ipiv, u)},
+            {"getrs", getrs(t, ty, HOSTLIB_LAPACK_NOTRANS, 0, 0, z, ipiv, u)},
             {"getri", getri(t, ty, 0, z, ipiv)},
             {"potrf", potrf(t, ty, HOSTLIB_LAPACK_LOWER, 0, z)},
             {"geqrf", geqrf(t, ty, 0, 0, z, s)},
