@@ -123,8 +123,12 @@ def test_suite_smoke(tmp_path):
     res = json.loads(out.read_text())
     json.dumps(res, allow_nan=False)
     sec = res["sections"]
-    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "fft", "lapack", "roofline", "selection", "overhead",
-                        "python", "import", "threads", "blocks"}
+    assert set(sec) == {"ufunc", "patch", "gemm", "level1", "fft", "lapack", "linalg", "roofline", "selection",
+                        "overhead", "python", "import", "threads", "blocks"}
+    la = sec["linalg"]  # every usable lapack backend's getrf, and numpy.linalg's on a small stack
+    assert {(r["n"], r["threads"]) for r in la["factorizations"]} == {(64, 1), (64, 2)}
+    assert all(g > 0 for r in la["factorizations"] for g in r["gflops"]["getrf"].values())
+    assert {"numpy", "portable"} <= set(la["stacked"][0]["ms"]["det"])
     lp = sec["lapack"]  # skipped, with the reason, where hostlib-openblas is not installed
     assert "skipped" in lp or {r["n"] for r in lp["rows"]} == {100}
     ff = sec["fft"]
