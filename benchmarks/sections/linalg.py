@@ -13,6 +13,12 @@ numpy.linalg on small stacked matrices.
    the same backend's gemm (``hostlib.gemm`` under ``hostlib.using``).
 2. 10^4 stacked matrices of 4 x 4 ... 16 x 16: ``det``, ``solve`` and
    ``inv`` through hostlib.linalg with each backend, against numpy.linalg.
+3. The extra memory one factorization takes (Linux): the process's peak
+   resident size over the call, less its size before, against the
+   workspace LAPACK asks for (its ``lwork`` query, through scipy). Measured
+   on a warm call after ``malloc_trim``, so a workspace the allocator kept
+   from the last call counts again; one thread, then two (per-thread
+   packing buffers).
 
 MKL is a column where ``mkl`` is installed and the CPU is Intel (on AMD it
 runs reduced code paths): not yet; the note says so.
@@ -35,6 +41,7 @@ THREADS = (1, 2)
 FLOPS = {"getrf": 2 / 3, "potrf": 1 / 3, "geqrf": 4 / 3}
 STACKED = {"full": (4, 8, 16), "quick": (4, 16), "smoke": (4,)}
 STACK = {"full": 10_000, "quick": 10_000, "smoke": 100}
+MEMORY_N = {"full": 4000, "quick": 2000, "smoke": 64}
 REPEATS = {"full": 5, "quick": 3, "smoke": 1}
 CONVENTIONS = {
     "linalg_factorizations": "GFLOP/s by LAPACK's counts (getrf 2/3 n^3, potrf 1/3 n^3, geqrf 4/3 n^3), best of "
@@ -42,11 +49,14 @@ CONVENTIONS = {
     "scipy.linalg.lapack, numpy = numpy.linalg (det, cholesky, qr mode='r'); gemm_share = GFLOP/s / the same "
     "backend's gemm GFLOP/s at that n",
     "linalg_stacked": "ms per call on a stack of matrices; speedup = numpy.linalg's time / hostlib.linalg's",
+    "linalg_memory": "peak resident bytes over one warm call (VmHWM reset through /proc/self/clear_refs, after "
+    "malloc_trim) less the bytes resident before it, less the same for the copy of A alone; lapack_query = LAPACK's optimal lwork (scipy's *_lwork) "
+    "times the element size, 0 for getrf and potrf, which take no workspace",
 }
 
 
 def count(mode: str) -> int:
-    return len(SIZES[mode]) * len(DTYPES[mode]) * len(THREADS) + len(STACKED[mode])
+    return len(SIZES[mode]) * len(DTYPES[mode]) * len(THREADS) + len(STACKED[mode]) + len(THREADS)
 
 
 def _threads(n: int) -> Any:
@@ -225,6 +235,91 @@ def _stacked(ctx: Any, progress: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _resident() -> tuple[int, int]:
+    """(resident bytes now, peak resident bytes) of this process."""
+    now = peak = 0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) * 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) * 1024
+    return now, peak
+
+
+def _memory_probe() -> tuple[Any, str | None]:
+    """A function measuring a call's peak extra resident bytes, or why not."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # resets VmHWM to VmRSS (Linux >= 4.0)
+    except (OSError, AttributeError) as exc:
+        return None, f"no peak-memory probe here ({exc})"
+
+    def extra(call: Any) -> int:
+        call()  # warm: the pool's threads, the library's buffers
+        trim(0)  # what the last call freed leaves the process, so it counts again
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before, _ = _resident()
+        call()
+        return max(0, _resident()[1] - before)
+
+    return extra, None
+
+
+def _memory(ctx: Any, progress: Any) -> dict[str, Any]:
+    import numpy as np
+
+    import hostlib
+
+    n, dtype = MEMORY_N[ctx.mode], "float64"
+    extra, why = _memory_probe()
+    if why:
+        for _ in THREADS:
+            progress.advance()
+        return {"skipped": why}
+    backends = [b.name for b in hostlib.backends(interface="lapack")
+                if b.usable and any(e.endswith(ROUTINES) for e in b.provides) and b.name != "portable"]
+    tables = {b: _table_calls(b, dtype) for b in backends}
+    scipy_calls = _reference_calls(dtype).get("scipy", {})
+    query: dict[str, int] = {"getrf": 0, "potrf": 0}
+    try:
+        from scipy.linalg import lapack as sl
+
+        query["geqrf"] = int(sl.dgeqrf_lwork(n, n)[0]) * 8
+    except ImportError:
+        pass
+    rows = []
+    before = hostlib.get_num_threads()
+    try:
+        for threads in THREADS:
+            progress.step(f"peak memory, n={n}, {threads} thread(s)")
+            limits = _threads(threads)
+            try:
+                work = np.empty((n, n), dtype, order="F")
+                for r in ROUTINES:
+                    mat = _matrix(n, dtype, r)
+                    # what the copy and the Python around the call touch
+                    baseline = extra(lambda mat=mat: np.copyto(work, mat))
+                    contestants = {b: tables[b][r] for b in backends if r in tables[b]}
+                    if r in scipy_calls:
+                        contestants["scipy"] = scipy_calls[r]
+                    for who, fn in contestants.items():
+                        def call(fn: Any = fn, mat: Any = mat) -> None:
+                            np.copyto(work, mat)
+                            fn(work)
+                        rows.append({"routine": r, "n": n, "threads": threads, "backend": who,
+                                     "extra_bytes": max(0, extra(call) - baseline), "lapack_query_bytes": query.get(r)})
+            finally:
+                if limits is not None:
+                    limits.restore_original_limits()
+            progress.advance()
+    finally:
+        hostlib.set_num_threads(before)
+    return {"n": n, "dtype": dtype, "matrix_bytes": n * n * 8, "rows": rows}
+
+
 def run(ctx: Any, progress: Any) -> dict[str, Any]:
     try:
         import hostlib.linalg  # noqa: F401
@@ -234,7 +329,8 @@ def run(ctx: Any, progress: Any) -> dict[str, Any]:
             progress.advance()
         return {"skipped": str(exc)}
     ctx.notes.append("linalg: MKL is not a column yet (an MKL lapack backend is issue 23's)")
-    return {"factorizations": _factorizations(ctx, progress), "stacked": _stacked(ctx, progress)}
+    return {"factorizations": _factorizations(ctx, progress), "stacked": _stacked(ctx, progress),
+            "memory": _memory(ctx, progress)}
 
 
 def format(res: dict[str, Any], result: dict[str, Any]) -> list[str]:
@@ -278,4 +374,17 @@ def format(res: dict[str, Any], result: dict[str, Any]) -> list[str]:
                 + [f(row["ms"][fn]["numpy"] / row["ms"][fn][w]) for w in whos]
                 for row in stacked for fn in row["ms"]]
         out.append(render_table(["m", "function", "numpy ms"] + whos, body, "r" * (len(whos) + 2)))
+    memory = result.get("memory", {})
+    if "skipped" in memory:
+        out += ["", "== peak extra memory per call: skipped: " + memory["skipped"]]
+    elif memory:
+        mib = 1 << 20
+        out += ["", f"== peak extra memory of one call, {memory['dtype']} n={memory['n']} (the matrix itself: "
+                f"{f(memory['matrix_bytes'] / mib)} MiB), against LAPACK's workspace query"]
+        body = [[row["routine"], str(row["threads"]), row["backend"], f(row["extra_bytes"] / mib),
+                 "-" if row["lapack_query_bytes"] is None else f(row["lapack_query_bytes"] / mib),
+                 f(row["extra_bytes"] / memory["matrix_bytes"])]
+                for row in memory["rows"]]
+        out.append(render_table(["routine", "thr", "backend", "extra MiB", "LAPACK query MiB", "extra/matrix"],
+                                body, "lrlrrr"))
     return out

@@ -311,9 +311,9 @@ def fmt_num(v: float | None, width: int = 0) -> str:
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
     """Plain-text table; ``align`` per column: 'l' or 'r' (default: the
-    first column left, others right)."""
+    first column left, others right; columns past its end: right)."""
     cols = len(header)
-    align = align or ("l" + "r" * (cols - 1))
+    align = (align or "l").ljust(cols, "r")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(cols)]
 
     def line(cells: Sequence[str]) -> str:
