@@ -7,9 +7,10 @@ here imports numpy or loads MKL at import time.
 The compiled parts load MKL themselves when they are imported: they link
 no MKL library, and ``dlopen`` the ``libmkl_rt`` that ``_library_path()``
 names (the one the PyPI ``mkl`` distribution installed; README: "Why
-dlopen"). Without it their import fails with the reason, and hostlib lists
-the backend as not usable with that reason; ``import hostlib`` and every
-other backend are unaffected.
+dlopen"). Without it, ``missing_dependency()`` says why, and hostlib lists
+the backend as "missing dependency" with that reason, without importing the
+compiled parts (whose import would fail with the same reason); ``import
+hostlib`` and every other backend are unaffected.
 
 - ``kernels_mkl._mkl``: hostlib's ``kernels`` interface -- axpy, dot, scal,
   asum, nrm2 and gemm through cblas, the elementwise functions through MKL's
@@ -65,6 +66,7 @@ __all__ = [
     "THREADED",
     "ENV_LIBRARY",
     "MKLNotFoundError",
+    "missing_dependency",
     "get_num_threads",
     "set_num_threads",
     "num_threads",
@@ -121,6 +123,18 @@ def _library_path() -> str:
         f"MKL is not installed: no `mkl` distribution and no libmkl_rt.so.* in {libdir} "
         f"(pip install mkl, or set {ENV_LIBRARY} to a libmkl_rt file)"
     )
+
+
+def missing_dependency() -> str | None:
+    """Why MKL cannot be loaded here (no `mkl` distribution, a
+    KERNELS_MKL_LIBRARY naming no file), or None. hostlib asks before it
+    imports the compiled parts, and reports the backend as "missing
+    dependency" with this reason."""
+    try:
+        _library_path()
+    except MKLNotFoundError as exc:
+        return str(exc)
+    return None
 
 
 def _ext():

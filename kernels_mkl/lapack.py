@@ -9,9 +9,10 @@ Same CPU requirement as the kernels table; THREADED, with the package's
 ``set_num_threads`` (MKL's threads, shared by both tables).
 """
 
-from . import FEATURES, NAME, THREADED, set_num_threads
+from . import FEATURES, NAME, THREADED, missing_dependency, set_num_threads
 
-__all__ = ["NAME", "FEATURES", "PRIORITY", "ENTRY_PRIORITY", "EXTENSION", "THREADED", "set_num_threads"]
+__all__ = ["NAME", "FEATURES", "PRIORITY", "ENTRY_PRIORITY", "EXTENSION", "THREADED", "set_num_threads",
+           "missing_dependency"]
 
 #: below the OpenBLAS table (40) and above hostlib's own lapack tables, so
 #: it serves the eigensolvers, SVD and least squares where OpenBLAS is not
