@@ -19,8 +19,9 @@ hostlib`` and every other backend are unaffected.
   through MKL's ILP64 LAPACK (metadata: ``kernels_mkl.lapack``).
 
 FEATURES: the extensions are baseline code and MKL picks its own code path
-for the CPU at run time (``details()["code path"]`` says which), so nothing
-is declared. MKL runs on x86-64 only: elsewhere the backend is unsupported.
+for the CPU at run time (``details()["code path"]`` says which), so only its
+floor is declared, SSE4.2. MKL runs on x86-64 only: elsewhere the backend is
+unsupported.
 
 Use it::
 
@@ -34,17 +35,18 @@ Use it::
 from __future__ import annotations
 
 import os
-import platform
 import sys
 from contextlib import contextmanager
 from typing import Iterator
 
 NAME = "mkl"
-_X86_64 = platform.machine().lower() in {"x86_64", "amd64"}
-#: baseline code; MKL dispatches on the CPU itself. Off x86-64 the backend
-#: declares a feature no such CPU has, so the host reports it unsupported
-#: without importing anything.
-FEATURES: tuple[str, ...] = () if _X86_64 else ("SSE2",)
+#: baseline code; MKL dispatches on the CPU itself, above its floor: the
+#: oldest x86-64 processors oneMKL supports have SSE4.2 (x86-64-v2, numpy
+#: 2.x's own baseline). Declared so that HOSTLIB_DISABLE_FEATURES masking
+#: below it removes MKL as it removes the other backends. Off x86-64 it is a
+#: feature no such CPU has: the host reports it unsupported without
+#: importing anything.
+FEATURES: tuple[str, ...] = ("SSE42",)
 #: below every hostlib table (portable excepted) and below OpenBLAS (5):
 #: automatic selection uses MKL where nothing else has code, or where
 #: `hostlib tune` measured it fastest on this machine
