@@ -477,7 +477,7 @@ import sys, kernels_mkl
 kernels_mkl._candidates_from_distribution = lambda: []
 sys.prefix = {str(tmp_path)!r}
 """
-    out = _state_without_mkl(run_python, prelude)
+    out = _state_without_mkl(run_python, prelude, env={"KERNELS_MKL_LIBRARY": ""})  # empty: not set
     for iface in ("kernels", "lapack"):
         status, reason = out[iface]["mkl"]
         assert status == "missing dependency" and "pip install mkl" in reason, out[iface]
