@@ -165,6 +165,14 @@ CASES: list[Case] = [
     # (a CPU without AVX2 also lacks what AVX512F implies: listed first)
     Case("lacksfeat", "unsupported", r"^CPU lacks (.*, )?AVX512F \(AVX512F masked by HOSTLIB_DISABLE_FEATURES\)$",
          metadata=meta("lacksfeat", FEATURES=("AVX512F",)), ext=marker_ext("lacksfeat"), must_not_import=True),
+    # --- a library it forwards to is absent (metadata missing_dependency()):
+    # said before the compiled part is imported
+    Case("missdep", "missing dependency", r"^libfoo is not installed \(pip install foo\)$",
+         metadata=meta("missdep", more="def missing_dependency():\n    return 'libfoo is not installed (pip install foo)'\n"),
+         ext=marker_ext("missdep"), must_not_import=True),
+    Case("missdepboom", "invalid", r"^missing_dependency\(\) failed: RuntimeError: probe broke$",
+         metadata=meta("missdepboom", more="def missing_dependency():\n    raise RuntimeError('probe broke')\n"),
+         ext=marker_ext("missdepboom"), must_not_import=True),
     # --- the compiled part
     Case("notbuilt", "not built", r"^compiled part fake_notbuilt\._ext is not installed",
          metadata=meta("notbuilt")),

@@ -328,7 +328,14 @@ def run(ctx: Any, progress: Any) -> dict[str, Any]:
         for _ in range(count(ctx.mode)):
             progress.advance()
         return {"skipped": str(exc)}
-    ctx.notes.append("linalg: MKL is not a column yet (an MKL lapack backend is issue 23's)")
+    import hostlib
+
+    mkl = next((b for b in hostlib.backends(interface="lapack") if b.name == "mkl"), None)
+    if mkl is None:
+        ctx.notes.append("linalg: no MKL column: its lapack backend comes with the MKL wheel "
+                         "(pip install mkl ./kernels_mkl)")
+    elif not mkl.usable:
+        ctx.notes.append(f"linalg: no MKL column: the mkl backend is {mkl.status} ({mkl.reason})")
     return {"factorizations": _factorizations(ctx, progress), "stacked": _stacked(ctx, progress),
             "memory": _memory(ctx, progress)}
 

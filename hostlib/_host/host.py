@@ -104,6 +104,7 @@ USABLE = "usable"
 UNSUPPORTED = "unsupported"  # the CPU (or the mask) lacks a declared feature
 NOT_BUILT = "not built"  # metadata installed, compiled part absent
 NOT_LOADED = "not loaded"  # left out by HOSTLIB_PLUGINS or HOSTLIB_DISABLE_PLUGIN_AUTOLOAD
+MISSING_DEPENDENCY = "missing dependency"  # a library it forwards to is not installed (metadata missing_dependency())
 INVALID = "invalid"  # failed to import or to validate
 
 
@@ -557,6 +558,18 @@ class Host:
             if masked:
                 why += f" ({', '.join(masked)} masked by HOSTLIB_DISABLE_FEATURES)"
             return Backend(status=UNSUPPORTED, reason=why, **record)
+
+        # a backend that forwards to a library installed apart (MKL) says,
+        # before its compiled part is imported, when that library is absent
+        probe = getattr(meta, "missing_dependency", None)
+        if callable(probe):
+            try:
+                absent = probe()
+            except _PLUGIN_ERRORS as exc:
+                return Backend(status=INVALID, reason=f"missing_dependency() failed: {_describe_exception(exc)}",
+                               **record)
+            if absent:
+                return Backend(status=MISSING_DEPENDENCY, reason=str(absent), **record)
 
         try:
             module = importlib.import_module(extension)
