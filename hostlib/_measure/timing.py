@@ -150,7 +150,7 @@ def compare(
         t0 = time.perf_counter_ns()
         samples[k].append(contestants[k].prepare(sample_time, max_time))
         spent[k] += time.perf_counter_ns() - t0
-        if contestants[k].settle > 0:
+        if getattr(contestants[k], "settle", 0.0) > 0:  # duck-typed contestants may lack it
             time.sleep(contestants[k].settle)
     start = time.perf_counter_ns()  # the budget counts rounds, not set-up and calibration
     lo, hi = min_time * len(names) * 1e9, max_time * len(names) * 1e9
@@ -174,7 +174,7 @@ def compare(
             t0 = time.perf_counter_ns()
             samples[k].append(contestants[k].sample())
             spent[k] += time.perf_counter_ns() - t0
-            if contestants[k].settle > 0:
+            if getattr(contestants[k], "settle", 0.0) > 0:
                 time.sleep(contestants[k].settle)
         r += 1
     out = {}
