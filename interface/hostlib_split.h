@@ -98,8 +98,14 @@ static inline hostlib_fn inner(size_t slot, double size, int *threaded)
    waking a helper and handing it work costs ~10-30 us. */
 
 /* Reductions: chunk size, fixed. Results depend on it in the last bits:
-   changing it is a visible change. 2^15 elements = 256 KiB of float64. */
-#define RCHUNK ((ptrdiff_t)1 << 15)
+   changing it is a visible change. 2^12 elements = 32 KiB of float64.
+   Small enough that two threads get nearly equal shares at the sizes where
+   splitting starts to pay: with 2^15, n = 1e5 was 4 chunks, the last one
+   short, so the caller reduced 65536 elements and its helper 34464 (0.66
+   of one thread's time at best, not 0.5); with 2^12 it is 25 chunks, 13 and
+   12. A chunk costs one more call into the backend and its final
+   horizontal sum: ~1% of a float64 dot of 4096 elements from L2. */
+#define RCHUNK ((ptrdiff_t)1 << 12)
 /* elementwise maps: one task per this many elements at least */
 #define MAP_TASK_MIN ((ptrdiff_t)4096)
 /* gemm: rows or columns per block at least, and their multiple */
@@ -472,7 +478,15 @@ static int gemm_split(gemm_job *j, ptrdiff_t split_min)
         return 0;
     }
     const int width = HL_SPLIT_WIDTH();
-    j->along_n = j->n > j->m;
+    /* Along the larger dimension, so that the operand each thread packs
+       whole (its own copy) is the smaller one; a tie goes to columns.
+       Cut into blocks of rows, every thread packs all of B: at n = 4096
+       float64 with KC 512, NC 4096 that is 16 MiB each, 32 MiB for two,
+       the whole of a Zen 4's L3, and their B micro-panels came from
+       memory. Cut into blocks of columns, each packs only its half of B
+       (8 MiB each) and all of A, MC rows at a time, which stay in its
+       own L2. */
+    j->along_n = j->n >= j->m;
     const ptrdiff_t dim = j->along_n ? j->n : j->m;
     ptrdiff_t parts = dim / GEMM_BLOCK_UNIT < width ? dim / GEMM_BLOCK_UNIT : width;
     if (parts < 2) {

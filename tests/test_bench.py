@@ -53,6 +53,16 @@ def test_compare_runs_contexts_outside_the_timed_loop():
     assert entered  # once per sample, not per call
 
 
+def test_compare_settles_after_a_contestant_outside_its_time(monkeypatch):
+    slept = []
+    monkeypatch.setattr(_timing.time, "sleep", slept.append)
+    times = _timing.compare({"spins": _timing.Local("pass", settle=0.25), "quiet": _timing.Local("pass")}, **TINY)
+    # one pause after each sample of "spins" (its calibration included), none after "quiet"'s
+    assert slept and set(slept) == {0.25}
+    assert len(slept) == times["spins"].samples
+    assert times["spins"].total_s < 0.25 * len(slept)  # the pauses count in no budget
+
+
 def test_catalogue_names_table_entries():
     entries = set(hostlib._kernels_host.iface.entries)
     for k in _bench.KERNELS.values():

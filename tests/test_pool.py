@@ -446,6 +446,35 @@ def test_pool_runs_every_task_once_and_busy_callers_run_alone():
     assert set(used) <= {1, 2}
 
 
+def test_spin_setting_every_task_once_at_any_spin():
+    before = _threads.get_spin_us()
+    try:
+        for us in (0, 1, 100, 5000):
+            _threads.set_spin_us(us)
+            assert _threads.get_spin_us() == us
+            for _ in range(3):  # back to back: the workers spinning, or asleep with 0
+                buf = np.zeros(50_001)
+                _threads._fill(buf, 1000, 2)
+                assert np.array_equal(buf, np.arange(len(buf))), us
+        for bad in (-1, 100_001):
+            with pytest.raises(ValueError):
+                _threads.set_spin_us(bad)
+        assert _threads.get_spin_us() == 5000
+    finally:
+        _threads.set_spin_us(before)
+
+
+def test_spin_environment_variable(run_python):
+    code = "import hostlib; from hostlib._pool import _threads; hostlib.get_num_threads(); print(_threads.get_spin_us())"
+    assert run_python(code).stdout.split() == ["100"]
+    assert run_python(code, env={"HOSTLIB_POOL_SPIN_US": "0"}).stdout.split() == ["0"]
+    assert run_python(code, env={"HOSTLIB_POOL_SPIN_US": "auto"}).stdout.split() == ["100"]
+    for bad in ("-1", "1e3", "100001", "fast"):
+        r = run_python("import hostlib\ntry:\n    hostlib.active()\nexcept ValueError as e:\n    print(e)",
+                       env={"HOSTLIB_POOL_SPIN_US": bad})
+        assert f"HOSTLIB_POOL_SPIN_US={bad!r}" in r.stdout, (bad, r.stdout, r.stderr)
+
+
 def _child(queue) -> None:  # runs in a forked child
     from hostlib._pool import _threads as t
 

@@ -8,8 +8,9 @@ template's compiled defaults, on the backend serving gemm."""
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Any
+
+from hostlib._measure.timing import THREADED_SETTLE
 
 from common import Local, compare, entry_name, fmt_num, hostlib, pool_threads, render_table
 
@@ -28,15 +29,9 @@ def count(mode: str) -> int:
 
 @contextlib.contextmanager
 def _setting(threads: int, module: Any = None, entry: str = "", blocks: dict[str, int] | None = None) -> Any:
-    """hostlib's pool at `threads` (and other blocks) around one sample.
-    On several threads it first waits 0.2 s: numpy's OpenBLAS threads spin
-    for about 0.1 s after a call, and would take the cores hostlib's pool
-    needs (measured: 2 threads at n = 1024 ran at 0.66x numpy right after
-    numpy's call, 1.0x after the wait). hostlib's pool spins 100 us."""
+    """hostlib's pool at `threads` (and other blocks) around one sample."""
     from hostlib._host import params
 
-    if threads > 1:
-        time.sleep(0.2)
     before = hostlib.get_num_threads()
     saved = params.current(module) if module is not None else None
     hostlib.set_num_threads(threads)
@@ -81,8 +76,16 @@ def run(ctx: Any, progress: Any) -> dict[str, Any]:
                 if template is not None and n >= 1024:
                     contestants[f"template_{t}"] = Local("hostlib.gemm(a, b, c, beta=0.0)", g,
                                                          lambda t=t: _setting(t, module, entry, template))
+                # numpy's OpenBLAS threads spin for about 0.1 s after each of
+                # its calls on several threads: whatever came next (the order
+                # rotates every round) found a core taken (measured: hostlib
+                # on 2 threads at n = 1024 float64 0.66x numpy right after
+                # numpy's call, 1.0x after a pause; and a 1-thread sample
+                # shared its core). So a pause follows each such sample.
+                # hostlib's pool spins 100 us after a call, not to be waited for.
                 contestants[f"numpy_{t}"] = Local("np.matmul(a, b, out=c)", g,
-                                                  lambda t=t: threadpool_limits(limits=t, user_api="blas"))
+                                                  lambda t=t: threadpool_limits(limits=t, user_api="blas"),
+                                                  settle=THREADED_SETTLE if t > 1 and ctx.mode != "smoke" else 0.0)
             timing = dict(ctx.timing, repeat=min(ctx.timing.get("repeat", 3), 3)) if n >= 2048 else ctx.timing
             res = compare(contestants, **timing)
             flops = 2.0 * n ** 3

@@ -28,6 +28,10 @@ VARIABLES = (
              "priorities only. Another value warns and counts as `on`."),
     Variable("HOSTLIB_NUM_THREADS", "threads of hostlib's pool: a whole number from 1 to 256, or `auto` (default: "
              "`OMP_NUM_THREADS` if set, else the CPUs in the affinity mask)"),
+    Variable("HOSTLIB_POOL_SPIN_US", "how long each idle worker of hostlib's pool watches for the next call "
+             "before it sleeps, in microseconds: 0 to 100000, or `auto` (default: 100). Longer keeps back-to-back "
+             "calls from waiting for a sleeping thread; each worker then keeps its core busy that long after "
+             "every call"),
     Variable("HOSTLIB_REPRODUCIBLE", "`1` (`on`, `true`, `yes`): reductions bit-identical on every backend; "
              "`0` (default)"),
     Variable("HOSTLIB_PLUGINS", "an allow-list of backends to load, e.g. `avx2,openblas` (the portable table always "

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from .._host import spec as _spec
-from .timing import Contestant, Local, compare
+from .timing import THREADED_SETTLE, Contestant, Local, compare
 
 # ---------------------------------------------------------------------------
 # the kernels and what they are compared with
@@ -358,6 +358,8 @@ def run_bench(
     timing = dict(timing or {})
     backends = usable_backends()
     names = [b.name for b in backends]
+    #: the entries each backend threads itself (its library's own threads)
+    spinning = {b.name: frozenset(b.threaded) for b in backends}
     threads = control.get_num_threads() if threads is None else threads
     limiter, threads_note = blas_threads_limit(threads)
     cases = [
@@ -373,16 +375,28 @@ def run_bench(
             progress.step(f"{k.name} {dt} n={fmt_n(n)}")
             ns = setup(k, n, dt)
             row: dict[str, Any] = {"kernel": k.name, "dtype": dt, "n": n, "unit": k.unit(), "backends": {}}
-            who: dict[str, Contestant] = {"=numpy": Local(k.numpy, ns)}  # "=": no backend name
-            who["=auto"] = Local(k.hostlib, ns, context=lambda: host.using(None))
+            # A library that threads itself leaves its threads spinning after
+            # its calls; on few cores they would slow the next contestant
+            # (hostlib's split, whose helper finds its core taken), so each
+            # such sample is followed by a pause (timing.THREADED_SETTLE).
+            def settle(backend: str | None, numpy: bool = False) -> float:
+                if threads <= 1:
+                    return 0.0
+                if numpy:
+                    return THREADED_SETTLE if k.kind != "elementwise" else 0.0
+                return THREADED_SETTLE if k.entry(dt) in spinning.get(backend or "", ()) else 0.0
+
+            auto = host.automatic(k.entry(dt), n)
+            who: dict[str, Contestant] = {"=numpy": Local(k.numpy, ns, settle=settle(None, numpy=True))}
+            who["=auto"] = Local(k.hostlib, ns, context=lambda: host.using(None), settle=settle(auto))
             for name in providers(k.entry(dt), backends):
-                who[name] = Local(k.hostlib, ns, context=lambda name=name: host.using(name))
+                who[name] = Local(k.hostlib, ns, context=lambda name=name: host.using(name), settle=settle(name))
             times = compare(who, **timing)
             t = times.pop("=numpy")
             row["numpy"] = {"stmt": k.numpy, "value": k.value(t.best_ns, n), "timing": t.to_dict()}
             t = times.pop("=auto")
             fastest = min(x.best_ns for x in times.values()) if times else None
-            row["auto"] = {"backend": host.automatic(k.entry(dt), n), "value": k.value(t.best_ns, n),
+            row["auto"] = {"backend": auto, "value": k.value(t.best_ns, n),
                            "timing": t.to_dict(), "vs_fastest": ratio(t.best_ns, fastest)}
             for name, t in times.items():
                 row["backends"][name] = {"value": k.value(t.best_ns, n), "timing": t.to_dict()}

@@ -23,6 +23,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 
+#: what to wait after a sample of a library that threads itself, when it
+#: ran on several threads (Contestant.settle): OpenBLAS's threads spin about
+#: 0.1 s after each call before they sleep (its default thread timeout)
+THREADED_SETTLE = 0.12
+
+
 @dataclass(frozen=True)
 class Timing:
     """One measurement: per-call times in nanoseconds."""
@@ -41,6 +47,11 @@ class Contestant:
     """One thing to time among several (see :func:`compare`)."""
 
     number: int = 1  #: calls per sample, set by prepare()
+    #: seconds :func:`compare` waits after each of this contestant's samples,
+    #: outside every budget: for a library whose threads keep spinning after
+    #: its calls (OpenBLAS's, ~0.1 s), which on a machine with few cores
+    #: would slow whichever contestant comes next
+    settle: float = 0.0
 
     def prepare(self, sample_time: float, max_time: float) -> float:
         """Warm up and calibrate; return a first sample (ns per call)."""
@@ -64,12 +75,14 @@ class Local(Contestant):
         stmt: str | Callable[[], Any],
         globals: dict[str, Any] | None = None,
         context: Callable[[], Any] | None = None,
+        settle: float = 0.0,
     ) -> None:
         # a string is compiled into timeit's loop: the harness costs a loop
         # iteration per call (a few ns), not a Python function call
         self.timer = timeit.Timer(stmt, timer=time.perf_counter_ns, globals=globals)
         self.context = context
         self.number = 1
+        self.settle = settle
 
     def _run(self, number: int) -> int:
         if self.context is None:
@@ -115,6 +128,10 @@ def compare(
     rotated each round, so that drift on a shared machine (another process,
     a frequency change) hits every contestant alike and their ratio holds.
 
+    A contestant's ``settle`` seconds are waited after each of its samples
+    (and its calibration) and count in no budget: the next contestant
+    starts with the cores that library's threads spin on free again.
+
     Rounds stop when every contestant has ``repeat`` samples, ``confirm`` of
     them within ``tol`` of its best (a best seen once may be luck or may be
     the only quiet moment: on a busy machine sampling goes on until it
@@ -133,6 +150,8 @@ def compare(
         t0 = time.perf_counter_ns()
         samples[k].append(contestants[k].prepare(sample_time, max_time))
         spent[k] += time.perf_counter_ns() - t0
+        if getattr(contestants[k], "settle", 0.0) > 0:  # duck-typed contestants may lack it
+            time.sleep(contestants[k].settle)
     start = time.perf_counter_ns()  # the budget counts rounds, not set-up and calibration
     lo, hi = min_time * len(names) * 1e9, max_time * len(names) * 1e9
 
@@ -155,6 +174,8 @@ def compare(
             t0 = time.perf_counter_ns()
             samples[k].append(contestants[k].sample())
             spent[k] += time.perf_counter_ns() - t0
+            if getattr(contestants[k], "settle", 0.0) > 0:
+                time.sleep(contestants[k].settle)
         r += 1
     out = {}
     for k in names:

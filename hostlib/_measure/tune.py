@@ -538,12 +538,21 @@ def _time(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], tim
     """Best ns per call of each backend at each size, sampled round-robin."""
     from .bench import KERNELS, setup
 
+    from .._pool import control
+
     kernel, dt = split_entry(entry)
     k = KERNELS[kernel]
+    # a backend that threads this entry itself leaves its threads spinning
+    # after each sample; on few cores they would slow the next backend's
+    # (the pool's helper finds its core taken): a pause follows its samples
+    threads = control.get_num_threads()
+    settle = {b.name: _timing.THREADED_SETTLE if threads > 1 and entry in b.threaded else 0.0
+              for b in host.listing() if b.name in names}
     out: dict[str, list[float]] = {n: [] for n in names}
     for size in sizes:
         ns = setup(k, size, "f32" if dt == np.float32 else "f64")
-        who = {n: _timing.Local(k.hostlib, ns, context=lambda n=n: host.using(n)) for n in names}
+        who = {n: _timing.Local(k.hostlib, ns, context=lambda n=n: host.using(n), settle=settle.get(n, 0.0))
+               for n in names}
         for n, t in _timing.compare(who, **timing).items():
             out[n].append(t.best_ns)
     return out

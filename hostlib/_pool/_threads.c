@@ -73,6 +73,27 @@ threads_set_num_threads(PyObject *Py_UNUSED(self), PyObject *arg)
 }
 
 static PyObject *
+threads_get_spin_us(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    return PyLong_FromLong(hl_pool_get_spin_ns() / 1000);
+}
+
+static PyObject *
+threads_set_spin_us(PyObject *Py_UNUSED(self), PyObject *arg)
+{
+    const long us = PyLong_AsLong(arg);
+    if (us == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (us < 0 || us > HL_POOL_MAX_SPIN_NS / 1000) {
+        PyErr_Format(PyExc_ValueError, "set_spin_us(): from 0 to %ld microseconds", HL_POOL_MAX_SPIN_NS / 1000);
+        return NULL;
+    }
+    hl_pool_set_spin_ns(us * 1000);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
 threads_cpu_count(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
 {
     return PyLong_FromLong(hl_pool_cpu_count());
@@ -128,6 +149,8 @@ static PyMethodDef threads_methods[] = {
     {"bind", threads_bind, METH_O, "bind(api_capsule): the kernels host API the wrappers read."},
     {"get_num_threads", threads_get_num_threads, METH_NOARGS, "The pool's thread setting."},
     {"set_num_threads", threads_set_num_threads, METH_O, "set_num_threads(n); 0: the default."},
+    {"get_spin_us", threads_get_spin_us, METH_NOARGS, "How long idle workers spin before sleeping (us)."},
+    {"set_spin_us", threads_set_spin_us, METH_O, "set_spin_us(us): 0 .. 100000."},
     {"cpu_count", threads_cpu_count, METH_NOARGS, "CPUs in this process's affinity mask."},
     {"started", threads_started, METH_NOARGS, "Worker threads started in this process."},
     {"_fill", threads_fill, METH_VARARGS, "_fill(buffer, chunk, width) -> threads used (tests)."},

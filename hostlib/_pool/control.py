@@ -16,6 +16,9 @@ from typing import Any, Callable
 
 ENV_THREADS = "HOSTLIB_NUM_THREADS"
 ENV_REPRODUCIBLE = "HOSTLIB_REPRODUCIBLE"
+ENV_SPIN = "HOSTLIB_POOL_SPIN_US"
+#: the largest spin (pool.h HL_POOL_MAX_SPIN_NS), microseconds
+MAX_SPIN_US = 100000
 
 _lock = threading.Lock()
 _configured = False  # the environment has been applied (or set_num_threads() overrode it)
@@ -51,6 +54,20 @@ def parse_num_threads(value: str, source: str = ENV_THREADS) -> int:
     return int(text)
 
 
+def parse_spin_us(value: str, source: str = ENV_SPIN) -> int | None:
+    """How long the pool's idle workers watch for the next call before they
+    sleep, in microseconds: a whole number from 0 to MAX_SPIN_US, or
+    empty/``auto`` for the default (None). ValueError naming the variable."""
+    text = value.strip()
+    if text == "" or text.lower() == "auto":
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SPIN_US:
+        raise ValueError(
+            f"{source}={value!r}: expected a whole number of microseconds from 0 to {MAX_SPIN_US}, or 'auto' (100)"
+        )
+    return int(text)
+
+
 def _omp_num_threads() -> int:
     """OMP_NUM_THREADS's first value if it is a valid count, else 0. Like
     OpenBLAS and MKL, the pool follows it when HOSTLIB_NUM_THREADS is unset:
@@ -61,16 +78,19 @@ def _omp_num_threads() -> int:
 
 def configure() -> None:
     """Apply HOSTLIB_NUM_THREADS (else OMP_NUM_THREADS) once, unless
-    set_num_threads() already decided. A malformed HOSTLIB_NUM_THREADS
-    raises ValueError every time this is called, so every start of the
-    host reports it."""
+    set_num_threads() already decided, and HOSTLIB_POOL_SPIN_US. A malformed
+    value raises ValueError every time this is called, so every start of
+    the host reports it."""
     global _configured
     env = os.environ.get(ENV_THREADS)
     n = parse_num_threads(env) if env is not None else 0
+    spin = parse_spin_us(os.environ.get(ENV_SPIN, ""))
     with _lock:
         if not _configured:
             _threads_module().set_num_threads(n or _omp_num_threads())
             _configured = True
+        if spin is not None:
+            _threads_module().set_spin_us(spin)
     register_threadpoolctl(import_it=True)
 
 

@@ -90,8 +90,12 @@ static atomic_ulong posted;
    exp calls on 1e6 elements ran at 1.75x with two threads where two
    independent processes reach 1.95x, the helper joining each call ~25 us
    late. Spinning 100 us after each job removes that for back-to-back
-   calls; an idle process spins not at all. */
-#define HL_SPIN_NS 100000L
+   calls; an idle process spins not at all. The spin is bounded: at most
+   this long after each job, per worker (one core's worth of CPU time for
+   100 us after a call, however often calls come); HOSTLIB_POOL_SPIN_US
+   sets it (hostlib/_pool/control.py), 0 sleeps at once. */
+#define HL_SPIN_NS_DEFAULT 100000L
+static atomic_long spin_ns = HL_SPIN_NS_DEFAULT;
 
 static long elapsed_ns(const struct timespec *since)
 {
@@ -122,13 +126,14 @@ static void *worker_main(void *arg)
     unsigned long seen = born[id];
     for (;;) {
         if (generation == seen) {
-            /* spin a while without the lock, then sleep (see HL_SPIN_NS) */
+            /* spin a while without the lock, then sleep (see spin_ns) */
             pthread_mutex_unlock(&mu);
+            const long spin = atomic_load_explicit(&spin_ns, memory_order_relaxed);
             struct timespec start;
             clock_gettime(CLOCK_MONOTONIC, &start);
-            for (unsigned i = 1; atomic_load_explicit(&posted, memory_order_acquire) == seen; i++) {
+            for (unsigned i = 1; spin > 0 && atomic_load_explicit(&posted, memory_order_acquire) == seen; i++) {
                 HL_CPU_RELAX();
-                if (i % 64 == 0 && elapsed_ns(&start) > HL_SPIN_NS) {
+                if (i % 64 == 0 && elapsed_ns(&start) > spin) {
                     break;
                 }
             }
@@ -232,6 +237,16 @@ int hl_pool_get_num_threads(void)
 void hl_pool_set_num_threads(int n)
 {
     atomic_store(&setting, n < 0 ? 0 : (n > HL_POOL_MAX_THREADS ? HL_POOL_MAX_THREADS : n));
+}
+
+void hl_pool_set_spin_ns(long ns)
+{
+    atomic_store(&spin_ns, ns < 0 ? 0 : (ns > HL_POOL_MAX_SPIN_NS ? HL_POOL_MAX_SPIN_NS : ns));
+}
+
+long hl_pool_get_spin_ns(void)
+{
+    return atomic_load(&spin_ns);
 }
 
 int hl_pool_width(void)

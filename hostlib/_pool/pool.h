@@ -32,6 +32,12 @@ int hl_pool_cpu_count(void);
 /* worker threads started so far in this process (0 in a fresh fork child) */
 int hl_pool_started(void);
 
+/* How long a worker watches for the next job after one before it sleeps,
+   in ns (default 100 us; 0: sleeps at once), capped at HL_POOL_MAX_SPIN_NS */
+void hl_pool_set_spin_ns(long ns);
+long hl_pool_get_spin_ns(void);
+
 #define HL_POOL_MAX_THREADS 256
+#define HL_POOL_MAX_SPIN_NS 100000000L /* 100 ms */
 
 #endif /* HOSTLIB_POOL_H */
