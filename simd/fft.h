@@ -785,11 +785,13 @@ FFT_NOINLINE void FT(pass_odd)(const FT(pass) *ps, ptrdiff_t nb, const T *xr, co
     FT(pass_body)(r, ps, nb, xr, xi, 1, yr, yi, 1, NULL);
 }
 
-FFT_NOINLINE void FT(pass_odd_io)(const FT(pass) *ps, const T *xr, const T *xi, ptrdiff_t xs, T *yr, T *yi,
-                                  ptrdiff_t ys, const V *sc)
+/* the radices with a pass on the caller's layout (_io): the generic odd
+   ones (11 ... FFT_MAX_RADIX, rare) have none, which keeps two of the
+   file's largest functions (a third of the generic pass's code each) out
+   of the build: their lengths gather into the scratch instead */
+static int FT(io_radix)(int r)
 {
-    const int r = ps->radix < 11 ? 11 : ps->radix > FFT_MAX_RADIX ? FFT_MAX_RADIX : ps->radix | 1;
-    FT(pass_body)(r, ps, 1, xr, xi, xs, yr, yi, ys, sc);
+    return r <= 8 || r == 16;
 }
 
 static void FT(pass_run_io)(const FT(pass) *ps, const T *xr, const T *xi, ptrdiff_t xs, T *yr, T *yi, ptrdiff_t ys,
@@ -805,7 +807,7 @@ static void FT(pass_run_io)(const FT(pass) *ps, const T *xr, const T *xi, ptrdif
 #if FFT_RADIX16
     case 16: FT(pass16_io)(ps, xr, xi, xs, yr, yi, ys, sc); break;
 #endif
-    default: FT(pass_odd_io)(ps, xr, xi, xs, yr, yi, ys, sc); break;
+    default: break; /* not an io_radix: never asked for */
     }
 }
 
@@ -1674,7 +1676,8 @@ static int FT(exec_c2c)(const void *plan_, ptrdiff_t howmany, const void *input,
         const ptrdiff_t cnt = howmany - b0 < nb ? howmany - b0 : nb;
         const T *src = in + 2 * b0 * idist;
         T *dst = out + 2 * b0 * odist;
-        if (nb == 1 && c->conv == NULL && c->npass >= 2) {
+        if (nb == 1 && c->conv == NULL && c->npass >= 2 && FT(io_radix)(c->pass[0].radix) &&
+            FT(io_radix)(c->pass[c->npass - 1].radix)) {
             /* the first pass reads the caller's array, the last writes it
                (with the scale); backward: re and im exchanged at both */
             const T *xr = src + backward, *xi = src + !backward;
