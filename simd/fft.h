@@ -44,8 +44,14 @@
  *     once, one array per lane (element j of lane l at j * nb + l), which
  *     is the same Stockham pass with its inner extent multiplied by nb.
  *
- * Scratch is per call (a stack buffer when small, else malloc), so plans
- * are immutable and execute is thread-safe. Errors: HOSTLIB_FFT_EINVAL for
+ *   - four steps, for large lengths: n = n1 n2 as column transforms, a
+ *     twiddle product and row transforms, each cut into blocks that fit in
+ *     cache and split over hostlib's pool (see "four steps" below).
+ *
+ * Scratch is a stack buffer when small, else one of the plan's slots (kept
+ * between calls, each taken by one execute at a time by an atomic flag;
+ * malloc when all are taken): a plan's transforms never change, and
+ * execute is thread-safe. Errors: HOSTLIB_FFT_EINVAL for
  * n < 1, NULL pointers, a bad sign, a negative howmany;
  * HOSTLIB_FFT_ENOMEM when memory cannot be had.
  *
