@@ -91,9 +91,11 @@ const hostlib_pool_api *SIMD_NAME(fft_pool) = NULL;
      has no direct passes); below it, one thread runs the direct passes.
    The module's init code lets the host (and tests) set fft_fourstep_min;
    plans made afterwards follow it. Measured on Zen 4 (AVX-512, one
-   thread, float64 c2c, direct / four-step): 2^14 65 / 94 us, 2^16 353 /
-   489 us, 2^18 5.5 / 3.6 ms, 2^20 33 / 18 ms (a loaded machine: the
-   ratios, not the times). */
+   thread, float64, the thread's CPU time, best of 15, two runs on a
+   shared machine), direct / four-step: c2c 2^15 147-163 / 176 us, 2^16
+   336-408 / 392-395 us, 2^18 3.4-3.8 / 2.2-2.4 ms, 2^20 20.2-20.4 /
+   13.7-13.8 ms; r2c (a complex half) 2^16 203-211 / 202-204 us, 2^18
+   1.16-1.43 / 1.06-1.22 ms, 2^20 8.7-9.0 / 7.8 ms. */
 #ifndef FFT_SPLIT_MIN
 #define FFT_SPLIT_MIN 32768
 #endif
