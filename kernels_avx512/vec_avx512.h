@@ -209,6 +209,33 @@ static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
     _mm512_mask_i64scatter_ps(p, (__mmask8)(m >> 8), hi_steps, simd_avx512_hi256_ps_(a), 4);
 }
 
+/* Pairs (optional ops, SIMD_HAVE_LOAD2): load2 reads 2 LANES contiguous
+   elements and returns the even ones in *a, the odd ones in *b (complex
+   re, im pairs); store2 writes them back interleaved. */
+#define SIMD_HAVE_LOAD2 1
+static inline void vf64_load2(const double *p, VF64 *a, VF64 *b)
+{
+    const __m512d lo = _mm512_loadu_pd(p), hi = _mm512_loadu_pd(p + 8);
+    *a = _mm512_permutex2var_pd(lo, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), hi);
+    *b = _mm512_permutex2var_pd(lo, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), hi);
+}
+static inline void vf64_store2(double *p, VF64 a, VF64 b)
+{
+    _mm512_storeu_pd(p, _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), b));
+    _mm512_storeu_pd(p + 8, _mm512_permutex2var_pd(a, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), b));
+}
+static inline void vf32_load2(const float *p, VF32 *a, VF32 *b)
+{
+    const __m512 lo = _mm512_loadu_ps(p), hi = _mm512_loadu_ps(p + 16);
+    *a = _mm512_permutex2var_ps(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
+    *b = _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
+}
+static inline void vf32_store2(float *p, VF32 a, VF32 b)
+{
+    _mm512_storeu_ps(p, _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), b));
+    _mm512_storeu_ps(p + 16, _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), b));
+}
+
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body);
    with -mfma the compiler inlines fma() as one vfmadd */
 static inline double sf64_fma(double a, double b, double c) { return fma(a, b, c); }

@@ -44,8 +44,14 @@
  *     once, one array per lane (element j of lane l at j * nb + l), which
  *     is the same Stockham pass with its inner extent multiplied by nb.
  *
- * Scratch is per call (a stack buffer when small, else malloc), so plans
- * are immutable and execute is thread-safe. Errors: HOSTLIB_FFT_EINVAL for
+ *   - four steps, for large lengths: n = n1 n2 as column transforms, a
+ *     twiddle product and row transforms, each cut into blocks that fit in
+ *     cache and split over hostlib's pool (see "four steps" below).
+ *
+ * Scratch is a stack buffer when small, else one of the plan's slots (kept
+ * between calls, each taken by one execute at a time by an atomic flag;
+ * malloc when all are taken): a plan's transforms never change, and
+ * execute is thread-safe. Errors: HOSTLIB_FFT_EINVAL for
  * n < 1, NULL pointers, a bad sign, a negative howmany;
  * HOSTLIB_FFT_ENOMEM when memory cannot be had.
  *
@@ -68,6 +74,36 @@
 #endif
 #include "layer_api.h"
 #include "hostlib_fft_fft_table.h"
+#include "hostlib_pool_api.h"
+#include <stdatomic.h>
+
+/* hostlib's pool, set by the module's init code before the table is
+   exported (interface/fft_provider_module.c); NULL runs every transform
+   on the calling thread */
+extern const hostlib_pool_api *SIMD_NAME(fft_pool);
+const hostlib_pool_api *SIMD_NAME(fft_pool) = NULL;
+
+/* The planner's choice between the direct passes and four steps (below),
+   by the length of the complex transform (n/2 for even real n):
+   - from FFT_SPLIT_MIN up a plan has four steps, which split over the
+     pool: an execute that may use two threads or more takes them;
+   - from fft_fourstep_min up, four steps on one thread too (the plan then
+     has no direct passes); below it, one thread runs the direct passes.
+   The module's init code lets the host (and tests) set fft_fourstep_min;
+   plans made afterwards follow it. Measured on Zen 4 (AVX-512, one
+   thread, float64, the thread's CPU time, best of 15, two runs on a
+   shared machine), direct / four-step: c2c 2^15 147-163 / 176 us, 2^16
+   336-408 / 392-395 us, 2^18 3.4-3.8 / 2.2-2.4 ms, 2^20 20.2-20.4 /
+   13.7-13.8 ms; r2c (a complex half) 2^16 203-211 / 202-204 us, 2^18
+   1.16-1.43 / 1.06-1.22 ms, 2^20 8.7-9.0 / 7.8 ms. */
+#ifndef FFT_SPLIT_MIN
+#define FFT_SPLIT_MIN 32768
+#endif
+#ifndef FFT_FOURSTEP_MIN
+#define FFT_FOURSTEP_MIN 131072
+#endif
+extern ptrdiff_t SIMD_NAME(fft_fourstep_min);
+ptrdiff_t SIMD_NAME(fft_fourstep_min) = FFT_FOURSTEP_MIN;
 
 /* FFT_UNROLL: loops over a butterfly's points, unrolled where the radix
    is a constant, so its values live in registers, not in arrays */
@@ -109,6 +145,15 @@
 #define FFT_BATCH_MAX 2048
 /* per-call scratch up to this lives on the stack */
 #define FFT_STACK_BYTES 16384
+/* larger scratch is kept by the plan in this many slots, each taken by
+   one execute at a time (an atomic flag): concurrent executes of one plan
+   beyond that allocate their own */
+#define FFT_SLOTS 4
+/* a four-step transform is cut into at most this many parts per thread
+   (so a late helper's share is taken by the others), and uses at most
+   FFT_MAX_PARTS threads */
+#define FFT_TASKS_PER_PART 4
+#define FFT_MAX_PARTS 64
 /* lengths beyond this cannot have their buffers (and would overflow the
    size arithmetic on 32-bit targets): ENOMEM */
 #define FFT_MAX_N (PTRDIFF_MAX / 256)
@@ -748,11 +793,13 @@ FFT_NOINLINE void FT(pass_odd)(const FT(pass) *ps, ptrdiff_t nb, const T *xr, co
     FT(pass_body)(r, ps, nb, xr, xi, 1, yr, yi, 1, NULL);
 }
 
-FFT_NOINLINE void FT(pass_odd_io)(const FT(pass) *ps, const T *xr, const T *xi, ptrdiff_t xs, T *yr, T *yi,
-                                  ptrdiff_t ys, const V *sc)
+/* the radices with a pass on the caller's layout (_io): the generic odd
+   ones (11 ... FFT_MAX_RADIX, rare) have none, which keeps two of the
+   file's largest functions (a third of the generic pass's code each) out
+   of the build: their lengths gather into the scratch instead */
+static int FT(io_radix)(int r)
 {
-    const int r = ps->radix < 11 ? 11 : ps->radix > FFT_MAX_RADIX ? FFT_MAX_RADIX : ps->radix | 1;
-    FT(pass_body)(r, ps, 1, xr, xi, xs, yr, yi, ys, sc);
+    return r <= 8 || r == 16;
 }
 
 static void FT(pass_run_io)(const FT(pass) *ps, const T *xr, const T *xi, ptrdiff_t xs, T *yr, T *yi, ptrdiff_t ys,
@@ -768,7 +815,7 @@ static void FT(pass_run_io)(const FT(pass) *ps, const T *xr, const T *xi, ptrdif
 #if FFT_RADIX16
     case 16: FT(pass16_io)(ps, xr, xi, xs, yr, yi, ys, sc); break;
 #endif
-    default: FT(pass_odd_io)(ps, xr, xi, xs, yr, yi, ys, sc); break;
+    default: break; /* not an io_radix: never asked for */
     }
 }
 
@@ -1058,29 +1105,189 @@ static int FT(core_init)(FT(core) *c, ptrdiff_t n, char *desc)
     return HOSTLIB_FFT_OK;
 }
 
+/* ---------------- four steps, for large lengths ---------------- */
+
+/* A Stockham pass streams the whole array; past the caches each of the
+   log_16 n passes costs a trip to memory. Four steps (Bailey's) cut
+   n = n1 n2 into transforms that fit in cache, with j = j1 n2 + j2 and
+   k = k1 + n1 k2:
+     1. columns: for each j2, Y[k1, j2] = sum_j1 x[j1 n2 + j2] w_n1^{j1 k1}
+        (n2 transforms of length n1, B columns at a time, one per lane:
+        the batch layout of the core, gathered from the caller's array);
+     2. twiddles: Y[k1, j2] *= w_n^{k1 j2}, as the column block leaves for
+        Z (n1 rows of n2, split re and im, rows padded so that B rows at
+        once do not share cache sets);
+     3. rows: for each k1, X[k1 + n1 k2] = sum_j2 Y[k1, j2] w_n2^{j2 k2}
+        (B rows at a time, one per lane, out of Z; the lane layout of the
+        result is B consecutive outputs: the transposition is the scatter).
+   Column blocks and row blocks are independent: each step is split over
+   hostlib's pool. w_n^{k1 j2} for j2 = b B + l is w_n^{k1 b B} (one value
+   per block and row, tb) times w_n^{k1 l} (a vector, tl): both tables
+   rounded once from the exact roots, their product a few ulps. */
+typedef struct FT(four) {
+    ptrdiff_t n, n1, n2, zs; /* zs: Z's row stride */
+    ptrdiff_t nbc, nbr;      /* column blocks (of n2), row blocks (of n1) */
+    FT(core) c1, c2;         /* lengths n1, n2: direct passes */
+    T *tlr, *tli;            /* w_n^{k1 l} at k1 B + l */
+    T *tbr, *tbi;            /* w_n^{k1 b B} at b n1 + k1 */
+    void *mem;
+    size_t bytes;
+} FT(four);
+
+/* columns (and rows) per block: whole vectors, and at least two cache
+   lines of each row of the caller's interleaved array */
+#define FS_B (LANES > 128 / (2 * (int)sizeof(T)) ? LANES : 128 / (2 * (int)sizeof(T)))
+
+static void FT(four_free)(FT(four) *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    FT(core_free)(&f->c1);
+    FT(core_free)(&f->c2);
+    fft_free(f->mem);
+    free(f);
+}
+
+/* n = n1 n2 with n1 the largest divisor of n not above sqrt(n): 0 if the
+   split is too uneven to pay (n1 < 16), or a factor has no passes */
+static ptrdiff_t FT(four_split)(ptrdiff_t n)
+{
+    ptrdiff_t n1 = 1;
+    for (ptrdiff_t d = 2; d * d <= n; d++) {
+        if (n % d == 0) {
+            n1 = d;
+        }
+    }
+    int radix[FFT_MAX_PASSES];
+    if (n1 < 16 || fft_factor(n, radix) < 0) {
+        return 0;
+    }
+    return n1;
+}
+
+static int FT(four_init)(FT(four) **out, ptrdiff_t n, ptrdiff_t n1, char *desc)
+{
+    FT(four) *f = (FT(four) *)calloc(1, sizeof(FT(four)));
+    *out = f;
+    if (f == NULL) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    const ptrdiff_t B = FS_B, n2 = n / n1;
+    f->n = n;
+    f->n1 = n1;
+    f->n2 = n2;
+    f->nbc = (n2 + B - 1) / B;
+    f->nbr = (n1 + B - 1) / B;
+    /* whole blocks, and one cache line more: rows B apart in different sets */
+    f->zs = f->nbc * B + FFT_ALIGN / (ptrdiff_t)sizeof(T);
+    fft_append(desc, "four-step ");
+    fft_append_int(desc, n1);
+    fft_append(desc, " x ");
+    fft_append_int(desc, n2);
+    fft_append(desc, " (");
+    int status = FT(core_init)(&f->c1, n1, desc);
+    if (status != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    fft_append(desc, ", ");
+    if ((status = FT(core_init)(&f->c2, n2, desc)) != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    fft_append(desc, ")");
+    const size_t lp = fft_padded((size_t)(n1 * B), sizeof(T)), bp = fft_padded((size_t)(f->nbc * n1), sizeof(T));
+    T *mem = (T *)fft_alloc((2 * lp + 2 * bp) * sizeof(T));
+    if (mem == NULL) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    f->mem = mem;
+    f->bytes = sizeof(FT(four)) + f->c1.bytes + f->c2.bytes + (2 * lp + 2 * bp) * sizeof(T);
+    f->tlr = mem;
+    f->tli = mem + lp;
+    f->tbr = mem + 2 * lp;
+    f->tbi = mem + 2 * lp + bp;
+    fft_roots g;
+    if (fft_roots_init(&g, n) != 0) {
+        return HOSTLIB_FFT_ENOMEM;
+    }
+    for (ptrdiff_t k1 = 0; k1 < n1; k1++) {
+        for (ptrdiff_t l = 0; l < B; l++) {
+            long double wc, ws;
+            fft_roots_get(&g, (int64_t)((k1 * l) % n), &wc, &ws);
+            f->tlr[k1 * B + l] = (T)wc;
+            f->tli[k1 * B + l] = (T)-ws;
+        }
+        for (ptrdiff_t b = 0; b < f->nbc; b++) {
+            long double wc, ws;
+            fft_roots_get(&g, (int64_t)((k1 * b * B) % n), &wc, &ws);
+            f->tbr[b * n1 + k1] = (T)wc;
+            f->tbi[b * n1 + k1] = (T)-ws;
+        }
+    }
+    fft_roots_free(&g);
+    return HOSTLIB_FFT_OK;
+}
+
 /* ---------------- plans ---------------- */
+
+/* a scratch buffer the plan keeps between executes, taken by one at a time */
+typedef struct FT(slot) {
+    atomic_int busy;
+    T *p;
+    size_t elems;
+} FT(slot);
 
 typedef struct FT(plan) {
     hostlib_fft_plan head;
-    FT(core) core;   /* length n (c2c, odd real n) or n/2 (even real n) */
+    FT(core) core;    /* length n (c2c, odd real n) or n/2 (even real n), unless four */
+    FT(four) *four;   /* large lengths: four steps over the same n or n/2 */
+    int direct;       /* four and the direct passes (core): these on one thread */
     T *rtw_r, *rtw_i; /* even real n: e^{-2 pi i k/n}, k < n/2 */
+    FT(slot) slot[FFT_SLOTS];
     char desc[FFT_DESC];
 } FT(plan);
 
-/* per-call scratch: the stack when it fits, else malloc */
+/* an execute's scratch: the stack when it fits; else a slot of the plan
+   (kept: a fresh buffer per call costs its page faults, ~10% at 2^20);
+   else, every slot being in use by other threads, malloc */
 typedef struct FT(scratch) {
     T *p;
+    FT(slot) *slot;
     int heap;
 } FT(scratch);
 
-static int FT(scratch_get)(FT(scratch) *sc, size_t elems, unsigned char *stack, size_t stack_bytes)
+static int FT(scratch_get)(const FT(plan) *plan, FT(scratch) *sc, size_t elems, unsigned char *stack,
+                           size_t stack_bytes)
 {
-    if (elems > SIZE_MAX / sizeof(T)) {
+    sc->slot = NULL;
+    sc->heap = 0;
+    if (elems > SIZE_MAX / sizeof(T) / 2) {
         return HOSTLIB_FFT_ENOMEM;
     }
     if (elems * sizeof(T) <= stack_bytes) {
         sc->p = (T *)stack;
-        sc->heap = 0;
+        return HOSTLIB_FFT_OK;
+    }
+    /* the slots are the plan's one mutable part, each owned by the
+       execute that set its flag */
+    FT(slot) *slots = ((FT(plan) *)plan)->slot;
+    for (int i = 0; i < FFT_SLOTS; i++) {
+        FT(slot) *s = &slots[i];
+        if (atomic_load_explicit(&s->busy, memory_order_relaxed) ||
+            atomic_exchange_explicit(&s->busy, 1, memory_order_acquire)) {
+            continue;
+        }
+        if (s->elems < elems) {
+            fft_free(s->p);
+            s->p = (T *)fft_alloc(elems * sizeof(T));
+            s->elems = s->p ? elems : 0;
+        }
+        if (s->p == NULL) {
+            atomic_store_explicit(&s->busy, 0, memory_order_release);
+            return HOSTLIB_FFT_ENOMEM;
+        }
+        sc->p = s->p;
+        sc->slot = s;
         return HOSTLIB_FFT_OK;
     }
     sc->p = (T *)fft_alloc(elems * sizeof(T));
@@ -1092,6 +1299,8 @@ static void FT(scratch_put)(FT(scratch) *sc)
 {
     if (sc->heap) {
         fft_free(sc->p);
+    } else if (sc->slot) {
+        atomic_store_explicit(&sc->slot->busy, 0, memory_order_release);
     }
 }
 
@@ -1188,6 +1397,262 @@ static int FT(exec_check)(const void *plan, ptrdiff_t howmany, const void *input
     return HOSTLIB_FFT_OK;
 }
 
+/* ---- four steps, executed ---- */
+
+/* One four-step transform x (re, im at element stride xs) -> y (at ys),
+   times scale, through Z; each step's blocks are cut into tasks, run on
+   the pool when parts > 1. A task takes one of the parts' buffers by its
+   flag: at most `parts` tasks run at once, so one is always free. The
+   real transforms' passes before and after (on k in chunks) run the same
+   way. */
+typedef struct FT(fs_job) FT(fs_job);
+typedef void (*FT(fs_step_fn))(FT(fs_job) *job, T *buf, ptrdiff_t b0, ptrdiff_t b1);
+struct FT(fs_job) {
+    const FT(plan) *plan;
+    const FT(four) *f;
+    const T *xr, *xi;
+    ptrdiff_t xs;
+    T *yr, *yi;
+    ptrdiff_t ys;
+    T scale;
+    T *zr, *zi;      /* Z, n1 rows of zs */
+    T *buf;          /* parts buffers of bufelems */
+    size_t bufelems;
+    int parts;
+    /* the real transforms' passes: their complex side (cs, at element
+       stride cst) and the split half-length arrays (hr, hi) */
+    T *cs;
+    ptrdiff_t cst;
+    T *hr, *hi;
+    FT(fs_step_fn) step;
+    ptrdiff_t nblocks, ntasks;
+    atomic_int taken[FFT_MAX_PARTS];
+};
+
+/* the k of the real passes per task block */
+#define FS_REAL_CHUNK 2048
+
+/* the threads a four-step execute uses now: the pool's width (1 inside a
+   task of the pool, or while another caller holds it) */
+static int FT(fs_parts)(const FT(four) *f)
+{
+    const hostlib_pool_api *pool = SIMD_NAME(fft_pool);
+    if (pool == NULL) {
+        return 1;
+    }
+    ptrdiff_t w = pool->width();
+    w = w < FFT_MAX_PARTS ? w : FFT_MAX_PARTS;
+    w = w < f->nbr ? w : f->nbr;
+    w = w < f->nbc ? w : f->nbc;
+    return w < 1 ? 1 : (int)w;
+}
+
+static size_t FT(fs_bufelems)(const FT(four) *f)
+{
+    const ptrdiff_t longer = f->n1 > f->n2 ? f->n1 : f->n2;
+    return 4 * fft_padded((size_t)(longer * FS_B), sizeof(T));
+}
+
+/* scratch for one four-step execute on `parts` threads, after `extra`
+   elements the caller keeps at its start */
+static size_t FT(fs_elems)(const FT(four) *f, int parts, size_t extra)
+{
+    return extra + 2 * fft_padded((size_t)(f->n1 * f->zs), sizeof(T)) + (size_t)parts * FT(fs_bufelems)(f);
+}
+
+static void FT(fs_job_init)(FT(fs_job) *job, const FT(plan) *plan, const FT(four) *f, T *scratch, size_t extra,
+                            int parts)
+{
+    memset(job, 0, sizeof *job);
+    job->plan = plan;
+    job->f = f;
+    const size_t zp = fft_padded((size_t)(f->n1 * f->zs), sizeof(T));
+    job->zr = scratch + extra;
+    job->zi = job->zr + zp;
+    job->buf = job->zi + zp;
+    job->bufelems = FT(fs_bufelems)(f);
+    job->parts = parts;
+}
+
+/* complex pairs: LANES interleaved (re, im) at p into two vectors, and
+   back; by the layer's load2/store2 where it has them */
+FFT_INLINE void FT(load_pairs)(const T *p, V *re, V *im)
+{
+#ifdef SIMD_HAVE_LOAD2
+    V_(load2)(p, re, im);
+#else
+    *re = V_(loads)(p, 2);
+    *im = V_(loads)(p + 1, 2);
+#endif
+}
+
+FFT_INLINE void FT(store_pairs)(T *p, V re, V im)
+{
+#ifdef SIMD_HAVE_LOAD2
+    V_(store2)(p, re, im);
+#else
+    V_(stores)(p, 2, re);
+    V_(stores)(p + 1, 2, im);
+#endif
+}
+
+/* where x's re and im are the two halves of unit-stride complex pairs:
+   the pairs' start, and whether re is the second half (the backward
+   direction's exchange); NULL otherwise */
+static const T *FT(pairs_of)(const T *xr, const T *xi, ptrdiff_t xs, int *swap)
+{
+    *swap = xr > xi;
+    return xs == 2 && (xi == xr + 1 || xr == xi + 1) ? (xr < xi ? xr : xi) : NULL;
+}
+
+/* step 1 and 2: column blocks b0 .. b1-1, into Z with the twiddles */
+static void FT(fs_cols)(FT(fs_job) *job, T *buf, ptrdiff_t b0, ptrdiff_t b1)
+{
+    const FT(four) *f = job->f;
+    const ptrdiff_t B = FS_B, n1 = f->n1, n2 = f->n2, zs = f->zs, xs = job->xs;
+    const size_t mp = job->bufelems / 4;
+    T *ar = buf, *ai = buf + mp, *br = buf + 2 * mp, *bi = buf + 3 * mp;
+    int swap;
+    const T *pairs = FT(pairs_of)(job->xr, job->xi, xs, &swap);
+    for (ptrdiff_t b = b0; b < b1; b++) {
+        const ptrdiff_t c0 = b * B, cnt = n2 - c0 < B ? n2 - c0 : B;
+        if (pairs != NULL && cnt == B) {
+            /* the caller's contiguous complex rows: whole vectors of pairs */
+            T *dr = swap ? ai : ar, *di = swap ? ar : ai;
+            for (ptrdiff_t j1 = 0; j1 < n1; j1++) {
+                const T *row = pairs + 2 * (j1 * n2 + c0);
+                for (ptrdiff_t l = 0; l < B; l += LANES) {
+                    V re, im;
+                    FT(load_pairs)(row + 2 * l, &re, &im);
+                    V_(storeu)(dr + j1 * B + l, re);
+                    V_(storeu)(di + j1 * B + l, im);
+                }
+            }
+        } else {
+            FT(gather)(n1, B, cnt, job->xr + c0 * xs, n2 * xs, xs, ar);
+            FT(gather)(n1, B, cnt, job->xi + c0 * xs, n2 * xs, xs, ai);
+        }
+        const int in_b = FT(core_run)(&f->c1, B, ar, ai, br, bi, NULL);
+        const T *yr = in_b ? br : ar, *yi = in_b ? bi : ai;
+        const T *tbr = f->tbr + b * n1, *tbi = f->tbi + b * n1;
+        for (ptrdiff_t k1 = 0; k1 < n1; k1++) {
+            const V sr = V_(set1)(tbr[k1]), si = V_(set1)(tbi[k1]);
+            T *zr = job->zr + k1 * zs + c0, *zi = job->zi + k1 * zs + c0;
+            for (ptrdiff_t l = 0; l < B; l += LANES) {
+                const ptrdiff_t at = k1 * B + l;
+                const FT(cv) w = FT(cmul)((FT(cv)){V_(loadu)(f->tlr + at), V_(loadu)(f->tli + at)}, sr, si);
+                const FT(cv) y = FT(cmul)((FT(cv)){V_(loadu)(yr + at), V_(loadu)(yi + at)}, w.r, w.i);
+                /* Z's rows hold whole blocks: the lanes past n2 land in
+                   its padding */
+                V_(storeu)(zr + l, y.r);
+                V_(storeu)(zi + l, y.i);
+            }
+        }
+    }
+}
+
+/* step 3: row blocks b0 .. b1-1, out of Z, to y (the transposition is
+   the scatter: a block's lanes are B consecutive outputs) */
+static void FT(fs_rows)(FT(fs_job) *job, T *buf, ptrdiff_t b0, ptrdiff_t b1)
+{
+    const FT(four) *f = job->f;
+    const ptrdiff_t B = FS_B, n1 = f->n1, n2 = f->n2, zs = f->zs, ys = job->ys;
+    const size_t mp = job->bufelems / 4;
+    T *ar = buf, *ai = buf + mp, *br = buf + 2 * mp, *bi = buf + 3 * mp;
+    int swap;
+    T *pairs = (T *)FT(pairs_of)(job->yr, job->yi, ys, &swap);
+    for (ptrdiff_t b = b0; b < b1; b++) {
+        const ptrdiff_t r0 = b * B, cnt = n1 - r0 < B ? n1 - r0 : B;
+        FT(gather)(n2, B, cnt, job->zr + r0 * zs, 1, zs, ar);
+        FT(gather)(n2, B, cnt, job->zi + r0 * zs, 1, zs, ai);
+        const int in_b = FT(core_run)(&f->c2, B, ar, ai, br, bi, NULL);
+        const T *rr = in_b ? br : ar, *ri = in_b ? bi : ai;
+        if (pairs != NULL && cnt == B) {
+            /* the caller's contiguous complex output: B pairs per k2 */
+            const V sc = V_(set1)(job->scale);
+            const T *sr = swap ? ri : rr, *si = swap ? rr : ri;
+            for (ptrdiff_t k2 = 0; k2 < n2; k2++) {
+                T *o = pairs + 2 * (r0 + n1 * k2);
+                for (ptrdiff_t l = 0; l < B; l += LANES) {
+                    FT(store_pairs)(o + 2 * l, V_(mul)(V_(loadu)(sr + k2 * B + l), sc),
+                                    V_(mul)(V_(loadu)(si + k2 * B + l), sc));
+                }
+            }
+            continue;
+        }
+        FT(scatter)(n2, B, cnt, rr, job->scale, job->yr + r0 * ys, n1 * ys, ys);
+        FT(scatter)(n2, B, cnt, ri, job->scale, job->yi + r0 * ys, n1 * ys, ys);
+    }
+}
+
+static void FT(fs_task)(void *ctx, ptrdiff_t t)
+{
+    FT(fs_job) *job = (FT(fs_job) *)ctx;
+    int i = 0;
+    while (atomic_exchange_explicit(&job->taken[i], 1, memory_order_acquire)) {
+        i = i + 1 < job->parts ? i + 1 : 0;
+    }
+    const ptrdiff_t b0 = job->nblocks * t / job->ntasks, b1 = job->nblocks * (t + 1) / job->ntasks;
+    job->step(job, job->buf + (size_t)i * job->bufelems, b0, b1);
+    atomic_store_explicit(&job->taken[i], 0, memory_order_release);
+}
+
+/* runs step over nblocks blocks, on job->parts threads */
+static void FT(fs_par)(FT(fs_job) *job, FT(fs_step_fn) step, ptrdiff_t nblocks)
+{
+    const hostlib_pool_api *pool = SIMD_NAME(fft_pool);
+    if (job->parts <= 1 || pool == NULL || nblocks < 2) {
+        step(job, job->buf, 0, nblocks);
+        return;
+    }
+    job->step = step;
+    job->nblocks = nblocks;
+    const ptrdiff_t most = (ptrdiff_t)job->parts * FFT_TASKS_PER_PART;
+    job->ntasks = nblocks < most ? nblocks : most;
+    pool->run(FT(fs_task), job, job->ntasks, job->parts);
+}
+
+static void FT(fs_run)(FT(fs_job) *job)
+{
+    FT(fs_par)(job, FT(fs_cols), job->f->nbc);
+    FT(fs_par)(job, FT(fs_rows), job->f->nbr);
+}
+
+/* four steps, or (where the plan has both) the direct passes on one thread */
+static int FT(use_four)(const FT(plan) *plan)
+{
+    return plan->four != NULL && (!plan->direct || FT(fs_parts)(plan->four) > 1);
+}
+
+static int FT(exec_c2c_four)(const FT(plan) *plan, ptrdiff_t howmany, const T *in, ptrdiff_t istride,
+                             ptrdiff_t idist, T *out, ptrdiff_t ostride, ptrdiff_t odist, double scale)
+{
+    const FT(four) *f = plan->four;
+    const int parts = FT(fs_parts)(f), backward = plan->head.sign > 0;
+    FT(scratch) sc;
+    int status = FT(scratch_get)(plan, &sc, FT(fs_elems)(f, parts, 0), NULL, 0);
+    if (status != HOSTLIB_FFT_OK) {
+        return status;
+    }
+    FT(fs_job) job;
+    FT(fs_job_init)(&job, plan, f, sc.p, 0, parts);
+    job.scale = (T)scale;
+    for (ptrdiff_t b = 0; b < howmany; b++) {
+        const T *src = in + 2 * b * idist;
+        T *dst = out + 2 * b * odist;
+        /* backward: re and im exchanged on both sides */
+        job.xr = src + backward;
+        job.xi = src + !backward;
+        job.xs = 2 * istride;
+        job.yr = dst + backward;
+        job.yi = dst + !backward;
+        job.ys = 2 * ostride;
+        FT(fs_run)(&job);
+    }
+    FT(scratch_put)(&sc);
+    return HOSTLIB_FFT_OK;
+}
+
 /* ---- c2c ---- */
 
 static int FT(exec_c2c)(const void *plan_, ptrdiff_t howmany, const void *input, ptrdiff_t istride, ptrdiff_t idist,
@@ -1198,12 +1663,16 @@ static int FT(exec_c2c)(const void *plan_, ptrdiff_t howmany, const void *input,
         return status;
     }
     const FT(plan) *plan = (const FT(plan) *)plan_;
+    if (FT(use_four)(plan)) {
+        return FT(exec_c2c_four)(plan, howmany, (const T *)input, istride, idist, (T *)output, ostride, odist,
+                                 scale);
+    }
     const FT(core) *c = &plan->core;
     const ptrdiff_t n = c->n, nb = FT(batch_lanes)(c, howmany);
     const int backward = plan->head.sign > 0;
     _Alignas(FFT_ALIGN) unsigned char stack[FFT_STACK_BYTES];
     FT(scratch) sc;
-    if ((status = FT(scratch_get)(&sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
+    if ((status = FT(scratch_get)(plan, &sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
         return status;
     }
     T *ar, *ai, *br, *bi, *work;
@@ -1215,7 +1684,8 @@ static int FT(exec_c2c)(const void *plan_, ptrdiff_t howmany, const void *input,
         const ptrdiff_t cnt = howmany - b0 < nb ? howmany - b0 : nb;
         const T *src = in + 2 * b0 * idist;
         T *dst = out + 2 * b0 * odist;
-        if (nb == 1 && c->conv == NULL && c->npass >= 2) {
+        if (nb == 1 && c->conv == NULL && c->npass >= 2 && FT(io_radix)(c->pass[0].radix) &&
+            FT(io_radix)(c->pass[c->npass - 1].radix)) {
             /* the first pass reads the caller's array, the last writes it
                (with the scale); backward: re and im exchanged at both */
             const T *xr = src + backward, *xi = src + !backward;
@@ -1243,6 +1713,42 @@ static int FT(exec_c2c)(const void *plan_, ptrdiff_t howmany, const void *input,
 
 /* ---- r2c ---- */
 
+/* even n, after Z = F_h(z) with z_j = x_2j + i x_2j+1: for k0 <= k < k1
+   (within 1 .. h-1), X_k = (S + w^k D')/2 with S = Z_k + conj Z_{h-k},
+   D' = -i (Z_k - conj Z_{h-k}), to dst at element stride os2 */
+static void FT(r2c_post)(const FT(plan) *plan, const T *zr, const T *zi, T *dst, ptrdiff_t os2, T sch,
+                         ptrdiff_t k0, ptrdiff_t k1)
+{
+    const ptrdiff_t h = plan->head.n / 2;
+    const V vh = V_(set1)(sch);
+    for (ptrdiff_t k = k0; k < k1; k += LANES) {
+        const ptrdiff_t cnt = k1 - k < LANES ? k1 - k : LANES;
+        const V ar_ = V_(loadn)(zr + k, cnt), ai_ = V_(loadn)(zi + k, cnt);
+        const V br_ = V_(loadsn)(zr + h - k, -1, cnt), bi_ = V_(loadsn)(zi + h - k, -1, cnt);
+        const V sr = V_(add)(ar_, br_), si = V_(sub)(ai_, bi_);
+        const V dr = V_(sub)(ar_, br_), di = V_(add)(ai_, bi_);
+        const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
+        /* Xr = (sr + wr di + wi dr)/2, Xi = (si - wr dr + wi di)/2 */
+        const V xr = V_(mul)(vh, V_(fma)(wr, di, V_(fma)(wi, dr, sr)));
+        const V xi = V_(mul)(vh, V_(fnma)(wr, dr, V_(fma)(wi, di, si)));
+        if (os2 == 2 && cnt == LANES) {
+            FT(store_pairs)(dst + 2 * k, xr, xi);
+        } else {
+            V_(storesn)(dst + k * os2, os2, cnt, xr);
+            V_(storesn)(dst + k * os2 + 1, os2, cnt, xi);
+        }
+    }
+}
+
+/* the four-step r2c's post pass, chunked: job->hr, hi hold Z, job->cs
+   the output (element stride cst), job->scale / 2 */
+static void FT(fs_r2c_post)(FT(fs_job) *job, T *buf, ptrdiff_t b0, ptrdiff_t b1)
+{
+    (void)buf;
+    const ptrdiff_t h = job->plan->head.n / 2, k0 = 1 + b0 * FS_REAL_CHUNK, k1 = 1 + b1 * FS_REAL_CHUNK;
+    FT(r2c_post)(job->plan, job->hr, job->hi, job->cs, job->cst, job->scale, k0, k1 < h ? k1 : h);
+}
+
 static int FT(exec_r2c)(const void *plan_, ptrdiff_t howmany, const void *input, ptrdiff_t istride, ptrdiff_t idist,
                         void *output, ptrdiff_t ostride, ptrdiff_t odist, double scale)
 {
@@ -1252,21 +1758,34 @@ static int FT(exec_r2c)(const void *plan_, ptrdiff_t howmany, const void *input,
     }
     const FT(plan) *plan = (const FT(plan) *)plan_;
     const FT(core) *c = &plan->core;
-    const ptrdiff_t n = plan->head.n, h = c->n, nb = 1;
+    const FT(four) *f = FT(use_four)(plan) ? plan->four : NULL;
+    const ptrdiff_t n = plan->head.n, h = n / 2, nb = 1;
+    const ptrdiff_t os2 = 2 * ostride;
+    const int parts = f ? FT(fs_parts)(f) : 1;
+    const size_t hp = fft_padded((size_t)h, sizeof(T));
     _Alignas(FFT_ALIGN) unsigned char stack[FFT_STACK_BYTES];
     FT(scratch) sc;
-    if ((status = FT(scratch_get)(&sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
+    status = f ? FT(scratch_get)(plan, &sc, FT(fs_elems)(f, parts, 2 * hp), NULL, 0)
+               : FT(scratch_get)(plan, &sc, FT(scratch_elems)(c, nb), stack, sizeof stack);
+    if (status != HOSTLIB_FFT_OK) {
         return status;
     }
-    T *ar, *ai, *br, *bi, *work;
-    FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    FT(fs_job) job;
+    T *ar = NULL, *ai = NULL, *br = NULL, *bi = NULL, *work = NULL;
+    if (f) {
+        FT(fs_job_init)(&job, plan, f, sc.p, 2 * hp, parts);
+        job.scale = 1;
+        job.hr = sc.p;
+        job.hi = sc.p + hp;
+    } else {
+        FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    }
     const T *in = (const T *)input;
     T *out = (T *)output;
     const T sc1 = (T)scale, sch = (T)(0.5 * scale);
     for (ptrdiff_t b = 0; b < howmany; b++) {
         const T *src = in + b * idist;
         T *dst = out + 2 * b * odist;
-        const ptrdiff_t os2 = 2 * ostride;
         if (n % 2 == 1) {
             /* odd n: the complex transform of (x, 0), its first half */
             FT(gather)(n, 1, 1, src, istride, 0, ar);
@@ -1277,31 +1796,38 @@ static int FT(exec_r2c)(const void *plan_, ptrdiff_t howmany, const void *input,
             FT(scatter)(n / 2 + 1, 1, 1, yi, sc1, dst + 1, os2, 0);
             continue;
         }
-        /* even n: z_j = x_2j + i x_2j+1, Z = F_h(z), then
-           X_k = (S + w^k D')/2 with S = Z_k + conj Z_{h-k},
-           D' = -i (Z_k - conj Z_{h-k}) */
-        FT(gather)(h, 1, 1, src, 2 * istride, 0, ar);
-        FT(gather)(h, 1, 1, src + istride, 2 * istride, 0, ai);
-        const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
-        const T *zr = in_b ? br : ar, *zi = in_b ? bi : ai;
+        /* even n: z_j = x_2j + i x_2j+1, Z = F_h(z), then the post pass */
+        const T *zr, *zi;
+        if (f) {
+            job.xr = src;
+            job.xi = src + istride;
+            job.xs = 2 * istride;
+            job.yr = job.hr;
+            job.yi = job.hi;
+            job.ys = 1;
+            FT(fs_run)(&job);
+            zr = job.hr;
+            zi = job.hi;
+        } else {
+            FT(gather)(h, 1, 1, src, 2 * istride, 0, ar);
+            FT(gather)(h, 1, 1, src + istride, 2 * istride, 0, ai);
+            const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+            zr = in_b ? br : ar;
+            zi = in_b ? bi : ai;
+        }
         const T z0r = zr[0], z0i = zi[0];
         dst[0] = (z0r + z0i) * sc1;
         dst[1] = 0;
         dst[h * os2] = (z0r - z0i) * sc1;
         dst[h * os2 + 1] = 0;
-        const V vh = V_(set1)(sch);
-        for (ptrdiff_t k = 1; k < h; k += LANES) {
-            const ptrdiff_t cnt = h - k < LANES ? h - k : LANES;
-            const V ar_ = V_(loadn)(zr + k, cnt), ai_ = V_(loadn)(zi + k, cnt);
-            const V br_ = V_(loadsn)(zr + h - k, -1, cnt), bi_ = V_(loadsn)(zi + h - k, -1, cnt);
-            const V sr = V_(add)(ar_, br_), si = V_(sub)(ai_, bi_);
-            const V dr = V_(sub)(ar_, br_), di = V_(add)(ai_, bi_);
-            const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
-            /* Xr = (sr + wr di + wi dr)/2, Xi = (si - wr dr + wi di)/2 */
-            const V xr = V_(mul)(vh, V_(fma)(wr, di, V_(fma)(wi, dr, sr)));
-            const V xi = V_(mul)(vh, V_(fnma)(wr, dr, V_(fma)(wi, di, si)));
-            V_(storesn)(dst + k * os2, os2, cnt, xr);
-            V_(storesn)(dst + k * os2 + 1, os2, cnt, xi);
+        if (f) {
+            job.cs = dst;
+            job.cst = os2;
+            job.scale = sch;
+            FT(fs_par)(&job, FT(fs_r2c_post), (h - 1 + FS_REAL_CHUNK - 1) / FS_REAL_CHUNK);
+            job.scale = 1;
+        } else {
+            FT(r2c_post)(plan, zr, zi, dst, os2, sch, 1, h);
         }
     }
     FT(scratch_put)(&sc);
@@ -1309,6 +1835,44 @@ static int FT(exec_r2c)(const void *plan_, ptrdiff_t howmany, const void *input,
 }
 
 /* ---- c2r ---- */
+
+/* even n, before the backward half-length transform: for k0 <= k < k1
+   (within 1 .. h-1), Z'_k = S + i e^{+2 pi i k/n} D with
+   S = X_k + conj X_{h-k}, D = X_k - conj X_{h-k}, from src (element
+   stride is2), stored swapped (re to zi, im to zr) */
+static void FT(c2r_pre)(const FT(plan) *plan, const T *src, ptrdiff_t is2, T *zr, T *zi, ptrdiff_t k0,
+                        ptrdiff_t k1)
+{
+    const ptrdiff_t h = plan->head.n / 2;
+    for (ptrdiff_t k = k0; k < k1; k += LANES) {
+        const ptrdiff_t cnt = k1 - k < LANES ? k1 - k : LANES;
+        V xr, xi;
+        if (is2 == 2 && cnt == LANES) {
+            FT(load_pairs)(src + 2 * k, &xr, &xi);
+        } else {
+            xr = V_(loadsn)(src + k * is2, is2, cnt);
+            xi = V_(loadsn)(src + k * is2 + 1, is2, cnt);
+        }
+        const V yr = V_(loadsn)(src + (h - k) * is2, -is2, cnt);
+        const V yi = V_(loadsn)(src + (h - k) * is2 + 1, -is2, cnt);
+        const V sr = V_(add)(xr, yr), si = V_(sub)(xi, yi);
+        const V dr = V_(sub)(xr, yr), di = V_(add)(xi, yi);
+        const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
+        /* with (wr, wi) = e^{-2 pi i k/n}: Zr = sr - wr di + wi dr,
+           Zi = si + wr dr + wi di */
+        const V pr = V_(fnma)(wr, di, V_(fma)(wi, dr, sr));
+        const V pi = V_(fma)(wr, dr, V_(fma)(wi, di, si));
+        V_(storen)(zi + k, cnt, pr);
+        V_(storen)(zr + k, cnt, pi);
+    }
+}
+
+static void FT(fs_c2r_pre)(FT(fs_job) *job, T *buf, ptrdiff_t b0, ptrdiff_t b1)
+{
+    (void)buf;
+    const ptrdiff_t h = job->plan->head.n / 2, k0 = 1 + b0 * FS_REAL_CHUNK, k1 = 1 + b1 * FS_REAL_CHUNK;
+    FT(c2r_pre)(job->plan, job->cs, job->cst, job->hr, job->hi, k0, k1 < h ? k1 : h);
+}
 
 static int FT(exec_c2r)(const void *plan_, ptrdiff_t howmany, const void *input, ptrdiff_t istride, ptrdiff_t idist,
                         void *output, ptrdiff_t ostride, ptrdiff_t odist, double scale)
@@ -1319,14 +1883,26 @@ static int FT(exec_c2r)(const void *plan_, ptrdiff_t howmany, const void *input,
     }
     const FT(plan) *plan = (const FT(plan) *)plan_;
     const FT(core) *c = &plan->core;
-    const ptrdiff_t n = plan->head.n, h = c->n, nb = 1;
+    const FT(four) *f = FT(use_four)(plan) ? plan->four : NULL;
+    const ptrdiff_t n = plan->head.n, h = n / 2, nb = 1;
+    const int parts = f ? FT(fs_parts)(f) : 1;
+    const size_t hp = fft_padded((size_t)h, sizeof(T));
     _Alignas(FFT_ALIGN) unsigned char stack[FFT_STACK_BYTES];
     FT(scratch) sc;
-    if ((status = FT(scratch_get)(&sc, FT(scratch_elems)(c, nb), stack, sizeof stack)) != HOSTLIB_FFT_OK) {
+    status = f ? FT(scratch_get)(plan, &sc, FT(fs_elems)(f, parts, 2 * hp), NULL, 0)
+               : FT(scratch_get)(plan, &sc, FT(scratch_elems)(c, nb), stack, sizeof stack);
+    if (status != HOSTLIB_FFT_OK) {
         return status;
     }
-    T *ar, *ai, *br, *bi, *work;
-    FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    FT(fs_job) job;
+    T *ar, *ai, *br = NULL, *bi = NULL, *work = NULL;
+    if (f) {
+        FT(fs_job_init)(&job, plan, f, sc.p, 2 * hp, parts);
+        ar = job.hr = sc.p;
+        ai = job.hi = sc.p + hp;
+    } else {
+        FT(scratch_split)(c, nb, sc.p, &ar, &ai, &br, &bi, &work);
+    }
     const T *in = (const T *)input;
     T *out = (T *)output;
     const T sc1 = (T)scale;
@@ -1351,33 +1927,31 @@ static int FT(exec_c2r)(const void *plan_, ptrdiff_t howmany, const void *input,
             FT(scatter)(n, 1, 1, in_b ? bi : ai, sc1, dst, ostride, 0);
             continue;
         }
-        /* even n: Z'_k = S + i e^{+2 pi i k/n} D with S = X_k + conj X_{h-k},
-           D = X_k - conj X_{h-k}; z = backward_h(Z') holds x_2j + i x_2j+1;
-           backward = swap(F(swap)), so Z' goes in swapped and the result
-           is read swapped */
+        /* even n: Z' (swapped, as backward = swap(F(swap))); z =
+           backward_h(Z') holds x_2j + i x_2j+1, read swapped: x_2j = the
+           im array, x_2j+1 = the re array */
         {
             const T x0r = src[0], xhr = src[h * is2];
             ai[0] = x0r + xhr;
             ar[0] = x0r - xhr;
         }
-        for (ptrdiff_t k = 1; k < h; k += LANES) {
-            const ptrdiff_t cnt = h - k < LANES ? h - k : LANES;
-            const V xr = V_(loadsn)(src + k * is2, is2, cnt), xi = V_(loadsn)(src + k * is2 + 1, is2, cnt);
-            const V yr = V_(loadsn)(src + (h - k) * is2, -is2, cnt);
-            const V yi = V_(loadsn)(src + (h - k) * is2 + 1, -is2, cnt);
-            const V sr = V_(add)(xr, yr), si = V_(sub)(xi, yi);
-            const V dr = V_(sub)(xr, yr), di = V_(add)(xi, yi);
-            const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
-            /* with (wr, wi) = e^{-2 pi i k/n}: Zr = sr - wr di + wi dr,
-               Zi = si + wr dr + wi di */
-            const V zr = V_(fnma)(wr, di, V_(fma)(wi, dr, sr));
-            const V zi = V_(fma)(wr, dr, V_(fma)(wi, di, si));
-            V_(storen)(ai + k, cnt, zr);
-            V_(storen)(ar + k, cnt, zi);
+        if (f) {
+            job.cs = (T *)src;
+            job.cst = is2;
+            FT(fs_par)(&job, FT(fs_c2r_pre), (h - 1 + FS_REAL_CHUNK - 1) / FS_REAL_CHUNK);
+            job.xr = ar;
+            job.xi = ai;
+            job.xs = 1;
+            job.yr = dst + ostride;
+            job.yi = dst;
+            job.ys = 2 * ostride;
+            job.scale = sc1;
+            FT(fs_run)(&job);
+            continue;
         }
+        FT(c2r_pre)(plan, src, is2, ar, ai, 1, h);
         const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
         const T *yr = in_b ? br : ar, *yi = in_b ? bi : ai;
-        /* read swapped: x_2j = the im array, x_2j+1 = the re array */
         FT(scatter)(h, 1, 1, yi, sc1, dst, 2 * ostride, 0);
         FT(scatter)(h, 1, 1, yr, sc1, dst + ostride, 2 * ostride, 0);
     }
@@ -1394,6 +1968,10 @@ static void FT(destroy)(void *plan_)
         return;
     }
     FT(core_free)(&plan->core);
+    FT(four_free)(plan->four);
+    for (int i = 0; i < FFT_SLOTS; i++) {
+        fft_free(plan->slot[i].p);
+    }
     fft_free(plan->rtw_r);
     free(plan);
 }
@@ -1415,8 +1993,27 @@ static int FT(plan_make)(ptrdiff_t n, int kind, int sign, hostlib_fft_plan **out
     if (kind != HOSTLIB_FFT_C2C) {
         fft_append(plan->desc, half ? "real via half-length complex, " : "real via complex, ");
     }
-    int status = FT(core_init)(&plan->core, cn, plan->desc);
-    size_t bytes = sizeof(FT(plan)) + plan->core.bytes;
+    /* the planner's choice: four steps from fft_fourstep_min up (where
+       the length splits), else the direct passes */
+    const ptrdiff_t single = SIMD_NAME(fft_fourstep_min);
+    const ptrdiff_t n1 = (kind == HOSTLIB_FFT_C2C || half) && cn >= (single < FFT_SPLIT_MIN ? single : FFT_SPLIT_MIN)
+                             ? FT(four_split)(cn)
+                             : 0;
+    int status = HOSTLIB_FFT_OK;
+    size_t bytes = sizeof(FT(plan));
+    plan->core.n = cn;
+    if (n1 > 0) {
+        status = FT(four_init)(&plan->four, cn, n1, plan->desc);
+        bytes += plan->four ? plan->four->bytes : 0;
+        if (status == HOSTLIB_FFT_OK && cn < single) {
+            plan->direct = 1;
+            fft_append(plan->desc, "; one thread: ");
+        }
+    }
+    if (status == HOSTLIB_FFT_OK && (n1 == 0 || plan->direct)) {
+        status = FT(core_init)(&plan->core, cn, plan->desc);
+        bytes += plan->core.bytes;
+    }
     if (status == HOSTLIB_FFT_OK && half) {
         const size_t hp = fft_padded((size_t)cn, sizeof(T));
         plan->rtw_r = (T *)fft_alloc(2 * hp * sizeof(T));

@@ -570,10 +570,60 @@ static void bench(int argc, char **argv)
     }
 }
 
+/* ---------------- four steps, forced at small lengths ---------------- */
+
+/* The four-step plans (n = n1 n2, for large n) at lengths where the
+   reference is cheap: the planner's threshold lowered, every kind and
+   both signs, then strided, negative, batched and in-place layouts */
+static void check_four_step(int small)
+{
+    const ptrdiff_t keep = SIMD_NAME(fft_fourstep_min);
+    SIMD_NAME(fft_fourstep_min) = 16;
+    static const ptrdiff_t sizes[] = {256, 512, 1000, 288, 1536, 2000, 4096, 6000, 20480};
+    const size_t count = small ? 3 : sizeof sizes / sizeof sizes[0];
+    for (int pi = 0; pi < 2; pi++) {
+        const int prec = pi ? 8 : 4;
+        for (size_t i = 0; i < count; i++) {
+            const ptrdiff_t n = sizes[i];
+            hostlib_fft_plan *plan = NULL;
+            if (plan_for(prec, HOSTLIB_FFT_C2C, n, -1, &plan) == HOSTLIB_FFT_OK) {
+                CHECK(strstr(plan->algorithm, "four-step") != NULL, "n=%td not four-step: %s", n, plan->algorithm);
+                plan->destroy(plan);
+            }
+            check_one(prec, HOSTLIB_FFT_C2C, n, -1);
+            check_one(prec, HOSTLIB_FFT_C2C, n, 1);
+            check_one(prec, HOSTLIB_FFT_R2C, n, -1);
+            check_one(prec, HOSTLIB_FFT_C2R, n, 1);
+        }
+        /* c2c 256 and real 512 (a complex half of 256) are four-step */
+        for (int kind = 0; kind < 3; kind++) {
+            const ptrdiff_t n = kind == HOSTLIB_FFT_C2C ? 256 : 512, half = n / 2 + 1;
+            const ptrdiff_t cin = kind == HOSTLIB_FFT_C2R ? half : n, cout = kind == HOSTLIB_FFT_R2C ? half : n;
+            const int sign = kind == HOSTLIB_FFT_R2C ? -1 : 1;
+            check_layout(prec, kind, n, sign, 3, 2, 2 * cin + 1, -1, -cout, 0, 0.5);
+            check_layout(prec, kind, n, sign, 2, -3, -3 * cin, 5, 1, 0, 2.0);
+            if (kind == HOSTLIB_FFT_C2C) {
+                check_layout(prec, kind, n, sign, 2, -2, -2 * n, -2, -2 * n, 1, 1.0);
+                check_layout(prec, kind, n, -sign, 3, 3, 1, 3, 1, 1, 0.25);
+            } else if (kind == HOSTLIB_FFT_R2C) {
+                check_layout(prec, kind, n, sign, 2, 1, 2 * half, 1, half, 1, 1.0);
+            } else {
+                check_layout(prec, kind, n, sign, 2, 1, half, 1, 2 * half, 1, 1.0);
+            }
+        }
+    }
+    SIMD_NAME(fft_fourstep_min) = keep;
+}
+
 /* ---------------- main ---------------- */
 
 int main(int argc, char **argv)
 {
+    /* the planner's four-step threshold, for timing one path against the
+       other (bench) */
+    if (getenv("TEST_FFT_FOURSTEP_MIN") != NULL) {
+        SIMD_NAME(fft_fourstep_min) = atol(getenv("TEST_FFT_FOURSTEP_MIN"));
+    }
     if (argc > 1 && strcmp(argv[1], "bench") == 0) {
         bench(argc, argv);
         return 0;
@@ -622,6 +672,7 @@ int main(int argc, char **argv)
         }
         check_layouts(prec);
     }
+    check_four_step(small);
     for (int p = 0; p < 2; p++) {
         for (int k = 0; k < 3; k++) {
             printf("worst %s %s: max %.2f, rms %.2f eps log2(2n) (max at n=%td)\n", p ? "f64" : "f32", kind_name[k],

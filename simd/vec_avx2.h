@@ -187,6 +187,39 @@ static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
         p[k * inc] = lanes[k];
     }
 }
+
+/* Pairs (optional ops, SIMD_HAVE_LOAD2): load2 reads 2 LANES contiguous
+   elements and returns the even ones in *a, the odd ones in *b (complex
+   re, im pairs); store2 writes them back interleaved. */
+#define SIMD_HAVE_LOAD2 1
+static inline void vf64_load2(const double *p, VF64 *a, VF64 *b)
+{
+    const __m256d lo = _mm256_loadu_pd(p), hi = _mm256_loadu_pd(p + 4);
+    /* [a0 b0 a2 b2], [a1 b1 a3 b3] */
+    const __m256d t0 = _mm256_permute2f128_pd(lo, hi, 0x20), t1 = _mm256_permute2f128_pd(lo, hi, 0x31);
+    *a = _mm256_unpacklo_pd(t0, t1);
+    *b = _mm256_unpackhi_pd(t0, t1);
+}
+static inline void vf64_store2(double *p, VF64 a, VF64 b)
+{
+    const __m256d t0 = _mm256_unpacklo_pd(a, b), t1 = _mm256_unpackhi_pd(a, b);
+    _mm256_storeu_pd(p, _mm256_permute2f128_pd(t0, t1, 0x20));
+    _mm256_storeu_pd(p + 4, _mm256_permute2f128_pd(t0, t1, 0x31));
+}
+static inline void vf32_load2(const float *p, VF32 *a, VF32 *b)
+{
+    const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+    /* [a0 b0 a1 b1 | a4 b4 a5 b5], [a2 b2 a3 b3 | a6 b6 a7 b7] */
+    const __m256 t0 = _mm256_permute2f128_ps(lo, hi, 0x20), t1 = _mm256_permute2f128_ps(lo, hi, 0x31);
+    *a = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0));
+    *b = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+}
+static inline void vf32_store2(float *p, VF32 a, VF32 b)
+{
+    const __m256 t0 = _mm256_unpacklo_ps(a, b), t1 = _mm256_unpackhi_ps(a, b);
+    _mm256_storeu_ps(p, _mm256_permute2f128_ps(t0, t1, 0x20));
+    _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(t0, t1, 0x31));
+}
 static inline void vf32_stores(float *p, ptrdiff_t inc, VF32 a) { vf32_storesn(p, inc, VF32_LANES, a); }
 
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body);

@@ -214,6 +214,37 @@ static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
     }
 }
 
+/* Pairs (optional ops, SIMD_HAVE_LOAD2): load2 reads 2 LANES contiguous
+   elements and returns the even ones in *a, the odd ones in *b (complex
+   re, im pairs); store2 writes them back interleaved. */
+#define SIMD_HAVE_LOAD2 1
+static inline void vf64_load2(const double *p, VF64 *a, VF64 *b)
+{
+    const float64x2x2_t t = vld2q_f64(p);
+    *a = t.val[0];
+    *b = t.val[1];
+}
+static inline void vf64_store2(double *p, VF64 a, VF64 b)
+{
+    float64x2x2_t t;
+    t.val[0] = a;
+    t.val[1] = b;
+    vst2q_f64(p, t);
+}
+static inline void vf32_load2(const float *p, VF32 *a, VF32 *b)
+{
+    const float32x4x2_t t = vld2q_f32(p);
+    *a = t.val[0];
+    *b = t.val[1];
+}
+static inline void vf32_store2(float *p, VF32 a, VF32 b)
+{
+    float32x4x2_t t;
+    t.val[0] = a;
+    t.val[1] = b;
+    vst2q_f32(p, t);
+}
+
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body):
    AArch64 has a scalar FMADD, which fma() compiles to */
 static inline double sf64_fma(double a, double b, double c) { return fma(a, b, c); }

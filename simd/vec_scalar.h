@@ -53,6 +53,15 @@ SIMD_SCALAR_OPS_(vf64, double, fabs)
 SIMD_SCALAR_OPS_(vf32, float, fabsf)
 #undef SIMD_SCALAR_OPS_
 
+/* Pairs (optional ops, SIMD_HAVE_LOAD2): load2 reads 2 LANES contiguous
+   elements and returns the even ones in *a, the odd ones in *b (complex
+   re, im pairs); store2 writes them back interleaved. */
+#define SIMD_HAVE_LOAD2 1
+static inline void vf64_load2(const double *p, VF64 *a, VF64 *b) { *a = p[0]; *b = p[1]; }
+static inline void vf64_store2(double *p, VF64 a, VF64 b) { p[0] = a; p[1] = b; }
+static inline void vf32_load2(const float *p, VF32 *a, VF32 *b) { *a = p[0]; *b = p[1]; }
+static inline void vf32_store2(float *p, VF32 a, VF32 b) { p[0] = a; p[1] = b; }
+
 /* float32 elements widened to float64 lanes (snrm2 sums squares in double) */
 static inline VF64 vf64_loadu_f32(const float *p) { return *p; }
 static inline VF64 vf64_loads_f32(const float *p, ptrdiff_t inc) { (void)inc; return *p; }

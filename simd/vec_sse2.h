@@ -167,6 +167,33 @@ static inline void vf32_storesn(float *p, ptrdiff_t inc, ptrdiff_t n, VF32 a)
     }
 }
 
+/* Pairs (optional ops, SIMD_HAVE_LOAD2): load2 reads 2 LANES contiguous
+   elements and returns the even ones in *a, the odd ones in *b (complex
+   re, im pairs); store2 writes them back interleaved. */
+#define SIMD_HAVE_LOAD2 1
+static inline void vf64_load2(const double *p, VF64 *a, VF64 *b)
+{
+    const __m128d lo = _mm_loadu_pd(p), hi = _mm_loadu_pd(p + 2);
+    *a = _mm_unpacklo_pd(lo, hi);
+    *b = _mm_unpackhi_pd(lo, hi);
+}
+static inline void vf64_store2(double *p, VF64 a, VF64 b)
+{
+    _mm_storeu_pd(p, _mm_unpacklo_pd(a, b));
+    _mm_storeu_pd(p + 2, _mm_unpackhi_pd(a, b));
+}
+static inline void vf32_load2(const float *p, VF32 *a, VF32 *b)
+{
+    const __m128 lo = _mm_loadu_ps(p), hi = _mm_loadu_ps(p + 4);
+    *a = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    *b = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+}
+static inline void vf32_store2(float *p, VF32 a, VF32 b)
+{
+    _mm_storeu_ps(p, _mm_unpacklo_ps(a, b));
+    _mm_storeu_ps(p + 4, _mm_unpackhi_ps(a, b));
+}
+
 /* scalar a*b + c rounded like vfNN_fma (tails must match the vector body) */
 static inline double sf64_fma(double a, double b, double c) { return a * b + c; }
 static inline float sf32_fma(float a, float b, float c) { return a * b + c; }

@@ -481,6 +481,36 @@ static void fused_references(void)
     vf32_print("fnma_fused", n32, none);
 }
 
+/* load2/store2 (optional, SIMD_HAVE_LOAD2): 2 L elements, the even ones
+   are a's lanes, the odd ones b's; store2 writes exactly those 2 L back */
+#ifdef SIMD_HAVE_LOAD2
+#define PAIRS_TEST_(p, T, L, TNAME)                                                               \
+    static void p##_pairs(void)                                                                   \
+    {                                                                                             \
+        T x[2 * L + 2], a[L], b[L], y[2 * L + 2];                                                 \
+        for (int k = 0; k < 2 * L + 2; k++) {                                                     \
+            x[k] = (T)(k + 1);                                                                    \
+            y[k] = (T)-1;                                                                         \
+        }                                                                                         \
+        VF_##p va, vb;                                                                            \
+        p##_load2(x + 1, &va, &vb);                                                               \
+        p##_storeu(a, va);                                                                        \
+        p##_storeu(b, vb);                                                                        \
+        for (int k = 0; k < L; k++) {                                                             \
+            CHECK(a[k] == x[1 + 2 * k] && b[k] == x[2 + 2 * k], TNAME " load2 lane %d", k);        \
+        }                                                                                         \
+        p##_store2(y + 1, va, vb);                                                                \
+        for (int k = 0; k < 2 * L + 2; k++) {                                                     \
+            const T want = k == 0 || k == 2 * L + 1 ? (T)-1 : x[k];                               \
+            CHECK(y[k] == want, TNAME " store2 element %d", k);                                   \
+        }                                                                                         \
+    }
+typedef VF64 VF_vf64;
+typedef VF32 VF_vf32;
+PAIRS_TEST_(vf64, double, VF64_LANES, "vf64")
+PAIRS_TEST_(vf32, float, VF32_LANES, "vf32")
+#endif
+
 int main(void)
 {
     special_values();
@@ -493,6 +523,10 @@ int main(void)
     conversions();
     table_lookup();
     table_lookup16();
+#ifdef SIMD_HAVE_LOAD2
+    vf64_pairs();
+    vf32_pairs();
+#endif
     printf("done %d failures\n", failures);
     return failures != 0;
 }

@@ -147,6 +147,9 @@ def test_suite_smoke(tmp_path):
     assert all(r["error"] < 1e-5 and positive(r["us"]["numpy"]) and positive(r["speedup"]["numpy"])
                for r in ff["rows"])
     assert set(ff["threads"]["backends"]) == set(ff["backends"]) and "portable" in ff["backends"]
+    assert {(r["kind"], r["dtype"], r["n"]) for r in ff["threads"]["single"]} == {
+        (k, d, 4096) for k in ("c2c", "r2c") for d in ("f64", "f32")}
+    assert all(positive(r["speedup"]) for r in ff["threads"]["single"])
     bl = sec["blocks"]
     assert [r["dtype"] for r in bl["rows"]] == ["float64", "float32"]
     assert all(positive(v) for r in bl["rows"] for v in r["vs_numpy"].values())

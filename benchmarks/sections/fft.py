@@ -29,6 +29,8 @@ KINDS = ("c2c", "r2c")
 PRECISIONS = {"f64": ("float64", "complex128"), "f32": ("float32", "complex64")}
 #: a batch of transforms, for the threads table: (count, n)
 BATCH = {"full": (256, 4096), "quick": (64, 4096), "smoke": (4, 64)}
+#: single large transforms, for the threads table (each split over the pool by the backend)
+LARGE = {"full": (65536, 1 << 18, 1 << 20), "quick": (65536, 1 << 20), "smoke": (4096,)}
 #: the comparison libraries, by column name: their module
 LIBRARIES = {"scipy": "scipy.fft", "fftw": "pyfftw", "ducc0": "ducc0", "mkl": "mkl_fft"}
 CONVENTIONS = {
@@ -155,7 +157,8 @@ def run(ctx: Any, progress: Any) -> dict[str, Any]:
 
 def _batch(ctx: Any, backends: list[str]) -> dict[str, Any]:
     """A batch of c2c transforms (the rows of one array) on 1 thread and on
-    every thread hostlib may use, per backend."""
+    every thread hostlib may use, per backend; then single large
+    transforms, 1 thread against all."""
     import numpy as np
 
     from hostlib.fft import _transforms
@@ -168,13 +171,30 @@ def _batch(ctx: Any, backends: list[str]) -> dict[str, Any]:
     def call(workers: int) -> Callable[[], None]:
         return lambda: _transforms.execute(_transforms.C2C, _transforms.FORWARD, x, out, n, 1.0, workers)
 
-    result = {"count": count_, "n": n, "threads": t, "backends": {}}
+    result = {"count": count_, "n": n, "threads": t, "backends": {}, "single": []}
     for b in backends:
         who = {"1": Local(call(1), context=lambda b=b: hostlib.using(b, interface="fft")),
                str(t): Local(call(t), context=lambda b=b: hostlib.using(b, interface="fft"))}
         times = compare(who, **ctx.timing)
         result["backends"][b] = {k: v.best_ns / 1e3 for k, v in times.items()}
         result["backends"][b]["speedup"] = times["1"].best_ns / times[str(t)].best_ns
+    # one large transform at a time, on the automatic backend: the backend
+    # splits it over the pool itself (simd/fft.h's four steps); workers=1
+    # keeps it on one thread. The two run round-robin, sample by sample.
+    for n1 in LARGE[ctx.mode]:
+        for kind in KINDS:
+            for dt in PRECISIONS:
+                xs, outs = _inputs(kind, dt, n1)
+                xs, outs = xs[np.newaxis], outs[np.newaxis]
+                code = _transforms.C2C if kind == "c2c" else _transforms.R2C
+
+                def one(workers: int, code=code, xs=xs, outs=outs, n1=n1) -> Callable[[], None]:
+                    return lambda: _transforms.execute(code, _transforms.FORWARD, xs, outs, n1, 1.0, workers)
+
+                times = compare({"1": Local(one(1)), str(t): Local(one(t))}, **ctx.timing)
+                result["single"].append({"kind": kind, "dtype": dt, "n": n1, "1": times["1"].best_ns / 1e3,
+                                         str(t): times[str(t)].best_ns / 1e3,
+                                         "speedup": times["1"].best_ns / times[str(t)].best_ns})
     return result
 
 
@@ -203,6 +223,13 @@ def format(res: dict[str, Any], data: dict[str, Any]) -> list[str]:
     out.append(render_table(
         ["backend", "us 1 thread", f"us {th['threads']} threads", "speedup"],
         [[b, f(v["1"]), f(v[str(th["threads"])]), f(v["speedup"])] for b, v in th["backends"].items()], "lrrr"))
+    if th.get("single"):
+        out += ["", f"== FFT, one large transform at a time (automatic backend, split over the pool by the "
+                f"backend): 1 thread vs {th['threads']} (target >= 1.8x from n = 65536)"]
+        out.append(render_table(
+            ["kind", "dtype", "n", "us 1 thread", f"us {th['threads']} threads", "speedup"],
+            [[r["kind"], r["dtype"], str(r["n"]), f(r["1"]), f(r[str(th["threads"])]), f(r["speedup"])]
+             for r in th["single"]], "lllrrr"))
     out += [f"note: {n}" for n in data["notes"]]
     return out
 

@@ -16,6 +16,10 @@
  * cut into at most `width` contiguous parts, one per pool thread, once it
  * holds enough work to pay for the wake-up (SPLIT_MIN_WORK): a transform's
  * result depends on its own data only, so the split never changes a value.
+ * A batch left whole is executed on this thread, where a backend may split
+ * each large transform over the pool itself (simd/fft.h's four steps read
+ * the pool's width); one thread asked for runs as a pool task of width 1,
+ * so that the backend sees width 1 too.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -248,7 +252,15 @@ static int batch_run(batch_job *job, int width)
     }
     job->parts = parts;
     atomic_init(&job->status, HOSTLIB_FFT_OK);
-    if (parts <= 1) {
+    if (parts <= 1 && width <= 1) {
+        /* one thread asked for: as a task of the pool, run on this thread,
+           inside which the pool's width is 1, so a backend that splits a
+           large transform over the pool itself (simd/fft.h's four steps)
+           keeps it on this thread too */
+        pool->run(batch_part, job, 1, 1);
+    } else if (parts <= 1) {
+        /* not worth splitting by arrays (one array, or little work): the
+           backend may still split each large transform over the pool */
         batch_part(job, 0);
     } else {
         pool->run(batch_part, job, parts, (int)parts);
