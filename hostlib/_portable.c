@@ -10,6 +10,8 @@
  *   gemm         the template the SIMD modules use (simd/gemm.h: packed
  *                panels, cache blocking, a register-blocked micro-kernel)
  *                over the same scalar layer
+ *   level-2/3    the templates the SIMD modules use (simd/level2.h,
+ *                simd/level3.h) over the same scalar layer
  */
 #include <math.h>
 #include <stddef.h>
@@ -20,6 +22,8 @@
 #include "vec_scalar.h"
 #include "level1.h"
 #include "gemm.h"
+#include "level2.h"
+#include "level3.h"
 
 /* ---------------- elementwise: y[i*incy] = f(x[i*incx]) ---------------- */
 

@@ -244,11 +244,16 @@ def format_report() -> str:
     out.append("")
 
     t = threads_info(host)
-    unsplit = [e for e in host.serving if e not in t["split_entries"]]
+    info = {e.name: e for e in host.iface.info}
+    # entries the spec gives no split class (the BLAS level-2/3 ones) run on the caller's thread
+    single = [e for e in host.serving if e in info and info[e].split == "none"]
+    unsplit = [e for e in host.serving if e not in t["split_entries"] and e not in single]
     out.append(f"Threads    {t['num_threads']} (pool: {t['started_workers']} worker threads started; "
                f"{t['affinity_cpus']} CPUs in the affinity mask)")
     out.append("           " + (f"not split (the backend threads itself): {_wrap(unsplit, 11)}" if unsplit
-                                else "every entry split over the pool above its size threshold"))
+                                else "every entry with a split class split over the pool above its size threshold"))
+    if single:
+        out.append(f"           one thread (no split class): {_wrap(single, 11)}")
     out.append("           reductions: " + ("reproducible mode (bit-identical on every backend)" if t["reproducible"]
                                              else "fastest mode (independent of threads and alignment)"))
     out.append("")

@@ -301,8 +301,10 @@ class Interface:
 #: kinds of kernel: how tune verifies and times an entry, how the report
 #: and the benchmarks group it ("other": none of those services). "fft":
 #: a planner of the fft interface (returns a status, fills a plan), whose
-#: transform (c2c, r2c, c2r) is the last part of its name
-KINDS = ("level1", "elementwise", "gemm", "fft", "other")
+#: transform (c2c, r2c, c2r) is the last part of its name. "level2",
+#: "level3": BLAS level-2/3 routines, which tune skips (the declared priority
+#: serves them) even in an interface it measures, where "other" is refused
+KINDS = ("level1", "elementwise", "gemm", "level2", "level3", "fft", "other")
 #: the transforms an fft planner makes, by the end of its name
 FFT_TRANSFORMS = ("c2c", "r2c", "c2r")
 

@@ -12,5 +12,7 @@
 
 #include "gemm_tile.h" /* gemm's register tile, shared with lapack.c */
 #include "gemm.h"
+#include "level2.h"
+#include "level3.h"
 
 #include "kernels_table.h"

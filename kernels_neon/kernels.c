@@ -9,4 +9,6 @@
 #include "level1.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "level2.h"
+#include "level3.h"
 #include "kernels_table.h"

@@ -7,7 +7,9 @@
  * an RPATH into the installed scipy_openblas32 package (see meson.build):
  * the dynamic loader loads it when Python imports this module.
  *
- * What the table provides: axpy, dot, scal, asum, nrm2, gemm (s and d).
+ * What the table provides: axpy, dot, scal, asum, nrm2, gemm (s and d),
+ * and ABI 1.2's gemv, ger, trsv, trsm, syrk (s and d), complex gemm and herk
+ * (c and z).
  * sum, exp, log, sqrt, sin, cos stay NULL; the host takes them from another
  * table.
  *
@@ -46,6 +48,12 @@
  *             gemm splits m, n and k (k-pieces after the first use beta = 1)
  *             and packs (or goes row by row) when a leading dimension is
  *             too large.
+ *             The level-2/3 entries (ABI 1.2) are forwarded whole, after
+ *             hostlib's argument checks (simd/blas_args.h: a bad argument
+ *             returns -i, as the native tables do, and cblas never prints);
+ *             a size, increment or leading dimension beyond `limit` returns
+ *             HOSTLIB_ETOOLARGE (nothing read or written). A negative
+ *             increment points cblas at the lowest-addressed element.
  *             `limit` is INT_MAX; the hidden module function
  *             _set_int_limit(n) lowers it so that tests can exercise the
  *             chunking on small arrays.
@@ -71,6 +79,7 @@
 
 #include "cblas.h"
 #include "hostlib_kernels_table.h"
+#include "blas_args.h" /* hostlib's checks of the level-2/3 entries' arguments */
 
 #ifndef KERNELS_OPENBLAS_VERSION
 #error "the build passes -DKERNELS_OPENBLAS_VERSION=\"x.y.z\""
@@ -453,6 +462,150 @@ OB_GEMM(ob_sgemm, float, scipy_cblas_sgemm)
 OB_GEMM(ob_dgemm, double, scipy_cblas_dgemm)
 
 /* ------------------------------------------------------------------------ */
+/* level 2 and 3 (ABI 1.2): checked here, then one cblas call                */
+/* ------------------------------------------------------------------------ */
+
+/* every value fits in blasint (sizes, |increments|, leading dimensions) */
+static int ob_fits(int count, const ptrdiff_t *v)
+{
+    const ptrdiff_t lim = OB_LOAD_LIMIT();
+    for (int i = 0; i < count; i++) {
+        if (ob_abs(v[i]) > (size_t)lim) {
+            return 0;
+        }
+    }
+    return 1;
+}
+#define OB_FITS(...) ob_fits((int)(sizeof((ptrdiff_t[]){__VA_ARGS__}) / sizeof(ptrdiff_t)), (ptrdiff_t[]){__VA_ARGS__})
+
+static enum CBLAS_TRANSPOSE ob_trans(int t)
+{
+    return t == HOSTLIB_NOTRANS ? CblasNoTrans : t == HOSTLIB_TRANS ? CblasTrans : CblasConjTrans;
+}
+static enum CBLAS_UPLO ob_uplo(int u)
+{
+    return u == HOSTLIB_LOWER ? CblasLower : CblasUpper;
+}
+static enum CBLAS_DIAG ob_diag(int d)
+{
+    return d == HOSTLIB_UNIT ? CblasUnit : CblasNonUnit;
+}
+/* hostlib's x points at logical element 0; BLAS's at the lowest address */
+#define OB_VEC(x, n, inc) ((inc) < 0 && (n) > 0 ? (x) + ((n) - 1) * (inc) : (x))
+
+#define OB_LEVEL23(p, T, R)                                                                             \
+    static int ob_##p##gemv(int trans, ptrdiff_t m, ptrdiff_t n, T alpha, const T *a, ptrdiff_t lda,   \
+                            const T *x, ptrdiff_t incx, T beta, T *y, ptrdiff_t incy)                  \
+    {                                                                                                   \
+        const int bad = blas_gemv_args(trans, m, n, lda, incx, incy);                                   \
+        if (bad || m == 0 || n == 0) {                                                                  \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(m, n, lda, incx, incy)) {                                                          \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        const ptrdiff_t nx = trans == HOSTLIB_NOTRANS ? n : m, ny = trans == HOSTLIB_NOTRANS ? m : n;   \
+        scipy_cblas_##p##gemv(CblasRowMajor, ob_trans(trans), (blasint)m, (blasint)n, alpha, a,         \
+                              (blasint)lda, OB_VEC(x, nx, incx), (blasint)incx, beta,                   \
+                              OB_VEC(y, ny, incy), (blasint)incy);                                      \
+        return 0;                                                                                       \
+    }                                                                                                   \
+    static int ob_##p##ger(ptrdiff_t m, ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, const T *y,  \
+                           ptrdiff_t incy, T *a, ptrdiff_t lda)                                        \
+    {                                                                                                   \
+        const int bad = blas_ger_args(m, n, incx, incy, lda);                                           \
+        if (bad || m == 0 || n == 0) {                                                                  \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(m, n, lda, incx, incy)) {                                                          \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        scipy_cblas_##p##ger(CblasRowMajor, (blasint)m, (blasint)n, alpha, OB_VEC(x, m, incx),          \
+                             (blasint)incx, OB_VEC(y, n, incy), (blasint)incy, a, (blasint)lda);        \
+        return 0;                                                                                       \
+    }                                                                                                   \
+    static int ob_##p##trsv(int uplo, int trans, int diag, ptrdiff_t n, const T *a, ptrdiff_t lda,     \
+                            T *x, ptrdiff_t incx)                                                       \
+    {                                                                                                   \
+        const int bad = blas_trsv_args(uplo, trans, diag, n, lda, incx);                                \
+        if (bad || n == 0) {                                                                            \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(n, lda, incx)) {                                                                   \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        scipy_cblas_##p##trsv(CblasRowMajor, ob_uplo(uplo), ob_trans(trans), ob_diag(diag), (blasint)n, \
+                              a, (blasint)lda, OB_VEC(x, n, incx), (blasint)incx);                      \
+        return 0;                                                                                       \
+    }                                                                                                   \
+    static int ob_##p##trsm(int side, int uplo, int trans, int diag, ptrdiff_t m, ptrdiff_t n, T alpha, \
+                            const T *a, ptrdiff_t lda, T *b, ptrdiff_t ldb)                             \
+    {                                                                                                   \
+        const int bad = blas_trsm_args(side, uplo, trans, diag, m, n, lda, ldb);                        \
+        if (bad || m == 0 || n == 0) {                                                                  \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(m, n, lda, ldb)) {                                                                 \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        scipy_cblas_##p##trsm(CblasRowMajor, side == HOSTLIB_LEFT ? CblasLeft : CblasRight,            \
+                              ob_uplo(uplo), ob_trans(trans), ob_diag(diag), (blasint)m, (blasint)n,    \
+                              alpha, a, (blasint)lda, b, (blasint)ldb);                                 \
+        return 0;                                                                                       \
+    }                                                                                                   \
+    static int ob_##p##syrk(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, T alpha, const T *a,        \
+                            ptrdiff_t lda, T beta, T *c, ptrdiff_t ldc)                                 \
+    {                                                                                                   \
+        const int bad = blas_syrk_args(0, uplo, trans, n, k, lda, ldc);                                 \
+        if (bad || n == 0) {                                                                            \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(n, k, lda, ldc)) {                                                                 \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        scipy_cblas_##p##syrk(CblasRowMajor, ob_uplo(uplo),                                             \
+                              trans == HOSTLIB_NOTRANS ? CblasNoTrans : CblasTrans, (blasint)n,         \
+                              (blasint)k, alpha, a, (blasint)lda, beta, c, (blasint)ldc);               \
+        return 0;                                                                                       \
+    }
+OB_LEVEL23(s, float, float)
+OB_LEVEL23(d, double, double)
+
+#define OB_COMPLEX(p, h, T, R)                                                                          \
+    static int ob_##p##gemm(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,  \
+                            const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c,        \
+                            ptrdiff_t ldc)                                                              \
+    {                                                                                                   \
+        const int bad = blas_gemm_args(trans_a, trans_b, m, n, k, lda, ldb, ldc);                       \
+        if (bad || m == 0 || n == 0) {                                                                  \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(m, n, k, lda, ldb, ldc)) {                                                         \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        scipy_cblas_##p##gemm(CblasRowMajor, ob_trans(trans_a), ob_trans(trans_b), (blasint)m,          \
+                              (blasint)n, (blasint)k, &alpha, a, (blasint)lda, b, (blasint)ldb, &beta,  \
+                              c, (blasint)ldc);                                                         \
+        return 0;                                                                                       \
+    }                                                                                                   \
+    static int ob_##p##herk(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, R alpha, const T *a,        \
+                            ptrdiff_t lda, R beta, T *c, ptrdiff_t ldc)                                 \
+    {                                                                                                   \
+        const int bad = blas_syrk_args(1, uplo, trans, n, k, lda, ldc);                                 \
+        if (bad || n == 0) {                                                                            \
+            return bad;                                                                                 \
+        }                                                                                               \
+        if (!OB_FITS(n, k, lda, ldc)) {                                                                 \
+            return HOSTLIB_ETOOLARGE;                                                                   \
+        }                                                                                               \
+        scipy_cblas_##p##herk(CblasRowMajor, ob_uplo(uplo), ob_trans(trans), (blasint)n, (blasint)k,    \
+                              alpha, a, (blasint)lda, beta, c, (blasint)ldc);                           \
+        return 0;                                                                                       \
+    }
+OB_COMPLEX(c, h, hostlib_complex64, float)
+OB_COMPLEX(z, h, hostlib_complex128, double)
+
+/* ------------------------------------------------------------------------ */
 /* the table                                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -470,6 +623,20 @@ static const hostlib_kernels_table openblas_table = {
     .dnrm2 = ob_dnrm2,
     .sgemm = ob_sgemm,
     .dgemm = ob_dgemm,
+    .sgemv = ob_sgemv,
+    .dgemv = ob_dgemv,
+    .sger = ob_sger,
+    .dger = ob_dger,
+    .strsv = ob_strsv,
+    .dtrsv = ob_dtrsv,
+    .strsm = ob_strsm,
+    .dtrsm = ob_dtrsm,
+    .ssyrk = ob_ssyrk,
+    .dsyrk = ob_dsyrk,
+    .cgemm = ob_cgemm,
+    .zgemm = ob_zgemm,
+    .cherk = ob_cherk,
+    .zherk = ob_zherk,
     /* sum, exp, log, sqrt, sin, cos: NULL, served by another table */
 };
 

@@ -21,9 +21,10 @@
  *                        implements elsewhere, e.g. `.<entry> = my_kernel,`
  *   SIMD_REPRODUCIBLE_TABLE_NAME  the reproducible table's name (below);
  *                        default SIMD_NAME(reproducible_table)
- * The elementwise and gemm entries are listed when simd/elementwise.h or
- * simd/gemm.h, included before, define SIMD_HAVE_ELEMENTWISE / SIMD_HAVE_GEMM
- * for the current layer.
+ * The elementwise, gemm, level-2 and level-3 entries are listed when
+ * simd/elementwise.h, simd/gemm.h, simd/level2.h or simd/level3.h, included
+ * before, define SIMD_HAVE_ELEMENTWISE / _GEMM / _LEVEL2 / _LEVEL3 for the
+ * current layer.
  * Entries nobody sets stay NULL: the host fills them from another table.
  *
  * The build passes the header fields (derived from the module's metadata):
@@ -80,6 +81,12 @@ const hostlib_kernels_table SIMD_TABLE_NAME = {
 #endif
 #ifdef SIMD_HAVE_GEMM /* simd/gemm.h implements it for this layer */
     HOSTLIB_KERNELS_KIND_GEMM(SIMD_TABLE_ENTRY)
+#endif
+#if defined(SIMD_HAVE_LEVEL2) && !defined(SIMD_BLAS_INTERNAL) /* simd/level2.h: gemv, ger, trsv */
+    HOSTLIB_KERNELS_KIND_LEVEL2(SIMD_TABLE_ENTRY)
+#endif
+#if defined(SIMD_HAVE_LEVEL3) && !defined(SIMD_BLAS_INTERNAL) /* simd/level3.h: trsm, syrk, complex gemm, herk */
+    HOSTLIB_KERNELS_KIND_LEVEL3(SIMD_TABLE_ENTRY)
 #endif
     SIMD_EXTRA_ENTRIES
 };

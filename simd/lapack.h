@@ -25,7 +25,7 @@
  *    its flops as rank-nb updates, where gemm runs slower.
  *  - potrf: recursive Cholesky (LAPACK's potrf2) on the lower view; the
  *    symmetric update is a recursive syrk whose off-diagonal blocks are
- *    gemms and whose diagonal blocks (LAPACK_SYRK_BASE wide) are computed
+ *    gemms and whose diagonal blocks (LEVEL3_SYRK_BASE wide) are computed
  *    into a buffer, so the other triangle is never written.
  *  - geqrf: blocked Householder QR with the compact WY form
  *    (I - V T V^T), two levels: panels of LAPACK_QR_NB1 columns, each
@@ -39,12 +39,12 @@
  *  - getrs, potrs: row swaps and triangular solves; getri: the inverse as
  *    the solution of A X = I (2 n^3 flops, LAPACK's getri 4/3 n^3, but all
  *    of it in the solve's gemms).
- *  - trsm: recursive (halves, a gemm between them) down to
- *    LAPACK_TRSM_BASE rows, where a vector loop runs along whichever
- *    direction of B is contiguous.
+ *  - trsm, syrk and the gemms on views are level3.h's (the kernels
+ *    interface's trsm and syrk entries are the same code).
  *
- * Threads: gemms of at least LAPACK_SPLIT_MIN multiply-adds, triangular
- * solves of as many, and the block reflector updates are split into
+ * Threads: gemms of at least LEVEL3_SPLIT_MIN multiply-adds, triangular
+ * solves of as many (level3.h, over this file's pool), and the block
+ * reflector updates are split into
  * column blocks over hostlib's pool (as wide as pool->width() allows,
  * so the thread budget holds and nested calls run on one thread). Each
  * column of a result is computed by the same operations whatever the split
@@ -70,39 +70,28 @@
 #ifndef SIMD_NAME
 #error "include a vector layer (simd/vec_*.h) before lapack.h"
 #endif
-#ifndef SIMD_HAVE_GEMM
-#include "gemm.h"
-#endif
-
 /* hostlib's pool, set by the module's init code before the table is
    exported (so every call sees it set); NULL runs everything on the caller */
 extern const hostlib_pool_api *SIMD_NAME(lapack_pool);
 const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
 
-/* Splitting over the pool pays from ~30 us of work for two threads: about
-   a million multiply-adds at the gemm's speed on one core. */
-#ifndef LAPACK_SPLIT_MIN
-#define LAPACK_SPLIT_MIN ((double)(1 << 20))
+/* the level-3 routines (trsm, syrk, gemm on views) the factorizations' updates
+   go through: level3.h's, which the kernels tables' entries are too, split
+   over the same pool; their entries are not compiled here */
+#ifdef SIMD_HAVE_LEVEL3
+#error "lapack.h includes level3.h itself, with its pool: include lapack.h first"
 #endif
-/* the narrowest column block a thread gets (a few gemm tiles) */
-#ifndef LAPACK_SPLIT_COLS
-#define LAPACK_SPLIT_COLS 32
-#endif
-#ifndef LAPACK_TRSM_BASE
-#define LAPACK_TRSM_BASE 16
-#endif
+#define SIMD_BLAS_INTERNAL 1
+#define LEVEL3_POOL SIMD_NAME(lapack_pool)
+#include "level3.h"
+#define lapack_split_at level3_split_at
+#define lapack_split_parts level3_split_parts
+
 /* getrf's recursion stops at panels this wide, factored by a left-looking
    leaf (L_(getrf_leaf)): below it the recursion's tiny gemms and solves
    cost more in calls than in flops */
 #ifndef LAPACK_LU_LEAF
 #define LAPACK_LU_LEAF 16
-#endif
-/* columns of a column-major B the triangular solve's base case transposes at once */
-#ifndef LAPACK_TRSM_CHUNK
-#define LAPACK_TRSM_CHUNK 64
-#endif
-#ifndef LAPACK_SYRK_BASE
-#define LAPACK_SYRK_BASE 64
 #endif
 #ifndef LAPACK_POTF2_BASE
 #define LAPACK_POTF2_BASE 16
@@ -114,30 +103,6 @@ const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
 #define LAPACK_QR_NB1 128
 #endif
 
-/* column block t of n columns cut into `parts`, each start a multiple of 8
-   (whole vectors of the row-major gemm's packed panels) */
-static inline ptrdiff_t lapack_split_at(ptrdiff_t n, ptrdiff_t parts, ptrdiff_t t)
-{
-    if (t >= parts) {
-        return n;
-    }
-    ptrdiff_t at = (ptrdiff_t)((double)n * (double)t / (double)parts);
-    at = at / 8 * 8;
-    return at < n ? at : n;
-}
-
-/* how many column blocks a job of `work` multiply-adds over n columns gets */
-static inline ptrdiff_t lapack_split_parts(double work, ptrdiff_t n)
-{
-    const hostlib_pool_api *pool = SIMD_NAME(lapack_pool);
-    if (pool == NULL || work < LAPACK_SPLIT_MIN || n < 2 * LAPACK_SPLIT_COLS) {
-        return 1;
-    }
-    ptrdiff_t w = pool->width();
-    ptrdiff_t most = n / LAPACK_SPLIT_COLS;
-    return w < most ? w : most;
-}
-
 #define LAPACK_QR_LEVELS 2 /* the blocks' sizes: LAPACK_QR_NB0, LAPACK_QR_NB1 */
 
 #define LAPACK_PASS 1
@@ -146,6 +111,7 @@ static inline ptrdiff_t lapack_split_parts(double work, ptrdiff_t n)
 #define LANES VF64_LANES
 #define V_(op) vf64_##op
 #define L_(x) lapack_f64_##x
+#define B_(x) blas_f64_##x
 #define L_GEMM SIMD_NAME(dgemm)
 #define L_FN(r) SIMD_NAME(lapack_d##r)
 #define L_EPS DBL_EPSILON
@@ -161,6 +127,7 @@ static inline ptrdiff_t lapack_split_parts(double work, ptrdiff_t n)
 #define LANES VF32_LANES
 #define V_(op) vf32_##op
 #define L_(x) lapack_f32_##x
+#define B_(x) blas_f32_##x
 #define L_GEMM SIMD_NAME(sgemm)
 #define L_FN(r) SIMD_NAME(lapack_s##r)
 #define L_EPS FLT_EPSILON
@@ -173,282 +140,6 @@ static inline ptrdiff_t lapack_split_parts(double work, ptrdiff_t n)
 #endif /* SIMD_LAPACK_H */
 
 #else /* LAPACK_PASS: the generic code, instantiated once per element type */
-
-typedef struct {
-    T *p;
-    ptrdiff_t rs, cs;
-} L_(mat);
-
-static inline L_(mat) L_(cm)(T *p, ptrdiff_t ld)
-{
-    L_(mat) m = {p, 1, ld};
-    return m;
-}
-static inline L_(mat) L_(sub)(L_(mat) a, ptrdiff_t i, ptrdiff_t j)
-{
-    L_(mat) m = {a.p + i * a.rs + j * a.cs, a.rs, a.cs};
-    return m;
-}
-static inline L_(mat) L_(tr)(L_(mat) a)
-{
-    L_(mat) m = {a.p, a.cs, a.rs};
-    return m;
-}
-#define L_AT(a, i, j) ((a).p[(i) * (a).rs + (j) * (a).cs])
-
-/* ---------------- vector loops ---------------- */
-
-static T L_(dot)(ptrdiff_t n, const T *x, const T *y)
-{
-    V s0 = V_(zero)(), s1 = V_(zero)();
-    ptrdiff_t i = 0;
-    for (; i + 2 * LANES <= n; i += 2 * LANES) {
-        s0 = V_(fma)(V_(loadu)(x + i), V_(loadu)(y + i), s0);
-        s1 = V_(fma)(V_(loadu)(x + i + LANES), V_(loadu)(y + i + LANES), s1);
-    }
-    for (; i + LANES <= n; i += LANES) {
-        s0 = V_(fma)(V_(loadu)(x + i), V_(loadu)(y + i), s0);
-    }
-    if (i < n) {
-        s1 = V_(fma)(V_(loadn)(x + i, n - i), V_(loadn)(y + i, n - i), s1);
-    }
-    return V_(hsum)(V_(add)(s0, s1));
-}
-
-/* y += alpha x, both contiguous */
-static void L_(axpy)(ptrdiff_t n, T alpha, const T *x, T *y)
-{
-    const V va = V_(set1)(alpha);
-    ptrdiff_t i = 0;
-    for (; i + LANES <= n; i += LANES) {
-        V_(storeu)(y + i, V_(fma)(va, V_(loadu)(x + i), V_(loadu)(y + i)));
-    }
-    if (i < n) {
-        V_(storen)(y + i, n - i, V_(fma)(va, V_(loadn)(x + i, n - i), V_(loadn)(y + i, n - i)));
-    }
-}
-
-/* y += alpha x, x with stride incx, y contiguous */
-static void L_(axpy_sx)(ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, T *y)
-{
-    if (incx == 1) {
-        L_(axpy)(n, alpha, x, y);
-        return;
-    }
-    const V va = V_(set1)(alpha);
-    ptrdiff_t i = 0;
-    for (; i + LANES <= n; i += LANES) {
-        V_(storeu)(y + i, V_(fma)(va, V_(loads)(x + i * incx, incx), V_(loadu)(y + i)));
-    }
-    if (i < n) {
-        V_(storen)(y + i, n - i, V_(fma)(va, V_(loadsn)(x + i * incx, incx, n - i), V_(loadn)(y + i, n - i)));
-    }
-}
-
-/* x /= d, contiguous (a division, as LAPACK's trsm: no reciprocal's rounding) */
-static void L_(div)(ptrdiff_t n, T d, T *x)
-{
-    const V vd = V_(set1)(d);
-    ptrdiff_t i = 0;
-    for (; i + LANES <= n; i += LANES) {
-        V_(storeu)(x + i, V_(div)(V_(loadu)(x + i), vd));
-    }
-    for (; i < n; i++) {
-        x[i] /= d;
-    }
-}
-
-static void L_(scal)(ptrdiff_t n, T alpha, T *x)
-{
-    const V va = V_(set1)(alpha);
-    ptrdiff_t i = 0;
-    for (; i + LANES <= n; i += LANES) {
-        V_(storeu)(x + i, V_(mul)(va, V_(loadu)(x + i)));
-    }
-    if (i < n) {
-        V_(storen)(x + i, n - i, V_(mul)(va, V_(loadn)(x + i, n - i)));
-    }
-}
-
-/* ---------------- gemm on views, split over the pool ---------------- */
-
-/* C = alpha A B + beta C (m x n, k), on one thread */
-static void L_(gemm1)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, L_(mat) a, L_(mat) b, T beta, L_(mat) c)
-{
-    if (m <= 0 || n <= 0) {
-        return;
-    }
-    if (c.cs != 1) {
-        /* C column-major: C^T = B^T A^T, row-major */
-        L_(gemm1)(n, m, k, alpha, L_(tr)(b), L_(tr)(a), beta, L_(tr)(c));
-        return;
-    }
-    /* C row-major, row stride c.rs; an operand with cs == 1 is row-major as stored */
-    const int ta = a.cs != 1, tb = b.cs != 1;
-    L_GEMM(ta, tb, m, n, k, alpha, a.p, ta ? a.cs : a.rs, b.p, tb ? b.cs : b.rs, beta, c.p, c.rs);
-}
-
-typedef struct {
-    ptrdiff_t m, n, k, parts;
-    T alpha, beta;
-    L_(mat) a, b, c;
-} L_(gemm_job);
-
-static void L_(gemm_task)(void *ctx, ptrdiff_t t)
-{
-    const L_(gemm_job) *g = (const L_(gemm_job) *)ctx;
-    const ptrdiff_t j0 = lapack_split_at(g->n, g->parts, t), j1 = lapack_split_at(g->n, g->parts, t + 1);
-    L_(gemm1)(g->m, j1 - j0, g->k, g->alpha, g->a, L_(sub)(g->b, 0, j0), g->beta, L_(sub)(g->c, 0, j0));
-}
-
-static void L_(gemm)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, L_(mat) a, L_(mat) b, T beta, L_(mat) c)
-{
-    if (m <= 0 || n <= 0) {
-        return;
-    }
-    const ptrdiff_t parts = lapack_split_parts((double)m * (double)n * (double)k, n);
-    if (parts > 1) {
-        L_(gemm_job) g = {m, n, k, parts, alpha, beta, a, b, c};
-        SIMD_NAME(lapack_pool)->run(L_(gemm_task), &g, parts, (int)parts);
-        return;
-    }
-    L_(gemm1)(m, n, k, alpha, a, b, beta, c);
-}
-
-/* ---------------- triangular solve: A X = B, A triangular on the left ---------------- */
-
-/* n <= LAPACK_TRSM_BASE: along B's contiguous direction */
-static void L_(trsm_base)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a, L_(mat) b)
-{
-    if (b.cs == 1 && nrhs > 1) { /* rows of B contiguous: row operations */
-        for (ptrdiff_t s = 0; s < n; s++) {
-            const ptrdiff_t k = upper ? n - 1 - s : s;
-            T *bk = b.p + k * b.rs;
-            if (!unit) {
-                L_(div)(nrhs, L_AT(a, k, k), bk);
-            }
-            const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
-            for (ptrdiff_t i = i0; i < i1; i++) {
-                L_(axpy)(nrhs, -L_AT(a, i, k), bk, b.p + i * b.rs);
-            }
-        }
-        return;
-    }
-    if (b.rs == 1 && nrhs > 1) {
-        /* columns of B contiguous (getrf's and getrs' column-major B): the
-           columns' axpys would be shorter than n, mostly tails; copied in
-           chunks of LAPACK_TRSM_CHUNK columns into a row-major buffer, the
-           row operations above run LAPACK_TRSM_CHUNK long (the same
-           operations on every element, in the same order) */
-        T buf[LAPACK_TRSM_BASE * LAPACK_TRSM_CHUNK];
-        for (ptrdiff_t j0 = 0; j0 < nrhs; j0 += LAPACK_TRSM_CHUNK) {
-            const ptrdiff_t w = nrhs - j0 < LAPACK_TRSM_CHUNK ? nrhs - j0 : LAPACK_TRSM_CHUNK;
-            if (w == 1) { /* a last single column: in place */
-                L_(trsm_base)(upper, unit, n, 1, a, L_(sub)(b, 0, j0));
-                break;
-            }
-            for (ptrdiff_t j = 0; j < w; j++) {
-                const T *bj = b.p + (j0 + j) * b.cs;
-                for (ptrdiff_t k = 0; k < n; k++) {
-                    buf[k * LAPACK_TRSM_CHUNK + j] = bj[k];
-                }
-            }
-            const L_(mat) t = {buf, LAPACK_TRSM_CHUNK, 1};
-            L_(trsm_base)(upper, unit, n, w, a, t);
-            for (ptrdiff_t j = 0; j < w; j++) {
-                T *bj = b.p + (j0 + j) * b.cs;
-                for (ptrdiff_t k = 0; k < n; k++) {
-                    bj[k] = buf[k * LAPACK_TRSM_CHUNK + j];
-                }
-            }
-        }
-        return;
-    }
-    /* one column, or columns strided: column by column */
-    for (ptrdiff_t j = 0; j < nrhs; j++) {
-        T *bj = b.p + j * b.cs;
-        const ptrdiff_t inc = b.rs;
-        if (inc != 1) { /* one strided column: plain loops */
-            for (ptrdiff_t s = 0; s < n; s++) {
-                const ptrdiff_t k = upper ? n - 1 - s : s;
-                if (!unit) {
-                    bj[k * inc] /= L_AT(a, k, k);
-                }
-                const T x = bj[k * inc];
-                const ptrdiff_t i0 = upper ? 0 : k + 1, i1 = upper ? k : n;
-                for (ptrdiff_t i = i0; i < i1; i++) {
-                    bj[i * inc] -= x * L_AT(a, i, k);
-                }
-            }
-            continue;
-        }
-        for (ptrdiff_t s = 0; s < n; s++) {
-            const ptrdiff_t k = upper ? n - 1 - s : s;
-            if (!unit) {
-                bj[k] /= L_AT(a, k, k);
-            }
-            const T x = bj[k];
-            if (upper) {
-                L_(axpy_sx)(k, -x, &L_AT(a, 0, k), a.rs, bj);
-            } else {
-                L_(axpy_sx)(n - k - 1, -x, &L_AT(a, k + 1, k), a.rs, bj + k + 1);
-            }
-        }
-    }
-}
-
-static void L_(trsm_rec)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a, L_(mat) b)
-{
-    if (n <= 0 || nrhs <= 0) {
-        return;
-    }
-    if (n <= LAPACK_TRSM_BASE) {
-        L_(trsm_base)(upper, unit, n, nrhs, a, b);
-        return;
-    }
-    ptrdiff_t n1 = n / 2;
-    if (n1 > 2 * LAPACK_TRSM_BASE) {
-        n1 = n1 / LAPACK_TRSM_BASE * LAPACK_TRSM_BASE;
-    }
-    const ptrdiff_t n2 = n - n1;
-    if (!upper) {
-        L_(trsm_rec)(0, unit, n1, nrhs, a, b);
-        L_(gemm)(n2, nrhs, n1, -1, L_(sub)(a, n1, 0), b, 1, L_(sub)(b, n1, 0));
-        L_(trsm_rec)(0, unit, n2, nrhs, L_(sub)(a, n1, n1), L_(sub)(b, n1, 0));
-    } else {
-        L_(trsm_rec)(1, unit, n2, nrhs, L_(sub)(a, n1, n1), L_(sub)(b, n1, 0));
-        L_(gemm)(n1, nrhs, n2, -1, L_(sub)(a, 0, n1), L_(sub)(b, n1, 0), 1, b);
-        L_(trsm_rec)(1, unit, n1, nrhs, a, b);
-    }
-}
-
-typedef struct {
-    int upper, unit;
-    ptrdiff_t n, nrhs, parts;
-    L_(mat) a, b;
-} L_(trsm_job);
-
-static void L_(trsm_task)(void *ctx, ptrdiff_t t)
-{
-    const L_(trsm_job) *s = (const L_(trsm_job) *)ctx;
-    const ptrdiff_t j0 = lapack_split_at(s->nrhs, s->parts, t), j1 = lapack_split_at(s->nrhs, s->parts, t + 1);
-    L_(trsm_rec)(s->upper, s->unit, s->n, j1 - j0, s->a, L_(sub)(s->b, 0, j0));
-}
-
-/* the columns of B are independent: a large solve is split by them */
-static void L_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, L_(mat) a, L_(mat) b)
-{
-    if (n <= 0 || nrhs <= 0) {
-        return;
-    }
-    const ptrdiff_t parts = lapack_split_parts(0.5 * (double)n * (double)n * (double)nrhs, nrhs);
-    if (parts > 1) {
-        L_(trsm_job) s = {upper, unit, n, nrhs, parts, a, b};
-        SIMD_NAME(lapack_pool)->run(L_(trsm_task), &s, parts, (int)parts);
-        return;
-    }
-    L_(trsm_rec)(upper, unit, n, nrhs, a, b);
-}
 
 /* ---------------- small matrices ---------------- */
 
@@ -930,9 +621,9 @@ static ptrdiff_t L_(getrf_leaf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, p
             }
         }
         if (L_ABS(cj[j]) >= L_TINY) {
-            L_(scal)(m - j - 1, 1 / cj[j], cj + j + 1);
+            B_(scal)(m - j - 1, 1 / cj[j], cj + j + 1);
         } else {
-            L_(div)(m - j - 1, cj[j], cj + j + 1);
+            B_(div)(m - j - 1, cj[j], cj + j + 1);
         }
     }
     return info;
@@ -969,9 +660,9 @@ static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, pt
             a[p] = t;
         }
         if (L_ABS(a[0]) >= L_TINY) {
-            L_(scal)(m - 1, 1 / a[0], a + 1);
+            B_(scal)(m - 1, 1 / a[0], a + 1);
         } else {
-            L_(div)(m - 1, a[0], a + 1);
+            B_(div)(m - 1, a[0], a + 1);
         }
         return 0;
     }
@@ -983,8 +674,8 @@ static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, pt
     const ptrdiff_t n2 = n - n1;
     ptrdiff_t info = L_(getrf_rec)(m, n1, a, lda, ipiv);
     L_(laswp)(n2, a + n1 * lda, lda, m, 0, n1, ipiv, 0, 0);
-    L_(trsm)(0, 1, n1, n2, L_(cm)(a, lda), L_(cm)(a + n1 * lda, lda));
-    L_(gemm)(m - n1, n2, n1, -1, L_(cm)(a + n1, lda), L_(cm)(a + n1 * lda, lda), 1, L_(cm)(a + n1 + n1 * lda, lda));
+    B_(trsm)(0, 1, n1, n2, B_(cm)(a, lda), B_(cm)(a + n1 * lda, lda));
+    B_(gemm)(m - n1, n2, n1, -1, B_(cm)(a + n1, lda), B_(cm)(a + n1 * lda, lda), 1, B_(cm)(a + n1 + n1 * lda, lda));
     const ptrdiff_t info2 = L_(getrf_rec)(m - n1, n2, a + n1 + n1 * lda, lda, ipiv + n1);
     if (info == 0 && info2 > 0) {
         info = info2 + n1;
@@ -1046,14 +737,14 @@ static ptrdiff_t L_FN(getrs)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a,
         L_(getrs_small)(trans != HOSTLIB_LAPACK_NOTRANS, n, nrhs, a, lda, ipiv, b, ldb);
         return 0;
     }
-    const L_(mat) lu = L_(cm)((T *)a, lda), x = L_(cm)(b, ldb); /* a is only read */
+    const B_(mat) lu = B_(cm)((T *)a, lda), x = B_(cm)(b, ldb); /* a is only read */
     if (trans == HOSTLIB_LAPACK_NOTRANS) {
         L_(laswp)(nrhs, b, ldb, n, 0, n, ipiv, 1, 0);
-        L_(trsm)(0, 1, n, nrhs, lu, x);
-        L_(trsm)(1, 0, n, nrhs, lu, x);
+        B_(trsm)(0, 1, n, nrhs, lu, x);
+        B_(trsm)(1, 0, n, nrhs, lu, x);
     } else { /* real: A^H = A^T */
-        L_(trsm)(0, 0, n, nrhs, L_(tr)(lu), x);
-        L_(trsm)(1, 1, n, nrhs, L_(tr)(lu), x);
+        B_(trsm)(0, 0, n, nrhs, B_(tr)(lu), x);
+        B_(trsm)(1, 1, n, nrhs, B_(tr)(lu), x);
         L_(laswp)(nrhs, b, ldb, n, 0, n, ipiv, 1, 1);
     }
     return 0;
@@ -1092,9 +783,9 @@ static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *
         w[i + i * n] = 1;
     }
     L_(laswp)(n, w, n, n, 0, n, ipiv, 1, 0);
-    const L_(mat) lu = L_(cm)(a, lda), x = L_(cm)(w, n);
-    L_(trsm)(0, 1, n, n, lu, x);
-    L_(trsm)(1, 0, n, n, lu, x);
+    const B_(mat) lu = B_(cm)(a, lda), x = B_(cm)(w, n);
+    B_(trsm)(0, 1, n, n, lu, x);
+    B_(trsm)(1, 0, n, n, lu, x);
     for (ptrdiff_t j = 0; j < n; j++) {
         memcpy(a + j * lda, w + j * n, (size_t)n * sizeof(T));
     }
@@ -1104,56 +795,32 @@ static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *
 
 /* ---------------- Cholesky (on the lower view) ---------------- */
 
-/* C -= X X^T on C's lower triangle only (n x n, X n x k); ws holds
-   LAPACK_SYRK_BASE^2 elements */
-static void L_(syrk)(ptrdiff_t n, ptrdiff_t k, L_(mat) x, L_(mat) c, T *ws)
-{
-    if (n <= 0 || k <= 0) {
-        return;
-    }
-    if (n <= LAPACK_SYRK_BASE) {
-        const L_(mat) w = L_(cm)(ws, n);
-        L_(gemm1)(n, n, k, 1, x, L_(tr)(x), 0, w);
-        for (ptrdiff_t j = 0; j < n; j++) {
-            for (ptrdiff_t i = j; i < n; i++) {
-                L_AT(c, i, j) -= ws[i + j * n];
-            }
-        }
-        return;
-    }
-    ptrdiff_t n1 = n / 2;
-    n1 = n1 / 16 * 16 > 0 ? n1 / 16 * 16 : n1;
-    L_(syrk)(n1, k, x, c, ws);
-    L_(gemm)(n - n1, n1, k, -1, L_(sub)(x, n1, 0), L_(tr)(x), 1, L_(sub)(c, n1, 0));
-    L_(syrk)(n - n1, k, L_(sub)(x, n1, 0), L_(sub)(c, n1, n1), ws);
-}
-
 /* LAPACK's potf2 on a small lower view: the failing pivot keeps its value */
-static ptrdiff_t L_(potf2)(ptrdiff_t n, L_(mat) a)
+static ptrdiff_t L_(potf2)(ptrdiff_t n, B_(mat) a)
 {
     for (ptrdiff_t j = 0; j < n; j++) {
-        T ajj = L_AT(a, j, j);
+        T ajj = B_AT(a, j, j);
         for (ptrdiff_t p = 0; p < j; p++) {
-            ajj -= L_AT(a, j, p) * L_AT(a, j, p);
+            ajj -= B_AT(a, j, p) * B_AT(a, j, p);
         }
         if (!(ajj > 0)) { /* also NaN */
-            L_AT(a, j, j) = ajj;
+            B_AT(a, j, j) = ajj;
             return j + 1;
         }
         ajj = L_SQRT(ajj);
-        L_AT(a, j, j) = ajj;
+        B_AT(a, j, j) = ajj;
         for (ptrdiff_t i = j + 1; i < n; i++) {
-            T s = L_AT(a, i, j);
+            T s = B_AT(a, i, j);
             for (ptrdiff_t p = 0; p < j; p++) {
-                s -= L_AT(a, i, p) * L_AT(a, j, p);
+                s -= B_AT(a, i, p) * B_AT(a, j, p);
             }
-            L_AT(a, i, j) = s / ajj;
+            B_AT(a, i, j) = s / ajj;
         }
     }
     return 0;
 }
 
-static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, L_(mat) a, T *ws)
+static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, B_(mat) a, T *ws)
 {
     if (n <= LAPACK_POTF2_BASE) {
         return L_(potf2)(n, a);
@@ -1168,9 +835,9 @@ static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, L_(mat) a, T *ws)
         return info;
     }
     /* A21 L11^T = old A21, as L11 A21^T = old A21^T */
-    L_(trsm)(0, 0, n1, n2, a, L_(tr)(L_(sub)(a, n1, 0)));
-    L_(syrk)(n2, n1, L_(sub)(a, n1, 0), L_(sub)(a, n1, n1), ws);
-    info = L_(potrf_rec)(n2, L_(sub)(a, n1, n1), ws);
+    B_(trsm)(0, 0, n1, n2, a, B_(tr)(B_(sub)(a, n1, 0)));
+    B_(syrk)(n2, n1, -1, B_(sub)(a, n1, 0), 1, B_(sub)(a, n1, n1), ws);
+    info = L_(potrf_rec)(n2, B_(sub)(a, n1, n1), ws);
     return info != 0 ? info + n1 : 0;
 }
 
@@ -1193,13 +860,13 @@ static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
     }
     T *ws = NULL;
     if (n > LAPACK_POTF2_BASE) {
-        ws = (T *)gemm_alloc_aligned((size_t)LAPACK_SYRK_BASE * LAPACK_SYRK_BASE * sizeof(T));
+        ws = (T *)gemm_alloc_aligned((size_t)LEVEL3_SYRK_BASE * LEVEL3_SYRK_BASE * sizeof(T));
         if (ws == NULL) {
             return HOSTLIB_LAPACK_ENOMEM;
         }
     }
     /* U^T U = A is L L^T of the transpose: the upper triangle read as a lower view */
-    const L_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? L_(cm)(a, lda) : L_(tr)(L_(cm)(a, lda));
+    const B_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? B_(cm)(a, lda) : B_(tr)(B_(cm)(a, lda));
     const ptrdiff_t info = L_(potrf_rec)(n, l, ws);
     gemm_free_aligned(ws);
     return info;
@@ -1229,10 +896,10 @@ static ptrdiff_t L_FN(potrs)(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, 
         L_(potrs_small)(uplo == HOSTLIB_LAPACK_UPPER, n, nrhs, a, lda, b, ldb);
         return 0;
     }
-    const L_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? L_(cm)((T *)a, lda) : L_(tr)(L_(cm)((T *)a, lda));
-    const L_(mat) x = L_(cm)(b, ldb);
-    L_(trsm)(0, 0, n, nrhs, l, x);
-    L_(trsm)(1, 0, n, nrhs, L_(tr)(l), x);
+    const B_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? B_(cm)((T *)a, lda) : B_(tr)(B_(cm)((T *)a, lda));
+    const B_(mat) x = B_(cm)(b, ldb);
+    B_(trsm)(0, 0, n, nrhs, l, x);
+    B_(trsm)(1, 0, n, nrhs, B_(tr)(l), x);
     return 0;
 }
 
@@ -1303,7 +970,7 @@ static void L_(larfg)(ptrdiff_t n, T *alpha, T *x, T *tau)
     if (L_ABS(beta) < safmin) {
         do {
             knt++;
-            L_(scal)(n - 1, rsafmn, x);
+            B_(scal)(n - 1, rsafmn, x);
             beta *= rsafmn;
             *alpha *= rsafmn;
         } while (L_ABS(beta) < safmin && knt < 20);
@@ -1311,7 +978,7 @@ static void L_(larfg)(ptrdiff_t n, T *alpha, T *x, T *tau)
         beta = -copysign(L_(lapy2)(*alpha, xnorm), *alpha);
     }
     *tau = (beta - *alpha) / beta;
-    L_(scal)(n - 1, 1 / (*alpha - beta), x);
+    B_(scal)(n - 1, 1 / (*alpha - beta), x);
     for (int j = 0; j < knt; j++) {
         beta *= safmin;
     }
@@ -1327,7 +994,7 @@ static void L_(larf)(ptrdiff_t m, ptrdiff_t n, const T *v, T tau, T *c, ptrdiff_
     }
     for (ptrdiff_t j = 0; j < n; j++) {
         T *cj = c + j * ldc;
-        L_(axpy)(m, -tau * L_(dot)(m, v, cj), v, cj);
+        B_(axpy)(m, -tau * B_(dot)(m, v, cj), v, cj);
     }
 }
 
@@ -1404,7 +1071,7 @@ static void L_(larft)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const
             memcpy(vj + j + 1, a + j + 1 + j * lda, (size_t)(m - j - 1) * sizeof(T));
         }
     }
-    L_(gemm1)(k, k, m, 1, L_(tr)(L_(cm)(v, m)), L_(cm)(v, m), 0, L_(cm)(s, k));
+    B_(gemm1)(k, k, m, 1, B_(tr)(B_(cm)(v, m)), B_(cm)(v, m), 0, B_(cm)(s, k));
     for (ptrdiff_t i = 0; i < k; i++) {
         T *ti = t + i * k;
         for (ptrdiff_t p = i + 1; p < k; p++) {
@@ -1443,12 +1110,12 @@ static void L_(larfb_cols)(const L_(larfb_job) *b, ptrdiff_t j0, ptrdiff_t j1)
     if (nc <= 0) {
         return;
     }
-    const L_(mat) v = L_(cm)(b->ws->v, m), t = L_(cm)(b->ws->t, k);
-    const L_(mat) c = L_(cm)(b->c + j0 * b->ldc, b->ldc);
-    const L_(mat) w = L_(cm)(b->ws->w + j0 * k, k), w2 = L_(cm)(b->ws->w2 + j0 * k, k);
-    L_(gemm1)(k, nc, m, 1, L_(tr)(v), c, 0, w);
-    L_(gemm1)(k, nc, k, 1, b->trans ? L_(tr)(t) : t, w, 0, w2);
-    L_(gemm1)(m, nc, k, -1, v, w2, 1, c);
+    const B_(mat) v = B_(cm)(b->ws->v, m), t = B_(cm)(b->ws->t, k);
+    const B_(mat) c = B_(cm)(b->c + j0 * b->ldc, b->ldc);
+    const B_(mat) w = B_(cm)(b->ws->w + j0 * k, k), w2 = B_(cm)(b->ws->w2 + j0 * k, k);
+    B_(gemm1)(k, nc, m, 1, B_(tr)(v), c, 0, w);
+    B_(gemm1)(k, nc, k, 1, b->trans ? B_(tr)(t) : t, w, 0, w2);
+    B_(gemm1)(m, nc, k, -1, v, w2, 1, c);
 }
 
 static void L_(larfb_task)(void *ctx, ptrdiff_t t)
@@ -1540,7 +1207,7 @@ static void L_(org2r)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda
             *aii = 1;
             L_(larf)(m - i, n - i - 1, aii, tau[i], aii + lda, lda);
         }
-        L_(scal)(m - i - 1, -tau[i], aii + 1);
+        B_(scal)(m - i - 1, -tau[i], aii + 1);
         *aii = 1 - tau[i];
         memset(a + i * lda, 0, (size_t)i * sizeof(T));
     }
@@ -1608,13 +1275,13 @@ static ptrdiff_t L_FN(orgqr)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdif
     return 0;
 }
 
-#undef L_AT
 #undef LAPACK_PASS
 #undef T
 #undef V
 #undef LANES
 #undef V_
 #undef L_
+#undef B_
 #undef L_GEMM
 #undef L_FN
 #undef L_EPS

@@ -351,12 +351,12 @@ def test_malformed_specs_are_rejected_when_generated(demo, spec, message):
 
 NEW_ELEMENTWISE = """
 [[entry]]
-slot = 62
+slot = 76
 name = "{p}erf"
 variants = "real"
 returns = "void"
 args = "ptrdiff_t n, const {T} *x, ptrdiff_t incx, {T} *y, ptrdiff_t incy"
-minor = 2
+minor = 3
 doc = "y[i*incy] = erf(x[i*incx])"
 kind = "elementwise"
 split = "map"
@@ -386,15 +386,15 @@ def test_an_elementwise_entry_is_one_spec_entry(tmp_path):
     lock = tmp_path / "kernels.abi"
     shutil.copy(root / "kernels.abi", lock)
     assert G.update_lock(iface, str(lock)) == [l for l in G.update_lock(iface, str(tmp_path / "x.abi"))
-                                               if l.startswith("1.2")]
-    G.check_lock(iface, str(lock))  # 1.0 and 1.1 still hash as released
+                                               if l.startswith("1.3")]
+    G.check_lock(iface, str(lock))  # 1.0, 1.1 and 1.2 still hash as released
     G.write_interface(iface, str(tmp_path / "out"))
     h = (tmp_path / "out" / "hostlib_kernels_entries.h").read_text()
     for macro in ("ENTRIES", "KIND_ELEMENTWISE", "SPLIT_ENTRIES"):
         body = h.split(f"#define HOSTLIB_KERNELS_{macro}(X)")[1].split("\n\n")[0]
-        assert "X(63, derf, erf, double, elementwise, map, 65536, 0)" in body, macro
-    assert "X(62, serf, float, erff, map)" in h and "X(63, derf, double, erf, map)" in h  # portable's libm map
-    assert "X(62, serf, float, erf, map)" in h  # the ufunc loops
+        assert "X(77, derf, erf, double, elementwise, map, 65536, 0)" in body, macro
+    assert "X(76, serf, float, erff, map)" in h and "X(77, derf, double, erf, map)" in h  # portable's libm map
+    assert "X(76, serf, float, erf, map)" in h  # the ufunc loops
     ns: dict = {}
     exec((tmp_path / "out" / "kernels_interface.py").read_text(), ns)
     entries = {e.name: e for e in _spec.entries(ns["INTERFACE"])}
@@ -403,7 +403,7 @@ def test_an_elementwise_entry_is_one_spec_entry(tmp_path):
     kernel = _bench._kernel(entries["derf"])
     assert (kernel.hostlib, kernel.numpy, kernel.domain) == ("hl.erf(x, out=y)", "np.erf(x, out=y)", (-3.0, 3.0))
     iface_host = hostlib._host.host.Interface.from_description(ns["INTERFACE"])
-    assert iface_host.abi == "1.2" and "derf" in iface_host.entries and not iface_host.reproducible & {"derf"}
+    assert iface_host.abi == "1.3" and "derf" in iface_host.entries and not iface_host.reproducible & {"derf"}
 
 
 def test_a_two_input_entry_has_its_own_shape(tmp_path):
@@ -442,7 +442,10 @@ def test_hostlibs_lists_come_from_its_spec():
     spec = G.load_interface(str(Path(__file__).resolve().parents[1] / "interface" / "kernels.toml"))
     ufuncs = {e.ufunc["name"] for e in spec.served if e.ufunc}
     assert set(_numpy_patch.UFUNCS) == ufuncs
-    assert set(_spec.functions()) == {e.function for e in spec.served} <= set(dir(hostlib))
+    assert set(_spec.functions()) == {e.function for e in spec.served if e.kind in _spec.NUMPY_KINDS} <= set(dir(hostlib))
+    # the level-2/3 entries have no numpy-facing function (nor a name in hostlib's namespace)
+    assert {e.kind for e in spec.served} - set(_spec.NUMPY_KINDS) == {"level2", "level3"}
+    assert "trsm" not in dir(hostlib)
     assert set(_bench.KERNELS) == {e.function for e in spec.served if e.ufunc or "call" in e.bench}
     assert hostlib._kernels_host.iface.reproducible == {e.name for e in spec.served if e.reproducible}
 
@@ -746,3 +749,21 @@ def test_an_unavailable_stub_needs_a_status_to_return(tmp_path, old, new, messag
     spec.write_text(COMPLEX_DEMO.replace(old, new))
     with pytest.raises(G.SpecError, match=message):
         G.load_interface(str(spec))
+
+
+def test_level2_and_level3_kinds_are_listed_and_left_to_declared_priority(tmp_path):
+    """An interface that tune measures may hold BLAS level-2/3 entries
+    (kind level2/level3: tune skips them), never an entry of kind other;
+    each kind has its X-macro list."""
+    spec = tmp_path / "demo.toml"
+    text = DEMO.replace('doc = "A test', 'tune = true\ndoc = "A test')
+    spec.write_text(text)
+    with pytest.raises(G.SpecError, match="tune = true needs a kind tune can verify"):
+        G.load_interface(str(spec))
+    text = text.replace("minor = 0\ndoc = \"status", 'minor = 0\nkind = "level3"\ndoc = "status')
+    text = text.replace("minor = 1\n", 'minor = 1\nkind = "level2"\n')
+    spec.write_text(text)
+    iface = G.load_interface(str(spec))
+    entries = G.entries_h(iface)
+    assert "#define DEMO_DEMO_KIND_LEVEL3(X) \\\n    X(0, ssum, sum, float, level3, none, 0, 0) \\\n" in entries
+    assert "#define DEMO_DEMO_KIND_LEVEL2(X) \\\n    X(3, clip2, clip2, void, level2, none, 0, 0)\n" in entries

@@ -236,7 +236,7 @@ def test_compose_refuses_malformed_classes(above, message):
     n = len(i.entries)
     with pytest.raises((ValueError, TypeError), match=message):
         _core.compose(i.provider_capsule, i.magic, i.abi_major, i.abi_minor, "x", "0", 0, (t.capsule,) * n,
-                      _threads._C_API, (True,) * n, (), (fix,) + ((),) * (n - 1))
+                      _threads._C_API, tuple(e.split != "none" for e in i.info), (), (fix,) + ((),) * (n - 1))
 
 
 def test_classes_need_a_wrapper():

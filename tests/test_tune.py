@@ -451,12 +451,24 @@ def test_readers_never_see_a_half_written_file(tmp_path):
 # ---------------------------------------------------------------------------
 
 HOST = hostlib._kernels_host
-PROVIDED = [(e, b) for e, names in HOST.providers().items() for b in names if b != "portable"]
+PROVIDED = [(e, b) for e, names in HOST.providers().items() for b in names
+            if b != "portable" and _tune.unmeasurable(HOST, e) is None]
 
 
 @pytest.mark.parametrize(("entry", "backend"), PROVIDED, ids=[f"{e}-{b}" for e, b in PROVIDED])
 def test_every_installed_backend_passes_verification(entry, backend):
     assert _tune.verify(HOST, entry, backend) is None
+
+
+def test_level2_and_level3_entries_are_skipped_with_their_reason():
+    """tune does not measure the BLAS level-2/3 entries (kinds level2,
+    level3): it says so, and verify refuses them rather than guess."""
+    blas = [e for e in HOST.providers() if _tune.entry_info(HOST, e).kind in ("level2", "level3")]
+    assert {"dgemv", "strsm", "zgemm", "cherk"} <= set(blas)
+    for e in blas:
+        assert "declared priority" in _tune.unmeasurable(HOST, e)
+        with pytest.raises(ValueError, match="does not measure kind"):
+            _tune.verify(HOST, e, "portable")
 
 
 def test_verification_catches_one_wrong_element():

@@ -76,10 +76,17 @@ def kernels() -> dict[str, EntryInfo]:
     return {e.name: e for e in entries(INTERFACE) if not e.retired}
 
 
+#: the kinds of the kernels interface that have numpy-facing functions
+#: (hostlib._numpy._wrappers); the level-2/3 entries are reached from C,
+#: Cython and the table only
+NUMPY_KINDS = ("level1", "elementwise", "gemm")
+
+
 def functions(kind: str | None = None) -> tuple[str, ...]:
     """The numpy-facing functions of the kernels interface (``hostlib.exp``,
     ``hostlib.dot``, ...), in spec order, of one kind or all."""
-    return tuple(dict.fromkeys(e.function for e in kernels().values() if kind in (None, e.kind)))
+    return tuple(dict.fromkeys(e.function for e in kernels().values()
+                               if e.kind in NUMPY_KINDS and kind in (None, e.kind)))
 
 
 def ufunc_loops() -> dict[str, dict[str, str]]:

@@ -114,6 +114,8 @@ def unmeasurable(host: Any, entry: str) -> str | None:
     e = entry_info(host, entry)
     through = KIND_INTERFACE.get(e.kind)
     if through is None:
+        if e.kind in ("level2", "level3"):
+            return f"tune does not measure kind {e.kind!r} (BLAS level-2/3): the declared priority serves it"
         return f"tune cannot verify or time an entry of kind {e.kind!r}"
     if through != host.iface.name:
         return (f"tune measures kind {e.kind!r} through the functions of hostlib's {through!r} interface, "
