@@ -79,7 +79,7 @@
 
 #include "cblas.h"
 #include "hostlib_kernels_table.h"
-#include "blas_args.h" /* hostlib's checks of the level-2/3 entries' arguments */
+#include "forward/cblas_forward.h" /* the forwarding shapes shared with the MKL wheel */
 
 #ifndef KERNELS_OPENBLAS_VERSION
 #error "the build passes -DKERNELS_OPENBLAS_VERSION=\"x.y.z\""
@@ -190,31 +190,12 @@ OB_DOT(ob_ddot, double, double, scipy_cblas_ddot)
 OB_AXPY(ob_saxpy, float, scipy_cblas_saxpy)
 OB_AXPY(ob_daxpy, double, scipy_cblas_daxpy)
 
-/* x[i*incx] *= alpha */
-#define OB_SCAL(name, T, blas)                                                   \
+/* scal, asum and nrm2: forward/cblas_forward.h's translations (n <= 0,
+   zero and negative increments), then these: the elements x[i*incx],
+   incx > 0, in calls that fit blasint */
+#define OB_SCAL_CHUNKS(name, T, blas)                                            \
     static void name(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)                 \
     {                                                                            \
-        if (n <= 0) {                                                            \
-            return;                                                              \
-        }                                                                        \
-        if (incx == 0) { /* in order: x[0] is multiplied n times */              \
-            T v = x[0];                                                          \
-            for (ptrdiff_t i = 0; i < n; i++) {                                  \
-                v = alpha * v;                                                   \
-            }                                                                    \
-            x[0] = v;                                                            \
-            return;                                                              \
-        }                                                                        \
-        if (incx < 0) { /* the same elements, lowest address first */           \
-            x += (n - 1) * incx;                                                 \
-            incx = -incx;                                                        \
-        }                                                                        \
-        if (alpha == 0) { /* no shortcut: nan * 0 stays nan, like numpy */       \
-            for (ptrdiff_t i = 0; i < n; i++) {                                  \
-                x[i * incx] = alpha * x[i * incx];                               \
-            }                                                                    \
-            return;                                                              \
-        }                                                                        \
         const ptrdiff_t lim = OB_LOAD_LIMIT();                                   \
         for (ptrdiff_t i = 0; i < n;) {                                          \
             const ptrdiff_t c = ob_chunk(n - i, lim, incx, 0);                   \
@@ -222,89 +203,47 @@ OB_AXPY(ob_daxpy, double, scipy_cblas_daxpy)
             i += c;                                                              \
         }                                                                        \
     }
-OB_SCAL(ob_sscal, float, scipy_cblas_sscal)
-OB_SCAL(ob_dscal, double, scipy_cblas_dscal)
+OB_SCAL_CHUNKS(ob_sscal_chunks, float, scipy_cblas_sscal)
+OB_SCAL_CHUNKS(ob_dscal_chunks, double, scipy_cblas_dscal)
+FW_SCAL(ob_sscal, float, ob_sscal_chunks)
+FW_SCAL(ob_dscal, double, ob_dscal_chunks)
 
-/* sum of |x[i*incx]|; float partials are added in double */
-#define OB_ASUM(name, T, ACC, blas)                                              \
-    static T name(ptrdiff_t n, const T *x, ptrdiff_t incx)                       \
+/* float partials are added in double */
+#define OB_ASUM_CHUNKS(name, T, blas)                                            \
+    static double name(ptrdiff_t n, const T *x, ptrdiff_t incx)                  \
     {                                                                            \
-        if (n <= 0) {                                                            \
-            return 0;                                                            \
-        }                                                                        \
-        if (incx == 0) {                                                         \
-            return (T)((ACC)n * (ACC)fabs((double)x[0]));                        \
-        }                                                                        \
-        if (incx < 0) {                                                          \
-            x += (n - 1) * incx;                                                 \
-            incx = -incx;                                                        \
-        }                                                                        \
         const ptrdiff_t lim = OB_LOAD_LIMIT();                                   \
-        ACC s = 0;                                                               \
+        double s = 0;                                                            \
         for (ptrdiff_t i = 0; i < n;) {                                          \
             const ptrdiff_t c = ob_chunk(n - i, lim, incx, 0);                   \
-            s += (ACC)blas((blasint)c, x + i * incx, OB_BINC(c, incx));          \
+            s += (double)blas((blasint)c, x + i * incx, OB_BINC(c, incx));       \
             i += c;                                                              \
         }                                                                        \
-        return (T)s;                                                             \
+        return s;                                                                \
     }
-OB_ASUM(ob_sasum, float, double, scipy_cblas_sasum)
-OB_ASUM(ob_dasum, double, double, scipy_cblas_dasum)
+OB_ASUM_CHUNKS(ob_sasum_chunks, float, scipy_cblas_sasum)
+OB_ASUM_CHUNKS(ob_dasum_chunks, double, scipy_cblas_dasum)
+FW_ASUM(ob_sasum, float, ob_sasum_chunks)
+FW_ASUM(ob_dasum, double, ob_dasum_chunks)
 
-/* Is any of x[i*incx] (incx > 0) an infinity? Only asked after a nan. */
-#define OB_HAS_INF(name, T)                                      \
-    static int name(ptrdiff_t n, const T *x, ptrdiff_t incx)     \
-    {                                                            \
-        for (ptrdiff_t i = 0; i < n; i++) {                      \
-            if (isinf(x[i * incx])) {                            \
-                return 1;                                        \
-            }                                                    \
-        }                                                        \
-        return 0;                                                \
-    }
-OB_HAS_INF(ob_has_inf_f32, float)
-OB_HAS_INF(ob_has_inf_f64, double)
-
-static double ob_dnrm2(ptrdiff_t n, const double *x, ptrdiff_t incx)
+/* the partial norms combined without overflow (hypot; inf beats nan) */
+static double ob_dnrm2_chunks(ptrdiff_t n, const double *x, ptrdiff_t incx)
 {
-    if (n <= 0) {
-        return 0.0;
-    }
-    if (incx == 0) {
-        return sqrt((double)n) * fabs(x[0]);
-    }
-    if (incx < 0) {
-        x += (n - 1) * incx;
-        incx = -incx;
-    }
     const ptrdiff_t lim = OB_LOAD_LIMIT();
     double r = 0.0;
     for (ptrdiff_t i = 0; i < n;) {
         const ptrdiff_t c = ob_chunk(n - i, lim, incx, 0);
         const double part = scipy_cblas_dnrm2((blasint)c, x + i * incx, OB_BINC(c, incx));
-        r = i == 0 ? part : hypot(r, part); /* no overflow, inf beats nan */
+        r = i == 0 ? part : hypot(r, part);
         i += c;
-    }
-    if (isnan(r) && ob_has_inf_f64(n, x, incx)) {
-        return HUGE_VAL;
     }
     return r;
 }
 
-static float ob_snrm2(ptrdiff_t n, const float *x, ptrdiff_t incx)
+/* squares of float32 norms neither overflow nor underflow in float64 */
+static float ob_snrm2_chunks(ptrdiff_t n, const float *x, ptrdiff_t incx)
 {
-    if (n <= 0) {
-        return 0.0f;
-    }
-    if (incx == 0) {
-        return (float)(sqrt((double)n) * fabs((double)x[0]));
-    }
-    if (incx < 0) {
-        x += (n - 1) * incx;
-        incx = -incx;
-    }
     const ptrdiff_t lim = OB_LOAD_LIMIT();
-    /* squares of float32 norms neither overflow nor underflow in float64 */
     double ss = 0.0;
     for (ptrdiff_t i = 0; i < n;) {
         const ptrdiff_t c = ob_chunk(n - i, lim, incx, 0);
@@ -312,58 +251,19 @@ static float ob_snrm2(ptrdiff_t n, const float *x, ptrdiff_t incx)
         ss += part * part;
         i += c;
     }
-    if (isnan(ss) && ob_has_inf_f32(n, x, incx)) {
-        return HUGE_VALF;
-    }
     return (float)sqrt(ss);
 }
+FW_NRM2(ob_snrm2, float, HUGE_VALF, ob_snrm2_chunks)
+FW_NRM2(ob_dnrm2, double, HUGE_VAL, ob_dnrm2_chunks)
 
 /* ------------------------------------------------------------------------ */
 /* gemm                                                                      */
 /* ------------------------------------------------------------------------ */
 
-/* A leading dimension cblas would refuse (it needs cols <= ld) or that does
-   not fit in blasint; harmless when the matrix has at most one row. */
-static int ob_bad_ld(ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, ptrdiff_t lim)
-{
-    return rows > 1 && (ld < (cols > 1 ? cols : 1) || ld > lim);
-}
-
+/* the leading dimension of a cblas call (forward/cblas_forward.h's fw_ld) */
 static blasint ob_ld(ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld)
 {
-    return rows > 1 ? (blasint)ld : (blasint)(cols > 1 ? cols : 1);
-}
-
-/* rows x cols elements of `size` bytes, or 0 if that overflows size_t */
-static size_t ob_bytes(ptrdiff_t rows, ptrdiff_t cols, size_t size)
-{
-    if ((size_t)rows > SIZE_MAX / size / (size_t)cols) {
-        return 0;
-    }
-    return (size_t)rows * (size_t)cols * size;
-}
-
-/* Copy rows x cols elements (row stride ld, any sign) into a new packed
-   buffer, or return NULL (no memory); with copy == 0 only allocate. */
-static void *ob_pack(const void *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, size_t size, int copy)
-{
-    const size_t bytes = ob_bytes(rows, cols, size);
-    char *dst = bytes ? malloc(bytes) : NULL;
-    if (dst != NULL && copy) {
-        for (ptrdiff_t i = 0; i < rows; i++) {
-            memcpy(dst + (size_t)i * (size_t)cols * size, (const char *)src + i * ld * (ptrdiff_t)size,
-                   (size_t)cols * size);
-        }
-    }
-    return dst;
-}
-
-static void ob_unpack(void *dst, const void *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, size_t size)
-{
-    for (ptrdiff_t i = 0; i < rows; i++) {
-        memcpy((char *)dst + i * ld * (ptrdiff_t)size, (const char *)src + (size_t)i * (size_t)cols * size,
-               (size_t)cols * size);
-    }
+    return (blasint)fw_ld(rows, cols, ld);
 }
 
 /*
@@ -389,13 +289,13 @@ static void ob_unpack(void *dst, const void *src, ptrdiff_t rows, ptrdiff_t cols
                              T beta, T *c, ptrdiff_t ldc, ptrdiff_t lim)                         \
     {                                                                                            \
         ptrdiff_t mc = lim, nc = lim, kc = lim;                                                  \
-        if (ob_bad_ld(trans_a ? k : m, trans_a ? m : k, lda, lim)) {                             \
+        if (fw_bad_ld(trans_a ? k : m, trans_a ? m : k, lda, lim)) {                             \
             *(trans_a ? &kc : &mc) = 1;                                                          \
         }                                                                                        \
-        if (ob_bad_ld(trans_b ? n : k, trans_b ? k : n, ldb, lim)) {                             \
+        if (fw_bad_ld(trans_b ? n : k, trans_b ? k : n, ldb, lim)) {                             \
             *(trans_b ? &nc : &kc) = 1;                                                          \
         }                                                                                        \
-        if (ob_bad_ld(m, n, ldc, lim)) {                                                         \
+        if (fw_bad_ld(m, n, ldc, lim)) {                                                         \
             mc = 1;                                                                              \
         }                                                                                        \
         const enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;                     \
@@ -425,32 +325,27 @@ static void ob_unpack(void *dst, const void *src, ptrdiff_t rows, ptrdiff_t cols
             return;                                                                              \
         }                                                                                        \
         if (k <= 0) { /* C = beta*C; with beta == 0, C is not read */                           \
-            for (ptrdiff_t i = 0; i < m; i++) {                                                  \
-                T *crow = c + i * ldc;                                                           \
-                for (ptrdiff_t j = 0; j < n; j++) {                                              \
-                    crow[j] = beta == 0 ? (T)0 : beta * crow[j];                                 \
-                }                                                                                \
-            }                                                                                    \
+            FW_GEMM_K0(T, m, n, beta, c, ldc);                                                   \
             return;                                                                              \
         }                                                                                        \
         const ptrdiff_t lim = OB_LOAD_LIMIT();                                                   \
         const ptrdiff_t ar = trans_a ? k : m, ac = trans_a ? m : k; /* stored A */              \
         const ptrdiff_t br = trans_b ? n : k, bc = trans_b ? k : n; /* stored B */              \
         T *apack = NULL, *bpack = NULL, *cpack = NULL;                                           \
-        if (ob_bad_ld(ar, ac, lda, lim) && ac <= lim                                             \
-            && (apack = ob_pack(a, ar, ac, lda, sizeof(T), 1)) != NULL) {                        \
+        if (fw_bad_ld(ar, ac, lda, lim) && ac <= lim                                             \
+            && (apack = fw_pack(a, ar, ac, lda, sizeof(T), 1)) != NULL) {                        \
             a = apack;                                                                           \
             lda = ac;                                                                            \
         }                                                                                        \
-        if (ob_bad_ld(br, bc, ldb, lim) && bc <= lim                                             \
-            && (bpack = ob_pack(b, br, bc, ldb, sizeof(T), 1)) != NULL) {                        \
+        if (fw_bad_ld(br, bc, ldb, lim) && bc <= lim                                             \
+            && (bpack = fw_pack(b, br, bc, ldb, sizeof(T), 1)) != NULL) {                        \
             b = bpack;                                                                           \
             ldb = bc;                                                                            \
         }                                                                                        \
-        if (ob_bad_ld(m, n, ldc, lim) && n <= lim && ob_abs(ldc) >= (size_t)n                    \
-            && (cpack = ob_pack(c, m, n, ldc, sizeof(T), beta != 0)) != NULL) {                  \
+        if (fw_bad_ld(m, n, ldc, lim) && n <= lim && ob_abs(ldc) >= (size_t)n                    \
+            && (cpack = fw_pack(c, m, n, ldc, sizeof(T), beta != 0)) != NULL) {                  \
             name##_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, cpack, n, lim); \
-            ob_unpack(c, cpack, m, n, ldc, sizeof(T));                                           \
+            fw_unpack(c, cpack, m, n, ldc, sizeof(T));                                           \
         } else {                                                                                 \
             name##_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lim);   \
         }                                                                                        \
@@ -478,132 +373,12 @@ static int ob_fits(int count, const ptrdiff_t *v)
 }
 #define OB_FITS(...) ob_fits((int)(sizeof((ptrdiff_t[]){__VA_ARGS__}) / sizeof(ptrdiff_t)), (ptrdiff_t[]){__VA_ARGS__})
 
-static enum CBLAS_TRANSPOSE ob_trans(int t)
-{
-    return t == HOSTLIB_NOTRANS ? CblasNoTrans : t == HOSTLIB_TRANS ? CblasTrans : CblasConjTrans;
-}
-static enum CBLAS_UPLO ob_uplo(int u)
-{
-    return u == HOSTLIB_LOWER ? CblasLower : CblasUpper;
-}
-static enum CBLAS_DIAG ob_diag(int d)
-{
-    return d == HOSTLIB_UNIT ? CblasUnit : CblasNonUnit;
-}
-/* hostlib's x points at logical element 0; BLAS's at the lowest address */
-#define OB_VEC(x, n, inc) ((inc) < 0 && (n) > 0 ? (x) + ((n) - 1) * (inc) : (x))
-
-#define OB_LEVEL23(p, T, R)                                                                             \
-    static int ob_##p##gemv(int trans, ptrdiff_t m, ptrdiff_t n, T alpha, const T *a, ptrdiff_t lda,   \
-                            const T *x, ptrdiff_t incx, T beta, T *y, ptrdiff_t incy)                  \
-    {                                                                                                   \
-        const int bad = blas_gemv_args(trans, m, n, lda, incx, incy);                                   \
-        if (bad || m == 0 || n == 0) {                                                                  \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(m, n, lda, incx, incy)) {                                                          \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        const ptrdiff_t nx = trans == HOSTLIB_NOTRANS ? n : m, ny = trans == HOSTLIB_NOTRANS ? m : n;   \
-        scipy_cblas_##p##gemv(CblasRowMajor, ob_trans(trans), (blasint)m, (blasint)n, alpha, a,         \
-                              (blasint)lda, OB_VEC(x, nx, incx), (blasint)incx, beta,                   \
-                              OB_VEC(y, ny, incy), (blasint)incy);                                      \
-        return 0;                                                                                       \
-    }                                                                                                   \
-    static int ob_##p##ger(ptrdiff_t m, ptrdiff_t n, T alpha, const T *x, ptrdiff_t incx, const T *y,  \
-                           ptrdiff_t incy, T *a, ptrdiff_t lda)                                        \
-    {                                                                                                   \
-        const int bad = blas_ger_args(m, n, incx, incy, lda);                                           \
-        if (bad || m == 0 || n == 0) {                                                                  \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(m, n, lda, incx, incy)) {                                                          \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        scipy_cblas_##p##ger(CblasRowMajor, (blasint)m, (blasint)n, alpha, OB_VEC(x, m, incx),          \
-                             (blasint)incx, OB_VEC(y, n, incy), (blasint)incy, a, (blasint)lda);        \
-        return 0;                                                                                       \
-    }                                                                                                   \
-    static int ob_##p##trsv(int uplo, int trans, int diag, ptrdiff_t n, const T *a, ptrdiff_t lda,     \
-                            T *x, ptrdiff_t incx)                                                       \
-    {                                                                                                   \
-        const int bad = blas_trsv_args(uplo, trans, diag, n, lda, incx);                                \
-        if (bad || n == 0) {                                                                            \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(n, lda, incx)) {                                                                   \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        scipy_cblas_##p##trsv(CblasRowMajor, ob_uplo(uplo), ob_trans(trans), ob_diag(diag), (blasint)n, \
-                              a, (blasint)lda, OB_VEC(x, n, incx), (blasint)incx);                      \
-        return 0;                                                                                       \
-    }                                                                                                   \
-    static int ob_##p##trsm(int side, int uplo, int trans, int diag, ptrdiff_t m, ptrdiff_t n, T alpha, \
-                            const T *a, ptrdiff_t lda, T *b, ptrdiff_t ldb)                             \
-    {                                                                                                   \
-        const int bad = blas_trsm_args(side, uplo, trans, diag, m, n, lda, ldb);                        \
-        if (bad || m == 0 || n == 0) {                                                                  \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(m, n, lda, ldb)) {                                                                 \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        scipy_cblas_##p##trsm(CblasRowMajor, side == HOSTLIB_LEFT ? CblasLeft : CblasRight,            \
-                              ob_uplo(uplo), ob_trans(trans), ob_diag(diag), (blasint)m, (blasint)n,    \
-                              alpha, a, (blasint)lda, b, (blasint)ldb);                                 \
-        return 0;                                                                                       \
-    }                                                                                                   \
-    static int ob_##p##syrk(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, T alpha, const T *a,        \
-                            ptrdiff_t lda, T beta, T *c, ptrdiff_t ldc)                                 \
-    {                                                                                                   \
-        const int bad = blas_syrk_args(0, uplo, trans, n, k, lda, ldc);                                 \
-        if (bad || n == 0) {                                                                            \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(n, k, lda, ldc)) {                                                                 \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        scipy_cblas_##p##syrk(CblasRowMajor, ob_uplo(uplo),                                             \
-                              trans == HOSTLIB_NOTRANS ? CblasNoTrans : CblasTrans, (blasint)n,         \
-                              (blasint)k, alpha, a, (blasint)lda, beta, c, (blasint)ldc);               \
-        return 0;                                                                                       \
-    }
-OB_LEVEL23(s, float, float)
-OB_LEVEL23(d, double, double)
-
-#define OB_COMPLEX(p, h, T, R)                                                                          \
-    static int ob_##p##gemm(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,  \
-                            const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c,        \
-                            ptrdiff_t ldc)                                                              \
-    {                                                                                                   \
-        const int bad = blas_gemm_args(trans_a, trans_b, m, n, k, lda, ldb, ldc);                       \
-        if (bad || m == 0 || n == 0) {                                                                  \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(m, n, k, lda, ldb, ldc)) {                                                         \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        scipy_cblas_##p##gemm(CblasRowMajor, ob_trans(trans_a), ob_trans(trans_b), (blasint)m,          \
-                              (blasint)n, (blasint)k, &alpha, a, (blasint)lda, b, (blasint)ldb, &beta,  \
-                              c, (blasint)ldc);                                                         \
-        return 0;                                                                                       \
-    }                                                                                                   \
-    static int ob_##p##herk(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, R alpha, const T *a,        \
-                            ptrdiff_t lda, R beta, T *c, ptrdiff_t ldc)                                 \
-    {                                                                                                   \
-        const int bad = blas_syrk_args(1, uplo, trans, n, k, lda, ldc);                                 \
-        if (bad || n == 0) {                                                                            \
-            return bad;                                                                                 \
-        }                                                                                               \
-        if (!OB_FITS(n, k, lda, ldc)) {                                                                 \
-            return HOSTLIB_ETOOLARGE;                                                                   \
-        }                                                                                               \
-        scipy_cblas_##p##herk(CblasRowMajor, ob_uplo(uplo), ob_trans(trans), (blasint)n, (blasint)k,    \
-                              alpha, a, (blasint)lda, beta, c, (blasint)ldc);                           \
-        return 0;                                                                                       \
-    }
-OB_COMPLEX(c, h, hostlib_complex64, float)
-OB_COMPLEX(z, h, hostlib_complex128, double)
+#define OB_NAME(r) ob_##r
+#define OB_CBLAS(r) scipy_cblas_##r
+FW_LEVEL23(s, float, OB_NAME, OB_CBLAS, blasint, OB_FITS)
+FW_LEVEL23(d, double, OB_NAME, OB_CBLAS, blasint, OB_FITS)
+FW_COMPLEX23(c, hostlib_complex64, float, OB_NAME, OB_CBLAS, blasint, OB_FITS)
+FW_COMPLEX23(z, hostlib_complex128, double, OB_NAME, OB_CBLAS, blasint, OB_FITS)
 
 /* ------------------------------------------------------------------------ */
 /* the table                                                                 */
@@ -623,20 +398,7 @@ static const hostlib_kernels_table openblas_table = {
     .dnrm2 = ob_dnrm2,
     .sgemm = ob_sgemm,
     .dgemm = ob_dgemm,
-    .sgemv = ob_sgemv,
-    .dgemv = ob_dgemv,
-    .sger = ob_sger,
-    .dger = ob_dger,
-    .strsv = ob_strsv,
-    .dtrsv = ob_dtrsv,
-    .strsm = ob_strsm,
-    .dtrsm = ob_dtrsm,
-    .ssyrk = ob_ssyrk,
-    .dsyrk = ob_dsyrk,
-    .cgemm = ob_cgemm,
-    .zgemm = ob_zgemm,
-    .cherk = ob_cherk,
-    .zherk = ob_zherk,
+    FW_SLOTS23(OB_NAME),
     /* sum, exp, log, sqrt, sin, cos: NULL, served by another table */
 };
 

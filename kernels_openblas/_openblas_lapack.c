@@ -10,7 +10,7 @@
  *             gives HOSTLIB_LAPACK_ETOOLARGE before anything is read or
  *             allocated; a negative one is passed on as -1, so that LAPACK
  *             reports it as the illegal argument it is.
- *   flags     hostlib's constants -> LAPACK's characters (lp_flag). A value
+ *   flags     hostlib's constants -> LAPACK's characters (fw_flag). A value
  *             outside them is illegal: info = -i, i the argument's position
  *             in hostlib's signature, before LAPACK is called. Characters
  *             are passed by pointer with their hidden lengths (size_t, 1) at
@@ -22,7 +22,8 @@
  *             getrs and getri narrow a copy, and a pivot outside 1..n is an
  *             illegal ipiv (LAPACK would index out of the matrix with it).
  *   workspace every entry that needs one asks LAPACK (lwork = -1), then one
- *             malloc per call holds all of the call's arrays (lp_block);
+ *             malloc per call holds all of the call's arrays (FW_WORKSPACE;
+ *             forward/lapack_forward.h, shared with the MKL wheel);
  *             HOSTLIB_LAPACK_ENOMEM when it fails, ETOOLARGE when a queried
  *             size does not fit an int. gesdd's complex rwork and the
  *             geev/gesdd fixed-size arrays follow LAPACK's documented sizes.
@@ -40,22 +41,13 @@
 
 #include "hostlib_lapack_lapack_entries.h"
 #include "hostlib_lapack_lapack_provider.h"
+#include "forward/lapack_forward.h" /* the helpers shared with the MKL wheel */
 
 #ifndef KERNELS_OPENBLAS_VERSION
 #error "the build passes -DKERNELS_OPENBLAS_VERSION=\"x.y.z\""
 #endif
 
-typedef hostlib_lapack_complex64 c64;
-typedef hostlib_lapack_complex128 c128;
 typedef size_t flen; /* gfortran's hidden length of a CHARACTER argument */
-
-#define ETOOLARGE HOSTLIB_LAPACK_ETOOLARGE
-#define ENOMEM_ HOSTLIB_LAPACK_ENOMEM
-
-/* Every routine over its types: M(prefix, element type, real type). */
-#define LP_REAL(M) M(s, float, float) M(d, double, double)
-#define LP_CPLX(M) M(c, c64, float) M(z, c128, double)
-#define LP_ALL(M) LP_REAL(M) LP_CPLX(M)
 
 /* ------------------------------------------------------------------------ */
 /* translation helpers                                                       */
@@ -74,66 +66,6 @@ static int lp_narrow(ptrdiff_t v, int *out)
 #define LP_N(var, v) \
     int var;         \
     if (lp_narrow((v), &var)) return ETOOLARGE
-
-/* A flag: chars[v] for 0 <= v < strlen(chars), else illegal argument pos. */
-static char lp_flag(int v, const char *chars)
-{
-    return v >= 0 && (size_t)v < strlen(chars) ? chars[v] : 0;
-}
-#define LP_FLAG(var, v, chars, pos)     \
-    const char var = lp_flag((v), chars); \
-    if (!var) return -(pos)
-
-#define TRANS_CHARS "NTC" /* HOSTLIB_LAPACK_NOTRANS, _TRANS, _CONJTRANS */
-#define UPLO_CHARS "LU"   /* HOSTLIB_LAPACK_LOWER, _UPPER */
-#define JOB_CHARS "NV"    /* HOSTLIB_LAPACK_NOVECTORS, _VECTORS */
-#define SVD_CHARS "NSA"   /* HOSTLIB_LAPACK_SVD_NONE, _REDUCED, _ALL */
-
-/* A workspace size LAPACK answered to a query (work[0], a real number
-   rounded up; iwork[0]): nonzero when it does not fit an int. */
-static int lp_count(double v, int *out)
-{
-    v = ceil(v);
-    if (!(v <= (double)INT_MAX)) {
-        return 1;
-    }
-    *out = v < 1 ? 1 : (int)v;
-    return 0;
-}
-/* the real part of a queried work[0]: a complex's first member is its re */
-#define LP_Q(R, q) ((double)*(const R *)(const void *)&(q))
-
-/* One malloc for the k arrays of a call, bytes[i] each, every start 64
-   bytes after the previous one's multiple of 64 (plain malloc: no
-   aligned_alloc on every platform); NULL on failure (or a total beyond
-   size_t). */
-enum { LP_ALIGN = 64 };
-static void *lp_block(int k, const size_t bytes[], void *ptrs[])
-{
-    size_t total = 0;
-    for (int i = 0; i < k; i++) {
-        const size_t padded = (bytes[i] + LP_ALIGN - 1) / LP_ALIGN * LP_ALIGN;
-        if (bytes[i] > SIZE_MAX - LP_ALIGN || total > SIZE_MAX - padded) {
-            return NULL;
-        }
-        total += padded;
-    }
-    char *base = malloc(total ? total : LP_ALIGN);
-    if (base != NULL) {
-        size_t off = 0;
-        for (int i = 0; i < k; i++) {
-            ptrs[i] = base + off;
-            off += (bytes[i] + LP_ALIGN - 1) / LP_ALIGN * LP_ALIGN;
-        }
-    }
-    return base;
-}
-
-/* count * size in bytes, SIZE_MAX when that overflows (lp_block refuses it) */
-static size_t lp_bytes(size_t count, size_t size)
-{
-    return count > SIZE_MAX / size ? SIZE_MAX : count * size;
-}
 
 /* LAPACK computes its workspace sizes in int, and an int that overflows
    there is not caught: the query answers a wrong size (gesdd then runs with
@@ -193,7 +125,7 @@ static int lp_narrow_pivots(const ptrdiff_t *ipiv, ptrdiff_t n, int *out)
         }                                                                                       \
         return info;                                                                            \
     }
-LP_ALL(LP_GETRF)
+FW_ALL(LP_GETRF)
 
 /* pivots up to this many are narrowed on the stack, more in one malloc */
 enum { LP_STACK_PIVOTS = 512 };
@@ -205,7 +137,7 @@ enum { LP_STACK_PIVOTS = 512 };
     static ptrdiff_t lp_##p##getrs(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, \
                                    const ptrdiff_t *ipiv, T *b, ptrdiff_t ldb)                  \
     {                                                                                           \
-        LP_FLAG(t, trans, TRANS_CHARS, 1);                                                      \
+        FW_FLAG(t, trans, TRANS_CHARS, 1);                                                      \
         LP_N(in, n);                                                                            \
         LP_N(inrhs, nrhs);                                                                      \
         LP_N(ilda, lda);                                                                        \
@@ -214,7 +146,7 @@ enum { LP_STACK_PIVOTS = 512 };
         void *heap = NULL;                                                                      \
         if (n > LP_STACK_PIVOTS) {                                                              \
             const size_t bytes = (size_t)n * sizeof(int);                                       \
-            if ((heap = lp_block(1, &bytes, (void **)&piv)) == NULL) return ENOMEM_;            \
+            if ((heap = fw_block(1, &bytes, (void **)&piv)) == NULL) return ENOMEM_;            \
         }                                                                                       \
         if (lp_narrow_pivots(ipiv, n, piv)) {                                                   \
             info = -6;                                                                          \
@@ -224,7 +156,7 @@ enum { LP_STACK_PIVOTS = 512 };
         free(heap);                                                                             \
         return info;                                                                            \
     }
-LP_ALL(LP_GETRS)
+FW_ALL(LP_GETRS)
 
 #define LP_GETRI(p, T, R)                                                                       \
     extern void scipy_##p##getri_(const int *n, T *a, const int *lda, const int *ipiv, T *work, \
@@ -238,10 +170,12 @@ LP_ALL(LP_GETRS)
         T q;                                                                                    \
         scipy_##p##getri_(&in, a, &ilda, &dummy_piv, &q, &lw, &info);                           \
         if (info != 0) return info;                                                             \
-        if (lp_count(LP_Q(R, q), &lw)) return ETOOLARGE;                                        \
+        ptrdiff_t count;                                                                        \
+        if (fw_count(FW_Q(R, q), (double)INT_MAX, &count)) return ETOOLARGE;                    \
+        lw = (int)count;                                                                        \
         void *ws[2];                                                                            \
-        const size_t bytes[2] = {lp_bytes((size_t)lw, sizeof(T)), (size_t)n * sizeof(int)};     \
-        void *block = lp_block(2, bytes, ws);                                                   \
+        const size_t bytes[2] = {fw_bytes((size_t)lw, sizeof(T)), (size_t)n * sizeof(int)};     \
+        void *block = fw_block(2, bytes, ws);                                                   \
         if (block == NULL) return ENOMEM_;                                                      \
         if (lp_narrow_pivots(ipiv, n, ws[1])) {                                                 \
             info = -4;                                                                          \
@@ -251,7 +185,7 @@ LP_ALL(LP_GETRS)
         free(block);                                                                            \
         return info;                                                                            \
     }
-LP_ALL(LP_GETRI)
+FW_ALL(LP_GETRI)
 
 /* ------------------------------------------------------------------------ */
 /* Cholesky: potrf, potrs                                                    */
@@ -262,14 +196,14 @@ LP_ALL(LP_GETRI)
                                   flen);                                                        \
     static ptrdiff_t lp_##p##potrf(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)                  \
     {                                                                                           \
-        LP_FLAG(u, uplo, UPLO_CHARS, 1);                                                        \
+        FW_FLAG(u, uplo, UPLO_CHARS, 1);                                                        \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
         scipy_##p##potrf_(&u, &in, a, &ilda, &info, 1);                                         \
         return info;                                                                            \
     }
-LP_ALL(LP_POTRF)
+FW_ALL(LP_POTRF)
 
 #define LP_POTRS(p, T, R)                                                                       \
     extern void scipy_##p##potrs_(const char *uplo, const int *n, const int *nrhs, const T *a,  \
@@ -277,7 +211,7 @@ LP_ALL(LP_POTRF)
     static ptrdiff_t lp_##p##potrs(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, ptrdiff_t lda, \
                                    T *b, ptrdiff_t ldb)                                         \
     {                                                                                           \
-        LP_FLAG(u, uplo, UPLO_CHARS, 1);                                                        \
+        FW_FLAG(u, uplo, UPLO_CHARS, 1);                                                        \
         LP_N(in, n);                                                                            \
         LP_N(inrhs, nrhs);                                                                      \
         LP_N(ilda, lda);                                                                        \
@@ -286,49 +220,17 @@ LP_ALL(LP_POTRF)
         scipy_##p##potrs_(&u, &in, &inrhs, a, &ilda, b, &ildb, &info, 1);                       \
         return info;                                                                            \
     }
-LP_ALL(LP_POTRS)
+FW_ALL(LP_POTRS)
 
 /* ------------------------------------------------------------------------ */
 /* workspace: one query, one allocation                                      */
 /* ------------------------------------------------------------------------ */
 
-/* Runs CALL (a LAPACK call that reads `work, lwork`, and where the routine
-   has them `rwork, lrwork` and `iwork, liwork`; it sets `info`) twice: a
-   workspace query (every l*work -1, each array one element), then for real
-   with the sizes the query answered, except that rwork and iwork take
-   nr/ni elements where those are >= 0 (sizes LAPACK documents but does not
-   report). All three arrays come from one malloc. Returns from the
-   enclosing function on a bound beyond an int, a failed query, ETOOLARGE
-   or ENOMEM. */
-#define LP_WORKSPACE(T, R, bound, nr, ni, CALL)                                                 \
-    if (!lp_bound_fits(bound)) return ETOOLARGE;                                                \
-    int lwork = -1, lrwork = -1, liwork = -1;                                                   \
-    T q_work;                                                                                   \
-    R q_rwork = 0;                                                                              \
-    int q_iwork = 0;                                                                            \
-    T *work = &q_work;                                                                          \
-    R *rwork = &q_rwork;                                                                        \
-    int *iwork = &q_iwork;                                                                      \
-    CALL;                                                                                       \
-    if (info != 0) return info;                                                                 \
-    if (lp_count(LP_Q(R, q_work), &lwork) || lp_count(q_rwork, &lrwork)                         \
-        || lp_count(q_iwork, &liwork))                                                          \
-        return ETOOLARGE;                                                                       \
-    void *ws_[3];                                                                               \
-    const size_t bytes_[3] = {                                                                  \
-        lp_bytes((size_t)lwork, sizeof(T)),                                                     \
-        lp_bytes((nr) >= 0 ? (size_t)(nr) : (size_t)lrwork, sizeof(R)),                         \
-        lp_bytes((ni) >= 0 ? (size_t)(ni) : (size_t)liwork, sizeof(int)),                       \
-    };                                                                                          \
-    void *block_ = lp_block(3, bytes_, ws_);                                                    \
-    if (block_ == NULL) return ENOMEM_;                                                         \
-    work = ws_[0];                                                                              \
-    rwork = ws_[1];                                                                             \
-    iwork = ws_[2];                                                                             \
-    CALL;                                                                                       \
-    (void)rwork;                                                                                \
-    (void)iwork;                                                                                \
-    free(block_)
+/* forward/lapack_forward.h's FW_WORKSPACE with int counts, after `bound`
+   (lp_bound_fits): returns ETOOLARGE when it is beyond an int. */
+#define LP_WORKSPACE(T, R, bound, nr, ni, CALL)   \
+    if (!lp_bound_fits(bound)) return ETOOLARGE; \
+    FW_WORKSPACE(int, (double)INT_MAX, T, R, nr, ni, CALL)
 
 /* ------------------------------------------------------------------------ */
 /* QR: geqrf, orgqr / ungqr                                                  */
@@ -347,7 +249,7 @@ LP_ALL(LP_POTRS)
                      scipy_##p##geqrf_(&im, &in, a, &ilda, tau, work, &lwork, &info));          \
         return info;                                                                            \
     }
-LP_ALL(LP_GEQRF)
+FW_ALL(LP_GEQRF)
 
 /* orgqr (real) and ungqr (complex): one signature */
 #define LP_ORGQR_AS(p, name, T, R)                                                              \
@@ -367,8 +269,8 @@ LP_ALL(LP_GEQRF)
     }
 #define LP_ORGQR(p, T, R) LP_ORGQR_AS(p, orgqr, T, R)
 #define LP_UNGQR(p, T, R) LP_ORGQR_AS(p, ungqr, T, R)
-LP_REAL(LP_ORGQR)
-LP_CPLX(LP_UNGQR)
+FW_REAL(LP_ORGQR)
+FW_CPLX(LP_UNGQR)
 
 /* ------------------------------------------------------------------------ */
 /* symmetric / Hermitian eigenproblem: syevd, heevd                          */
@@ -380,8 +282,8 @@ LP_CPLX(LP_UNGQR)
                                   const int *liwork, int *info, flen, flen);                    \
     static ptrdiff_t lp_##p##syevd(int jobz, int uplo, ptrdiff_t n, T *a, ptrdiff_t lda, R *w)  \
     {                                                                                           \
-        LP_FLAG(j, jobz, JOB_CHARS, 1);                                                         \
-        LP_FLAG(u, uplo, UPLO_CHARS, 2);                                                        \
+        FW_FLAG(j, jobz, JOB_CHARS, 1);                                                         \
+        FW_FLAG(u, uplo, UPLO_CHARS, 2);                                                        \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
@@ -390,7 +292,7 @@ LP_CPLX(LP_UNGQR)
                                        &info, 1, 1));                                           \
         return info;                                                                            \
     }
-LP_REAL(LP_SYEVD)
+FW_REAL(LP_SYEVD)
 
 #define LP_HEEVD(p, T, R)                                                                       \
     extern void scipy_##p##heevd_(const char *jobz, const char *uplo, const int *n, T *a,       \
@@ -399,8 +301,8 @@ LP_REAL(LP_SYEVD)
                                   flen, flen);                                                  \
     static ptrdiff_t lp_##p##heevd(int jobz, int uplo, ptrdiff_t n, T *a, ptrdiff_t lda, R *w)  \
     {                                                                                           \
-        LP_FLAG(j, jobz, JOB_CHARS, 1);                                                         \
-        LP_FLAG(u, uplo, UPLO_CHARS, 2);                                                        \
+        FW_FLAG(j, jobz, JOB_CHARS, 1);                                                         \
+        FW_FLAG(u, uplo, UPLO_CHARS, 2);                                                        \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         int info = 0;                                                                           \
@@ -409,27 +311,12 @@ LP_REAL(LP_SYEVD)
                                        iwork, &liwork, &info, 1, 1));                           \
         return info;                                                                            \
     }
-LP_CPLX(LP_HEEVD)
+FW_CPLX(LP_HEEVD)
 
 /* ------------------------------------------------------------------------ */
 /* SVD: gesdd; least squares: gelsd                                          */
 /* ------------------------------------------------------------------------ */
 
-/* the complex gesdd's rwork, LAPACK's documented size (3.7 onwards), and
-   its iwork, 8 min(m,n); -2 (SIZE_MAX bytes: ENOMEM) if it overflows */
-static ptrdiff_t lp_gesdd_rwork(char jobz, ptrdiff_t m, ptrdiff_t n)
-{
-    const size_t mn = (size_t)(m < n ? m : n), mx = (size_t)(m < n ? n : m);
-    if (jobz == 'N') {
-        return (ptrdiff_t)(7 * mn > 1 ? 7 * mn : 1);
-    }
-    const size_t a = 5 * mn + 7, b = 2 * mx + 2 * mn + 1, c = a > b ? a : b;
-    if (mn != 0 && c > (size_t)PTRDIFF_MAX / mn) {
-        return PTRDIFF_MAX;
-    }
-    return (ptrdiff_t)(mn * c > 1 ? mn * c : 1);
-}
-#define LP_GESDD_IWORK(m, n) (8 * ((m) < (n) ? (m) : (n)))
 /* 7 min^2 + 4 min + max for JOBZ = 'A', plus block sizes over m and n */
 #define LP_GESDD_BOUND(m, n) (8 * D((m) < (n) ? (m) : (n)) * D((m) < (n) ? (m) : (n)) + 128 * (D(m) + D(n)) + 64)
 
@@ -441,19 +328,19 @@ static ptrdiff_t lp_gesdd_rwork(char jobz, ptrdiff_t m, ptrdiff_t n)
     static ptrdiff_t lp_##p##gesdd(int jobz, ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda,     \
                                    R *s, T *u, ptrdiff_t ldu, T *vt, ptrdiff_t ldvt)            \
     {                                                                                           \
-        LP_FLAG(j, jobz, SVD_CHARS, 1);                                                         \
+        FW_FLAG(j, jobz, SVD_CHARS, 1);                                                         \
         LP_N(im, m);                                                                            \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         LP_N(ildu, ldu);                                                                        \
         LP_N(ildvt, ldvt);                                                                      \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, LP_GESDD_BOUND(im, in), 0, LP_GESDD_IWORK(m, n),                     \
+        LP_WORKSPACE(T, R, LP_GESDD_BOUND(im, in), 0, FW_GESDD_IWORK(m, n),                     \
                      scipy_##p##gesdd_(&j, &im, &in, a, &ilda, s, u, &ildu, vt, &ildvt, work,   \
                                        &lwork, iwork, &info, 1));                               \
         return info;                                                                            \
     }
-LP_REAL(LP_GESDD_REAL)
+FW_REAL(LP_GESDD_REAL)
 
 #define LP_GESDD_CPLX(p, T, R)                                                                  \
     extern void scipy_##p##gesdd_(const char *jobz, const int *m, const int *n, T *a,           \
@@ -463,40 +350,30 @@ LP_REAL(LP_GESDD_REAL)
     static ptrdiff_t lp_##p##gesdd(int jobz, ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda,     \
                                    R *s, T *u, ptrdiff_t ldu, T *vt, ptrdiff_t ldvt)            \
     {                                                                                           \
-        LP_FLAG(j, jobz, SVD_CHARS, 1);                                                         \
+        FW_FLAG(j, jobz, SVD_CHARS, 1);                                                         \
         LP_N(im, m);                                                                            \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         LP_N(ildu, ldu);                                                                        \
         LP_N(ildvt, ldvt);                                                                      \
         int info = 0;                                                                           \
-        LP_WORKSPACE(T, R, LP_GESDD_BOUND(im, in), lp_gesdd_rwork(j, m, n),                     \
-                     LP_GESDD_IWORK(m, n),                                                      \
+        LP_WORKSPACE(T, R, LP_GESDD_BOUND(im, in), fw_gesdd_rwork(j, m, n),                     \
+                     FW_GESDD_IWORK(m, n),                                                      \
                      scipy_##p##gesdd_(&j, &im, &in, a, &ilda, s, u, &ildu, vt, &ildvt, work,   \
                                        &lwork, rwork, iwork, &info, 1));                        \
         return info;                                                                            \
     }
-LP_CPLX(LP_GESDD_CPLX)
+FW_CPLX(LP_GESDD_CPLX)
 
 /* 12 mn + 2 mn smlsiz + 8 mn nlvl (smlsiz 25, nlvl <= 32) + mn nrhs + block
    sizes over m, n and nrhs */
 #define LP_GELSD_BOUND(m, n, nrhs) (400 * (D(m) + D(n)) + (D(m) + D(n) + 128) * D(nrhs) + 1024)
 
-/* the real gelsd has no rwork: the macro's own stays one element */
-#define LP_GELSD_RWORK_ARG_s
-#define LP_GELSD_RWORK_ARG_d
-#define LP_GELSD_RWORK_ARG_c rwork,
-#define LP_GELSD_RWORK_ARG_z rwork,
-#define LP_GELSD_RWORK_PARAM_s
-#define LP_GELSD_RWORK_PARAM_d
-#define LP_GELSD_RWORK_PARAM_c float *rwork,
-#define LP_GELSD_RWORK_PARAM_z double *rwork,
-
 #define LP_GELSD(p, T, R)                                                                       \
     extern void scipy_##p##gelsd_(const int *m, const int *n, const int *nrhs, T *a,            \
                                   const int *lda, T *b, const int *ldb, R *s, const R *rcond,   \
                                   int *rank, T *work, const int *lwork,                         \
-                                  LP_GELSD_RWORK_PARAM_##p int *iwork, int *info);              \
+                                  FW_GELSD_RWORK_PARAM_##p int *iwork, int *info);              \
     static ptrdiff_t lp_##p##gelsd(ptrdiff_t m, ptrdiff_t n, ptrdiff_t nrhs, T *a, ptrdiff_t lda, \
                                    T *b, ptrdiff_t ldb, R *s, R rcond, ptrdiff_t *rank)         \
     {                                                                                           \
@@ -508,11 +385,11 @@ LP_CPLX(LP_GESDD_CPLX)
         int info = 0, irank = 0;                                                                \
         LP_WORKSPACE(T, R, LP_GELSD_BOUND(im, in, inrhs), -1, -1,                             \
                      scipy_##p##gelsd_(&im, &in, &inrhs, a, &ilda, b, &ildb, s, &rcond, &irank, \
-                                       work, &lwork, LP_GELSD_RWORK_ARG_##p iwork, &info));     \
+                                       work, &lwork, FW_GELSD_RWORK_ARG_##p iwork, &info));     \
         *rank = irank;                                                                          \
         return info;                                                                            \
     }
-LP_ALL(LP_GELSD)
+FW_ALL(LP_GELSD)
 
 /* ------------------------------------------------------------------------ */
 /* general eigenproblem: geev                                                */
@@ -529,8 +406,8 @@ LP_ALL(LP_GELSD)
     static ptrdiff_t lp_##p##geev(int jobvl, int jobvr, ptrdiff_t n, T *a, ptrdiff_t lda, T *wr, \
                                   T *wi, T *vl, ptrdiff_t ldvl, T *vr, ptrdiff_t ldvr)          \
     {                                                                                           \
-        LP_FLAG(jl, jobvl, JOB_CHARS, 1);                                                       \
-        LP_FLAG(jr, jobvr, JOB_CHARS, 2);                                                       \
+        FW_FLAG(jl, jobvl, JOB_CHARS, 1);                                                       \
+        FW_FLAG(jr, jobvr, JOB_CHARS, 2);                                                       \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         LP_N(ildvl, ldvl);                                                                      \
@@ -541,7 +418,7 @@ LP_ALL(LP_GELSD)
                                       work, &lwork, &info, 1, 1));                              \
         return info;                                                                            \
     }
-LP_REAL(LP_GEEV_REAL)
+FW_REAL(LP_GEEV_REAL)
 
 #define LP_GEEV_CPLX(p, T, R)                                                                   \
     extern void scipy_##p##geev_(const char *jobvl, const char *jobvr, const int *n, T *a,      \
@@ -551,8 +428,8 @@ LP_REAL(LP_GEEV_REAL)
     static ptrdiff_t lp_##p##geev(int jobvl, int jobvr, ptrdiff_t n, T *a, ptrdiff_t lda, T *w, \
                                   T *vl, ptrdiff_t ldvl, T *vr, ptrdiff_t ldvr)                 \
     {                                                                                           \
-        LP_FLAG(jl, jobvl, JOB_CHARS, 1);                                                       \
-        LP_FLAG(jr, jobvr, JOB_CHARS, 2);                                                       \
+        FW_FLAG(jl, jobvl, JOB_CHARS, 1);                                                       \
+        FW_FLAG(jr, jobvr, JOB_CHARS, 2);                                                       \
         LP_N(in, n);                                                                            \
         LP_N(ilda, lda);                                                                        \
         LP_N(ildvl, ldvl);                                                                      \
@@ -563,7 +440,7 @@ LP_REAL(LP_GEEV_REAL)
                                       &lwork, rwork, &info, 1, 1));                             \
         return info;                                                                            \
     }
-LP_CPLX(LP_GEEV_CPLX)
+FW_CPLX(LP_GEEV_CPLX)
 
 /* ------------------------------------------------------------------------ */
 /* the table and the module                                                  */
