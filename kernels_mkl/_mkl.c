@@ -54,6 +54,7 @@
 
 #include "_mkl_rt.h"
 #include "hostlib_kernels_table.h"
+#include "forward/cblas_forward.h" /* the forwarding shapes shared with the OpenBLAS wheel */
 
 #ifndef KERNELS_MKL_VERSION
 #error "the build passes -DKERNELS_MKL_VERSION=\"x.y.z\""
@@ -62,9 +63,6 @@
 /* ------------------------------------------------------------------------ */
 /* the MKL functions this table calls                                       */
 /* ------------------------------------------------------------------------ */
-
-/* CBLAS's enums (cblas.h) */
-enum { MK_ROW_MAJOR = 101, MK_NOTRANS = 111, MK_TRANS = 112 };
 
 /* VM's mode word (mkl_vml_defines.h): high accuracy, errors not reported */
 #define MK_VML_HA 0x00000002u
@@ -179,120 +177,18 @@ MK_DOT(mk_ddot, double, double, cblas_ddot_64)
 MK_AXPY(mk_saxpy, float, cblas_saxpy_64)
 MK_AXPY(mk_daxpy, double, cblas_daxpy_64)
 
-#define MK_SCAL(name, T, blas)                                                  \
-    static void name(ptrdiff_t n, T alpha, T *x, ptrdiff_t incx)                \
-    {                                                                           \
-        if (n <= 0) {                                                           \
-            return;                                                             \
-        }                                                                       \
-        if (incx == 0) { /* in order: x[0] is multiplied n times */             \
-            T v = x[0];                                                         \
-            for (ptrdiff_t i = 0; i < n; i++) {                                 \
-                v = alpha * v;                                                  \
-            }                                                                   \
-            x[0] = v;                                                           \
-            return;                                                             \
-        }                                                                       \
-        if (incx < 0) { /* the same elements, lowest address first */          \
-            x += (n - 1) * incx;                                                \
-            incx = -incx;                                                       \
-        }                                                                       \
-        if (alpha == 0) { /* no shortcut: nan * 0 stays nan, like numpy */      \
-            for (ptrdiff_t i = 0; i < n; i++) {                                 \
-                x[i * incx] = alpha * x[i * incx];                              \
-            }                                                                   \
-            return;                                                             \
-        }                                                                       \
-        mk_##blas(n, alpha, x, incx);                                           \
-    }
-MK_SCAL(mk_sscal, float, cblas_sscal_64)
-MK_SCAL(mk_dscal, double, cblas_dscal_64)
-
-#define MK_ASUM(name, T, blas)                                                  \
-    static T name(ptrdiff_t n, const T *x, ptrdiff_t incx)                      \
-    {                                                                           \
-        if (n <= 0) {                                                           \
-            return 0;                                                           \
-        }                                                                       \
-        if (incx == 0) {                                                        \
-            return (T)((double)n * fabs((double)x[0]));                         \
-        }                                                                       \
-        if (incx < 0) {                                                         \
-            x += (n - 1) * incx;                                                \
-            incx = -incx;                                                       \
-        }                                                                       \
-        return mk_##blas(n, x, incx);                                           \
-    }
-MK_ASUM(mk_sasum, float, cblas_sasum_64)
-MK_ASUM(mk_dasum, double, cblas_dasum_64)
-
-/* hostlib's rule: inf wins over nan (like math.hypot); checked only after a
-   nan result */
-#define MK_NRM2(name, T, HUGE, blas)                                            \
-    static T name(ptrdiff_t n, const T *x, ptrdiff_t incx)                      \
-    {                                                                           \
-        if (n <= 0) {                                                           \
-            return 0;                                                           \
-        }                                                                       \
-        if (incx == 0) {                                                        \
-            return (T)(sqrt((double)n) * fabs((double)x[0]));                   \
-        }                                                                       \
-        if (incx < 0) {                                                         \
-            x += (n - 1) * incx;                                                \
-            incx = -incx;                                                       \
-        }                                                                       \
-        const T r = mk_##blas(n, x, incx);                                      \
-        if (isnan(r)) {                                                         \
-            for (ptrdiff_t i = 0; i < n; i++) {                                 \
-                if (isinf(x[i * incx])) {                                       \
-                    return HUGE;                                                \
-                }                                                               \
-            }                                                                   \
-        }                                                                       \
-        return r;                                                               \
-    }
-MK_NRM2(mk_snrm2, float, HUGE_VALF, cblas_snrm2_64)
-MK_NRM2(mk_dnrm2, double, HUGE_VAL, cblas_dnrm2_64)
+/* scal, asum and nrm2: forward/cblas_forward.h's translations, then one
+   MKL call */
+FW_SCAL(mk_sscal, float, mk_cblas_sscal_64)
+FW_SCAL(mk_dscal, double, mk_cblas_dscal_64)
+FW_ASUM(mk_sasum, float, mk_cblas_sasum_64)
+FW_ASUM(mk_dasum, double, mk_cblas_dasum_64)
+FW_NRM2(mk_snrm2, float, HUGE_VALF, mk_cblas_snrm2_64)
+FW_NRM2(mk_dnrm2, double, HUGE_VAL, mk_cblas_dnrm2_64)
 
 /* ------------------------------------------------------------------------ */
 /* gemm                                                                      */
 /* ------------------------------------------------------------------------ */
-
-/* a leading dimension cblas refuses (it needs ld >= max(1, cols)); harmless
-   for a matrix of at most one row, whose ld is then replaced */
-static int mk_bad_ld(ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld)
-{
-    return rows > 1 && ld < (cols > 1 ? cols : 1);
-}
-
-static mk_int mk_ld(ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld)
-{
-    return rows > 1 || ld >= (cols > 1 ? cols : 1) ? ld : (cols > 1 ? cols : 1);
-}
-
-/* a packed copy of rows x cols elements (row stride ld, any sign), or NULL */
-static void *mk_pack(const void *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, size_t size, int copy)
-{
-    if ((size_t)rows > SIZE_MAX / size / (size_t)cols) {
-        return NULL;
-    }
-    char *dst = malloc((size_t)rows * (size_t)cols * size);
-    if (dst != NULL && copy) {
-        for (ptrdiff_t i = 0; i < rows; i++) {
-            memcpy(dst + (size_t)i * (size_t)cols * size, (const char *)src + i * ld * (ptrdiff_t)size,
-                   (size_t)cols * size);
-        }
-    }
-    return dst;
-}
-
-static void mk_unpack(void *dst, const void *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, size_t size)
-{
-    for (ptrdiff_t i = 0; i < rows; i++) {
-        memcpy((char *)dst + i * ld * (ptrdiff_t)size, (const char *)src + (size_t)i * (size_t)cols * size,
-               (size_t)cols * size);
-    }
-}
 
 /*
  * C = alpha*op(A)@op(B) + beta*C, row-major; stored A is m x k (k x m with
@@ -328,41 +224,37 @@ static void mk_unpack(void *dst, const void *src, ptrdiff_t rows, ptrdiff_t cols
         if (m <= 0 || n <= 0) {                                                                  \
             return;                                                                              \
         }                                                                                        \
-        if (k <= 0) {                                                                            \
-            for (ptrdiff_t i = 0; i < m; i++) {                                                  \
-                for (ptrdiff_t j = 0; j < n; j++) {                                              \
-                    c[i * ldc + j] = beta == 0 ? (T)0 : beta * c[i * ldc + j];                   \
-                }                                                                                \
-            }                                                                                    \
+        if (k <= 0) { /* C = beta*C; with beta == 0, C is not read */                           \
+            FW_GEMM_K0(T, m, n, beta, c, ldc);                                                   \
             return;                                                                              \
         }                                                                                        \
         const ptrdiff_t ar = trans_a ? k : m, ac = trans_a ? m : k;                              \
         const ptrdiff_t br = trans_b ? n : k, bc = trans_b ? k : n;                              \
         T *apack = NULL, *bpack = NULL, *cpack = NULL;                                           \
-        if (mk_bad_ld(ar, ac, lda)) {                                                            \
-            if ((apack = mk_pack(a, ar, ac, lda, sizeof(T), 1)) == NULL) goto plain;             \
+        if (fw_bad_ld(ar, ac, lda, PTRDIFF_MAX)) {                                               \
+            if ((apack = fw_pack(a, ar, ac, lda, sizeof(T), 1)) == NULL) goto plain;             \
             a = apack;                                                                           \
             lda = ac;                                                                            \
         }                                                                                        \
-        if (mk_bad_ld(br, bc, ldb)) {                                                            \
-            if ((bpack = mk_pack(b, br, bc, ldb, sizeof(T), 1)) == NULL) goto plain;             \
+        if (fw_bad_ld(br, bc, ldb, PTRDIFF_MAX)) {                                               \
+            if ((bpack = fw_pack(b, br, bc, ldb, sizeof(T), 1)) == NULL) goto plain;             \
             b = bpack;                                                                           \
             ldb = bc;                                                                            \
         }                                                                                        \
-        const int ta = trans_a ? MK_TRANS : MK_NOTRANS, tb = trans_b ? MK_TRANS : MK_NOTRANS;    \
-        if (!mk_bad_ld(m, n, ldc)) {                                                             \
-            mk_##blas(MK_ROW_MAJOR, ta, tb, m, n, k, alpha, a, mk_ld(ar, ac, lda), b,            \
-                      mk_ld(br, bc, ldb), beta, c, mk_ld(m, n, ldc));                            \
+        const int ta = trans_a ? FW_TRANS : FW_NOTRANS, tb = trans_b ? FW_TRANS : FW_NOTRANS;    \
+        if (!fw_bad_ld(m, n, ldc, PTRDIFF_MAX)) {                                                \
+            mk_##blas(FW_ROW_MAJOR, ta, tb, m, n, k, alpha, a, fw_ld(ar, ac, lda), b,            \
+                      fw_ld(br, bc, ldb), beta, c, fw_ld(m, n, ldc));                            \
         } else if ((ldc <= -n || ldc >= n)                                                       \
-                   && (cpack = mk_pack(c, m, n, ldc, sizeof(T), beta != 0)) != NULL) {           \
-            mk_##blas(MK_ROW_MAJOR, ta, tb, m, n, k, alpha, a, mk_ld(ar, ac, lda), b,            \
-                      mk_ld(br, bc, ldb), beta, cpack, n);                                       \
-            mk_unpack(c, cpack, m, n, ldc, sizeof(T));                                           \
+                   && (cpack = fw_pack(c, m, n, ldc, sizeof(T), beta != 0)) != NULL) {           \
+            mk_##blas(FW_ROW_MAJOR, ta, tb, m, n, k, alpha, a, fw_ld(ar, ac, lda), b,            \
+                      fw_ld(br, bc, ldb), beta, cpack, n);                                       \
+            fw_unpack(c, cpack, m, n, ldc, sizeof(T));                                           \
         } else { /* rows of C overlap: one row at a time, in order */                            \
             for (ptrdiff_t i = 0; i < m; i++) {                                                  \
                 const T *ai = trans_a ? a + i : a + i * lda;                                     \
-                mk_##blas(MK_ROW_MAJOR, ta, tb, 1, n, k, alpha, ai, mk_ld(trans_a ? k : 1, trans_a ? 1 : k, lda), \
-                          b, mk_ld(br, bc, ldb), beta, c + i * ldc, n);                          \
+                mk_##blas(FW_ROW_MAJOR, ta, tb, 1, n, k, alpha, ai, fw_ld(trans_a ? k : 1, trans_a ? 1 : k, lda), \
+                          b, fw_ld(br, bc, ldb), beta, c + i * ldc, n);                          \
             }                                                                                    \
         }                                                                                        \
         free(apack);                                                                             \
@@ -584,41 +476,11 @@ static const hostlib_kernels_table mkl_table = {
 /* the module                                                                */
 /* ------------------------------------------------------------------------ */
 
-static PyMethodDef mk_methods[] = {
-    MK_SHARED_METHODS,
-    {NULL, NULL, 0, NULL},
-};
-
-static int mk_exec(PyObject *module)
+static int mk_load(void)
 {
-    if (MK_LOAD(MK_BLAS_SYMBOLS) < 0 || mk_load_vm() < 0) {
-        return -1;
-    }
-    PyObject *capsule = PyCapsule_New((void *)&mkl_table, HOSTLIB_KERNELS_PROVIDER_CAPSULE, NULL);
-    if (capsule == NULL) {
-        return -1;
-    }
-    const int rc = PyModule_AddObjectRef(module, "_C_API", capsule);
-    Py_DECREF(capsule);
-    return rc;
+    return MK_LOAD(MK_BLAS_SYMBOLS) < 0 || mk_load_vm() < 0 ? -1 : 0;
 }
 
-static PyModuleDef_Slot mk_slots[] = {
-    {Py_mod_exec, (void *)mk_exec},
-#if defined(Py_mod_gil)
-    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
-#endif
-    {0, NULL},
-};
-
-static struct PyModuleDef mk_module = {
-    PyModuleDef_HEAD_INIT, "_mkl",
-    "hostlib kernel table forwarding to Intel MKL (libmkl_rt, loaded at import), exported as _C_API,\n"
-    "and MKL's own controls.",
-    0, mk_methods, mk_slots, NULL, NULL, NULL,
-};
-
-PyMODINIT_FUNC PyInit__mkl(void)
-{
-    return PyModuleDef_Init(&mk_module);
-}
+MK_TABLE_MODULE(_mkl, mkl_table, HOSTLIB_KERNELS_PROVIDER_CAPSULE,
+                "hostlib kernel table forwarding to Intel MKL (libmkl_rt, loaded at import), exported as _C_API,\n"
+                "and MKL's own controls.")

@@ -242,4 +242,49 @@ static PyObject *mk_py_library_path(PyObject *self, PyObject *unused)
      "threading_layer()\n--\n\nThe MKL threading layer in use (MKL_THREADING_INTEL 0, SEQUENTIAL 1, GNU 3, TBB 4)."},  \
     {"library_path", mk_py_library_path, METH_NOARGS, "library_path()\n--\n\nThe libmkl_rt file loaded."}
 
+/* ------------------------------------------------------------------------ */
+/* the module: each extension exports one table as _C_API                   */
+/* ------------------------------------------------------------------------ */
+
+#if defined(Py_mod_gil)
+#define MK_GIL_SLOT_ {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#else
+#define MK_GIL_SLOT_
+#endif
+
+/* MK_TABLE_MODULE(name, table, capsule, doc): the extension module `name`
+   with the shared methods, whose exec calls the extension's
+   `static int mk_load(void)` (MKL and its symbols; -1 with an ImportError
+   set) and then lends &table as the capsule _C_API (the table is const
+   data). */
+#define MK_TABLE_MODULE(name, table, capsule, doc)                                              \
+    static PyMethodDef mk_methods[] = {                                                         \
+        MK_SHARED_METHODS,                                                                      \
+        {NULL, NULL, 0, NULL},                                                                  \
+    };                                                                                          \
+    static int mk_exec(PyObject *module)                                                        \
+    {                                                                                           \
+        if (mk_load() < 0) {                                                                    \
+            return -1;                                                                          \
+        }                                                                                       \
+        PyObject *c = PyCapsule_New((void *)&(table), (capsule), NULL);                         \
+        if (c == NULL) {                                                                        \
+            return -1;                                                                          \
+        }                                                                                       \
+        const int rc = PyModule_AddObjectRef(module, "_C_API", c);                              \
+        Py_DECREF(c);                                                                           \
+        return rc;                                                                              \
+    }                                                                                           \
+    static PyModuleDef_Slot mk_slots[] = {                                                      \
+        {Py_mod_exec, (void *)mk_exec},                                                         \
+        MK_GIL_SLOT_{0, NULL},                                                                  \
+    };                                                                                          \
+    static struct PyModuleDef mk_module = {                                                     \
+        PyModuleDef_HEAD_INIT, #name, doc, 0, mk_methods, mk_slots, NULL, NULL, NULL,           \
+    };                                                                                          \
+    PyMODINIT_FUNC PyInit_##name(void)                                                          \
+    {                                                                                           \
+        return PyModuleDef_Init(&mk_module);                                                    \
+    }
+
 #endif /* KERNELS_MKL_RT_H */
