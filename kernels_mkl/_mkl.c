@@ -6,6 +6,12 @@
  *   level 1   axpy, dot, scal, asum, nrm2 (s and d) through cblas; sum has
  *             no BLAS routine and stays NULL.
  *   gemm      s and d through cblas, row-major.
+ *   level 2/3 ABI 1.2's gemv, ger, trsv, trsm, syrk (s and d), complex gemm
+ *             and herk (c and z) through cblas, row-major, after hostlib's
+ *             argument checks (simd/blas_args.h: a bad argument returns -i
+ *             and cblas, which would print, is not called); the wrappers
+ *             are forward/cblas_forward.h's, shared with the OpenBLAS
+ *             wheel. ILP64: never HOSTLIB_ETOOLARGE.
  *   elementwise  the interface's functions through MKL's vector math (VM)
  *             in its high-accuracy mode, with the explicit-mode calls
  *             (vmdExp(n, a, r, mode)) so that no global VM mode is read or
@@ -34,6 +40,8 @@
  *             a leading dimension cblas refuses (rows going backwards,
  *             overlapping or repeated) is packed into a copy, or for such a
  *             C computed one row at a time.
+ *   vectors   of the level-2 entries: a negative increment points cblas at
+ *             the lowest-addressed element, as for level 1.
  *   VM        every layout (strides of any sign, in place, overlapping)
  *             through stack buffers of MK_CHUNK elements, one contiguous VM
  *             call per chunk (why: the comment above MK_CHUNK).
@@ -83,7 +91,26 @@ static const uint64_t mk_vm_mode = MK_VML_HA | MK_VML_ERRMODE_NOERR;
     X(void, cblas_sgemm_64, (int, int, int, mk_int, mk_int, mk_int, float, const float *, mk_int,       \
                              const float *, mk_int, float, float *, mk_int))                            \
     X(void, cblas_dgemm_64, (int, int, int, mk_int, mk_int, mk_int, double, const double *, mk_int,     \
-                             const double *, mk_int, double, double *, mk_int))
+                             const double *, mk_int, double, double *, mk_int))                         \
+    MK_LEVEL23_SYMBOLS(X, s, float) MK_LEVEL23_SYMBOLS(X, d, double)                                    \
+    MK_COMPLEX23_SYMBOLS(X, c, float) MK_COMPLEX23_SYMBOLS(X, z, double)
+
+/* ABI 1.2's level-2/3 routines (cblas.h's prototypes, CBLAS's enums as int) */
+#define MK_LEVEL23_SYMBOLS(X, p, T)                                                                     \
+    X(void, cblas_##p##gemv_64, (int, int, mk_int, mk_int, T, const T *, mk_int, const T *, mk_int, T, \
+                                 T *, mk_int))                                                          \
+    X(void, cblas_##p##ger_64, (int, mk_int, mk_int, T, const T *, mk_int, const T *, mk_int, T *,      \
+                                mk_int))                                                                \
+    X(void, cblas_##p##trsv_64, (int, int, int, int, mk_int, const T *, mk_int, T *, mk_int))           \
+    X(void, cblas_##p##trsm_64, (int, int, int, int, int, mk_int, mk_int, T, const T *, mk_int, T *,    \
+                                 mk_int))                                                               \
+    X(void, cblas_##p##syrk_64, (int, int, int, mk_int, mk_int, T, const T *, mk_int, T, T *, mk_int))
+/* complex: the elements (and gemm's alpha and beta) by address, herk's R real */
+#define MK_COMPLEX23_SYMBOLS(X, p, R)                                                                   \
+    X(void, cblas_##p##gemm_64, (int, int, int, mk_int, mk_int, mk_int, const void *, const void *,     \
+                                 mk_int, const void *, mk_int, const void *, void *, mk_int))           \
+    X(void, cblas_##p##herk_64, (int, int, int, mk_int, mk_int, R, const void *, mk_int, R, void *,     \
+                                 mk_int))
 
 /*
  * The elementwise entries VM serves: X(hostlib name, VM name). One line per
@@ -267,6 +294,20 @@ FW_NRM2(mk_dnrm2, double, HUGE_VAL, mk_cblas_dnrm2_64)
     }
 MK_GEMM(mk_sgemm, float, cblas_sgemm_64)
 MK_GEMM(mk_dgemm, double, cblas_dgemm_64)
+
+/* ------------------------------------------------------------------------ */
+/* level 2 and 3 (ABI 1.2): checked here, then one cblas call               */
+/* ------------------------------------------------------------------------ */
+
+/* MKL's ILP64 cblas takes every ptrdiff_t size, increment and leading
+   dimension as it is: nothing is ever too large (no HOSTLIB_ETOOLARGE) */
+#define MK_FITS(...) 1
+#define MK_NAME(r) mk_##r
+#define MK_CBLAS(r) mk_cblas_##r##_64
+FW_LEVEL23(s, float, MK_NAME, MK_CBLAS, mk_int, MK_FITS)
+FW_LEVEL23(d, double, MK_NAME, MK_CBLAS, mk_int, MK_FITS)
+FW_COMPLEX23(c, hostlib_complex64, float, MK_NAME, MK_CBLAS, mk_int, MK_FITS)
+FW_COMPLEX23(z, hostlib_complex128, double, MK_NAME, MK_CBLAS, mk_int, MK_FITS)
 
 /* ------------------------------------------------------------------------ */
 /* elementwise: VM                                                           */
@@ -466,8 +507,7 @@ static const hostlib_kernels_table mkl_table = {
     .dnrm2 = mk_dnrm2,
     .sgemm = mk_sgemm,
     .dgemm = mk_dgemm,
-    /* level 2/3 entries, when the interface has them: one .name = mk_name
-       line each, their cblas symbols in MK_BLAS_SYMBOLS */
+    FW_SLOTS23(MK_NAME),
     MK_VM_ENTRIES(MK_SLOTS) MK_VM_ENTRIES2(MK_SLOTS)
     /* sum: no BLAS routine; NULL, served by another table */
 };

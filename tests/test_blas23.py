@@ -88,6 +88,23 @@ def test_every_layer_serves_them():
             assert "portable" in _backends(p + e)
 
 
+@pytest.mark.parametrize("backend", ["openblas", "mkl"])
+def test_forwarding_wheels_serve_them(backend):
+    """The OpenBLAS and MKL wheels forward every level-2/3 entry to their
+    cblas; the tests below then check each of them like every other table."""
+    b = _host().backends.get(backend)
+    if b is None or not b.usable:
+        why = "not installed" if b is None else f"{b.status}: {b.reason}"
+        pytest.skip(f"the {backend} backend is not usable here ({why}); pip install --no-build-isolation "
+                    f"./kernels_{backend}" + (" and pip install mkl" if backend == "mkl" else ""))
+    for p in "sd":
+        for e in ENTRIES:
+            assert backend in _backends(p + e), (backend, p + e)
+    for p in "cz":
+        for e in ("gemm", "herk"):
+            assert backend in _backends(p + e), (backend, p + e)
+
+
 # ---------------------------------------------------------------- trsm
 
 

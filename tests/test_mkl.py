@@ -57,6 +57,9 @@ needs_mkl = pytest.mark.skipif(
 
 #: the interface's kernels entries MKL has no routine for
 NOT_IN_MKL = {"ssum", "dsum"}
+#: ABI 1.2's BLAS level-2/3 entries (tests/test_blas23.py checks their values)
+LEVEL23 = {p + e for p in "sd" for e in ("gemv", "ger", "trsv", "trsm", "syrk")} | {
+    p + e for p in "cz" for e in ("gemm", "herk")}
 
 
 # ---------------------------------------------------------------- discovery
@@ -76,6 +79,7 @@ def test_serves_every_kernels_entry_it_has():
     kinds = {e.name: e.kind for e in _spec.kernels().values()}
     assert {e for e in provides if kinds.get(e) == "elementwise"}, "no elementwise entry served"
     assert {"sgemm", "dgemm", "ddot", "daxpy", "dnrm2"} <= provides
+    assert LEVEL23 <= provides  # ABI 1.2, through MKL's cblas
     assert set(MKL_K.threaded) >= provides  # THREADED = True: every entry
 
 
@@ -89,7 +93,11 @@ def test_serves_every_lapack_entry():
 
 
 def _served() -> list[str]:
-    return sorted(MKL_K.provides) if USABLE else []
+    """the entries MKL serves that tune verifies (not the level-2/3 ones:
+    tests/test_blas23.py checks those for every backend, MKL's included)"""
+    from hostlib._measure import tune
+
+    return sorted(e for e in MKL_K.provides if tune.unmeasurable(KHOST, e) is None) if USABLE else []
 
 
 @needs_mkl
@@ -188,6 +196,41 @@ def test_gemm_and_level1_edge_cases():
             np.testing.assert_allclose(got, A @ B, rtol=1e-5 if dt == np.float32 else 1e-12, atol=1e-5)
             got = hostlib.gemm(A[::-1], B)
             np.testing.assert_allclose(got, A[::-1] @ B, rtol=1e-5, atol=1e-5)
+
+
+@needs_mkl
+def test_level23_take_64_bit_sizes():
+    """MKL's ILP64 cblas takes every ptrdiff_t as it is: a leading dimension
+    beyond 32 bits (legal for a one-row matrix, which never reaches a second
+    row) goes through, where the OpenBLAS table answers ETOOLARGE and writes
+    nothing."""
+    SS, INT, PTR, D = ctypes.c_ssize_t, ctypes.c_int, ctypes.c_void_p, ctypes.c_double
+    big = 2**33 + 3
+
+    def fn(backend, entry, *argtypes):
+        address = KHOST.slot_address(backend, entry)
+        assert address, f"{backend} has no {entry}"
+        return ctypes.CFUNCTYPE(INT, *argtypes)(address)
+
+    gemv_args = (INT, SS, SS, D, PTR, SS, PTR, SS, D, PTR, SS)
+    trsm_args = (INT, INT, INT, INT, SS, SS, D, PTR, SS, PTR, SS)
+    a = np.array([[2.0, 3.0]])
+    x = np.array([1.0, 10.0])
+    t = np.array([[4.0]])
+    backends = ["mkl"] + (["openblas"] if "openblas" in KHOST.providers()["dgemv"] else [])
+    for backend in backends:
+        y = np.array([7.0])
+        b = np.array([[8.0, 12.0]])
+        gemv = fn(backend, "dgemv", *gemv_args)
+        trsm = fn(backend, "dtrsm", *trsm_args)
+        rc_gemv = gemv(0, 1, 2, 1.0, a.ctypes.data, big, x.ctypes.data, 1, 0.0, y.ctypes.data, 1)
+        rc_trsm = trsm(0, 0, 0, 0, 1, 2, 1.0, t.ctypes.data, big, b.ctypes.data, big)
+        if backend == "mkl":
+            assert (rc_gemv, rc_trsm) == (0, 0)
+            assert y.tolist() == [32.0] and b.tolist() == [[2.0, 3.0]]
+        else:  # 32-bit blasint
+            assert (rc_gemv, rc_trsm) == (-1003, -1003)  # HOSTLIB_ETOOLARGE
+            assert y.tolist() == [7.0] and b.tolist() == [[8.0, 12.0]]
 
 
 # ------------------------------------------------------------------- lapack
