@@ -63,21 +63,12 @@ extern const hostlib_pool_api *HOSTLIB_PROVIDER_POOL;
 
 static void hostlib_fft_bind_pool_(void)
 {
-    /* PyCapsule_Import imports no submodule: import it first */
-    PyObject *threads = PyImport_ImportModule("hostlib._pool._threads");
-    if (threads == NULL) {
-        PyErr_Clear();
-        return;
-    }
-    Py_DECREF(threads);
-    const hostlib_pool_api *pool = PyCapsule_Import(HOSTLIB_POOL_CAPSULE, 0);
+    const hostlib_pool_api *pool = hostlib_import_pool();
     if (pool == NULL) {
-        PyErr_Clear();
+        PyErr_Clear(); /* no pool: every call runs on the calling thread */
         return;
     }
-    if (pool->split_abi == HOSTLIB_SPLIT_ABI) {
-        HOSTLIB_PROVIDER_POOL = pool;
-    }
+    HOSTLIB_PROVIDER_POOL = pool;
 }
 #else
 static void hostlib_fft_bind_pool_(void)

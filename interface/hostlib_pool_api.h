@@ -27,3 +27,33 @@ typedef struct hostlib_pool_api {
 #define HOSTLIB_POOL_CAPSULE "hostlib._pool._threads._POOL_API"
 
 #endif /* HOSTLIB_POOL_API_H */
+
+/* hostlib_import_pool(): hostlib's pool for an extension module's init
+   code, or NULL with ImportError set (hostlib's pool module cannot be
+   imported, or its pool has another layout than this header's). Outside
+   the include guard, so that it is there once Python.h has been included,
+   whatever the order the headers came in. */
+#if defined(Py_PYTHON_H) && !defined(HOSTLIB_IMPORT_POOL_DEFINED)
+#define HOSTLIB_IMPORT_POOL_DEFINED
+static inline const hostlib_pool_api *hostlib_import_pool(void)
+{
+    /* PyCapsule_Import imports no submodule: import it first */
+    PyObject *threads = PyImport_ImportModule("hostlib._pool._threads");
+    if (threads == NULL) {
+        return NULL;
+    }
+    Py_DECREF(threads);
+    const hostlib_pool_api *pool = (const hostlib_pool_api *)PyCapsule_Import(HOSTLIB_POOL_CAPSULE, 0);
+    if (pool == NULL) {
+        return NULL;
+    }
+    if (pool->split_abi != HOSTLIB_SPLIT_ABI) {
+        PyErr_Format(PyExc_ImportError,
+                     "hostlib's thread pool has split ABI %d, this module was built for %d: "
+                     "rebuild it against the installed hostlib",
+                     (int)pool->split_abi, HOSTLIB_SPLIT_ABI);
+        return NULL;
+    }
+    return pool;
+}
+#endif

@@ -570,18 +570,8 @@ static int hl_split_add_table(PyObject *module, const void *table, const char *c
 /* a split module of another interface: hostlib's pool, or ImportError */
 static int hl_split_import_pool(void)
 {
-    const hostlib_pool_api *pool = PyCapsule_Import(HOSTLIB_POOL_CAPSULE, 0);
-    if (pool == NULL) {
-        return -1;
-    }
-    if (pool->split_abi != HOSTLIB_SPLIT_ABI) {
-        PyErr_Format(PyExc_ImportError, "this split module was built for hostlib's split ABI %d, the "
-                     "installed hostlib has %d: rebuild it against the installed hostlib",
-                     HOSTLIB_SPLIT_ABI, (int)pool->split_abi);
-        return -1;
-    }
-    hl_split_pool = pool;
-    return 0;
+    hl_split_pool = hostlib_import_pool();
+    return hl_split_pool == NULL ? -1 : 0;
 }
 
 /* HOSTLIB_SPLIT_MODULE(modname, table_type, UPPER): a whole split module of

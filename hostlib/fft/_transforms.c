@@ -691,17 +691,8 @@ PyMODINIT_FUNC PyInit__transforms(void)
     if (import_hostlib_fft() < 0) { /* starts the fft interface's host */
         return NULL;
     }
-    PyObject *threads = PyImport_ImportModule("hostlib._pool._threads"); /* PyCapsule_Import imports no submodule */
-    if (threads == NULL) {
-        return NULL;
-    }
-    Py_DECREF(threads);
-    pool = PyCapsule_Import(HOSTLIB_POOL_CAPSULE, 0);
+    pool = hostlib_import_pool();
     if (pool == NULL) {
-        return NULL;
-    }
-    if (pool->split_abi != HOSTLIB_SPLIT_ABI) {
-        PyErr_SetString(PyExc_ImportError, "hostlib's thread pool has another layout than hostlib.fft was built for");
         return NULL;
     }
     /* the complete table, for lengths a backend's planner declines (the
