@@ -10,7 +10,7 @@ and the error codes. NEON runs under qemu-aarch64 on x86 when the cross
 compiler and qemu are installed.
 
 The installed tables (the portable one, the bundled modules', the AVX-512
-package's when installed) are then called through their capsules with
+and MKL packages' when installed) are then called through their capsules with
 ctypes on numpy arrays, strided views included, against numpy.fft.
 """
 
@@ -153,6 +153,7 @@ MODULES = {
     "kernels_avx2._avx2_fft": ("AVX2", "FMA3"),
     "kernels_avx512._fft": ("AVX512F",),
     "kernels_neon._neon_fft": ("ASIMD",),
+    "kernels_mkl._mkl_fft": (),  # MKL's DFTI (tests/test_mkl_fft.py); skipped without the mkl package
 }
 
 
