@@ -44,12 +44,13 @@
  * with a unit-stride descriptor, scattered. Nothing is refused at execute
  * except for want of memory.
  *
- * Threads: every compute runs with MKL_Set_Num_Threads_Local(w), w the
- * threads hostlib's pool allows the caller now (its budget; 1 inside a pool
- * task, e.g. one part of a batch hostlib.fft split, or while another call
- * holds the pool), restored after: MKL's own threads never add up to more
- * than hostlib's budget, whoever executes the plan and however long it was
- * cached.
+ * Threads: w, the threads hostlib's pool allows the caller now (its
+ * budget; 1 inside a pool task, e.g. one part of a batch hostlib.fft split,
+ * or while another call holds the pool), is part of the layout: its
+ * descriptor is committed and computed under MKL_Set_Num_Threads_Local(w),
+ * restored after. DFTI fixes its threads at commit, so a descriptor per w:
+ * MKL's threads never add up to more than hostlib's budget, and a plan
+ * cached under a smaller budget uses a larger one, whoever executes it.
  *
  * Integers: DFTI's are MKL_LONG, `long`, 64-bit on the LP64 systems this
  * backend runs on (no _64 symbols exist for DFTI; its lengths and strides
@@ -118,11 +119,13 @@ static const hostlib_pool_api *mk_pool;
 /* plans                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* A batch layout, normalised (mk_normalise): what a descriptor is committed for */
+/* A batch layout (what does not matter made equal, see mk_execute) and
+   the threads it runs on: what a descriptor is committed for */
 typedef struct {
     ptrdiff_t howmany, istride, idist, ostride, odist;
     double scale;
     int inplace;
+    int threads; /* hostlib's pool's width for the call; 0: MKL's own count */
 } mk_layout;
 
 enum { MK_SLOTS = 8 };
@@ -157,6 +160,27 @@ static ptrdiff_t mk_lowest(ptrdiff_t howmany, ptrdiff_t len, ptrdiff_t stride, p
 static ptrdiff_t mk_highest(ptrdiff_t howmany, ptrdiff_t len, ptrdiff_t stride, ptrdiff_t dist)
 {
     return (howmany - 1) * (dist > 0 ? dist : 0) + (len - 1) * (stride > 0 ? stride : 0);
+}
+
+/* The threads a call may use now (0: no pool bound, MKL's own count) */
+static int mk_width(void)
+{
+    return mk_pool != NULL ? mk_pool->width() : 0;
+}
+
+/* MKL's thread count for this thread, for one commit or compute: DFTI
+   plans its threads when a descriptor is committed (a descriptor committed
+   on 1 thread stays on 1: checked, tests/test_mkl_fft.py) and never runs
+   more than the count at compute, so both run under the layout's. */
+static int mk_threads_begin(int threads)
+{
+    return threads > 0 ? mk_MKL_Set_Num_Threads_Local(threads) : 0;
+}
+static void mk_threads_end(int threads, int previous)
+{
+    if (threads > 0) {
+        mk_MKL_Set_Num_Threads_Local(previous);
+    }
 }
 
 /* A DFTI status as the interface's: memory, or refused (-1: the caller
@@ -195,7 +219,11 @@ static int mk_commit(const mk_plan *p, const mk_layout *l, void **out)
     if (l->scale != 1.0) { /* a double for either precision: a variadic float is one */
         st = st ? st : mk_DftiSetValue(d, mk_forward(p) ? MK_DFTI_FORWARD_SCALE : MK_DFTI_BACKWARD_SCALE, l->scale);
     }
-    st = st ? st : mk_DftiCommitDescriptor(d);
+    if (st == 0) {
+        const int previous = mk_threads_begin(l->threads);
+        st = mk_DftiCommitDescriptor(d);
+        mk_threads_end(l->threads, previous);
+    }
     if (st != 0) {
         const int status = mk_status(st);
         mk_DftiFreeDescriptor(&d);
@@ -208,7 +236,7 @@ static int mk_commit(const mk_plan *p, const mk_layout *l, void **out)
 static int mk_same(const mk_layout *a, const mk_layout *b)
 {
     return a->howmany == b->howmany && a->istride == b->istride && a->idist == b->idist && a->ostride == b->ostride
-           && a->odist == b->odist && a->scale == b->scale && a->inplace == b->inplace;
+           && a->odist == b->odist && a->scale == b->scale && a->inplace == b->inplace && a->threads == b->threads;
 }
 
 /* A descriptor for layout l with one more user: a slot's, a new one in the
@@ -271,17 +299,14 @@ static int mk_run(mk_plan *p, const mk_layout *l, const void *in, void *out)
     }
     char *ib = (char *)in + mk_lowest(l->howmany, p->ilen, l->istride, l->idist) * (ptrdiff_t)p->isize;
     char *ob = (char *)out + mk_lowest(l->howmany, p->olen, l->ostride, l->odist) * (ptrdiff_t)p->osize;
-    const int width = mk_pool != NULL ? mk_pool->width() : 0;
-    const int previous = width > 0 ? mk_MKL_Set_Num_Threads_Local(width) : 0;
+    const int previous = mk_threads_begin(l->threads);
     long st;
     if (mk_forward(p)) {
         st = l->inplace ? mk_DftiComputeForward(desc, ib) : mk_DftiComputeForward(desc, ib, ob);
     } else {
         st = l->inplace ? mk_DftiComputeBackward(desc, ib) : mk_DftiComputeBackward(desc, ib, ob);
     }
-    if (width > 0) {
-        mk_MKL_Set_Num_Threads_Local(previous);
-    }
+    mk_threads_end(l->threads, previous);
     mk_release(p, desc, slot);
     return mk_status(st);
 }
@@ -317,8 +342,9 @@ static int mk_execute(const void *plan, ptrdiff_t howmany, const void *input, pt
         return HOSTLIB_FFT_OK;
     }
     /* what does not matter is made equal, so that equal layouts share a descriptor */
+    const int threads = mk_width();
     mk_layout l = {howmany, p->ilen > 1 ? istride : 1, howmany > 1 ? idist : 0, p->olen > 1 ? ostride : 1,
-                   howmany > 1 ? odist : 0, scale, 0};
+                   howmany > 1 ? odist : 0, scale, 0, threads};
     l.inplace = input == output && p->head.kind == HOSTLIB_FFT_C2C && l.istride == l.ostride && l.idist == l.odist;
     const char *ilo = (const char *)input + mk_lowest(howmany, p->ilen, l.istride, l.idist) * (ptrdiff_t)p->isize;
     const char *ihi = (const char *)input + (mk_highest(howmany, p->ilen, l.istride, l.idist) + 1) * (ptrdiff_t)p->isize;
@@ -341,10 +367,10 @@ static int mk_execute(const void *plan, ptrdiff_t howmany, const void *input, pt
         return HOSTLIB_FFT_ENOMEM;
     }
     mk_gather(buf, input, howmany, p->ilen, l.istride, l.idist, p->isize);
-    mk_layout direct = {howmany, 1, p->ilen, l.ostride, l.odist, scale, 0};
+    mk_layout direct = {howmany, 1, p->ilen, l.ostride, l.odist, scale, 0, threads};
     int status = overlap ? mk_run(p, &direct, buf, output) : -1;
     if (status == -1) {
-        mk_layout packed = {howmany, 1, p->ilen, 1, p->olen, scale, 0};
+        mk_layout packed = {howmany, 1, p->ilen, 1, p->olen, scale, 0, threads};
         status = mk_run(p, &packed, buf, buf + ibytes);
         if (status == HOSTLIB_FFT_OK) {
             mk_scatter(output, buf + ibytes, howmany, p->olen, l.ostride, l.odist, p->osize);
@@ -387,7 +413,7 @@ static int mk_plan_make(ptrdiff_t n, int kind, int sign, int precision, hostlib_
     p->head = (hostlib_fft_plan){n, kind, sign, precision, sizeof *p, "MKL DFTI, one descriptor per batch layout",
                                  mk_execute, mk_destroy};
     /* the common layout, committed now: DFTI says here whether it takes n */
-    const mk_layout first = {1, 1, 0, 1, 0, 1.0, 0};
+    const mk_layout first = {1, 1, 0, 1, 0, 1.0, 0, mk_width()};
     int status = mk_commit(p, &first, &p->slots[0].desc);
     if (status != HOSTLIB_FFT_OK) {
         mk_destroy(p);

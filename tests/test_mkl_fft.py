@@ -275,9 +275,12 @@ def test_one_plan_from_many_threads_with_different_layouts():
 
 @needs_mkl
 def test_hostlib_thread_budget_decides_mkls_threads_per_call(run_python):
-    """Each compute runs on the threads hostlib's pool allows it, not on
-    MKL's process-wide count: with a budget of 1, a batch MKL would share
-    out starts no OpenMP thread even where MKL's own count says 2."""
+    """Each compute runs on the threads hostlib's pool allows it at that
+    moment, not on MKL's process-wide count nor on the count when the
+    descriptor was committed: a batch MKL would share out starts no OpenMP
+    thread under a budget of 1 though MKL's own count (at commit and after)
+    is 2, and a descriptor committed under a budget of 1 uses a second
+    thread once the budget is 2."""
     import os
 
     if (os.cpu_count() or 1) < 2:
@@ -287,7 +290,9 @@ def test_hostlib_thread_budget_decides_mkls_threads_per_call(run_python):
         sys.path.insert(0, {tests!r})
         from test_fft_kernels import _table, _PLAN_C2C, _Plan, _EXECUTE
         hostlib.active(interface="fft")
-        hostlib.set_num_threads({budget})
+        hostlib.set_num_threads(1)
+        if {force}:
+            kernels_mkl.set_num_threads(2)  # MKL's own count, above the budget
         t = _table("kernels_mkl._mkl_fft")
         plan = ctypes.c_void_p()
         n, hm = 4096, 64
@@ -295,23 +300,28 @@ def test_hostlib_thread_budget_decides_mkls_threads_per_call(run_python):
         head = _Plan.from_address(plan.value)
         x = np.random.default_rng(0).standard_normal((hm, n)) + 1j
         out = np.empty_like(x)
-        kernels_mkl.set_num_threads(2)  # MKL's own count, above the budget
-        before = len(os.listdir("/proc/self/task"))
+        tasks = lambda: len(os.listdir("/proc/self/task"))
+        seen = [tasks()]
+        # the batch layout's descriptor is committed here, then computed
         assert _EXECUTE(head.execute)(plan, hm, x.ctypes.data, 1, n, out.ctypes.data, 1, n, 1.0) == 0
+        seen.append(tasks())
+        hostlib.set_num_threads({then})
+        assert _EXECUTE(head.execute)(plan, hm, x.ctypes.data, 1, n, out.ctypes.data, 1, n, 1.0) == 0
+        seen.append(tasks())
         assert np.allclose(out, np.fft.fft(x))
-        print(before, len(os.listdir("/proc/self/task")))
+        print(*seen)
     """
     from pathlib import Path
 
     tests = str(Path(__file__).resolve().parent)
-    one = run_python(code.format(tests=tests, budget=1))
+    one = run_python(code.format(tests=tests, force=True, then=1))
     assert one.returncode == 0, one.stderr
-    before, after = map(int, one.stdout.split())
-    assert after == before, "MKL started threads beyond a budget of 1"
-    two = run_python(code.format(tests=tests, budget=2))
+    start, first, second = map(int, one.stdout.split())
+    assert start == first == second, "MKL started threads beyond a budget of 1"
+    two = run_python(code.format(tests=tests, force=False, then=2))
     assert two.returncode == 0, two.stderr
-    before, after = map(int, two.stdout.split())
-    assert after > before, "MKL did not use the budget of 2 on a batch it shares out"
+    start, first, second = map(int, two.stdout.split())
+    assert start == first < second, "a descriptor committed under a budget of 1 kept one thread under 2"
 
 
 # ------------------------------------------- hostlib.fft, numpy.fft, report
