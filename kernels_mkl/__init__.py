@@ -16,7 +16,9 @@ hostlib`` and every other backend are unaffected.
   asum, nrm2 and gemm through cblas, the elementwise functions through MKL's
   vector math in high-accuracy mode;
 - ``kernels_mkl._mkl_lapack``: all 44 entries of the ``lapack`` interface
-  through MKL's ILP64 LAPACK (metadata: ``kernels_mkl.lapack``).
+  through MKL's ILP64 LAPACK (metadata: ``kernels_mkl.lapack``);
+- ``kernels_mkl._mkl_fft``: the six planners of the ``fft`` interface,
+  whose plans run MKL's DFTI (metadata: ``kernels_mkl.fft``).
 
 FEATURES: the extensions are baseline code and MKL picks its own code path
 for the CPU at run time (``details()["code path"]`` says which), so only its
@@ -28,6 +30,7 @@ Use it::
     import hostlib, kernels_mkl
     hostlib.use("mkl")                   # or HOSTLIB_BACKEND=mkl
     hostlib.use("mkl", interface="lapack")
+    hostlib.use("mkl", interface="fft")
     kernels_mkl.set_num_threads(2)       # MKL's threads (hostlib.set_num_threads sets them too)
     kernels_mkl.details()                # version, code path, CNR, threads (what the report shows)
 """

@@ -16,8 +16,8 @@
  * MK_LOAD(list) in its module init: one static function pointer per symbol,
  * named mk_<name>, resolved at import; a symbol missing from the library is
  * an ImportError naming it. dlopen of the same file returns the same handle,
- * so the kernels and lapack tables share one loaded MKL, its threads and
- * its settings.
+ * so the kernels, lapack and fft tables share one loaded MKL, its threads
+ * and its settings.
  *
  * The threading layer is chosen here, before any other MKL call of the
  * process (MKL_Set_Threading_Layer has effect only then; later calls just

@@ -6,13 +6,14 @@ interface from MKL's ILP64 LAPACK (64-bit sizes: nothing is too large for
 it), in the libmkl_rt the kernels table loads (one MKL, one set of threads).
 
 Same CPU requirement as the kernels table; THREADED, with the package's
-``set_num_threads`` (MKL's threads, shared by both tables).
+``set_num_threads`` (MKL's threads, shared by every table) and ``details``
+(the report's MKL lines: version, code path, ...).
 """
 
-from . import FEATURES, NAME, THREADED, missing_dependency, set_num_threads
+from . import FEATURES, NAME, THREADED, details, missing_dependency, set_num_threads
 
 __all__ = ["NAME", "FEATURES", "PRIORITY", "ENTRY_PRIORITY", "EXTENSION", "THREADED", "set_num_threads",
-           "missing_dependency"]
+           "missing_dependency", "details"]
 
 #: below the OpenBLAS table (40) and above hostlib's own lapack tables, so
 #: it serves the eigensolvers, SVD and least squares where OpenBLAS is not

@@ -21,9 +21,12 @@ them all:
 * hostlib's thread budget reaches MKL, threadpoolctl sees and limits it,
   and OpenBLAS's wheel beside it keeps working;
 * the report's MKL lines (version, code path, CNR);
-* without MKL the backend is unusable with the reason, and nothing else
-  changes (simulated in a subprocess: a KERNELS_MKL_LIBRARY that names no
-  file, and no `mkl` distribution at all).
+* without MKL the backend is unusable with the reason in every interface
+  (kernels, lapack, fft), and nothing else changes (simulated in a
+  subprocess: a KERNELS_MKL_LIBRARY that names no file, and no `mkl`
+  distribution at all).
+
+The fft table's own tests are in tests/test_mkl_fft.py.
 """
 
 from __future__ import annotations
@@ -493,9 +496,13 @@ def _state_without_mkl(run_python, prelude: str, env: dict | None = None) -> dic
 import json, numpy as np, hostlib
 k = {b.name: (b.status, b.reason) for b in hostlib.backends()}
 l = {b.name: (b.status, b.reason) for b in hostlib.backends(interface="lapack")}
+f = {b.name: (b.status, b.reason) for b in hostlib.backends(interface="fft")}
+import hostlib.fft
 x = np.linspace(0, 1, 1000)
-ok = bool(np.allclose(hostlib.exp(x), np.exp(x)) and abs(hostlib.dot(x, x) - x @ x) < 1e-9)
-print(json.dumps({"kernels": k, "lapack": l, "active": sorted(set(hostlib.active().values())), "ok": ok}))
+ok = bool(np.allclose(hostlib.exp(x), np.exp(x)) and abs(hostlib.dot(x, x) - x @ x) < 1e-9
+          and np.allclose(hostlib.fft.rfft(x), np.fft.rfft(x)))
+active = set(hostlib.active().values()) | set(hostlib.active(interface="fft").values())
+print(json.dumps({"kernels": k, "lapack": l, "fft": f, "active": sorted(active), "ok": ok}))
 """, env=env)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
@@ -503,7 +510,7 @@ print(json.dumps({"kernels": k, "lapack": l, "active": sorted(set(hostlib.active
 
 def test_unusable_with_the_reason_when_the_library_is_not_there(run_python, tmp_path):
     out = _state_without_mkl(run_python, "", env={"KERNELS_MKL_LIBRARY": str(tmp_path / "libmkl_rt.so.2")})
-    for iface in ("kernels", "lapack"):
+    for iface in ("kernels", "lapack", "fft"):
         status, reason = out[iface]["mkl"]
         assert status == "missing dependency" and "KERNELS_MKL_LIBRARY" in reason and "is not a file" in reason, \
             out[iface]
@@ -521,7 +528,7 @@ kernels_mkl._candidates_from_distribution = lambda: []
 sys.prefix = {str(tmp_path)!r}
 """
     out = _state_without_mkl(run_python, prelude, env={"KERNELS_MKL_LIBRARY": ""})  # empty: not set
-    for iface in ("kernels", "lapack"):
+    for iface in ("kernels", "lapack", "fft"):
         status, reason = out[iface]["mkl"]
         assert status == "missing dependency" and "pip install mkl" in reason, out[iface]
     assert "mkl" not in out["active"] and out["ok"]
@@ -531,6 +538,7 @@ def test_a_file_that_is_not_mkl_is_refused_with_the_reason(run_python, tmp_path)
     bogus = tmp_path / "libmkl_rt.so.2"
     bogus.write_bytes(b"not a shared object")
     out = _state_without_mkl(run_python, "", env={"KERNELS_MKL_LIBRARY": str(bogus)})
-    status, reason = out["kernels"]["mkl"]
-    assert status == "invalid" and "cannot load MKL" in reason, out["kernels"]
+    for iface in ("kernels", "fft"):
+        status, reason = out[iface]["mkl"]
+        assert status == "invalid" and "cannot load MKL" in reason, out[iface]
     assert out["ok"]
