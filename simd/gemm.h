@@ -102,16 +102,19 @@
    GCC keeps the accumulators in a stack array outside the k loop (zeroed,
    stored and reloaded there: ~30 cycles per tile, a quarter at k = 16) */
 #define GEMM_UNROLL _Pragma("GCC unroll 32")
+#define GEMM_MAYBE_UNUSED __attribute__((unused))
 #elif defined(_MSC_VER)
 #define GEMM_INLINE static __forceinline
 #define GEMM_NOINLINE static __declspec(noinline)
 #define GEMM_PREFETCH_W(p) ((void)(p))
 #define GEMM_UNROLL
+#define GEMM_MAYBE_UNUSED
 #else
 #define GEMM_INLINE static inline
 #define GEMM_NOINLINE static
 #define GEMM_PREFETCH_W(p) ((void)(p))
 #define GEMM_UNROLL
+#define GEMM_MAYBE_UNUSED
 #endif
 
 /* Packing buffers are 64-byte aligned (a cache line, and any vector's
@@ -287,6 +290,8 @@ hostlib_gemm_params SIMD_NAME(gemm_params) = {
 #define S_(op) sf64_##op
 #define G_(x) gemm_f64_##x
 #define GEMM_FN SIMD_NAME(dgemm)
+#define GEMM_WS_FN SIMD_NAME(dgemm_ws)
+#define GEMM_WS_BYTES SIMD_NAME(dgemm_ws_bytes)
 #define MR GEMM_D_MR
 #define NV GEMM_D_NV
 #define AB (GEMM_D_BCAST ? LANES : 1)
@@ -302,6 +307,8 @@ hostlib_gemm_params SIMD_NAME(gemm_params) = {
 #define S_(op) sf32_##op
 #define G_(x) gemm_f32_##x
 #define GEMM_FN SIMD_NAME(sgemm)
+#define GEMM_WS_FN SIMD_NAME(sgemm_ws)
+#define GEMM_WS_BYTES SIMD_NAME(sgemm_ws_bytes)
 #define MR GEMM_S_MR
 #define NV GEMM_S_NV
 #define AB (GEMM_S_BCAST ? LANES : 1)
@@ -346,55 +353,59 @@ static void G_(scale_c)(ptrdiff_t m, ptrdiff_t n, T beta, T *c, ptrdiff_t ldc)
    alpha * op(B) copied into k contiguous rows. Every element of C gets
    the operations the blocked path gives it, in the same order (acc = 0,
    acc = a_ip * (alpha b_pj) + acc for p = 0 .. k-1, then beta as the
-   micro-kernel applies it), so the two paths agree to the bit. Returns 0,
-   having done nothing, if the copy cannot be allocated. */
+   micro-kernel applies it), so the two paths agree to the bit. The copy
+   takes at most nc columns at a time (bs: G_(rank_bytes)), so that its
+   size is bounded by the blocks, not by n. */
 #define GEMM_RANK_K 4
-static int G_(rank_k)(int ta, int tb, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, const T *a,
-                      ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc)
+static size_t G_(rank_bytes)(ptrdiff_t n, ptrdiff_t k, ptrdiff_t nc)
 {
-    T *const bs = gemm_alloc_aligned((size_t)k * (size_t)n * sizeof(T));
-    if (bs == NULL) {
-        return 0;
-    }
-    for (ptrdiff_t p = 0; p < k; p++) {
-        for (ptrdiff_t j = 0; j < n; j++) {
-            bs[p * n + j] = alpha * (tb ? b[j * ldb + p] : b[p * ldb + j]);
-        }
-    }
+    return (size_t)k * (size_t)(n < nc ? n : nc) * sizeof(T);
+}
+
+static void G_(rank_k)(int ta, int tb, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, const T *a,
+                       ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc, ptrdiff_t nc,
+                       T *restrict bs)
+{
     const ptrdiff_t sar = ta ? 1 : lda, sap = ta ? lda : 1; /* op(A)[i, p] = a[i*sar + p*sap] */
     const V bvec = V_(set1)(beta);
-    for (ptrdiff_t i = 0; i < m; i++) {
-        T ai[GEMM_RANK_K];
-        V av[GEMM_RANK_K];
+    for (ptrdiff_t j0 = 0; j0 < n; j0 += nc) {
+        const ptrdiff_t w = n - j0 < nc ? n - j0 : nc;
         for (ptrdiff_t p = 0; p < k; p++) {
-            ai[p] = a[i * sar + p * sap];
-            av[p] = V_(set1)(ai[p]);
-        }
-        T *const cr = c + i * ldc;
-        ptrdiff_t j = 0;
-        for (; n - j >= LANES; j += LANES) {
-            V acc = V_(zero)();
-            for (ptrdiff_t p = 0; p < k; p++) {
-                acc = V_(fma)(av[p], V_(loadu)(bs + p * n + j), acc);
-            }
-            if (beta == 0) {
-                V_(storeu)(cr + j, acc);
-            } else if (beta == 1) {
-                V_(storeu)(cr + j, V_(add)(V_(loadu)(cr + j), acc));
-            } else {
-                V_(storeu)(cr + j, V_(fma)(bvec, V_(loadu)(cr + j), acc));
+            for (ptrdiff_t j = 0; j < w; j++) {
+                bs[p * w + j] = alpha * (tb ? b[(j0 + j) * ldb + p] : b[p * ldb + j0 + j]);
             }
         }
-        for (; j < n; j++) {
-            T acc = 0;
+        for (ptrdiff_t i = 0; i < m; i++) {
+            T ai[GEMM_RANK_K];
+            V av[GEMM_RANK_K];
             for (ptrdiff_t p = 0; p < k; p++) {
-                acc = S_(fma)(ai[p], bs[p * n + j], acc);
+                ai[p] = a[i * sar + p * sap];
+                av[p] = V_(set1)(ai[p]);
             }
-            cr[j] = beta == 0 ? acc : beta == 1 ? cr[j] + acc : S_(fma)(beta, cr[j], acc);
+            T *const cr = c + i * ldc + j0;
+            ptrdiff_t j = 0;
+            for (; w - j >= LANES; j += LANES) {
+                V acc = V_(zero)();
+                for (ptrdiff_t p = 0; p < k; p++) {
+                    acc = V_(fma)(av[p], V_(loadu)(bs + p * w + j), acc);
+                }
+                if (beta == 0) {
+                    V_(storeu)(cr + j, acc);
+                } else if (beta == 1) {
+                    V_(storeu)(cr + j, V_(add)(V_(loadu)(cr + j), acc));
+                } else {
+                    V_(storeu)(cr + j, V_(fma)(bvec, V_(loadu)(cr + j), acc));
+                }
+            }
+            for (; j < w; j++) {
+                T acc = 0;
+                for (ptrdiff_t p = 0; p < k; p++) {
+                    acc = S_(fma)(ai[p], bs[p * w + j], acc);
+                }
+                cr[j] = beta == 0 ? acc : beta == 1 ? cr[j] + acc : S_(fma)(beta, cr[j], acc);
+            }
         }
     }
-    gemm_free_aligned(bs);
-    return 1;
 }
 
 /* ---------------- without buffers (malloc failed) ---------------- */
@@ -681,27 +692,34 @@ static ptrdiff_t G_(block)(ptrdiff_t n, ptrdiff_t max, ptrdiff_t unit)
     return b < max ? b : max;
 }
 
-static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
-                    const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc)
+/* the cache blocks one call computes with, read once (hostlib_set_parameters
+   may change them between calls) */
+typedef struct {
+    ptrdiff_t kc, mc, nc;
+} G_(blocks_t);
+
+static G_(blocks_t) G_(blocks_now)(void)
 {
-    if (m <= 0 || n <= 0) {
-        return;
-    }
-    if (k <= 0 || alpha == 0) {
-        G_(scale_c)(m, n, beta, c, ldc); /* A and B are not read */
-        return;
-    }
-    const int ta = trans_a != 0, tb = trans_b != 0;
-    if (k <= GEMM_RANK_K && G_(rank_k)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) {
-        return;
-    }
-    /* the blocks, read once (hostlib_set_parameters may change them between calls) */
-    const ptrdiff_t KC = HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.kc);
-    const ptrdiff_t MC = HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.mc);
-    const ptrdiff_t NC = HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.nc);
-    const ptrdiff_t kb = G_(block)(k, KC, 1);
-    const ptrdiff_t mb = G_(block)(m, MC, MR);
-    const ptrdiff_t nb = G_(block)(n, NC, NR);
+    G_(blocks_t) bl = {HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.kc), HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.mc),
+                       HOSTLIB_GEMM_LOAD(GEMM_BLOCKS.nc)};
+    return bl;
+}
+
+/* how a call of the blocked path runs: its blocks, the operands it reads in
+   place, and its packing buffer, B's block first (its size rounded up to
+   GEMM_ALIGN, so A's start stays aligned) */
+typedef struct {
+    ptrdiff_t kb, mb, nb;
+    int in_a, in_b;
+    size_t b_bytes, bytes;
+} G_(plan_t);
+
+static G_(plan_t) G_(plan_of)(int tb, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, G_(blocks_t) bl)
+{
+    G_(plan_t) pl;
+    pl.kb = G_(block)(k, bl.kc, 1);
+    pl.mb = G_(block)(m, bl.mc, MR);
+    pl.nb = G_(block)(n, bl.nc, NR);
     /* Read in place where packing does not pay (see the header comment).
        B only when alpha == 1: packing applies alpha, and each element must
        come out the same whichever way its block went (the pool splits one
@@ -709,23 +727,45 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
        must be packed to be pre-broadcast, and B read in place measured
        3-10% slower there (SSE's multiply takes only aligned memory); nor
        on the scalar layer (GEMM_IN_PLACE). */
-    const int in_a = GEMM_IN_PLACE &&
-                     (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
-    const int in_b = GEMM_IN_PLACE && !tb && alpha == 1 &&
-                     (m <= 6 * MR || (m <= 16 * MR && (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES));
-    /* B block first: its size is a multiple of NR, so A's start stays aligned */
-    const size_t b_elems = in_b ? (n % NR % LANES ? (size_t)kb * NR : 0)
-                                : (size_t)kb * (size_t)((nb + NR - 1) / NR * NR);
-    const size_t a_elems = in_a ? 0 : (size_t)kb * (size_t)((mb + MR - 1) / MR * MR) * AB;
-    const size_t b_bytes = (b_elems * sizeof(T) + GEMM_ALIGN - 1) / GEMM_ALIGN * GEMM_ALIGN;
-    char *buf = NULL;
-    if (b_elems + a_elems > 0) {
-        buf = gemm_alloc_aligned(b_bytes + a_elems * sizeof(T));
-        if (buf == NULL) {
-            G_(unpacked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
+    pl.in_a = GEMM_IN_PLACE &&
+              (n <= 2 * NR || (n <= 16 * NR && (size_t)m * (size_t)k * sizeof(T) <= GEMM_IN_PLACE_BYTES));
+    pl.in_b = GEMM_IN_PLACE && !tb && alpha == 1 &&
+              (m <= 6 * MR || (m <= 16 * MR && (size_t)k * (size_t)n * sizeof(T) <= GEMM_IN_PLACE_BYTES));
+    const size_t b_elems = pl.in_b ? (n % NR % LANES ? (size_t)pl.kb * NR : 0)
+                                   : (size_t)pl.kb * (size_t)((pl.nb + NR - 1) / NR * NR);
+    const size_t a_elems = pl.in_a ? 0 : (size_t)pl.kb * (size_t)((pl.mb + MR - 1) / MR * MR) * AB;
+    pl.b_bytes = (b_elems * sizeof(T) + GEMM_ALIGN - 1) / GEMM_ALIGN * GEMM_ALIGN;
+    pl.bytes = b_elems + a_elems > 0 ? pl.b_bytes + a_elems * sizeof(T) : 0;
+    return pl;
+}
+
+/* The workspace bound: the bytes any call of at most m x n x k takes with
+   the blocks bl, whatever its transposes, alpha and path (every operand
+   packed, or the rank-k copy). The blocks cap it: at most
+   KC x NC + KC x MC elements (A's times AB), however large the problem.
+   It grows with m, n and k, so a caller sizing one workspace for many
+   calls passes their largest dimensions. */
+static size_t G_(ws_bound)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, G_(blocks_t) bl)
+{
+    if (m <= 0 || n <= 0 || k <= 0) {
+        return 0;
     }
+    const ptrdiff_t kb = k < bl.kc ? k : bl.kc;
+    const ptrdiff_t mb = m < bl.mc ? (m + MR - 1) / MR * MR : bl.mc;
+    const ptrdiff_t nb = n < bl.nc ? (n + NR - 1) / NR * NR : bl.nc;
+    const size_t b_bytes = ((size_t)kb * (size_t)nb * sizeof(T) + GEMM_ALIGN - 1) / GEMM_ALIGN * GEMM_ALIGN;
+    const size_t blocked = b_bytes + (size_t)kb * (size_t)mb * AB * sizeof(T);
+    const size_t rank = k <= GEMM_RANK_K ? G_(rank_bytes)(n, k, bl.nc) : 0;
+    return blocked > rank ? blocked : rank;
+}
+
+/* the blocked path (pl from G_(plan_of)), in buf: pl.bytes, GEMM_ALIGN-aligned */
+static void G_(blocked)(int ta, int tb, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, const T *a, ptrdiff_t lda,
+                        const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc, const G_(plan_t) *pl, char *buf)
+{
+    const ptrdiff_t kb = pl->kb, mb = pl->mb, nb = pl->nb;
+    const int in_a = pl->in_a, in_b = pl->in_b;
+    const size_t b_bytes = pl->b_bytes;
     T *const bpack = (T *)buf;
     T *const apack = (T *)(buf + b_bytes);
     const ptrdiff_t sar = ta ? 1 : lda, sap = ta ? lda : 1; /* op(A)[i, p] = a[i*sar + p*sap] */
@@ -770,7 +810,82 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
             }
         }
     }
+}
+
+/* The allocating entry (the kernels tables' gemm): its packing buffers from
+   malloc, freed at return; where malloc fails, the unpacked loop. */
+static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
+                    const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c, ptrdiff_t ldc)
+{
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (k <= 0 || alpha == 0) {
+        G_(scale_c)(m, n, beta, c, ldc); /* A and B are not read */
+        return;
+    }
+    const int ta = trans_a != 0, tb = trans_b != 0;
+    const G_(blocks_t) bl = G_(blocks_now)();
+    if (k <= GEMM_RANK_K) {
+        T *const bs = gemm_alloc_aligned(G_(rank_bytes)(n, k, bl.nc));
+        if (bs != NULL) {
+            G_(rank_k)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bl.nc, bs);
+            gemm_free_aligned(bs);
+            return;
+        }
+    }
+    const G_(plan_t) pl = G_(plan_of)(tb, m, n, k, alpha, bl);
+    char *buf = NULL;
+    if (pl.bytes > 0) {
+        buf = gemm_alloc_aligned(pl.bytes);
+        if (buf == NULL) {
+            G_(unpacked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+    }
+    G_(blocked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, &pl, buf);
     gemm_free_aligned(buf);
+}
+
+/* GEMM_WS_BYTES(m, n, k): the workspace bound (G_(ws_bound)) with the
+   blocks in use now. */
+GEMM_MAYBE_UNUSED static size_t GEMM_WS_BYTES(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k)
+{
+    return G_(ws_bound)(m, n, k, G_(blocks_now)());
+}
+
+/* The same gemm in the caller's workspace ws (GEMM_ALIGN-aligned, ws_bytes
+   long, sized by GEMM_WS_BYTES for this call or a larger one): no
+   allocation, and the same operations on every element as GEMM_FN, so the
+   same bits. Should the blocks have grown since ws was sized
+   (hostlib_set_parameters while the caller runs), the call does not fit:
+   GEMM_FN computes it, allocating. */
+GEMM_MAYBE_UNUSED static void GEMM_WS_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
+                                         const T *a, ptrdiff_t lda, const T *b, ptrdiff_t ldb, T beta, T *c,
+                                         ptrdiff_t ldc, void *ws, size_t ws_bytes)
+{
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (k <= 0 || alpha == 0) {
+        G_(scale_c)(m, n, beta, c, ldc);
+        return;
+    }
+    const int ta = trans_a != 0, tb = trans_b != 0;
+    const G_(blocks_t) bl = G_(blocks_now)();
+    if (k <= GEMM_RANK_K) {
+        if (G_(rank_bytes)(n, k, bl.nc) <= ws_bytes) {
+            G_(rank_k)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bl.nc, (T *)ws);
+            return;
+        }
+    } else {
+        const G_(plan_t) pl = G_(plan_of)(tb, m, n, k, alpha, bl);
+        if (pl.bytes <= ws_bytes) {
+            G_(blocked)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, &pl, (char *)ws);
+            return;
+        }
+    }
+    GEMM_FN(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 /* end of the pass: its parameters go, so the next pass can set them */
@@ -782,6 +897,8 @@ static void GEMM_FN(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_
 #undef S_
 #undef G_
 #undef GEMM_FN
+#undef GEMM_WS_FN
+#undef GEMM_WS_BYTES
 #undef MR
 #undef NV
 #undef NR
