@@ -87,6 +87,11 @@ const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
 #define lapack_split_at level3_split_at
 #define lapack_split_parts level3_split_parts
 
+static inline size_t lapack_max(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
 /* getrf's recursion stops at panels this wide, factored by a left-looking
    leaf (L_(getrf_leaf)): below it the recursion's tiny gemms and solves
    cost more in calls than in flops */
@@ -629,8 +634,30 @@ static ptrdiff_t L_(getrf_leaf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, p
     return info;
 }
 
+/* getrf_rec's split of an m x n panel: its left n1 columns */
+static ptrdiff_t L_(lu_split)(ptrdiff_t m, ptrdiff_t n)
+{
+    const ptrdiff_t mn = m < n ? m : n;
+    const ptrdiff_t n1 = mn / 2;
+    return n1 > 64 ? n1 / 16 * 16 : n1;
+}
+
+/* the packing slice getrf_rec's updates of the m x n panel a take at most:
+   its recursion, without the data (a few hundred steps at n = 2000) */
+static size_t L_(getrf_ws)(ptrdiff_t m, ptrdiff_t n, B_(mat) a)
+{
+    if (m == 1 || n == 1 || n <= LAPACK_LU_LEAF) {
+        return 0;
+    }
+    const ptrdiff_t n1 = L_(lu_split)(m, n), n2 = n - n1;
+    size_t w = B_(trsm_ws)(n1, n2, B_(sub)(a, 0, n1));
+    w = lapack_max(w, B_(gemm_ws)(m - n1, n2, n1, B_(sub)(a, n1, n1)));
+    w = lapack_max(w, L_(getrf_ws)(m, n1, a));
+    return lapack_max(w, L_(getrf_ws)(m - n1, n2, B_(sub)(a, n1, n1)));
+}
+
 /* LAPACK's getrf2: ipiv 0-based here; returns the 1-based first zero pivot */
-static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
+static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv, level3_ws ws)
 {
     if (n <= LAPACK_LU_LEAF && m > 1) {
         return L_(getrf_leaf)(m, n, a, lda, ipiv);
@@ -667,16 +694,13 @@ static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, pt
         return 0;
     }
     const ptrdiff_t mn = m < n ? m : n;
-    ptrdiff_t n1 = mn / 2;
-    if (n1 > 64) {
-        n1 = n1 / 16 * 16;
-    }
-    const ptrdiff_t n2 = n - n1;
-    ptrdiff_t info = L_(getrf_rec)(m, n1, a, lda, ipiv);
+    const ptrdiff_t n1 = L_(lu_split)(m, n), n2 = n - n1;
+    ptrdiff_t info = L_(getrf_rec)(m, n1, a, lda, ipiv, ws);
     L_(laswp)(n2, a + n1 * lda, lda, m, 0, n1, ipiv, 0, 0);
-    B_(trsm)(0, 1, n1, n2, B_(cm)(a, lda), B_(cm)(a + n1 * lda, lda));
-    B_(gemm)(m - n1, n2, n1, -1, B_(cm)(a + n1, lda), B_(cm)(a + n1 * lda, lda), 1, B_(cm)(a + n1 + n1 * lda, lda));
-    const ptrdiff_t info2 = L_(getrf_rec)(m - n1, n2, a + n1 + n1 * lda, lda, ipiv + n1);
+    B_(trsm)(0, 1, n1, n2, B_(cm)(a, lda), B_(cm)(a + n1 * lda, lda), ws);
+    B_(gemm)(m - n1, n2, n1, -1, B_(cm)(a + n1, lda), B_(cm)(a + n1 * lda, lda), 1, B_(cm)(a + n1 + n1 * lda, lda),
+             ws);
+    const ptrdiff_t info2 = L_(getrf_rec)(m - n1, n2, a + n1 + n1 * lda, lda, ipiv + n1, ws);
     if (info == 0 && info2 > 0) {
         info = info2 + n1;
     }
@@ -704,7 +728,14 @@ static ptrdiff_t L_FN(getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrd
     if (m <= LAPACK_SMALL_N && n <= LAPACK_SMALL_N) {
         return L_(getrf_small)(m, n, a, lda, ipiv);
     }
-    const ptrdiff_t info = L_(getrf_rec)(m, n, a, lda, ipiv);
+    /* one workspace for all the updates' packing, before anything is written */
+    level3_ws ws;
+    void *buf = level3_ws_alloc(0, L_(getrf_ws)(m, n, B_(cm)(a, lda)), &ws);
+    if (buf == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    const ptrdiff_t info = L_(getrf_rec)(m, n, a, lda, ipiv, ws);
+    gemm_free_aligned(buf);
     const ptrdiff_t mn = m < n ? m : n;
     for (ptrdiff_t i = 0; i < mn; i++) {
         ipiv[i] += 1;
@@ -738,15 +769,21 @@ static ptrdiff_t L_FN(getrs)(int trans, ptrdiff_t n, ptrdiff_t nrhs, const T *a,
         return 0;
     }
     const B_(mat) lu = B_(cm)((T *)a, lda), x = B_(cm)(b, ldb); /* a is only read */
+    level3_ws ws;
+    void *buf = level3_ws_alloc(0, B_(trsm_ws)(n, nrhs, x), &ws);
+    if (buf == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
     if (trans == HOSTLIB_LAPACK_NOTRANS) {
         L_(laswp)(nrhs, b, ldb, n, 0, n, ipiv, 1, 0);
-        B_(trsm)(0, 1, n, nrhs, lu, x);
-        B_(trsm)(1, 0, n, nrhs, lu, x);
+        B_(trsm)(0, 1, n, nrhs, lu, x, ws);
+        B_(trsm)(1, 0, n, nrhs, lu, x, ws);
     } else { /* real: A^H = A^T */
-        B_(trsm)(0, 0, n, nrhs, B_(tr)(lu), x);
-        B_(trsm)(1, 1, n, nrhs, B_(tr)(lu), x);
+        B_(trsm)(0, 0, n, nrhs, B_(tr)(lu), x, ws);
+        B_(trsm)(1, 1, n, nrhs, B_(tr)(lu), x, ws);
         L_(laswp)(nrhs, b, ldb, n, 0, n, ipiv, 1, 1);
     }
+    gemm_free_aligned(buf);
     return 0;
 }
 
@@ -773,7 +810,9 @@ static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *
     if ((size_t)n > SIZE_MAX / sizeof(T) / (size_t)n) {
         return HOSTLIB_LAPACK_ENOMEM;
     }
-    T *w = (T *)gemm_alloc_aligned((size_t)n * (size_t)n * sizeof(T));
+    /* X (n x n) and the solves' packing, one allocation */
+    level3_ws ws;
+    T *w = (T *)level3_ws_alloc((size_t)n * (size_t)n * sizeof(T), B_(trsm_ws)(n, n, B_(cm)(NULL, n)), &ws);
     if (w == NULL) {
         return HOSTLIB_LAPACK_ENOMEM;
     }
@@ -784,8 +823,8 @@ static ptrdiff_t L_FN(getri)(ptrdiff_t n, T *a, ptrdiff_t lda, const ptrdiff_t *
     }
     L_(laswp)(n, w, n, n, 0, n, ipiv, 1, 0);
     const B_(mat) lu = B_(cm)(a, lda), x = B_(cm)(w, n);
-    B_(trsm)(0, 1, n, n, lu, x);
-    B_(trsm)(1, 0, n, n, lu, x);
+    B_(trsm)(0, 1, n, n, lu, x, ws);
+    B_(trsm)(1, 0, n, n, lu, x, ws);
     for (ptrdiff_t j = 0; j < n; j++) {
         memcpy(a + j * lda, w + j * n, (size_t)n * sizeof(T));
     }
@@ -820,24 +859,40 @@ static ptrdiff_t L_(potf2)(ptrdiff_t n, B_(mat) a)
     return 0;
 }
 
-static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, B_(mat) a, T *ws)
+/* potrf_rec's split of n: the first n1 columns */
+static ptrdiff_t L_(chol_split)(ptrdiff_t n)
+{
+    const ptrdiff_t n1 = n / 2;
+    return n1 > 64 ? n1 / 16 * 16 : n1;
+}
+
+/* the packing slice potrf_rec's updates take at most: its recursion,
+   without the data */
+static size_t L_(potrf_ws)(ptrdiff_t n, B_(mat) a)
+{
+    if (n <= LAPACK_POTF2_BASE) {
+        return 0;
+    }
+    const ptrdiff_t n1 = L_(chol_split)(n), n2 = n - n1;
+    size_t w = lapack_max(B_(trsm_ws)(n1, n2, B_(tr)(B_(sub)(a, n1, 0))), B_(syrk_ws)(n2, n1));
+    w = lapack_max(w, L_(potrf_ws)(n1, a));
+    return lapack_max(w, L_(potrf_ws)(n2, B_(sub)(a, n1, n1)));
+}
+
+static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, B_(mat) a, T *ws, level3_ws gws)
 {
     if (n <= LAPACK_POTF2_BASE) {
         return L_(potf2)(n, a);
     }
-    ptrdiff_t n1 = n / 2;
-    if (n1 > 64) {
-        n1 = n1 / 16 * 16;
-    }
-    const ptrdiff_t n2 = n - n1;
-    ptrdiff_t info = L_(potrf_rec)(n1, a, ws);
+    const ptrdiff_t n1 = L_(chol_split)(n), n2 = n - n1;
+    ptrdiff_t info = L_(potrf_rec)(n1, a, ws, gws);
     if (info != 0) {
         return info;
     }
     /* A21 L11^T = old A21, as L11 A21^T = old A21^T */
-    B_(trsm)(0, 0, n1, n2, a, B_(tr)(B_(sub)(a, n1, 0)));
-    B_(syrk)(n2, n1, -1, B_(sub)(a, n1, 0), 1, B_(sub)(a, n1, n1), ws);
-    info = L_(potrf_rec)(n2, B_(sub)(a, n1, n1), ws);
+    B_(trsm)(0, 0, n1, n2, a, B_(tr)(B_(sub)(a, n1, 0)), gws);
+    B_(syrk)(n2, n1, -1, B_(sub)(a, n1, 0), 1, B_(sub)(a, n1, n1), ws, gws);
+    info = L_(potrf_rec)(n2, B_(sub)(a, n1, n1), ws, gws);
     return info != 0 ? info + n1 : 0;
 }
 
@@ -858,16 +913,15 @@ static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
     if (n <= LAPACK_SMALL_N) {
         return L_(potrf_small)(uplo == HOSTLIB_LAPACK_UPPER, n, a, lda);
     }
-    T *ws = NULL;
-    if (n > LAPACK_POTF2_BASE) {
-        ws = (T *)gemm_alloc_aligned((size_t)LEVEL3_SYRK_BASE * LEVEL3_SYRK_BASE * sizeof(T));
-        if (ws == NULL) {
-            return HOSTLIB_LAPACK_ENOMEM;
-        }
-    }
     /* U^T U = A is L L^T of the transpose: the upper triangle read as a lower view */
     const B_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? B_(cm)(a, lda) : B_(tr)(B_(cm)(a, lda));
-    const ptrdiff_t info = L_(potrf_rec)(n, l, ws);
+    /* syrk's diagonal blocks and the updates' packing, one allocation (n > LAPACK_SMALL_N here) */
+    level3_ws gws;
+    T *ws = (T *)level3_ws_alloc((size_t)LEVEL3_SYRK_BASE * LEVEL3_SYRK_BASE * sizeof(T), L_(potrf_ws)(n, l), &gws);
+    if (ws == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    const ptrdiff_t info = L_(potrf_rec)(n, l, ws, gws);
     gemm_free_aligned(ws);
     return info;
 }
@@ -898,8 +952,14 @@ static ptrdiff_t L_FN(potrs)(int uplo, ptrdiff_t n, ptrdiff_t nrhs, const T *a, 
     }
     const B_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? B_(cm)((T *)a, lda) : B_(tr)(B_(cm)((T *)a, lda));
     const B_(mat) x = B_(cm)(b, ldb);
-    B_(trsm)(0, 0, n, nrhs, l, x);
-    B_(trsm)(1, 0, n, nrhs, B_(tr)(l), x);
+    level3_ws ws;
+    void *buf = level3_ws_alloc(0, B_(trsm_ws)(n, nrhs, x), &ws);
+    if (buf == NULL) {
+        return HOSTLIB_LAPACK_ENOMEM;
+    }
+    B_(trsm)(0, 0, n, nrhs, l, x, ws);
+    B_(trsm)(1, 0, n, nrhs, B_(tr)(l), x, ws);
+    gemm_free_aligned(buf);
     return 0;
 }
 
@@ -1023,8 +1083,13 @@ typedef struct {
 
 static const ptrdiff_t L_(qr_nb)[LAPACK_QR_LEVELS] = {LAPACK_QR_NB0, LAPACK_QR_NB1};
 
-/* one allocation for both levels; NULL if it fails */
-static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, L_(qr_ws) *ws)
+/* One allocation for both levels and the block reflectors' packing (at
+   most LAPACK_QR_NB1 reflectors of m rows, applied to n columns of the
+   column-major a: W = V^T C, T W, C -= V W; larft's V^T V); NULL if it
+   fails. (A last panel of one reflector makes W a single row, which
+   gemm1 takes as row-major: such an update does not fit and allocates,
+   in gemm.h's fallback.) */
+static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, B_(mat) a, L_(qr_ws) *ws, level3_ws *gws)
 {
     size_t total = 0, sizes[LAPACK_QR_LEVELS][5];
     for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
@@ -1040,7 +1105,15 @@ static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, L_(qr_ws) *ws)
             total += sizes[l][i];
         }
     }
-    T *buf = (T *)gemm_alloc_aligned(total * sizeof(T));
+    size_t slice = 0;
+    for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
+        const ptrdiff_t nb = L_(qr_nb)[l];
+        slice = lapack_max(slice, B_(gemm_ws)(nb, nb, m, a));
+        slice = lapack_max(slice, B_(gemm_ws)(nb, n, m, a));
+        slice = lapack_max(slice, B_(gemm_ws)(nb, n, nb, a));
+        slice = lapack_max(slice, B_(gemm_ws)(m, n, nb, a));
+    }
+    T *buf = (T *)level3_ws_alloc(total * sizeof(T), slice, gws);
     if (buf == NULL) {
         return NULL;
     }
@@ -1059,7 +1132,8 @@ static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, L_(qr_ws) *ws)
 /* V (explicit unit lower trapezoid) and T (upper, zeros below) of the k
    reflectors stored in the m x k panel at a, as LAPACK's larft (forward,
    columnwise): T(0:i, i) = -tau_i T(0:i, 0:i) V(:, 0:i)^T v_i */
-static void L_(larft)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const T *tau, L_(qr_ws) *ws)
+static void L_(larft)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const T *tau, L_(qr_ws) *ws,
+                      level3_ws gws)
 {
     T *v = ws->v, *t = ws->t, *s = ws->s;
     for (ptrdiff_t j = 0; j < k; j++) {
@@ -1071,7 +1145,7 @@ static void L_(larft)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const
             memcpy(vj + j + 1, a + j + 1 + j * lda, (size_t)(m - j - 1) * sizeof(T));
         }
     }
-    B_(gemm1)(k, k, m, 1, B_(tr)(B_(cm)(v, m)), B_(cm)(v, m), 0, B_(cm)(s, k));
+    B_(gemm1)(k, k, m, 1, B_(tr)(B_(cm)(v, m)), B_(cm)(v, m), 0, B_(cm)(s, k), gws);
     for (ptrdiff_t i = 0; i < k; i++) {
         T *ti = t + i * k;
         for (ptrdiff_t p = i + 1; p < k; p++) {
@@ -1101,10 +1175,12 @@ typedef struct {
     const L_(qr_ws) *ws;
     T *c;
     ptrdiff_t ldc;
+    level3_ws gws;
 } L_(larfb_job);
 
-/* columns j0..j1 of C := (I - V op(T) V^T) C, op(T) = T^T when trans */
-static void L_(larfb_cols)(const L_(larfb_job) *b, ptrdiff_t j0, ptrdiff_t j1)
+/* columns j0..j1 of C := (I - V op(T) V^T) C, op(T) = T^T when trans,
+   packing in slice 0 of gws */
+static void L_(larfb_cols)(const L_(larfb_job) *b, ptrdiff_t j0, ptrdiff_t j1, level3_ws gws)
 {
     const ptrdiff_t m = b->m, k = b->k, nc = j1 - j0;
     if (nc <= 0) {
@@ -1113,41 +1189,44 @@ static void L_(larfb_cols)(const L_(larfb_job) *b, ptrdiff_t j0, ptrdiff_t j1)
     const B_(mat) v = B_(cm)(b->ws->v, m), t = B_(cm)(b->ws->t, k);
     const B_(mat) c = B_(cm)(b->c + j0 * b->ldc, b->ldc);
     const B_(mat) w = B_(cm)(b->ws->w + j0 * k, k), w2 = B_(cm)(b->ws->w2 + j0 * k, k);
-    B_(gemm1)(k, nc, m, 1, B_(tr)(v), c, 0, w);
-    B_(gemm1)(k, nc, k, 1, b->trans ? B_(tr)(t) : t, w, 0, w2);
-    B_(gemm1)(m, nc, k, -1, v, w2, 1, c);
+    B_(gemm1)(k, nc, m, 1, B_(tr)(v), c, 0, w, gws);
+    B_(gemm1)(k, nc, k, 1, b->trans ? B_(tr)(t) : t, w, 0, w2, gws);
+    B_(gemm1)(m, nc, k, -1, v, w2, 1, c, gws);
 }
 
 static void L_(larfb_task)(void *ctx, ptrdiff_t t)
 {
     const L_(larfb_job) *b = (const L_(larfb_job) *)ctx;
-    L_(larfb_cols)(b, lapack_split_at(b->n, b->parts, t), lapack_split_at(b->n, b->parts, t + 1));
+    L_(larfb_cols)(b, lapack_split_at(b->n, b->parts, t), lapack_split_at(b->n, b->parts, t + 1),
+                   level3_ws_slice(b->gws, t));
 }
 
-static void L_(larfb)(int trans, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const L_(qr_ws) *ws, T *c, ptrdiff_t ldc)
+static void L_(larfb)(int trans, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const L_(qr_ws) *ws, T *c, ptrdiff_t ldc,
+                      level3_ws gws)
 {
     if (m <= 0 || n <= 0 || k <= 0) {
         return;
     }
-    L_(larfb_job) b = {m, n, k, 1, trans, ws, c, ldc};
-    b.parts = lapack_split_parts(2.0 * (double)m * (double)n * (double)k, n);
+    L_(larfb_job) b = {m, n, k, 1, trans, ws, c, ldc, gws};
+    b.parts = level3_ws_parts(gws, lapack_split_parts(2.0 * (double)m * (double)n * (double)k, n));
     if (b.parts > 1) {
         SIMD_NAME(lapack_pool)->run(L_(larfb_task), &b, b.parts, (int)b.parts);
         return;
     }
-    L_(larfb_cols)(&b, 0, n);
+    L_(larfb_cols)(&b, 0, n, gws);
 }
 
 /* blocked QR of the m x n matrix at a with level `level`'s blocks, panels
    one level down (unblocked below level 0) */
-static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau, int level, L_(qr_ws) *ws)
+static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau, int level, L_(qr_ws) *ws,
+                          level3_ws gws)
 {
     const ptrdiff_t k = m < n ? m : n;
     if (level < 0 || k <= ws[level].nb / 2) {
         if (level < 0) {
             L_(geqr2)(m, n, a, lda, tau);
         } else {
-            L_(geqrf_blk)(m, n, a, lda, tau, level - 1, ws);
+            L_(geqrf_blk)(m, n, a, lda, tau, level - 1, ws, gws);
         }
         return;
     }
@@ -1155,10 +1234,10 @@ static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau,
     for (ptrdiff_t j = 0; j < k; j += nb) {
         const ptrdiff_t ib = k - j < nb ? k - j : nb;
         T *ajj = a + j + j * lda;
-        L_(geqrf_blk)(m - j, ib, ajj, lda, tau + j, level - 1, ws);
+        L_(geqrf_blk)(m - j, ib, ajj, lda, tau + j, level - 1, ws, gws);
         if (j + ib < n) {
-            L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[level]);
-            L_(larfb)(1, m - j, n - j - ib, ib, &ws[level], ajj + ib * lda, lda);
+            L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[level], gws);
+            L_(larfb)(1, m - j, n - j - ib, ib, &ws[level], ajj + ib * lda, lda, gws);
         }
     }
 }
@@ -1183,11 +1262,12 @@ static ptrdiff_t L_FN(geqrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *t
         return 0;
     }
     L_(qr_ws) ws[LAPACK_QR_LEVELS];
-    void *buf = L_(qr_alloc)(m, n, ws);
+    level3_ws gws;
+    void *buf = L_(qr_alloc)(m, n, B_(cm)(a, lda), ws, &gws);
     if (buf == NULL) {
         return HOSTLIB_LAPACK_ENOMEM;
     }
-    L_(geqrf_blk)(m, n, a, lda, tau, LAPACK_QR_LEVELS - 1, ws);
+    L_(geqrf_blk)(m, n, a, lda, tau, LAPACK_QR_LEVELS - 1, ws, gws);
     gemm_free_aligned(buf);
     return 0;
 }
@@ -1214,13 +1294,13 @@ static void L_(org2r)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda
 }
 
 static void L_(orgqr_blk)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t lda, const T *tau, int level,
-                          L_(qr_ws) *ws)
+                          L_(qr_ws) *ws, level3_ws gws)
 {
     if (level < 0 || k <= ws[level].nb / 2) {
         if (level < 0) {
             L_(org2r)(m, n, k, a, lda, tau);
         } else {
-            L_(orgqr_blk)(m, n, k, a, lda, tau, level - 1, ws);
+            L_(orgqr_blk)(m, n, k, a, lda, tau, level - 1, ws, gws);
         }
         return;
     }
@@ -1234,10 +1314,10 @@ static void L_(orgqr_blk)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdiff_t
         const ptrdiff_t ib = k - j < nb ? k - j : nb;
         T *ajj = a + j + j * lda;
         if (j + ib < n) {
-            L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[level]);
-            L_(larfb)(0, m - j, n - j - ib, ib, &ws[level], ajj + ib * lda, lda);
+            L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[level], gws);
+            L_(larfb)(0, m - j, n - j - ib, ib, &ws[level], ajj + ib * lda, lda, gws);
         }
-        L_(orgqr_blk)(m - j, ib, ib, ajj, lda, tau + j, level - 1, ws);
+        L_(orgqr_blk)(m - j, ib, ib, ajj, lda, tau + j, level - 1, ws, gws);
         for (ptrdiff_t c = j; c < j + ib; c++) {
             memset(a + c * lda, 0, (size_t)j * sizeof(T));
         }
@@ -1266,11 +1346,12 @@ static ptrdiff_t L_FN(orgqr)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T *a, ptrdif
         return 0;
     }
     L_(qr_ws) ws[LAPACK_QR_LEVELS];
-    void *buf = L_(qr_alloc)(m, n, ws);
+    level3_ws gws;
+    void *buf = L_(qr_alloc)(m, n, B_(cm)(a, lda), ws, &gws);
     if (buf == NULL) {
         return HOSTLIB_LAPACK_ENOMEM;
     }
-    L_(orgqr_blk)(m, n, k, a, lda, tau, LAPACK_QR_LEVELS - 1, ws);
+    L_(orgqr_blk)(m, n, k, a, lda, tau, LAPACK_QR_LEVELS - 1, ws, gws);
     gemm_free_aligned(buf);
     return 0;
 }

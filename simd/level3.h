@@ -123,6 +123,60 @@ static inline size_t level3_bytes(size_t a, size_t b, size_t c, size_t size)
     return (ab + c) * size;
 }
 
+/* A caller's packing workspace for the gemms under one call (lapack.h's
+   factorizations: one allocation per call, not one per gemm and per pool
+   task): `count` slices of `slice` bytes, each GEMM_ALIGN-aligned. Pool
+   task t computes in slice t, so a split runs at most `count` tasks; code
+   on one thread uses slice 0. p == NULL: none, every gemm allocates its
+   own (the kernels tables' entries, standalone calls). */
+typedef struct {
+    char *p;
+    size_t slice;
+    ptrdiff_t count;
+} level3_ws;
+
+#define LEVEL3_NO_WS ((level3_ws){NULL, 0, 0})
+
+/* slice t, alone (what a pool task passes down) */
+static inline level3_ws level3_ws_slice(level3_ws w, ptrdiff_t t)
+{
+    level3_ws s = {w.p == NULL ? NULL : w.p + (size_t)t * w.slice, w.slice, 1};
+    return s;
+}
+
+/* a split into `parts` tasks, as many as the workspace has slices */
+static inline ptrdiff_t level3_ws_parts(level3_ws w, ptrdiff_t parts)
+{
+    return w.p != NULL && parts > w.count ? w.count : parts;
+}
+
+/* One allocation for a call: `own` bytes of the caller's (first), then one
+   slice of `slice` bytes for each task the pool may run at once (its width
+   now; 1 without a pool). NULL if it fails or does not fit in size_t;
+   free with gemm_free_aligned. */
+static inline void *level3_ws_alloc(size_t own, size_t slice, level3_ws *w)
+{
+    const hostlib_pool_api *pool = LEVEL3_POOL;
+    const int width = pool != NULL ? pool->width() : 1;
+    const size_t count = width > 1 ? (size_t)width : 1, round = GEMM_ALIGN - 1;
+    if (own > SIZE_MAX - round || slice > SIZE_MAX - round) {
+        return NULL;
+    }
+    own = (own + round) / GEMM_ALIGN * GEMM_ALIGN;
+    slice = (slice + round) / GEMM_ALIGN * GEMM_ALIGN;
+    if (slice > (SIZE_MAX - own) / count) {
+        return NULL;
+    }
+    char *p = (char *)gemm_alloc_aligned(own + slice * count);
+    if (p == NULL) {
+        return NULL;
+    }
+    w->p = slice > 0 ? p + own : NULL;
+    w->slice = slice;
+    w->count = (ptrdiff_t)count;
+    return p;
+}
+
 #define BLAS3_PASS 1
 #define T double
 #define V VF64
@@ -130,6 +184,8 @@ static inline size_t level3_bytes(size_t a, size_t b, size_t c, size_t size)
 #define V_(op) vf64_##op
 #define B_(x) blas_f64_##x
 #define B_GEMM SIMD_NAME(dgemm)
+#define B_GEMM_WS SIMD_NAME(dgemm_ws)
+#define B_GEMM_WS_BYTES SIMD_NAME(dgemm_ws_bytes)
 #define B_FN(r) SIMD_NAME(d##r)
 #define B_CFN(r) SIMD_NAME(z##r)
 #define B_COMPLEX hostlib_complex128
@@ -142,6 +198,8 @@ static inline size_t level3_bytes(size_t a, size_t b, size_t c, size_t size)
 #define V_(op) vf32_##op
 #define B_(x) blas_f32_##x
 #define B_GEMM SIMD_NAME(sgemm)
+#define B_GEMM_WS SIMD_NAME(sgemm_ws)
+#define B_GEMM_WS_BYTES SIMD_NAME(sgemm_ws_bytes)
 #define B_FN(r) SIMD_NAME(s##r)
 #define B_CFN(r) SIMD_NAME(c##r)
 #define B_COMPLEX hostlib_complex64
@@ -182,47 +240,66 @@ static inline B_(mat) B_(tr)(B_(mat) a)
 
 /* ---------------- gemm on views, split over the pool ---------------- */
 
-/* C = alpha A B + beta C (m x n, k), on one thread; C is not read when beta == 0 */
-static void B_(gemm1)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) a, B_(mat) b, T beta, B_(mat) c)
+/* C = alpha A B + beta C (m x n, k), on one thread, in slice 0 of ws; C is
+   not read when beta == 0 */
+static void B_(gemm1)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) a, B_(mat) b, T beta, B_(mat) c,
+                      level3_ws ws)
 {
     if (m <= 0 || n <= 0) {
         return;
     }
     if (c.cs != 1) {
         /* C column-major: C^T = B^T A^T, row-major */
-        B_(gemm1)(n, m, k, alpha, B_(tr)(b), B_(tr)(a), beta, B_(tr)(c));
+        B_(gemm1)(n, m, k, alpha, B_(tr)(b), B_(tr)(a), beta, B_(tr)(c), ws);
         return;
     }
     /* C row-major, row stride c.rs; an operand with cs == 1 is row-major as stored */
     const int ta = a.cs != 1, tb = b.cs != 1;
-    B_GEMM(ta, tb, m, n, k, alpha, a.p, ta ? a.cs : a.rs, b.p, tb ? b.cs : b.rs, beta, c.p, c.rs);
+    if (ws.p != NULL) {
+        B_GEMM_WS(ta, tb, m, n, k, alpha, a.p, ta ? a.cs : a.rs, b.p, tb ? b.cs : b.rs, beta, c.p, c.rs, ws.p,
+                  ws.slice);
+    } else {
+        B_GEMM(ta, tb, m, n, k, alpha, a.p, ta ? a.cs : a.rs, b.p, tb ? b.cs : b.rs, beta, c.p, c.rs);
+    }
+}
+
+/* The workspace bounds: the bytes of one slice that the gemms of a call
+   below take at most (B_GEMM_WS_BYTES, with the dimensions B_GEMM gets:
+   swapped for a column-major C, as B_(gemm1) swaps them). gemm: m x n of
+   C (the view c), depth k. */
+static inline size_t B_(gemm_ws)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, B_(mat) c)
+{
+    return c.cs != 1 ? B_GEMM_WS_BYTES(n, m, k) : B_GEMM_WS_BYTES(m, n, k);
 }
 
 typedef struct {
     ptrdiff_t m, n, k, parts;
     T alpha, beta;
     B_(mat) a, b, c;
+    level3_ws ws;
 } B_(gemm_job);
 
 static void B_(gemm_task)(void *ctx, ptrdiff_t t)
 {
     const B_(gemm_job) *g = (const B_(gemm_job) *)ctx;
     const ptrdiff_t j0 = level3_split_at(g->n, g->parts, t), j1 = level3_split_at(g->n, g->parts, t + 1);
-    B_(gemm1)(g->m, j1 - j0, g->k, g->alpha, g->a, B_(sub)(g->b, 0, j0), g->beta, B_(sub)(g->c, 0, j0));
+    B_(gemm1)(g->m, j1 - j0, g->k, g->alpha, g->a, B_(sub)(g->b, 0, j0), g->beta, B_(sub)(g->c, 0, j0),
+              level3_ws_slice(g->ws, t));
 }
 
-static void B_(gemm)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) a, B_(mat) b, T beta, B_(mat) c)
+static void B_(gemm)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) a, B_(mat) b, T beta, B_(mat) c,
+                     level3_ws ws)
 {
     if (m <= 0 || n <= 0) {
         return;
     }
-    const ptrdiff_t parts = level3_split_parts((double)m * (double)n * (double)k, n);
+    const ptrdiff_t parts = level3_ws_parts(ws, level3_split_parts((double)m * (double)n * (double)k, n));
     if (parts > 1) {
-        B_(gemm_job) g = {m, n, k, parts, alpha, beta, a, b, c};
+        B_(gemm_job) g = {m, n, k, parts, alpha, beta, a, b, c, ws};
         LEVEL3_POOL->run(B_(gemm_task), &g, parts, (int)parts);
         return;
     }
-    B_(gemm1)(m, n, k, alpha, a, b, beta, c);
+    B_(gemm1)(m, n, k, alpha, a, b, beta, c, ws);
 }
 
 /* ---------------- triangular solve: A X = B, A triangular on the left ---------------- */
@@ -307,7 +384,7 @@ static void B_(trsm_base)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, B_(m
     }
 }
 
-static void B_(trsm_rec)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, B_(mat) a, B_(mat) b)
+static void B_(trsm_rec)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, B_(mat) a, B_(mat) b, level3_ws ws)
 {
     if (n <= 0 || nrhs <= 0) {
         return;
@@ -322,13 +399,13 @@ static void B_(trsm_rec)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, B_(ma
     }
     const ptrdiff_t n2 = n - n1;
     if (!upper) {
-        B_(trsm_rec)(0, unit, n1, nrhs, a, b);
-        B_(gemm)(n2, nrhs, n1, -1, B_(sub)(a, n1, 0), b, 1, B_(sub)(b, n1, 0));
-        B_(trsm_rec)(0, unit, n2, nrhs, B_(sub)(a, n1, n1), B_(sub)(b, n1, 0));
+        B_(trsm_rec)(0, unit, n1, nrhs, a, b, ws);
+        B_(gemm)(n2, nrhs, n1, -1, B_(sub)(a, n1, 0), b, 1, B_(sub)(b, n1, 0), ws);
+        B_(trsm_rec)(0, unit, n2, nrhs, B_(sub)(a, n1, n1), B_(sub)(b, n1, 0), ws);
     } else {
-        B_(trsm_rec)(1, unit, n2, nrhs, B_(sub)(a, n1, n1), B_(sub)(b, n1, 0));
-        B_(gemm)(n1, nrhs, n2, -1, B_(sub)(a, 0, n1), B_(sub)(b, n1, 0), 1, b);
-        B_(trsm_rec)(1, unit, n1, nrhs, a, b);
+        B_(trsm_rec)(1, unit, n2, nrhs, B_(sub)(a, n1, n1), B_(sub)(b, n1, 0), ws);
+        B_(gemm)(n1, nrhs, n2, -1, B_(sub)(a, 0, n1), B_(sub)(b, n1, 0), 1, b, ws);
+        B_(trsm_rec)(1, unit, n1, nrhs, a, b, ws);
     }
 }
 
@@ -336,45 +413,54 @@ typedef struct {
     int upper, unit;
     ptrdiff_t n, nrhs, parts;
     B_(mat) a, b;
+    level3_ws ws;
 } B_(trsm_job);
 
 static void B_(trsm_task)(void *ctx, ptrdiff_t t)
 {
     const B_(trsm_job) *s = (const B_(trsm_job) *)ctx;
     const ptrdiff_t j0 = level3_split_at(s->nrhs, s->parts, t), j1 = level3_split_at(s->nrhs, s->parts, t + 1);
-    B_(trsm_rec)(s->upper, s->unit, s->n, j1 - j0, s->a, B_(sub)(s->b, 0, j0));
+    B_(trsm_rec)(s->upper, s->unit, s->n, j1 - j0, s->a, B_(sub)(s->b, 0, j0), level3_ws_slice(s->ws, t));
 }
 
 /* A X = B for the n x n lower (upper) triangular view a, B n x nrhs
    overwritten by X; the columns of B are independent: a large solve is
    split by them */
-static void B_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, B_(mat) a, B_(mat) b)
+static void B_(trsm)(int upper, int unit, ptrdiff_t n, ptrdiff_t nrhs, B_(mat) a, B_(mat) b, level3_ws ws)
 {
     if (n <= 0 || nrhs <= 0) {
         return;
     }
-    const ptrdiff_t parts = level3_split_parts(0.5 * (double)n * (double)n * (double)nrhs, nrhs);
+    const ptrdiff_t parts = level3_ws_parts(ws, level3_split_parts(0.5 * (double)n * (double)n * (double)nrhs, nrhs));
     if (parts > 1) {
-        B_(trsm_job) s = {upper, unit, n, nrhs, parts, a, b};
+        B_(trsm_job) s = {upper, unit, n, nrhs, parts, a, b, ws};
         LEVEL3_POOL->run(B_(trsm_task), &s, parts, (int)parts);
         return;
     }
-    B_(trsm_rec)(upper, unit, n, nrhs, a, b);
+    B_(trsm_rec)(upper, unit, n, nrhs, a, b, ws);
+}
+
+/* trsm's workspace bound: its gemms update at most n / 2 + LEVEL3_TRSM_BASE
+   rows of b (trsm_rec's halves) by as many */
+static inline size_t B_(trsm_ws)(ptrdiff_t n, ptrdiff_t nrhs, B_(mat) b)
+{
+    const ptrdiff_t h = n / 2 + LEVEL3_TRSM_BASE;
+    return n > LEVEL3_TRSM_BASE ? B_(gemm_ws)(h, nrhs, h, b) : 0;
 }
 
 /* ---------------- symmetric rank-k update on a lower view ---------------- */
 
 /* C = alpha X X^T + beta C on C's lower triangle only (n x n, X n x k,
    k >= 1); C is not read when beta == 0; ws holds LEVEL3_SYRK_BASE^2
-   elements */
-static void B_(syrk)(ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) x, T beta, B_(mat) c, T *ws)
+   elements, the gemms pack in gws */
+static void B_(syrk)(ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) x, T beta, B_(mat) c, T *ws, level3_ws gws)
 {
     if (n <= 0) {
         return;
     }
     if (n <= LEVEL3_SYRK_BASE) {
         const B_(mat) w = B_(cm)(ws, n);
-        B_(gemm1)(n, n, k, alpha, x, B_(tr)(x), 0, w);
+        B_(gemm1)(n, n, k, alpha, x, B_(tr)(x), 0, w, gws);
         for (ptrdiff_t j = 0; j < n; j++) {
             for (ptrdiff_t i = j; i < n; i++) {
                 T *cij = &B_AT(c, i, j);
@@ -385,9 +471,19 @@ static void B_(syrk)(ptrdiff_t n, ptrdiff_t k, T alpha, B_(mat) x, T beta, B_(ma
     }
     ptrdiff_t n1 = n / 2;
     n1 = n1 / 16 * 16 > 0 ? n1 / 16 * 16 : n1;
-    B_(syrk)(n1, k, alpha, x, beta, c, ws);
-    B_(gemm)(n - n1, n1, k, alpha, B_(sub)(x, n1, 0), B_(tr)(x), beta, B_(sub)(c, n1, 0));
-    B_(syrk)(n - n1, k, alpha, B_(sub)(x, n1, 0), beta, B_(sub)(c, n1, n1), ws);
+    B_(syrk)(n1, k, alpha, x, beta, c, ws, gws);
+    B_(gemm)(n - n1, n1, k, alpha, B_(sub)(x, n1, 0), B_(tr)(x), beta, B_(sub)(c, n1, 0), gws);
+    B_(syrk)(n - n1, k, alpha, B_(sub)(x, n1, 0), beta, B_(sub)(c, n1, n1), ws, gws);
+}
+
+/* syrk's workspace bound: its off-diagonal gemms are at most
+   n / 2 + 16 square (the halves, cut at multiples of 16), its diagonal
+   blocks min(n, LEVEL3_SYRK_BASE) */
+static inline size_t B_(syrk_ws)(ptrdiff_t n, ptrdiff_t k)
+{
+    const ptrdiff_t base = n < LEVEL3_SYRK_BASE ? n : LEVEL3_SYRK_BASE;
+    const ptrdiff_t h = n / 2 + 16 > base ? n / 2 + 16 : base;
+    return B_GEMM_WS_BYTES(h, h, k);
 }
 
 #ifndef SIMD_BLAS_INTERNAL
@@ -440,9 +536,9 @@ static int B_FN(trsm)(int side, int uplo, int trans, int diag, ptrdiff_t m, ptrd
     const int upper = (uplo == HOSTLIB_UPPER) != t;
     const int unit = diag == HOSTLIB_UNIT;
     if (side == HOSTLIB_LEFT) {
-        B_(trsm)(upper, unit, m, n, op, bv);
+        B_(trsm)(upper, unit, m, n, op, bv, LEVEL3_NO_WS);
     } else { /* X op(A) = B is op(A)^T X^T = B^T */
-        B_(trsm)(!upper, unit, n, m, B_(tr)(op), B_(tr)(bv));
+        B_(trsm)(!upper, unit, n, m, B_(tr)(op), B_(tr)(bv), LEVEL3_NO_WS);
     }
     return 0;
 }
@@ -469,7 +565,7 @@ static int B_FN(syrk)(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, T alpha, co
         return HOSTLIB_ENOMEM;
     }
     const B_(mat) x = t ? B_(tr)(B_(rm)((T *)a, lda)) : B_(rm)((T *)a, lda);
-    B_(syrk)(n, k, alpha, x, beta, cv, ws);
+    B_(syrk)(n, k, alpha, x, beta, cv, ws, LEVEL3_NO_WS);
     gemm_free_aligned(ws);
     return 0;
 }
@@ -599,8 +695,8 @@ static int B_CFN(herk)(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, T alpha, c
        symmetric (two syrks, pr's lower triangle), the imaginary part
        antisymmetric (two gemms, all of pi) */
     const B_(mat) pv = B_(rm)(pr, n);
-    B_(syrk)(n, k, 1, B_(rm)(xr, k), 0, pv, ws);
-    B_(syrk)(n, k, 1, B_(rm)(xi, k), 1, pv, ws);
+    B_(syrk)(n, k, 1, B_(rm)(xr, k), 0, pv, ws, LEVEL3_NO_WS);
+    B_(syrk)(n, k, 1, B_(rm)(xi, k), 1, pv, ws, LEVEL3_NO_WS);
     B_GEMM(0, 1, n, n, k, 1, xi, k, xr, k, 0, pi, n);
     B_GEMM(0, 1, n, n, k, -1, xr, k, xi, k, 1, pi, n);
     for (ptrdiff_t i = 0; i < n; i++) {
@@ -626,6 +722,8 @@ static int B_CFN(herk)(int uplo, int trans, ptrdiff_t n, ptrdiff_t k, T alpha, c
 #undef V_
 #undef B_
 #undef B_GEMM
+#undef B_GEMM_WS
+#undef B_GEMM_WS_BYTES
 #undef B_FN
 #undef B_CFN
 #undef B_COMPLEX
