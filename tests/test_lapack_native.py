@@ -524,3 +524,87 @@ def test_every_usable_backend_serves_the_native_entries() -> None:
     for b in found.values():
         if b.status == "usable" and b.name != "openblas":
             assert want <= set(b.provides), (b.name, want - set(b.provides))
+
+
+def test_workspace_fails_before_anything_is_written(run_python) -> None:
+    """A factorization allocates its one workspace (all its updates' packing
+    buffers, one slice per pool thread) before it touches the matrix: where
+    that allocation fails it answers HOSTLIB_LAPACK_ENOMEM with the input
+    unchanged, so that a caller can fall back on it (lapack.toml's
+    contract). Before, getrf's and getrs' gemms each fell back on an
+    unpacked loop instead. The address space is limited to what the process
+    holds, and the heap taken, so that a workspace of n = 2000 (MiBs) cannot
+    be had."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("uses RLIMIT_AS and /proc")
+    code = """
+        import ctypes, importlib, json, resource
+        import numpy as np
+        import hostlib
+        from hostlib import lapack_interface as description
+        from hostlib._host import _core
+        from hostlib._host.host import Interface
+
+        MODULES = %r
+        I, P, C = ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_int
+        SIGS = {"dgetrf": (I, I, P, I, P), "dpotrf": (C, I, P, I), "dgeqrf": (I, I, P, I, P),
+                "dgetrs": (C, I, I, P, I, P, P, I), "dpotrs": (C, I, I, P, I, P, I)}
+        iface = Interface.from_description(description.INTERFACE)
+        tables = {}
+        for module, features in MODULES.items():
+            if not all(hostlib.cpu_features().get(f) for f in features):
+                continue
+            try:
+                mod = importlib.import_module(module)
+            except ImportError:
+                continue
+            tables[module] = {name: ctypes.CFUNCTYPE(I, *sig)(_core.slot_address(
+                mod._C_API, iface.provider_capsule, iface.magic, iface.abi_major, iface.entries.index(name)))
+                for name, sig in SIGS.items()}
+        n = 2000
+        rng = np.random.default_rng(5)
+        a0 = np.asfortranarray(rng.standard_normal((n, n)) + n * np.eye(n))
+        ipiv = np.arange(1, n + 1, dtype=np.intp)
+        tau = np.empty(n)
+        work = {m: (a0.copy(order="F"), a0.copy(order="F")) for m in tables}
+        libc = ctypes.CDLL(None)
+        libc.malloc.restype = ctypes.c_void_p
+        libc.malloc.argtypes = [ctypes.c_size_t]
+        libc.free.argtypes = [ctypes.c_void_p]
+        vm = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:")][0] * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        held = [0] * 100000
+        resource.setrlimit(resource.RLIMIT_AS, (vm + (256 << 10), hard))
+        i = 0
+        while i < len(held):  # the heap's free memory too, in 1 MiB blocks
+            held[i] = libc.malloc(1 << 20)
+            if not held[i]:
+                break
+            i += 1
+        infos = {}
+        for m, f in tables.items():  # nothing but these calls while limited
+            a, b = work[m]
+            pa, pb, pp, pt = a.ctypes.data, b.ctypes.data, ipiv.ctypes.data, tau.ctypes.data
+            infos[m] = {"dgetrf": f["dgetrf"](n, n, pa, n, pp), "dpotrf": f["dpotrf"](0, n, pa, n),
+                        "dgeqrf": f["dgeqrf"](n, n, pa, n, pt), "dgetrs": f["dgetrs"](0, n, n, pa, n, pp, pb, n),
+                        "dpotrs": f["dpotrs"](0, n, n, pa, n, pb, n)}
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        for p in held[:i]:
+            libc.free(p)
+        out = {"probe_failed": i < len(held), "infos": infos,
+               "unchanged": {m: bool(np.array_equal(a, a0) and np.array_equal(b, a0)) for m, (a, b) in work.items()},
+               "after": {m: f["dgetrf"](n, n, work[m][0].ctypes.data, n, ipiv.ctypes.data) for m, f in tables.items()}}
+        print(json.dumps(out))
+    """ % (MODULES,)
+    r = run_python(code, env={"OPENBLAS_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr
+    out = r.json()
+    if not out["probe_failed"]:
+        pytest.skip("could not make malloc fail with RLIMIT_AS")
+    assert out["infos"], "no native lapack table here"
+    for module, infos in out["infos"].items():
+        assert set(infos.values()) == {-1001}, (module, infos)  # HOSTLIB_LAPACK_ENOMEM
+        assert out["unchanged"][module], module
+        assert out["after"][module] == 0, module  # with memory again, it factors
