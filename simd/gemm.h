@@ -63,9 +63,15 @@
  * into k rows, with the same operations per element as the blocked path
  * (float64 k = 1, 512 x 512 on AVX2: 354 -> 42 us).
  *
- * Packing buffers come from malloc per call (no global state: any number
- * of threads may call at once). If malloc fails, a plain unpacked loop
- * computes the same result, slowly.
+ * Packing buffers. SIMD_NAME(dgemm)/(sgemm), the kernels tables' entry,
+ * allocates them per call (no global state: any number of threads may call
+ * at once); if malloc fails, a plain unpacked loop computes the same
+ * result, slowly. SIMD_NAME(dgemm_ws)/(sgemm_ws) computes in a workspace
+ * its caller provides, no smaller than SIMD_NAME(dgemm_ws_bytes)(m, n, k)
+ * (a bound for every call of at most m x n x k, set by the blocks: KC x NC
+ * of B and KC x MC of A at most, whatever the problem), so that a caller
+ * making many calls allocates once (lapack.h's factorizations). Both run
+ * the same plan and loops: the same bits.
  *
  * Per-layer parameters (keyed on the layer's lane count, VF64_LANES; an
  * includer may set GEMM_{D,S}_{MR,NV,BCAST,KC,MC,NC} before the include):
