@@ -1097,9 +1097,7 @@ static const ptrdiff_t L_(qr_nb)[LAPACK_QR_LEVELS] = {LAPACK_QR_NB0, LAPACK_QR_N
 /* One allocation for both levels and the block reflectors' packing (at
    most LAPACK_QR_NB1 reflectors of m rows, applied to n columns of the
    column-major a: W = V^T C, T W, C -= V W; larft's V^T V); NULL if it
-   fails. (A last panel of one reflector makes W a single row, which
-   gemm1 takes as row-major: such an update does not fit and allocates,
-   in gemm.h's fallback.) */
+   fails */
 static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, B_(mat) a, L_(qr_ws) *ws, level3_ws *gws)
 {
     size_t total = 0, sizes[LAPACK_QR_LEVELS][5];
@@ -1199,7 +1197,12 @@ static void L_(larfb_cols)(const L_(larfb_job) *b, ptrdiff_t j0, ptrdiff_t j1, l
     }
     const B_(mat) v = B_(cm)(b->ws->v, m), t = B_(cm)(b->ws->t, k);
     const B_(mat) c = B_(cm)(b->c + j0 * b->ldc, b->ldc);
-    const B_(mat) w = B_(cm)(b->ws->w + j0 * k, k), w2 = B_(cm)(b->ws->w2 + j0 * k, k);
+    /* W's leading dimension at least 2: with one reflector, a 1 x nc view
+       with both strides 1 would be row-major to gemm1, whose update then
+       packs a larger block than qr_alloc's bound (the W arrays hold
+       nb >= 2 rows per column) */
+    const ptrdiff_t ldw = k > 1 ? k : 2;
+    const B_(mat) w = B_(cm)(b->ws->w + j0 * ldw, ldw), w2 = B_(cm)(b->ws->w2 + j0 * ldw, ldw);
     B_(gemm1)(k, nc, m, 1, B_(tr)(v), c, 0, w, gws);
     B_(gemm1)(k, nc, k, 1, b->trans ? B_(tr)(t) : t, w, 0, w2, gws);
     B_(gemm1)(m, nc, k, -1, v, w2, 1, c, gws);
