@@ -608,3 +608,136 @@ def test_workspace_fails_before_anything_is_written(run_python) -> None:
         assert set(infos.values()) == {-1001}, (module, infos)  # HOSTLIB_LAPACK_ENOMEM
         assert out["unchanged"][module], module
         assert out["after"][module] == 0, module  # with memory again, it factors
+
+
+# simd/lapack.h compiled into a test module, its allocations counted: each
+# call's one workspace must hold every gemm's packing (gemm.h's bound
+# covering the shapes the recursion makes); a gemm that did not fit would
+# allocate its own (gemm.h's fallback), a second allocation
+COUNTING_C = r"""
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdlib.h>
+static long allocs;
+static void *counted_malloc(size_t n)
+{
+    allocs++;
+    return malloc(n);
+}
+#define malloc(n) counted_malloc(n)
+#include LAYER
+#include "lapack.h"
+#undef malloc
+
+#define D(r) SIMD_NAME(lapack_d##r)
+static PyObject *call(PyObject *self, PyObject *args)
+{
+    const char *r;
+    Py_ssize_t m, n, k, a, lda, b, ldb, p;
+    if (!PyArg_ParseTuple(args, "snnnnnnnn", &r, &m, &n, &k, &a, &lda, &b, &ldb, &p)) {
+        return NULL;
+    }
+    double *A = (double *)a, *B = (double *)b;
+    ptrdiff_t *P = (ptrdiff_t *)p, info = -9999;
+    allocs = 0;
+    Py_BEGIN_ALLOW_THREADS
+    if (!strcmp(r, "getrf")) info = D(getrf)(m, n, A, lda, P);
+    else if (!strcmp(r, "getrs")) info = D(getrs)((int)k, n, m, A, lda, P, B, ldb);
+    else if (!strcmp(r, "getri")) info = D(getri)(n, A, lda, P);
+    else if (!strcmp(r, "potrf")) info = D(potrf)((int)k, n, A, lda);
+    else if (!strcmp(r, "potrs")) info = D(potrs)((int)k, n, m, A, lda, B, ldb);
+    else if (!strcmp(r, "geqrf")) info = D(geqrf)(m, n, A, lda, B);
+    else if (!strcmp(r, "orgqr")) info = D(orgqr)(m, n, k, A, lda, B);
+    Py_END_ALLOW_THREADS
+    return Py_BuildValue("nl", (Py_ssize_t)info, allocs);
+}
+
+static PyObject *use_pool(PyObject *self, PyObject *arg)
+{
+    SIMD_NAME(lapack_pool) = PyObject_IsTrue(arg) ? hostlib_import_pool() : NULL;
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {{"call", call, METH_VARARGS, NULL}, {"use_pool", use_pool, METH_O, NULL},
+                                {NULL, NULL, 0, NULL}};
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, MODNAME, NULL, -1, methods};
+PyMODINIT_FUNC INIT(void) { return PyModule_Create(&def); }
+"""
+
+
+@pytest.fixture(scope="module", params=["scalar", "avx2"])
+def counting(request, tmp_path_factory):
+    import os
+
+    from _build_ext import BuildError, build_and_import, compiler_problem
+
+    layer = request.param
+    if layer == "avx2" and not (hostlib.cpu_features().get("AVX2") and hostlib.cpu_features().get("FMA3")):
+        pytest.skip("this CPU lacks AVX2/FMA3")
+    why = compiler_problem()
+    if why:
+        pytest.skip(f"cannot build the counting module: {why}")
+    name = f"lapack_counting_{layer}"
+    source = (f'#define LAYER "vec_{layer}.h"\n#define MODNAME "{name}"\n#define INIT PyInit_{name}\n'
+              + ("#pragma GCC target(\"avx2,fma\")\n" if layer == "avx2" else "") + COUNTING_C)
+    out = tmp_path_factory.mktemp(name)
+    try:
+        return build_and_import(source, name, out, include_dirs=[hostlib.get_include(),
+                                                                 os.path.join(hostlib.get_include(), "simd")])
+    except BuildError as exc:
+        pytest.skip(f"cannot build the counting module: {exc}")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_one_allocation_per_call(counting, threads) -> None:
+    """Each native routine (beyond the small-matrix paths, which allocate
+    nothing) makes exactly one allocation, however its updates are shaped or
+    split over the pool: square, tall and wide, padded leading dimensions,
+    both triangles, QR panels of one reflector, many right-hand sides."""
+    rng = np.random.default_rng(11)
+    before = hostlib.get_num_threads()
+    counting.use_pool(True)
+    hostlib.set_num_threads(threads)
+    try:
+        for m, n in [(300, 300), (700, 200), (200, 700), (129, 300), (33, 200), (520, 513), (1100, 1100)]:
+            lda = m + 3
+            a = np.asfortranarray(rng.standard_normal((lda, n)) + 4 * np.eye(lda, n) * max(m, n))
+            ipiv = np.zeros(min(m, n), np.intp)
+            tau = np.zeros(min(m, n))
+            info, allocs = counting.call("getrf", m, n, 0, a.ctypes.data, lda, 0, 0, ipiv.ctypes.data)
+            assert (info, allocs) == (0, 1), ("getrf", m, n)
+            qr = np.asfortranarray(rng.standard_normal((lda, n)))
+            info, allocs = counting.call("geqrf", m, n, 0, qr.ctypes.data, lda, tau.ctypes.data, 0, 0)
+            assert (info, allocs) == (0, 1), ("geqrf", m, n)
+            k = min(m, n)
+            info, allocs = counting.call("orgqr", m, k, k, qr.ctypes.data, lda, tau.ctypes.data, 0, 0)
+            assert (info, allocs) == (0, 1), ("orgqr", m, k)
+            if m > 500:  # Q's first w columns from 129 reflectors: the last block is one reflector
+                w = min(m, 600)
+                q = np.asfortranarray(rng.standard_normal((lda, w)))
+                t = rng.uniform(1, 2, 129)
+                info, allocs = counting.call("orgqr", m, w, 129, q.ctypes.data, lda, t.ctypes.data, 0, 0)
+                assert (info, allocs) == (0, 1), ("orgqr", m, w, 129)
+            if m != n:
+                continue
+            b = np.asfortranarray(rng.standard_normal((lda, n + 5)))
+            for trans in (0, 1):
+                info, allocs = counting.call("getrs", n + 5, n, trans, a.ctypes.data, lda, b.ctypes.data, lda,
+                                             ipiv.ctypes.data)
+                assert (info, allocs) == (0, 1), ("getrs", n, trans)
+            spd = rng.standard_normal((n, n))
+            spd = np.asfortranarray(spd @ spd.T + n * np.eye(n))
+            for uplo in (0, 1):
+                c = spd.copy(order="F")
+                info, allocs = counting.call("potrf", 0, n, uplo, c.ctypes.data, n, 0, 0, 0)
+                assert (info, allocs) == (0, 1), ("potrf", n, uplo)
+                info, allocs = counting.call("potrs", 3, n, uplo, c.ctypes.data, n, b.ctypes.data, lda, 0)
+                assert (info, allocs) == (0, 1), ("potrs", n, uplo)
+            info, allocs = counting.call("getri", 0, n, 0, a.ctypes.data, lda, 0, 0, ipiv.ctypes.data)
+            assert (info, allocs) == (0, 1), ("getri", n)
+    finally:
+        hostlib.set_num_threads(before)
+        counting.use_pool(False)
