@@ -714,6 +714,30 @@ FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *restrict xr, con
     }
 }
 
+/* A pass's orientation: along q (contiguous lanes, one twiddle per
+   vector, ceil(s/LANES) vectors per p) or across p (ceil(m/LANES) vectors
+   per q, the loads strided unless s xs = 1, the stores always strided).
+   A strided load or store is a lane-by-lane op (a gather or scatter where
+   the ISA has one), so its cost grows with the lanes: weighed here as
+   LANES/16 of a butterfly per vector of strided loads or stores. Along q
+   wins where s >= LANES; where s < LANES it loses lanes (s of LANES
+   used), across p loses lanes where m < LANES and pays the strides: on
+   16 lanes (float32 AVX-512) a pass with s = 8, m = 1 (n = 64's second
+   pass) across p ran 8 single-lane butterflies of masked gathers and
+   scatters, 5x slower than AVX2's one contiguous pass (issue 21). */
+FFT_INLINE int FT(along_q)(int r, ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdiff_t ys)
+{
+    if (s >= LANES) {
+        return 1;
+    }
+    (void)r;
+    const ptrdiff_t q_calls = m, p_calls = s * ((m + LANES - 1) / LANES);
+    /* costs in sixteenths of a butterfly */
+    const ptrdiff_t q_cost = q_calls * (16 + LANES * ((xs != 1) + (ys != 1)));
+    const ptrdiff_t p_cost = p_calls * (16 + LANES * ((s * xs != 1) + 1));
+    return q_cost <= p_cost;
+}
+
 /* one pass from x (element j at j xs) to y (at j ys), times *sc if sc */
 FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, const T *restrict xr,
                               const T *restrict xi, ptrdiff_t xs, T *restrict yr, T *restrict yi, ptrdiff_t ys,
@@ -728,7 +752,7 @@ FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, con
             sinv[t] = V_(set1)(ps->cs[r + t]);
         }
     }
-    if (s >= LANES) {
+    if (FT(along_q)(r, m, s, xs, ys)) {
         /* along q: contiguous loads and stores, one twiddle per vector */
         for (ptrdiff_t p = 0; p < m; p++) {
             const T *x0r = xr + s * p * xs, *x0i = xi + s * p * xs;
@@ -745,7 +769,8 @@ FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, con
             }
         }
     } else {
-        /* across p: the first passes, where s is narrower than a vector */
+        /* across p: the first pass, where s is narrower than a vector and
+           m is not */
         for (ptrdiff_t q = 0; q < s; q++) {
             ptrdiff_t p = 0;
             for (; p + LANES <= m; p += LANES) {
@@ -1317,16 +1342,25 @@ static ptrdiff_t FT(batch_lanes)(const FT(core) *c, ptrdiff_t howmany)
     return LANES > 1 && howmany > 1 && (n <= 128 || (!pow2 && n <= FFT_BATCH_MAX)) ? LANES : 1;
 }
 
+/* The four buffers start FFT_SKEW bytes apart beyond their lengths: a
+   pass reads r streams of each of two arrays and writes r of two others,
+   and at power-of-two lengths every stream starts on the same cache set
+   (n/r elements apart, 4 KiB for radix 8 at n = 4096 float64): 32
+   streams on a 12-way set evicted each other, and c2c float64 n = 4096
+   took 4x r2c's time on AVX2 and SSE2 (issue 21). Skewed, the arrays'
+   streams fall on different sets. */
+#define FFT_SKEW 256
+
 /* the execute's scratch: a and b buffers of n nb complex, the core's work */
 static size_t FT(scratch_elems)(const FT(core) *c, ptrdiff_t nb)
 {
-    return (size_t)nb * (4 * fft_padded((size_t)c->n, sizeof(T)) + FT(core_work)(c));
+    return (size_t)nb * (4 * fft_padded((size_t)c->n, sizeof(T)) + FT(core_work)(c)) + 4 * (FFT_SKEW / sizeof(T));
 }
 
 /* split buffers out of the scratch */
 static void FT(scratch_split)(const FT(core) *c, ptrdiff_t nb, T *base, T **ar, T **ai, T **br, T **bi, T **work)
 {
-    const size_t np = fft_padded((size_t)c->n, sizeof(T)) * (size_t)nb;
+    const size_t np = fft_padded((size_t)c->n, sizeof(T)) * (size_t)nb + FFT_SKEW / sizeof(T);
     *ar = base;
     *ai = base + np;
     *br = base + 2 * np;
