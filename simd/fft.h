@@ -27,11 +27,13 @@
  *     and any odd prime up to FFT_MAX_RADIX (one generic odd butterfly,
  *     instantiated with constant radix for 3, 5, 7), ping-ponging between
  *     two buffers. A pass is vectorised across its butterflies: along the
- *     contiguous inner index q while that is at least a vector wide, else
- *     across p with strided lanes (the first passes);
+ *     contiguous inner index q, or across p with strided lanes, whichever
+ *     an estimate finds cheaper (along_q); the caller's interleaved
+ *     complex arrays are read and written as pairs (load2/store2);
  *   - Bluestein, for lengths with a prime factor above FFT_MAX_RADIX: a
  *     chirp product, a cyclic convolution by two core transforms of a
- *     5-smooth length M >= 2n - 1, and the chirp again;
+ *     5-smooth length M >= 2n - 1 (the cheapest by an estimate, up to
+ *     the next power of two), and the chirp again;
  *   - the backward direction: swap(F(swap(x))), where swap exchanges re
  *     and im: the core is only ever forward, and the swap is free (the
  *     loads and stores exchange the two arrays);
@@ -310,21 +312,46 @@ static int fft_factor(ptrdiff_t n, int *radix)
     return n == 1 ? count : -1;
 }
 
-/* The smallest 5-smooth number (2^a 3^b 5^c) >= n: Bluestein's length */
-static ptrdiff_t fft_smooth_size(ptrdiff_t n)
+/* Bluestein's length for n: a 5-smooth number (2^a 3^b 5^c) M >= 2n - 1,
+   up to the next power of two, of the least estimated time: M points
+   times (two core transforms + the pointwise products), a pass of radix
+   r weighed 2 + log2(r)/2 per point (its arithmetic grows with r, its
+   memory traffic does not), a pointwise pass 2. The smallest M is not
+   the cheapest: for n = 1009 it is 2025 = 3^4 5^2, six passes of radix
+   3 and 5 that fill a vector poorly (s = 3, 9, 27 along q), where 2048
+   takes three or four (issue 21: float32 AVX2 slower than SSE2 there). */
+static double fft_bluestein_cost(ptrdiff_t M)
 {
-    ptrdiff_t best = 1;
-    while (best < n) {
-        best *= 2;
+    int radix[FFT_MAX_PASSES];
+    const int np = fft_factor(M, radix);
+    double w = 0;
+    for (int i = 0; i < np; i++) {
+        w += 2 + 0.5 * log2((double)radix[i]);
     }
-    for (ptrdiff_t p5 = 1; p5 < best; p5 *= 5) {
-        for (ptrdiff_t p35 = p5; p35 < best; p35 *= 3) {
+    return (double)M * (2 * w + 6);
+}
+
+static ptrdiff_t fft_bluestein_size(ptrdiff_t n)
+{
+    const ptrdiff_t lo = 2 * n - 1;
+    ptrdiff_t top = 1;
+    while (top < lo) {
+        top *= 2;
+    }
+    ptrdiff_t best = top;
+    double best_cost = fft_bluestein_cost(top);
+    for (ptrdiff_t p5 = 1; p5 <= top; p5 *= 5) {
+        for (ptrdiff_t p35 = p5; p35 <= top; p35 *= 3) {
             ptrdiff_t x = p35;
-            while (x < n) {
+            while (x < lo) {
                 x *= 2;
             }
-            if (x < best) {
-                best = x;
+            if (x < top) {
+                const double cost = fft_bluestein_cost(x);
+                if (cost < best_cost) {
+                    best = x;
+                    best_cost = cost;
+                }
             }
         }
     }
@@ -640,7 +667,16 @@ FFT_INLINE V FT(ld)(const int cnt, const T *p, ptrdiff_t es)
     if (es == 1) {
         return cnt == LANES ? V_(loadu)(p) : V_(loadn)(p, cnt);
     }
-    return cnt == LANES ? V_(loads)(p, es) : V_(loadsn)(p, es, cnt);
+    if (cnt == LANES) {
+        return V_(loads)(p, es);
+    }
+    /* lane by lane, as the full vector's strided load (AVX-512's masked
+       gathers cost more) */
+    _Alignas(FFT_ALIGN) T lanes[LANES] = {0};
+    for (int k = 0; k < cnt; k++) {
+        lanes[k] = p[k * es];
+    }
+    return V_(load)(lanes);
 }
 
 FFT_INLINE void FT(st)(const int cnt, T *p, ptrdiff_t es, V x)
@@ -654,21 +690,80 @@ FFT_INLINE void FT(st)(const int cnt, T *p, ptrdiff_t es, V x)
     } else if (cnt == LANES) {
         V_(stores)(p, es, x);
     } else {
-        V_(storesn)(p, es, cnt, x);
+        /* lane by lane, as the full vector's strided store: a layer's
+           masked scatter (AVX-512's) cost float32 n = 64 a third of its
+           time */
+        _Alignas(FFT_ALIGN) T lanes[LANES];
+        V_(storeu)(lanes, x);
+        for (int k = 0; k < cnt; k++) {
+            p[k * es] = lanes[k];
+        }
     }
+}
+
+/* Complex lanes from re at pr and im at pi, `cnt` lanes `es` apart, and
+   back: where the lanes are whole interleaved pairs (the caller's
+   contiguous complex array, read by the first pass and written by the
+   last: es = 2, re and im one element apart, in either order) by the
+   layer's load2/store2, two contiguous moves and a shuffle, where the
+   strided ops would move lane by lane */
+FFT_INLINE int FT(paired)(const int cnt, const T *pr, const T *pi, ptrdiff_t es)
+{
+#ifdef SIMD_HAVE_LOAD2
+    const uintptr_t a = (uintptr_t)pr, b = (uintptr_t)pi;
+    return cnt == LANES && LANES > 1 && es == 2 ? (b == a + sizeof(T) ? 1 : a == b + sizeof(T) ? -1 : 0) : 0;
+#else
+    (void)cnt, (void)pr, (void)pi, (void)es;
+    return 0;
+#endif
+}
+
+FFT_INLINE FT(cv) FT(ldc)(const int cnt, const T *pr, const T *pi, ptrdiff_t es)
+{
+    FT(cv) a;
+#ifdef SIMD_HAVE_LOAD2
+    const int pair = FT(paired)(cnt, pr, pi, es);
+    if (pair > 0) {
+        V_(load2)(pr, &a.r, &a.i);
+        return a;
+    }
+    if (pair < 0) {
+        V_(load2)(pi, &a.i, &a.r);
+        return a;
+    }
+#endif
+    a.r = FT(ld)(cnt, pr, es);
+    a.i = FT(ld)(cnt, pi, es);
+    return a;
+}
+
+FFT_INLINE void FT(stc)(const int cnt, T *pr, T *pi, ptrdiff_t es, FT(cv) a)
+{
+#ifdef SIMD_HAVE_LOAD2
+    const int pair = FT(paired)(cnt, pr, pi, es);
+    if (pair > 0) {
+        V_(store2)(pr, a.r, a.i);
+        return;
+    }
+    if (pair < 0) {
+        V_(store2)(pi, a.i, a.r);
+        return;
+    }
+#endif
+    FT(st)(cnt, pr, es, a.r);
+    FT(st)(cnt, pi, es, a.i);
 }
 
 /* r butterflies' inputs from lanes (x + k sm xs) (`cnt` lanes valid, xs
    apart), outputs to (y + j s ys), times *sc if sc */
-FFT_INLINE void FT(pass_q)(const int r, const int cnt, const T *restrict xr, const T *restrict xi, ptrdiff_t sm,
-                           ptrdiff_t xs, T *restrict yr, T *restrict yi, ptrdiff_t s, ptrdiff_t ys, const V *sc,
+FFT_INLINE void FT(pass_q)(const int r, const int cnt, const T *xr, const T *xi, ptrdiff_t sm,
+                           ptrdiff_t xs, T *yr, T *yi, ptrdiff_t s, ptrdiff_t ys, const V *sc,
                            const T *twr, const T *twi, ptrdiff_t m, const V *cosv, const V *sinv)
 {
     FT(cv) a[FFT_MAX_RADIX];
     FFT_UNROLL
     for (int k = 0; k < r; k++) {
-        a[k].r = FT(ld)(cnt, xr + k * sm * xs, xs);
-        a[k].i = FT(ld)(cnt, xi + k * sm * xs, xs);
+        a[k] = FT(ldc)(cnt, xr + k * sm * xs, xi + k * sm * xs, xs);
     }
     FT(butterfly)(r, a, cosv, sinv);
     FFT_UNROLL
@@ -680,22 +775,20 @@ FFT_INLINE void FT(pass_q)(const int r, const int cnt, const T *restrict xr, con
             a[j].r = V_(mul)(a[j].r, *sc);
             a[j].i = V_(mul)(a[j].i, *sc);
         }
-        FT(st)(cnt, yr + j * s * ys, ys, a[j].r);
-        FT(st)(cnt, yi + j * s * ys, ys, a[j].i);
+        FT(stc)(cnt, yr + j * s * ys, yi + j * s * ys, ys, a[j]);
     }
 }
 
 /* `cnt` butterflies p, p+1, ... of one q, one per lane: inputs strided by
    s xs, outputs by r s ys, twiddles contiguous in p */
-FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *restrict xr, const T *restrict xi, ptrdiff_t s,
-                           ptrdiff_t sm, ptrdiff_t xs, T *restrict yr, T *restrict yi, ptrdiff_t ys, const V *sc,
+FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *xr, const T *xi, ptrdiff_t s,
+                           ptrdiff_t sm, ptrdiff_t xs, T *yr, T *yi, ptrdiff_t ys, const V *sc,
                            const T *twr, const T *twi, ptrdiff_t m, const V *cosv, const V *sinv)
 {
     FT(cv) a[FFT_MAX_RADIX];
     FFT_UNROLL
     for (int k = 0; k < r; k++) {
-        a[k].r = FT(ld)(cnt, xr + k * sm * xs, s * xs);
-        a[k].i = FT(ld)(cnt, xi + k * sm * xs, s * xs);
+        a[k] = FT(ldc)(cnt, xr + k * sm * xs, xi + k * sm * xs, s * xs);
     }
     FT(butterfly)(r, a, cosv, sinv);
     FFT_UNROLL
@@ -718,13 +811,17 @@ FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *restrict xr, con
    vector, ceil(s/LANES) vectors per p) or across p (ceil(m/LANES) vectors
    per q, the loads strided unless s xs = 1, the stores always strided).
    A strided load or store is a lane-by-lane op (a gather or scatter where
-   the ISA has one), so its cost grows with the lanes: weighed here as
-   LANES/16 of a butterfly per vector of strided loads or stores. Along q
+   the ISA has one), so its cost grows with the lanes: 2 r LANES scalar
+   moves for a pass's vector of strided loads (or stores) against about
+   10 r ops of butterfly and contiguous moves: LANES/5 of a butterfly. Along q
    wins where s >= LANES; where s < LANES it loses lanes (s of LANES
    used), across p loses lanes where m < LANES and pays the strides: on
    16 lanes (float32 AVX-512) a pass with s = 8, m = 1 (n = 64's second
    pass) across p ran 8 single-lane butterflies of masked gathers and
-   scatters, 5x slower than AVX2's one contiguous pass (issue 21). */
+   scatters, 5x slower than AVX2's one contiguous pass (issue 21). The
+   partial contiguous moves along q (s < LANES here) are masked moves or
+   element moves, LANES/10 of a butterfly: AVX2's vmaskmov stores made
+   Bluestein's 2025 = 3^4 5^2 (s = 3) 1.4x slower along q than across p. */
 FFT_INLINE int FT(along_q)(int r, ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdiff_t ys)
 {
     if (s >= LANES) {
@@ -732,15 +829,15 @@ FFT_INLINE int FT(along_q)(int r, ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdif
     }
     (void)r;
     const ptrdiff_t q_calls = m, p_calls = s * ((m + LANES - 1) / LANES);
-    /* costs in sixteenths of a butterfly */
-    const ptrdiff_t q_cost = q_calls * (16 + LANES * ((xs != 1) + (ys != 1)));
-    const ptrdiff_t p_cost = p_calls * (16 + LANES * ((s * xs != 1) + 1));
+    /* costs in fifths of a butterfly */
+    const ptrdiff_t q_cost = q_calls * (5 + LANES / 2 + LANES * ((xs != 1) + (ys != 1)));
+    const ptrdiff_t p_cost = p_calls * (5 + LANES * ((s * xs != 1) + 1));
     return q_cost <= p_cost;
 }
 
 /* one pass from x (element j at j xs) to y (at j ys), times *sc if sc */
-FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, const T *restrict xr,
-                              const T *restrict xi, ptrdiff_t xs, T *restrict yr, T *restrict yi, ptrdiff_t ys,
+FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, const T *xr,
+                              const T *xi, ptrdiff_t xs, T *yr, T *yi, ptrdiff_t ys,
                               const V *sc)
 {
     const ptrdiff_t m = ps->m, s = ps->s * nb, sm = s * m;
@@ -1007,7 +1104,7 @@ static int fft_d_bluestein_kernel(ptrdiff_t n, ptrdiff_t M, const fft_roots *g2n
 
 static int FT(bluestein_init)(FT(core) *c, ptrdiff_t n, char *desc)
 {
-    const ptrdiff_t M = fft_smooth_size(2 * n - 1);
+    const ptrdiff_t M = fft_bluestein_size(n);
     c->M = M;
     c->conv = (FT(core) *)calloc(1, sizeof(FT(core)));
     if (c->conv == NULL) {
@@ -1843,9 +1940,20 @@ static int FT(exec_r2c)(const void *plan_, ptrdiff_t howmany, const void *input,
             zr = job.hr;
             zi = job.hi;
         } else {
-            FT(gather)(h, 1, 1, src, 2 * istride, 0, ar);
-            FT(gather)(h, 1, 1, src + istride, 2 * istride, 0, ai);
-            const int in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+            int in_b;
+            if (c->conv == NULL && c->npass >= 1 && FT(io_radix)(c->pass[0].radix)) {
+                /* the first pass reads the caller's reals as complex pairs */
+                FT(pass_run_io)(&c->pass[0], src, src + istride, 2 * istride, ar, ai, 1, NULL);
+                in_b = 0;
+                for (int i = 1; i < c->npass; i++) {
+                    FT(pass_run)(&c->pass[i], 1, in_b ? br : ar, in_b ? bi : ai, in_b ? ar : br, in_b ? ai : bi);
+                    in_b ^= 1;
+                }
+            } else {
+                FT(gather)(h, 1, 1, src, 2 * istride, 0, ar);
+                FT(gather)(h, 1, 1, src + istride, 2 * istride, 0, ai);
+                in_b = FT(core_run)(c, 1, ar, ai, br, bi, work);
+            }
             zr = in_b ? br : ar;
             zi = in_b ? bi : ai;
         }
