@@ -711,7 +711,8 @@ FFT_INLINE int FT(paired)(const int cnt, const T *pr, const T *pi, ptrdiff_t es)
 {
 #ifdef SIMD_HAVE_LOAD2
     const uintptr_t a = (uintptr_t)pr, b = (uintptr_t)pi;
-    return cnt == LANES && LANES > 1 && es == 2 ? (b == a + sizeof(T) ? 1 : a == b + sizeof(T) ? -1 : 0) : 0;
+    (void)cnt;
+    return LANES > 1 && es == 2 ? (b == a + sizeof(T) ? 1 : a == b + sizeof(T) ? -1 : 0) : 0;
 #else
     (void)cnt, (void)pr, (void)pi, (void)es;
     return 0;
@@ -723,12 +724,22 @@ FFT_INLINE FT(cv) FT(ldc)(const int cnt, const T *pr, const T *pi, ptrdiff_t es)
     FT(cv) a;
 #ifdef SIMD_HAVE_LOAD2
     const int pair = FT(paired)(cnt, pr, pi, es);
-    if (pair > 0) {
-        V_(load2)(pr, &a.r, &a.i);
-        return a;
-    }
-    if (pair < 0) {
-        V_(load2)(pi, &a.i, &a.r);
+    if (pair != 0) {
+        const T *p = pair > 0 ? pr : pi;
+        V u, v;
+        if (cnt == LANES) {
+            V_(load2)(p, &u, &v);
+        } else {
+            /* the 2 cnt elements into a zeroed block, whole vectors out
+               of it (each load the size of the store before it) */
+            _Alignas(FFT_ALIGN) T blk[2 * LANES];
+            const int lo = 2 * cnt < LANES ? 2 * cnt : LANES;
+            V_(store)(blk, V_(loadn)(p, lo));
+            V_(store)(blk + LANES, V_(loadn)(p + LANES, 2 * cnt - lo));
+            V_(load2)(blk, &u, &v);
+        }
+        a.r = pair > 0 ? u : v;
+        a.i = pair > 0 ? v : u;
         return a;
     }
 #endif
@@ -741,12 +752,18 @@ FFT_INLINE void FT(stc)(const int cnt, T *pr, T *pi, ptrdiff_t es, FT(cv) a)
 {
 #ifdef SIMD_HAVE_LOAD2
     const int pair = FT(paired)(cnt, pr, pi, es);
-    if (pair > 0) {
-        V_(store2)(pr, a.r, a.i);
-        return;
-    }
-    if (pair < 0) {
-        V_(store2)(pi, a.i, a.r);
+    if (pair != 0) {
+        T *p = pair > 0 ? pr : pi;
+        const V u = pair > 0 ? a.r : a.i, v = pair > 0 ? a.i : a.r;
+        if (cnt == LANES) {
+            V_(store2)(p, u, v);
+        } else {
+            _Alignas(FFT_ALIGN) T blk[2 * LANES];
+            const int lo = 2 * cnt < LANES ? 2 * cnt : LANES;
+            V_(store2)(blk, u, v);
+            V_(storen)(p, lo, V_(load)(blk));
+            V_(storen)(p + LANES, 2 * cnt - lo, V_(load)(blk + LANES));
+        }
         return;
     }
 #endif
@@ -822,16 +839,18 @@ FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *xr, const T *xi,
    partial contiguous moves along q (s < LANES here) are masked moves or
    element moves, LANES/10 of a butterfly: AVX2's vmaskmov stores made
    Bluestein's 2025 = 3^4 5^2 (s = 3) 1.4x slower along q than across p. */
-FFT_INLINE int FT(along_q)(int r, ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdiff_t ys)
+FFT_INLINE int FT(along_q)(ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdiff_t ys, int pin, int pout)
 {
     if (s >= LANES) {
         return 1;
     }
-    (void)r;
+    /* strided: loads and stores of lanes not next to each other, nor
+       whole complex pairs (pin, pout: the caller's array) */
+    const int q_in = xs != 1 && !pin, q_out = ys != 1 && !pout, p_in = s * xs != 1 && !(s == 1 && pin);
     const ptrdiff_t q_calls = m, p_calls = s * ((m + LANES - 1) / LANES);
     /* costs in fifths of a butterfly */
-    const ptrdiff_t q_cost = q_calls * (5 + LANES / 2 + LANES * ((xs != 1) + (ys != 1)));
-    const ptrdiff_t p_cost = p_calls * (5 + LANES * ((s * xs != 1) + 1));
+    const ptrdiff_t q_cost = q_calls * (5 + LANES / 2 + LANES * (q_in + q_out));
+    const ptrdiff_t p_cost = p_calls * (5 + LANES * (p_in + 1));
     return q_cost <= p_cost;
 }
 
@@ -849,7 +868,7 @@ FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, con
             sinv[t] = V_(set1)(ps->cs[r + t]);
         }
     }
-    if (FT(along_q)(r, m, s, xs, ys)) {
+    if (FT(along_q)(m, s, xs, ys, FT(paired)(LANES, xr, xi, xs) != 0, FT(paired)(LANES, yr, yi, ys) != 0)) {
         /* along q: contiguous loads and stores, one twiddle per vector */
         for (ptrdiff_t p = 0; p < m; p++) {
             const T *x0r = xr + s * p * xs, *x0i = xi + s * p * xs;
@@ -1855,19 +1874,15 @@ static void FT(r2c_post)(const FT(plan) *plan, const T *zr, const T *zi, T *dst,
     for (ptrdiff_t k = k0; k < k1; k += LANES) {
         const ptrdiff_t cnt = k1 - k < LANES ? k1 - k : LANES;
         const V ar_ = V_(loadn)(zr + k, cnt), ai_ = V_(loadn)(zi + k, cnt);
-        const V br_ = V_(loadsn)(zr + h - k, -1, cnt), bi_ = V_(loadsn)(zi + h - k, -1, cnt);
+        const V br_ = FT(ld)((int)cnt, zr + h - k, -1), bi_ = FT(ld)((int)cnt, zi + h - k, -1);
         const V sr = V_(add)(ar_, br_), si = V_(sub)(ai_, bi_);
         const V dr = V_(sub)(ar_, br_), di = V_(add)(ai_, bi_);
         const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
         /* Xr = (sr + wr di + wi dr)/2, Xi = (si - wr dr + wi di)/2 */
         const V xr = V_(mul)(vh, V_(fma)(wr, di, V_(fma)(wi, dr, sr)));
         const V xi = V_(mul)(vh, V_(fnma)(wr, dr, V_(fma)(wi, di, si)));
-        if (os2 == 2 && cnt == LANES) {
-            FT(store_pairs)(dst + 2 * k, xr, xi);
-        } else {
-            V_(storesn)(dst + k * os2, os2, cnt, xr);
-            V_(storesn)(dst + k * os2 + 1, os2, cnt, xi);
-        }
+        const FT(cv) x = {xr, xi};
+        FT(stc)((int)cnt, dst + k * os2, dst + k * os2 + 1, os2, x);
     }
 }
 
@@ -1988,15 +2003,10 @@ static void FT(c2r_pre)(const FT(plan) *plan, const T *src, ptrdiff_t is2, T *zr
     const ptrdiff_t h = plan->head.n / 2;
     for (ptrdiff_t k = k0; k < k1; k += LANES) {
         const ptrdiff_t cnt = k1 - k < LANES ? k1 - k : LANES;
-        V xr, xi;
-        if (is2 == 2 && cnt == LANES) {
-            FT(load_pairs)(src + 2 * k, &xr, &xi);
-        } else {
-            xr = V_(loadsn)(src + k * is2, is2, cnt);
-            xi = V_(loadsn)(src + k * is2 + 1, is2, cnt);
-        }
-        const V yr = V_(loadsn)(src + (h - k) * is2, -is2, cnt);
-        const V yi = V_(loadsn)(src + (h - k) * is2 + 1, -is2, cnt);
+        const FT(cv) x = FT(ldc)((int)cnt, src + k * is2, src + k * is2 + 1, is2);
+        const V xr = x.r, xi = x.i;
+        const V yr = FT(ld)((int)cnt, src + (h - k) * is2, -is2);
+        const V yi = FT(ld)((int)cnt, src + (h - k) * is2 + 1, -is2);
         const V sr = V_(add)(xr, yr), si = V_(sub)(xi, yi);
         const V dr = V_(sub)(xr, yr), di = V_(add)(xi, yi);
         const V wr = V_(loadn)(plan->rtw_r + k, cnt), wi = V_(loadn)(plan->rtw_i + k, cnt);
