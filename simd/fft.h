@@ -845,8 +845,19 @@ FFT_INLINE void FT(pass_p)(const int r, const int cnt, const T *xr, const T *xi,
    pass) across p ran 8 single-lane butterflies of masked gathers and
    scatters, 5x slower than AVX2's one contiguous pass (issue 21). The
    partial contiguous moves along q (s < LANES here) are masked moves or
-   element moves, LANES/10 of a butterfly: AVX2's vmaskmov stores made
-   Bluestein's 2025 = 3^4 5^2 (s = 3) 1.4x slower along q than across p. */
+   element moves, LANES/5 of a butterfly (LANES/10 where the layer has
+   AVX-512's cheap masked moves: float32 r2c 10000's s = 8 pass was 1.4x
+   slower across p at LANES/5); AVX2's vmaskmov stores made
+   Bluestein's 2025 = 3^4 5^2 (s = 3) 1.4x slower along q than across p,
+   and float32 c2c 10000's s = 4 pass (radix 4x4x5x5x5x5) slower than
+   SSE2's whole vectors. */
+#ifndef FFT_PARTIAL_COST
+#if VF64_LANES >= 8
+#define FFT_PARTIAL_COST (LANES / 2)
+#else
+#define FFT_PARTIAL_COST LANES
+#endif
+#endif
 FFT_INLINE int FT(along_q)(ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdiff_t ys, int pin, int pout)
 {
     if (s >= LANES) {
@@ -857,7 +868,7 @@ FFT_INLINE int FT(along_q)(ptrdiff_t m, ptrdiff_t s, ptrdiff_t xs, ptrdiff_t ys,
     const int q_in = xs != 1 && !pin, q_out = ys != 1 && !pout, p_in = s * xs != 1 && !(s == 1 && pin);
     const ptrdiff_t q_calls = m, p_calls = s * ((m + LANES - 1) / LANES);
     /* costs in fifths of a butterfly */
-    const ptrdiff_t q_cost = q_calls * (5 + LANES / 2 + LANES * (q_in + q_out));
+    const ptrdiff_t q_cost = q_calls * (5 + FFT_PARTIAL_COST + LANES * (q_in + q_out));
     const ptrdiff_t p_cost = p_calls * (5 + LANES * (p_in + 1));
     return q_cost <= p_cost;
 }
