@@ -286,7 +286,8 @@ static void fft_roots_free(fft_roots *g)
 /* ---------------- factorisation ---------------- */
 
 /* The radices of n's passes, first pass first: the power of two in the
-   fewest passes of at most 16 (8 without FFT_RADIX16), as even as can be
+   fewest passes of at most 16 (8 without FFT_RADIX16, or from
+   FFT_RADIX16_BYTES per array up), as even as can be
    (2^10 = 16 x 8 x 8), larger first; then 3, 5, 7 and larger odd primes.
    Returns their count, or -1 if a prime factor exceeds FFT_MAX_RADIX. */
 /* Radix 16 only below FFT_RADIX16_BYTES of one array (n elements of
@@ -904,8 +905,8 @@ FFT_INLINE void FT(pass_body)(const int r, const FT(pass) *ps, ptrdiff_t nb, con
             }
         }
     } else {
-        /* across p: the first pass, where s is narrower than a vector and
-           m is not */
+        /* across p: where s is narrower than a vector (the first pass,
+           and where along_q found the strides cheaper than idle lanes) */
         for (ptrdiff_t q = 0; q < s; q++) {
             ptrdiff_t p = 0;
             for (; p + LANES <= m; p += LANES) {
