@@ -30,7 +30,7 @@ import hostlib
 from hostlib._measure import bench as catalogue  # the kernel catalogue, shared with `hostlib bench`
 from hostlib._host import cpu as _cpu
 from hostlib._pool import _threads
-from hostlib._measure.timing import Local, compare
+from hostlib._measure.timing import THREADED_SETTLE, Local, compare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: the command line; the workers are this script re-run with --worker
@@ -505,10 +505,16 @@ class Context:
                 c.close()
         return {k: t.to_dict() for k, t in times.items() if t.best_ns == t.best_ns}
 
-    def backend_contestants(self, entry: str, stmt: str, ns: dict[str, Any]) -> dict[str, Local]:
-        """``stmt`` under each usable backend that provides ``entry`` itself."""
-        return {name: Local(stmt, ns, context=lambda name=name: hostlib.using(name))
-                for name in providers(entry, self.backends)}
+    def backend_contestants(self, entry: str, stmt: str, ns: dict[str, Any],
+                            threads: int = 1) -> dict[str, Local]:
+        """``stmt`` under each usable backend that provides ``entry`` itself.
+        On ``threads`` > 1, a backend that threads ``entry`` itself (its
+        library's threads spin after each call, and would slow the next
+        contestant on few cores) is followed by timing.THREADED_SETTLE, as
+        in hostlib tune and hostlib bench."""
+        return {b.name: Local(stmt, ns, context=lambda name=b.name: hostlib.using(name),
+                              settle=THREADED_SETTLE if threads > 1 and entry in b.threaded else 0.0)
+                for b in self.backends if entry in b.provides}
 
     def worker_failed(self, lvl: int, exc: Exception) -> None:
         self.notes.append(str(exc))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common import KERNELS, entries, fmt_n, fmt_num, hostlib, ratio, render_table, setup, tune_sizes, \
+from common import KERNELS, Local, entries, fmt_n, fmt_num, hostlib, ratio, render_table, setup, tune_sizes, \
     user_blas_threads
 
 NAME = "selection"
@@ -15,8 +15,8 @@ NAME = "selection"
 SLOWER = 1.05
 SMOKE_SIZES = {"elementwise": (64,), "level1": (64,), "gemm": (8,)}
 CONVENTIONS = {
-    "selection": "per table entry, ratio = time(default backend of automatic selection) / "
-    f"time(fastest usable backend providing it), same round-robin; flagged above {SLOWER}",
+    "selection": "per table entry and size, ratio = time(automatic selection, as served: tune's size class "
+    f"at that size) / time(fastest usable backend providing it), same round-robin; flagged above {SLOWER}",
 }
 
 
@@ -47,23 +47,35 @@ def run(ctx: Any, progress: Any) -> list[dict[str, Any]]:
 
 
 def _rows(ctx: Any, progress: Any) -> list[dict[str, Any]]:
+    from hostlib._host import registry
+
+    host = registry.host()
+    threads = user_blas_threads(ctx.env)
     with hostlib.using("auto"):  # the default, whatever HOSTLIB_BACKEND says
-        default = hostlib.active()
         # how each default was chosen ('measured' by hostlib tune, 'declared'
         # priorities, ...); a hostlib from before tune does not say
         detail = hostlib.runtime_info().get("entries_detail") or {}
+        # the backend serving each case: hostlib tune's size class at n
+        default = {(e["name"], n): host.automatic(e["name"], n) for e, n in cases(ctx.mode)}
     rows = []
     for e, n in cases(ctx.mode):
         entry, dt = e["name"], e["dtype"]
         progress.step(f"selection {entry} n={fmt_n(n)}")
         k = KERNELS[e["function"]]
         ns = setup(k, n, dt)
-        times = ctx.compare(ctx.backend_contestants(entry, k.hostlib, ns))
+        who = ctx.backend_contestants(entry, k.hostlib, ns, threads=threads)
+        chosen = default[entry, n]
+        # the default as it is served (through the split wrappers that pick
+        # the size class), beside every backend it could have picked
+        who["=auto"] = Local(k.hostlib, ns, context=lambda: hostlib.using("auto"),
+                             settle=who[chosen].settle if chosen in who else 0.0)
+        times = ctx.compare(who)
         del ns
+        served = times.pop("=auto", {}).get("best_ns")
         fastest = min(times, key=lambda b: times[b]["best_ns"])
-        r = ratio(times.get(default[entry], {}).get("best_ns"), times[fastest]["best_ns"])
-        rows.append({"entry": entry, "kernel": k.name, "dtype": dt, "n": n, "default": default[entry],
-                     "fastest": fastest, "ratio": r, "slower": r is not None and r > SLOWER,
+        r = ratio(served, times[fastest]["best_ns"])
+        rows.append({"entry": entry, "kernel": k.name, "dtype": dt, "n": n, "default": chosen,
+                     "fastest": fastest, "served_ns": served, "ratio": r, "slower": r is not None and r > SLOWER,
                      "choice": (detail.get(entry) or {}).get("choice"), "detail": detail.get(entry), "times": times})
         progress.advance()
     return rows
@@ -71,7 +83,8 @@ def _rows(ctx: Any, progress: Any) -> list[dict[str, Any]]:
 
 def format(res: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     f = fmt_num
-    out = ["", f"== Default choice vs the fastest backend, per table entry: ratio = time(default) / time(fastest); "
+    out = ["", f"== Default choice vs the fastest backend, per table entry and size: default = the backend automatic "
+           "selection serves at that size (tune's size class), ratio = time(default, as served) / time(fastest); "
            f"SLOWER above {SLOWER}. chosen = how hostlib picked the default ('-': not reported)"]
     out.append(render_table(
         ["entry", "n", "default", "fastest", "ratio", "chosen", "flag"],
