@@ -537,3 +537,39 @@ def test_cli_tune_json_and_usage_errors(tmp_path):
     r = subprocess.run([sys.executable, "-m", "hostlib", "tune", "--quick", "-q", "--entries", "sdot",
                         "--profile", str(path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "sdot" in r.stdout and "profile: " + str(path) in r.stdout
+
+
+def test_a_disputed_size_is_timed_again_and_each_backend_keeps_its_best():
+    """A size where another backend beats the winner by more than 5% is
+    timed again, every backend; each keeps the best of both runs, so a
+    class made of one disturbed sample of the winner goes away, and a real
+    crossover stays."""
+    from hostlib._measure import tune as _tune
+
+    sizes = (1000, 100000, 1000000)
+    calls = []
+
+    def timer(host, entry, names, at, timing):  # the second run: the winner undisturbed at 1e5
+        calls.append(list(at))
+        return {"avx512": [50.0], "avx2": [95.0], "sse2": [300.0]}
+
+    # avx512 wins overall; its time at 1e5 was disturbed (1.2x avx2's)
+    times = {"avx512": [1.0, 120.0, 1000.0], "avx2": [1.2, 100.0, 1100.0], "sse2": [2.0, 300.0, 1500.0]}
+    assert _tune._disputed(times, sizes) == [1]
+    _tune._confirm_disputed_sizes(None, "dsin", list(times), sizes, {}, times, timer)
+    assert calls == [[100000]]
+    assert times == {"avx512": [1.0, 50.0, 1000.0], "avx2": [1.2, 95.0, 1100.0], "sse2": [2.0, 300.0, 1500.0]}
+    assert _tune._disputed(times, sizes) == []
+    cands = {n: _profile.Candidate({}, tuple(t)) for n, t in times.items()}
+    assert _profile.size_classes(sizes, cands, "avx512") == ((0, "avx512"),)
+
+    # a crossover that holds when timed again stays a class
+    times = {"avx512": [1.0, 120.0, 1000.0], "avx2": [1.2, 100.0, 1100.0]}
+    _tune._confirm_disputed_sizes(None, "dsin", list(times), sizes, {}, times,
+                                  lambda *a: {"avx512": [115.0], "avx2": [110.0]})
+    assert times["avx512"][1] == 115.0 and times["avx2"][1] == 100.0
+    cands = {n: _profile.Candidate({}, tuple(t)) for n, t in times.items()}
+    assert [b for _, b in _profile.size_classes(sizes, cands, "avx512")] == ["avx512", "avx2", "avx512"]
+    # nothing disputed: nothing timed again
+    _tune._confirm_disputed_sizes(None, "dsin", ["a", "b"], sizes, {}, {"a": [1.0] * 3, "b": [1.02] * 3},
+                                  lambda *a: pytest.fail("timed again with nothing disputed"))

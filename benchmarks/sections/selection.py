@@ -16,7 +16,8 @@ SLOWER = 1.05
 SMOKE_SIZES = {"elementwise": (64,), "level1": (64,), "gemm": (8,)}
 CONVENTIONS = {
     "selection": "per table entry and size, ratio = time(automatic selection, as served: tune's size class "
-    f"at that size) / time(fastest usable backend providing it), same round-robin; flagged above {SLOWER}",
+    f"at that size) / time(fastest usable backend providing it), same round-robin; a ratio above {SLOWER} is "
+    "re-timed head to head (the default as served against that backend alone) and flagged if it stays above",
 }
 
 
@@ -69,13 +70,26 @@ def _rows(ctx: Any, progress: Any) -> list[dict[str, Any]]:
         # the size class), beside every backend it could have picked
         who["=auto"] = Local(k.hostlib, ns, context=lambda: hostlib.using("auto"),
                              settle=who[chosen].settle if chosen in who else 0.0)
+        pair = {"=auto": who["=auto"]}
         times = ctx.compare(who)
-        del ns
         served = times.pop("=auto", {}).get("best_ns")
         fastest = min(times, key=lambda b: times[b]["best_ns"])
         r = ratio(served, times[fastest]["best_ns"])
+        first = None
+        if r is not None and r > SLOWER:
+            # Among six contestants and their settle pauses, one ratio on a
+            # 2-core machine varies by more than 5% between runs (the same
+            # function timed as '=auto' and by its backend's name has read
+            # 1.9x). The pair alone, round-robin, confirms or clears it.
+            pair[fastest] = who[fastest]
+            again = ctx.compare(pair)
+            if "=auto" in again and fastest in again:
+                first = r
+                r = ratio(again["=auto"]["best_ns"], again[fastest]["best_ns"])
+        del ns
         rows.append({"entry": entry, "kernel": k.name, "dtype": dt, "n": n, "default": chosen,
-                     "fastest": fastest, "served_ns": served, "ratio": r, "slower": r is not None and r > SLOWER,
+                     "fastest": fastest, "served_ns": served, "ratio": r, "first_ratio": first,
+                     "slower": r is not None and r > SLOWER,
                      "choice": (detail.get(entry) or {}).get("choice"), "detail": detail.get(entry), "times": times})
         progress.advance()
     return rows
@@ -85,11 +99,12 @@ def format(res: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     f = fmt_num
     out = ["", f"== Default choice vs the fastest backend, per table entry and size: default = the backend automatic "
            "selection serves at that size (tune's size class), ratio = time(default, as served) / time(fastest); "
-           f"SLOWER above {SLOWER}. chosen = how hostlib picked the default ('-': not reported)"]
+           f"above {SLOWER} it is re-timed head to head (first = the ratio among all backends) and SLOWER if it "
+           "stays above. chosen = how hostlib picked the default ('-': not reported)"]
     out.append(render_table(
-        ["entry", "n", "default", "fastest", "ratio", "chosen", "flag"],
-        [[r["entry"], fmt_n(r["n"]), r["default"], r["fastest"], f(r["ratio"]), r["choice"] or "-",
-          "SLOWER" if r["slower"] else ""] for r in rows], "lrllrll"))
+        ["entry", "n", "default", "fastest", "ratio", "first", "chosen", "flag"],
+        [[r["entry"], fmt_n(r["n"]), r["default"], r["fastest"], f(r["ratio"]), f(r.get("first_ratio")),
+          r["choice"] or "-", "SLOWER" if r["slower"] else ""] for r in rows], "lrllrrll"))
     slow = sorted({r["entry"] for r in rows if r["slower"]})
     out.append(f"{len(slow)} of {len({r['entry'] for r in rows})} entries have a default more than "
                f"{100 * (SLOWER - 1):.0f}% slower than the fastest backend at some size"
