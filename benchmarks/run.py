@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """hostlib's benchmark suite: speed as ratios against numpy and OpenBLAS.
 
-    python benchmarks/run.py                       # full run, about 2-4 minutes
+    python benchmarks/run.py                       # full run, about 35 minutes on 2 cores
     python benchmarks/run.py --quick               # under a minute
     python benchmarks/run.py --out r.json --plot r.png
     python benchmarks/run.py --from r.json --plot r.png    # re-print / re-plot a saved run
