@@ -24,9 +24,11 @@ from typing import Any, Callable
 
 
 #: what to wait after a sample of a library that threads itself, when it
-#: ran on several threads (Contestant.settle): OpenBLAS's threads spin about
-#: 0.1 s after each call before they sleep (its default thread timeout)
-THREADED_SETTLE = 0.12
+#: ran on several threads (Contestant.settle): OpenBLAS's threads spin after
+#: each call for its default thread timeout, 2^28 time-stamp-counter ticks
+#: before they sleep: 103 ms at 2.6 GHz (measured: 100-110 ms), 134 ms at
+#: 2.0 GHz. 0.15 s covers counters from 1.8 GHz up.
+THREADED_SETTLE = 0.15
 
 
 @dataclass(frozen=True)
