@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostlib
+
+#: this folder: the child interpreters import its helpers (_no_memory)
+TESTS = str(Path(__file__).resolve().parent)
 
 DTYPES = [np.float32, np.float64]
 TRANS = [(False, False), (True, False), (False, True), (True, True)]
@@ -314,9 +318,10 @@ def test_raw_entry_without_memory(run_python):
         pytest.skip("uses RLIMIT_AS and /proc")
     r = run_python(
         """
-        import ctypes, json, resource
+        import ctypes, json
         import numpy as np
         import hostlib
+        from _no_memory import malloc_failing
 
         host = hostlib._kernels_host
         m, n, k = 8, 1024, 256  # packed B alone: >= 1 MiB (float32)
@@ -331,28 +336,10 @@ def test_raw_entry_without_memory(run_python):
                 if be.usable and e in be.provides and be.name in %r:
                     fn = ctypes.CFUNCTYPE(None, I, I, Z, Z, Z, ct, P, Z, P, Z, ct, P, Z)(host.slot_address(be.name, e))
                     cases.append((be.name + ":" + e, fn, a, b, np.full((m, n), np.nan, dt)))
-        libc = ctypes.CDLL(None)
-        libc.malloc.restype = ctypes.c_void_p
-        libc.malloc.argtypes = [ctypes.c_size_t]
-        vm = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:")][0] * 1024
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        held = [0] * 100000
-        resource.setrlimit(resource.RLIMIT_AS, (vm + (256 << 10), hard))
-        # malloc may still have free heap: take it (1 MiB blocks) until it fails
-        i = 0
-        while i < len(held):
-            held[i] = libc.malloc(1 << 20)
-            if not held[i]:
-                break
-            i += 1
-        probe_failed = i < len(held)
-        for _, fn, a, b, c in cases:  # nothing but these calls while limited
-            fn(0, 0, m, n, k, alpha, a.ctypes.data, k, b.ctypes.data, n, 0.0, c.ctypes.data, n)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        libc.free.argtypes = [ctypes.c_void_p]
-        for p in held[:i]:
-            libc.free(p)
-        out = {"probe_failed": probe_failed, "held_mib": i, "ratio": {}}
+        with malloc_failing() as limited:
+            for _, fn, a, b, c in cases:
+                fn(0, 0, m, n, k, alpha, a.ctypes.data, k, b.ctypes.data, n, 0.0, c.ctypes.data, n)
+        out = {"probe_failed": limited["failed"], "held_mib": limited["held_mib"], "ratio": {}}
         for name, _, a, b, c in cases:
             want = alpha * (a.astype(np.float64) @ b.astype(np.float64))
             bound = alpha * (k + 3) * np.finfo(c.dtype).eps * (
@@ -362,6 +349,7 @@ def test_raw_entry_without_memory(run_python):
         """
         % (TEMPLATE_BACKENDS,),
         env={"OPENBLAS_NUM_THREADS": "1"},
+        pythonpath=[TESTS],
     )
     assert r.returncode == 0, r.stderr
     out = r.json()

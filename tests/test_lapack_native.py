@@ -15,11 +15,15 @@ from __future__ import annotations
 import ctypes
 import importlib
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import hostlib
+
+#: this folder: the child interpreters import its helpers (_no_memory)
+TESTS = str(Path(__file__).resolve().parent)
 
 #: module -> the CPU features it needs
 MODULES = {
@@ -545,9 +549,10 @@ def test_workspace_fails_before_anything_is_written(run_python) -> None:
         # ("Failed to mmap") where malloc would return NULL under the limit
         pytest.skip("AddressSanitizer aborts on a failed mmap instead of returning NULL")
     code = """
-        import ctypes, importlib, json, resource
+        import ctypes, importlib, json
         import numpy as np
         import hostlib
+        from _no_memory import malloc_failing
         from hostlib import lapack_interface as description
         from hostlib._host import _core
         from hostlib._host.host import Interface
@@ -574,36 +579,21 @@ def test_workspace_fails_before_anything_is_written(run_python) -> None:
         ipiv = np.arange(1, n + 1, dtype=np.intp)
         tau = np.empty(n)
         work = {m: (a0.copy(order="F"), a0.copy(order="F")) for m in tables}
-        libc = ctypes.CDLL(None)
-        libc.malloc.restype = ctypes.c_void_p
-        libc.malloc.argtypes = [ctypes.c_size_t]
-        libc.free.argtypes = [ctypes.c_void_p]
-        vm = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:")][0] * 1024
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        held = [0] * 100000
-        resource.setrlimit(resource.RLIMIT_AS, (vm + (256 << 10), hard))
-        i = 0
-        while i < len(held):  # the heap's free memory too, in 1 MiB blocks
-            held[i] = libc.malloc(1 << 20)
-            if not held[i]:
-                break
-            i += 1
         infos = {}
-        for m, f in tables.items():  # nothing but these calls while limited
-            a, b = work[m]
-            pa, pb, pp, pt = a.ctypes.data, b.ctypes.data, ipiv.ctypes.data, tau.ctypes.data
-            infos[m] = {"dgetrf": f["dgetrf"](n, n, pa, n, pp), "dpotrf": f["dpotrf"](0, n, pa, n),
-                        "dgeqrf": f["dgeqrf"](n, n, pa, n, pt), "dgetrs": f["dgetrs"](0, n, n, pa, n, pp, pb, n),
-                        "dpotrs": f["dpotrs"](0, n, n, pa, n, pb, n)}
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        for p in held[:i]:
-            libc.free(p)
-        out = {"probe_failed": i < len(held), "infos": infos,
+        with malloc_failing() as limited:
+            for m, f in tables.items():
+                a, b = work[m]
+                pa, pb, pp, pt = a.ctypes.data, b.ctypes.data, ipiv.ctypes.data, tau.ctypes.data
+                infos[m] = {"dgetrf": f["dgetrf"](n, n, pa, n, pp), "dpotrf": f["dpotrf"](0, n, pa, n),
+                            "dgeqrf": f["dgeqrf"](n, n, pa, n, pt),
+                            "dgetrs": f["dgetrs"](0, n, n, pa, n, pp, pb, n),
+                            "dpotrs": f["dpotrs"](0, n, n, pa, n, pb, n)}
+        out = {"probe_failed": limited["failed"], "infos": infos,
                "unchanged": {m: bool(np.array_equal(a, a0) and np.array_equal(b, a0)) for m, (a, b) in work.items()},
                "after": {m: f["dgetrf"](n, n, work[m][0].ctypes.data, n, ipiv.ctypes.data) for m, f in tables.items()}}
         print(json.dumps(out))
     """ % (MODULES,)
-    r = run_python(code, env={"OPENBLAS_NUM_THREADS": "1"})
+    r = run_python(code, env={"OPENBLAS_NUM_THREADS": "1"}, pythonpath=[TESTS])
     assert r.returncode == 0, r.stderr
     out = r.json()
     if not out["probe_failed"]:
