@@ -251,6 +251,12 @@ def describe_classes(classes: Sequence[tuple[int, str]], fmt: Callable[[int], st
     return ", ".join(parts)
 
 
+def outpaced(winner_ns: float, fastest_ns: float) -> bool:
+    """Whether the fastest backend at a size beats the winner there by more
+    than :data:`SWITCH_GAIN`: a size it serves instead."""
+    return winner_ns > SWITCH_GAIN * fastest_ns
+
+
 def size_classes(sizes: tuple[int, ...], candidates: Mapping[str, Candidate],
                  winner: str) -> tuple[tuple[int, str], ...]:
     """The size classes of a measurement: ((0, backend), (from_size,
@@ -268,7 +274,7 @@ def size_classes(sizes: tuple[int, ...], candidates: Mapping[str, Candidate],
     picks = []
     for i in order:
         fastest = min(timed, key=lambda n: (timed[n][i], n))
-        picks.append((i, winner if timed[winner][i] <= SWITCH_GAIN * timed[fastest][i] else fastest))
+        picks.append((i, fastest if outpaced(timed[winner][i], timed[fastest][i]) else winner))
     classes = [(0, picks[0][1])]
     for (i0, a), (i1, b) in zip(picks, picks[1:]):
         if a == b:

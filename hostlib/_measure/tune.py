@@ -25,7 +25,8 @@ backend provides:
    backend round-robin again, and each keeps its best of both runs (on two
    cores one run's ratio varies by more than 5%: a class built on it
    served avx2's dsin at 2.1x avx512's time). If another backend still
-   wins, it serves those sizes, from the size where the two cross (:func:`hostlib._host.profile.size_classes`). The host's split
+   wins, it serves those sizes, from the size where the two cross
+   (:func:`hostlib._host.profile.size_classes`). The host's split
    wrappers choose between them with one comparison per call; an entry
    they do not serve (an interface without split wrappers, like fft's)
    gets one class, its winner for every size;
@@ -753,8 +754,7 @@ def _disputed(times: dict[str, list[float]], sizes: Sequence[int]) -> list[int]:
     winner = _profile.choose_winner(cands, tuple(sizes))
     if winner is None:
         return []
-    return [i for i in range(len(sizes))
-            if times[winner][i] > _profile.SWITCH_GAIN * min(t[i] for t in times.values())]
+    return [i for i in range(len(sizes)) if _profile.outpaced(times[winner][i], min(t[i] for t in times.values()))]
 
 
 def _confirm_disputed_sizes(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], timing: dict,
