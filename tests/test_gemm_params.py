@@ -119,17 +119,18 @@ def test_cache_info_here():
 # (micro-kernel: mr, nr, element size) -> the blocks each CPU gets
 AVX512_D, AVX512_S, AVX2_D, AVX2_S = (8, 16, 8), (8, 32, 4), (6, 8, 8), (6, 16, 4)
 CPUS = {
-    # AMD Zen 4: 32 KiB L1d, 1 MiB L2, 32 MiB L3 per CCX; the measured winners
+    # AMD Zen 4 and Zen 5: 32 or 48 KiB L1d, 1 MiB L2, 32 MiB L3 per CCX;
+    # MC and KC the winners measured on Zen 4, NC those measured on Zen 5
     "zen4": (cpu.CacheInfo(32 * KiB, MiB, 32 * MiB, l3_shared_by=16),
-             {AVX512_D: (128, 512, 4096), AVX512_S: (256, 512, 4096), AVX2_D: (126, 512, 4096)}),
+             {AVX512_D: (128, 512, 1024), AVX512_S: (256, 512, 2048), AVX2_D: (126, 512, 1024)}),
     # Intel (Ice Lake / Sapphire Rapids server): 48 KiB L1d, 2 MiB L2
     "intel": (cpu.CacheInfo(48 * KiB, 2 * MiB, 60 * MiB),
-              {AVX512_D: (256, 512, 4096), AVX512_S: (512, 512, 4096), AVX2_D: (252, 512, 4096)}),
+              {AVX512_D: (256, 512, 1920), AVX512_S: (512, 512, 3840), AVX2_D: (252, 512, 1920)}),
     # AMD Zen 1: 32 KiB L1d, 512 KiB L2, 8 MiB L3 per CCX (AVX2)
     "zen1": (cpu.CacheInfo(32 * KiB, 512 * KiB, 8 * MiB),
-             {AVX2_D: (60, 512, 1024), AVX2_S: (126, 512, 2048)}),
+             {AVX2_D: (60, 512, 512), AVX2_S: (126, 512, 512)}),
     "unknown": (cpu.CacheInfo(),
-                {AVX512_D: (32, 512, 1024), AVX2_D: (30, 512, 1024)}),
+                {AVX512_D: (32, 512, 512), AVX2_D: (30, 512, 512)}),
 }
 
 
