@@ -70,7 +70,15 @@ class Contestant:
 class Local(Contestant):
     """A statement timed in this process, optionally inside a context
     (``context()`` returns a context manager entered around each sample,
-    outside the timed loop: e.g. ``lambda: hostlib.using("avx2")``)."""
+    outside the timed loop: e.g. ``lambda: hostlib.using("avx2")``).
+
+    Each sample starts with one untimed call, so that a sample measures the
+    statement called in a loop, not the first call after another contestant
+    ran: a thread pool's workers asleep since its last sample (the first
+    call after 0.15 s idle pays their wake-up: a 2-thread sgemm of n = 512
+    ran at one thread's speed on a 2-core VM), a library's threads
+    spinning down. With a sample of one or two calls (gemm from n ~ 512)
+    that first call would otherwise be most of the sample."""
 
     def __init__(
         self,
@@ -88,13 +96,16 @@ class Local(Contestant):
 
     def _run(self, number: int) -> int:
         if self.context is None:
+            self.timer.timeit(1)
             return self.timer.timeit(number)
         with self.context():
+            self.timer.timeit(1)
             return self.timer.timeit(number)
 
     def prepare(self, sample_time: float, max_time: float) -> float:
         start = time.perf_counter_ns()
-        self._run(1)  # warm-up (first touch of output pages, lazy set-up): not counted
+        # _run's untimed first call is the warm-up (first touch of output
+        # pages, lazy set-up)
         target = sample_time * 1e9
         number = 1
         while True:
