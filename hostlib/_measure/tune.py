@@ -747,28 +747,35 @@ class TuneResult:
         return "\n".join(lines)
 
 
-def _disputed(times: dict[str, list[float]], sizes: Sequence[int]) -> list[int]:
-    """Indices of the sizes where some backend beats the overall winner by
-    more than SWITCH_GAIN: the sizes a size class would be made for."""
+def _disputed(times: dict[str, list[float]], sizes: Sequence[int]) -> tuple[str | None, list[int]]:
+    """The overall winner, and the indices of the sizes where some backend
+    beats it by more than SWITCH_GAIN: the sizes a size class would be
+    made for."""
     cands = {n: _profile.Candidate({}, tuple(t), None) for n, t in times.items()}
     winner = _profile.choose_winner(cands, tuple(sizes))
     if winner is None:
-        return []
-    return [i for i in range(len(sizes)) if _profile.outpaced(times[winner][i], min(t[i] for t in times.values()))]
+        return None, []
+    return winner, [i for i in range(len(sizes))
+                    if _profile.outpaced(times[winner][i], min(t[i] for t in times.values()))]
 
 
 def _confirm_disputed_sizes(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], timing: dict,
                             times: dict[str, list[float]], timer: Callable[..., dict[str, list[float]]]) -> None:
-    """Time the disputed sizes again, every backend, and keep each one's
-    best of both runs (in place): more samples where a class would hinge
-    on one run's ratio."""
-    disputed = _disputed(times, sizes)
+    """Time the disputed sizes again, every backend (in place). Where the
+    second run beats the winner there too, each backend keeps its best of
+    both runs: more samples where a class would hinge on one ratio. Where
+    it does not, the dispute was one run's luck (a memory-bound dasum at
+    1e5 got an avx2 class, avx512 then 1.09x faster as served), and the
+    second run's times stand: no class is made of a ratio seen once."""
+    winner, disputed = _disputed(times, sizes)
     if not disputed:
         return
     again = timer(host, entry, names, [sizes[i] for i in disputed], timing)
-    for name in names:
-        for j, i in enumerate(disputed):
-            times[name][i] = min(times[name][i], again[name][j])
+    for j, i in enumerate(disputed):
+        second = {name: again[name][j] for name in names}
+        repeated = _profile.outpaced(second[winner], min(second.values()))
+        for name in names:
+            times[name][i] = min(times[name][i], second[name]) if repeated else second[name]
 
 
 def tune(
