@@ -6,6 +6,8 @@ Python threads calling at once."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 import threading
 
 import numpy as np
@@ -466,6 +468,30 @@ def test_spin_setting_every_task_once_at_any_spin():
         assert _threads.get_spin_us() == 5000
     finally:
         _threads.set_spin_us(before)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                    reason="a worker moves off its caller's CPU on Linux, with two CPUs or more")
+def test_workers_woken_from_sleep_keep_the_process_affinity(run_python):
+    # with no spin every job wakes the worker from sleep, and after a long
+    # job the caller lets a worker woken onto its CPU move away (pool.c,
+    # leave_cpu_of): the worker's affinity must be whole again afterwards
+    r = run_python(
+        """
+        import os, time, numpy as np, hostlib
+        hostlib.set_num_threads(2)
+        a = np.ones((384, 384))
+        for _ in range(20):
+            hostlib.gemm(a, a)
+            time.sleep(0.005)
+        masks = {int(t): os.sched_getaffinity(int(t)) for t in os.listdir("/proc/self/task")}
+        print(len(masks), all(m == os.sched_getaffinity(0) for m in masks.values()))
+        """,
+        env={"HOSTLIB_POOL_SPIN_US": "0"},
+    )
+    assert r.returncode == 0, r.stderr
+    threads, same = r.stdout.split()
+    assert int(threads) >= 2 and same == "True", r.stdout
 
 
 def test_spin_environment_variable(run_python):

@@ -10,7 +10,7 @@
  * OpenMP controls (OMP_NUM_THREADS, omp_set_num_threads, threadpoolctl's
  * "openmp" entry) would be shared with every other OpenMP user in the
  * process. What hostlib needs is small: run N independent tasks on up to T
- * threads and wait. So: this file, POSIX threads only, ~200 lines.
+ * threads and wait. So: this file, POSIX threads only.
  *
  * Design:
  *   - workers start lazily, on the first job that needs them (never at
