@@ -228,17 +228,26 @@ static void *worker_main(void *arg)
             slept = 1;
         }
         seen = generation;
+        if (slept) {
+            /* also when the job is already closed: a worker left on the
+               caller's CPU would spin there after it, taking the caller's
+               time (see last_job_ns) */
+            const int caller_cpu = job.caller_cpu;
+            pthread_mutex_unlock(&mu);
+            leave_cpu_of(caller_cpu);
+            pthread_mutex_lock(&mu);
+            if (generation != seen) {
+                continue; /* a newer job was posted meanwhile: take that one */
+            }
+        }
         if (id >= job.helpers || !job.open) {
             continue;
         }
         inside++;
         const hl_pool_task fn = job.fn;
         void *const ctx = job.ctx;
-        const int blocks = nblocks, caller_cpu = job.caller_cpu;
+        const int blocks = nblocks;
         pthread_mutex_unlock(&mu);
-        if (slept) {
-            leave_cpu_of(caller_cpu); /* see last_job_ns */
-        }
         run_tasks(fn, ctx, id + 1, blocks);
         pthread_mutex_lock(&mu);
         if (--inside == 0 && !job.open) {
