@@ -30,6 +30,11 @@ from typing import Any, Callable
 #: 2.0 GHz. 0.15 s covers counters from 1.8 GHz up.
 THREADED_SETTLE = 0.15
 
+#: untimed calls before each sample of a Local contestant, in seconds (at
+#: least one call): long enough for a pool's sleeping workers to be woken
+#: and running (up to ~2.5 ms after 0.15 s idle on a 2-core VM); see Local
+WARM_UP = 0.003
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -72,13 +77,14 @@ class Local(Contestant):
     (``context()`` returns a context manager entered around each sample,
     outside the timed loop: e.g. ``lambda: hostlib.using("avx2")``).
 
-    Each sample starts with one untimed call, so that a sample measures the
-    statement called in a loop, not the first call after another contestant
-    ran: a thread pool's workers asleep since its last sample (the first
-    call after 0.15 s idle pays their wake-up: a 2-thread sgemm of n = 512
-    ran at one thread's speed on a 2-core VM), a library's threads
-    spinning down. With a sample of one or two calls (gemm from n ~ 512)
-    that first call would otherwise be most of the sample."""
+    Each sample starts with untimed calls, one at least and as many as
+    WARM_UP seconds take, so that a sample measures the statement called in
+    a loop, not the first calls after another contestant ran: a thread
+    pool's workers asleep since its last sample, or a library's threads
+    spinning down. On a 2-core VM, after 0.15 s idle, a 2-thread sgemm of
+    n = 512 ran at one thread's speed, and 2-thread daxpy calls of 1e5
+    elements ran up to 3x slower than in a loop for their first ~2 ms (the
+    other vCPU wakes from halt), which made tune prefer OpenBLAS there."""
 
     def __init__(
         self,
@@ -94,12 +100,18 @@ class Local(Contestant):
         self.number = 1
         self.settle = settle
 
+    def _warm_up(self) -> None:
+        end = time.perf_counter() + WARM_UP
+        self.timer.timeit(1)
+        while time.perf_counter() < end:
+            self.timer.timeit(1)
+
     def _run(self, number: int) -> int:
         if self.context is None:
-            self.timer.timeit(1)
+            self._warm_up()
             return self.timer.timeit(number)
         with self.context():
-            self.timer.timeit(1)
+            self._warm_up()
             return self.timer.timeit(number)
 
     def prepare(self, sample_time: float, max_time: float) -> float:
