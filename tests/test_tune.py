@@ -495,6 +495,14 @@ def test_records_score_margin_and_size_winners():
     s = rec.scores()
     assert s["a"] == pytest.approx(2 ** 0.5) and s["b"] == pytest.approx(1.5 ** 0.5)
     assert _profile.choose_winner(rec.candidates, rec.sizes) == "b"
+    # the declared backend keeps the entry when it scores within SWITCH_GAIN
+    # of the best, not beyond: "a" is 1.155x "b"'s score
+    assert _profile.choose_winner(rec.candidates, rec.sizes, prefer="b") == "b"
+    assert _profile.choose_winner(rec.candidates, rec.sizes, prefer="a") == "b"
+    close = {"a": c({}, (1.0, 20.0)), "b": c({}, (1.02, 20.4))}
+    assert _profile.choose_winner(close, rec.sizes) == "a"
+    assert _profile.choose_winner(close, rec.sizes, prefer="b") == "b"
+    assert _profile.choose_winner(close, rec.sizes, prefer="x") == "a"  # not a candidate
     assert rec.margin() == pytest.approx((2 / 1.5) ** 0.5)
     assert rec.size_winners() == {1000: "a", 100000: "b"}
     back = _profile.parse(_profile.Profile({"interface": "k", "abi": "1", "cpu": {}, "features": []},

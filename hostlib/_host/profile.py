@@ -286,11 +286,21 @@ def size_classes(sizes: tuple[int, ...], candidates: Mapping[str, Candidate],
     return tuple(classes) if len(classes) <= MAX_CLASSES else ((0, winner),)
 
 
-def choose_winner(candidates: Mapping[str, Candidate], sizes: tuple[int, ...]) -> str | None:
-    """The verified candidate with the best score (see EntryRecord.scores)."""
+def choose_winner(candidates: Mapping[str, Candidate], sizes: tuple[int, ...],
+                  prefer: str | None = None) -> str | None:
+    """The verified candidate with the best score (see EntryRecord.scores),
+    or ``prefer`` (the backend the declared priorities serve) where it
+    scores within SWITCH_GAIN of the best: a tie measured on a busy
+    machine does not overturn the declared choice (sdot went to avx2 by a
+    1.02x score, and avx512 was then 1.10x faster as served)."""
     record = EntryRecord("", tuple(sizes), dict(candidates))
     s = record.scores()
-    return min(s, key=lambda n: (s[n], n)) if s else None
+    if not s:
+        return None
+    best = min(s, key=lambda n: (s[n], n))
+    if prefer in s and s[prefer] <= s[best] * SWITCH_GAIN:
+        return prefer
+    return best
 
 
 @dataclass(frozen=True)

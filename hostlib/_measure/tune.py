@@ -747,12 +747,13 @@ class TuneResult:
         return "\n".join(lines)
 
 
-def _disputed(times: dict[str, list[float]], sizes: Sequence[int]) -> tuple[str | None, list[int]]:
-    """The overall winner, and the indices of the sizes where some backend
-    beats it by more than SWITCH_GAIN: the sizes a size class would be
-    made for."""
+def _disputed(times: dict[str, list[float]], sizes: Sequence[int],
+              prefer: str | None = None) -> tuple[str | None, list[int]]:
+    """The overall winner (profile.choose_winner), and the indices of the
+    sizes where some backend beats it by more than SWITCH_GAIN: the sizes
+    a size class would be made for."""
     cands = {n: _profile.Candidate({}, tuple(t), None) for n, t in times.items()}
-    winner = _profile.choose_winner(cands, tuple(sizes))
+    winner = _profile.choose_winner(cands, tuple(sizes), prefer)
     if winner is None:
         return None, []
     return winner, [i for i in range(len(sizes))
@@ -760,14 +761,15 @@ def _disputed(times: dict[str, list[float]], sizes: Sequence[int]) -> tuple[str 
 
 
 def _confirm_disputed_sizes(host: Any, entry: str, names: Sequence[str], sizes: Sequence[int], timing: dict,
-                            times: dict[str, list[float]], timer: Callable[..., dict[str, list[float]]]) -> None:
+                            times: dict[str, list[float]], timer: Callable[..., dict[str, list[float]]],
+                            prefer: str | None = None) -> None:
     """Time the disputed sizes again, every backend (in place). Where the
     second run beats the winner there too, each backend keeps its best of
     both runs: more samples where a class would hinge on one ratio. Where
     it does not, the dispute was one run's luck (a memory-bound dasum at
     1e5 got an avx2 class, avx512 then 1.09x faster as served), and the
     second run's times stand: no class is made of a ratio seen once."""
-    winner, disputed = _disputed(times, sizes)
+    winner, disputed = _disputed(times, sizes, prefer)
     if not disputed:
         return
     again = timer(host, entry, names, [sizes[i] for i in disputed], timing)
@@ -825,10 +827,10 @@ def tune(
             timer = TIMERS.get(kind, _time)
             times = timer(host, e, verified, sizes, timing)
             if host.serves_size_classes(e):
-                _confirm_disputed_sizes(host, e, verified, sizes, timing, times, timer)
+                _confirm_disputed_sizes(host, e, verified, sizes, timing, times, timer, prefer=declared[e])
             for name in verified:
                 cands[name] = _profile.Candidate(identities[name], tuple(times[name]), None)
-            winner = _profile.choose_winner(cands, tuple(sizes))
+            winner = _profile.choose_winner(cands, tuple(sizes), prefer=declared[e])
             assert winner is not None  # portable is always verified and timed
             # without the split wrappers a call's size cannot choose: the winner serves every size
             one_class = () if host.serves_size_classes(e) else ((0, winner),)
