@@ -27,7 +27,7 @@ def threads_info(host: Host) -> dict[str, Any]:
         "num_threads": _threading.get_num_threads(),
         "started_workers": _threads.started(),
         "affinity_cpus": _threads.cpu_count(),
-        "reduction_chunk": _threads.REDUCTION_CHUNK,
+        "reduction_chunk_bytes": _threads.REDUCTION_CHUNK_BYTES,
         "split_entries": sorted(getattr(host, "split", ())),
         "reproducible": bool(host.reproducible),
     }

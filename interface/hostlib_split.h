@@ -43,7 +43,7 @@
  *     computed alone, so any cut gives the same bits. Run on one thread
  *     when the output overlaps the input other than exactly in place, or
  *     has stride 0 (the order of the writes would matter).
- *   - sum, norm, dot: ALWAYS cut into fixed chunks of RCHUNK elements,
+ *   - sum, norm, dot: ALWAYS cut into fixed chunks of RCHUNK_BYTES,
  *     whatever the thread count (1 included), each reduced by the backend,
  *     and the chunk results combined by one fixed pairwise tree in chunk
  *     order. Threads only decide who computes which chunk.
@@ -97,15 +97,19 @@ static inline hostlib_fn inner(size_t slot, double size, int *threaded)
    threads section): handing a spinning helper its part and waiting for
    it costs ~1 us, so two threads pay off from ~2 us of work per call. */
 
-/* Reductions: chunk size, fixed. Results depend on it in the last bits:
-   changing it is a visible change. 2^12 elements = 32 KiB of float64.
-   Small enough that two threads get nearly equal shares at the sizes where
-   splitting starts to pay: with 2^15, n = 1e5 was 4 chunks, the last one
-   short, so the caller reduced 65536 elements and its helper 34464 (0.66
-   of one thread's time at best, not 0.5); with 2^12 it is 25 chunks, 13 and
-   12. A chunk costs one more call into the backend and its final
-   horizontal sum: ~1% of a float64 dot of 4096 elements from L2. */
-#define RCHUNK ((ptrdiff_t)1 << 12)
+/* Reductions: chunk size, fixed, 32 KiB of one operand: 2^12 float64 or
+   2^13 float32 elements. Results depend on it in the last bits: changing
+   it is a visible change. Small enough that two threads get nearly equal
+   shares at the sizes where splitting starts to pay (with 2^15 float64,
+   n = 1e5 was 4 chunks, the last one short: the caller reduced 65536
+   elements and its helper 34464, 0.66 of one thread's time at best, not
+   0.5; with 2^12 it is 25 chunks, 13 and 12). Large enough that a chunk's
+   own cost, one more call into the backend and its horizontal sum, stays
+   small: with 2^12 float32 elements (16 KiB, ~70 ns from L2) a float32
+   asum of 1e5 took 10% longer in chunks than in one call; in 32 KiB
+   chunks, as long. */
+#define RCHUNK_BYTES ((ptrdiff_t)1 << 15)
+#define RCHUNK(es) (RCHUNK_BYTES / (ptrdiff_t)(es))
 /* elementwise maps: one task per this many elements at least */
 #define MAP_TASK_MIN ((ptrdiff_t)4096)
 /* gemm: rows or columns per block at least, and their multiple */
@@ -311,7 +315,7 @@ typedef struct {
 /* the backend's reduction of chunk c, widened to double (exactly) */
 static double red_chunk(const red_job *j, ptrdiff_t c)
 {
-    const ptrdiff_t lo = c * RCHUNK, m = j->n - lo < RCHUNK ? j->n - lo : RCHUNK;
+    const ptrdiff_t chunk = RCHUNK(j->es), lo = c * chunk, m = j->n - lo < chunk ? j->n - lo : chunk;
     const char *x = j->x + lo * j->incx * (ptrdiff_t)j->es;
     const char *y = j->dot ? j->y + lo * j->incy * (ptrdiff_t)j->es : NULL;
     if (j->es == sizeof(double)) {
@@ -380,10 +384,10 @@ static double red_finish(red_tree *t, int op)
     return r;
 }
 
-/* n > RCHUNK: the chunked reduction, on the pool from split_min elements */
+/* n > RCHUNK(es): the chunked reduction, on the pool from split_min elements */
 static double red_run(red_job *j, int op, ptrdiff_t split_min)
 {
-    const ptrdiff_t nchunks = (j->n + RCHUNK - 1) / RCHUNK;
+    const ptrdiff_t nchunks = (j->n + RCHUNK(j->es) - 1) / RCHUNK(j->es);
     red_tree t = {{0}, 0, 0};
     const int width = HL_SPLIT_WIDTH();
     double *partials = NULL;
@@ -410,7 +414,7 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
     {                                                                                  \
         int threaded;                                                                  \
         const sum_##T##_fn f = (sum_##T##_fn)inner(slot, (double)n, &threaded);        \
-        if (!threaded || n <= RCHUNK) {                                                \
+        if (!threaded || n <= RCHUNK(sizeof(T))) {                                                \
             return f(n, x, incx);                                                      \
         }                                                                              \
         red_job j = {(hostlib_fn)f, 0, sizeof(T), (const char *)x, NULL, n, incx, 0, NULL}; \
@@ -424,7 +428,7 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
     {                                                                                  \
         int threaded;                                                                  \
         const dot_##T##_fn f = (dot_##T##_fn)inner(slot, (double)n, &threaded);        \
-        if (!threaded || n <= RCHUNK) {                                                \
+        if (!threaded || n <= RCHUNK(sizeof(T))) {                                                \
             return f(n, x, incx, y, incy);                                             \
         }                                                                              \
         red_job j = {(hostlib_fn)f, 1, sizeof(T), (const char *)x, (const char *)y, n, incx, incy, NULL}; \

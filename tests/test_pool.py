@@ -21,7 +21,8 @@ from hostlib._pool import _threads
 HOST = hostlib._kernels_host
 #: hostlib's own backends (the pool splits their calls; OpenBLAS threads itself)
 OWN = [b.name for b in hostlib.backends() if b.usable and not b.threaded]
-CHUNK = _threads.REDUCTION_CHUNK
+#: reductions are cut into chunks of this many bytes; float32 has the most elements per chunk
+CHUNK = _threads.REDUCTION_CHUNK_BYTES // 4
 #: large enough for several chunks and for the reductions' pool threshold (2^18)
 N_BIG = 5 * CHUNK + 4321 + (1 << 18)
 DTYPES = [np.float32, np.float64]

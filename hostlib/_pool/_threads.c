@@ -169,7 +169,7 @@ threads_exec(PyObject *module)
     }
     const int rc = PyModule_AddObjectRef(module, "_POOL_API", pool);
     Py_DECREF(pool);
-    if (rc < 0 || PyModule_AddIntConstant(module, "REDUCTION_CHUNK", (long)RCHUNK) < 0 ||
+    if (rc < 0 || PyModule_AddIntConstant(module, "REDUCTION_CHUNK_BYTES", (long)RCHUNK_BYTES) < 0 ||
         PyModule_AddIntConstant(module, "MAX_THREADS", HL_POOL_MAX_THREADS) < 0) {
         return -1;
     }

@@ -101,13 +101,20 @@ static struct {
     int caller_cpu; /* the CPU the caller posted it from, -1 if unknown */
 } job;
 
-/* block p: the tasks from cursor[p] (atomic) to block_end[p]; the job's
-   participants' blocks, set before the job is posted */
-static atomic_ptrdiff_t cursor[HL_POOL_MAX_THREADS];
-static ptrdiff_t block_end[HL_POOL_MAX_THREADS];
+/* block p: the tasks from block[p].cursor (atomic) to block[p].end; the
+   job's participants' blocks, set before the job is posted. One cache line
+   per block: with the cursors side by side, every task a participant took
+   from its own block evicted the line from the other's core (a float32
+   asum of 1e5 elements in 25 chunks took 1.80 us on two threads, 1.86 on
+   one, 1.39 as two tasks). */
+#define HL_CACHE_LINE 64
+static struct {
+    _Alignas(HL_CACHE_LINE) atomic_ptrdiff_t cursor;
+    ptrdiff_t end;
+} block[HL_POOL_MAX_THREADS];
 static int nblocks;
 /* `generation`, readable without mu: what a spinning worker watches */
-static atomic_ulong posted;
+static _Alignas(HL_CACHE_LINE) atomic_ulong posted;
 /* After a job a worker watches for the next one this long before it
    sleeps on wake_cv. Waking a sleeping thread costs 10-30 us: a loop of
    exp calls on 1e6 elements ran at 1.75x with two threads where two
@@ -164,7 +171,7 @@ static void run_tasks(hl_pool_task fn, void *ctx, int p, int blocks)
 {
     for (int k = 0; k < blocks; k++) {
         const int b = (p + k) % blocks;
-        for (ptrdiff_t t; (t = atomic_fetch_add_explicit(&cursor[b], 1, memory_order_relaxed)) < block_end[b];) {
+        for (ptrdiff_t t; (t = atomic_fetch_add_explicit(&block[b].cursor, 1, memory_order_relaxed)) < block[b].end;) {
             fn(ctx, t);
         }
     }
@@ -395,8 +402,8 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     job.caller_cpu = current_cpu();
     nblocks = helpers + 1;
     for (int b = 0; b < nblocks; b++) {
-        atomic_store_explicit(&cursor[b], ntasks * b / nblocks, memory_order_relaxed);
-        block_end[b] = ntasks * (b + 1) / nblocks;
+        atomic_store_explicit(&block[b].cursor, ntasks * b / nblocks, memory_order_relaxed);
+        block[b].end = ntasks * (b + 1) / nblocks;
     }
     const unsigned long this_job = ++generation;
     const int woken = asleep;
