@@ -113,7 +113,8 @@ static struct {
     ptrdiff_t end;
 } block[HL_POOL_MAX_THREADS];
 static int nblocks;
-/* `generation`, readable without mu: what a spinning worker watches */
+/* `generation`, readable without mu: what a spinning worker watches (on a
+   line of its own, which no call writes but to post a job) */
 static _Alignas(HL_CACHE_LINE) atomic_ulong posted;
 /* After a job a worker watches for the next one this long before it
    sleeps on wake_cv. Waking a sleeping thread costs 10-30 us: a loop of
