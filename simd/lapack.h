@@ -43,8 +43,9 @@
  *    interface's trsm and syrk entries are the same code).
  *
  * Threads: gemms of at least LEVEL3_SPLIT_MIN multiply-adds, triangular
- * solves of as many (level3.h, over this file's pool), and the block
- * reflector updates are split into
+ * solves of as many (level3.h, over this file's pool), the row swaps of
+ * as many columns (L_(laswp)) and the block reflector updates are split
+ * into
  * column blocks over hostlib's pool (as wide as pool->width() allows,
  * so the thread budget holds and nested calls run on one thread). Each
  * column of a result is computed by the same operations whatever the split
@@ -97,6 +98,19 @@ const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
 #include "level3.h"
 #define lapack_split_at level3_split_at
 #define lapack_split_parts level3_split_parts
+
+/* a hint that the line holding p is about to be written (nothing where the
+   compiler has no such builtin) */
+#if defined(__GNUC__) || defined(__clang__)
+#define LAPACK_PREFETCH_W(p) __builtin_prefetch((p), 1)
+#else
+#define LAPACK_PREFETCH_W(p) ((void)0)
+#endif
+
+/* what one row swap costs, in the multiply-adds splitting is weighed in
+   (level3.h's LEVEL3_SPLIT_MIN): a swap of scattered rows takes a few ns,
+   a core does ~50 multiply-adds per ns in gemm */
+#define LAPACK_SWAP_MADDS 64.0
 
 static inline size_t lapack_max(size_t a, size_t b)
 {
@@ -531,22 +545,58 @@ static void L_(potrs_small)(int upper, ptrdiff_t n, ptrdiff_t nrhs, const T *a, 
 
 /* rows k1..k2-1 of the n columns at a swapped with rows ipiv[i] - base,
    forward or backward; a pivot outside the matrix (which getrf never
-   writes) is skipped rather than followed out of bounds */
-static void L_(laswp)(ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t k1, ptrdiff_t k2,
-                      const ptrdiff_t *ipiv, ptrdiff_t base, int backward)
+   writes) is skipped rather than followed out of bounds. Column by column
+   (a column is contiguous), each swap prefetching its row of the next
+   column: the pivot rows are scattered, and without the hint every swap
+   waited for its line (getrf float64 n = 2000 on Zen 5: 16% of the time
+   in these swaps, 8% with it; 88 -> 97 GFLOP/s). */
+static void L_(laswp_cols)(ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t k1, ptrdiff_t k2,
+                           const ptrdiff_t *ipiv, ptrdiff_t base, int backward)
 {
     for (ptrdiff_t j = 0; j < n; j++) {
         T *col = a + j * lda;
+        const int ahead = j + 1 < n;
         for (ptrdiff_t s = k1; s < k2; s++) {
             const ptrdiff_t i = backward ? k2 - 1 - (s - k1) : s;
             const ptrdiff_t p = ipiv[i] - base;
             if (p != i && p >= 0 && p < rows) {
+                if (ahead) {
+                    LAPACK_PREFETCH_W(col + lda + p);
+                }
                 const T t = col[i];
                 col[i] = col[p];
                 col[p] = t;
             }
         }
     }
+}
+
+typedef struct {
+    T *a;
+    ptrdiff_t n, lda, rows, k1, k2, base, parts;
+    const ptrdiff_t *ipiv;
+    int backward;
+} L_(laswp_job);
+
+static void L_(laswp_task)(void *ctx, ptrdiff_t t)
+{
+    const L_(laswp_job) *w = (const L_(laswp_job) *)ctx;
+    const ptrdiff_t j0 = lapack_split_at(w->n, w->parts, t), j1 = lapack_split_at(w->n, w->parts, t + 1);
+    L_(laswp_cols)(j1 - j0, w->a + j0 * w->lda, w->lda, w->rows, w->k1, w->k2, w->ipiv, w->base, w->backward);
+}
+
+/* laswp_cols, its columns split over the pool when there are many swaps
+   (the columns are independent) */
+static void L_(laswp)(ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t k1, ptrdiff_t k2,
+                      const ptrdiff_t *ipiv, ptrdiff_t base, int backward)
+{
+    const ptrdiff_t parts = lapack_split_parts(LAPACK_SWAP_MADDS * (double)n * (double)(k2 - k1), n);
+    if (parts > 1) {
+        L_(laswp_job) w = {a, n, lda, rows, k1, k2, base, parts, ipiv, backward};
+        LEVEL3_POOL->run(L_(laswp_task), &w, parts, (int)parts);
+        return;
+    }
+    L_(laswp_cols)(n, a, lda, rows, k1, k2, ipiv, base, backward);
 }
 
 /* y[0..m) -= sum_{i<k} x[i] * column i of a (lda), y contiguous: the

@@ -684,6 +684,45 @@ def counting(request, tmp_path_factory):
         pytest.skip(f"cannot build the counting module: {exc}")
 
 
+@pytest.mark.parametrize("dt", DTYPES)
+def test_results_do_not_depend_on_the_thread_count(table, dt) -> None:
+    """Large enough that the updates, the solves and the row swaps are split
+    over the pool on two threads: every column is computed by the same
+    operations however they are cut, so the bits are the same as on one."""
+    rng = np.random.default_rng(11)
+    n = 600
+    p = _p(dt)
+    a = _rand(rng, n, n, dt)
+    spd = _spd(rng, n, dt)
+    b = _rand(rng, n, n, dt)
+
+    def run() -> list:
+        lu = np.asfortranarray(a)
+        ipiv = np.zeros(n, dtype=np.intp)
+        assert table(p + "getrf", n, n, lu, n, ipiv) == 0
+        x = np.asfortranarray(b)
+        assert table(p + "getrs", NOTRANS, n, n, lu, n, ipiv, x, n) == 0
+        inv = lu.copy(order="F")
+        assert table(p + "getri", n, inv, n, ipiv) == 0
+        chol = np.asfortranarray(spd)
+        assert table(p + "potrf", LOWER, n, chol, n) == 0
+        qr = np.asfortranarray(a)
+        tau = np.zeros(n, dtype=dt)
+        assert table(p + "geqrf", n, n, qr, n, tau) == 0
+        return [lu, ipiv, x, inv, chol, qr, tau]
+
+    before = hostlib.get_num_threads()
+    try:
+        hostlib.set_num_threads(1)
+        one = run()
+        hostlib.set_num_threads(2)
+        two = run()
+    finally:
+        hostlib.set_num_threads(before)
+    for name, r1, r2 in zip(("getrf", "ipiv", "getrs", "getri", "potrf", "geqrf", "tau"), one, two):
+        assert np.array_equal(r1, r2), f"{name} differs between one and two threads"
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_one_allocation_per_call(counting, threads) -> None:
     """Each native routine (beyond the small-matrix paths, which allocate

@@ -16,6 +16,7 @@ No dependency beyond the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import timeit
@@ -107,10 +108,7 @@ class Local(Contestant):
             self.timer.timeit(1)
 
     def _run(self, number: int) -> int:
-        if self.context is None:
-            self._warm_up()
-            return self.timer.timeit(number)
-        with self.context():
+        with self.context() if self.context is not None else contextlib.nullcontext():
             self._warm_up()
             return self.timer.timeit(number)
 
