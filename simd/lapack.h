@@ -196,46 +196,57 @@ static inline size_t lapack_max(size_t a, size_t b)
 #define LAPACK_SMALL_PLAIN_M 8
 #endif
 
+/* getf2's step j on a column-major m x n array: the pivot of column j
+   (the first largest |a_i| from row j on, NaN never chosen; ipiv 1-based),
+   its row swapped into row j across all n columns, the multipliers below
+   it divided by it. Returns info updated: j + 1 at the first zero pivot. */
+static ptrdiff_t L_(getf2_pivot)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t j, ptrdiff_t *ipiv,
+                                 ptrdiff_t info)
+{
+    T *cj = a + j * lda;
+    ptrdiff_t p = j;
+    T big = L_ABS(cj[j]);
+    for (ptrdiff_t i = j + 1; i < m; i++) {
+        const T v = L_ABS(cj[i]);
+        if (v > big) {
+            big = v;
+            p = i;
+        }
+    }
+    ipiv[j] = p + 1;
+    if (cj[p] == 0) {
+        return info == 0 ? j + 1 : info;
+    }
+    if (p != j) {
+        for (ptrdiff_t c = 0; c < n; c++) {
+            T *col = a + c * lda;
+            const T t = col[j];
+            col[j] = col[p];
+            col[p] = t;
+        }
+    }
+    const T piv = cj[j];
+    if (L_ABS(piv) >= L_TINY) {
+        const T r = 1 / piv;
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            cj[i] *= r;
+        }
+    } else {
+        for (ptrdiff_t i = j + 1; i < m; i++) {
+            cj[i] /= piv;
+        }
+    }
+    return info;
+}
+
 /* LAPACK's getf2 in place, plain loops, ipiv 1-based */
 static ptrdiff_t L_(getrf_plain)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
 {
     const ptrdiff_t mn = m < n ? m : n;
     ptrdiff_t info = 0;
     for (ptrdiff_t j = 0; j < mn; j++) {
-        T *cj = a + j * lda;
-        ptrdiff_t p = j;
-        T big = L_ABS(cj[j]);
-        for (ptrdiff_t i = j + 1; i < m; i++) {
-            const T v = L_ABS(cj[i]);
-            if (v > big) {
-                big = v;
-                p = i;
-            }
-        }
-        ipiv[j] = p + 1;
-        if (cj[p] != 0) {
-            if (p != j) {
-                for (ptrdiff_t c = 0; c < n; c++) {
-                    T *col = a + c * lda;
-                    const T t = col[j];
-                    col[j] = col[p];
-                    col[p] = t;
-                }
-            }
-            const T piv = cj[j];
-            if (L_ABS(piv) >= L_TINY) {
-                const T r = 1 / piv;
-                for (ptrdiff_t i = j + 1; i < m; i++) {
-                    cj[i] *= r;
-                }
-            } else {
-                for (ptrdiff_t i = j + 1; i < m; i++) {
-                    cj[i] /= piv;
-                }
-            }
-        } else if (info == 0) {
-            info = j + 1;
-        }
+        info = L_(getf2_pivot)(m, n, a, lda, j, ipiv, info);
+        const T *cj = a + j * lda;
         for (ptrdiff_t c = j + 1; c < n; c++) {
             T *cc = a + c * lda;
             const T u = cc[j];
@@ -268,40 +279,8 @@ static ptrdiff_t L_(getrf_small)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, 
     }
     ptrdiff_t info = 0;
     for (ptrdiff_t j = 0; j < mn; j++) {
-        T *cj = w + j * ld;
-        ptrdiff_t p = j;
-        T big = L_ABS(cj[j]);
-        for (ptrdiff_t i = j + 1; i < m; i++) {
-            const T v = L_ABS(cj[i]);
-            if (v > big) {
-                big = v;
-                p = i;
-            }
-        }
-        ipiv[j] = p + 1;
-        if (cj[p] != 0) {
-            if (p != j) {
-                for (ptrdiff_t c = 0; c < n; c++) {
-                    T *col = w + c * ld;
-                    const T t = col[j];
-                    col[j] = col[p];
-                    col[p] = t;
-                }
-            }
-            const T piv = cj[j];
-            if (L_ABS(piv) >= L_TINY) {
-                const T r = 1 / piv;
-                for (ptrdiff_t i = j + 1; i < m; i++) {
-                    cj[i] *= r;
-                }
-            } else {
-                for (ptrdiff_t i = j + 1; i < m; i++) {
-                    cj[i] /= piv;
-                }
-            }
-        } else if (info == 0) {
-            info = j + 1;
-        }
+        info = L_(getf2_pivot)(m, n, w, ld, j, ipiv, info);
+        const T *cj = w + j * ld;
         if (j + 1 >= m || j + 1 >= n) {
             continue;
         }

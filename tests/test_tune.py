@@ -30,6 +30,8 @@ import hostlib
 from hostlib._host import profile as _profile
 from hostlib._measure import tune as _tune
 
+from _fake_backend import install as install_fake_backend
+
 TESTS = Path(__file__).resolve().parent
 GROUP = hostlib._kernels_host.iface.entry_point_group
 ENTRIES = hostlib._kernels_host.iface.entries
@@ -82,24 +84,11 @@ _C_API = _keep.capsule
 """
 
 
-def _install(site: Path, name: str, ext: str) -> None:
-    pkg = site / f"fake_{name}"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text(
-        f"NAME = {name!r}\nFEATURES = ()\nPRIORITY = 99\nEXTENSION = 'fake_{name}._ext'\n"
-    )
-    (pkg / "_ext.py").write_text(ext)
-    info = site / f"fake_{name}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fake-{name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[{GROUP}]\n{name} = fake_{name}\n")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("tune_site")
-    _install(site, "wrongexp", WRONG_EXT)
-    _install(site, "slowdot", SLOW_EXT)
+    install_fake_backend(site, "wrongexp", WRONG_EXT, GROUP)
+    install_fake_backend(site, "slowdot", SLOW_EXT, GROUP)
     return site
 
 
@@ -247,7 +236,7 @@ def test_a_new_backend_makes_its_entries_fall_back(probe):
 def another_exp(tmp_path_factory) -> Path:
     """A site with one more provider of dexp (correct, same priority)."""
     site = tmp_path_factory.mktemp("another_exp")
-    _install(site, "goodexp", GOOD_EXT)
+    install_fake_backend(site, "goodexp", GOOD_EXT, GROUP)
     return site
 
 

@@ -29,6 +29,8 @@ from hostlib import generate as G
 from hostlib._host import profile as _profile
 from hostlib._measure import tune as _tune
 
+from _fake_backend import install as install_fake_backend
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 FFT = hostlib._registry().host("fft")
@@ -77,23 +79,10 @@ _C_API = _keep.capsule
 """
 
 
-def _install(site: Path, name: str, ext: str) -> None:
-    pkg = site / f"fake_{name}"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text(
-        f"NAME = {name!r}\nFEATURES = ()\nPRIORITY = 99\nEXTENSION = 'fake_{name}._ext'\n"
-    )
-    (pkg / "_ext.py").write_text(ext)
-    info = site / f"fake_{name}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fake-{name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[{GROUP}]\n{name} = fake_{name}\n")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("tune_fft_site")
-    _install(site, "wrongfft", WRONG_FFT_EXT)
+    install_fake_backend(site, "wrongfft", WRONG_FFT_EXT, GROUP)
     return site
 
 
