@@ -196,6 +196,22 @@ static inline size_t lapack_max(size_t a, size_t b)
 #define LAPACK_SMALL_PLAIN_M 8
 #endif
 
+/* the first index i in [j, m) of the largest |x_i|; NaNs never win (all
+   NaN: j). LAPACK's i?amax, as every LU here picks its pivot. */
+static ptrdiff_t L_(iamax)(ptrdiff_t j, ptrdiff_t m, const T *x)
+{
+    ptrdiff_t p = j;
+    T big = L_ABS(x[j]);
+    for (ptrdiff_t i = j + 1; i < m; i++) {
+        const T v = L_ABS(x[i]);
+        if (v > big) {
+            big = v;
+            p = i;
+        }
+    }
+    return p;
+}
+
 /* getf2's step j on a column-major m x n array: the pivot of column j
    (the first largest |a_i| from row j on, NaN never chosen; ipiv 1-based),
    its row swapped into row j across all n columns, the multipliers below
@@ -204,15 +220,7 @@ static ptrdiff_t L_(getf2_pivot)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, 
                                  ptrdiff_t info)
 {
     T *cj = a + j * lda;
-    ptrdiff_t p = j;
-    T big = L_ABS(cj[j]);
-    for (ptrdiff_t i = j + 1; i < m; i++) {
-        const T v = L_ABS(cj[i]);
-        if (v > big) {
-            big = v;
-            p = i;
-        }
-    }
+    const ptrdiff_t p = L_(iamax)(j, m, cj);
     ipiv[j] = p + 1;
     if (cj[p] == 0) {
         return info == 0 ? j + 1 : info;
@@ -640,16 +648,7 @@ static ptrdiff_t L_(getrf_leaf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, p
             continue;
         }
         L_(gemv_cols)(m - j, j, a + j, lda, cj, cj + j);
-        /* idamax: the first largest |a_i|; NaNs never win (all NaN: the first) */
-        ptrdiff_t p = j;
-        T big = L_ABS(cj[j]);
-        for (ptrdiff_t i = j + 1; i < m; i++) {
-            const T v = L_ABS(cj[i]);
-            if (v > big) {
-                big = v;
-                p = i;
-            }
-        }
+        const ptrdiff_t p = L_(iamax)(j, m, cj);
         ipiv[j] = p;
         if (cj[p] == 0) {
             if (info == 0) {
@@ -707,16 +706,7 @@ static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, pt
         return a[0] == 0 ? 1 : 0;
     }
     if (n == 1) {
-        /* idamax: the first largest |a_i|; NaNs never win (all NaN: the first) */
-        ptrdiff_t p = 0;
-        T big = L_ABS(a[0]);
-        for (ptrdiff_t i = 1; i < m; i++) {
-            const T v = L_ABS(a[i]);
-            if (v > big) {
-                big = v;
-                p = i;
-            }
-        }
+        const ptrdiff_t p = L_(iamax)(0, m, a);
         ipiv[0] = p;
         if (a[p] == 0) {
             return 1;
