@@ -414,7 +414,7 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
     {                                                                                  \
         int threaded;                                                                  \
         const sum_##T##_fn f = (sum_##T##_fn)inner(slot, (double)n, &threaded);        \
-        if (!threaded || n <= RCHUNK(sizeof(T))) {                                                \
+        if (!threaded || n <= RCHUNK(sizeof(T))) {                                     \
             return f(n, x, incx);                                                      \
         }                                                                              \
         red_job j = {(hostlib_fn)f, 0, sizeof(T), (const char *)x, NULL, n, incx, 0, NULL}; \
@@ -428,7 +428,7 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
     {                                                                                  \
         int threaded;                                                                  \
         const dot_##T##_fn f = (dot_##T##_fn)inner(slot, (double)n, &threaded);        \
-        if (!threaded || n <= RCHUNK(sizeof(T))) {                                                \
+        if (!threaded || n <= RCHUNK(sizeof(T))) {                                     \
             return f(n, x, incx, y, incy);                                             \
         }                                                                              \
         red_job j = {(hostlib_fn)f, 1, sizeof(T), (const char *)x, (const char *)y, n, incx, incy, NULL}; \
