@@ -408,7 +408,9 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     }
     const unsigned long this_job = ++generation;
     const int woken = asleep;
-    pthread_cond_broadcast(&wake_cv);
+    if (woken > 0) {
+        pthread_cond_broadcast(&wake_cv);
+    }
     pthread_mutex_unlock(&mu);
     /* after the unlock, so that a spinning worker finds the lock free */
     atomic_store_explicit(&posted, this_job, memory_order_release);
@@ -434,11 +436,15 @@ int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width)
     job.open = 0;
     pthread_mutex_unlock(&mu);
     spin_while(helpers_inside, NULL);
-    pthread_mutex_lock(&mu);
-    while (atomic_load(&inside) > 0) {
-        pthread_cond_wait(&done_cv, &mu);
+    /* the lock only if a helper is still inside: seeing inside == 0 (the
+       helpers' decrements release their tasks' writes) ends the job */
+    if (helpers_inside(NULL)) {
+        pthread_mutex_lock(&mu);
+        while (atomic_load(&inside) > 0) {
+            pthread_cond_wait(&done_cv, &mu);
+        }
+        pthread_mutex_unlock(&mu);
     }
-    pthread_mutex_unlock(&mu);
     atomic_store_explicit(&last_job_ns, elapsed_ns(&job_start), memory_order_relaxed);
     atomic_store(&busy, 0);
     return helpers + 1;
