@@ -28,8 +28,9 @@
  *    gemms and whose diagonal blocks (LEVEL3_SYRK_BASE wide) are computed
  *    into a buffer, so the other triangle is never written.
  *  - geqrf: blocked Householder QR with the compact WY form
- *    (I - V T V^T), two levels: panels of LAPACK_QR_NB1 columns, each
- *    factored the same way in LAPACK_QR_NB0-column panels, each of those
+ *    (I - V T V^T), two levels: panels of LAPACK_QR_NB1 columns (fewer
+ *    for smaller matrices), each factored the same way in
+ *    LAPACK_QR_NB0-column panels, each of those
  *    unblocked. T comes from one gemm (V^T V) and a triangular recurrence
  *    (LAPACK's larft); the block reflector is three gemms (larfb). The
  *    reflectors are LAPACK's larfg: scaled, so that neither the norm nor
@@ -129,11 +130,24 @@ static inline size_t lapack_max(size_t a, size_t b)
 #ifndef LAPACK_QR_NB0
 #define LAPACK_QR_NB0 32
 #endif
+/* the outer panels: LAPACK_QR_NB1_SMALL columns while the smaller side is
+   below LAPACK_QR_NB1_FROM, LAPACK_QR_NB1 from there. Building T costs
+   nb^2 m per panel, nb m n in all, against ~m n^2 for the whole: at
+   n = 500 a 128-column T was a quarter of the useful work, while from
+   n ~ 2000 the wider block's rank-128 updates win. Float64 on Zen 5, one
+   thread, GFLOP/s for 128 / 64 columns: 58.6 / 67.7 at n = 500, 78.8 / 84-86
+   at 1000, 87.0 / 88.1 at 2000, 90.8 / 74.8 at 3000, 97.8 / 76.3 at 4000. */
 #ifndef LAPACK_QR_NB1
 #define LAPACK_QR_NB1 128
 #endif
+#ifndef LAPACK_QR_NB1_SMALL
+#define LAPACK_QR_NB1_SMALL 64
+#endif
+#ifndef LAPACK_QR_NB1_FROM
+#define LAPACK_QR_NB1_FROM 2048
+#endif
 
-#define LAPACK_QR_LEVELS 2 /* the blocks' sizes: LAPACK_QR_NB0, LAPACK_QR_NB1 */
+#define LAPACK_QR_LEVELS 2 /* the blocks' sizes: LAPACK_QR_NB0, then the outer panels' */
 
 #define LAPACK_PASS 1
 #define T double
@@ -1111,17 +1125,17 @@ typedef struct {
     T *v, *t, *s, *w, *w2;
 } L_(qr_ws);
 
-static const ptrdiff_t L_(qr_nb)[LAPACK_QR_LEVELS] = {LAPACK_QR_NB0, LAPACK_QR_NB1};
-
 /* One allocation for both levels and the block reflectors' packing (at
-   most LAPACK_QR_NB1 reflectors of m rows, applied to n columns of the
+   most one outer panel's reflectors of m rows, applied to n columns of the
    column-major a: W = V^T C, T W, C -= V W; larft's V^T V); NULL if it
-   fails */
+   fails. The levels' block sizes are set here, from the shape. */
 static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, B_(mat) a, L_(qr_ws) *ws, level3_ws *gws)
 {
+    const ptrdiff_t nbs[LAPACK_QR_LEVELS] = {
+        LAPACK_QR_NB0, (m < n ? m : n) < LAPACK_QR_NB1_FROM ? LAPACK_QR_NB1_SMALL : LAPACK_QR_NB1};
     size_t total = 0, sizes[LAPACK_QR_LEVELS][5];
     for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
-        const size_t nb = (size_t)L_(qr_nb)[l];
+        const size_t nb = (size_t)nbs[l];
         sizes[l][0] = (size_t)m * nb;
         sizes[l][1] = sizes[l][2] = nb * nb;
         sizes[l][3] = sizes[l][4] = nb * (size_t)n;
@@ -1135,7 +1149,7 @@ static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, B_(mat) a, L_(qr_ws) *ws, le
     }
     size_t slice = 0;
     for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
-        const ptrdiff_t nb = L_(qr_nb)[l];
+        const ptrdiff_t nb = nbs[l];
         slice = lapack_max(slice, B_(gemm_ws)(nb, nb, m, a));
         slice = lapack_max(slice, B_(gemm_ws)(nb, n, m, a));
         slice = lapack_max(slice, B_(gemm_ws)(nb, n, nb, a));
@@ -1147,7 +1161,7 @@ static void *L_(qr_alloc)(ptrdiff_t m, ptrdiff_t n, B_(mat) a, L_(qr_ws) *ws, le
     }
     T *p = buf;
     for (int l = 0; l < LAPACK_QR_LEVELS; l++) {
-        ws[l].nb = L_(qr_nb)[l];
+        ws[l].nb = nbs[l];
         ws[l].v = p, p += sizes[l][0];
         ws[l].t = p, p += sizes[l][1];
         ws[l].s = p, p += sizes[l][2];

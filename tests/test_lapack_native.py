@@ -62,6 +62,8 @@ class Table:
         from hostlib._host import _core
         from hostlib._host.host import Interface
 
+        self.module = module
+
         missing = [f for f in MODULES[module] if not hostlib.cpu_features().get(f)]
         if missing:
             pytest.skip(f"this CPU lacks {', '.join(missing)}")
@@ -424,6 +426,18 @@ def test_qr(table, dt) -> None:
         _qr_check(table, _rand(rng, n, n, dt))
     for m, n in SHAPES:
         _qr_check(table, _rand(rng, m, n, dt))
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_qr_with_the_wide_outer_panels(table, dt) -> None:
+    """From a smaller side of 2048 on, geqrf and orgqr take wider outer
+    panels (simd/lapack.h, LAPACK_QR_NB1_FROM); below it the narrower ones
+    that test_qr covers. Only the vector tables: the scalar ones would take
+    seconds here."""
+    if table.module in ("hostlib._lapack_portable", "kernels_sse2._sse2_lapack"):
+        pytest.skip("the scalar and SSE2 tables: too slow at n = 2048 for the suite")
+    rng = np.random.default_rng(12)
+    _qr_check(table, _rand(rng, 2050, 2048, dt))
 
 
 @pytest.mark.parametrize("dt", DTYPES)
