@@ -680,3 +680,24 @@ def test_run_passes_arguments_and_exit_code(tmp_path):
                      [("missing.py",), "can't open"], [("--bogus", "prog.py"), "unknown option"]):
         p = run(*bad)
         assert p.returncode == 2 and msg in p.stderr, (bad, p.stderr)
+
+
+def test_status_before_any_patch_starts_no_host(tmp_path):
+    """The report reads status() in every process: before the first patch
+    it imports none of the C halves (each would start its interface's
+    host), lists each ufunc's loops as numpy's, and no family's loops."""
+    code = (
+        "import json, sys\n"
+        "from hostlib._numpy import patch\n"
+        "st = patch.status()\n"
+        "mods = [m for m in ('hostlib._numpy._loops', 'hostlib.fft._transforms', 'hostlib.linalg._loops')"
+        " if m in sys.modules]\n"
+        "print(json.dumps({'st': st, 'mods': mods}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["mods"] == []
+    assert got["st"]["patched"] is False
+    assert got["st"]["loops"]["exp"] == {"float32": "numpy", "float64": "numpy"}
+    assert got["st"]["loops"]["fft"] == {} and got["st"]["loops"]["linalg"] == {}

@@ -54,28 +54,10 @@ _LINALG_MODULE = "hostlib.linalg._loops"
 LOOPS = {u: tuple(dts) for u, dts in _spec.ufunc_loops().items()}
 #: the numpy ufuncs hostlib can serve
 UFUNCS = tuple(LOOPS)
-#: family -> its loops, "<gufunc> <types>" (numpy.fft._pocketfft_umath's
-#: float32/float64 loops; the list _transforms.NUMPY_LOOPS serves)
-FAMILIES = {
-    "fft": tuple(f"{g} {t}" for g in ("fft", "ifft") for t in ("Dd->D", "Ff->F"))
-    + tuple(f"{g} {t}" for g in ("rfft_n_even", "rfft_n_odd") for t in ("dd->D", "ff->F"))
-    + ("irfft Dd->d", "irfft Ff->f"),
-    # numpy.linalg._umath_linalg's loops (the list _loops.NUMPY_LOOPS serves):
-    # where the active lapack table has no code for an entry, hostlib's loop
-    # hands the call to the numpy loop it replaced, so patching is safe
-    "linalg": tuple(f"{g} {t}" for g in ("slogdet",) for t in ("f->ff", "d->dd", "F->Ff", "D->Dd"))
-    + tuple(f"{g} {t}" for g in ("det",) for t in ("f->f", "d->d", "F->F", "D->D"))
-    + tuple(f"{g} {t}" for g in ("eigh_lo", "eigh_up") for t in ("f->ff", "d->dd", "F->fF", "D->dD"))
-    + tuple(f"{g} {t}" for g in ("eigvalsh_lo", "eigvalsh_up") for t in ("f->f", "d->d", "F->f", "D->d"))
-    + tuple(f"{g} {t}" for g in ("solve", "solve1") for t in ("ff->f", "dd->d", "FF->F", "DD->D"))
-    + tuple(f"{g} {t}" for g in ("inv", "cholesky_lo", "cholesky_up") for t in ("f->f", "d->d", "F->F", "D->D"))
-    + tuple(f"svd {t}" for t in ("f->f", "d->d", "F->f", "D->d"))
-    + tuple(f"{g} {t}" for g in ("svd_s", "svd_f") for t in ("f->fff", "d->ddd", "F->FfF", "D->DdD"))
-    + ("eig f->FF", "eig d->DD", "eig D->DD", "eigvals f->F", "eigvals d->D", "eigvals D->D")
-    + ("qr_r_raw d->d", "qr_r_raw D->D", "qr_reduced dd->d", "qr_reduced DD->D", "qr_complete dd->d",
-       "qr_complete DD->D")
-    + tuple(f"lstsq {t}" for t in ("fff->ffif", "ddd->ddid", "FFf->Ffif", "DDd->Ddid")),
-}
+#: the families of loops patch_numpy() can swap as one (numpy.fft's
+#: transforms, numpy.linalg's gufuncs); each one's loops, "<gufunc> <types>",
+#: are the list its C half serves (its NUMPY_LOOPS), read when it is imported
+FAMILIES = ("fft", "linalg")
 #: family -> the C half that swaps its loops
 _FAMILY_MODULES = {"fft": _FFT_MODULE, "linalg": _LINALG_MODULE}
 #: family -> the oldest numpy it can patch: numpy.fft's transforms are
@@ -101,7 +83,6 @@ def family_unavailable(name: str) -> str | None:
     if have < need:
         return f"numpy.{name}'s loops need numpy >= {'.'.join(map(str, need))} (this is {version})"
     return None
-LOOPS.update(FAMILIES)
 #: everything patch_numpy() can be asked to serve: ufuncs, then families
 NAMES = UFUNCS + tuple(FAMILIES)
 
@@ -133,6 +114,17 @@ class _FamilyLoops:
 
     def owner(self, name: str, key: str) -> str:
         return str(self.module.loop_owner(*key.split()))
+
+
+def _keys(name: str) -> tuple[str, ...]:
+    """What patching `name` swaps: a ufunc's dtypes (from the spec), or a
+    family's loops as its C half lists them (importing it starts its host)."""
+    if name in FAMILIES:
+        import importlib
+
+        module = importlib.import_module(_FAMILY_MODULES[name])
+        return tuple(f"{gufunc} {types}" for gufunc, types in module.NUMPY_LOOPS)
+    return LOOPS[name]
 
 
 def _loops_of(name: str) -> Any:
@@ -219,7 +211,7 @@ def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     with _lock:
         for name in names:
             loops = _loops_of(name)
-            for dt in LOOPS[name]:
+            for dt in _keys(name):
                 loops.install(name, dt)
                 _patched.add((name, dt))
 
@@ -256,7 +248,7 @@ def restore_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
     with _lock:
         # a family or the ufuncs never patched in this process: nothing to undo
         names = tuple(n for n in names if _module_of(n) in sys.modules)
-        _uninstall((name, dt) for name in names for dt in LOOPS[name])
+        _uninstall((name, dt) for name in names for dt in _keys(name))
 
 
 def is_numpy_patched() -> bool:
@@ -282,7 +274,7 @@ def patched_numpy(ufuncs: str | Iterable[Any] | None = None) -> Iterator[None]:
     """
     names = _names(ufuncs)
     with _lock:
-        mine = [(name, dt) for name in names for dt in LOOPS[name] if _loops_of(name).install(name, dt)]
+        mine = [(name, dt) for name in names for dt in _keys(name) if _loops_of(name).install(name, dt)]
         _patched.update(mine)
     try:
         yield
@@ -297,14 +289,19 @@ def status() -> dict[str, Any]:
     first patched (numpy's own, unless another library such as mkl_umath
     had patched before); or ``'other'``, a loop another library put in
     since. Does not start the host: before the first patch every loop
-    counts as ``'numpy'``."""
+    counts as ``'numpy'``, and a family whose C half is not imported yet
+    lists no loops (it has patched none)."""
     loops = {}
     for name in NAMES:
         if name in FAMILIES and family_unavailable(name):
             continue
-        started = _module_of(name) in sys.modules
-        swapper = _loops_of(name) if started else None
-        loops[name] = {dt: swapper.owner(name, dt) if swapper else "numpy" for dt in LOOPS[name]}
+        if _module_of(name) in sys.modules:
+            swapper = _loops_of(name)
+            loops[name] = {dt: swapper.owner(name, dt) for dt in _keys(name)}
+        elif name in FAMILIES:
+            loops[name] = {}
+        else:
+            loops[name] = {dt: "numpy" for dt in LOOPS[name]}
     patched = [name for name, d in loops.items() if "hostlib" in d.values()]
     return {"patched": bool(patched), "ufuncs": [n for n in patched if n in UFUNCS],
             "families": [n for n in patched if n in FAMILIES], "loops": loops}
