@@ -579,3 +579,51 @@ def test_import_needs_neither_scipy_nor_the_transforms():
             "assert np.allclose(hostlib.fft.fft([1.0, 0, 0]), 1)\n"
             "assert hostlib.fft.__ua_domain__ == 'numpy.scipy.fft'\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+# ---------------------------------------------------------------- the primitive's arguments
+
+
+def _primitive_args(n=8):
+    from hostlib.fft import _transforms as t
+
+    x = np.arange(2 * n, dtype=np.complex128).reshape(2, n)
+    return t, [t.C2C, t.FORWARD, x, np.empty_like(x), n, 1.0, 1]
+
+
+@pytest.mark.parametrize("index, value, error, match", [
+    (0, 7, ValueError, "kind must be C2C, R2C or C2R, not 7"),
+    (0, 1.0, TypeError, "float"),
+    (1, 5, ValueError, "sign 5 does not fit"),
+    (4, 0, ValueError, r"Invalid number of FFT data points \(0\)"),
+    (4, 2**70, OverflowError, None),
+    (4, "8", TypeError, "'n' must be an integer, not str"),
+    (5, "1", TypeError, None),
+    (6, -1, ValueError, "workers must be at least 1"),
+    (2, [1, 2], TypeError, "x must be a numpy array"),
+])
+def test_the_primitive_rejects_bad_arguments(index, value, error, match):
+    t, args = _primitive_args()
+    args[index] = value
+    with pytest.raises(error, match=match):
+        t.execute(*args)
+
+
+def test_the_primitive_takes_numpy_integers_and_checks_its_arrays():
+    t, args = _primitive_args()
+    args[4], args[6] = np.int64(8), np.int32(1)
+    t.execute(*args)
+    np.testing.assert_allclose(args[3], np.fft.fft(args[2]), rtol=1e-12, atol=1e-12)
+    with pytest.raises(TypeError, match="takes 7 arguments"):
+        t.execute(*args[:6])
+    x, out = args[2], args[3]
+    with pytest.raises(ValueError, match="out overlaps x"):
+        t.execute(t.C2C, t.FORWARD, x[:, :8], x[:, ::-1], 8, 1.0, 1)
+    raw = np.zeros(2 * 8 * 16 + 8, np.uint8)  # complex128 data 8 bytes off its 16-byte element
+    odd = raw[8:8 + 2 * 8 * 16].view(np.complex128).reshape(2, 8)
+    odd[...] = x
+    t.execute(t.C2C, t.FORWARD, odd, out, 8, 1.0, 1)  # aligned to its real type: accepted
+    np.testing.assert_allclose(out, np.fft.fft(x), rtol=1e-12, atol=1e-12)
+    skewed = raw[4:4 + 2 * 8 * 16].view(np.complex128).reshape(2, 8)
+    with pytest.raises(ValueError, match="not aligned"):
+        t.execute(t.C2C, t.FORWARD, skewed, out, 8, 1.0, 1)

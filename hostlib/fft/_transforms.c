@@ -23,7 +23,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <pythread.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -44,6 +44,11 @@
    over one: 8 x 64 (work 3072) 0.87x, 16 x 64 1.03x, 32 x 64 1.12x,
    64 x 64 1.23x, 32 x 256 1.44x. */
 #define SPLIT_MIN_WORK 8192.0
+/* A batch of at most this many points runs without releasing the GIL:
+   it takes a microsecond or two, and letting go of the GIL and taking it
+   back costs ~80 ns (numpy keeps it for ufunc loops below 500 elements).
+   Planning such a length, on a cache miss, is as short. */
+#define KEEP_GIL_ELEMENTS 2048.0
 #define DEFAULT_CAPACITY 32
 #define MAX_CAPACITY 4096
 
@@ -64,7 +69,9 @@ typedef struct cached_plan {
     uint64_t last_use;
 } cached_plan;
 
-static PyThread_type_lock cache_lock;
+/* a plain mutex: CPython's lock (PyThread_acquire_lock) reads the clock on
+   every acquisition, a third of execute()'s cost for a short transform */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cached_plan **cache;
 static Py_ssize_t cache_len, cache_capacity = DEFAULT_CAPACITY;
 static uint64_t cache_clock, cache_hits, cache_misses;
@@ -130,7 +137,8 @@ static int plan_is_sound(const hostlib_fft_plan *p, int kind, int dbl, ptrdiff_t
 }
 
 /* Find or make the plan, with one more user. Returns NULL with *status set
-   (a HOSTLIB_FFT_ error, or 1 for a backend's unsound plan). GIL not held. */
+   (a HOSTLIB_FFT_ error, or 1 for a backend's unsound plan). The GIL may be held
+   (execute() keeps it for short work): nothing here waits for it. */
 static cached_plan *plan_acquire(int kind, int dbl, ptrdiff_t n, int sign, int *status)
 {
     const hostlib_fft_fft_table *active = hostlib_fft_fft_current();
@@ -138,14 +146,14 @@ static cached_plan *plan_acquire(int kind, int dbl, ptrdiff_t n, int sign, int *
     if (kind != HOSTLIB_FFT_C2C) {
         sign = kind == HOSTLIB_FFT_R2C ? HOSTLIB_FFT_FORWARD : HOSTLIB_FFT_BACKWARD;
     }
-    PyThread_acquire_lock(cache_lock, WAIT_LOCK);
+    pthread_mutex_lock(&cache_lock);
     for (Py_ssize_t i = 0; i < cache_len; i++) {
         cached_plan *c = cache[i];
         if (c->planner == planner && c->n == n && c->sign == sign) {
             c->users++;
             c->last_use = ++cache_clock;
             cache_hits++;
-            PyThread_release_lock(cache_lock);
+            pthread_mutex_unlock(&cache_lock);
             return c;
         }
     }
@@ -177,16 +185,16 @@ static cached_plan *plan_acquire(int kind, int dbl, ptrdiff_t n, int sign, int *
             c->evicted = 1; /* a cache of size 0: used once, then freed */
         }
     }
-    PyThread_release_lock(cache_lock);
+    pthread_mutex_unlock(&cache_lock);
     *status = rc;
     return c;
 }
 
 static void plan_release(cached_plan *c)
 {
-    PyThread_acquire_lock(cache_lock, WAIT_LOCK);
+    pthread_mutex_lock(&cache_lock);
     int free_it = --c->users == 0 && c->evicted;
-    PyThread_release_lock(cache_lock);
+    pthread_mutex_unlock(&cache_lock);
     if (free_it) {
         plan_free(c);
     }
@@ -240,7 +248,7 @@ static void batch_part(void *ctx, ptrdiff_t t)
     }
 }
 
-/* Runs job over the batch on up to `width` threads. GIL not held. */
+/* Runs job over the batch on up to `width` threads. The GIL may be held. */
 static int batch_run(batch_job *job, int width)
 {
     const double n = (double)job->plan->n;
@@ -271,6 +279,20 @@ static int batch_run(batch_job *job, int width)
     return atomic_load(&job->status);
 }
 
+/* The plan of (kind, precision, n, sign), run over job's batch on up to
+   `width` threads; a HOSTLIB_FFT_ status. The GIL may be held or not. */
+static int plan_and_run(batch_job *job, int kind, int dbl, ptrdiff_t n, int sign, int width)
+{
+    int status;
+    cached_plan *c = plan_acquire(kind, dbl, n, sign, &status);
+    if (c != NULL) {
+        job->plan = c->plan;
+        status = batch_run(job, width);
+        plan_release(c);
+    }
+    return status;
+}
+
 /* ------------------------------------------------------------------ */
 /* execute(): the primitive hostlib.fft's functions are written on     */
 /* ------------------------------------------------------------------ */
@@ -284,16 +306,18 @@ static ptrdiff_t out_length(int kind, ptrdiff_t n) { return kind == HOSTLIB_FFT_
    aligned to its element's real type. */
 static int element_strides(PyArrayObject *a, const char *what, ptrdiff_t *dist, ptrdiff_t *stride)
 {
-    const npy_intp size = PyArray_ITEMSIZE(a);
+    const npy_intp size = PyArray_ITEMSIZE(a); /* 4, 8 or 16: check_array took only these types */
     const npy_intp align = PyArray_ISCOMPLEX(a) ? size / 2 : size;
     const npy_intp *st = PyArray_STRIDES(a);
-    if (st[0] % size != 0 || st[1] % size != 0 || (uintptr_t)PyArray_DATA(a) % (uintptr_t)align != 0) {
+    /* masks and divisions by constants, not by a variable: two 64-bit
+       divisions per array were a tenth of a short transform's call */
+    if (((st[0] | st[1]) & (size - 1)) != 0 || ((uintptr_t)PyArray_DATA(a) & (uintptr_t)(align - 1)) != 0) {
         PyErr_Format(PyExc_ValueError, "%s: strides (%zd, %zd) or data address not aligned to its %zd-byte elements",
                      what, (Py_ssize_t)st[0], (Py_ssize_t)st[1], (Py_ssize_t)size);
         return -1;
     }
-    *dist = st[0] / size;
-    *stride = st[1] / size;
+    *dist = size == 16 ? st[0] / 16 : size == 8 ? st[0] / 8 : st[0] / 4;
+    *stride = size == 16 ? st[1] / 16 : size == 8 ? st[1] / 8 : st[1] / 4;
     return 0;
 }
 
@@ -349,29 +373,62 @@ PyDoc_STRVAR(execute_doc,
 "but must not otherwise overlap it. Up to `workers` threads of hostlib's\n"
 "pool share a batch (0: as many as hostlib's thread budget allows).");
 
-static PyObject *execute(PyObject *Py_UNUSED(self), PyObject *args)
+/* An int argument of execute(); -1 with the exception set on a failure. */
+static int int_arg(PyObject *o, const char *name, long long *v)
 {
-    int kind, sign, workers;
-    PyObject *x, *out;
-    Py_ssize_t n;
-    double scale;
-    if (!PyArg_ParseTuple(args, "iiOOndi:execute", &kind, &sign, &x, &out, &n, &scale, &workers)) {
+    if (PyLong_Check(o)) {
+        *v = PyLong_AsLongLong(o);
+    } else { /* an integer of another type (numpy's); not a float, not a str */
+        PyObject *i = PyIndex_Check(o) ? PyNumber_Index(o) : NULL;
+        if (i == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_TypeError, "execute() argument '%s' must be an integer, not %.100s", name,
+                             Py_TYPE(o)->tp_name);
+            }
+            return -1;
+        }
+        *v = PyLong_AsLongLong(i);
+        Py_DECREF(i);
+    }
+    return *v == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* Fast-call (no argument tuple, no format string): for a short transform
+   the call itself is most of the cost. */
+static PyObject *execute(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        return PyErr_Format(PyExc_TypeError, "execute() takes 7 arguments (%zd given)", nargs);
+    }
+    long long kind_, sign_, n_, workers_;
+    if (int_arg(args[0], "kind", &kind_) < 0 || int_arg(args[1], "sign", &sign_) < 0
+        || int_arg(args[4], "n", &n_) < 0 || int_arg(args[6], "workers", &workers_) < 0) {
         return NULL;
     }
-    if (kind < HOSTLIB_FFT_C2C || kind > HOSTLIB_FFT_C2R) {
-        return PyErr_Format(PyExc_ValueError, "kind must be C2C, R2C or C2R, not %d", kind);
+    const double scale = PyFloat_AsDouble(args[5]);
+    if (scale == -1.0 && PyErr_Occurred()) {
+        return NULL;
     }
-    if (n < 1) {
-        return PyErr_Format(PyExc_ValueError, "Invalid number of FFT data points (%zd) specified.", n);
+    PyObject *x = args[2], *out = args[3];
+    if (kind_ < HOSTLIB_FFT_C2C || kind_ > HOSTLIB_FFT_C2R) {
+        return PyErr_Format(PyExc_ValueError, "kind must be C2C, R2C or C2R, not %lld", kind_);
     }
+    if (n_ < 1) {
+        return PyErr_Format(PyExc_ValueError, "Invalid number of FFT data points (%lld) specified.", n_);
+    }
+    if (workers_ < 0) {
+        return PyErr_Format(PyExc_ValueError, "workers must be at least 1 (or 0: hostlib's thread budget), not %lld",
+                            workers_);
+    }
+    if (n_ > PY_SSIZE_T_MAX || sign_ < INT_MIN || sign_ > INT_MAX) {
+        return PyErr_Format(PyExc_OverflowError, "execute(): n or sign is out of range");
+    }
+    const int kind = (int)kind_, sign = (int)sign_, workers = workers_ > INT_MAX ? INT_MAX : (int)workers_;
+    const Py_ssize_t n = (Py_ssize_t)n_;
     const int want_sign = kind == HOSTLIB_FFT_R2C ? HOSTLIB_FFT_FORWARD : HOSTLIB_FFT_BACKWARD;
     if ((kind == HOSTLIB_FFT_C2C && sign != HOSTLIB_FFT_FORWARD && sign != HOSTLIB_FFT_BACKWARD)
         || (kind != HOSTLIB_FFT_C2C && sign != want_sign)) {
         return PyErr_Format(PyExc_ValueError, "sign %d does not fit this kind of transform", sign);
-    }
-    if (workers < 0) {
-        return PyErr_Format(PyExc_ValueError, "workers must be at least 1 (or 0: hostlib's thread budget), not %d",
-                            workers);
     }
     if (!PyArray_Check(x)) {
         return PyErr_Format(PyExc_TypeError, "x must be a numpy array, not %.100s", Py_TYPE(x)->tp_name);
@@ -408,16 +465,15 @@ static PyObject *execute(PyObject *Py_UNUSED(self), PyObject *args)
     job.out = PyArray_DATA(oa);
     job.isize = (size_t)PyArray_ITEMSIZE(xa);
     job.osize = (size_t)PyArray_ITEMSIZE(oa);
+    const int width = workers == 0 ? pool->width() : workers;
     int status;
-    cached_plan *c;
-    Py_BEGIN_ALLOW_THREADS
-    c = plan_acquire(kind, dbl, n, sign, &status);
-    if (c != NULL) {
-        job.plan = c->plan;
-        status = batch_run(&job, workers == 0 ? pool->width() : workers);
-        plan_release(c);
+    if ((double)job.howmany * (double)n <= KEEP_GIL_ELEMENTS) {
+        status = plan_and_run(&job, kind, dbl, n, sign, width);
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        status = plan_and_run(&job, kind, dbl, n, sign, width);
+        Py_END_ALLOW_THREADS
     }
-    Py_END_ALLOW_THREADS
     if (status != HOSTLIB_FFT_OK) {
         raise_status(status, kind, n);
         return NULL;
@@ -624,7 +680,7 @@ static PyObject *cache_info(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(ignor
     Py_ssize_t len, capacity;
     unsigned long long hits, misses;
     int failed = 0;
-    PyThread_acquire_lock(cache_lock, WAIT_LOCK); /* nothing below waits for the GIL */
+    pthread_mutex_lock(&cache_lock); /* nothing below waits for the GIL */
     len = cache_len;
     capacity = cache_capacity;
     hits = cache_hits;
@@ -640,7 +696,7 @@ static PyObject *cache_info(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(ignor
         failed = row == NULL || PyList_Append(plans, row) < 0;
         Py_XDECREF(row);
     }
-    PyThread_release_lock(cache_lock);
+    pthread_mutex_unlock(&cache_lock);
     if (failed) {
         Py_DECREF(plans);
         return NULL;
@@ -658,15 +714,15 @@ static PyObject *set_cache_capacity(PyObject *Py_UNUSED(self), PyObject *arg)
     if (cap < 0 || cap > MAX_CAPACITY) {
         return PyErr_Format(PyExc_ValueError, "the plan cache holds 0 to %d plans, not %zd", MAX_CAPACITY, cap);
     }
-    PyThread_acquire_lock(cache_lock, WAIT_LOCK);
+    pthread_mutex_lock(&cache_lock);
     cache_shrink(cap);
     cache_capacity = cap;
-    PyThread_release_lock(cache_lock);
+    pthread_mutex_unlock(&cache_lock);
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
-    {"execute", execute, METH_VARARGS, execute_doc},
+    {"execute", (PyCFunction)(void (*)(void))execute, METH_FASTCALL, execute_doc},
     {"cache_info", cache_info, METH_NOARGS,
      "cache_info() -> dict: the plan cache's size, capacity, bytes held, hits, misses and its plans "
      "(each with the address of the planner that made it)."},
@@ -708,9 +764,8 @@ PyMODINIT_FUNC PyInit__transforms(void)
     if (portable_table == NULL) {
         return NULL;
     }
-    cache_lock = PyThread_allocate_lock();
     cache = PyMem_RawCalloc(MAX_CAPACITY, sizeof *cache);
-    if (cache_lock == NULL || cache == NULL) {
+    if (cache == NULL) {
         return PyErr_NoMemory();
     }
     if (hostlib_loop_set_bind(&numpy_fft) < 0) {
