@@ -627,3 +627,32 @@ def test_the_primitive_takes_numpy_integers_and_checks_its_arrays():
     skewed = raw[4:4 + 2 * 8 * 16].view(np.complex128).reshape(2, 8)
     with pytest.raises(ValueError, match="not aligned"):
         t.execute(t.C2C, t.FORWARD, skewed, out, 8, 1.0, 1)
+
+
+@pytest.mark.parametrize("name", ["fft", "ifft", "rfft", "irfft"])
+@pytest.mark.parametrize("shape", [(1,), (2,), (64,), (3, 10), (0, 6), (2, 3, 7)])
+@pytest.mark.parametrize("single", [False, True])
+def test_the_common_call_skips_the_general_path_and_agrees_with_it(name, shape, single, monkeypatch):
+    """fft(a) of a C-contiguous array of the computed dtype goes straight to
+    the primitive (fft/__init__.py's _common); its result must be the
+    general path's, bit for bit (norm="backward" takes that path)."""
+    import hostlib.fft as module
+
+    real = name == "rfft"
+    dtype = (np.float32 if single else np.float64) if real else (np.complex64 if single else np.complex128)
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(shape).astype(dtype)
+    if not real:
+        a = a + 1j * rng.standard_normal(shape).astype(dtype)
+    if name == "irfft" and shape[-1] == 1:
+        pytest.skip("n = 0: both paths raise numpy's error (test_errors)")
+    func = getattr(hfft, name)
+    general = func(a, norm="backward")
+
+    def no_general_path(*args, **kwargs):
+        raise AssertionError("the common call went through _one")
+
+    monkeypatch.setattr(module, "_one", no_general_path)
+    common = func(a)
+    assert common.dtype == general.dtype and common.shape == general.shape
+    np.testing.assert_array_equal(common, general)

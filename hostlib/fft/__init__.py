@@ -235,9 +235,47 @@ def _one(
 
 # ---------------------------------------------------------------- 1-D
 
+# input dtype -> (the computed dtype of the input, of the result), for the
+# kinds' common call (_common)
+_COMMON = {
+    _h.C2C: {np.dtype(np.complex128): np.dtype(np.complex128), np.dtype(np.complex64): np.dtype(np.complex64)},
+    _h.R2C: {np.dtype(np.float64): np.dtype(np.complex128), np.dtype(np.float32): np.dtype(np.complex64)},
+    _h.C2R: {np.dtype(np.complex128): np.dtype(np.float64), np.dtype(np.complex64): np.dtype(np.float32)},
+}
+
+
+def _common(kind: int, a: np.ndarray, n: Any, axis: Any, norm: Any, out: Any, workers: Any,
+            forward: bool) -> np.ndarray | None:
+    """The call most code makes, straight to the primitive: a C-contiguous
+    array already of the computed dtype, the last axis at its own length,
+    no norm, out or workers. None where any of that does not hold: the
+    general path (_one) then checks and converts. A short transform costs
+    about its call here, so the checks it can skip matter (n = 64: 4.2 us
+    through _one, numpy.fft 3.5)."""
+    if out is not None or norm is not None or workers is not None or n is not None:
+        return None
+    result_dtype = _COMMON[kind].get(a.dtype)
+    if result_dtype is None or not (type(axis) is int and axis == -1) or a.ndim == 0:
+        return None
+    flags = a.flags
+    if not (flags.c_contiguous and flags.aligned):
+        return None
+    m = a.shape[-1]
+    n = (m - 1) * 2 if kind == _h.C2R else m
+    if n < 1:
+        return None  # the general path raises numpy's error
+    n_out = n // 2 + 1 if kind == _h.R2C else n
+    result = np.empty(a.shape[:-1] + (n_out,), result_dtype)
+    sign = _h.FORWARD if forward else _h.BACKWARD
+    _h.primitive()(kind, sign, a.reshape(-1, m), result.reshape(-1, n_out), n, 1.0 if forward else 1.0 / n, 0)
+    return result
+
 
 def _fft(a: Any, n: Any, axis: Any, norm: Any, out: Any, workers: int | None, forward: bool) -> Any:
     a = np.asarray(a)
+    result = _common(_h.C2C, a, n, axis, norm, out, workers, forward)
+    if result is not None:
+        return result
     if _numpy_serves(a, out):
         return _numpy("fft" if forward else "ifft", a, n, axis, norm, out=out)
     if n is None:
@@ -247,6 +285,9 @@ def _fft(a: Any, n: Any, axis: Any, norm: Any, out: Any, workers: int | None, fo
 
 def _rfft(a: Any, n: Any, axis: Any, norm: Any, out: Any, workers: int | None) -> Any:
     a = np.asarray(a)
+    result = _common(_h.R2C, a, n, axis, norm, out, workers, True)
+    if result is not None:
+        return result
     if _numpy_serves(a, out) or a.dtype.kind == "c":  # numpy raises for complex input
         return _numpy("rfft", a, n, axis, norm, out=out)
     if n is None:
@@ -256,6 +297,9 @@ def _rfft(a: Any, n: Any, axis: Any, norm: Any, out: Any, workers: int | None) -
 
 def _irfft(a: Any, n: Any, axis: Any, norm: Any, out: Any, workers: int | None) -> Any:
     a = np.asarray(a)
+    result = _common(_h.C2R, a, n, axis, norm, out, workers, False)
+    if result is not None:
+        return result
     if _numpy_serves(a, out):
         return _numpy("irfft", a, n, axis, norm, out=out)
     if n is None:
