@@ -124,6 +124,9 @@ static inline size_t lapack_max(size_t a, size_t b)
 #ifndef LAPACK_LU_LEAF
 #define LAPACK_LU_LEAF 16
 #endif
+#if LAPACK_LU_LEAF < 1
+#error "LAPACK_LU_LEAF must be at least 1: getrf_rec leaves every panel that narrow to L_(getrf_leaf)"
+#endif
 #ifndef LAPACK_POTF2_BASE
 #define LAPACK_POTF2_BASE 16
 #endif
@@ -635,8 +638,10 @@ static void L_(gemv_cols)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, c
    the earlier swaps, the unit lower solve for its top, one update of the
    rest by all earlier columns, then its pivot): one pass over the rows per
    column instead of one per earlier column, and no calls below it. The
-   pivot, zero-pivot and NaN rules are the one-column step's of
-   L_(getrf_rec). ipiv 0-based; returns the 1-based first zero pivot. */
+   pivot, zero-pivot and NaN rules are LAPACK's getrf2 one-column step's
+   (L_(iamax)'s pivot; a zero pivot column is left unscaled; below the
+   smallest normal, a division instead of a multiplication by the inverse).
+   ipiv 0-based; returns the 1-based first zero pivot. */
 static ptrdiff_t L_(getrf_leaf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv)
 {
     ptrdiff_t info = 0;
@@ -719,24 +724,7 @@ static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, pt
         ipiv[0] = 0;
         return a[0] == 0 ? 1 : 0;
     }
-    if (n == 1) {
-        const ptrdiff_t p = L_(iamax)(0, m, a);
-        ipiv[0] = p;
-        if (a[p] == 0) {
-            return 1;
-        }
-        if (p != 0) {
-            const T t = a[0];
-            a[0] = a[p];
-            a[p] = t;
-        }
-        if (L_ABS(a[0]) >= L_TINY) {
-            B_(scal)(m - 1, 1 / a[0], a + 1);
-        } else {
-            B_(div)(m - 1, a[0], a + 1);
-        }
-        return 0;
-    }
+    /* here n > LAPACK_LU_LEAF >= 1: the leaf took every narrower panel */
     const ptrdiff_t mn = m < n ? m : n;
     const ptrdiff_t n1 = L_(lu_split)(m, n), n2 = n - n1;
     ptrdiff_t info = L_(getrf_rec)(m, n1, a, lda, ipiv, ws);
@@ -1190,22 +1178,14 @@ static void L_(larft)(ptrdiff_t m, ptrdiff_t k, const T *a, ptrdiff_t lda, const
     B_(gemm1)(k, k, m, 1, B_(tr)(B_(cm)(v, m)), B_(cm)(v, m), 0, B_(cm)(s, k), gws);
     for (ptrdiff_t i = 0; i < k; i++) {
         T *ti = t + i * k;
-        for (ptrdiff_t p = i + 1; p < k; p++) {
-            ti[p] = 0;
-        }
+        memset(ti, 0, (size_t)k * sizeof(T));
         ti[i] = tau[i];
         if (tau[i] == 0) {
-            for (ptrdiff_t p = 0; p < i; p++) {
-                ti[p] = 0;
-            }
             continue;
         }
         /* ti[0:i] = -tau_i T(0:i, 0:i) s(0:i, i), column by column of the
            triangle: contiguous vector updates (row by row, T's rows are
            strided and the loop scalar: 14% of geqrf's time at n = 500) */
-        for (ptrdiff_t p = 0; p < i; p++) {
-            ti[p] = 0;
-        }
         for (ptrdiff_t q = 0; q < i; q++) {
             B_(axpy)(q + 1, s[q + i * k], t + q * k, ti);
         }
