@@ -701,3 +701,17 @@ def test_status_before_any_patch_starts_no_host(tmp_path):
     assert got["st"]["patched"] is False
     assert got["st"]["loops"]["exp"] == {"float32": "numpy", "float64": "numpy"}
     assert got["st"]["loops"]["fft"] == {} and got["st"]["loops"]["linalg"] == {}
+
+
+def test_patch_and_restore_everything_warns_nothing():
+    """patch_numpy() then restore_numpy() leaves numpy's loops and says
+    nothing: the RuntimeWarning is for a loop another library replaced, and
+    here none did (numpy.fft's fft and ifft share their loop functions, so
+    restoring fft's puts ifft's back as well)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(2):
+            hostlib.patch_numpy()
+            assert owners() == {"hostlib"}
+            hostlib.restore_numpy()
+            assert owners() == {"numpy"}

@@ -212,8 +212,13 @@ def patch_numpy(ufuncs: str | Iterable[Any] | None = None) -> None:
         for name in names:
             loops = _loops_of(name)
             for dt in _keys(name):
-                loops.install(name, dt)
-                _patched.add((name, dt))
+                # only what this install put in: a loop that is hostlib's
+                # already is in _patched from the patch that put it there,
+                # or is served through another one (numpy.fft's fft and
+                # ifft share one array of loop functions, so installing
+                # fft's installs ifft's too; restoring fft's restores both)
+                if loops.install(name, dt):
+                    _patched.add((name, dt))
 
 
 def _uninstall(pairs: Iterable[tuple[str, str]]) -> None:
