@@ -566,3 +566,25 @@ def test_switch_during_calls_is_served_by_one_implementation():
     for t in callers:
         t.join(timeout=60)
     assert not bad
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs Linux and two CPUs in the affinity mask")
+def test_the_default_width_follows_the_affinity_mask(run_python):
+    """The pool reads the mask's CPU count at most every 10 ms for its
+    default width (a system call per split decision cost ~0.2 us), and at
+    once when asked for the thread count."""
+    code = (
+        "import os, time, hostlib\n"
+        "from hostlib._pool import _threads\n"
+        "cpus = os.sched_getaffinity(0)\n"
+        "print(_threads._width() == len(cpus))\n"
+        "os.sched_setaffinity(0, {min(cpus)})\n"
+        "print(hostlib.get_num_threads(), _threads._width())\n"
+        "os.sched_setaffinity(0, cpus)\n"
+        "time.sleep(0.05)\n"
+        "print(_threads._width() == len(cpus))\n"
+    )
+    r = run_python(code, env={"HOSTLIB_NUM_THREADS": "auto", "OMP_NUM_THREADS": ""})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "1", "1", "True"]

@@ -145,6 +145,12 @@ threads_fill(PyObject *Py_UNUSED(self), PyObject *args)
     return PyLong_FromLong(used);
 }
 
+static PyObject *threads_width(PyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    (void)self;
+    return PyLong_FromLong(hl_pool_width());
+}
+
 static PyMethodDef threads_methods[] = {
     {"bind", threads_bind, METH_O, "bind(api_capsule): the kernels host API the wrappers read."},
     {"get_num_threads", threads_get_num_threads, METH_NOARGS, "The pool's thread setting."},
@@ -153,6 +159,7 @@ static PyMethodDef threads_methods[] = {
     {"set_spin_us", threads_set_spin_us, METH_O, "set_spin_us(us): 0 .. 100000."},
     {"cpu_count", threads_cpu_count, METH_NOARGS, "CPUs in this process's affinity mask."},
     {"started", threads_started, METH_NOARGS, "Worker threads started in this process."},
+    {"_width", threads_width, METH_NOARGS, "The threads a split call arriving now would get (tests)."},
     {"_fill", threads_fill, METH_VARARGS, "_fill(buffer, chunk, width) -> threads used (tests)."},
     {NULL, NULL, 0, NULL},
 };

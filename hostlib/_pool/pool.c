@@ -330,14 +330,60 @@ int hl_pool_cpu_count(void)
     return n >= 1 ? (n < HL_POOL_MAX_THREADS ? (int)n : HL_POOL_MAX_THREADS) : 1;
 }
 
-int hl_pool_get_num_threads(void)
+/* The default width's CPU count, as hl_pool_width() reads it: the
+   affinity mask costs a system call (~0.2 us in a VM), which every split
+   decision paid, and numpy.fft's patched loop at n = 8 spent a tenth of
+   its time in. So it is re-read at most every HL_CPUS_RECHECK_NS on a
+   coarse clock (a change of the mask, e.g. taskset or a Dask worker's
+   pinning, shows within that), and whenever hl_pool_get_num_threads()
+   asks, which stores what it reads. */
+#define HL_CPUS_RECHECK_NS 10000000LL /* 10 ms */
+#ifdef CLOCK_MONOTONIC_COARSE
+#define HL_COARSE_CLOCK CLOCK_MONOTONIC_COARSE /* a vDSO read, no system call */
+#else
+#define HL_COARSE_CLOCK CLOCK_MONOTONIC
+#endif
+static atomic_int cpus_seen;          /* 0: not read yet */
+static atomic_llong cpus_seen_at_ns;
+
+static long long coarse_now_ns(void)
+{
+    struct timespec now;
+    clock_gettime(HL_COARSE_CLOCK, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+static int cpus_read_now(void)
+{
+    const int cpus = hl_pool_cpu_count();
+    atomic_store_explicit(&cpus_seen_at_ns, coarse_now_ns(), memory_order_relaxed);
+    atomic_store_explicit(&cpus_seen, cpus, memory_order_relaxed);
+    return cpus;
+}
+
+static int cpus_recent(void)
+{
+    const int cpus = atomic_load_explicit(&cpus_seen, memory_order_relaxed);
+    if (cpus > 0 && coarse_now_ns() - atomic_load_explicit(&cpus_seen_at_ns, memory_order_relaxed) < HL_CPUS_RECHECK_NS) {
+        return cpus;
+    }
+    return cpus_read_now();
+}
+
+/* the setting, else the CPU count `cpus` gives, capped */
+static int threads_or(int (*cpus)(void))
 {
     const int n = atomic_load(&setting);
     if (n >= 1) {
         return n;
     }
-    const int cpus = hl_pool_cpu_count();
-    return cpus < HL_POOL_MAX_THREADS ? cpus : HL_POOL_MAX_THREADS;
+    const int c = cpus();
+    return c < HL_POOL_MAX_THREADS ? c : HL_POOL_MAX_THREADS;
+}
+
+int hl_pool_get_num_threads(void)
+{
+    return threads_or(cpus_read_now);
 }
 
 void hl_pool_set_num_threads(int n)
@@ -360,7 +406,7 @@ int hl_pool_width(void)
     if (in_pool || atomic_load_explicit(&busy, memory_order_relaxed)) {
         return 1;
     }
-    return hl_pool_get_num_threads();
+    return threads_or(cpus_recent);
 }
 
 int hl_pool_started(void)
