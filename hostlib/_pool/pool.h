@@ -19,11 +19,13 @@ typedef void (*hl_pool_task)(void *ctx, ptrdiff_t task);
 int hl_pool_run(hl_pool_task fn, void *ctx, ptrdiff_t ntasks, int width);
 
 /* The threads a call arriving now would get: 1 on a pool thread, inside a
-   task, or while another caller holds the pool; else the setting. */
+   task, or while another caller holds the pool; else the setting, whose
+   default (the affinity mask's CPUs) is re-read at most every 10 ms here:
+   this is asked on every split decision, the mask is a system call. */
 int hl_pool_width(void);
 
 /* The setting (>= 1): what hl_pool_set_num_threads() set, else the CPUs in
-   this process's affinity mask. */
+   this process's affinity mask, read now (and kept for hl_pool_width). */
 int hl_pool_get_num_threads(void);
 /* n >= 1 sets, n == 0 returns to the default; capped at HL_POOL_MAX_THREADS */
 void hl_pool_set_num_threads(int n);
