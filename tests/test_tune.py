@@ -191,7 +191,11 @@ def test_the_profile_serves_later_processes(tuned):
     for e in ("dexp", "ddot", "sdot"):
         assert out["active"][e] == first["tune"]["entries"][e]["winner"]
         assert out["detail"][e]["choice"] == "measured"
-        assert out["detail"][e]["margin"] >= 1.0
+        # the winner's lead over the runner-up; only the declared backend,
+        # which keeps an entry it loses by less than SWITCH_GAIN (a tie on a
+        # busy machine), may trail
+        rec, margin = first["tune"]["entries"][e], out["detail"][e]["margin"]
+        assert margin >= 1.0 or (rec["winner"] == rec["declared"] and margin >= 1.0 / _profile.SWITCH_GAIN)
     # entries tune was not asked for keep their declared choice, and say why
     assert out["detail"]["sexp"]["choice"] == "declared" and out["detail"]["sexp"]["reason"] == "not measured"
     assert out["warnings"] == []
