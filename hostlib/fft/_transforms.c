@@ -12,7 +12,8 @@
  * last user. A planner answering HOSTLIB_FFT_EUNSUPPORTED for a length is
  * replaced, for that plan, by the portable table's, which plans every n.
  *
- * Threads. The GIL is released around planning and executing. A batch is
+ * Threads. The GIL is released around planning and executing, except for
+ * batches of at most KEEP_GIL_ELEMENTS points (a microsecond or two). A batch is
  * cut into at most `width` contiguous parts, one per pool thread, once it
  * holds enough work to pay for the wake-up (SPLIT_MIN_WORK): a transform's
  * result depends on its own data only, so the split never changes a value.
