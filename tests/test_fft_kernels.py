@@ -237,6 +237,30 @@ def test_installed_table_matches_numpy_fft(module: str, single: bool) -> None:
 
 
 @pytest.mark.parametrize("module", list(INSTALLED))
+@pytest.mark.parametrize("single", [False, True])
+def test_installed_table_interleaved_arrays(module: str, single: bool) -> None:
+    """Arrays closer together than their elements (the columns of a C array,
+    a transform along axis 0), which the SIMD tables run a vector of at a
+    time up to FFT_INTERLEAVED_MAX points: powers of two on both sides of
+    the batch limits, a batch that does not fill the last vector, the
+    reversed order, and in place."""
+    table = _table(module)
+    ct = np.complex64 if single else np.complex128
+    for n, cols in [(256, 19), (1024, 8), (4096, 3), (8192, 17), (16384, 9), (32768, 5)]:
+        rng = _rng(n + cols)
+        a = (rng.standard_normal((n, cols)) + 1j * rng.standard_normal((n, cols))).astype(ct)
+        x = a.T  # rows of the transform: stride cols, one element apart
+        out = np.zeros((n, cols), ct).T
+        _transform(table, C2C, n, x, out=out)
+        _close(out, np.fft.fft(x), single, n)
+        rev = a[:, ::-1].T  # negative distance between the arrays
+        _close(_transform(table, C2C, n, rev), np.fft.fft(rev), single, n)
+        want = np.fft.ifft(x) * n
+        _transform(table, C2C, n, x, BACKWARD, 1.0, out=x)  # in place
+        _close(x, want, single, n)
+
+
+@pytest.mark.parametrize("module", list(INSTALLED))
 def test_installed_table_strides_and_in_place(module: str) -> None:
     table = _table(module)
     for n in [5, 16, 30, 128, 1000, 1009]:
