@@ -235,12 +235,13 @@ def _one(
 
 # ---------------------------------------------------------------- 1-D
 
-# input dtype -> (the computed dtype of the input, of the result), for the
-# kinds' common call (_common)
+# kind -> {the input dtype it computes in: the result's dtype}, for the
+# common call (_common); from the helpers' (real, complex) pair per precision
+_PAIRS = (_h._SINGLE, _h._DOUBLE)
 _COMMON = {
-    _h.C2C: {np.dtype(np.complex128): np.dtype(np.complex128), np.dtype(np.complex64): np.dtype(np.complex64)},
-    _h.R2C: {np.dtype(np.float64): np.dtype(np.complex128), np.dtype(np.float32): np.dtype(np.complex64)},
-    _h.C2R: {np.dtype(np.complex128): np.dtype(np.float64), np.dtype(np.complex64): np.dtype(np.float32)},
+    _h.C2C: {c: c for _, c in _PAIRS},
+    _h.R2C: {r: c for r, c in _PAIRS},
+    _h.C2R: {c: r for r, c in _PAIRS},
 }
 
 
@@ -267,7 +268,7 @@ def _common(kind: int, a: np.ndarray, n: Any, axis: Any, norm: Any, out: Any, wo
     n_out = n // 2 + 1 if kind == _h.R2C else n
     result = np.empty(a.shape[:-1] + (n_out,), result_dtype)
     sign = _h.FORWARD if forward else _h.BACKWARD
-    _h.primitive()(kind, sign, a.reshape(-1, m), result.reshape(-1, n_out), n, 1.0 if forward else 1.0 / n, 0)
+    _h.primitive()(kind, sign, a.reshape(-1, m), result.reshape(-1, n_out), n, _h.scale_for(None, n, forward), 0)
     return result
 
 
