@@ -384,15 +384,20 @@ static double red_finish(red_tree *t, int op)
     return r;
 }
 
+#define RED_STACK_CHUNKS 256
+
 /* n > RCHUNK(es): the chunked reduction, on the pool from split_min elements */
 static double red_run(red_job *j, int op, ptrdiff_t split_min)
 {
     const ptrdiff_t nchunks = (j->n + RCHUNK(j->es) - 1) / RCHUNK(j->es);
     red_tree t = {{0}, 0, 0};
     const int width = HL_SPLIT_WIDTH();
+    /* the chunk results: on the stack up to RED_STACK_CHUNKS (8 MiB of an
+       operand), so that a split call of a few microseconds pays no malloc */
+    double on_stack[RED_STACK_CHUNKS];
     double *partials = NULL;
     if (width > 1 && j->n >= split_min) {
-        partials = malloc((size_t)nchunks * sizeof *partials);
+        partials = nchunks <= RED_STACK_CHUNKS ? on_stack : malloc((size_t)nchunks * sizeof *partials);
     }
     if (partials != NULL) {
         j->partials = partials;
@@ -400,7 +405,9 @@ static double red_run(red_job *j, int op, ptrdiff_t split_min)
         for (ptrdiff_t c = 0; c < nchunks; c++) {
             red_push(&t, op, partials[c]);
         }
-        free(partials);
+        if (partials != on_stack) {
+            free(partials);
+        }
     } else { /* the same chunks and tree, on this thread */
         for (ptrdiff_t c = 0; c < nchunks; c++) {
             red_push(&t, op, red_chunk(j, c));
