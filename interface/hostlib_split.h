@@ -95,7 +95,8 @@ static inline hostlib_fn inner(size_t slot, double size, int *threaded)
 /* ------------------------------------------------------------------ sizes
    Measured on this project's 2-core AVX-512 machines (see the README's
    threads section): handing a spinning helper its part and waiting for
-   it costs ~1 us, so two threads pay off from ~2 us of work per call. */
+   it costs ~0.2 us, and two threads pay off from ~1 us of work per call
+   (split_min, per entry, in interface/kernels.toml). */
 
 /* Reductions: chunk size, fixed, 32 KiB of one operand: 2^12 float64 or
    2^13 float32 elements. Results depend on it in the last bits: changing
