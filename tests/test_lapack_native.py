@@ -234,6 +234,35 @@ def test_lu_around_the_leaf(table, dt) -> None:
         assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
 
 
+# From 384 rows and columns getrf runs in panels of 128 columns with
+# look-ahead (simd/lapack.h, LAPACK_LU_BLOCKED_FROM, LAPACK_LU_PANEL): the
+# threshold, a last panel of one column, tall and wide matrices whose
+# panels end at min(m, n) while the updates go on to n
+BLOCKED_SHAPES = [(383, 383), (384, 384), (385, 513), (513, 513), (1000, 384), (384, 900), (700, 600), (600, 700)]
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_in_panels(table, dt) -> None:
+    lapack = _scipy_lapack()
+    rng = np.random.default_rng(17)
+    for m, n in BLOCKED_SHAPES:
+        a = _rand(rng, m, n, dt)
+        info, fa, ipiv = _lu(table, a)
+        assert info == 0
+        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+        if lapack and dt == np.float64:
+            assert (ipiv == lapack.dgetrf(a)[1] + 1).all(), (m, n)
+    # zero columns in the first panel, in a later one and in the last:
+    # info names the first, the factorization goes on past all of them
+    for m, n, ks in ((600, 600, (130, 7, 599)), (513, 513, (512,)), (700, 600, (300, 450))):
+        a = _rand(rng, m, n, dt)
+        for k in ks:
+            a[:, k] = 0
+        info, fa, ipiv = _lu(table, a)
+        assert info == min(ks) + 1, (m, n, info)
+        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+
+
 @pytest.mark.parametrize("dt", DTYPES)
 def test_solves_around_the_trsm_chunk(table, dt) -> None:
     """The triangular solve's base case copies a column-major right-hand
