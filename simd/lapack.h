@@ -745,26 +745,33 @@ static ptrdiff_t L_(getrf_rec)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, pt
 }
 
 /* ---- getrf in panels, with look-ahead ----
-   From LAPACK_LU_BLOCKED_FROM rows and columns, getrf runs in panels of
-   LAPACK_LU_PANEL columns, each factored by getrf_rec, and every step's
-   update of the columns to its right is one pool job: task 0 first updates
-   the next panel's columns and factors that panel (the path every later
-   step waits on), then joins the others in updating the rest, in blocks of
-   LAPACK_LU_COLS columns taken from a shared counter. So the next panel is
-   factored while the rest is updated, where the recursion left one thread
-   to factor each half alone while the other waited. 2-core Zen 5, float64,
-   GFLOP/s at n = 500 / 1000 / 2000 / 4000 (one sweep each, +-5%): the
-   recursion 71 / 89 / 91 / 92 on one thread and 99 / 151 / 172 / 177 on
-   two; in panels of 128 with blocks of 256 columns 73 / 93 / 103 / 97
-   and 107 / 164 / 193 / 186 (panels of 96-256 and blocks of 64-256 were
-   all within a few percent of these). Each block's update
+   For min(m, n) in [LAPACK_LU_BLOCKED_FROM, LAPACK_LU_BLOCKED_BELOW),
+   getrf runs in panels of LAPACK_LU_PANEL columns, each factored by
+   getrf_rec, and every step's update of the columns to its right is one
+   pool job: task 0 first updates the next panel's columns and factors that
+   panel (the path every later step waits on), then joins the others in
+   updating the rest, in blocks of LAPACK_LU_COLS columns taken from a
+   shared counter. So the next panel is factored while the rest is
+   updated, where the recursion has one thread factor the deep levels
+   (updates too small to split) while the other waits. Larger matrices
+   keep the recursion, whose rank-n/2 updates run faster on one thread
+   than rank-128 ones, and as fast on two. 2-core Zen 5, float64, GFLOP/s
+   on one / two threads, the recursion against panels of 128 (medians of
+   round-robin samples in one run):
+     n = 700   81.0 / 121.7 against 81.5 / 135.2
+     n = 1000  92.4 / 147.9 against 90.7 / 158.9
+     n = 1500  99.3 / 164.1 against 95.3 / 174.9
+     n = 2000  98.3 / 170.7 against 90.2 / 169.7
+     n = 4000  110.5 / 203.5 against 100.0 / 184.6 (panels of 256: 104.2 / 195.8)
+   Blocks of 256 columns measured as blocks of 128. Each block's update
    (row swaps, a triangular solve, a gemm) is the same whichever thread
    takes it, and the panels' splits depend on the sizes only: results do
    not depend on the thread count. Rows of the earlier panels are swapped
    at the end (nothing reads them after their own step). */
 #define LAPACK_LU_BLOCKED_FROM 384
+#define LAPACK_LU_BLOCKED_BELOW 1536
 #define LAPACK_LU_PANEL 128
-#define LAPACK_LU_COLS 256
+#define LAPACK_LU_COLS 128
 
 typedef struct {
     T *a;
@@ -870,7 +877,8 @@ static ptrdiff_t L_FN(getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrd
         return L_(getrf_small)(m, n, a, lda, ipiv);
     }
     /* one workspace for all the updates' packing, before anything is written */
-    const int blocked = m >= LAPACK_LU_BLOCKED_FROM && n >= LAPACK_LU_BLOCKED_FROM;
+    const ptrdiff_t mn = m < n ? m : n;
+    const int blocked = mn >= LAPACK_LU_BLOCKED_FROM && mn < LAPACK_LU_BLOCKED_BELOW;
     level3_ws ws;
     void *buf = level3_ws_alloc(0, blocked ? L_(getrf_blocked_ws)(m, n, B_(cm)(a, lda)) : L_(getrf_ws)(m, n, B_(cm)(a, lda)),
                                 &ws);
@@ -879,7 +887,6 @@ static ptrdiff_t L_FN(getrf)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrd
     }
     const ptrdiff_t info = blocked ? L_(getrf_blocked)(m, n, a, lda, ipiv, ws) : L_(getrf_rec)(m, n, a, lda, ipiv, ws);
     gemm_free_aligned(buf);
-    const ptrdiff_t mn = m < n ? m : n;
     for (ptrdiff_t i = 0; i < mn; i++) {
         ipiv[i] += 1;
     }
@@ -1039,6 +1046,109 @@ static ptrdiff_t L_(potrf_rec)(ptrdiff_t n, B_(mat) a, T *ws, level3_ws gws)
     return info != 0 ? info + n1 : 0;
 }
 
+/* ---- potrf in panels, with look-ahead, as getrf (above) ----
+   From LAPACK_CHOL_BLOCKED_FROM, each step's update of the columns to its
+   right (for each block a syrk of its diagonal part and a gemm below it)
+   is one pool job whose task 0 first updates and factors the next panel:
+   its diagonal block by potrf_rec, the rows below it by a triangular
+   solve. 2-core Zen 5, float64, GFLOP/s on one / two threads, the
+   recursion against panels of 128 (256 from n = 3072), blocks of 256
+   columns (medians of round-robin samples in one run):
+     n = 500   77.9 / 93.5 against 78.3 / 102.7
+     n = 1000  94.4 / 142.5 against 94.8 / 166.2
+     n = 1500  102.8 / 165.4 against 103.3 / 191.8
+     n = 2000  102.4 / 172.7 against 103.8 / 198.1
+     n = 4000  107.9 / 191.8 against 105.8 / 205.9 (panels of 128: 101.5 / 188.3) */
+#define LAPACK_CHOL_BLOCKED_FROM 384
+#define LAPACK_CHOL_PANEL(n) ((n) < 3072 ? 128 : 256)
+#define LAPACK_CHOL_COLS 256
+#define LAPACK_CHOL_SCRATCH ((size_t)LEVEL3_SYRK_BASE * LEVEL3_SYRK_BASE) /* syrk's diagonal blocks, per task */
+
+typedef struct {
+    B_(mat) a;
+    ptrdiff_t n;
+    ptrdiff_t r, nbk;        /* this step's panel, factored and solved below: columns [r, r + nbk) */
+    ptrdiff_t nbn;           /* the next panel's width (at column r + nbk) */
+    ptrdiff_t rest;          /* the first column after it */
+    atomic_ptrdiff_t cursor; /* the next block of LAPACK_CHOL_COLS columns from `rest` */
+    T *scratch;              /* LAPACK_CHOL_SCRATCH elements per task */
+    level3_ws ws;            /* one slice per task */
+    ptrdiff_t info_next;     /* the next panel's potrf_rec result */
+} L_(chol_step);
+
+/* columns [c, c + w), updated: the diagonal block's Cholesky factor, then
+   the rows below it solved against it */
+static ptrdiff_t L_(chol_panel)(const L_(chol_step) *s, ptrdiff_t c, ptrdiff_t w, T *scratch, level3_ws ws)
+{
+    const ptrdiff_t info = L_(potrf_rec)(w, B_(sub)(s->a, c, c), scratch, ws);
+    if (info == 0 && s->n > c + w) {
+        B_(trsm)(0, 0, w, s->n - c - w, B_(sub)(s->a, c, c), B_(tr)(B_(sub)(s->a, c + w, c)), ws);
+    }
+    return info;
+}
+
+/* the step's update of columns [j0, j1), from row j0 down */
+static void L_(chol_update)(const L_(chol_step) *s, ptrdiff_t j0, ptrdiff_t j1, T *scratch, level3_ws ws)
+{
+    const B_(mat) panel = B_(sub)(s->a, 0, s->r);
+    B_(syrk)(j1 - j0, s->nbk, -1, B_(sub)(panel, j0, 0), 1, B_(sub)(s->a, j0, j0), scratch, ws);
+    B_(gemm)(s->n - j1, j1 - j0, s->nbk, -1, B_(sub)(panel, j1, 0), B_(tr)(B_(sub)(panel, j0, 0)), 1,
+             B_(sub)(s->a, j1, j0), ws);
+}
+
+static void L_(chol_step_task)(void *ctx, ptrdiff_t t)
+{
+    L_(chol_step) *s = (L_(chol_step) *)ctx;
+    const level3_ws ws = level3_ws_slice(s->ws, t);
+    T *const scratch = s->scratch + (size_t)t * LAPACK_CHOL_SCRATCH;
+    if (t == 0) {
+        const ptrdiff_t next = s->r + s->nbk;
+        L_(chol_update)(s, next, next + s->nbn, scratch, ws);
+        s->info_next = L_(chol_panel)(s, next, s->nbn, scratch, ws);
+    }
+    for (;;) {
+        const ptrdiff_t j0 = s->rest + atomic_fetch_add(&s->cursor, 1) * LAPACK_CHOL_COLS;
+        if (j0 >= s->n) {
+            return;
+        }
+        L_(chol_update)(s, j0, j0 + LAPACK_CHOL_COLS < s->n ? j0 + LAPACK_CHOL_COLS : s->n, scratch, ws);
+    }
+}
+
+/* the packing slice a task of potrf_blocked takes at most */
+static size_t L_(potrf_blocked_ws)(ptrdiff_t n, B_(mat) a)
+{
+    const ptrdiff_t nb = LAPACK_CHOL_PANEL(n), cols = n - nb < LAPACK_CHOL_COLS ? n - nb : LAPACK_CHOL_COLS;
+    size_t w = lapack_max(L_(potrf_ws)(nb, a), B_(trsm_ws)(nb, n - nb, B_(tr)(B_(sub)(a, nb, 0))));
+    w = lapack_max(w, B_(syrk_ws)(cols, nb));
+    return lapack_max(w, B_(gemm_ws)(n - nb, cols, nb, B_(sub)(a, nb, nb)));
+}
+
+/* potrf_rec's contract, for n >= LAPACK_CHOL_BLOCKED_FROM, with `tasks`
+   scratch areas */
+static ptrdiff_t L_(potrf_blocked)(ptrdiff_t n, B_(mat) a, T *scratch, ptrdiff_t tasks, level3_ws ws)
+{
+    const ptrdiff_t nb = LAPACK_CHOL_PANEL(n);
+    L_(chol_step) first = {a, n, 0, 0, 0, 0, 0, scratch, ws, 0};
+    const ptrdiff_t info = L_(chol_panel)(&first, 0, nb, scratch, ws);
+    if (info != 0) {
+        return info;
+    }
+    for (ptrdiff_t r = 0; r + nb < n; r += nb) {
+        const ptrdiff_t next = r + nb, nbn = n - next < nb ? n - next : nb;
+        L_(chol_step) s = {a, n, r, nb, nbn, next + nbn, 0, scratch, ws, 0};
+        if (tasks > 1) {
+            LEVEL3_POOL->run(L_(chol_step_task), &s, tasks, (int)tasks);
+        } else {
+            L_(chol_step_task)(&s, 0);
+        }
+        if (s.info_next != 0) {
+            return s.info_next + next;
+        }
+    }
+    return 0;
+}
+
 static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
 {
     if (uplo != HOSTLIB_LAPACK_LOWER && uplo != HOSTLIB_LAPACK_UPPER) {
@@ -1058,13 +1168,18 @@ static ptrdiff_t L_FN(potrf)(int uplo, ptrdiff_t n, T *a, ptrdiff_t lda)
     }
     /* U^T U = A is L L^T of the transpose: the upper triangle read as a lower view */
     const B_(mat) l = uplo == HOSTLIB_LAPACK_LOWER ? B_(cm)(a, lda) : B_(tr)(B_(cm)(a, lda));
-    /* syrk's diagonal blocks and the updates' packing, one allocation (n > LAPACK_SMALL_N here) */
+    /* syrk's diagonal blocks (one per task in panels) and the updates'
+       packing, one allocation (n > LAPACK_SMALL_N here) */
+    const int blocked = n >= LAPACK_CHOL_BLOCKED_FROM;
+    const ptrdiff_t width = blocked && LEVEL3_POOL != NULL ? LEVEL3_POOL->width() : 1;
     level3_ws gws;
-    T *ws = (T *)level3_ws_alloc((size_t)LEVEL3_SYRK_BASE * LEVEL3_SYRK_BASE * sizeof(T), L_(potrf_ws)(n, l), &gws);
+    T *ws = (T *)level3_ws_alloc((size_t)width * LAPACK_CHOL_SCRATCH * sizeof(T),
+                                 blocked ? L_(potrf_blocked_ws)(n, l) : L_(potrf_ws)(n, l), &gws);
     if (ws == NULL) {
         return HOSTLIB_LAPACK_ENOMEM;
     }
-    const ptrdiff_t info = L_(potrf_rec)(n, l, ws, gws);
+    const ptrdiff_t tasks = gws.count < width ? gws.count : width;
+    const ptrdiff_t info = blocked ? L_(potrf_blocked)(n, l, ws, tasks, gws) : L_(potrf_rec)(n, l, ws, gws);
     gemm_free_aligned(ws);
     return info;
 }

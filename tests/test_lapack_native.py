@@ -234,7 +234,7 @@ def test_lu_around_the_leaf(table, dt) -> None:
         assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
 
 
-# From 384 rows and columns getrf runs in panels of 128 columns with
+# From 384 to 1535 rows and columns getrf runs in panels of 128 columns with
 # look-ahead (simd/lapack.h, LAPACK_LU_BLOCKED_FROM, LAPACK_LU_PANEL): the
 # threshold, a last panel of one column, tall and wide matrices whose
 # panels end at min(m, n) while the updates go on to n
@@ -378,7 +378,9 @@ def test_cholesky_and_solve(table, dt) -> None:
     rng = np.random.default_rng(5)
     p = _p(dt)
     eps = _eps(dt)
-    for n in SIZES:
+    # and from 384 on, in panels with look-ahead (simd/lapack.h,
+    # LAPACK_CHOL_BLOCKED_FROM): the threshold and a last panel of one column
+    for n in SIZES + [383, 384, 513]:
         s = _spd(rng, n, dt)
         s64 = s.astype(np.float64)
         for uplo in (LOWER, UPPER):
@@ -410,7 +412,8 @@ def test_not_positive_definite(table, dt) -> None:
 
     rng = np.random.default_rng(6)
     p = _p(dt)
-    for n, k in ((1, 0), (2, 1), (16, 5), (17, 16), (100, 64), (300, 150)):
+    # the last three in panels: the first, a later one, the last column
+    for n, k in ((1, 0), (2, 1), (16, 5), (17, 16), (100, 64), (300, 150), (600, 100), (600, 300), (513, 512)):
         s = _spd(rng, n, np.float64)
         s[k, k] = -1.0  # the leading minor of order k + 1 is indefinite
         want = lapack.dpotrf(s, lower=1)[1] if lapack else k + 1
