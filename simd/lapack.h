@@ -1471,6 +1471,72 @@ static void L_(larfb)(int trans, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const L_
     L_(larfb_cols)(&b, 0, n, gws);
 }
 
+static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau, int level, L_(qr_ws) *ws,
+                          level3_ws gws);
+
+/* ---- the outer panels with look-ahead, as getrf and potrf (above) ----
+   Each step's block reflector is applied to the columns on its right as
+   one pool job: task 0 first updates the next panel's columns and factors
+   that panel (one level down), then joins the others on the rest, in
+   blocks of LAPACK_QR_COLS columns from a shared counter. The next panel's
+   V and T are built after the job, which reads this one's. Every column
+   goes through the same operations in the same order as in the plain loop
+   (geqrf_blk), which one thread keeps: the bits do not depend on the
+   thread count. 2-core Zen 5, float64, GFLOP/s on one / two threads,
+   round-robin in one run, the loop against look-ahead: n = 500 68.2 / 79.4
+   against 67.2 / 90.6, n = 700 79.7 / 113.2 against 77.5 / 120.9, n = 1000
+   85.1 / 125.6 against 83.6 / 130.1, n = 1500 90.4 / 146.0 against 85.2 /
+   152.5, n = 2000 93.8 / 166.2 against 90.8 / 162.8, n = 4000 95.7 / 170.7
+   against 95.0 / 173.3 (on one thread the blocks' extra packing cost up to
+   6%). */
+#define LAPACK_QR_COLS 256
+
+typedef struct {
+    L_(larfb_job) b;          /* this step's reflector on the columns right of its panel */
+    T *next;                  /* the next panel (its top left element), nbn columns */
+    ptrdiff_t next_m, nbn;
+    T *tau_next;
+    L_(qr_ws) *ws;
+    atomic_ptrdiff_t cursor;  /* the next block of LAPACK_QR_COLS columns after the next panel */
+} L_(qr_step);
+
+static void L_(qr_step_task)(void *ctx, ptrdiff_t t)
+{
+    L_(qr_step) *s = (L_(qr_step) *)ctx;
+    const level3_ws gws = level3_ws_slice(s->b.gws, t);
+    if (t == 0 && s->nbn > 0) {
+        L_(larfb_cols)(&s->b, 0, s->nbn, gws);
+        L_(geqrf_blk)(s->next_m, s->nbn, s->next, s->b.ldc, s->tau_next, LAPACK_QR_LEVELS - 2, s->ws, gws);
+    }
+    for (;;) {
+        const ptrdiff_t j0 = s->nbn + atomic_fetch_add(&s->cursor, 1) * LAPACK_QR_COLS;
+        if (j0 >= s->b.n) {
+            return;
+        }
+        L_(larfb_cols)(&s->b, j0, j0 + LAPACK_QR_COLS < s->b.n ? j0 + LAPACK_QR_COLS : s->b.n, gws);
+    }
+}
+
+static void L_(geqrf_ahead)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau, L_(qr_ws) *ws, level3_ws gws)
+{
+    const int top = LAPACK_QR_LEVELS - 1;
+    const ptrdiff_t k = m < n ? m : n, nb = ws[top].nb;
+    const ptrdiff_t tasks = gws.count;
+    L_(geqrf_blk)(m, k < nb ? k : nb, a, lda, tau, top - 1, ws, gws);
+    for (ptrdiff_t j = 0; j < k; j += nb) {
+        const ptrdiff_t ib = k - j < nb ? k - j : nb, next = j + ib;
+        if (next >= n) {
+            break;
+        }
+        T *ajj = a + j + j * lda;
+        L_(larft)(m - j, ib, ajj, lda, tau + j, &ws[top], gws);
+        L_(qr_step) s = {{m - j, n - next, ib, 1, 1, &ws[top], ajj + ib * lda, lda, gws},
+                         a + next + next * lda, m - next, next < k ? (k - next < nb ? k - next : nb) : 0,
+                         tau + next, ws, 0};
+        LEVEL3_POOL->run(L_(qr_step_task), &s, tasks, (int)tasks);
+    }
+}
+
 /* blocked QR of the m x n matrix at a with level `level`'s blocks, panels
    one level down (unblocked below level 0) */
 static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau, int level, L_(qr_ws) *ws,
@@ -1486,6 +1552,10 @@ static void L_(geqrf_blk)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *tau,
         return;
     }
     const ptrdiff_t nb = ws[level].nb;
+    if (level == LAPACK_QR_LEVELS - 1 && LEVEL3_POOL != NULL && gws.count > 1) {
+        L_(geqrf_ahead)(m, n, a, lda, tau, ws, gws);
+        return;
+    }
     for (ptrdiff_t j = 0; j < k; j += nb) {
         const ptrdiff_t ib = k - j < nb ? k - j : nb;
         T *ajj = a + j + j * lda;
