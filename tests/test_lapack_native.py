@@ -212,26 +212,32 @@ LEAF_SHAPES = [(1, 16), (2, 16), (5, 16), (3, 17), (16, 16), (16, 17), (17, 16),
                (1000, 16), (1000, 17), (33, 32), (32, 33), (200, 31), (31, 200)]
 
 
-@pytest.mark.parametrize("dt", DTYPES)
-def test_lu_around_the_leaf(table, dt) -> None:
+def _check_lu_shapes(table, dt, seed, shapes, zero_columns) -> None:
+    """LU of random matrices of each shape (residual, and LAPACK's pivots),
+    then of matrices with zero columns: info names the first, and the
+    factorization goes on past all of them."""
     lapack = _scipy_lapack()
-    rng = np.random.default_rng(7)
-    for m, n in LEAF_SHAPES:
+    rng = np.random.default_rng(seed)
+    for m, n in shapes:
         a = _rand(rng, m, n, dt)
         info, fa, ipiv = _lu(table, a)
         assert info == 0
         assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
         if lapack and dt == np.float64:
             assert (ipiv == lapack.dgetrf(a)[1] + 1).all(), (m, n)
-    # two zero columns inside one leaf panel: info names the first, the
-    # factorization goes on past both
-    for m, n, ks in ((40, 16, (5, 9)), (1000, 17, (0, 15)), (20, 33, (16, 20))):
+    for m, n, ks in zero_columns:
         a = _rand(rng, m, n, dt)
         for k in ks:
             a[:, k] = 0
         info, fa, ipiv = _lu(table, a)
-        assert info == ks[0] + 1, (m, n, info)
+        assert info == min(ks) + 1, (m, n, info)
         assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_around_the_leaf(table, dt) -> None:
+    # two zero columns inside one leaf panel
+    _check_lu_shapes(table, dt, 7, LEAF_SHAPES, ((40, 16, (5, 9)), (1000, 17, (0, 15)), (20, 33, (16, 20))))
 
 
 # From 384 to 1535 rows and columns getrf runs in panels of 128 columns with
@@ -243,24 +249,9 @@ BLOCKED_SHAPES = [(383, 383), (384, 384), (385, 513), (513, 513), (1000, 384), (
 
 @pytest.mark.parametrize("dt", DTYPES)
 def test_lu_in_panels(table, dt) -> None:
-    lapack = _scipy_lapack()
-    rng = np.random.default_rng(17)
-    for m, n in BLOCKED_SHAPES:
-        a = _rand(rng, m, n, dt)
-        info, fa, ipiv = _lu(table, a)
-        assert info == 0
-        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
-        if lapack and dt == np.float64:
-            assert (ipiv == lapack.dgetrf(a)[1] + 1).all(), (m, n)
-    # zero columns in the first panel, in a later one and in the last:
-    # info names the first, the factorization goes on past all of them
-    for m, n, ks in ((600, 600, (130, 7, 599)), (513, 513, (512,)), (700, 600, (300, 450))):
-        a = _rand(rng, m, n, dt)
-        for k in ks:
-            a[:, k] = 0
-        info, fa, ipiv = _lu(table, a)
-        assert info == min(ks) + 1, (m, n, info)
-        assert _lu_residual(a, fa, ipiv) < BOUND, (m, n)
+    # zero columns in the first panel, in a later one and in the last
+    zero_columns = ((600, 600, (130, 7, 599)), (513, 513, (512,)), (700, 600, (300, 450)))
+    _check_lu_shapes(table, dt, 17, BLOCKED_SHAPES, zero_columns)
 
 
 @pytest.mark.parametrize("dt", DTYPES)
