@@ -75,6 +75,9 @@ def _threads(n: int) -> Any:
 
 
 def _best(fn: Any, repeats: int) -> float:
+    """Best of `repeats` timed calls after an untimed one: the first call
+    after a pause wakes the pool's helper, and in a VM the idle vCPU."""
+    fn()
     best = float("inf")
     for _ in range(repeats):
         t0 = time.perf_counter()
