@@ -47,7 +47,7 @@ MEMORY_N = {"full": 4000, "quick": 2000, "smoke": 64}
 REPEATS = {"full": 5, "quick": 3, "smoke": 1}
 CONVENTIONS = {
     "linalg_factorizations": "GFLOP/s by LAPACK's counts (getrf 2/3 n^3, potrf 1/3 n^3, geqrf 4/3 n^3), best of "
-    "repeats, the copy of A before each call subtracted; backends through their lapack table entry, scipy = "
+    "repeats after an untimed call, the copy of A before each call subtracted; backends through their lapack table entry, scipy = "
     "scipy.linalg.lapack, numpy = numpy.linalg (det, cholesky, qr mode='r'); gemm_share = GFLOP/s / the same "
     "backend's gemm GFLOP/s at that n",
     "linalg_stacked": "ms per call on a stack of matrices; speedup = numpy.linalg's time / hostlib.linalg's",
