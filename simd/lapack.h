@@ -114,6 +114,32 @@ const hostlib_pool_api *SIMD_NAME(lapack_pool) = NULL;
    a core does ~50 multiply-adds per ns in gemm */
 #define LAPACK_SWAP_MADDS 64.0
 
+/* The look-ahead jobs' shared parts (getrf, potrf and geqrf below): the
+   next block of `cols` columns of [first, n) from a job's counter, -1 when
+   none is left (*j1 its end); and a job of `tasks` tasks, on the pool when
+   there is one and more than one task. */
+static inline ptrdiff_t lapack_next_block(atomic_ptrdiff_t *cursor, ptrdiff_t first, ptrdiff_t cols, ptrdiff_t n,
+                                          ptrdiff_t *j1)
+{
+    const ptrdiff_t j0 = first + atomic_fetch_add(cursor, 1) * cols;
+    if (j0 >= n) {
+        return -1;
+    }
+    *j1 = j0 + cols < n ? j0 + cols : n;
+    return j0;
+}
+
+static inline void lapack_run_job(void (*task)(void *, ptrdiff_t), void *ctx, ptrdiff_t tasks)
+{
+    if (LEVEL3_POOL != NULL && tasks > 1) {
+        LEVEL3_POOL->run(task, ctx, tasks, (int)tasks);
+        return;
+    }
+    for (ptrdiff_t t = 0; t < tasks; t++) {
+        task(ctx, t);
+    }
+}
+
 static inline size_t lapack_max(size_t a, size_t b)
 {
     return a > b ? a : b;
@@ -806,12 +832,8 @@ static void L_(lu_step_task)(void *ctx, ptrdiff_t t)
         L_(lu_update)(s, next, next + s->nbn, ws);
         s->info_next = L_(getrf_rec)(s->m - next, s->nbn, s->a + next + next * s->lda, s->lda, s->ipiv + next, ws);
     }
-    for (;;) {
-        const ptrdiff_t j0 = s->rest + atomic_fetch_add(&s->cursor, 1) * LAPACK_LU_COLS;
-        if (j0 >= s->n) {
-            return;
-        }
-        L_(lu_update)(s, j0, j0 + LAPACK_LU_COLS < s->n ? j0 + LAPACK_LU_COLS : s->n, ws);
+    for (ptrdiff_t j0, j1; (j0 = lapack_next_block(&s->cursor, s->rest, LAPACK_LU_COLS, s->n, &j1)) >= 0;) {
+        L_(lu_update)(s, j0, j1, ws);
     }
 }
 
@@ -831,6 +853,7 @@ static size_t L_(getrf_blocked_ws)(ptrdiff_t m, ptrdiff_t n, B_(mat) a)
 static ptrdiff_t L_(getrf_blocked)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, ptrdiff_t *ipiv, level3_ws ws)
 {
     const ptrdiff_t mn = m < n ? m : n, nb = LAPACK_LU_PANEL;
+    const ptrdiff_t tasks = ws.count > 1 ? ws.count : 1;
     ptrdiff_t info = L_(getrf_rec)(m, nb, a, lda, ipiv, ws);
     for (ptrdiff_t r = 0; r < mn; r += nb) {
         const ptrdiff_t nbk = mn - r < nb ? mn - r : nb, next = r + nbk;
@@ -839,12 +862,7 @@ static ptrdiff_t L_(getrf_blocked)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda
             break;
         }
         L_(lu_step) s = {a, m, n, lda, ipiv, r, nbk, nbn, next + nbn, 0, ws, 0};
-        const ptrdiff_t tasks = LEVEL3_POOL != NULL && ws.count > 1 ? ws.count : 1;
-        if (tasks > 1) {
-            LEVEL3_POOL->run(L_(lu_step_task), &s, tasks, (int)tasks);
-        } else {
-            L_(lu_step_task)(&s, 0);
-        }
+        lapack_run_job(L_(lu_step_task), &s, tasks);
         if (info == 0 && s.info_next > 0) {
             info = s.info_next + next;
         }
@@ -1106,12 +1124,8 @@ static void L_(chol_step_task)(void *ctx, ptrdiff_t t)
         L_(chol_update)(s, next, next + s->nbn, scratch, ws);
         s->info_next = L_(chol_panel)(s, next, s->nbn, scratch, ws);
     }
-    for (;;) {
-        const ptrdiff_t j0 = s->rest + atomic_fetch_add(&s->cursor, 1) * LAPACK_CHOL_COLS;
-        if (j0 >= s->n) {
-            return;
-        }
-        L_(chol_update)(s, j0, j0 + LAPACK_CHOL_COLS < s->n ? j0 + LAPACK_CHOL_COLS : s->n, scratch, ws);
+    for (ptrdiff_t j0, j1; (j0 = lapack_next_block(&s->cursor, s->rest, LAPACK_CHOL_COLS, s->n, &j1)) >= 0;) {
+        L_(chol_update)(s, j0, j1, scratch, ws);
     }
 }
 
@@ -1137,11 +1151,7 @@ static ptrdiff_t L_(potrf_blocked)(ptrdiff_t n, B_(mat) a, T *scratch, ptrdiff_t
     for (ptrdiff_t r = 0; r + nb < n; r += nb) {
         const ptrdiff_t next = r + nb, nbn = n - next < nb ? n - next : nb;
         L_(chol_step) s = {a, n, r, nb, nbn, next + nbn, 0, scratch, ws, 0};
-        if (tasks > 1) {
-            LEVEL3_POOL->run(L_(chol_step_task), &s, tasks, (int)tasks);
-        } else {
-            L_(chol_step_task)(&s, 0);
-        }
+        lapack_run_job(L_(chol_step_task), &s, tasks);
         if (s.info_next != 0) {
             return s.info_next + next;
         }
@@ -1508,12 +1518,8 @@ static void L_(qr_step_task)(void *ctx, ptrdiff_t t)
         L_(larfb_cols)(&s->b, 0, s->nbn, gws);
         L_(geqrf_blk)(s->next_m, s->nbn, s->next, s->b.ldc, s->tau_next, LAPACK_QR_LEVELS - 2, s->ws, gws);
     }
-    for (;;) {
-        const ptrdiff_t j0 = s->nbn + atomic_fetch_add(&s->cursor, 1) * LAPACK_QR_COLS;
-        if (j0 >= s->b.n) {
-            return;
-        }
-        L_(larfb_cols)(&s->b, j0, j0 + LAPACK_QR_COLS < s->b.n ? j0 + LAPACK_QR_COLS : s->b.n, gws);
+    for (ptrdiff_t j0, j1; (j0 = lapack_next_block(&s->cursor, s->nbn, LAPACK_QR_COLS, s->b.n, &j1)) >= 0;) {
+        L_(larfb_cols)(&s->b, j0, j1, gws);
     }
 }
 
@@ -1533,7 +1539,7 @@ static void L_(geqrf_ahead)(ptrdiff_t m, ptrdiff_t n, T *a, ptrdiff_t lda, T *ta
         L_(qr_step) s = {{m - j, n - next, ib, 1, 1, &ws[top], ajj + ib * lda, lda, gws},
                          a + next + next * lda, m - next, next < k ? (k - next < nb ? k - next : nb) : 0,
                          tau + next, ws, 0};
-        LEVEL3_POOL->run(L_(qr_step_task), &s, tasks, (int)tasks);
+        lapack_run_job(L_(qr_step_task), &s, tasks);
     }
 }
 
